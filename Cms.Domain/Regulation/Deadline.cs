@@ -1,0 +1,67 @@
+namespace Cms.Domain.Regulation;
+
+/// <summary>The named regulatory deadlines. Stored and sent as lower_snake_case.</summary>
+public enum DeadlineKind
+{
+    /// <summary>FCA DISP 1.5: summary resolution communication by the end of the 3rd business day after receipt.</summary>
+    SummaryResolution,
+
+    /// <summary>FCA DISP 1.6: final or holding response within 8 weeks of receipt.</summary>
+    FinalResponse,
+
+    /// <summary>PSD2 (DISP 1.6.2A): final response to a payment-services complaint within 15 business days.</summary>
+    PaymentServicesFinalResponse,
+
+    /// <summary>PSD2 exceptional case: holding reply, then final response within 35 business days.</summary>
+    PaymentServicesExceptionalFinalResponse,
+
+    /// <summary>CFPB: company response within 15 calendar days.</summary>
+    CompanyResponse,
+
+    /// <summary>CFPB: final response by day 60 when the first response was "in progress".</summary>
+    CompanyFinalResponse,
+
+    /// <summary>Regulation E: error investigation within 10 business days.</summary>
+    ErrorInvestigation,
+
+    /// <summary>Regulation E: with provisional credit, 45 days.</summary>
+    ErrorInvestigationExtended,
+
+    /// <summary>Ofcom GC C4: ADR letter (deadlock or timeout) at 8 weeks.</summary>
+    AdrLetter,
+
+    /// <summary>14 CFR 259.7: written acknowledgement within 30 days.</summary>
+    WrittenAcknowledgement,
+
+    /// <summary>14 CFR 259.7: substantive response within 60 days.</summary>
+    SubstantiveResponse,
+
+    /// <summary>14 CFR 382: dispositive response to a disability complaint within 30 days.</summary>
+    DisabilityDispositiveResponse,
+
+    /// <summary>EU261: the consumer may go to the national enforcement body after 6 weeks without reply.</summary>
+    EnforcementBodyReply,
+}
+
+/// <summary>What event meets a deadline.</summary>
+public enum DeadlineMetBy
+{
+    Acknowledgement,
+    SummaryResolution,
+    FinalResponse,
+}
+
+/// <summary>One deadline of one complaint: when it is due, and when (if ever) it was met. Regulatory clocks never pause.</summary>
+public sealed record Deadline(DeadlineKind Kind, DateTimeOffset DueAt, DateTimeOffset? MetAt)
+{
+    public bool IsBreached(DateTimeOffset now) => MetAt is { } met ? met > DueAt : now > DueAt;
+}
+
+public static class DeadlineKindExtensions
+{
+    /// <summary>
+    /// A summary resolution is an option, not an obligation: a complaint not resolved by then simply follows the full
+    /// process, so a passed summary-resolution window is not a breach and does not make a complaint overdue.
+    /// </summary>
+    public static bool IsOptional(this DeadlineKind kind) => kind == DeadlineKind.SummaryResolution;
+}
