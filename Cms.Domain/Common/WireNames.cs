@@ -4,7 +4,8 @@ using System.Text;
 namespace Cms.Domain.Common;
 
 /// <summary>
-/// Enum values travel and are stored as lower_snake_case strings (<c>AwaitingConsumer</c> ⇄ <c>awaiting_consumer</c>).
+/// Enum values travel and are stored as lower_snake_case strings (<c>AwaitingConsumer</c> ⇄ <c>awaiting_consumer</c>);
+/// parsing ignores case.
 /// One conversion, used by the API's JSON options, the repositories and the audit trail.
 /// </summary>
 public static class WireNames
@@ -29,8 +30,14 @@ public static class WireNames
 
     public static IReadOnlyCollection<string> All<TEnum>() where TEnum : struct, Enum => Cache<TEnum>.FromWire.Keys;
 
+    /// <summary>PascalCase to lower_snake_case; an all-capitals name (an acronym such as UK) stays as it is.</summary>
     public static string SnakeCase(string pascal)
     {
+        if (pascal.All(char.IsUpper))
+        {
+            return pascal;
+        }
+
         var sb = new StringBuilder(pascal.Length + 4);
         for (var i = 0; i < pascal.Length; i++)
         {
@@ -59,6 +66,6 @@ public static class WireNames
             Enum.GetValues<TEnum>().ToFrozenDictionary(v => v, v => SnakeCase(v.ToString()));
 
         public static readonly FrozenDictionary<string, TEnum> FromWire =
-            Enum.GetValues<TEnum>().ToFrozenDictionary(v => SnakeCase(v.ToString()), v => v, StringComparer.Ordinal);
+            Enum.GetValues<TEnum>().ToFrozenDictionary(v => SnakeCase(v.ToString()), v => v, StringComparer.OrdinalIgnoreCase);
     }
 }

@@ -196,7 +196,7 @@ public sealed class Complaint
     /// Resolves the complaint. Within the profile's summary-resolution window (UK: end of the 3rd business day) this is a
     /// summary resolution; otherwise a final response. Either meets every response deadline.
     /// </summary>
-    public Result Resolve(Resolution resolution, RegulatoryProfile profile, DateTimeOffset now)
+    public Result Resolve(Resolution resolution, DateTimeOffset now)
     {
         if (!IsOpen)
         {
@@ -204,7 +204,7 @@ public sealed class Complaint
         }
 
         var summary = _deadlines.FirstOrDefault(d => d.Kind == DeadlineKind.SummaryResolution);
-        var isSummary = profile.AllowsSummaryResolution && summary is not null && now <= summary.DueAt;
+        var isSummary = summary is not null && now <= summary.DueAt;
         Status = ComplaintStatus.Resolved;
         Resolution = resolution;
         ResolvedAt = now;
@@ -298,7 +298,7 @@ public sealed class Complaint
 
     private void Meet(DeadlineMetBy by, DateTimeOffset now)
     {
-        var profile = RegulatoryProfiles.All.FirstOrDefault(p => p.Code == ProfileCode);
+        var profile = RegulatoryProfiles.ByCode(ProfileCode);
         for (var i = 0; i < _deadlines.Count; i++)
         {
             var d = _deadlines[i];

@@ -36,8 +36,6 @@ public sealed record RegulatoryProfile(string Code, Sector Sector, Jurisdiction 
 {
     private bool HasPaymentServicesVariant => Rules.Any(r => r.Scope == RuleScope.PaymentServices);
 
-    public bool AllowsSummaryResolution => Rules.Any(r => r.Kind == DeadlineKind.SummaryResolution);
-
     public IReadOnlyList<Deadline> ComputeDeadlines(DateTimeOffset receivedAt, ComplaintFlags flags)
     {
         var receivedDay = Calendar.LocalDate(receivedAt);
@@ -108,6 +106,8 @@ public static class RegulatoryProfiles
     ]);
 
     public static IReadOnlyList<RegulatoryProfile> All { get; } = [UkBanking, UsBanking, UkTelecom, EuTelecom, UsAirline, EuAirline];
+
+    public static RegulatoryProfile? ByCode(string code) => All.FirstOrDefault(p => p.Code == code);
 
     public static RegulatoryProfile? For(Sector sector, Jurisdiction jurisdiction) =>
         All.FirstOrDefault(p => p.Sector == sector && p.Jurisdiction == jurisdiction);

@@ -1,0 +1,59 @@
+using Cms.Application.Audit;
+using Cms.Application.Common;
+using Cms.Application.Complaints;
+using Cms.Application.Consumers;
+using Cms.Application.Staff;
+using Cms.Application.Tenants;
+using Cms.Domain.Complaints;
+
+namespace Cms.Application.Abstractions;
+
+// Read-side ports: SQL straight into DTOs, always within the tenant in scope, keyset-paged
+// (limit rows after the cursor key; implementations fetch limit + 1 to know whether a next page exists).
+
+public interface ITenantQueries
+{
+    Task<TenantDto?> GetAsync(Guid id, CancellationToken cancellationToken);
+}
+
+public interface IStaffQueries
+{
+    Task<Page<StaffDto>> ListAsync(int limit, CursorKey? after, CancellationToken cancellationToken);
+}
+
+public interface IConsumerQueries
+{
+    Task<ConsumerDto?> GetAsync(Guid id, CancellationToken cancellationToken);
+
+    /// <summary>Exact-match lookup by external reference and/or normalised e-mail.</summary>
+    Task<Page<ConsumerDto>> FindAsync(string? externalRef, string? email, int limit, CursorKey? after, CancellationToken cancellationToken);
+}
+
+/// <summary>The complaint list's filters; null means "any".</summary>
+public sealed record ComplaintFilter(
+    ComplaintStatus? Status = null,
+    Guid? AssigneeId = null,
+    string? Category = null,
+    Guid? ConsumerId = null,
+    DateTimeOffset? DueBefore = null,
+    bool? Overdue = null,
+    DateTimeOffset? ReceivedFrom = null,
+    DateTimeOffset? ReceivedTo = null);
+
+public interface IComplaintQueries
+{
+    Task<ComplaintDto?> GetAsync(Guid id, DateTimeOffset now, CancellationToken cancellationToken);
+
+    Task<bool> ExistsAsync(Guid id, CancellationToken cancellationToken);
+
+    Task<Page<ComplaintSummaryDto>> ListAsync(ComplaintFilter filter, DateTimeOffset now, int limit, CursorKey? after,
+        CancellationToken cancellationToken);
+
+    Task<Page<NoteDto>> ListNotesAsync(Guid complaintId, int limit, CursorKey? after, CancellationToken cancellationToken);
+}
+
+public interface IAuditQueries
+{
+    /// <summary>Audit entries in id order, optionally of one entity.</summary>
+    Task<Page<AuditEntryDto>> ListAsync(string? entityType, Guid? entityId, int limit, CursorKey? after, CancellationToken cancellationToken);
+}

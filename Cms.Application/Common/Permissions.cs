@@ -1,0 +1,88 @@
+using System.Collections.Frozen;
+using Cms.Domain.Staff;
+
+namespace Cms.Application.Common;
+
+/// <summary>Every use case the service offers. The permission matrix below says who may run each.</summary>
+public enum UseCase
+{
+    CreateTenant,
+    GetTenant,
+    AddStaff,
+    ListStaff,
+    ReplaceStaffRoles,
+    DeactivateStaff,
+    RegisterConsumer,
+    GetConsumer,
+    FindConsumers,
+    UpdateConsumer,
+    FileComplaint,
+    GetComplaint,
+    ListComplaints,
+    AcknowledgeComplaint,
+    StartInvestigation,
+    AwaitConsumer,
+    AssignComplaint,
+    ResolveComplaint,
+    CloseComplaint,
+    ReopenComplaint,
+    ReferComplaint,
+    RecordReferralOutcome,
+    AddNote,
+    GetComplaintHistory,
+    ListAudit,
+}
+
+/// <summary>A message that runs one use case; the authorization behaviour checks it against the matrix.</summary>
+public interface IUseCaseMessage
+{
+    UseCase UseCase { get; }
+}
+
+/// <summary>
+/// The role × use case matrix, in one place (domain.md "Staff and roles", api.md "who"). Platform use cases are
+/// for platform operators only; every other use case is for active staff of the caller's tenant holding one of the roles.
+/// </summary>
+public static class Permissions
+{
+    private static readonly Role[] AgentPlus = [Role.Agent, Role.Supervisor, Role.TenantAdmin];
+    private static readonly Role[] AgentPlusAndIntegration = [.. AgentPlus, Role.Integration];
+    private static readonly Role[] SupervisorPlus = [Role.Supervisor, Role.TenantAdmin];
+
+    private static readonly FrozenSet<UseCase> PlatformUseCases = new[] { UseCase.CreateTenant, UseCase.GetTenant }.ToFrozenSet();
+
+    private static readonly FrozenDictionary<UseCase, Role[]> Matrix = new Dictionary<UseCase, Role[]>
+    {
+        [UseCase.AddStaff] = [Role.TenantAdmin],
+        [UseCase.ListStaff] = [Role.TenantAdmin, Role.Supervisor],
+        [UseCase.ReplaceStaffRoles] = [Role.TenantAdmin],
+        [UseCase.DeactivateStaff] = [Role.TenantAdmin],
+        [UseCase.RegisterConsumer] = AgentPlusAndIntegration,
+        [UseCase.GetConsumer] = AgentPlusAndIntegration,
+        [UseCase.FindConsumers] = AgentPlusAndIntegration,
+        [UseCase.UpdateConsumer] = AgentPlus,
+        [UseCase.FileComplaint] = AgentPlusAndIntegration,
+        [UseCase.GetComplaint] = [.. AgentPlus, Role.Auditor, Role.Integration],
+        [UseCase.ListComplaints] = [.. AgentPlus, Role.Auditor],
+        [UseCase.AcknowledgeComplaint] = AgentPlus,
+        [UseCase.StartInvestigation] = AgentPlus,
+        [UseCase.AwaitConsumer] = AgentPlus,
+        [UseCase.AssignComplaint] = AgentPlus,
+        [UseCase.ResolveComplaint] = AgentPlus,
+        [UseCase.CloseComplaint] = AgentPlus,
+        [UseCase.ReopenComplaint] = SupervisorPlus,
+        [UseCase.ReferComplaint] = AgentPlus,
+        [UseCase.RecordReferralOutcome] = AgentPlus,
+        [UseCase.AddNote] = AgentPlus,
+        [UseCase.GetComplaintHistory] = [.. AgentPlus, Role.Auditor],
+        [UseCase.ListAudit] = [Role.Auditor, Role.TenantAdmin],
+    }.ToFrozenDictionary();
+
+    public static bool IsPlatformUseCase(UseCase useCase) => PlatformUseCases.Contains(useCase);
+
+    /// <summary>The roles allowed to run a tenant use case (empty for platform use cases).</summary>
+    public static IReadOnlyList<Role> RolesFor(UseCase useCase) => Matrix.TryGetValue(useCase, out var roles) ? roles : [];
+
+    /// <summary>Supervisors and tenant admins act on any complaint; an agent only on its own or unassigned ones.</summary>
+    public static bool ActsOnAnyComplaint(StaffMember staff) => staff.HasAnyRole(SupervisorPlus);
+}

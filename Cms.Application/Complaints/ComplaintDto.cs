@@ -1,0 +1,64 @@
+using Cms.Domain.Complaints;
+using Cms.Domain.Regulation;
+
+namespace Cms.Application.Complaints;
+
+public sealed record MoneyDto(long AmountMinor, string Currency);
+
+public sealed record RedressDto(MoneyDto? Monetary, string? NonMonetary);
+
+public sealed record ReferralDto(string Body, string? Reference, DateTimeOffset ReferredAt, ReferralOutcome? Outcome, DateTimeOffset? OutcomeAt);
+
+public sealed record DeadlineDto(DeadlineKind Kind, DateTimeOffset DueAt, DateTimeOffset? MetAt, bool Breached);
+
+/// <summary>A complaint as callers read it (GET, and the answer to every command on a complaint).</summary>
+public sealed record ComplaintDto(
+    Guid Id,
+    string Reference,
+    Guid ConsumerId,
+    Channel Channel,
+    string Product,
+    string Category,
+    string Description,
+    Priority Priority,
+    bool VulnerabilityInvolved,
+    bool PaymentServices,
+    bool Disability,
+    string RegulatoryProfile,
+    ComplaintStatus Status,
+    Guid? AssigneeId,
+    DateTimeOffset ReceivedAt,
+    DateTimeOffset? AcknowledgedAt,
+    DateTimeOffset? SummaryResolutionAt,
+    DateTimeOffset? FinalResponseAt,
+    DateTimeOffset? ResolvedAt,
+    DateTimeOffset? ClosedAt,
+    DateTimeOffset? ReopenedAt,
+    Outcome? Outcome,
+    RedressDto? Redress,
+    string? RootCause,
+    ReferralDto? Referral,
+    IReadOnlyList<DeadlineDto> Deadlines,
+    DateTimeOffset? NextDueAt,
+    bool Overdue,
+    DateTimeOffset CreatedAt,
+    DateTimeOffset UpdatedAt,
+    long Version);
+
+/// <summary>A row of the complaint list.</summary>
+public sealed record ComplaintSummaryDto(
+    Guid Id,
+    string Reference,
+    Guid ConsumerId,
+    Channel Channel,
+    string Product,
+    string Category,
+    Priority Priority,
+    ComplaintStatus Status,
+    Guid? AssigneeId,
+    DateTimeOffset ReceivedAt,
+    DateTimeOffset? NextDueAt,
+    bool Overdue,
+    long Version);
+
+public sealed record NoteDto(Guid Id, Guid ComplaintId, NoteKind Kind, string Body, Guid AuthorId, DateTimeOffset CreatedAt);

@@ -1,0 +1,85 @@
+using Cms.Application.Abstractions;
+using Cms.Application.Audit;
+using Cms.Application.Common;
+using Cms.Domain.Common;
+using Cms.Domain.Complaints;
+using Mediator;
+
+namespace Cms.Application.Complaints;
+
+/// <summary>A lifecycle step on one complaint, guarded by the version the caller last read (If-Match).</summary>
+public interface IComplaintTransition : IUseCaseMessage
+{
+    Guid ComplaintId { get; }
+
+    long ExpectedVersion { get; }
+}
+
+/// <summary>Checks shared by every transition: the id, and a version from an ETag.</summary>
+public sealed class ComplaintTransitionValidator<T> : IValidator<T> where T : IComplaintTransition
+{
+    public void Validate(T request, ValidationErrors errors)
+    {
+        errors.Id("id", request.ComplaintId);
+        if (request.ExpectedVersion < 1)
+        {
+            errors.Add("If-Match", "'If-Match' must carry the ETag of the complaint as last read.");
+        }
+    }
+}
+
+/// <summary>
+/// The one way every transition runs: load (another tenant's id is not found), check the version (412 when stale),
+/// check that an agent acts only on its own or unassigned complaints, apply the domain rule (409 when illegal), save
+/// with the version guard (a lost race is 412, never a silent overwrite), audit in the same transaction, and answer
+/// with the complaint as a GET would show it.
+/// </summary>
+public abstract class ComplaintTransitionHandler<TCommand>(
+    IComplaintRepository complaints, IComplaintQueries queries, CallerContext caller, AuditTrail audit, TimeProvider clock)
+    : ICommandHandler<TCommand, Result<ComplaintDto>>
+    where TCommand : ICommand<Result<ComplaintDto>>, IComplaintTransition
+{
+    /// <summary>The audit action, e.g. <c>complaint.acknowledged</c>.</summary>
+    protected abstract string Action { get; }
+
+    protected CallerContext Caller => caller;
+
+    public async ValueTask<Result<ComplaintDto>> Handle(TCommand command, CancellationToken cancellationToken)
+    {
+        var complaint = await complaints.GetAsync(command.ComplaintId, cancellationToken);
+        if (complaint is null)
+        {
+            return Error.NotFound("complaint");
+        }
+
+        if (complaint.Version != command.ExpectedVersion)
+        {
+            return Error.StaleVersion(command.ExpectedVersion, complaint.Version);
+        }
+
+        var staff = caller.RequiredStaff;
+        if (!Permissions.ActsOnAnyComplaint(staff) && complaint.AssigneeId is { } assignee && assignee != staff.Id)
+        {
+            return Error.Forbidden("An agent acts only on complaints assigned to them or unassigned.");
+        }
+
+        var now = clock.GetUtcNow();
+        var applied = await ApplyAsync(complaint, command, now, cancellationToken);
+        if (!applied.IsSuccess)
+        {
+            return applied.Error;
+        }
+
+        if (!await complaints.UpdateAsync(complaint, command.ExpectedVersion, cancellationToken))
+        {
+            return Error.StaleVersion(command.ExpectedVersion, command.ExpectedVersion + 1);
+        }
+
+        await audit.RecordAsync(Action, AuditTrail.Complaint, complaint.Id, [.. complaint.PendingChanges], cancellationToken);
+        complaint.ClearPendingChanges();
+        return (await queries.GetAsync(complaint.Id, now, cancellationToken))!;
+    }
+
+    protected abstract ValueTask<Result> ApplyAsync(Complaint complaint, TCommand command, DateTimeOffset now,
+        CancellationToken cancellationToken);
+}

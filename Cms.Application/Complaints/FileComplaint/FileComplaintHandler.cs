@@ -1,0 +1,47 @@
+using Cms.Application.Abstractions;
+using Cms.Application.Audit;
+using Cms.Domain.Common;
+using Cms.Domain.Complaints;
+using Cms.Domain.Regulation;
+using Mediator;
+
+namespace Cms.Application.Complaints.FileComplaint;
+
+public sealed class FileComplaintHandler(
+    ITenantRepository tenants,
+    IConsumerRepository consumers,
+    IComplaintRepository complaints,
+    IComplaintQueries queries,
+    TenantScope scope,
+    AuditTrail audit,
+    TimeProvider clock) : ICommandHandler<FileComplaintCommand, Result<ComplaintDto>>
+{
+    public async ValueTask<Result<ComplaintDto>> Handle(FileComplaintCommand command, CancellationToken cancellationToken)
+    {
+        // Another tenant's consumer id is answered exactly like a missing one.
+        if (await consumers.GetAsync(command.ConsumerId, cancellationToken) is null)
+        {
+            return Error.NotFound("consumer");
+        }
+
+        var tenant = await tenants.GetAsync(scope.Required, cancellationToken)
+                     ?? throw new InvalidOperationException("The caller's tenant does not exist.");
+        var now = clock.GetUtcNow();
+        var sequence = await complaints.NextSequenceAsync(now.Year, cancellationToken);
+        var filed = Complaint.File(Ids.New(), tenant.Id, ComplaintReference.Format(now.Year, sequence), command.ConsumerId,
+            command.Channel!.Value, command.Product!, command.Category!, command.Description!, command.Priority ?? Priority.Normal,
+            command.VulnerabilityInvolved ?? false, new ComplaintFlags(command.PaymentServices ?? false, command.Disability ?? false),
+            command.ReceivedAt?.ToUniversalTime(), tenant.Profile, now);
+        if (!filed.IsSuccess)
+        {
+            return filed.Error;
+        }
+
+        var complaint = filed.Value;
+        await complaints.AddAsync(complaint, cancellationToken);
+        await audit.RecordAsync("complaint.filed", AuditTrail.Complaint, complaint.Id,
+            ["reference", "consumerId", "channel", "product", "category", "description", "priority", "receivedAt", "deadlines"],
+            cancellationToken);
+        return (await queries.GetAsync(complaint.Id, now, cancellationToken))!;
+    }
+}

@@ -1,0 +1,20 @@
+using Cms.Application.Abstractions;
+using Cms.Application.Common;
+using Cms.Domain.Common;
+using Mediator;
+
+namespace Cms.Application.Complaints.GetComplaint;
+
+public sealed record GetComplaintQuery(Guid Id) : IQuery<Result<ComplaintDto>>, IUseCaseMessage
+{
+    public UseCase UseCase => UseCase.GetComplaint;
+}
+
+public sealed class GetComplaintHandler(IComplaintQueries complaints, TimeProvider clock)
+    : IQueryHandler<GetComplaintQuery, Result<ComplaintDto>>
+{
+    public async ValueTask<Result<ComplaintDto>> Handle(GetComplaintQuery query, CancellationToken cancellationToken) =>
+        await complaints.GetAsync(query.Id, clock.GetUtcNow(), cancellationToken) is { } complaint
+            ? complaint
+            : Error.NotFound("complaint");
+}

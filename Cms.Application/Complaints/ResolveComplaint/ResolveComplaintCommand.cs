@@ -1,0 +1,48 @@
+using Cms.Application.Abstractions;
+using Cms.Application.Audit;
+using Cms.Application.Common;
+using Cms.Domain.Common;
+using Cms.Domain.Complaints;
+using Mediator;
+
+namespace Cms.Application.Complaints.ResolveComplaint;
+
+/// <summary>Resolves a complaint: outcome, redress and root cause; a summary resolution inside its window, a final response otherwise.</summary>
+public sealed record ResolveComplaintCommand(Guid ComplaintId, long ExpectedVersion, Outcome? Outcome, RedressDto? Redress, string? RootCause)
+    : ICommand<Result<ComplaintDto>>, IComplaintTransition
+{
+    public UseCase UseCase => UseCase.ResolveComplaint;
+}
+
+public sealed class ResolveComplaintValidator : IValidator<ResolveComplaintCommand>
+{
+    public void Validate(ResolveComplaintCommand request, ValidationErrors errors)
+    {
+        errors.Defined("outcome", request.Outcome);
+        errors.Optional("rootCause", request.RootCause, Limits.RootCause);
+        errors.Optional("redress.nonMonetary", request.Redress?.NonMonetary, Limits.NonMonetaryRedress);
+        if (request.Redress?.Monetary is { } money && Money.Create(money.AmountMinor, money.Currency).Error is { } error)
+        {
+            foreach (var (field, messages) in error.Fields!)
+            {
+                errors.Add(field, messages[0]);
+            }
+        }
+    }
+}
+
+public sealed class ResolveComplaintHandler(
+    IComplaintRepository complaints, IComplaintQueries queries, CallerContext caller, AuditTrail audit, TimeProvider clock)
+    : ComplaintTransitionHandler<ResolveComplaintCommand>(complaints, queries, caller, audit, clock)
+{
+    protected override string Action => "complaint.resolved";
+
+    protected override ValueTask<Result> ApplyAsync(Complaint complaint, ResolveComplaintCommand command, DateTimeOffset now,
+        CancellationToken cancellationToken)
+    {
+        var money = command.Redress?.Monetary is { } m ? new Money(m.AmountMinor, m.Currency) : null;
+        var redress = new Redress(money, command.Redress?.NonMonetary?.Trim());
+        var resolution = new Resolution(command.Outcome!.Value, redress, command.RootCause?.Trim());
+        return ValueTask.FromResult(complaint.Resolve(resolution, now));
+    }
+}

@@ -1,0 +1,37 @@
+using Cms.Application.Abstractions;
+using Cms.Application.Common;
+using Cms.Domain.Common;
+using Mediator;
+
+namespace Cms.Application.Consumers.FindConsumers;
+
+/// <summary>Exact-match lookup by external reference or e-mail; there is no listing of all consumers.</summary>
+public sealed record FindConsumersQuery(string? ExternalRef, string? Email, int? Limit, string? Cursor)
+    : IQuery<Result<Page<ConsumerDto>>>, IUseCaseMessage, IPagedRequest
+{
+    public UseCase UseCase => UseCase.FindConsumers;
+}
+
+public sealed class FindConsumersValidator : IValidator<FindConsumersQuery>
+{
+    public void Validate(FindConsumersQuery request, ValidationErrors errors)
+    {
+        if (string.IsNullOrWhiteSpace(request.ExternalRef) && string.IsNullOrWhiteSpace(request.Email))
+        {
+            errors.Add("externalRef", "Give 'externalRef' or 'email' to look a consumer up.");
+        }
+
+        errors.MaxLength("externalRef", request.ExternalRef, Limits.ExternalRef);
+        errors.MaxLength("email", request.Email, Limits.Email);
+        errors.Page(request);
+    }
+}
+
+public sealed class FindConsumersHandler(IConsumerQueries consumers) : IQueryHandler<FindConsumersQuery, Result<Page<ConsumerDto>>>
+{
+    public async ValueTask<Result<Page<ConsumerDto>>> Handle(FindConsumersQuery query, CancellationToken cancellationToken) =>
+        await consumers.FindAsync(
+            string.IsNullOrWhiteSpace(query.ExternalRef) ? null : query.ExternalRef.Trim(),
+            string.IsNullOrWhiteSpace(query.Email) ? null : Text.NormaliseEmail(query.Email),
+            query.EffectiveLimit(), query.After(), cancellationToken);
+}

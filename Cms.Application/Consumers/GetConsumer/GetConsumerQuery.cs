@@ -1,0 +1,17 @@
+using Cms.Application.Abstractions;
+using Cms.Application.Common;
+using Cms.Domain.Common;
+using Mediator;
+
+namespace Cms.Application.Consumers.GetConsumer;
+
+public sealed record GetConsumerQuery(Guid Id) : IQuery<Result<ConsumerDto>>, IUseCaseMessage
+{
+    public UseCase UseCase => UseCase.GetConsumer;
+}
+
+public sealed class GetConsumerHandler(IConsumerQueries consumers) : IQueryHandler<GetConsumerQuery, Result<ConsumerDto>>
+{
+    public async ValueTask<Result<ConsumerDto>> Handle(GetConsumerQuery query, CancellationToken cancellationToken) =>
+        await consumers.GetAsync(query.Id, cancellationToken) is { } consumer ? consumer : Error.NotFound("consumer");
+}

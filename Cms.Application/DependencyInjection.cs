@@ -1,0 +1,36 @@
+using Cms.Application.Abstractions;
+using Cms.Application.Audit;
+using Cms.Application.Common;
+using Cms.Application.Complaints;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+
+namespace Cms.Application;
+
+public static class DependencyInjection
+{
+    /// <summary>Request-scoped context, the audit trail and every validator. (The mediator itself is wired by Cms.Api.)</summary>
+    public static IServiceCollection AddCmsApplication(this IServiceCollection services)
+    {
+        services.TryAddSingleton(TimeProvider.System);
+        services.AddScoped<TenantScope>();
+        services.AddScoped<CallerContext>();
+        services.AddScoped<AuditTrail>();
+
+        foreach (var type in typeof(DependencyInjection).Assembly.GetTypes())
+        {
+            if (type is { IsAbstract: false, IsGenericTypeDefinition: false })
+            {
+                foreach (var contract in type.GetInterfaces()
+                             .Where(i => i.IsGenericType && i.GetGenericTypeDefinition() == typeof(IValidator<>)))
+                {
+                    services.AddSingleton(contract, type);
+                }
+            }
+        }
+
+        // Checks shared by every lifecycle transition (registered open: it applies to each IComplaintTransition).
+        services.AddSingleton(typeof(IValidator<>), typeof(ComplaintTransitionValidator<>));
+        return services;
+    }
+}

@@ -1,0 +1,26 @@
+using Cms.Application.Common;
+using Cms.Application.Staff;
+using Cms.Domain.Common;
+using Cms.Domain.Staff;
+using Mediator;
+
+namespace Cms.Application.Staff.AddStaff;
+
+/// <summary>A tenant admin adds a staff user or a service account.</summary>
+public sealed record AddStaffCommand(string? Subject, string? Email, string? DisplayName, IReadOnlyList<Role>? Roles, StaffKind? Kind)
+    : ICommand<Result<StaffDto>>, IUseCaseMessage
+{
+    public UseCase UseCase => UseCase.AddStaff;
+}
+
+public sealed class AddStaffValidator : IValidator<AddStaffCommand>
+{
+    public void Validate(AddStaffCommand request, ValidationErrors errors)
+    {
+        errors.Required("subject", request.Subject, Limits.Subject);
+        errors.Email("email", request.Email, required: true);
+        errors.Required("displayName", request.DisplayName, Limits.Name);
+        errors.Defined("kind", request.Kind);
+        StaffRolesRule.Check(request.Roles, errors);
+    }
+}

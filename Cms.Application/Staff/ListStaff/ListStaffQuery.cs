@@ -1,0 +1,22 @@
+using Cms.Application.Abstractions;
+using Cms.Application.Common;
+using Cms.Domain.Common;
+using Mediator;
+
+namespace Cms.Application.Staff.ListStaff;
+
+public sealed record ListStaffQuery(int? Limit, string? Cursor) : IQuery<Result<Page<StaffDto>>>, IUseCaseMessage, IPagedRequest
+{
+    public UseCase UseCase => UseCase.ListStaff;
+}
+
+public sealed class ListStaffValidator : IValidator<ListStaffQuery>
+{
+    public void Validate(ListStaffQuery request, ValidationErrors errors) => errors.Page(request);
+}
+
+public sealed class ListStaffHandler(IStaffQueries staff) : IQueryHandler<ListStaffQuery, Result<Page<StaffDto>>>
+{
+    public async ValueTask<Result<Page<StaffDto>>> Handle(ListStaffQuery query, CancellationToken cancellationToken) =>
+        await staff.ListAsync(query.EffectiveLimit(), query.After(), cancellationToken);
+}

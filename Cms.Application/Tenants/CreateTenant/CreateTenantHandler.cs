@@ -1,0 +1,36 @@
+using Cms.Application.Abstractions;
+using Cms.Application.Audit;
+using Cms.Domain.Common;
+using Cms.Domain.Staff;
+using Cms.Domain.Tenants;
+using Mediator;
+
+namespace Cms.Application.Tenants.CreateTenant;
+
+public sealed class CreateTenantHandler(
+    ITenantRepository tenants, IStaffRepository staff, TenantScope scope, AuditTrail audit, TimeProvider clock)
+    : ICommandHandler<CreateTenantCommand, Result<TenantDto>>
+{
+    public async ValueTask<Result<TenantDto>> Handle(CreateTenantCommand command, CancellationToken cancellationToken)
+    {
+        var now = clock.GetUtcNow();
+        var created = Tenant.Create(Ids.New(), command.Name!, command.Sector!.Value, command.Jurisdiction!.Value, now);
+        if (!created.IsSuccess)
+        {
+            return created.Error;
+        }
+
+        var tenant = created.Value;
+        await tenants.AddAsync(tenant, cancellationToken);
+
+        // Everything below is the new tenant's own data: enter its scope so row-level security admits the writes.
+        scope.Enter(tenant.Id);
+        var admin = StaffMember.Create(Ids.New(), tenant.Id, command.Admin!.Subject!, command.Admin.Email!,
+            command.Admin.DisplayName!, StaffKind.User, [Role.TenantAdmin], now).Value;
+        await staff.AddAsync(admin, cancellationToken);
+
+        await audit.RecordAsync("tenant.created", AuditTrail.Tenant, tenant.Id, ["name", "sector", "jurisdiction"], cancellationToken);
+        await audit.RecordAsync("staff.added", AuditTrail.Staff, admin.Id, ["subject", "email", "displayName", "kind", "roles"], cancellationToken);
+        return TenantDto.From(tenant);
+    }
+}
