@@ -1,0 +1,45 @@
+using Cms.Application.Abstractions;
+using Cms.Infrastructure.Persistence;
+using Cms.Infrastructure.Queries;
+using Cms.Infrastructure.Repositories;
+using Microsoft.Extensions.DependencyInjection;
+using Npgsql;
+
+namespace Cms.Infrastructure;
+
+public static class DependencyInjection
+{
+    /// <summary>The database session (one connection and transaction per request scope), repositories and query services.</summary>
+    public static IServiceCollection AddCmsInfrastructure(this IServiceCollection services, DatabaseOptions options)
+    {
+        TypeHandlers.Register();
+        services.AddSingleton(options);
+        if (options.Provider == DatabaseProvider.Postgres)
+        {
+            services.AddSingleton(_ =>
+            {
+                var builder = new NpgsqlDataSourceBuilder(options.ConnectionString);
+                builder.ConnectionStringBuilder.ApplicationName ??= "cms-api";
+                return builder.Build();
+            });
+            services.AddScoped<DbSession, PostgresSession>();
+        }
+        else
+        {
+            services.AddScoped<DbSession, SqliteSession>();
+        }
+
+        services.AddScoped<IUnitOfWork>(sp => sp.GetRequiredService<DbSession>());
+        services.AddScoped<ITenantRepository, TenantRepository>();
+        services.AddScoped<IStaffRepository, StaffRepository>();
+        services.AddScoped<IConsumerRepository, ConsumerRepository>();
+        services.AddScoped<IComplaintRepository, ComplaintRepository>();
+        services.AddScoped<IAuditRepository, AuditRepository>();
+        services.AddScoped<ITenantQueries, TenantQueries>();
+        services.AddScoped<IStaffQueries, StaffQueries>();
+        services.AddScoped<IConsumerQueries, ConsumerQueries>();
+        services.AddScoped<IComplaintQueries, ComplaintQueries>();
+        services.AddScoped<IAuditQueries, AuditQueries>();
+        return services;
+    }
+}

@@ -1,0 +1,223 @@
+using Cms.Application.Audit;
+using Cms.Application.Complaints;
+using Cms.Domain.Audit;
+using Cms.Domain.Common;
+using Cms.Domain.Complaints;
+using Cms.Domain.Regulation;
+
+namespace Cms.Infrastructure.Persistence;
+
+internal sealed class DeadlineRow
+{
+    public Guid ComplaintId { get; init; }
+    public string Kind { get; init; } = "";
+    public DateTimeOffset DueAt { get; init; }
+    public DateTimeOffset? MetAt { get; init; }
+
+    public const string Columns = "complaint_id, kind, due_at, met_at";
+
+    public Deadline ToDomain() => new(WireNames.Parse<DeadlineKind>(Kind), DueAt, MetAt);
+}
+
+internal sealed class ComplaintRow
+{
+    public Guid TenantId { get; init; }
+    public Guid Id { get; init; }
+    public string Reference { get; init; } = "";
+    public Guid ConsumerId { get; init; }
+    public string Channel { get; init; } = "";
+    public string Product { get; init; } = "";
+    public string Category { get; init; } = "";
+    public string Description { get; init; } = "";
+    public string Priority { get; init; } = "";
+    public bool VulnerabilityInvolved { get; init; }
+    public bool PaymentServices { get; init; }
+    public bool Disability { get; init; }
+    public string ProfileCode { get; init; } = "";
+    public string Status { get; init; } = "";
+    public Guid? AssigneeId { get; init; }
+    public DateTimeOffset ReceivedAt { get; init; }
+    public DateTimeOffset? AcknowledgedAt { get; init; }
+    public DateTimeOffset? SummaryResolutionAt { get; init; }
+    public DateTimeOffset? FinalResponseAt { get; init; }
+    public DateTimeOffset? ResolvedAt { get; init; }
+    public DateTimeOffset? ClosedAt { get; init; }
+    public DateTimeOffset? ReopenedAt { get; init; }
+    public string? Outcome { get; init; }
+    public long? RedressAmountMinor { get; init; }
+    public string? RedressCurrency { get; init; }
+    public string? RedressNonMonetary { get; init; }
+    public string? RootCause { get; init; }
+    public string? ReferralBody { get; init; }
+    public string? ReferralReference { get; init; }
+    public DateTimeOffset? ReferredAt { get; init; }
+    public string? ReferralOutcome { get; init; }
+    public DateTimeOffset? ReferralOutcomeAt { get; init; }
+    public DateTimeOffset? NextDueAt { get; init; }
+    public DateTimeOffset CreatedAt { get; init; }
+    public DateTimeOffset UpdatedAt { get; init; }
+    public long Version { get; init; }
+
+    public const string Columns =
+        "tenant_id, id, reference, consumer_id, channel, product, category, description, priority, vulnerability_involved, " +
+        "payment_services, disability, profile_code, status, assignee_id, received_at, acknowledged_at, summary_resolution_at, " +
+        "final_response_at, resolved_at, closed_at, reopened_at, outcome, redress_amount_minor, redress_currency, " +
+        "redress_non_monetary, root_cause, referral_body, referral_reference, referred_at, referral_outcome, referral_outcome_at, " +
+        "next_due_at, created_at, updated_at, version";
+
+    /// <summary>Parameters for the mutable columns plus the keys (INSERT uses all, UPDATE the mutable ones).</summary>
+    public static object Parameters(Complaint c) => new
+    {
+        c.TenantId,
+        c.Id,
+        c.Reference,
+        c.ConsumerId,
+        Channel = c.Channel.ToWire(),
+        c.Product,
+        c.Category,
+        c.Description,
+        Priority = c.Priority.ToWire(),
+        c.VulnerabilityInvolved,
+        c.Flags.PaymentServices,
+        c.Flags.Disability,
+        c.ProfileCode,
+        Status = c.Status.ToWire(),
+        c.AssigneeId,
+        c.ReceivedAt,
+        c.AcknowledgedAt,
+        c.SummaryResolutionAt,
+        c.FinalResponseAt,
+        c.ResolvedAt,
+        c.ClosedAt,
+        c.ReopenedAt,
+        Outcome = c.Resolution?.Outcome.ToWire(),
+        RedressAmountMinor = c.Resolution?.Redress.Monetary?.AmountMinor,
+        RedressCurrency = c.Resolution?.Redress.Monetary?.Currency,
+        RedressNonMonetary = c.Resolution?.Redress.NonMonetary,
+        c.Resolution?.RootCause,
+        ReferralBody = c.Referral?.Body,
+        ReferralReference = c.Referral?.ExternalReference,
+        c.Referral?.ReferredAt,
+        ReferralOutcome = c.Referral?.Outcome?.ToWire(),
+        ReferralOutcomeAt = c.Referral?.OutcomeAt,
+        c.NextDueAt,
+        c.CreatedAt,
+        c.UpdatedAt,
+        c.Version,
+    };
+
+    public ComplaintState ToState(IEnumerable<DeadlineRow> deadlines) => new()
+    {
+        Id = Id,
+        TenantId = TenantId,
+        Reference = Reference,
+        ConsumerId = ConsumerId,
+        Channel = WireNames.Parse<Channel>(Channel),
+        Product = Product,
+        Category = Category,
+        Description = Description,
+        Priority = WireNames.Parse<Priority>(Priority),
+        VulnerabilityInvolved = VulnerabilityInvolved,
+        Flags = new ComplaintFlags(PaymentServices, Disability),
+        ProfileCode = ProfileCode,
+        Status = WireNames.Parse<ComplaintStatus>(Status),
+        AssigneeId = AssigneeId,
+        ReceivedAt = ReceivedAt,
+        AcknowledgedAt = AcknowledgedAt,
+        SummaryResolutionAt = SummaryResolutionAt,
+        FinalResponseAt = FinalResponseAt,
+        ResolvedAt = ResolvedAt,
+        ClosedAt = ClosedAt,
+        ReopenedAt = ReopenedAt,
+        Resolution = Outcome is null ? null : new Resolution(WireNames.Parse<Outcome>(Outcome), RedressValue(), RootCause),
+        Referral = ReferralValue(),
+        Deadlines = [.. deadlines.Select(d => d.ToDomain())],
+        CreatedAt = CreatedAt,
+        UpdatedAt = UpdatedAt,
+        Version = Version,
+    };
+
+    public ComplaintDto ToDto(IEnumerable<DeadlineRow> deadlineRows, DateTimeOffset now)
+    {
+        var deadlines = deadlineRows.Select(d => d.ToDomain()).OrderBy(d => d.DueAt).ThenBy(d => d.Kind).ToList();
+        var redress = Outcome is null ? null : RedressValue();
+        var referral = ReferralValue();
+        return new ComplaintDto(Id, Reference, ConsumerId, WireNames.Parse<Channel>(Channel), Product, Category, Description,
+            WireNames.Parse<Priority>(Priority), VulnerabilityInvolved, PaymentServices, Disability, ProfileCode,
+            WireNames.Parse<ComplaintStatus>(Status), AssigneeId, ReceivedAt, AcknowledgedAt, SummaryResolutionAt, FinalResponseAt,
+            ResolvedAt, ClosedAt, ReopenedAt, Outcome is null ? null : WireNames.Parse<Outcome>(Outcome),
+            redress is null ? null : new RedressDto(redress.Monetary is { } m ? new MoneyDto(m.AmountMinor, m.Currency) : null, redress.NonMonetary),
+            RootCause,
+            referral is null ? null : new ReferralDto(referral.Body, referral.ExternalReference, referral.ReferredAt, referral.Outcome, referral.OutcomeAt),
+            [.. deadlines.Select(d => new DeadlineDto(d.Kind, d.DueAt, d.MetAt, !d.Kind.IsOptional() && d.IsBreached(now)))],
+            NextDueAt, NextDueAt is { } due && due < now, CreatedAt, UpdatedAt, Version);
+    }
+
+    private Redress RedressValue() => new(
+        RedressAmountMinor is { } amount && RedressCurrency is { } currency ? new Money(amount, currency) : null, RedressNonMonetary);
+
+    private Referral? ReferralValue() => ReferralBody is null || ReferredAt is null
+        ? null
+        : new Referral(ReferralBody, ReferralReference, ReferredAt.Value,
+            ReferralOutcome is null ? null : WireNames.Parse<ReferralOutcome>(ReferralOutcome), ReferralOutcomeAt);
+}
+
+/// <summary>A row of the complaint list (with "overdue" computed by the query against the caller's clock).</summary>
+internal sealed class ComplaintSummaryRow
+{
+    public Guid Id { get; init; }
+    public string Reference { get; init; } = "";
+    public Guid ConsumerId { get; init; }
+    public string Channel { get; init; } = "";
+    public string Product { get; init; } = "";
+    public string Category { get; init; } = "";
+    public string Priority { get; init; } = "";
+    public string Status { get; init; } = "";
+    public Guid? AssigneeId { get; init; }
+    public DateTimeOffset ReceivedAt { get; init; }
+    public DateTimeOffset? NextDueAt { get; init; }
+    public long Version { get; init; }
+
+    public const string Columns = "id, reference, consumer_id, channel, product, category, priority, status, assignee_id, received_at, next_due_at, version";
+}
+
+internal sealed class NoteRow
+{
+    public Guid Id { get; init; }
+    public Guid ComplaintId { get; init; }
+    public string Kind { get; init; } = "";
+    public string Body { get; init; } = "";
+    public Guid AuthorId { get; init; }
+    public DateTimeOffset CreatedAt { get; init; }
+
+    public const string Columns = "id, complaint_id, kind, body, author_id, created_at";
+}
+
+internal sealed class AuditRow
+{
+    public Guid Id { get; init; }
+    public DateTimeOffset OccurredAt { get; init; }
+    public string ActorType { get; init; } = "";
+    public string ActorId { get; init; } = "";
+    public string Action { get; init; } = "";
+    public string EntityType { get; init; } = "";
+    public Guid EntityId { get; init; }
+    public string ChangedFields { get; init; } = "[]";
+    public string? TraceId { get; init; }
+
+    public const string Columns = "id, occurred_at, actor_type, actor_id, action, entity_type, entity_id, changed_fields, trace_id";
+
+    public static object Parameters(AuditEntry e) => new
+    {
+        e.TenantId,
+        e.Id,
+        e.OccurredAt,
+        ActorType = e.ActorType.ToWire(),
+        e.ActorId,
+        e.Action,
+        e.EntityType,
+        e.EntityId,
+        ChangedFields = StoredJson.Serialize(e.ChangedFields),
+        e.TraceId,
+    };
+}

@@ -1,0 +1,28 @@
+namespace Cms.Infrastructure.Persistence;
+
+public enum DatabaseProvider
+{
+    Sqlite,
+    Postgres,
+}
+
+/// <summary>Configuration section <c>Cms:Database</c>.</summary>
+public sealed class DatabaseOptions
+{
+    public const string Section = "Cms:Database";
+
+    /// <summary><c>sqlite</c> (the embedded default) or <c>postgres</c>.</summary>
+    public DatabaseProvider Provider { get; set; } = DatabaseProvider.Sqlite;
+
+    /// <summary>The service's own connection: on PostgreSQL the <c>cms_app</c> login (not an owner, no BYPASSRLS).</summary>
+    public string ConnectionString { get; set; } = "Data Source=cms-local.db";
+
+    /// <summary>
+    /// On PostgreSQL, the owner's connection (<c>cms_owner</c>) used to migrate at start-up; when empty the service does
+    /// not migrate PostgreSQL itself (operators run the migration command). SQLite always migrates at start-up.
+    /// </summary>
+    public string? MigrationConnectionString { get; set; }
+
+    /// <summary>Seconds a statement may run before it is cancelled.</summary>
+    public int CommandTimeoutSeconds { get; set; } = 30;
+}

@@ -1,0 +1,123 @@
+using System.Data.Common;
+using Cms.Application.Abstractions;
+using Dapper;
+
+namespace Cms.Infrastructure.Persistence;
+
+/// <summary>
+/// The request's one connection and one transaction, opened on first use. Repositories and query services run every
+/// statement through it, so the tenant setting (PostgreSQL) always precedes the first statement of the transaction.
+/// A transaction begun for reads only is rolled back when the request ends; commands commit through the
+/// transaction behaviour (<see cref="IUnitOfWork"/>).
+/// </summary>
+public abstract class DbSession(TenantScope tenant, DatabaseOptions options) : IUnitOfWork, IAsyncDisposable
+{
+    private DbConnection? _connection;
+    private DbTransaction? _transaction;
+
+    protected TenantScope Tenant => tenant;
+
+    public bool IsInTransactionScope { get; private set; }
+
+    public ValueTask BeginAsync(CancellationToken cancellationToken)
+    {
+        IsInTransactionScope = true;
+        return ValueTask.CompletedTask;
+    }
+
+    public async ValueTask CommitAsync(CancellationToken cancellationToken)
+    {
+        IsInTransactionScope = false;
+        if (_transaction is { } transaction)
+        {
+            _transaction = null;
+            await using (transaction)
+            {
+                await transaction.CommitAsync(cancellationToken);
+            }
+        }
+    }
+
+    public async ValueTask RollbackAsync(CancellationToken cancellationToken)
+    {
+        IsInTransactionScope = false;
+        await EndTransactionAsync();
+    }
+
+    public async Task<IReadOnlyList<T>> QueryAsync<T>(string sql, object? param, CancellationToken cancellationToken)
+    {
+        var command = await CommandAsync(sql, param, cancellationToken);
+        return (await _connection!.QueryAsync<T>(command)).AsList();
+    }
+
+    public async Task<T?> QuerySingleOrDefaultAsync<T>(string sql, object? param, CancellationToken cancellationToken)
+    {
+        var command = await CommandAsync(sql, param, cancellationToken);
+        return await _connection!.QuerySingleOrDefaultAsync<T>(command);
+    }
+
+    public async Task<int> ExecuteAsync(string sql, object? param, CancellationToken cancellationToken)
+    {
+        var command = await CommandAsync(sql, param, cancellationToken);
+        try
+        {
+            return await _connection!.ExecuteAsync(command);
+        }
+        catch (DbException ex) when (IsUniqueViolation(ex))
+        {
+            throw new DuplicateKeyException("A unique key refused the write.", ex);
+        }
+    }
+
+    public async Task<T> ExecuteScalarAsync<T>(string sql, object? param, CancellationToken cancellationToken)
+    {
+        var command = await CommandAsync(sql, param, cancellationToken);
+        return (await _connection!.ExecuteScalarAsync<T>(command))!;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await EndTransactionAsync();
+        if (_connection is { } connection)
+        {
+            _connection = null;
+            await connection.DisposeAsync();
+        }
+
+        GC.SuppressFinalize(this);
+    }
+
+    protected abstract Task<DbConnection> OpenConnectionAsync(CancellationToken cancellationToken);
+
+    protected abstract Task<DbTransaction> BeginTransactionAsync(DbConnection connection, CancellationToken cancellationToken);
+
+    /// <summary>The SQL to send for a statement of the current transaction (PostgreSQL prefixes the tenant setting).</summary>
+    protected virtual string Prepare(string sql, bool firstOfTransaction) => sql;
+
+    protected abstract bool IsUniqueViolation(DbException exception);
+
+    private bool _firstOfTransaction;
+
+    private async Task<CommandDefinition> CommandAsync(string sql, object? param, CancellationToken cancellationToken)
+    {
+        _connection ??= await OpenConnectionAsync(cancellationToken);
+        if (_transaction is null)
+        {
+            _transaction = await BeginTransactionAsync(_connection, cancellationToken);
+            _firstOfTransaction = true;
+        }
+
+        var text = Prepare(sql, _firstOfTransaction);
+        _firstOfTransaction = false;
+        return new CommandDefinition(text, param, _transaction, options.CommandTimeoutSeconds, cancellationToken: cancellationToken);
+    }
+
+    private async Task EndTransactionAsync()
+    {
+        if (_transaction is { } transaction)
+        {
+            _transaction = null;
+            await transaction.DisposeAsync();
+        }
+    }
+}

@@ -1,0 +1,40 @@
+using System.Data.Common;
+using Cms.Application.Abstractions;
+using Microsoft.Data.Sqlite;
+
+namespace Cms.Infrastructure.Persistence;
+
+/// <summary>
+/// SQLite, the embedded database for local runs and fast tests. It has no row-level security: only the application
+/// lock (tenant_id in every statement) isolates tenants here. Transactions start IMMEDIATE so that a request that reads
+/// then writes never fails on a stale snapshot; the busy timeout queues concurrent writers.
+/// </summary>
+public sealed class SqliteSession(TenantScope tenant, DatabaseOptions options) : DbSession(tenant, options)
+{
+    private readonly string _connectionString = SqliteConnectionStrings.ForService(options.ConnectionString);
+
+    protected override async Task<DbConnection> OpenConnectionAsync(CancellationToken cancellationToken)
+    {
+        var connection = new SqliteConnection(_connectionString);
+        await connection.OpenAsync(cancellationToken);
+        return connection;
+    }
+
+    protected override async Task<DbTransaction> BeginTransactionAsync(DbConnection connection, CancellationToken cancellationToken) =>
+        await Task.FromResult<DbTransaction>(((SqliteConnection)connection).BeginTransaction(deferred: false));
+
+    protected override bool IsUniqueViolation(DbException exception) =>
+        exception is SqliteException { SqliteErrorCode: 19, SqliteExtendedErrorCode: 2067 or 1555 };
+}
+
+public static class SqliteConnectionStrings
+{
+    /// <summary>Foreign keys on, a generous busy timeout, pooled connections.</summary>
+    public static string ForService(string connectionString) =>
+        new SqliteConnectionStringBuilder(connectionString)
+        {
+            ForeignKeys = true,
+            DefaultTimeout = 30,
+            Pooling = true,
+        }.ToString();
+}

@@ -1,0 +1,214 @@
+using System.Text;
+using Cms.Application.Abstractions;
+using Cms.Application.Audit;
+using Cms.Application.Common;
+using Cms.Application.Complaints;
+using Cms.Application.Consumers;
+using Cms.Application.Staff;
+using Cms.Application.Tenants;
+using Cms.Domain.Common;
+using Cms.Infrastructure.Persistence;
+using Dapper;
+
+namespace Cms.Infrastructure.Queries;
+
+// Read side: SQL straight into DTOs, tenant_id = @TenantId in every statement, keyset paging (fetch limit + 1 rows
+// after the cursor key). Filters add fixed SQL fragments; every value travels as a parameter.
+
+internal sealed class TenantQueries(DbSession db) : ITenantQueries
+{
+    public async Task<TenantDto?> GetAsync(Guid id, CancellationToken cancellationToken) =>
+        await db.QuerySingleOrDefaultAsync<TenantRow>($"SELECT {TenantRow.Columns} FROM tenants WHERE id = @Id", new { Id = id },
+            cancellationToken) is { } row
+            ? TenantDto.From(row.ToDomain())
+            : null;
+}
+
+internal sealed class StaffQueries(DbSession db, TenantScope scope) : IStaffQueries
+{
+    public async Task<Page<StaffDto>> ListAsync(int limit, CursorKey? after, CancellationToken cancellationToken)
+    {
+        var sql = new StringBuilder($"SELECT {StaffRow.Columns} FROM staff_users WHERE tenant_id = @TenantId");
+        if (after is not null)
+        {
+            sql.Append(" AND id > @AfterId");
+        }
+
+        sql.Append(" ORDER BY id LIMIT @Take");
+        var rows = await db.QueryAsync<StaffRow>(sql.ToString(),
+            new { TenantId = scope.Required, AfterId = after?.Id ?? Guid.Empty, Take = limit + 1 }, cancellationToken);
+        return Cursor.ToPage([.. rows.Select(r => StaffDto.From(r.ToDomain()))], limit, s => new CursorKey(null, s.Id));
+    }
+}
+
+internal sealed class ConsumerQueries(DbSession db, TenantScope scope) : IConsumerQueries
+{
+    public async Task<ConsumerDto?> GetAsync(Guid id, CancellationToken cancellationToken) =>
+        (await db.QuerySingleOrDefaultAsync<ConsumerRow>(
+            $"SELECT {ConsumerRow.Columns} FROM consumers WHERE tenant_id = @TenantId AND id = @Id",
+            new { TenantId = scope.Required, Id = id }, cancellationToken))?.ToDto();
+
+    public async Task<Page<ConsumerDto>> FindAsync(string? externalRef, string? email, int limit, CursorKey? after,
+        CancellationToken cancellationToken)
+    {
+        var sql = new StringBuilder($"SELECT {ConsumerRow.Columns} FROM consumers WHERE tenant_id = @TenantId");
+        if (externalRef is not null)
+        {
+            sql.Append(" AND external_ref = @ExternalRef");
+        }
+
+        if (email is not null)
+        {
+            sql.Append(" AND email = @Email");
+        }
+
+        if (after is not null)
+        {
+            sql.Append(" AND id > @AfterId");
+        }
+
+        sql.Append(" ORDER BY id LIMIT @Take");
+        var rows = await db.QueryAsync<ConsumerRow>(sql.ToString(), new
+        {
+            TenantId = scope.Required,
+            ExternalRef = externalRef ?? "",
+            Email = email ?? "",
+            AfterId = after?.Id ?? Guid.Empty,
+            Take = limit + 1,
+        }, cancellationToken);
+        return Cursor.ToPage([.. rows.Select(r => r.ToDto())], limit, c => new CursorKey(null, c.Id));
+    }
+}
+
+internal sealed class ComplaintQueries(DbSession db, TenantScope scope) : IComplaintQueries
+{
+    public async Task<ComplaintDto?> GetAsync(Guid id, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        var key = new { TenantId = scope.Required, Id = id };
+        var row = await db.QuerySingleOrDefaultAsync<ComplaintRow>(
+            $"SELECT {ComplaintRow.Columns} FROM complaints WHERE tenant_id = @TenantId AND id = @Id", key, cancellationToken);
+        if (row is null)
+        {
+            return null;
+        }
+
+        var deadlines = await db.QueryAsync<DeadlineRow>(
+            $"SELECT {DeadlineRow.Columns} FROM complaint_deadlines WHERE tenant_id = @TenantId AND complaint_id = @Id", key,
+            cancellationToken);
+        return row.ToDto(deadlines, now);
+    }
+
+    public async Task<bool> ExistsAsync(Guid id, CancellationToken cancellationToken) =>
+        await db.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM complaints WHERE tenant_id = @TenantId AND id = @Id",
+            new { TenantId = scope.Required, Id = id }, cancellationToken) > 0;
+
+    public async Task<Page<ComplaintSummaryDto>> ListAsync(ComplaintFilter filter, DateTimeOffset now, int limit, CursorKey? after,
+        CancellationToken cancellationToken)
+    {
+        var sql = new StringBuilder($"SELECT {ComplaintSummaryRow.Columns} FROM complaints WHERE tenant_id = @TenantId");
+        var p = new DynamicParameters();
+        p.Add("TenantId", scope.Required);
+        void Where(string condition, string name, object value)
+        {
+            sql.Append(" AND ").Append(condition);
+            p.Add(name, value);
+        }
+
+        if (filter.Status is { } status)
+        {
+            Where("status = @Status", "Status", status.ToWire());
+        }
+
+        if (filter.AssigneeId is { } assignee)
+        {
+            Where("assignee_id = @AssigneeId", "AssigneeId", assignee);
+        }
+
+        if (filter.Category is { } category)
+        {
+            Where("category = @Category", "Category", category);
+        }
+
+        if (filter.ConsumerId is { } consumer)
+        {
+            Where("consumer_id = @ConsumerId", "ConsumerId", consumer);
+        }
+
+        if (filter.DueBefore is { } dueBefore)
+        {
+            Where("next_due_at < @DueBefore", "DueBefore", dueBefore);
+        }
+
+        if (filter.Overdue is { } overdue)
+        {
+            Where(overdue ? "next_due_at < @Now" : "(next_due_at IS NULL OR next_due_at >= @Now)", "Now", now);
+        }
+
+        if (filter.ReceivedFrom is { } from)
+        {
+            Where("received_at >= @ReceivedFrom", "ReceivedFrom", from);
+        }
+
+        if (filter.ReceivedTo is { } to)
+        {
+            Where("received_at < @ReceivedTo", "ReceivedTo", to);
+        }
+
+        if (after is { At: { } afterAt })
+        {
+            sql.Append(" AND (received_at, id) > (@AfterAt, @AfterId)");
+            p.Add("AfterAt", afterAt);
+            p.Add("AfterId", after.Id);
+        }
+
+        sql.Append(" ORDER BY received_at, id LIMIT @Take");
+        p.Add("Take", limit + 1);
+        var rows = await db.QueryAsync<ComplaintSummaryRow>(sql.ToString(), p, cancellationToken);
+        return Cursor.ToPage([.. rows.Select(r => Mapping.ToSummary(r, now))], limit, c => new CursorKey(c.ReceivedAt, c.Id));
+    }
+
+    public async Task<Page<NoteDto>> ListNotesAsync(Guid complaintId, int limit, CursorKey? after, CancellationToken cancellationToken)
+    {
+        var sql = new StringBuilder($"SELECT {NoteRow.Columns} FROM complaint_notes WHERE tenant_id = @TenantId AND complaint_id = @ComplaintId");
+        if (after is not null)
+        {
+            sql.Append(" AND id > @AfterId");
+        }
+
+        sql.Append(" ORDER BY id LIMIT @Take");
+        var rows = await db.QueryAsync<NoteRow>(sql.ToString(),
+            new { TenantId = scope.Required, ComplaintId = complaintId, AfterId = after?.Id ?? Guid.Empty, Take = limit + 1 },
+            cancellationToken);
+        return Cursor.ToPage([.. rows.Select(Mapping.To<NoteDto>)], limit, n => new CursorKey(null, n.Id));
+    }
+}
+
+internal sealed class AuditQueries(DbSession db, TenantScope scope) : IAuditQueries
+{
+    public async Task<Page<AuditEntryDto>> ListAsync(string? entityType, Guid? entityId, int limit, CursorKey? after,
+        CancellationToken cancellationToken)
+    {
+        var sql = new StringBuilder($"SELECT {AuditRow.Columns} FROM audit_entries WHERE tenant_id = @TenantId");
+        if (entityType is not null && entityId is not null)
+        {
+            sql.Append(" AND entity_type = @EntityType AND entity_id = @EntityId");
+        }
+
+        if (after is { At: not null })
+        {
+            sql.Append(" AND (occurred_at, id) > (@AfterAt, @AfterId)");
+        }
+
+        sql.Append(" ORDER BY occurred_at, id LIMIT @Take");
+        var rows = await db.QueryAsync<AuditRow>(sql.ToString(), new
+        {
+            TenantId = scope.Required,
+            EntityType = entityType ?? "",
+            EntityId = entityId ?? Guid.Empty,
+            AfterAt = after?.At ?? DateTimeOffset.UnixEpoch,
+            AfterId = after?.Id ?? Guid.Empty,
+            Take = limit + 1,
+        }, cancellationToken);
+        return Cursor.ToPage([.. rows.Select(Mapping.To<AuditEntryDto>)], limit, a => new CursorKey(a.OccurredAt, a.Id));
+    }
+}

@@ -1,0 +1,255 @@
+using Cms.Application.Abstractions;
+using Cms.Domain.Audit;
+using Cms.Domain.Common;
+using Cms.Domain.Complaints;
+using Cms.Domain.Consumers;
+using Cms.Domain.Staff;
+using Cms.Domain.Tenants;
+using Cms.Infrastructure.Persistence;
+
+namespace Cms.Infrastructure.Repositories;
+
+// Write side. Every statement names tenant_id = @TenantId from the request's TenantScope (the application lock;
+// PostgreSQL's row-level security is the second lock), and every write of an entity checks that the entity belongs to
+// that tenant before it is sent.
+
+internal static class TenantGuard
+{
+    public static Guid Check(TenantScope scope, Guid entityTenantId)
+    {
+        var tenantId = scope.Required;
+        if (entityTenantId != tenantId)
+        {
+            throw new InvalidOperationException("An entity of another tenant cannot be written in this request.");
+        }
+
+        return tenantId;
+    }
+}
+
+internal sealed class TenantRepository(DbSession db) : ITenantRepository
+{
+    public Task AddAsync(Tenant tenant, CancellationToken cancellationToken) =>
+        db.ExecuteAsync(
+            "INSERT INTO tenants (id, name, sector, jurisdiction, status, created_at) VALUES (@Id, @Name, @Sector, @Jurisdiction, @Status, @CreatedAt)",
+            TenantRow.Parameters(tenant), cancellationToken);
+
+    public async Task<Tenant?> GetAsync(Guid id, CancellationToken cancellationToken) =>
+        (await db.QuerySingleOrDefaultAsync<TenantRow>($"SELECT {TenantRow.Columns} FROM tenants WHERE id = @Id", new { Id = id },
+            cancellationToken))?.ToDomain();
+}
+
+internal sealed class StaffRepository(DbSession db, TenantScope scope, TimeProvider clock) : IStaffRepository
+{
+    public Task AddAsync(StaffMember staff, CancellationToken cancellationToken) =>
+        db.ExecuteAsync(
+            """
+            INSERT INTO staff_users (tenant_id, id, subject, email, display_name, kind, roles, is_active, created_at, updated_at, version)
+            VALUES (@TenantId, @Id, @Subject, @Email, @DisplayName, @Kind, @Roles, @IsActive, @CreatedAt, @CreatedAt, @Version)
+            """,
+            new
+            {
+                TenantId = TenantGuard.Check(scope, staff.TenantId),
+                staff.Id,
+                staff.Subject,
+                staff.Email,
+                staff.DisplayName,
+                Kind = staff.Kind.ToWire(),
+                Roles = StaffRow.FormatRoles(staff.Roles),
+                staff.IsActive,
+                staff.CreatedAt,
+                staff.Version,
+            },
+            cancellationToken);
+
+    public async Task<StaffMember?> GetAsync(Guid id, CancellationToken cancellationToken) =>
+        (await db.QuerySingleOrDefaultAsync<StaffRow>(
+            $"SELECT {StaffRow.Columns} FROM staff_users WHERE tenant_id = @TenantId AND id = @Id",
+            new { TenantId = scope.Required, Id = id }, cancellationToken))?.ToDomain();
+
+    public async Task<StaffMember?> FindBySubjectAsync(string subject, CancellationToken cancellationToken) =>
+        (await db.QuerySingleOrDefaultAsync<StaffRow>(
+            $"SELECT {StaffRow.Columns} FROM staff_users WHERE tenant_id = @TenantId AND subject = @Subject",
+            new { TenantId = scope.Required, Subject = subject }, cancellationToken))?.ToDomain();
+
+    public async Task<bool> UpdateAsync(StaffMember staff, long expectedVersion, CancellationToken cancellationToken) =>
+        await db.ExecuteAsync(
+            """
+            UPDATE staff_users SET roles = @Roles, is_active = @IsActive, updated_at = @Now, version = @Version
+            WHERE tenant_id = @TenantId AND id = @Id AND version = @ExpectedVersion
+            """,
+            new
+            {
+                TenantId = TenantGuard.Check(scope, staff.TenantId),
+                staff.Id,
+                Roles = StaffRow.FormatRoles(staff.Roles),
+                staff.IsActive,
+                Now = clock.GetUtcNow(),
+                staff.Version,
+                ExpectedVersion = expectedVersion,
+            },
+            cancellationToken) == 1;
+}
+
+internal sealed class ConsumerRepository(DbSession db, TenantScope scope) : IConsumerRepository
+{
+    public Task AddAsync(Consumer consumer, CancellationToken cancellationToken)
+    {
+        TenantGuard.Check(scope, consumer.TenantId);
+        return db.ExecuteAsync(
+            $"""
+            INSERT INTO consumers ({ConsumerRow.Columns})
+            VALUES (@TenantId, @Id, @ExternalRef, @FullName, @Email, @Phone, @Address, @DateOfBirth, @Vulnerability, @LegalHold,
+                    @CreatedAt, @UpdatedAt, @Version)
+            """,
+            ConsumerRow.Parameters(consumer), cancellationToken);
+    }
+
+    public async Task<Consumer?> GetAsync(Guid id, CancellationToken cancellationToken) =>
+        (await db.QuerySingleOrDefaultAsync<ConsumerRow>(
+            $"SELECT {ConsumerRow.Columns} FROM consumers WHERE tenant_id = @TenantId AND id = @Id",
+            new { TenantId = scope.Required, Id = id }, cancellationToken))?.ToDomain();
+
+    public async Task<bool> ExternalRefExistsAsync(string externalRef, CancellationToken cancellationToken) =>
+        await db.ExecuteScalarAsync<long>(
+            "SELECT COUNT(*) FROM consumers WHERE tenant_id = @TenantId AND external_ref = @ExternalRef",
+            new { TenantId = scope.Required, ExternalRef = externalRef }, cancellationToken) > 0;
+
+    public async Task<bool> UpdateAsync(Consumer consumer, long expectedVersion, CancellationToken cancellationToken)
+    {
+        TenantGuard.Check(scope, consumer.TenantId);
+        return await db.ExecuteAsync(
+            """
+            UPDATE consumers SET full_name = @FullName, email = @Email, phone = @Phone, address = @Address,
+                   vulnerability = @Vulnerability, updated_at = @UpdatedAt, version = @Version
+            WHERE tenant_id = @TenantId AND id = @Id AND version = @ExpectedVersion
+            """,
+            new DynamicParametersBuilder(ConsumerRow.Parameters(consumer)).With("ExpectedVersion", expectedVersion).Build(),
+            cancellationToken) == 1;
+    }
+}
+
+internal sealed class ComplaintRepository(DbSession db, TenantScope scope) : IComplaintRepository
+{
+    public Task<long> NextSequenceAsync(int year, CancellationToken cancellationToken) =>
+        db.ExecuteScalarAsync<long>(
+            """
+            INSERT INTO complaint_sequences (tenant_id, year, last_value) VALUES (@TenantId, @Year, 1)
+            ON CONFLICT (tenant_id, year) DO UPDATE SET last_value = complaint_sequences.last_value + 1
+            RETURNING last_value
+            """,
+            new { TenantId = scope.Required, Year = year }, cancellationToken);
+
+    public async Task AddAsync(Complaint complaint, CancellationToken cancellationToken)
+    {
+        TenantGuard.Check(scope, complaint.TenantId);
+        await db.ExecuteAsync(
+            $"""
+            INSERT INTO complaints ({ComplaintRow.Columns})
+            VALUES (@TenantId, @Id, @Reference, @ConsumerId, @Channel, @Product, @Category, @Description, @Priority,
+                    @VulnerabilityInvolved, @PaymentServices, @Disability, @ProfileCode, @Status, @AssigneeId, @ReceivedAt,
+                    @AcknowledgedAt, @SummaryResolutionAt, @FinalResponseAt, @ResolvedAt, @ClosedAt, @ReopenedAt, @Outcome,
+                    @RedressAmountMinor, @RedressCurrency, @RedressNonMonetary, @RootCause, @ReferralBody, @ReferralReference,
+                    @ReferredAt, @ReferralOutcome, @ReferralOutcomeAt, @NextDueAt, @CreatedAt, @UpdatedAt, @Version)
+            """,
+            ComplaintRow.Parameters(complaint), cancellationToken);
+        await db.ExecuteAsync(
+            "INSERT INTO complaint_deadlines (tenant_id, complaint_id, kind, due_at, met_at) VALUES (@TenantId, @ComplaintId, @Kind, @DueAt, @MetAt)",
+            complaint.Deadlines.Select(d => new
+            {
+                complaint.TenantId,
+                ComplaintId = complaint.Id,
+                Kind = d.Kind.ToWire(),
+                d.DueAt,
+                d.MetAt,
+            }).ToList(),
+            cancellationToken);
+        complaint.ClearPendingChanges();
+    }
+
+    public async Task<Complaint?> GetAsync(Guid id, CancellationToken cancellationToken)
+    {
+        var key = new { TenantId = scope.Required, Id = id };
+        var row = await db.QuerySingleOrDefaultAsync<ComplaintRow>(
+            $"SELECT {ComplaintRow.Columns} FROM complaints WHERE tenant_id = @TenantId AND id = @Id", key, cancellationToken);
+        if (row is null)
+        {
+            return null;
+        }
+
+        var deadlines = await db.QueryAsync<DeadlineRow>(
+            $"SELECT {DeadlineRow.Columns} FROM complaint_deadlines WHERE tenant_id = @TenantId AND complaint_id = @Id", key,
+            cancellationToken);
+        return Complaint.Restore(row.ToState(deadlines));
+    }
+
+    public async Task<bool> UpdateAsync(Complaint complaint, long expectedVersion, CancellationToken cancellationToken)
+    {
+        TenantGuard.Check(scope, complaint.TenantId);
+        var updated = await db.ExecuteAsync(
+            """
+            UPDATE complaints SET status = @Status, assignee_id = @AssigneeId, acknowledged_at = @AcknowledgedAt,
+                   summary_resolution_at = @SummaryResolutionAt, final_response_at = @FinalResponseAt, resolved_at = @ResolvedAt,
+                   closed_at = @ClosedAt, reopened_at = @ReopenedAt, outcome = @Outcome, redress_amount_minor = @RedressAmountMinor,
+                   redress_currency = @RedressCurrency, redress_non_monetary = @RedressNonMonetary, root_cause = @RootCause,
+                   referral_body = @ReferralBody, referral_reference = @ReferralReference, referred_at = @ReferredAt,
+                   referral_outcome = @ReferralOutcome, referral_outcome_at = @ReferralOutcomeAt, next_due_at = @NextDueAt,
+                   updated_at = @UpdatedAt, version = @Version
+            WHERE tenant_id = @TenantId AND id = @Id AND version = @ExpectedVersion
+            """,
+            new DynamicParametersBuilder(ComplaintRow.Parameters(complaint)).With("ExpectedVersion", expectedVersion).Build(),
+            cancellationToken);
+        if (updated != 1)
+        {
+            return false;
+        }
+
+        var met = complaint.Deadlines.Where(d => d.MetAt is not null).Select(d => new
+        {
+            complaint.TenantId,
+            ComplaintId = complaint.Id,
+            Kind = d.Kind.ToWire(),
+            d.MetAt,
+        }).ToList();
+        if (met.Count > 0)
+        {
+            await db.ExecuteAsync(
+                "UPDATE complaint_deadlines SET met_at = @MetAt WHERE tenant_id = @TenantId AND complaint_id = @ComplaintId AND kind = @Kind AND met_at IS NULL",
+                met, cancellationToken);
+        }
+
+        return true;
+    }
+
+    public Task AddNoteAsync(ComplaintNote note, CancellationToken cancellationToken) =>
+        db.ExecuteAsync(
+            """
+            INSERT INTO complaint_notes (tenant_id, id, complaint_id, kind, body, author_id, created_at)
+            VALUES (@TenantId, @Id, @ComplaintId, @Kind, @Body, @AuthorId, @CreatedAt)
+            """,
+            new
+            {
+                TenantId = TenantGuard.Check(scope, note.TenantId),
+                note.Id,
+                note.ComplaintId,
+                Kind = note.Kind.ToWire(),
+                note.Body,
+                note.AuthorId,
+                note.CreatedAt,
+            },
+            cancellationToken);
+}
+
+internal sealed class AuditRepository(DbSession db, TenantScope scope) : IAuditRepository
+{
+    public Task AppendAsync(AuditEntry entry, CancellationToken cancellationToken)
+    {
+        TenantGuard.Check(scope, entry.TenantId);
+        return db.ExecuteAsync(
+            """
+            INSERT INTO audit_entries (tenant_id, id, occurred_at, actor_type, actor_id, action, entity_type, entity_id, changed_fields, trace_id)
+            VALUES (@TenantId, @Id, @OccurredAt, @ActorType, @ActorId, @Action, @EntityType, @EntityId, @ChangedFields, @TraceId)
+            """,
+            AuditRow.Parameters(entry), cancellationToken);
+    }
+}
