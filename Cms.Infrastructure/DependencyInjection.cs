@@ -30,6 +30,7 @@ public static class DependencyInjection
         }
 
         services.AddScoped<IUnitOfWork>(sp => sp.GetRequiredService<DbSession>());
+        services.AddSingleton<DatabasePing>();
         services.AddScoped<ITenantRepository, TenantRepository>();
         services.AddScoped<IStaffRepository, StaffRepository>();
         services.AddScoped<IConsumerRepository, ConsumerRepository>();

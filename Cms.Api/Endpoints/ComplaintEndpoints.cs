@@ -1,0 +1,120 @@
+using Cms.Api.Http;
+using Cms.Application.Audit;
+using Cms.Application.Common;
+using Cms.Application.Complaints;
+using Cms.Application.Complaints.AcknowledgeComplaint;
+using Cms.Application.Complaints.AddNote;
+using Cms.Application.Complaints.AssignComplaint;
+using Cms.Application.Complaints.AwaitConsumer;
+using Cms.Application.Complaints.CloseComplaint;
+using Cms.Application.Complaints.FileComplaint;
+using Cms.Application.Complaints.GetComplaint;
+using Cms.Application.Complaints.GetComplaintHistory;
+using Cms.Application.Complaints.ListComplaints;
+using Cms.Application.Complaints.ListNotes;
+using Cms.Application.Complaints.RecordReferralOutcome;
+using Cms.Application.Complaints.ReferComplaint;
+using Cms.Application.Complaints.ReopenComplaint;
+using Cms.Application.Complaints.ResolveComplaint;
+using Cms.Application.Complaints.StartInvestigation;
+using Cms.Domain.Common;
+using Cms.Domain.Complaints;
+using Mediator;
+using Microsoft.AspNetCore.Http.HttpResults;
+
+namespace Cms.Api.Endpoints;
+
+public static class ComplaintEndpoints
+{
+    public sealed record AssignBody(Guid AssigneeId);
+
+    public sealed record ResolveBody(Outcome? Outcome, RedressDto? Redress, string? RootCause);
+
+    public sealed record ReferBody(string? Body, string? Reference);
+
+    public sealed record ReferralOutcomeBody(ReferralOutcome? Outcome);
+
+    public sealed record NoteBody(NoteKind? Kind, string? Body);
+
+    public static void MapComplaintEndpoints(this IEndpointRouteBuilder app)
+    {
+        var group = app.MapGroup("/v1/complaints").WithTags("Complaints");
+        group.MapPost("/", File).WithSummary("File a complaint; the answer carries its reference and deadlines (agent+, integration).");
+        group.MapGet("/{id}", Get).WithSummary("A complaint with status, deadlines and ETag (agent+, auditor, integration).");
+        group.MapGet("/", List).WithSummary("The complaint queue, oldest received first, keyset paged (agent+, auditor).");
+
+        group.MapPost("/{id}/acknowledge", (Guid id, HttpContext http, ISender s, CancellationToken ct) =>
+            Transition(http, s, v => new AcknowledgeComplaintCommand(id, v), ct)).WithSummary("received → acknowledged (If-Match).");
+        group.MapPost("/{id}/start", (Guid id, HttpContext http, ISender s, CancellationToken ct) =>
+            Transition(http, s, v => new StartInvestigationCommand(id, v), ct)).WithSummary("acknowledged | awaiting_consumer → investigating (If-Match).");
+        group.MapPost("/{id}/await-consumer", (Guid id, HttpContext http, ISender s, CancellationToken ct) =>
+            Transition(http, s, v => new AwaitConsumerCommand(id, v), ct)).WithSummary("investigating → awaiting_consumer (If-Match).");
+        group.MapPost("/{id}/assign", (Guid id, AssignBody body, HttpContext http, ISender s, CancellationToken ct) =>
+            Transition(http, s, v => new AssignComplaintCommand(id, v, body.AssigneeId), ct)).WithSummary("Assign to a staff member (If-Match).");
+        group.MapPost("/{id}/resolve", (Guid id, ResolveBody body, HttpContext http, ISender s, CancellationToken ct) =>
+            Transition(http, s, v => new ResolveComplaintCommand(id, v, body.Outcome, body.Redress, body.RootCause), ct))
+            .WithSummary("Resolve with outcome, redress and root cause (If-Match).");
+        group.MapPost("/{id}/close", (Guid id, HttpContext http, ISender s, CancellationToken ct) =>
+            Transition(http, s, v => new CloseComplaintCommand(id, v), ct)).WithSummary("resolved → closed (If-Match).");
+        group.MapPost("/{id}/reopen", (Guid id, HttpContext http, ISender s, CancellationToken ct) =>
+            Transition(http, s, v => new ReopenComplaintCommand(id, v), ct)).WithSummary("closed → investigating (supervisor+, If-Match).");
+        group.MapPost("/{id}/refer", (Guid id, ReferBody body, HttpContext http, ISender s, CancellationToken ct) =>
+            Transition(http, s, v => new ReferComplaintCommand(id, v, body.Body, body.Reference), ct))
+            .WithSummary("Record a referral to an ombudsman or ADR body (If-Match).");
+        group.MapPost("/{id}/referral-outcome", (Guid id, ReferralOutcomeBody body, HttpContext http, ISender s, CancellationToken ct) =>
+            Transition(http, s, v => new RecordReferralOutcomeCommand(id, v, body.Outcome), ct))
+            .WithSummary("Record the referral's outcome (If-Match).");
+
+        group.MapPost("/{id}/notes", AddNote).WithSummary("Add an internal note or a consumer communication (agent+).");
+        group.MapGet("/{id}/notes", ListNotes).WithSummary("The notes of a complaint, oldest first (agent+, auditor).");
+        group.MapGet("/{id}/history", History).WithSummary("The audit timeline of a complaint (agent+, auditor).");
+    }
+
+    private static async Task<Results<Created<ComplaintDto>, ProblemHttpResult>> File(FileComplaintCommand body, HttpContext http,
+        ISender sender, CancellationToken ct) =>
+        Responses.CreatedVersioned(http, await sender.Send(body, ct), c => $"/v1/complaints/{c.Id}", Responses.VersionOf);
+
+    private static async Task<Results<Ok<ComplaintDto>, ProblemHttpResult>> Get(Guid id, HttpContext http, ISender sender,
+        CancellationToken ct) =>
+        Responses.Versioned(http, await sender.Send(new GetComplaintQuery(id), ct), Responses.VersionOf);
+
+    private static async Task<Results<Ok<Page<ComplaintSummaryDto>>, ProblemHttpResult>> List(string? status, Guid? assigneeId,
+        string? category, Guid? consumerId, DateTimeOffset? dueBefore, bool? overdue, DateTimeOffset? receivedFrom,
+        DateTimeOffset? receivedTo, int? limit, string? cursor, ISender sender, CancellationToken ct)
+    {
+        ComplaintStatus? parsedStatus = null;
+        if (status is not null)
+        {
+            if (!WireNames.TryParse<ComplaintStatus>(status, out var s))
+            {
+                return Problems.From(Error.Validation("status", $"'status' must be one of: {string.Join(", ", WireNames.All<ComplaintStatus>())}."));
+            }
+
+            parsedStatus = s;
+        }
+
+        return Responses.Ok(await sender.Send(new ListComplaintsQuery(parsedStatus, assigneeId, category, consumerId, dueBefore, overdue,
+            receivedFrom, receivedTo, limit, cursor), ct));
+    }
+
+    private static async Task<Results<Ok<ComplaintDto>, ProblemHttpResult>> Transition(HttpContext http, ISender sender,
+        Func<long, ICommand<Result<ComplaintDto>>> command, CancellationToken ct)
+    {
+        var ifMatch = Responses.RequiredIfMatch(http.Request);
+        return ifMatch.IsSuccess
+            ? Responses.Versioned(http, await sender.Send(command(ifMatch.Value), ct), Responses.VersionOf)
+            : Problems.From(ifMatch.Error);
+    }
+
+    private static async Task<Results<Created<NoteDto>, ProblemHttpResult>> AddNote(Guid id, NoteBody body, ISender sender,
+        CancellationToken ct) =>
+        Responses.Created(await sender.Send(new AddNoteCommand(id, body.Kind, body.Body), ct), n => $"/v1/complaints/{id}/notes");
+
+    private static async Task<Results<Ok<Page<NoteDto>>, ProblemHttpResult>> ListNotes(Guid id, int? limit, string? cursor,
+        ISender sender, CancellationToken ct) =>
+        Responses.Ok(await sender.Send(new ListNotesQuery(id, limit, cursor), ct));
+
+    private static async Task<Results<Ok<Page<AuditEntryDto>>, ProblemHttpResult>> History(Guid id, int? limit, string? cursor,
+        ISender sender, CancellationToken ct) =>
+        Responses.Ok(await sender.Send(new GetComplaintHistoryQuery(id, limit, cursor), ct));
+}

@@ -1,0 +1,51 @@
+using Cms.Api.Http;
+using Cms.Application.Common;
+using Cms.Application.Staff;
+using Cms.Application.Staff.AddStaff;
+using Cms.Application.Staff.DeactivateStaff;
+using Cms.Application.Staff.ListStaff;
+using Cms.Application.Staff.ReplaceStaffRoles;
+using Cms.Domain.Staff;
+using Mediator;
+using Microsoft.AspNetCore.Http.HttpResults;
+
+namespace Cms.Api.Endpoints;
+
+public static class StaffEndpoints
+{
+    public sealed record ReplaceRolesBody(IReadOnlyList<Role>? Roles);
+
+    public static void MapStaffEndpoints(this IEndpointRouteBuilder app)
+    {
+        var group = app.MapGroup("/v1/staff").WithTags("Staff");
+        group.MapPost("/", Add).WithSummary("Add a staff user or a service account (tenant_admin).");
+        group.MapGet("/", List).WithSummary("List staff, keyset paged (tenant_admin, supervisor).");
+        group.MapPut("/{id}/roles", ReplaceRoles).WithSummary("Replace a staff member's roles (tenant_admin; If-Match optional).");
+        group.MapPost("/{id}/deactivate", Deactivate).WithSummary("Deactivate a staff member (tenant_admin; If-Match optional).");
+    }
+
+    private static async Task<Results<Created<StaffDto>, ProblemHttpResult>> Add(AddStaffCommand body, ISender sender, CancellationToken ct) =>
+        Responses.Created(await sender.Send(body, ct), s => $"/v1/staff/{s.Id}");
+
+    private static async Task<Results<Ok<Page<StaffDto>>, ProblemHttpResult>> List(int? limit, string? cursor, ISender sender,
+        CancellationToken ct) =>
+        Responses.Ok(await sender.Send(new ListStaffQuery(limit, cursor), ct));
+
+    private static async Task<Results<Ok<StaffDto>, ProblemHttpResult>> ReplaceRoles(Guid id, ReplaceRolesBody body, HttpRequest request,
+        ISender sender, CancellationToken ct)
+    {
+        var ifMatch = Responses.OptionalIfMatch(request);
+        return ifMatch.IsSuccess
+            ? Responses.Ok(await sender.Send(new ReplaceStaffRolesCommand(id, body.Roles, ifMatch.Value), ct))
+            : Problems.From(ifMatch.Error);
+    }
+
+    private static async Task<Results<Ok<StaffDto>, ProblemHttpResult>> Deactivate(Guid id, HttpRequest request, ISender sender,
+        CancellationToken ct)
+    {
+        var ifMatch = Responses.OptionalIfMatch(request);
+        return ifMatch.IsSuccess
+            ? Responses.Ok(await sender.Send(new DeactivateStaffCommand(id, ifMatch.Value), ct))
+            : Problems.From(ifMatch.Error);
+    }
+}

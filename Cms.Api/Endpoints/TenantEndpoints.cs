@@ -1,0 +1,25 @@
+using Cms.Api.Http;
+using Cms.Application.Tenants;
+using Cms.Application.Tenants.CreateTenant;
+using Cms.Application.Tenants.GetTenant;
+using Mediator;
+using Microsoft.AspNetCore.Http.HttpResults;
+
+namespace Cms.Api.Endpoints;
+
+public static class TenantEndpoints
+{
+    public static void MapTenantEndpoints(this IEndpointRouteBuilder app)
+    {
+        var group = app.MapGroup("/v1/tenants").WithTags("Tenants");
+        group.MapPost("/", Create).WithSummary("Create a tenant with its first tenant admin (platform operators).");
+        group.MapGet("/{id}", Get).WithSummary("A tenant's summary, without tenant data (platform operators).");
+    }
+
+    private static async Task<Results<Created<TenantDto>, ProblemHttpResult>> Create(CreateTenantCommand body, ISender sender,
+        CancellationToken ct) =>
+        Responses.Created(await sender.Send(body, ct), t => $"/v1/tenants/{t.Id}");
+
+    private static async Task<Results<Ok<TenantDto>, ProblemHttpResult>> Get(Guid id, ISender sender, CancellationToken ct) =>
+        Responses.Ok(await sender.Send(new GetTenantQuery(id), ct));
+}

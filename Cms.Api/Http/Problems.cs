@@ -1,0 +1,61 @@
+using System.Diagnostics;
+using Cms.Domain.Common;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
+
+namespace Cms.Api.Http;
+
+/// <summary>
+/// The one place where expected failures become RFC 9457 problem details (status, type, title, detail, traceId and,
+/// for validation, errors). Unexpected failures go through <see cref="UnexpectedErrorHandler"/>.
+/// </summary>
+public static class Problems
+{
+    public static int StatusOf(ErrorKind kind) => kind switch
+    {
+        ErrorKind.Validation => StatusCodes.Status400BadRequest,
+        ErrorKind.Unauthorized => StatusCodes.Status401Unauthorized,
+        ErrorKind.Forbidden => StatusCodes.Status403Forbidden,
+        ErrorKind.NotFound => StatusCodes.Status404NotFound,
+        ErrorKind.Conflict => StatusCodes.Status409Conflict,
+        ErrorKind.PreconditionFailed => StatusCodes.Status412PreconditionFailed,
+        ErrorKind.PreconditionRequired => StatusCodes.Status428PreconditionRequired,
+        _ => StatusCodes.Status500InternalServerError,
+    };
+
+    public static ProblemHttpResult From(Error error)
+    {
+        var status = StatusOf(error.Kind);
+        var problem = error.Fields is { Count: > 0 } fields
+            ? new HttpValidationProblemDetails(fields.ToDictionary(f => f.Key, f => f.Value)) { Detail = error.Message }
+            : new ProblemDetails { Detail = error.Message };
+        problem.Status = status;
+        problem.Title = TitleOf(status);
+        problem.Type = $"https://cms.example/problems/{error.Code.Replace('.', '-')}";
+        problem.Extensions["code"] = error.Code;
+        return TypedResults.Problem(problem);
+    }
+
+    public static string TitleOf(int status) => status switch
+    {
+        400 => "The request is invalid.",
+        401 => "Authentication is required.",
+        403 => "The caller may not do this.",
+        404 => "The resource does not exist.",
+        409 => "The request conflicts with the resource's current state.",
+        412 => "The resource has changed since it was read.",
+        413 => "The request body is too large.",
+        428 => "If-Match is required.",
+        429 => "Too many requests.",
+        503 => "The service is temporarily unavailable.",
+        _ => "An unexpected error occurred.",
+    };
+
+    /// <summary>Adds the trace id to every problem the framework writes.</summary>
+    public static void Customize(ProblemDetailsContext context)
+    {
+        var traceId = Activity.Current?.TraceId.ToHexString() ?? context.HttpContext.TraceIdentifier;
+        context.ProblemDetails.Extensions["traceId"] = traceId;
+        context.ProblemDetails.Title ??= TitleOf(context.ProblemDetails.Status ?? 500);
+    }
+}

@@ -1,0 +1,26 @@
+using Cms.Application.Behaviours;
+using Cms.Application.Tenants.CreateTenant;
+
+namespace Cms.Api;
+
+public static class MediatorSetup
+{
+    /// <summary>
+    /// The one place the mediator is wired (the source generator must see this call): handlers from Cms.Application,
+    /// behaviours in order tracing/logging → authorization → validation → transaction (commands only).
+    /// Called by the host and by the tests.
+    /// </summary>
+    public static IServiceCollection AddCmsMediator(this IServiceCollection services) =>
+        services.AddMediator(options =>
+        {
+            options.ServiceLifetime = ServiceLifetime.Scoped;
+            options.Assemblies = [typeof(CreateTenantCommand)];
+            options.PipelineBehaviors =
+            [
+                typeof(TracingBehaviour<,>),
+                typeof(AuthorizationBehaviour<,>),
+                typeof(ValidationBehaviour<,>),
+                typeof(TransactionBehaviour<,>),
+            ];
+        });
+}
