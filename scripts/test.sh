@@ -3,7 +3,7 @@
 #
 # Starts a private, throwaway PostgreSQL 15 cluster on 127.0.0.1 (free port, random
 # superuser password), runs `dotnet test` against it, stops it again and prints one
-# closing line: "N passed, N failed, N skipped".
+# closing line: "N passed, N failed, N skipped". Exits non-zero if anything failed.
 #
 # Environment it reads (all optional):
 #   CMS_TEST_TARGET   what dotnet test runs (default: Cms.sln in the repo root)
@@ -13,6 +13,9 @@
 #   CMS_TEST_REQUIRE_PG=1    tests fail, not skip, when PostgreSQL is unreachable
 #   CMS_TEST_PG_BIN          the PostgreSQL bin directory used
 #   CMS_TEST_PGBOUNCER       path of the pgbouncer binary (empty if it could not be installed)
+#
+# As root the cluster runs as the OS user `postgres` (initdb refuses root); as a non-root
+# developer it runs as that developer, and sudo is used only to apt-get install what is missing.
 set -euo pipefail
 
 REPO_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -21,8 +24,9 @@ RESULTS_DIR="$REPO_ROOT/TestResults"
 PG_BIN=${CMS_TEST_PG_BIN:-/usr/lib/postgresql/15/bin}
 FIRST_PORT=55432
 
-PG_TMP=""        # temp dir holding data/, the socket and the log; set by start_postgres
-PG_STARTED=0     # 1 once pg_ctl start succeeded, so cleanup stops only our server
+PG_TMP=""    # this run's temp dir: data/, the unix socket, the server log
+PG_LOG=""
+PG_PORT=""
 APT_UPDATED=0
 
 log() { printf '[test.sh] %s\n' "$*" >&2; }
@@ -41,9 +45,8 @@ as_root() {
   fi
 }
 
-# Run a command as the OS user that owns the cluster. initdb refuses to run as root, so as
-# root that is `postgres`; a non-root developer simply owns the cluster. The cd matters:
-# the caller's cwd (e.g. a clone under /root) may be unreadable for postgres.
+# Run a command as the OS user that owns the cluster. The cd matters: the caller's cwd
+# (e.g. a clone under /root) may be unreadable for postgres, and initdb/pg_ctl complain.
 as_pg() {
   if is_root; then
     (cd "$PG_TMP" && runuser -u postgres -- "$@")
@@ -52,10 +55,11 @@ as_pg() {
   fi
 }
 
-# ensure_pkg PACKAGE BINARY: apt-get install PACKAGE only if BINARY (a path or a command
-# name) is missing. Package scripts must not start system services (a postgresql-15 install
-# would otherwise start a cluster on 5432 and leave it running), so a policy-rc.d that
-# forbids starts is put in place for the install, unless the machine already has one.
+# ensure_pkg PACKAGE BINARY: apt-get install PACKAGE only if BINARY (a path, or a command
+# name looked up in PATH) is missing. Package scripts must not start system services (the
+# postgresql-15 package would start a cluster on 5432 and leave it running), so unless the
+# machine already has a policy-rc.d (Docker images do), one that forbids starts is put in
+# place for the install.
 ensure_pkg() {
   local pkg=$1 bin=$2
   if [[ -x $bin ]] || { [[ $bin != */* ]] && command -v "$bin" >/dev/null; }; then
@@ -67,7 +71,7 @@ ensure_pkg() {
     added_policy=1
   fi
   if [[ $APT_UPDATED -eq 0 ]]; then
-    as_root env DEBIAN_FRONTEND=noninteractive apt-get update -qq && APT_UPDATED=1 || rc=$?
+    { as_root env DEBIAN_FRONTEND=noninteractive apt-get update -qq >&2 && APT_UPDATED=1; } || rc=$?
   fi
   if [[ $rc -eq 0 ]]; then
     as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$pkg" >&2 || rc=$?
@@ -76,7 +80,8 @@ ensure_pkg() {
   [[ $rc -eq 0 ]] || { log "could not install $pkg (needs root or passwordless sudo)"; return 1; }
 }
 
-# As root the cluster runs as the OS user postgres (the postgresql packages create it).
+# As root the cluster runs as the OS user postgres; the postgresql packages create it, but
+# the binaries may have come some other way.
 ensure_postgres_user() {
   is_root || return 0
   if ! id -u postgres >/dev/null 2>&1; then
@@ -85,14 +90,15 @@ ensure_postgres_user() {
   fi
 }
 
-# First port from FIRST_PORT upward that nothing is bound to on 127.0.0.1. Binding (without
-# SO_REUSEADDR) is stricter than asking `ss`: it also fails for ports in TIME_WAIT.
+# First port from FIRST_PORT upward where 127.0.0.1 can be bound. SO_REUSEADDR as PostgreSQL
+# uses it: a port held by a listener is busy, one left in TIME_WAIT by a previous run is not.
 find_free_port() {
   python3 - "$FIRST_PORT" <<'PY'
 import socket, sys
 start = int(sys.argv[1])
 for port in range(start, start + 200):
     s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     try:
         s.bind(("127.0.0.1", port))
     except OSError:
@@ -107,15 +113,14 @@ PY
 
 random_password() { od -An -tx1 -N24 /dev/urandom | tr -d ' \n'; }   # 48 hex chars
 
-# initdb + start a private cluster; sets PG_PORT and PG_PASSWORD.
-start_postgres() {
+# initdb a private cluster in a new temp dir; sets PG_TMP and PG_PASSWORD.
+init_cluster() {
   PG_TMP=$(mktemp -d /tmp/cms-test-pg.XXXXXX)
   if is_root; then chown postgres: "$PG_TMP"; fi
-  PG_PORT=$(find_free_port)
   PG_PASSWORD=$(random_password)
 
-  # The password goes through a file, so it never shows in a process list.
-  (umask 077 && printf '%s\n' "$PG_PASSWORD" > "$PG_TMP/pwfile")
+  # The password goes in through a file, so it never shows in a process list.
+  (umask 077 && printf '%s\n' "$PG_PASSWORD" >"$PG_TMP/pwfile")
   if is_root; then chown postgres: "$PG_TMP/pwfile"; fi
   as_pg "$PG_BIN/initdb" -D "$PG_TMP/data" -U postgres --pwfile="$PG_TMP/pwfile" \
     --encoding=UTF8 --locale=C.UTF-8 --auth-local=trust --auth-host=scram-sha-256 \
@@ -123,59 +128,73 @@ start_postgres() {
   rm -f "$PG_TMP/pwfile"
 
   # Trust on our private unix socket; password (SCRAM) over TCP, 127.0.0.1 only.
-  as_pg sh -c "cat > '$PG_TMP/data/pg_hba.conf'" <<EOF
-local all all               trust
-host  all all 127.0.0.1/32  scram-sha-256
-EOF
-  # Throwaway data: durability off for speed. The socket lives in our temp dir, not in
-  # /var/run/postgresql, so no other cluster is touched and no root is needed.
-  as_pg sh -c "cat >> '$PG_TMP/data/postgresql.conf'" <<EOF
+  printf '%s\n' \
+    'local all all               trust' \
+    'host  all all 127.0.0.1/32  scram-sha-256' \
+    | as_pg sh -c "cat >'$PG_TMP/data/pg_hba.conf'"
 
-# --- scripts/test.sh: private test cluster ---
-listen_addresses = '127.0.0.1'
-port = $PG_PORT
-unix_socket_directories = '$PG_TMP'
-max_connections = 200
-shared_buffers = 128MB
-fsync = off
-synchronous_commit = off
-full_page_writes = off
-EOF
+  # Throwaway data, so durability is off for speed. The socket lives in our temp dir, not in
+  # /var/run/postgresql: no other cluster is touched and no root is needed. The port is
+  # chosen at start (start_server).
+  printf '%s\n' '' '# --- scripts/test.sh: private test cluster ---' \
+    "listen_addresses = '127.0.0.1'" \
+    "unix_socket_directories = '$PG_TMP'" \
+    'max_connections = 200' \
+    'shared_buffers = 128MB' \
+    'fsync = off' \
+    'synchronous_commit = off' \
+    'full_page_writes = off' \
+    | as_pg sh -c "cat >>'$PG_TMP/data/postgresql.conf'"
+}
 
-  log "starting PostgreSQL ($("$PG_BIN/postgres" --version)) on 127.0.0.1:$PG_PORT, data in $PG_TMP"
-  as_pg "$PG_BIN/pg_ctl" -D "$PG_TMP/data" -l "$PG_TMP/postgres.log" -w -t 60 start >/dev/null \
-    || { cat "$PG_TMP/postgres.log" >&2; die "PostgreSQL did not start"; }
-  PG_STARTED=1
-  wait_ready
+# Start the cluster on a free port; sets PG_PORT. Another process (e.g. a parallel run) may
+# take the port between the check and the bind, so a bind failure retries on the next port.
+start_server() {
+  local attempt
+  for attempt in 1 2 3 4 5; do
+    PG_PORT=$(find_free_port)
+    PG_LOG="$PG_TMP/postgres-$PG_PORT.log"
+    log "starting $("$PG_BIN/postgres" --version) on 127.0.0.1:$PG_PORT, data in $PG_TMP"
+    if as_pg "$PG_BIN/pg_ctl" -D "$PG_TMP/data" -l "$PG_LOG" -o "-p $PG_PORT" \
+         -w -t 60 start >/dev/null; then
+      wait_ready
+      return 0
+    fi
+    grep -Eq 'could not (bind|listen|create any TCP)' "$PG_LOG" 2>/dev/null || break
+    log "port $PG_PORT was taken meanwhile (attempt $attempt); trying another"
+  done
+  cat "$PG_LOG" >&2 || true
+  die "PostgreSQL did not start"
 }
 
 wait_ready() {
-  local i
-  for i in $(seq 1 60); do
+  local _
+  for _ in $(seq 1 60); do
     "$PG_BIN/pg_isready" -q -h 127.0.0.1 -p "$PG_PORT" && return 0
     sleep 0.5
   done
-  cat "$PG_TMP/postgres.log" >&2
+  cat "$PG_LOG" >&2
   die "PostgreSQL not ready on port $PG_PORT"
 }
 
-# Stop only the server this run started, remove its temp dir. Quiet and idempotent: it runs
-# before the summary line and again from the EXIT trap.
+# Stop the server of this run's data dir (and no other), remove the temp dir. Quiet and
+# idempotent: it runs before the summary line and again from the EXIT trap.
 cleanup() {
-  if [[ $PG_STARTED -eq 1 ]]; then
+  [[ -n $PG_TMP && -d $PG_TMP ]] || return 0
+  if [[ -f $PG_TMP/data/postmaster.pid ]]; then
     as_pg "$PG_BIN/pg_ctl" -D "$PG_TMP/data" stop -m fast -w >/dev/null 2>&1 \
       || log "warning: pg_ctl stop failed for $PG_TMP/data"
-    PG_STARTED=0
   fi
-  if [[ -n $PG_TMP && -d $PG_TMP ]]; then rm -rf "$PG_TMP"; fi
+  rm -rf "$PG_TMP"
   PG_TMP=""
 }
 
 on_exit() { local rc=$?; cleanup; exit "$rc"; }
 
 # Sum the <Counters> of every TRX file written after the stamp file; prints "passed failed skipped".
-# failed counts every unsuccessful outcome; skipped is NotExecuted (NUnit [Ignore], [Explicit])
-# plus Inconclusive (Assert.Inconclusive, failed Assume).
+# failed counts every unsuccessful outcome. skipped is the rest: the TRX logger leaves
+# notExecuted/inconclusive at 0 and counts NUnit's [Ignore], [Explicit] and Inconclusive
+# results (NotExecuted outcomes) only in total, so skipped = total - passed - failed.
 trx_counts() {
   local stamp=$1
   find "$RESULTS_DIR" -name '*.trx' -newer "$stamp" -print0 2>/dev/null | python3 -c '
@@ -183,15 +202,15 @@ import sys, xml.etree.ElementTree as ET
 files = [f for f in sys.stdin.read().split("\0") if f]
 if not files:
     sys.exit(3)
-tot = dict.fromkeys(("passed", "failed", "error", "timeout", "aborted", "notRunnable",
-                     "notExecuted", "inconclusive"), 0)
+keys = ("total", "passed", "failed", "error", "timeout", "aborted", "notRunnable")
+tot = dict.fromkeys(keys, 0)
 for f in files:
     for el in ET.parse(f).iter():
         if el.tag.rsplit("}", 1)[-1] == "Counters":
-            for k in tot:
+            for k in keys:
                 tot[k] += int(el.get(k, 0))
 failed = tot["failed"] + tot["error"] + tot["timeout"] + tot["aborted"] + tot["notRunnable"]
-print(tot["passed"], failed, tot["notExecuted"] + tot["inconclusive"])
+print(tot["passed"], failed, max(tot["total"] - tot["passed"] - failed, 0))
 '
 }
 
@@ -201,7 +220,7 @@ main() {
   trap 'exit 143' TERM
 
   ensure_pkg postgresql-15 "$PG_BIN/initdb" || die "PostgreSQL 15 is required"
-  # Not used by a test yet; the PgBouncer tests to come need it. Optional until then.
+  # No test uses PgBouncer yet; the pooling tests to come will. Optional until then.
   CMS_TEST_PGBOUNCER=""
   if ensure_pkg pgbouncer /usr/sbin/pgbouncer; then
     CMS_TEST_PGBOUNCER=$(command -v pgbouncer || echo /usr/sbin/pgbouncer)
@@ -209,7 +228,8 @@ main() {
     log "warning: pgbouncer unavailable; CMS_TEST_PGBOUNCER is empty"
   fi
   ensure_postgres_user
-  start_postgres
+  init_cluster
+  start_server
 
   export CMS_TEST_PG_ADMIN="Host=127.0.0.1;Port=$PG_PORT;Username=postgres;Password=$PG_PASSWORD;Database=postgres"
   export CMS_TEST_REQUIRE_PG=1
@@ -219,12 +239,17 @@ main() {
 
   cd "$REPO_ROOT"
   mkdir -p "$RESULTS_DIR"
+  rm -f "$RESULTS_DIR"/cms-tests*.trx   # the previous run's
   local stamp test_rc=0
   stamp=$(mktemp)
-  dotnet test "$TARGET" -c Release --logger "trx;LogFileName=cms-tests.trx" \
+  # LogFilePrefix, not LogFileName: with a fixed LogFileName every test project of the
+  # solution writes the same file and only the last one's results survive (vstest #15673).
+  # The prefix gives one cms-tests_<framework>_<timestamp>.trx per project.
+  # `|| test_rc=$?` keeps set -e from ending the script before the summary.
+  dotnet test "$TARGET" -c Release --logger "trx;LogFilePrefix=cms-tests" \
     --results-directory "$RESULTS_DIR" "$@" || test_rc=$?
 
-  cleanup
+  cleanup   # now, so that nothing it might print follows the summary line
 
   local counts passed failed skipped
   if counts=$(trx_counts "$stamp"); then
@@ -235,7 +260,7 @@ main() {
     if [[ $test_rc -eq 0 ]]; then test_rc=1; fi
   fi
   rm -f "$stamp"
-  # A non-zero dotnet test with no failing test (build error, crashed test host) still fails the run.
+  # A failed dotnet test with no failing test (build error, crashed test host) still fails the run.
   if [[ $test_rc -ne 0 && $failed -eq 0 ]]; then
     log "dotnet test exited with $test_rc but no test failed: counted as 1 failed"
     failed=1

@@ -21,7 +21,7 @@ public sealed partial record Money(long AmountMinor, string Currency)
         return new Money(amountMinor, currency);
     }
 
-    [GeneratedRegex("^[A-Z]{3}$")]
+    [GeneratedRegex(@"^[A-Z]{3}\z")]
     private static partial Regex CurrencyCode();
 }
 

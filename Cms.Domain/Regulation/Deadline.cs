@@ -54,7 +54,7 @@ public enum DeadlineMetBy
 /// <summary>One deadline of one complaint: when it is due, and when (if ever) it was met. Regulatory clocks never pause.</summary>
 public sealed record Deadline(DeadlineKind Kind, DateTimeOffset DueAt, DateTimeOffset? MetAt)
 {
-    public bool IsBreached(DateTimeOffset now) => MetAt is { } met ? met > DueAt : now > DueAt;
+    public bool IsBreached(DateTimeOffset now) => !Kind.IsOptional() && (MetAt is { } met ? met > DueAt : now > DueAt);
 }
 
 public static class DeadlineKindExtensions

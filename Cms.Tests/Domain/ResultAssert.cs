@@ -16,22 +16,14 @@ internal static class ResultAssert
 
     public static Error Failed(Result result)
     {
-        if (result.IsSuccess)
-        {
-            Assert.Fail("Expected a failure but the result succeeded.");
-        }
-
-        return result.Error;
+        Assert.That(result.IsSuccess, Is.False, "Expected a failure but the result succeeded.");
+        return result.Error!;
     }
 
     public static Error Failed<T>(Result<T> result)
     {
-        if (result.IsSuccess)
-        {
-            Assert.Fail($"Expected a failure but the result succeeded with {result.Value}.");
-        }
-
-        return result.Error;
+        Assert.That(result.IsSuccess, Is.False, "Expected a failure but the result succeeded.");
+        return result.Error!;
     }
 
     /// <summary>A validation failure naming exactly <paramref name="field"/>.</summary>

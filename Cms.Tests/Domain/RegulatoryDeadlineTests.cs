@@ -1,0 +1,278 @@
+using System.Globalization;
+using Cms.Domain.Regulation;
+
+namespace Cms.Tests.Domain;
+
+/// <summary>
+/// Exact due instants per profile. A deadline is due at the last tick before local midnight of its due day in the
+/// profile's zone; business days are Monday to Friday and the day of receipt does not count.
+/// 2026 clock changes: Europe 29 March (forward) and 25 October (back); New York 8 March and 1 November.
+/// </summary>
+public sealed class RegulatoryDeadlineTests
+{
+    private static readonly ComplaintFlags Psd2 = new(PaymentServices: true, Disability: false);
+    private static readonly ComplaintFlags Disability = new(PaymentServices: false, Disability: true);
+
+    private static DateTimeOffset At(string iso) => DateTimeOffset.Parse(iso, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal);
+
+    private static void AssertDue(RegulatoryProfile profile, ComplaintFlags flags, string receivedAt, DeadlineKind kind, string expected)
+    {
+        var deadlines = profile.ComputeDeadlines(At(receivedAt), flags);
+
+        var deadline = deadlines.SingleOrDefault(d => d.Kind == kind);
+        Assert.That(deadline, Is.Not.Null, $"{profile.Code} has no {kind} deadline for {flags}");
+        Assert.That(deadline!.DueAt, Is.EqualTo(At(expected)));
+        Assert.That(deadline.DueAt.Offset, Is.EqualTo(TimeSpan.Zero), "due instants are UTC");
+    }
+
+    // ---- UK banking (Europe/London) -----------------------------------------------------------------------------
+
+    // Friday in GMT; the due days are after the clocks go forward (BST, UTC+1).
+    [TestCase("2026-03-27T10:00:00Z", DeadlineKind.SummaryResolution, "2026-04-01T22:59:59.9999999Z")]
+    [TestCase("2026-03-27T10:00:00Z", DeadlineKind.FinalResponse, "2026-05-22T22:59:59.9999999Z")]
+    // Receipt on Thursday, Friday, Saturday, Sunday and Monday (BST).
+    [TestCase("2026-06-04T09:00:00Z", DeadlineKind.SummaryResolution, "2026-06-09T22:59:59.9999999Z")]
+    [TestCase("2026-06-05T09:00:00Z", DeadlineKind.SummaryResolution, "2026-06-10T22:59:59.9999999Z")]
+    [TestCase("2026-06-06T09:00:00Z", DeadlineKind.SummaryResolution, "2026-06-10T22:59:59.9999999Z")]
+    [TestCase("2026-06-07T09:00:00Z", DeadlineKind.SummaryResolution, "2026-06-10T22:59:59.9999999Z")]
+    [TestCase("2026-06-08T09:00:00Z", DeadlineKind.SummaryResolution, "2026-06-11T22:59:59.9999999Z")]
+    [TestCase("2026-06-04T09:00:00Z", DeadlineKind.FinalResponse, "2026-07-30T22:59:59.9999999Z")]
+    [TestCase("2026-06-05T09:00:00Z", DeadlineKind.FinalResponse, "2026-07-31T22:59:59.9999999Z")]
+    [TestCase("2026-06-06T09:00:00Z", DeadlineKind.FinalResponse, "2026-08-01T22:59:59.9999999Z")]
+    [TestCase("2026-06-07T09:00:00Z", DeadlineKind.FinalResponse, "2026-08-02T22:59:59.9999999Z")]
+    // The local date decides: 22:59 UTC on Friday is Friday 23:59 BST, 23:30 UTC is Saturday 00:30 BST.
+    [TestCase("2026-06-05T22:59:00Z", DeadlineKind.SummaryResolution, "2026-06-10T22:59:59.9999999Z")]
+    [TestCase("2026-06-05T22:59:00Z", DeadlineKind.FinalResponse, "2026-07-31T22:59:59.9999999Z")]
+    [TestCase("2026-06-05T23:30:00Z", DeadlineKind.FinalResponse, "2026-08-01T22:59:59.9999999Z")]
+    // Across the spring clock change: due before it (GMT), on the first days after it (BST).
+    [TestCase("2026-03-24T12:00:00Z", DeadlineKind.SummaryResolution, "2026-03-27T23:59:59.9999999Z")]
+    [TestCase("2026-03-25T12:00:00Z", DeadlineKind.SummaryResolution, "2026-03-30T22:59:59.9999999Z")]
+    [TestCase("2026-03-26T12:00:00Z", DeadlineKind.SummaryResolution, "2026-03-31T22:59:59.9999999Z")]
+    [TestCase("2026-03-26T12:00:00Z", DeadlineKind.FinalResponse, "2026-05-21T22:59:59.9999999Z")]
+    // Across the autumn clock change: received in BST, due in GMT.
+    [TestCase("2026-10-23T12:00:00Z", DeadlineKind.SummaryResolution, "2026-10-28T23:59:59.9999999Z")]
+    [TestCase("2026-10-23T12:00:00Z", DeadlineKind.FinalResponse, "2026-12-18T23:59:59.9999999Z")]
+    [TestCase("2026-09-04T12:00:00Z", DeadlineKind.FinalResponse, "2026-10-30T23:59:59.9999999Z")]
+    // Across the year end (no public holidays yet: 1 January counts as a business day).
+    [TestCase("2026-12-30T12:00:00Z", DeadlineKind.SummaryResolution, "2027-01-04T23:59:59.9999999Z")]
+    [TestCase("2026-12-30T12:00:00Z", DeadlineKind.FinalResponse, "2027-02-24T23:59:59.9999999Z")]
+    [TestCase("2026-12-31T23:30:00Z", DeadlineKind.SummaryResolution, "2027-01-05T23:59:59.9999999Z")]
+    [TestCase("2026-12-31T23:30:00Z", DeadlineKind.FinalResponse, "2027-02-25T23:59:59.9999999Z")]
+    public void Uk_banking(string receivedAt, DeadlineKind kind, string expected) =>
+        AssertDue(RegulatoryProfiles.UkBanking, ComplaintFlags.None, receivedAt, kind, expected);
+
+    [TestCase("2026-03-27T10:00:00Z", DeadlineKind.SummaryResolution, "2026-04-01T22:59:59.9999999Z")]
+    [TestCase("2026-03-27T10:00:00Z", DeadlineKind.PaymentServicesFinalResponse, "2026-04-17T22:59:59.9999999Z")]
+    [TestCase("2026-03-27T10:00:00Z", DeadlineKind.PaymentServicesExceptionalFinalResponse, "2026-05-15T22:59:59.9999999Z")]
+    [TestCase("2026-06-06T09:00:00Z", DeadlineKind.PaymentServicesFinalResponse, "2026-06-26T22:59:59.9999999Z")]
+    [TestCase("2026-06-06T09:00:00Z", DeadlineKind.PaymentServicesExceptionalFinalResponse, "2026-07-24T22:59:59.9999999Z")]
+    [TestCase("2026-12-30T12:00:00Z", DeadlineKind.PaymentServicesFinalResponse, "2027-01-20T23:59:59.9999999Z")]
+    public void Uk_banking_payment_services(string receivedAt, DeadlineKind kind, string expected) =>
+        AssertDue(RegulatoryProfiles.UkBanking, Psd2, receivedAt, kind, expected);
+
+    // ---- US banking (America/New_York) --------------------------------------------------------------------------
+
+    [TestCase("2026-03-27T14:00:00Z", DeadlineKind.CompanyResponse, "2026-04-12T03:59:59.9999999Z")]
+    [TestCase("2026-03-27T14:00:00Z", DeadlineKind.CompanyFinalResponse, "2026-05-27T03:59:59.9999999Z")]
+    // 02:00 UTC on Saturday is still Friday 22:00 EDT.
+    [TestCase("2026-03-28T02:00:00Z", DeadlineKind.CompanyResponse, "2026-04-12T03:59:59.9999999Z")]
+    [TestCase("2026-03-28T15:00:00Z", DeadlineKind.CompanyResponse, "2026-04-13T03:59:59.9999999Z")]
+    // Received in EST, due in EDT.
+    [TestCase("2026-02-27T15:00:00Z", DeadlineKind.CompanyResponse, "2026-03-15T03:59:59.9999999Z")]
+    [TestCase("2026-02-27T15:00:00Z", DeadlineKind.CompanyFinalResponse, "2026-04-29T03:59:59.9999999Z")]
+    // Received in EDT, due in EST.
+    [TestCase("2026-10-23T14:00:00Z", DeadlineKind.CompanyResponse, "2026-11-08T04:59:59.9999999Z")]
+    // Across the year end.
+    [TestCase("2026-12-31T15:00:00Z", DeadlineKind.CompanyResponse, "2027-01-16T04:59:59.9999999Z")]
+    [TestCase("2026-12-31T15:00:00Z", DeadlineKind.CompanyFinalResponse, "2027-03-02T04:59:59.9999999Z")]
+    public void Us_banking(string receivedAt, DeadlineKind kind, string expected) =>
+        AssertDue(RegulatoryProfiles.UsBanking, ComplaintFlags.None, receivedAt, kind, expected);
+
+    [TestCase("2026-03-27T14:00:00Z", DeadlineKind.CompanyResponse, "2026-04-12T03:59:59.9999999Z")]
+    [TestCase("2026-03-27T14:00:00Z", DeadlineKind.CompanyFinalResponse, "2026-05-27T03:59:59.9999999Z")]
+    [TestCase("2026-03-27T14:00:00Z", DeadlineKind.ErrorInvestigation, "2026-04-11T03:59:59.9999999Z")]
+    [TestCase("2026-03-27T14:00:00Z", DeadlineKind.ErrorInvestigationExtended, "2026-05-12T03:59:59.9999999Z")]
+    // Receipt on Saturday or Sunday: the 10 business days end on the same Friday as for a Friday receipt.
+    [TestCase("2026-03-28T15:00:00Z", DeadlineKind.ErrorInvestigation, "2026-04-11T03:59:59.9999999Z")]
+    [TestCase("2026-03-29T15:00:00Z", DeadlineKind.ErrorInvestigation, "2026-04-11T03:59:59.9999999Z")]
+    // Received in EST, due in EDT.
+    [TestCase("2026-02-27T15:00:00Z", DeadlineKind.ErrorInvestigation, "2026-03-14T03:59:59.9999999Z")]
+    [TestCase("2026-02-27T15:00:00Z", DeadlineKind.ErrorInvestigationExtended, "2026-04-14T03:59:59.9999999Z")]
+    public void Us_banking_regulation_e(string receivedAt, DeadlineKind kind, string expected) =>
+        AssertDue(RegulatoryProfiles.UsBanking, Psd2, receivedAt, kind, expected);
+
+    // ---- Telecom ------------------------------------------------------------------------------------------------
+
+    [TestCase("2026-03-27T10:00:00Z", "2026-05-22T22:59:59.9999999Z")]
+    [TestCase("2026-03-27T23:30:00Z", "2026-05-22T22:59:59.9999999Z")] // still Friday 23:30 GMT
+    [TestCase("2026-06-06T09:00:00Z", "2026-08-01T22:59:59.9999999Z")]
+    [TestCase("2026-10-23T12:00:00Z", "2026-12-18T23:59:59.9999999Z")]
+    public void Uk_telecom_adr_letter_after_eight_weeks(string receivedAt, string expected) =>
+        AssertDue(RegulatoryProfiles.UkTelecom, ComplaintFlags.None, receivedAt, DeadlineKind.AdrLetter, expected);
+
+    [TestCase("2026-03-27T10:00:00Z", "2026-05-22T21:59:59.9999999Z")]
+    [TestCase("2026-03-27T23:30:00Z", "2026-05-23T21:59:59.9999999Z")] // already Saturday 00:30 CET
+    [TestCase("2026-10-23T12:00:00Z", "2026-12-18T22:59:59.9999999Z")]
+    public void Eu_telecom_adr_letter_after_eight_weeks(string receivedAt, string expected) =>
+        AssertDue(RegulatoryProfiles.EuTelecom, ComplaintFlags.None, receivedAt, DeadlineKind.AdrLetter, expected);
+
+    // ---- Airlines -----------------------------------------------------------------------------------------------
+
+    [TestCase("2026-03-27T14:00:00Z", DeadlineKind.WrittenAcknowledgement, "2026-04-27T03:59:59.9999999Z")]
+    [TestCase("2026-03-27T14:00:00Z", DeadlineKind.SubstantiveResponse, "2026-05-27T03:59:59.9999999Z")]
+    [TestCase("2026-02-27T15:00:00Z", DeadlineKind.WrittenAcknowledgement, "2026-03-30T03:59:59.9999999Z")]
+    [TestCase("2026-12-31T15:00:00Z", DeadlineKind.WrittenAcknowledgement, "2027-01-31T04:59:59.9999999Z")]
+    public void Us_airline(string receivedAt, DeadlineKind kind, string expected) =>
+        AssertDue(RegulatoryProfiles.UsAirline, ComplaintFlags.None, receivedAt, kind, expected);
+
+    [TestCase("2026-03-27T14:00:00Z", DeadlineKind.WrittenAcknowledgement, "2026-04-27T03:59:59.9999999Z")]
+    [TestCase("2026-03-27T14:00:00Z", DeadlineKind.SubstantiveResponse, "2026-05-27T03:59:59.9999999Z")]
+    [TestCase("2026-03-27T14:00:00Z", DeadlineKind.DisabilityDispositiveResponse, "2026-04-27T03:59:59.9999999Z")]
+    [TestCase("2026-02-27T15:00:00Z", DeadlineKind.DisabilityDispositiveResponse, "2026-03-30T03:59:59.9999999Z")]
+    public void Us_airline_disability(string receivedAt, DeadlineKind kind, string expected) =>
+        AssertDue(RegulatoryProfiles.UsAirline, Disability, receivedAt, kind, expected);
+
+    [TestCase("2026-03-27T10:00:00Z", "2026-05-08T21:59:59.9999999Z")]
+    [TestCase("2026-10-16T10:00:00Z", "2026-11-27T22:59:59.9999999Z")]
+    [TestCase("2026-12-31T23:30:00Z", "2027-02-12T22:59:59.9999999Z")] // 1 January 00:30 CET
+    public void Eu_airline_after_six_weeks(string receivedAt, string expected) =>
+        AssertDue(RegulatoryProfiles.EuAirline, ComplaintFlags.None, receivedAt, DeadlineKind.EnforcementBodyReply, expected);
+
+    // ---- Which deadlines each profile sets ----------------------------------------------------------------------
+
+    private static IEnumerable<TestCaseData> KindsByProfileAndFlags()
+    {
+        TestCaseData Case(RegulatoryProfile p, ComplaintFlags f, params DeadlineKind[] kinds) =>
+            new TestCaseData(p, f, kinds).SetArgDisplayNames(p.Code, $"ps={f.PaymentServices}", $"disability={f.Disability}");
+
+        yield return Case(RegulatoryProfiles.UkBanking, ComplaintFlags.None, DeadlineKind.SummaryResolution, DeadlineKind.FinalResponse);
+        yield return Case(RegulatoryProfiles.UkBanking, Psd2, DeadlineKind.SummaryResolution,
+            DeadlineKind.PaymentServicesFinalResponse, DeadlineKind.PaymentServicesExceptionalFinalResponse);
+        yield return Case(RegulatoryProfiles.UkBanking, Disability, DeadlineKind.SummaryResolution, DeadlineKind.FinalResponse);
+        yield return Case(RegulatoryProfiles.UsBanking, ComplaintFlags.None, DeadlineKind.CompanyResponse, DeadlineKind.CompanyFinalResponse);
+        yield return Case(RegulatoryProfiles.UsBanking, Psd2, DeadlineKind.CompanyResponse, DeadlineKind.CompanyFinalResponse,
+            DeadlineKind.ErrorInvestigation, DeadlineKind.ErrorInvestigationExtended);
+        yield return Case(RegulatoryProfiles.UkTelecom, ComplaintFlags.None, DeadlineKind.AdrLetter);
+        yield return Case(RegulatoryProfiles.UkTelecom, new ComplaintFlags(true, true), DeadlineKind.AdrLetter);
+        yield return Case(RegulatoryProfiles.EuTelecom, new ComplaintFlags(true, true), DeadlineKind.AdrLetter);
+        yield return Case(RegulatoryProfiles.UsAirline, ComplaintFlags.None, DeadlineKind.WrittenAcknowledgement, DeadlineKind.SubstantiveResponse);
+        yield return Case(RegulatoryProfiles.UsAirline, Disability, DeadlineKind.WrittenAcknowledgement, DeadlineKind.SubstantiveResponse,
+            DeadlineKind.DisabilityDispositiveResponse);
+        yield return Case(RegulatoryProfiles.UsAirline, Psd2, DeadlineKind.WrittenAcknowledgement, DeadlineKind.SubstantiveResponse);
+        yield return Case(RegulatoryProfiles.EuAirline, new ComplaintFlags(true, true), DeadlineKind.EnforcementBodyReply);
+    }
+
+    [TestCaseSource(nameof(KindsByProfileAndFlags))]
+    public void Each_profile_sets_the_deadlines_its_flags_select(RegulatoryProfile profile, ComplaintFlags flags, DeadlineKind[] expected)
+    {
+        var deadlines = profile.ComputeDeadlines(At("2026-03-27T10:00:00Z"), flags);
+
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(deadlines.Select(d => d.Kind), Is.EquivalentTo(expected));
+            Assert.That(deadlines.Select(d => d.MetAt), Is.All.Null);
+        }
+    }
+
+    private static IEnumerable<TestCaseData> EveryProfileAndFlags() =>
+        from profile in RegulatoryProfiles.All
+        from ps in new[] { false, true }
+        from disability in new[] { false, true }
+        select new TestCaseData(profile, new ComplaintFlags(ps, disability)).SetArgDisplayNames(profile.Code, $"ps={ps}", $"disability={disability}");
+
+    /// <summary>Receipts every 5 hours through 2026 (both clock changes, every weekday, both sides of local midnight).</summary>
+    [TestCaseSource(nameof(EveryProfileAndFlags))]
+    public void Every_deadline_falls_due_at_the_last_tick_of_a_later_local_day(RegulatoryProfile profile, ComplaintFlags flags)
+    {
+        var zone = TimeZoneInfo.FindSystemTimeZoneById(profile.Calendar.TimeZoneId);
+        for (var received = At("2026-01-01T00:00:00Z"); received.Year < 2027; received = received.AddHours(5))
+        {
+            var receivedDay = DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(received, zone).DateTime);
+            foreach (var deadline in profile.ComputeDeadlines(received, flags))
+            {
+                var rule = profile.RuleFor(deadline.Kind)!;
+                var localNext = TimeZoneInfo.ConvertTime(deadline.DueAt.AddTicks(1), zone);
+                var dueDay = DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(deadline.DueAt, zone).DateTime);
+
+                Assert.That(localNext.TimeOfDay, Is.EqualTo(TimeSpan.Zero), $"{deadline} for {received:O}");
+                if (rule.Unit == ClockUnit.CalendarDays)
+                {
+                    Assert.That(dueDay, Is.EqualTo(receivedDay.AddDays(rule.Amount)), $"{deadline} for {received:O}");
+                }
+                else
+                {
+                    var businessDays = Enumerable.Range(1, dueDay.DayNumber - receivedDay.DayNumber)
+                        .Count(i => receivedDay.AddDays(i).DayOfWeek is not (DayOfWeek.Saturday or DayOfWeek.Sunday));
+                    Assert.That(BusinessCalendar.IsBusinessDay(dueDay), Is.True, $"{deadline} for {received:O}");
+                    Assert.That(businessDays, Is.EqualTo(rule.Amount), $"{deadline} for {received:O}");
+                }
+            }
+        }
+    }
+
+    // ---- The profile catalogue ----------------------------------------------------------------------------------
+
+    [TestCase(Cms.Domain.Tenants.Sector.Banking, Cms.Domain.Tenants.Jurisdiction.UK, "uk_banking_fca_disp1", "Europe/London")]
+    [TestCase(Cms.Domain.Tenants.Sector.Banking, Cms.Domain.Tenants.Jurisdiction.US, "us_banking_cfpb", "America/New_York")]
+    [TestCase(Cms.Domain.Tenants.Sector.Telecom, Cms.Domain.Tenants.Jurisdiction.UK, "uk_telecom_ofcom_c4", "Europe/London")]
+    [TestCase(Cms.Domain.Tenants.Sector.Telecom, Cms.Domain.Tenants.Jurisdiction.EU, "eu_telecom_c4", "Europe/Brussels")]
+    [TestCase(Cms.Domain.Tenants.Sector.Airline, Cms.Domain.Tenants.Jurisdiction.US, "us_airline_dot", "America/New_York")]
+    [TestCase(Cms.Domain.Tenants.Sector.Airline, Cms.Domain.Tenants.Jurisdiction.EU, "eu_airline_eu261", "Europe/Brussels")]
+    public void Profiles_by_sector_and_jurisdiction(Cms.Domain.Tenants.Sector sector, Cms.Domain.Tenants.Jurisdiction jurisdiction,
+        string code, string zone)
+    {
+        var profile = RegulatoryProfiles.For(sector, jurisdiction);
+
+        Assert.That(profile, Is.Not.Null);
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(profile!.Code, Is.EqualTo(code));
+            Assert.That(profile.Calendar.TimeZoneId, Is.EqualTo(zone));
+            Assert.That(RegulatoryProfiles.ByCode(code), Is.SameAs(profile));
+        }
+    }
+
+    [TestCase(Cms.Domain.Tenants.Sector.Banking, Cms.Domain.Tenants.Jurisdiction.EU)]
+    [TestCase(Cms.Domain.Tenants.Sector.Telecom, Cms.Domain.Tenants.Jurisdiction.US)]
+    [TestCase(Cms.Domain.Tenants.Sector.Airline, Cms.Domain.Tenants.Jurisdiction.UK)]
+    public void Unsupported_combinations_have_no_profile(Cms.Domain.Tenants.Sector sector, Cms.Domain.Tenants.Jurisdiction jurisdiction)
+    {
+        Assert.That(RegulatoryProfiles.For(sector, jurisdiction), Is.Null);
+    }
+
+    [Test]
+    public void ByCode_of_an_unknown_code_is_null()
+    {
+        Assert.That(RegulatoryProfiles.ByCode("nope"), Is.Null);
+    }
+
+    [Test]
+    public void Profile_codes_are_unique()
+    {
+        Assert.That(RegulatoryProfiles.All.Select(p => p.Code), Is.Unique);
+    }
+
+    [Test]
+    public void RuleFor_finds_the_rule_of_a_kind_or_null()
+    {
+        var rule = RegulatoryProfiles.UkBanking.RuleFor(DeadlineKind.SummaryResolution);
+
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(rule, Is.Not.Null);
+            Assert.That(rule?.Amount, Is.EqualTo(3));
+            Assert.That(rule?.Unit, Is.EqualTo(ClockUnit.BusinessDays));
+            Assert.That(rule?.MetBy, Is.EqualTo(DeadlineMetBy.SummaryResolution));
+            Assert.That(RegulatoryProfiles.UkBanking.RuleFor(DeadlineKind.AdrLetter), Is.Null);
+        }
+    }
+
+    [Test]
+    public void Only_the_us_airline_written_acknowledgement_is_met_by_an_acknowledgement()
+    {
+        var metByAcknowledgement = RegulatoryProfiles.All.SelectMany(p => p.Rules)
+            .Where(r => r.MetBy == DeadlineMetBy.Acknowledgement).Select(r => r.Kind);
+
+        Assert.That(metByAcknowledgement, Is.EqualTo(new[] { DeadlineKind.WrittenAcknowledgement }));
+    }
+}

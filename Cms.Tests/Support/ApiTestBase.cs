@@ -1,0 +1,149 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using Cms.Api.Http;
+using Cms.Application.Complaints;
+using Cms.Application.Consumers;
+using Cms.Application.Staff;
+using Cms.Application.Tenants;
+using Cms.Domain.Staff;
+
+namespace Cms.Tests.Support;
+
+/// <summary>
+/// Base of the HTTP API tests: one database and one in-memory service per fixture (each concrete fixture runs on
+/// SQLite and on PostgreSQL), the database reset before every test, and helpers that build tenants and their staff
+/// through the API itself.
+/// </summary>
+public abstract class ApiTestBase(DatabaseKind kind)
+{
+    public static readonly JsonSerializerOptions Json = CreateJson();
+
+    protected DatabaseKind Kind => kind;
+
+    protected TestDatabase Db { get; private set; } = null!;
+
+    protected CmsApiFactory Factory { get; private set; } = null!;
+
+    protected HttpClient Platform { get; private set; } = null!;
+
+    [OneTimeSetUp]
+    public async Task StartServiceAsync()
+    {
+        Db = await TestDatabase.CreateAsync(kind);
+        Factory = new CmsApiFactory(Db);
+        Platform = Factory.ClientWithToken(CmsApiFactory.PlatformToken());
+    }
+
+    [SetUp]
+    public Task ResetDatabaseAsync() => Db.ResetAsync();
+
+    [OneTimeTearDown]
+    public async Task StopServiceAsync()
+    {
+        Platform?.Dispose();
+        if (Factory is not null)
+        {
+            await Factory.DisposeAsync();
+        }
+
+        if (Db is not null)
+        {
+            await Db.DisposeAsync();
+        }
+    }
+
+    private static JsonSerializerOptions CreateJson()
+    {
+        var options = new JsonSerializerOptions(JsonSerializerDefaults.Web);
+        options.Converters.Add(new WireEnumConverterFactory());
+        return options;
+    }
+
+    /// <summary>Creates a tenant (UK bank by default) and returns it with a client for its first tenant admin.</summary>
+    protected async Task<TestTenant> CreateTenantAsync(string name = "Acme Bank", string sector = "banking", string jurisdiction = "UK")
+    {
+        var admin = $"admin-{Guid.NewGuid():N}";
+        var response = await Platform.PostAsJsonAsync("/v1/tenants", new
+        {
+            name,
+            sector,
+            jurisdiction,
+            admin = new { subject = admin, email = $"{admin}@example.test", displayName = "Tenant Admin" },
+        });
+        await Expect(response, HttpStatusCode.Created);
+        var tenant = (await response.Content.ReadFromJsonAsync<TenantDto>(Json))!;
+        return new TestTenant(this, tenant, Factory.ClientWithToken(CmsApiFactory.TenantToken(tenant.Id, admin)));
+    }
+
+    public static async Task Expect(HttpResponseMessage response, HttpStatusCode status)
+    {
+        if (response.StatusCode != status)
+        {
+            Assert.Fail($"{response.RequestMessage?.Method} {response.RequestMessage?.RequestUri?.PathAndQuery}: expected {(int)status}, got {(int)response.StatusCode}: {await response.Content.ReadAsStringAsync()}");
+        }
+    }
+
+    public static async Task<T> Read<T>(HttpResponseMessage response, HttpStatusCode status = HttpStatusCode.OK)
+    {
+        await Expect(response, status);
+        return (await response.Content.ReadFromJsonAsync<T>(Json))!;
+    }
+
+    public sealed record TestTenant(ApiTestBase Test, TenantDto Tenant, HttpClient Admin)
+    {
+        public Guid Id => Tenant.Id;
+
+        /// <summary>Adds a staff member with the given roles and returns a client acting as them.</summary>
+        public async Task<(StaffDto Staff, HttpClient Client)> AddStaffAsync(params Role[] roles)
+        {
+            var subject = $"staff-{Guid.NewGuid():N}";
+            var kind = roles.Contains(Role.Integration) ? "service_account" : "user";
+            var response = await Admin.PostAsJsonAsync("/v1/staff", new
+            {
+                subject,
+                email = $"{subject}@example.test",
+                displayName = "Staff Member",
+                roles,
+                kind,
+            }, Json);
+            var staff = await Read<StaffDto>(response, HttpStatusCode.Created);
+            return (staff, Test.Factory.ClientWithToken(CmsApiFactory.TenantToken(Id, subject)));
+        }
+
+        public Task<ConsumerDto> RegisterConsumerAsync(HttpClient? client = null, string? externalRef = null, string? email = null) =>
+            PostAsync<ConsumerDto>(client ?? Admin, "/v1/consumers", new
+            {
+                externalRef = externalRef ?? $"EXT-{Guid.NewGuid():N}",
+                fullName = "Jane Consumer",
+                email = email ?? "jane.consumer@example.test",
+                phone = "+44 20 7946 0000",
+            });
+
+        public async Task<ComplaintDto> FileComplaintAsync(Guid consumerId, HttpClient? client = null, string category = "fees",
+            DateTimeOffset? receivedAt = null) =>
+            await PostAsync<ComplaintDto>(client ?? Admin, "/v1/complaints", new
+            {
+                consumerId,
+                channel = "web",
+                product = "current_account",
+                category,
+                description = "Charged twice for the same transfer.",
+                receivedAt,
+            });
+
+        private static async Task<T> PostAsync<T>(HttpClient client, string path, object body) =>
+            await Read<T>(await client.PostAsJsonAsync(path, body, Json), HttpStatusCode.Created);
+    }
+
+    /// <summary>POSTs a lifecycle step with If-Match.</summary>
+    public static Task<HttpResponseMessage> TransitionAsync(HttpClient client, Guid complaintId, string step, long version, object? body = null)
+    {
+        var request = new HttpRequestMessage(HttpMethod.Post, $"/v1/complaints/{complaintId}/{step}")
+        {
+            Content = JsonContent.Create(body ?? new { }, options: Json),
+        };
+        request.Headers.TryAddWithoutValidation("If-Match", $"\"{version}\"");
+        return client.SendAsync(request);
+    }
+}

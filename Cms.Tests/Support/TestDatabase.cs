@@ -1,0 +1,259 @@
+using System.Data.Common;
+using System.Diagnostics;
+using Cms.Migrations;
+using Microsoft.Data.Sqlite;
+using Npgsql;
+using Respawn;
+
+namespace Cms.Tests.Support;
+
+public enum DatabaseKind
+{
+    Sqlite,
+    Postgres,
+}
+
+/// <summary>
+/// A real, migrated database for integration and API tests: a SQLite file, or a database on the private PostgreSQL
+/// server that the test command starts (CMS_TEST_PG_ADMIN). Reset between tests with Respawn.
+/// </summary>
+public abstract class TestDatabase : IAsyncDisposable
+{
+    public abstract DatabaseKind Kind { get; }
+
+    /// <summary>What the service connects with (SQLite: the file; PostgreSQL: the cms_app login).</summary>
+    public abstract string AppConnectionString { get; }
+
+    public abstract Task ResetAsync();
+
+    public abstract DbConnection OpenPrivileged();
+
+    public abstract ValueTask DisposeAsync();
+
+    public static async Task<TestDatabase> CreateAsync(DatabaseKind kind) => kind switch
+    {
+        DatabaseKind.Sqlite => await SqliteTestDatabase.CreateAsync(),
+        _ => await PostgresTestDatabase.CreateAsync(),
+    };
+}
+
+public sealed class SqliteTestDatabase : TestDatabase
+{
+    private readonly string _directory;
+    private Respawner? _respawner;
+
+    private SqliteTestDatabase(string directory)
+    {
+        _directory = directory;
+        AppConnectionString = $"Data Source={Path.Combine(directory, "cms-test.db")}";
+    }
+
+    public override DatabaseKind Kind => DatabaseKind.Sqlite;
+
+    public override string AppConnectionString { get; }
+
+    public static Task<SqliteTestDatabase> CreateAsync()
+    {
+        var directory = Path.Combine(Path.GetTempPath(), "cms-tests", Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(directory);
+        var db = new SqliteTestDatabase(directory);
+        CmsMigrator.MigrateUp(CmsMigrator.Sqlite, db.AppConnectionString);
+        return Task.FromResult(db);
+    }
+
+    public override DbConnection OpenPrivileged()
+    {
+        var connection = new SqliteConnection(AppConnectionString);
+        connection.Open();
+        return connection;
+    }
+
+    public override async Task ResetAsync()
+    {
+        await using var connection = OpenPrivileged();
+        _respawner ??= await Respawner.CreateAsync(connection, new RespawnerOptions
+        {
+            DbAdapter = DbAdapter.Sqlite,
+            TablesToIgnore = [CmsMigrator.VersionTableName],
+        });
+        await _respawner.ResetAsync(connection);
+    }
+
+    public override ValueTask DisposeAsync()
+    {
+        SqliteConnection.ClearAllPools();
+        try
+        {
+            Directory.Delete(_directory, recursive: true);
+        }
+        catch (IOException)
+        {
+            // A file still open elsewhere; the temp folder is cleaned by the OS.
+        }
+
+        return ValueTask.CompletedTask;
+    }
+}
+
+/// <summary>
+/// One database per fixture on the test command's PostgreSQL server, bootstrapped with deploy/postgres/roles.sql (the
+/// real operator script) and migrated as cms_owner with the real migrator. The service connects as cms_app.
+/// </summary>
+public sealed class PostgresTestDatabase : TestDatabase
+{
+    public const string AppPassword = "cms-app-test-password";
+    public const string OwnerPassword = "cms-owner-test-password";
+
+    private Respawner? _respawner;
+
+    private PostgresTestDatabase(string databaseName, NpgsqlConnectionStringBuilder admin)
+    {
+        DatabaseName = databaseName;
+        AdminConnectionString = new NpgsqlConnectionStringBuilder(admin.ConnectionString) { Database = databaseName }.ConnectionString;
+        OwnerConnectionString = new NpgsqlConnectionStringBuilder(AdminConnectionString)
+        {
+            Username = "cms_owner",
+            Password = OwnerPassword,
+        }.ConnectionString;
+        AppConnectionString = new NpgsqlConnectionStringBuilder(AdminConnectionString)
+        {
+            Username = "cms_app",
+            Password = AppPassword,
+            MaxPoolSize = 50,
+        }.ConnectionString;
+    }
+
+    public override DatabaseKind Kind => DatabaseKind.Postgres;
+
+    public string DatabaseName { get; }
+
+    /// <summary>The superuser on this database (bypasses row-level security: for set-up, resets and tamper tests).</summary>
+    public string AdminConnectionString { get; }
+
+    public string OwnerConnectionString { get; }
+
+    public override string AppConnectionString { get; }
+
+    public static async Task<PostgresTestDatabase> CreateAsync()
+    {
+        var admin = PostgresServer.AdminConnection();
+        var name = "cms_test_" + Guid.NewGuid().ToString("N")[..12];
+        await using (var connection = new NpgsqlConnection(admin.ConnectionString))
+        {
+            await connection.OpenAsync();
+            await using var create = new NpgsqlCommand($"CREATE DATABASE {name}", connection);
+            await create.ExecuteNonQueryAsync();
+        }
+
+        var db = new PostgresTestDatabase(name, admin);
+        PostgresServer.RunPsql(admin, name, Path.Combine(RepoPaths.Root, "deploy", "postgres", "roles.sql"),
+            ("owner_password", OwnerPassword), ("app_password", AppPassword));
+        CmsMigrator.MigrateUp(CmsMigrator.Postgres, db.OwnerConnectionString);
+        return db;
+    }
+
+    public override DbConnection OpenPrivileged()
+    {
+        var connection = new NpgsqlConnection(AdminConnectionString);
+        connection.Open();
+        return connection;
+    }
+
+    public NpgsqlConnection OpenApp()
+    {
+        var connection = new NpgsqlConnection(AppConnectionString);
+        connection.Open();
+        return connection;
+    }
+
+    public override async Task ResetAsync()
+    {
+        await using var connection = new NpgsqlConnection(AdminConnectionString);
+        await connection.OpenAsync();
+        _respawner ??= await Respawner.CreateAsync(connection, new RespawnerOptions
+        {
+            DbAdapter = DbAdapter.Postgres,
+            SchemasToInclude = ["public"],
+            TablesToIgnore = [CmsMigrator.VersionTableName],
+        });
+        await _respawner.ResetAsync(connection);
+    }
+
+    public override async ValueTask DisposeAsync()
+    {
+        NpgsqlConnection.ClearAllPools();
+        await using var connection = new NpgsqlConnection(PostgresServer.AdminConnection().ConnectionString);
+        await connection.OpenAsync();
+        await using var drop = new NpgsqlCommand($"DROP DATABASE IF EXISTS {DatabaseName} WITH (FORCE)", connection);
+        await drop.ExecuteNonQueryAsync();
+    }
+}
+
+/// <summary>The PostgreSQL server the test command started; tests that need it fail (never skip silently) under CI.</summary>
+public static class PostgresServer
+{
+    public const string AdminVariable = "CMS_TEST_PG_ADMIN";
+    public const string RequireVariable = "CMS_TEST_REQUIRE_PG";
+
+    public static NpgsqlConnectionStringBuilder AdminConnection()
+    {
+        var value = Environment.GetEnvironmentVariable(AdminVariable);
+        if (string.IsNullOrWhiteSpace(value))
+        {
+            const string message = $"PostgreSQL tests need {AdminVariable} (a superuser connection string); run them with `bash scripts/test.sh`, which starts a private server.";
+            if (Environment.GetEnvironmentVariable(RequireVariable) == "1" || Environment.GetEnvironmentVariable("CI") is { Length: > 0 })
+            {
+                Assert.Fail(message);
+            }
+
+            Assert.Ignore(message);
+        }
+
+        return new NpgsqlConnectionStringBuilder(value);
+    }
+
+    public static void RunPsql(NpgsqlConnectionStringBuilder admin, string database, string file, params (string Name, string Value)[] variables)
+    {
+        var start = new ProcessStartInfo("psql")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        };
+        foreach (var arg in new[] { "-X", "-q", "-h", admin.Host!, "-p", admin.Port.ToString(System.Globalization.CultureInfo.InvariantCulture), "-U", admin.Username!, "-d", database, "-f", file })
+        {
+            start.ArgumentList.Add(arg);
+        }
+
+        foreach (var (name, value) in variables)
+        {
+            start.ArgumentList.Add("-v");
+            start.ArgumentList.Add($"{name}={value}");
+        }
+
+        start.Environment["PGPASSWORD"] = admin.Password;
+        using var process = Process.Start(start) ?? throw new InvalidOperationException("psql did not start.");
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEnd();
+        process.WaitForExit();
+        if (process.ExitCode != 0)
+        {
+            throw new InvalidOperationException($"psql -f {Path.GetFileName(file)} failed ({process.ExitCode}): {stderr} {stdout.Result}");
+        }
+    }
+}
+
+public static class RepoPaths
+{
+    public static string Root { get; } = Find();
+
+    private static string Find()
+    {
+        var dir = new DirectoryInfo(AppContext.BaseDirectory);
+        while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "Cms.sln")))
+        {
+            dir = dir.Parent;
+        }
+
+        return dir?.FullName ?? throw new InvalidOperationException("Cms.sln not found above the test binaries.");
+    }
+}
