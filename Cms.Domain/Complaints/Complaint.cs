@@ -264,7 +264,9 @@ public sealed class Complaint
     public Result Refer(string body, string? externalReference, DateTimeOffset now)
     {
         var afterResponse = Status is ComplaintStatus.Resolved or ComplaintStatus.Closed;
-        var afterTimeout = IsOpen && _deadlines.Any(d => !d.Kind.IsOptional() && d.MetAt is null && now > d.DueAt);
+        var profile = RegulatoryProfiles.ByCode(ProfileCode);
+        var afterTimeout = IsOpen && _deadlines.Any(d =>
+            profile?.RuleFor(d.Kind)?.MetBy == DeadlineMetBy.FinalResponse && d.MetAt is null && now > d.DueAt);
         if (!afterResponse && !afterTimeout)
         {
             return Illegal("refer", Status == ComplaintStatus.Referred

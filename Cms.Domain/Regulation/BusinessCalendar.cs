@@ -11,7 +11,10 @@ public sealed class BusinessCalendar
     public BusinessCalendar(string timeZoneId)
     {
         TimeZoneId = timeZoneId;
-        _zone = TimeZoneInfo.TryFindSystemTimeZoneById(timeZoneId, out var zone) ? zone : TimeZoneInfo.Utc;
+        // A missing zone would shift every deadline by hours without a word: refuse to start instead (install tzdata).
+        _zone = TimeZoneInfo.TryFindSystemTimeZoneById(timeZoneId, out var zone)
+            ? zone
+            : throw new InvalidOperationException($"Time zone '{timeZoneId}' is not installed; regulatory deadlines need the IANA time-zone database (tzdata).");
     }
 
     public string TimeZoneId { get; }

@@ -49,7 +49,7 @@ public sealed class Tenant
 
     public static Result<Tenant> Create(Guid id, string name, Sector sector, Jurisdiction jurisdiction, DateTimeOffset now)
     {
-        if (string.IsNullOrWhiteSpace(name) || name.Length > Limits.Name)
+        if (string.IsNullOrWhiteSpace(name) || name.Trim().Length > Limits.Name)
         {
             return Error.Validation("name", $"The name is required and at most {Limits.Name} characters.");
         }

@@ -108,15 +108,9 @@ public sealed class BusinessCalendarTests
     }
 
     [Test]
-    public void An_unknown_zone_falls_back_to_utc()
+    public void An_unknown_zone_is_refused_rather_than_silently_treated_as_utc()
     {
-        var calendar = new BusinessCalendar("Not/AZone");
-
-        using (Assert.EnterMultipleScope())
-        {
-            Assert.That(calendar.TimeZoneId, Is.EqualTo("Not/AZone"));
-            Assert.That(calendar.EndOfDay(new DateOnly(2026, 7, 15)), Is.EqualTo(Utc(2026, 7, 16, 0).AddTicks(-1)));
-            Assert.That(calendar.LocalDate(Utc(2026, 7, 15, 23, 59)), Is.EqualTo(new DateOnly(2026, 7, 15)));
-        }
+        var refused = Assert.Throws<InvalidOperationException>(() => _ = new BusinessCalendar("Not/AZone"));
+        Assert.That(refused.Message, Does.Contain("Not/AZone").And.Contain("tzdata"));
     }
 }

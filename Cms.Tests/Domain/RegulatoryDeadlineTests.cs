@@ -174,6 +174,25 @@ public sealed class RegulatoryDeadlineTests
         }
     }
 
+    [Test]
+    public void A_standard_rule_still_applies_to_a_payment_services_complaint_when_the_profile_has_no_variant()
+    {
+        var profile = new RegulatoryProfile("custom", Cms.Domain.Tenants.Sector.Banking, Cms.Domain.Tenants.Jurisdiction.UK,
+            RegulatoryProfiles.UkBanking.Calendar,
+        [
+            new(DeadlineKind.FinalResponse, 56, ClockUnit.CalendarDays, DeadlineMetBy.FinalResponse, RuleScope.Standard, "test"),
+            new(DeadlineKind.DisabilityDispositiveResponse, 30, ClockUnit.CalendarDays, DeadlineMetBy.FinalResponse, RuleScope.Disability, "test"),
+        ]);
+
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(profile.ComputeDeadlines(At("2026-03-27T10:00:00Z"), Psd2).Select(d => d.Kind),
+                Is.EqualTo(new[] { DeadlineKind.FinalResponse }));
+            Assert.That(profile.ComputeDeadlines(At("2026-03-27T10:00:00Z"), new ComplaintFlags(true, true)).Select(d => d.Kind),
+                Is.EqualTo(new[] { DeadlineKind.FinalResponse, DeadlineKind.DisabilityDispositiveResponse }));
+        }
+    }
+
     private static IEnumerable<TestCaseData> EveryProfileAndFlags() =>
         from profile in RegulatoryProfiles.All
         from ps in new[] { false, true }
