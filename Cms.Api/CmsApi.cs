@@ -68,7 +68,7 @@ public static class CmsApi
         services.AddAuthorizationBuilder()
             .SetFallbackPolicy(new Microsoft.AspNetCore.Authorization.AuthorizationPolicyBuilder().RequireAuthenticatedUser().Build());
 
-        services.AddOpenApi();
+        services.AddOpenApi(o => o.AddSchemaTransformer(OpenApiEnums.Describe));
         services.AddHealthChecks().AddCheck<DatabaseHealthCheck>("database", tags: ["ready"]);
 
         services.AddOpenTelemetry().WithTracing(t =>

@@ -8,7 +8,7 @@ namespace Cms.Application.Audit.ListAudit;
 /// <summary>The tenant's audit trail, oldest first.</summary>
 public sealed record ListAuditQuery(int? Limit, string? Cursor) : IQuery<Result<Page<AuditEntryDto>>>, IUseCaseMessage, IPagedRequest
 {
-    public UseCase UseCase => UseCase.ListAudit;
+    UseCase IUseCaseMessage.UseCase => UseCase.ListAudit;
 }
 
 public sealed class ListAuditValidator : IValidator<ListAuditQuery>

@@ -9,7 +9,7 @@ namespace Cms.Application.Complaints.AcknowledgeComplaint;
 
 public sealed record AcknowledgeComplaintCommand(Guid ComplaintId, long ExpectedVersion) : ICommand<Result<ComplaintDto>>, IComplaintTransition
 {
-    public UseCase UseCase => UseCase.AcknowledgeComplaint;
+    UseCase IUseCaseMessage.UseCase => UseCase.AcknowledgeComplaint;
 }
 
 public sealed class AcknowledgeComplaintHandler(

@@ -10,7 +10,7 @@ namespace Cms.Application.Complaints.AddNote;
 /// <summary>Adds an internal note or a record of a communication with the consumer. Notes are never edited.</summary>
 public sealed record AddNoteCommand(Guid ComplaintId, NoteKind? Kind, string? Body) : ICommand<Result<NoteDto>>, IUseCaseMessage
 {
-    public UseCase UseCase => UseCase.AddNote;
+    UseCase IUseCaseMessage.UseCase => UseCase.AddNote;
 }
 
 public sealed class AddNoteValidator : IValidator<AddNoteCommand>

@@ -12,7 +12,7 @@ namespace Cms.Application.Complaints.AssignComplaint;
 public sealed record AssignComplaintCommand(Guid ComplaintId, long ExpectedVersion, Guid AssigneeId)
     : ICommand<Result<ComplaintDto>>, IComplaintTransition
 {
-    public UseCase UseCase => UseCase.AssignComplaint;
+    UseCase IUseCaseMessage.UseCase => UseCase.AssignComplaint;
 }
 
 public sealed class AssignComplaintValidator : IValidator<AssignComplaintCommand>

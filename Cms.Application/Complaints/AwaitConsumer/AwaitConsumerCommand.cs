@@ -9,7 +9,7 @@ namespace Cms.Application.Complaints.AwaitConsumer;
 
 public sealed record AwaitConsumerCommand(Guid ComplaintId, long ExpectedVersion) : ICommand<Result<ComplaintDto>>, IComplaintTransition
 {
-    public UseCase UseCase => UseCase.AwaitConsumer;
+    UseCase IUseCaseMessage.UseCase => UseCase.AwaitConsumer;
 }
 
 public sealed class AwaitConsumerHandler(

@@ -9,7 +9,7 @@ namespace Cms.Application.Complaints.CloseComplaint;
 
 public sealed record CloseComplaintCommand(Guid ComplaintId, long ExpectedVersion) : ICommand<Result<ComplaintDto>>, IComplaintTransition
 {
-    public UseCase UseCase => UseCase.CloseComplaint;
+    UseCase IUseCaseMessage.UseCase => UseCase.CloseComplaint;
 }
 
 public sealed class CloseComplaintHandler(

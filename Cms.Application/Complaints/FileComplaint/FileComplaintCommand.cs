@@ -18,7 +18,7 @@ public sealed record FileComplaintCommand(
     bool? PaymentServices,
     bool? Disability) : ICommand<Result<ComplaintDto>>, IUseCaseMessage
 {
-    public UseCase UseCase => UseCase.FileComplaint;
+    UseCase IUseCaseMessage.UseCase => UseCase.FileComplaint;
 }
 
 public sealed class FileComplaintValidator : IValidator<FileComplaintCommand>

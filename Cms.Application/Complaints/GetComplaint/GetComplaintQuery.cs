@@ -7,7 +7,7 @@ namespace Cms.Application.Complaints.GetComplaint;
 
 public sealed record GetComplaintQuery(Guid Id) : IQuery<Result<ComplaintDto>>, IUseCaseMessage
 {
-    public UseCase UseCase => UseCase.GetComplaint;
+    UseCase IUseCaseMessage.UseCase => UseCase.GetComplaint;
 }
 
 public sealed class GetComplaintHandler(IComplaintQueries complaints, TimeProvider clock)

@@ -10,7 +10,7 @@ namespace Cms.Application.Complaints.GetComplaintHistory;
 public sealed record GetComplaintHistoryQuery(Guid ComplaintId, int? Limit, string? Cursor)
     : IQuery<Result<Page<AuditEntryDto>>>, IUseCaseMessage, IPagedRequest
 {
-    public UseCase UseCase => UseCase.GetComplaintHistory;
+    UseCase IUseCaseMessage.UseCase => UseCase.GetComplaintHistory;
 }
 
 public sealed class GetComplaintHistoryValidator : IValidator<GetComplaintHistoryQuery>

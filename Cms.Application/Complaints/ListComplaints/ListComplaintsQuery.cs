@@ -19,7 +19,7 @@ public sealed record ListComplaintsQuery(
     int? Limit,
     string? Cursor) : IQuery<Result<Page<ComplaintSummaryDto>>>, IUseCaseMessage, IPagedRequest
 {
-    public UseCase UseCase => UseCase.ListComplaints;
+    UseCase IUseCaseMessage.UseCase => UseCase.ListComplaints;
 }
 
 public sealed class ListComplaintsValidator : IValidator<ListComplaintsQuery>

@@ -8,7 +8,7 @@ namespace Cms.Application.Complaints.ListNotes;
 /// <summary>The notes of one complaint, oldest first.</summary>
 public sealed record ListNotesQuery(Guid ComplaintId, int? Limit, string? Cursor) : IQuery<Result<Page<NoteDto>>>, IUseCaseMessage, IPagedRequest
 {
-    public UseCase UseCase => UseCase.GetComplaintHistory;
+    UseCase IUseCaseMessage.UseCase => UseCase.GetComplaintHistory;
 }
 
 public sealed class ListNotesValidator : IValidator<ListNotesQuery>

@@ -11,7 +11,7 @@ namespace Cms.Application.Complaints.RecordReferralOutcome;
 public sealed record RecordReferralOutcomeCommand(Guid ComplaintId, long ExpectedVersion, ReferralOutcome? Outcome)
     : ICommand<Result<ComplaintDto>>, IComplaintTransition
 {
-    public UseCase UseCase => UseCase.RecordReferralOutcome;
+    UseCase IUseCaseMessage.UseCase => UseCase.RecordReferralOutcome;
 }
 
 public sealed class RecordReferralOutcomeValidator : IValidator<RecordReferralOutcomeCommand>

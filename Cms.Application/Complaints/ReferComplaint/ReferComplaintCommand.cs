@@ -11,7 +11,7 @@ namespace Cms.Application.Complaints.ReferComplaint;
 public sealed record ReferComplaintCommand(Guid ComplaintId, long ExpectedVersion, string? Body, string? Reference)
     : ICommand<Result<ComplaintDto>>, IComplaintTransition
 {
-    public UseCase UseCase => UseCase.ReferComplaint;
+    UseCase IUseCaseMessage.UseCase => UseCase.ReferComplaint;
 }
 
 public sealed class ReferComplaintValidator : IValidator<ReferComplaintCommand>

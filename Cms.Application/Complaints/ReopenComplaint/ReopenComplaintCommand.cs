@@ -9,7 +9,7 @@ namespace Cms.Application.Complaints.ReopenComplaint;
 
 public sealed record ReopenComplaintCommand(Guid ComplaintId, long ExpectedVersion) : ICommand<Result<ComplaintDto>>, IComplaintTransition
 {
-    public UseCase UseCase => UseCase.ReopenComplaint;
+    UseCase IUseCaseMessage.UseCase => UseCase.ReopenComplaint;
 }
 
 public sealed class ReopenComplaintHandler(

@@ -11,7 +11,7 @@ namespace Cms.Application.Complaints.ResolveComplaint;
 public sealed record ResolveComplaintCommand(Guid ComplaintId, long ExpectedVersion, Outcome? Outcome, RedressDto? Redress, string? RootCause)
     : ICommand<Result<ComplaintDto>>, IComplaintTransition
 {
-    public UseCase UseCase => UseCase.ResolveComplaint;
+    UseCase IUseCaseMessage.UseCase => UseCase.ResolveComplaint;
 }
 
 public sealed class ResolveComplaintValidator : IValidator<ResolveComplaintCommand>

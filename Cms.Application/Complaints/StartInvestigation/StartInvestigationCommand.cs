@@ -9,7 +9,7 @@ namespace Cms.Application.Complaints.StartInvestigation;
 
 public sealed record StartInvestigationCommand(Guid ComplaintId, long ExpectedVersion) : ICommand<Result<ComplaintDto>>, IComplaintTransition
 {
-    public UseCase UseCase => UseCase.StartInvestigation;
+    UseCase IUseCaseMessage.UseCase => UseCase.StartInvestigation;
 }
 
 public sealed class StartInvestigationHandler(

@@ -9,7 +9,7 @@ namespace Cms.Application.Consumers.FindConsumers;
 public sealed record FindConsumersQuery(string? ExternalRef, string? Email, int? Limit, string? Cursor)
     : IQuery<Result<Page<ConsumerDto>>>, IUseCaseMessage, IPagedRequest
 {
-    public UseCase UseCase => UseCase.FindConsumers;
+    UseCase IUseCaseMessage.UseCase => UseCase.FindConsumers;
 }
 
 public sealed class FindConsumersValidator : IValidator<FindConsumersQuery>

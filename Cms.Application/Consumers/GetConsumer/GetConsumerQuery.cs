@@ -7,7 +7,7 @@ namespace Cms.Application.Consumers.GetConsumer;
 
 public sealed record GetConsumerQuery(Guid Id) : IQuery<Result<ConsumerDto>>, IUseCaseMessage
 {
-    public UseCase UseCase => UseCase.GetConsumer;
+    UseCase IUseCaseMessage.UseCase => UseCase.GetConsumer;
 }
 
 public sealed class GetConsumerHandler(IConsumerQueries consumers) : IQueryHandler<GetConsumerQuery, Result<ConsumerDto>>

@@ -14,7 +14,7 @@ public sealed record RegisterConsumerCommand(
     DateOnly? DateOfBirth,
     VulnerabilityDto? Vulnerability) : ICommand<Result<ConsumerDto>>, IUseCaseMessage
 {
-    public UseCase UseCase => UseCase.RegisterConsumer;
+    UseCase IUseCaseMessage.UseCase => UseCase.RegisterConsumer;
 }
 
 public sealed class RegisterConsumerValidator(TimeProvider clock) : IValidator<RegisterConsumerCommand>

@@ -16,7 +16,7 @@ public sealed record UpdateConsumerCommand(
     AddressDto? Address,
     VulnerabilityDto? Vulnerability) : ICommand<Result<ConsumerDto>>, IUseCaseMessage
 {
-    public UseCase UseCase => UseCase.UpdateConsumer;
+    UseCase IUseCaseMessage.UseCase => UseCase.UpdateConsumer;
 }
 
 public sealed class UpdateConsumerValidator : IValidator<UpdateConsumerCommand>

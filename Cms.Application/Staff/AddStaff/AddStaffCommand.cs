@@ -10,7 +10,7 @@ namespace Cms.Application.Staff.AddStaff;
 public sealed record AddStaffCommand(string? Subject, string? Email, string? DisplayName, IReadOnlyList<Role>? Roles, StaffKind? Kind)
     : ICommand<Result<StaffDto>>, IUseCaseMessage
 {
-    public UseCase UseCase => UseCase.AddStaff;
+    UseCase IUseCaseMessage.UseCase => UseCase.AddStaff;
 }
 
 public sealed class AddStaffValidator : IValidator<AddStaffCommand>

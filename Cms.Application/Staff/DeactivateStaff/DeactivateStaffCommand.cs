@@ -9,7 +9,7 @@ namespace Cms.Application.Staff.DeactivateStaff;
 /// <summary>Deactivates a staff member or service account: refused on its next request.</summary>
 public sealed record DeactivateStaffCommand(Guid StaffId, long? ExpectedVersion) : ICommand<Result<StaffDto>>, IUseCaseMessage
 {
-    public UseCase UseCase => UseCase.DeactivateStaff;
+    UseCase IUseCaseMessage.UseCase => UseCase.DeactivateStaff;
 }
 
 public sealed class DeactivateStaffValidator : IValidator<DeactivateStaffCommand>

@@ -7,7 +7,7 @@ namespace Cms.Application.Staff.ListStaff;
 
 public sealed record ListStaffQuery(int? Limit, string? Cursor) : IQuery<Result<Page<StaffDto>>>, IUseCaseMessage, IPagedRequest
 {
-    public UseCase UseCase => UseCase.ListStaff;
+    UseCase IUseCaseMessage.UseCase => UseCase.ListStaff;
 }
 
 public sealed class ListStaffValidator : IValidator<ListStaffQuery>

@@ -11,7 +11,7 @@ namespace Cms.Application.Staff.ReplaceStaffRoles;
 public sealed record ReplaceStaffRolesCommand(Guid StaffId, IReadOnlyList<Role>? Roles, long? ExpectedVersion)
     : ICommand<Result<StaffDto>>, IUseCaseMessage
 {
-    public UseCase UseCase => UseCase.ReplaceStaffRoles;
+    UseCase IUseCaseMessage.UseCase => UseCase.ReplaceStaffRoles;
 }
 
 public sealed class ReplaceStaffRolesValidator : IValidator<ReplaceStaffRolesCommand>

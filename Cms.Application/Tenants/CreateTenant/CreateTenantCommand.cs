@@ -11,5 +11,5 @@ public sealed record TenantAdminInput(string? Subject, string? Email, string? Di
 public sealed record CreateTenantCommand(string? Name, Sector? Sector, Jurisdiction? Jurisdiction, TenantAdminInput? Admin)
     : ICommand<Result<TenantDto>>, IUseCaseMessage
 {
-    public UseCase UseCase => UseCase.CreateTenant;
+    UseCase IUseCaseMessage.UseCase => UseCase.CreateTenant;
 }

@@ -7,7 +7,7 @@ namespace Cms.Application.Tenants.GetTenant;
 
 public sealed record GetTenantQuery(Guid Id) : IQuery<Result<TenantDto>>, IUseCaseMessage
 {
-    public UseCase UseCase => UseCase.GetTenant;
+    UseCase IUseCaseMessage.UseCase => UseCase.GetTenant;
 }
 
 public sealed class GetTenantHandler(ITenantQueries tenants) : IQueryHandler<GetTenantQuery, Result<TenantDto>>
