@@ -4,6 +4,7 @@ using Cms.Api.Endpoints;
 using Cms.Api.Http;
 using Cms.Application;
 using Cms.Application.Abstractions;
+using Cms.Application.Audit;
 using Cms.Application.Common;
 using Cms.Infrastructure;
 using Cms.Infrastructure.Persistence;
@@ -29,6 +30,7 @@ public static class CmsApi
         var auth = LoadAuth(configuration, database);
 
         services.AddCmsApplication();
+        services.AddSingleton(LoadAuditKey(configuration, database));
         services.AddCmsInfrastructure(database);
         services.AddCmsMediator();
         services.AddHttpContextAccessor();
@@ -89,6 +91,29 @@ public static class CmsApi
     public static AuthOptions LoadAuth(IConfiguration configuration, DatabaseOptions database) =>
         (configuration.GetSection(AuthOptions.Section).Get<AuthOptions>() ?? new AuthOptions())
         .WithLocalDefaults(database.Provider == DatabaseProvider.Sqlite);
+
+    /// <summary>Development default for the audit chain's HMAC key: used only on SQLite when none is configured (README).</summary>
+    public const string DevelopmentAuditKey = "Y21zLWxvY2FsLWRldmVsb3BtZW50LWF1ZGl0LWtleS1ub3QtZm9yLXByb2R1Y3Rpb24=";
+
+    public static AuditChainKey LoadAuditKey(IConfiguration configuration, DatabaseOptions database)
+    {
+        var configured = configuration["Cms:Audit:HmacKey"];
+        if (string.IsNullOrWhiteSpace(configured))
+        {
+            configured = database.Provider == DatabaseProvider.Sqlite
+                ? DevelopmentAuditKey
+                : throw new InvalidOperationException("Cms:Audit:HmacKey (base64, at least 32 bytes) is required with PostgreSQL.");
+        }
+
+        try
+        {
+            return new AuditChainKey(Convert.FromBase64String(configured));
+        }
+        catch (Exception ex) when (ex is FormatException or ArgumentException)
+        {
+            throw new InvalidOperationException("Cms:Audit:HmacKey must be base64 of at least 32 bytes.", ex);
+        }
+    }
 
     public static DatabaseOptions LoadDatabase(IConfiguration configuration) =>
         configuration.GetSection(DatabaseOptions.Section).Get<DatabaseOptions>() ?? new DatabaseOptions();

@@ -16,6 +16,7 @@ public static class DependencyInjection
         services.AddScoped<TenantScope>();
         services.AddScoped<CallerContext>();
         services.AddScoped<AuditTrail>();
+        services.AddSingleton<AuditChain>(); // needs an AuditChainKey from the host's configuration
 
         foreach (var type in typeof(DependencyInjection).Assembly.GetTypes())
         {

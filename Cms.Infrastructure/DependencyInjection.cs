@@ -41,6 +41,7 @@ public static class DependencyInjection
         services.AddScoped<IConsumerQueries, ConsumerQueries>();
         services.AddScoped<IComplaintQueries, ComplaintQueries>();
         services.AddScoped<IAuditQueries, AuditQueries>();
+        services.AddScoped<IAuditChainReader, AuditChainReader>();
         return services;
     }
 }

@@ -57,3 +57,11 @@ public interface IAuditQueries
     /// <summary>Audit entries in id order, optionally of one entity.</summary>
     Task<Page<AuditEntryDto>> ListAsync(string? entityType, Guid? entityId, int limit, CursorKey? after, CancellationToken cancellationToken);
 }
+
+/// <summary>Reads the tenant's audit chain in chain order, for verification.</summary>
+public interface IAuditChainReader
+{
+    Task<IReadOnlyList<ChainedAuditEntry>> ReadAsync(long afterSequence, int limit, CancellationToken cancellationToken);
+
+    Task<AuditChainHead?> GetHeadAsync(CancellationToken cancellationToken);
+}

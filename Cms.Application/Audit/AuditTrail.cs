@@ -20,7 +20,7 @@ public sealed class AuditTrail(IAuditRepository repository, CallerContext caller
         CancellationToken cancellationToken)
     {
         var traceId = Activity.Current is { } activity ? activity.TraceId.ToHexString() : null;
-        var entry = new AuditEntry(Ids.New(), tenant.Required, clock.GetUtcNow(), caller.ActorType, caller.ActorId, action,
+        var entry = new AuditEntry(Ids.New(), tenant.Required, AuditChain.Normalise(clock.GetUtcNow()), caller.ActorType, caller.ActorId, action,
             entityType, entityId, changedFields, traceId);
         return repository.AppendAsync(entry, cancellationToken);
     }

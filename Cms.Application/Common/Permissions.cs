@@ -31,6 +31,7 @@ public enum UseCase
     AddNote,
     GetComplaintHistory,
     ListAudit,
+    VerifyAuditChain,
 }
 
 /// <summary>A message that runs one use case; the authorization behaviour checks it against the matrix.</summary>
@@ -76,6 +77,7 @@ public static class Permissions
         [UseCase.AddNote] = AgentPlus,
         [UseCase.GetComplaintHistory] = [.. AgentPlus, Role.Auditor],
         [UseCase.ListAudit] = [Role.Auditor, Role.TenantAdmin],
+        [UseCase.VerifyAuditChain] = [Role.Auditor],
     }.ToFrozenDictionary();
 
     public static bool IsPlatformUseCase(UseCase useCase) => PlatformUseCases.Contains(useCase);

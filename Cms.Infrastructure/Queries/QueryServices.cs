@@ -212,3 +212,23 @@ internal sealed class AuditQueries(DbSession db, TenantScope scope) : IAuditQuer
         return Cursor.ToPage([.. rows.Select(Mapping.To<AuditEntryDto>)], limit, a => new CursorKey(a.OccurredAt, a.Id));
     }
 }
+
+internal sealed class AuditChainReader(DbSession db, TenantScope scope) : IAuditChainReader
+{
+    public async Task<IReadOnlyList<ChainedAuditEntry>> ReadAsync(long afterSequence, int limit, CancellationToken cancellationToken)
+    {
+        var tenantId = scope.Required;
+        var rows = await db.QueryAsync<AuditRow>(
+            $"""
+            SELECT {AuditRow.Columns}, seq, prev_hash, hash FROM audit_entries
+            WHERE tenant_id = @TenantId AND seq > @After ORDER BY seq, id LIMIT @Take
+            """,
+            new { TenantId = tenantId, After = afterSequence, Take = limit }, cancellationToken);
+        return [.. rows.Select(r => r.ToChained(tenantId))];
+    }
+
+    public async Task<AuditChainHead?> GetHeadAsync(CancellationToken cancellationToken) =>
+        await db.QuerySingleOrDefaultAsync<AuditChainHead>(
+            "SELECT last_seq AS LastSequence, last_hash AS LastHash FROM audit_chain_heads WHERE tenant_id = @TenantId",
+            new { TenantId = scope.Required }, cancellationToken);
+}

@@ -15,6 +15,8 @@ public sealed class CmsApiFactory(TestDatabase database) : WebApplicationFactory
         SigningKey = Convert.ToBase64String("cms-tests-signing-key-0123456789-abcdef"u8.ToArray()),
     };
 
+    public static readonly string AuditKey = Convert.ToBase64String("cms-tests-audit-chain-key-0123456789-abcdef"u8.ToArray());
+
     public TestDatabase Database => database;
 
     protected override void ConfigureWebHost(IWebHostBuilder builder)
@@ -25,6 +27,7 @@ public sealed class CmsApiFactory(TestDatabase database) : WebApplicationFactory
         builder.UseSetting("Cms:Auth:Issuer", Auth.Issuer);
         builder.UseSetting("Cms:Auth:Audience", Auth.Audience);
         builder.UseSetting("Cms:Auth:SigningKey", Auth.SigningKey);
+        builder.UseSetting("Cms:Audit:HmacKey", AuditKey);
     }
 
     public static string TenantToken(Guid tenantId, string subject) =>

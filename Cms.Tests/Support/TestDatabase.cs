@@ -170,6 +170,14 @@ public sealed class PostgresTestDatabase : TestDatabase
     {
         await using var connection = new NpgsqlConnection(AdminConnectionString);
         await connection.OpenAsync();
+
+        // The audit trail's append-only trigger refuses DELETE even to a superuser; a test reset runs as a replica
+        // session, where ordinary triggers do not fire.
+        await using (var replica = new NpgsqlCommand("SET session_replication_role = replica", connection))
+        {
+            await replica.ExecuteNonQueryAsync();
+        }
+
         _respawner ??= await Respawner.CreateAsync(connection, new RespawnerOptions
         {
             DbAdapter = DbAdapter.Postgres,
