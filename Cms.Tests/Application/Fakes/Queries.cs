@@ -1,0 +1,133 @@
+using Cms.Application.Abstractions;
+using Cms.Application.Audit;
+using Cms.Application.Common;
+using Cms.Application.Complaints;
+using Cms.Application.Consumers;
+using Cms.Application.Staff;
+using Cms.Application.Tenants;
+
+namespace Cms.Tests.Application.Fakes;
+
+// Read-side fakes: the same filters, order and keyset conditions as the SQL of Cms.Infrastructure's query services,
+// limit + 1 rows handed to Cursor.ToPage, and only rows of the tenant in scope.
+
+internal static class Keyset
+{
+    /// <summary>(at, id) &gt; (afterAt, afterId), as a row-value comparison in SQL.</summary>
+    public static bool After(DateTimeOffset at, Guid id, DateTimeOffset afterAt, Guid afterId) =>
+        at > afterAt || (at == afterAt && id.CompareTo(afterId) > 0);
+}
+
+public sealed class FakeTenantQueries(InMemoryDatabase db) : ITenantQueries
+{
+    public Task<TenantDto?> GetAsync(Guid id, CancellationToken cancellationToken) =>
+        Task.FromResult(db.Tenants.TryGetValue(id, out var t) ? TenantDto.From(t) : null);
+}
+
+public sealed class FakeStaffQueries(InMemoryDatabase db, TenantScope scope) : IStaffQueries
+{
+    public Task<Page<StaffDto>> ListAsync(int limit, CursorKey? after, CancellationToken cancellationToken)
+    {
+        var tenantId = scope.Required;
+        var rows = db.Staff.Values
+            .Where(s => s.TenantId == tenantId && (after is null || s.Id.CompareTo(after.Id) > 0))
+            .OrderBy(s => s.Id)
+            .Take(limit + 1)
+            .Select(StaffDto.From)
+            .ToList();
+        return Task.FromResult(Cursor.ToPage(rows, limit, s => new CursorKey(null, s.Id)));
+    }
+}
+
+public sealed class FakeConsumerQueries(InMemoryDatabase db, TenantScope scope) : IConsumerQueries
+{
+    public Task<ConsumerDto?> GetAsync(Guid id, CancellationToken cancellationToken)
+    {
+        var tenantId = scope.Required;
+        return Task.FromResult(db.Consumers.TryGetValue(id, out var c) && c.TenantId == tenantId ? Dtos.Consumer(c) : null);
+    }
+
+    public Task<Page<ConsumerDto>> FindAsync(string? externalRef, string? email, int limit, CursorKey? after,
+        CancellationToken cancellationToken)
+    {
+        var tenantId = scope.Required;
+        var rows = db.Consumers.Values
+            .Where(c => c.TenantId == tenantId)
+            .Where(c => externalRef is null || c.ExternalRef == externalRef)
+            .Where(c => email is null || c.Contact.Email == email)
+            .Where(c => after is null || c.Id.CompareTo(after.Id) > 0)
+            .OrderBy(c => c.Id)
+            .Take(limit + 1)
+            .Select(Dtos.Consumer)
+            .ToList();
+        return Task.FromResult(Cursor.ToPage(rows, limit, c => new CursorKey(null, c.Id)));
+    }
+}
+
+public sealed class FakeComplaintQueries(InMemoryDatabase db, TenantScope scope) : IComplaintQueries
+{
+    public Task<ComplaintDto?> GetAsync(Guid id, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        var tenantId = scope.Required;
+        return Task.FromResult(db.Complaints.TryGetValue(id, out var s) && s.TenantId == tenantId ? Dtos.Complaint(s, now) : null);
+    }
+
+    public Task<bool> ExistsAsync(Guid id, CancellationToken cancellationToken)
+    {
+        var tenantId = scope.Required;
+        return Task.FromResult(db.Complaints.TryGetValue(id, out var s) && s.TenantId == tenantId);
+    }
+
+    public Task<Page<ComplaintSummaryDto>> ListAsync(ComplaintFilter filter, DateTimeOffset now, int limit, CursorKey? after,
+        CancellationToken cancellationToken)
+    {
+        var tenantId = scope.Required;
+        var rows = db.Complaints.Values
+            .Where(c => c.TenantId == tenantId)
+            .Where(c => filter.Status is not { } status || c.Status == status)
+            .Where(c => filter.AssigneeId is not { } assignee || c.AssigneeId == assignee)
+            .Where(c => filter.Category is not { } category || c.Category == category)
+            .Where(c => filter.ConsumerId is not { } consumer || c.ConsumerId == consumer)
+            .Where(c => filter.DueBefore is not { } dueBefore || Dtos.NextDue(c) < dueBefore)
+            .Where(c => filter.Overdue is not { } overdue
+                        || (overdue ? Dtos.NextDue(c) < now : Dtos.NextDue(c) is null || Dtos.NextDue(c) >= now))
+            .Where(c => filter.ReceivedFrom is not { } from || c.ReceivedAt >= from)
+            .Where(c => filter.ReceivedTo is not { } to || c.ReceivedAt < to)
+            .Where(c => after is not { At: { } afterAt } || Keyset.After(c.ReceivedAt, c.Id, afterAt, after.Id))
+            .OrderBy(c => c.ReceivedAt).ThenBy(c => c.Id)
+            .Take(limit + 1)
+            .Select(c => Dtos.Summary(c, now))
+            .ToList();
+        return Task.FromResult(Cursor.ToPage(rows, limit, c => new CursorKey(c.ReceivedAt, c.Id)));
+    }
+
+    public Task<Page<NoteDto>> ListNotesAsync(Guid complaintId, int limit, CursorKey? after, CancellationToken cancellationToken)
+    {
+        var tenantId = scope.Required;
+        var rows = db.Notes
+            .Where(n => n.TenantId == tenantId && n.ComplaintId == complaintId && (after is null || n.Id.CompareTo(after.Id) > 0))
+            .OrderBy(n => n.Id)
+            .Take(limit + 1)
+            .Select(Dtos.Note)
+            .ToList();
+        return Task.FromResult(Cursor.ToPage(rows, limit, n => new CursorKey(null, n.Id)));
+    }
+}
+
+public sealed class FakeAuditQueries(InMemoryDatabase db, TenantScope scope) : IAuditQueries
+{
+    public Task<Page<AuditEntryDto>> ListAsync(string? entityType, Guid? entityId, int limit, CursorKey? after,
+        CancellationToken cancellationToken)
+    {
+        var tenantId = scope.Required;
+        var rows = db.Audit
+            .Where(a => a.TenantId == tenantId)
+            .Where(a => entityType is null || entityId is null || (a.EntityType == entityType && a.EntityId == entityId))
+            .Where(a => after is not { At: { } afterAt } || Keyset.After(a.OccurredAt, a.Id, afterAt, after.Id))
+            .OrderBy(a => a.OccurredAt).ThenBy(a => a.Id)
+            .Take(limit + 1)
+            .Select(Dtos.Audit)
+            .ToList();
+        return Task.FromResult(Cursor.ToPage(rows, limit, a => new CursorKey(a.OccurredAt, a.Id)));
+    }
+}

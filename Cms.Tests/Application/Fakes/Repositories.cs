@@ -1,0 +1,199 @@
+using Cms.Application.Abstractions;
+using Cms.Domain.Audit;
+using Cms.Domain.Complaints;
+using Cms.Domain.Consumers;
+using Cms.Domain.Staff;
+using Cms.Domain.Tenants;
+
+namespace Cms.Tests.Application.Fakes;
+
+// Write-side fakes over the in-memory database. Like the Dapper repositories they read and write only rows of the
+// tenant in scope (scope.Required throws when none is), refuse to write an entity of another tenant, honour the
+// version guard of updates, and raise DuplicateKeyException where a unique key would.
+
+internal static class Guard
+{
+    public static Guid SameTenant(TenantScope scope, Guid entityTenantId)
+    {
+        var tenantId = scope.Required;
+        if (entityTenantId != tenantId)
+        {
+            throw new InvalidOperationException("An entity of another tenant cannot be written in this request.");
+        }
+
+        return tenantId;
+    }
+
+    public static DuplicateKeyException Duplicate(string key) =>
+        new($"Duplicate key: {key}.", new InvalidOperationException("unique constraint"));
+}
+
+public sealed class FakeTenantRepository(InMemoryDatabase db) : ITenantRepository
+{
+    public Task AddAsync(Tenant tenant, CancellationToken cancellationToken)
+    {
+        if (!db.Tenants.TryAdd(tenant.Id, tenant))
+        {
+            throw Guard.Duplicate("tenants.id");
+        }
+
+        db.Writes.Add($"tenant.insert {tenant.Id}");
+        return Task.CompletedTask;
+    }
+
+    public Task<Tenant?> GetAsync(Guid id, CancellationToken cancellationToken) =>
+        Task.FromResult(db.Tenants.GetValueOrDefault(id));
+}
+
+public sealed class FakeStaffRepository(InMemoryDatabase db, TenantScope scope) : IStaffRepository
+{
+    /// <summary>Runs just before an update is checked: lets a test play the concurrent writer that wins the race.</summary>
+    public Action? BeforeUpdate { get; set; }
+
+    public Task AddAsync(StaffMember staff, CancellationToken cancellationToken)
+    {
+        var tenantId = Guard.SameTenant(scope, staff.TenantId);
+        if (db.Staff.Values.Any(s => s.TenantId == tenantId && s.Subject == staff.Subject) || db.Staff.ContainsKey(staff.Id))
+        {
+            throw Guard.Duplicate("staff_users (tenant_id, subject)");
+        }
+
+        db.Staff[staff.Id] = Stored.Copy(staff);
+        db.Writes.Add($"staff.insert {staff.Id}");
+        return Task.CompletedTask;
+    }
+
+    public Task<StaffMember?> GetAsync(Guid id, CancellationToken cancellationToken)
+    {
+        var tenantId = scope.Required;
+        return Task.FromResult(db.Staff.TryGetValue(id, out var s) && s.TenantId == tenantId ? Stored.Copy(s) : null);
+    }
+
+    public Task<StaffMember?> FindBySubjectAsync(string subject, CancellationToken cancellationToken)
+    {
+        var tenantId = scope.Required;
+        var found = db.Staff.Values.FirstOrDefault(s => s.TenantId == tenantId && s.Subject == subject);
+        return Task.FromResult(found is null ? null : Stored.Copy(found));
+    }
+
+    public Task<bool> UpdateAsync(StaffMember staff, long expectedVersion, CancellationToken cancellationToken)
+    {
+        var tenantId = Guard.SameTenant(scope, staff.TenantId);
+        BeforeUpdate?.Invoke();
+        if (!db.Staff.TryGetValue(staff.Id, out var stored) || stored.TenantId != tenantId || stored.Version != expectedVersion)
+        {
+            return Task.FromResult(false);
+        }
+
+        db.Staff[staff.Id] = Stored.Copy(staff);
+        db.Writes.Add($"staff.update {staff.Id}");
+        return Task.FromResult(true);
+    }
+}
+
+public sealed class FakeConsumerRepository(InMemoryDatabase db, TenantScope scope) : IConsumerRepository
+{
+    /// <summary>Runs just before an update is checked: lets a test play the concurrent writer that wins the race.</summary>
+    public Action? BeforeUpdate { get; set; }
+
+    public Task AddAsync(Consumer consumer, CancellationToken cancellationToken)
+    {
+        var tenantId = Guard.SameTenant(scope, consumer.TenantId);
+        if (db.Consumers.Values.Any(c => c.TenantId == tenantId && c.ExternalRef == consumer.ExternalRef) || db.Consumers.ContainsKey(consumer.Id))
+        {
+            throw Guard.Duplicate("consumers (tenant_id, external_ref)");
+        }
+
+        db.Consumers[consumer.Id] = Stored.Copy(consumer);
+        db.Writes.Add($"consumer.insert {consumer.Id}");
+        return Task.CompletedTask;
+    }
+
+    public Task<Consumer?> GetAsync(Guid id, CancellationToken cancellationToken)
+    {
+        var tenantId = scope.Required;
+        return Task.FromResult(db.Consumers.TryGetValue(id, out var c) && c.TenantId == tenantId ? Stored.Copy(c) : null);
+    }
+
+    public Task<bool> ExternalRefExistsAsync(string externalRef, CancellationToken cancellationToken)
+    {
+        var tenantId = scope.Required;
+        return Task.FromResult(db.Consumers.Values.Any(c => c.TenantId == tenantId && c.ExternalRef == externalRef));
+    }
+
+    public Task<bool> UpdateAsync(Consumer consumer, long expectedVersion, CancellationToken cancellationToken)
+    {
+        var tenantId = Guard.SameTenant(scope, consumer.TenantId);
+        BeforeUpdate?.Invoke();
+        if (!db.Consumers.TryGetValue(consumer.Id, out var stored) || stored.TenantId != tenantId || stored.Version != expectedVersion)
+        {
+            return Task.FromResult(false);
+        }
+
+        db.Consumers[consumer.Id] = Stored.Copy(consumer);
+        db.Writes.Add($"consumer.update {consumer.Id}");
+        return Task.FromResult(true);
+    }
+}
+
+public sealed class FakeComplaintRepository(InMemoryDatabase db, TenantScope scope) : IComplaintRepository
+{
+    /// <summary>Runs just before an update is checked: lets a test play the concurrent writer that wins the race.</summary>
+    public Action? BeforeUpdate { get; set; }
+
+    public Task<long> NextSequenceAsync(int year, CancellationToken cancellationToken) =>
+        Task.FromResult(db.NextSequence(scope.Required, year));
+
+    public Task AddAsync(Complaint complaint, CancellationToken cancellationToken)
+    {
+        var tenantId = Guard.SameTenant(scope, complaint.TenantId);
+        if (db.Complaints.Values.Any(c => c.TenantId == tenantId && c.Reference == complaint.Reference) || db.Complaints.ContainsKey(complaint.Id))
+        {
+            throw Guard.Duplicate("complaints (tenant_id, reference)");
+        }
+
+        db.Complaints[complaint.Id] = Stored.Of(complaint);
+        db.Writes.Add($"complaint.insert {complaint.Id}");
+        complaint.ClearPendingChanges();
+        return Task.CompletedTask;
+    }
+
+    public Task<Complaint?> GetAsync(Guid id, CancellationToken cancellationToken)
+    {
+        var tenantId = scope.Required;
+        return Task.FromResult(db.Complaints.TryGetValue(id, out var s) && s.TenantId == tenantId ? Complaint.Restore(s) : null);
+    }
+
+    public Task<bool> UpdateAsync(Complaint complaint, long expectedVersion, CancellationToken cancellationToken)
+    {
+        var tenantId = Guard.SameTenant(scope, complaint.TenantId);
+        BeforeUpdate?.Invoke();
+        if (!db.Complaints.TryGetValue(complaint.Id, out var stored) || stored.TenantId != tenantId || stored.Version != expectedVersion)
+        {
+            return Task.FromResult(false);
+        }
+
+        db.Complaints[complaint.Id] = Stored.Of(complaint);
+        db.Writes.Add($"complaint.update {complaint.Id}");
+        return Task.FromResult(true);
+    }
+
+    public Task AddNoteAsync(ComplaintNote note, CancellationToken cancellationToken)
+    {
+        Guard.SameTenant(scope, note.TenantId);
+        db.Notes.Add(note);
+        db.Writes.Add($"note.insert {note.Id}");
+        return Task.CompletedTask;
+    }
+}
+
+public sealed class FakeAuditRepository(InMemoryDatabase db, TenantScope scope) : IAuditRepository
+{
+    public Task AppendAsync(AuditEntry entry, CancellationToken cancellationToken)
+    {
+        Guard.SameTenant(scope, entry.TenantId);
+        db.Audit.Add(entry);
+        db.Writes.Add($"audit.insert {entry.Action}");
+        return Task.CompletedTask;
+    }
+}
