@@ -27,11 +27,14 @@ public abstract class ApiTestBase(DatabaseKind kind)
 
     protected HttpClient Platform { get; private set; } = null!;
 
+    /// <summary>Configuration a fixture's service runs with, on top of the test defaults.</summary>
+    protected virtual IReadOnlyDictionary<string, string>? Settings => null;
+
     [OneTimeSetUp]
     public async Task StartServiceAsync()
     {
         Db = await TestDatabase.CreateAsync(kind);
-        Factory = new CmsApiFactory(Db);
+        Factory = new CmsApiFactory(Db, Settings);
         Platform = Factory.ClientWithToken(CmsApiFactory.PlatformToken());
     }
 

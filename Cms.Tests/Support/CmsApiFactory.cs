@@ -6,7 +6,7 @@ using Microsoft.AspNetCore.Mvc.Testing;
 namespace Cms.Tests.Support;
 
 /// <summary>The real service in memory (WebApplicationFactory) on a real test database, with a test signing key.</summary>
-public sealed class CmsApiFactory(TestDatabase database) : WebApplicationFactory<Program>
+public sealed class CmsApiFactory(TestDatabase database, IReadOnlyDictionary<string, string>? settings = null) : WebApplicationFactory<Program>
 {
     public static readonly AuthOptions Auth = new()
     {
@@ -28,6 +28,14 @@ public sealed class CmsApiFactory(TestDatabase database) : WebApplicationFactory
         builder.UseSetting("Cms:Auth:Audience", Auth.Audience);
         builder.UseSetting("Cms:Auth:SigningKey", Auth.SigningKey);
         builder.UseSetting("Cms:Audit:HmacKey", AuditKey);
+
+        // Tests fire bursts far beyond a tenant's production rate; the rate-limit tests set their own limits.
+        builder.UseSetting("Cms:RateLimit:PermitsPerSecond", "1000000");
+        builder.UseSetting("Cms:RateLimit:Burst", "1000000");
+        foreach (var (key, value) in settings ?? new Dictionary<string, string>())
+        {
+            builder.UseSetting(key, value);
+        }
     }
 
     public static string TenantToken(Guid tenantId, string subject) =>
