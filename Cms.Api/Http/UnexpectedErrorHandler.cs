@@ -1,4 +1,5 @@
 using System.Text.Json;
+using System.Text.RegularExpressions;
 using Cms.Application.Abstractions;
 using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.Mvc;
@@ -19,7 +20,9 @@ public sealed partial class UnexpectedErrorHandler(IProblemDetailsService proble
                 (413, "The request body exceeds the size allowed for this endpoint.", null),
             BadHttpRequestException { InnerException: JsonException json } => (400, "The request body is not valid JSON for this endpoint.",
                 new Dictionary<string, string[]> { [JsonField(json.Path)] = [JsonMessage(json)] }),
-            BadHttpRequestException bad => (bad.StatusCode, BadRequestMessage(bad), null),
+            BadHttpRequestException bad when ParameterOf(bad) is { } parameter => (bad.StatusCode, $"The value of '{parameter}' is not valid.",
+                new Dictionary<string, string[]> { [parameter] = [$"'{parameter}' is missing or not a valid value of its type."] }),
+            BadHttpRequestException bad => (bad.StatusCode, "The request could not be read.", null),
             DuplicateKeyException => (409, "A resource with the same unique key already exists.", (Dictionary<string, string[]>?)null),
             OperationCanceledException when httpContext.RequestAborted.IsCancellationRequested => (499, "The client closed the request.", null),
             _ => (500, "An unexpected error occurred; quote the traceId when reporting it.", null),
@@ -47,10 +50,12 @@ public sealed partial class UnexpectedErrorHandler(IProblemDetailsService proble
             ? json.Message
             : $"The value at '{JsonField(json.Path)}' is missing, malformed or of the wrong type.";
 
-    private static string BadRequestMessage(BadHttpRequestException bad) =>
-        bad.Message.StartsWith("Failed to bind parameter", StringComparison.Ordinal) || bad.Message.StartsWith("Required parameter", StringComparison.Ordinal)
-            ? bad.Message
-            : "The request could not be read.";
+    /// <summary>The route or query parameter a binding failure names ("Failed to bind parameter "Guid id" from ...").</summary>
+    private static string? ParameterOf(BadHttpRequestException bad) =>
+        BindingFailure().Match(bad.Message) is { Success: true } match ? match.Groups["name"].Value : null;
+
+    [GeneratedRegex("^(?:Failed to bind parameter|Required parameter) \"(?:[^\"]* )?(?<name>[A-Za-z_][A-Za-z0-9_]*)\"(?: was not provided| from)")]
+    private static partial Regex BindingFailure();
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Unexpected {ExceptionType} while handling a request")]
     private static partial void LogUnexpected(ILogger logger, string exceptionType, Exception exception);

@@ -116,16 +116,18 @@ public sealed class ValidationErrors
         }
     }
 
-    public void Page(IPagedRequest request)
+    /// <summary>Limit bounds and a cursor this service issued; <paramref name="orderedByInstant"/> lists (complaints, audit)
+    /// also refuse a cursor from a list ordered by id alone, so a foreign cursor never restarts at the first page.</summary>
+    public void Page(IPagedRequest request, bool orderedByInstant = false)
     {
         if (request.Limit is { } limit && (limit < 1 || limit > Limits.MaxPageSize))
         {
             Add("limit", $"'limit' must be between 1 and {Limits.MaxPageSize}.");
         }
 
-        if (!Cursor.TryDecode(request.Cursor, out _))
+        if (!Cursor.TryDecode(request.Cursor, out var key) || (orderedByInstant && key is { At: null }))
         {
-            Add("cursor", "'cursor' is not a cursor this service issued.");
+            Add("cursor", "'cursor' is not a cursor this service issued for this list.");
         }
     }
 

@@ -1,9 +1,11 @@
+using System.Text.Json.Serialization;
 using Cms.Domain.Complaints;
 using Cms.Domain.Regulation;
 
 namespace Cms.Application.Complaints;
 
-public sealed record MoneyDto(long AmountMinor, string Currency);
+/// <summary>Money in minor units; on input the amount is required (a missing amount is never read as zero).</summary>
+public sealed record MoneyDto([property: JsonRequired] long AmountMinor, string Currency);
 
 public sealed record RedressDto(MoneyDto? Monetary, string? NonMonetary);
 

@@ -12,6 +12,9 @@ namespace Cms.Migrations.Migrations;
 [Migration(202611250002, "Audit hash chain: sequence, previous hash and hash per entry; chain heads; append-only trigger")]
 public sealed class AuditHashChain : CmsMigration
 {
+    /// <summary>The tenant tables this migration adds (for the schema-gate tests).</summary>
+    public static IReadOnlyList<string> TenantTableNames { get; } = ["audit_chain_heads"];
+
     public override void Up()
     {
         Alter.Table("audit_entries")

@@ -13,7 +13,7 @@ public sealed record ListAuditQuery(int? Limit, string? Cursor) : IQuery<Result<
 
 public sealed class ListAuditValidator : IValidator<ListAuditQuery>
 {
-    public void Validate(ListAuditQuery request, ValidationErrors errors) => errors.Page(request);
+    public void Validate(ListAuditQuery request, ValidationErrors errors) => errors.Page(request, orderedByInstant: true);
 }
 
 public sealed class ListAuditHandler(IAuditQueries audit) : IQueryHandler<ListAuditQuery, Result<Page<AuditEntryDto>>>

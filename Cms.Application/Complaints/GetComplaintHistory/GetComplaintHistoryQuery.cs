@@ -15,7 +15,7 @@ public sealed record GetComplaintHistoryQuery(Guid ComplaintId, int? Limit, stri
 
 public sealed class GetComplaintHistoryValidator : IValidator<GetComplaintHistoryQuery>
 {
-    public void Validate(GetComplaintHistoryQuery request, ValidationErrors errors) => errors.Page(request);
+    public void Validate(GetComplaintHistoryQuery request, ValidationErrors errors) => errors.Page(request, orderedByInstant: true);
 }
 
 public sealed class GetComplaintHistoryHandler(IComplaintQueries complaints, IAuditQueries audit)

@@ -33,7 +33,7 @@ public sealed class ListComplaintsValidator : IValidator<ListComplaintsQuery>
             errors.Add("receivedFrom", "'receivedFrom' must not be after 'receivedTo'.");
         }
 
-        errors.Page(request);
+        errors.Page(request, orderedByInstant: true);
     }
 }
 

@@ -1,0 +1,405 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json.Nodes;
+using Cms.Application.Audit;
+using Cms.Application.Common;
+using Cms.Application.Complaints;
+using Cms.Application.Consumers;
+using Cms.Application.Staff;
+using Cms.Domain.Staff;
+using Cms.Tests.Support;
+
+namespace Cms.Tests.Isolation;
+
+/// <summary>
+/// security.md points 3 and 5 through the HTTP API, on SQLite (the application lock alone) and on PostgreSQL (both
+/// locks): with tenant B's credentials, every endpoint given tenant A's ids answers exactly as for an id that does not
+/// exist (same status, same problem body but for the trace id), and A's data is unchanged afterwards. B's lists never
+/// hold A's rows; B may reuse A's external reference and e-mail; a tenant id in a body, header or query is ignored.
+/// </summary>
+[TestFixture(DatabaseKind.Sqlite)]
+[TestFixture(DatabaseKind.Postgres)]
+public sealed class CrossTenantApiTests(DatabaseKind kind) : ApiTestBase(kind)
+{
+    private sealed record World(
+        TestTenant A,
+        TestTenant B,
+        StaffDto AAgent,
+        HttpClient AAgentClient,
+        ConsumerDto AConsumer,
+        ComplaintDto AComplaint,
+        NoteDto ANote,
+        IReadOnlyList<Guid> AStaffIds,
+        StaffDto BAgent,
+        HttpClient BAgentClient,
+        ConsumerDto BConsumer,
+        ComplaintDto BComplaint);
+
+    /// <summary>Two tenants with the same shape of data; A's complaint is assigned, acknowledged and has a note.</summary>
+    private async Task<World> SeedAsync()
+    {
+        var a = await CreateTenantAsync("Tenant A Bank");
+        var (aAgent, aAgentClient) = await a.AddStaffAsync(Role.Agent);
+        var aConsumer = await a.RegisterConsumerAsync(aAgentClient, $"A-{Guid.NewGuid():N}", $"a-{Guid.NewGuid():N}@example.test");
+        var aComplaint = await a.FileComplaintAsync(aConsumer.Id, aAgentClient);
+        aComplaint = await Read<ComplaintDto>(await TransitionAsync(aAgentClient, aComplaint.Id, "assign", aComplaint.Version,
+            new { assigneeId = aAgent.Id }));
+        aComplaint = await Read<ComplaintDto>(await TransitionAsync(aAgentClient, aComplaint.Id, "acknowledge", aComplaint.Version));
+        var aNote = await Read<NoteDto>(await aAgentClient.PostAsJsonAsync($"/v1/complaints/{aComplaint.Id}/notes",
+            new { kind = "internal", body = "A's private note" }, Json), HttpStatusCode.Created);
+        var aStaff = await Read<Page<StaffDto>>(await a.Admin.GetAsync("/v1/staff?limit=100"));
+
+        var b = await CreateTenantAsync("Tenant B Bank");
+        var (bAgent, bAgentClient) = await b.AddStaffAsync(Role.Agent);
+        var bConsumer = await b.RegisterConsumerAsync(bAgentClient);
+        var bComplaint = await b.FileComplaintAsync(bConsumer.Id, bAgentClient);
+
+        Assert.That(aStaff.Items, Has.Count.EqualTo(2), "A's tenant admin and agent");
+        return new World(a, b, aAgent, aAgentClient, aConsumer, aComplaint, aNote, [.. aStaff.Items.Select(s => s.Id)], bAgent, bAgentClient,
+            bConsumer, bComplaint);
+    }
+
+    /// <summary>What A itself reads of its data: bodies and ETags of every resource the probes aim at.</summary>
+    private static async Task<List<string>> ReadAsA(World w)
+    {
+        var paths = new[]
+        {
+            $"/v1/consumers/{w.AConsumer.Id}",
+            $"/v1/complaints/{w.AComplaint.Id}",
+            $"/v1/complaints/{w.AComplaint.Id}/notes?limit=100",
+            $"/v1/complaints/{w.AComplaint.Id}/history?limit=100",
+            "/v1/complaints?limit=100",
+            "/v1/staff?limit=100",
+            "/v1/audit?limit=200",
+            $"/v1/consumers?externalRef={Uri.EscapeDataString(w.AConsumer.ExternalRef)}",
+        };
+        var snapshot = new List<string>();
+        foreach (var path in paths)
+        {
+            var response = await w.A.Admin.GetAsync(path);
+            await Expect(response, HttpStatusCode.OK);
+            snapshot.Add($"{path} {response.Headers.ETag} {await response.Content.ReadAsStringAsync()}");
+        }
+
+        return snapshot;
+    }
+
+    private sealed record Answer(HttpStatusCode Status, JsonNode? Body, string Raw)
+    {
+        public string? Code => Body is JsonObject o && o["code"] is JsonValue v ? v.GetValue<string>() : null;
+    }
+
+    private static async Task<Answer> AnswerOf(HttpResponseMessage response)
+    {
+        var raw = await response.Content.ReadAsStringAsync();
+        JsonNode? body = null;
+        if (raw.Length > 0)
+        {
+            body = JsonNode.Parse(raw);
+            if (body is JsonObject o)
+            {
+                o.Remove("traceId");
+            }
+        }
+
+        return new Answer(response.StatusCode, body, raw);
+    }
+
+    private static HttpRequestMessage Request(HttpMethod method, string path, object? body = null, long? ifMatch = null)
+    {
+        var request = new HttpRequestMessage(method, path);
+        if (body is not null)
+        {
+            request.Content = JsonContent.Create(body, options: Json);
+        }
+
+        if (ifMatch is { } version)
+        {
+            request.Headers.TryAddWithoutValidation("If-Match", $"\"{version}\"");
+        }
+
+        return request;
+    }
+
+    /// <summary>Sends the request with A's id and with a fresh random id, as B; both must be the same 404.</summary>
+    private static async Task AssertAnswersLikeAMissingId(HttpClient asB, string what, Guid foreignId, Func<Guid, HttpRequestMessage> request,
+        HttpStatusCode expected = HttpStatusCode.NotFound)
+    {
+        var foreign = await AnswerOf(await asB.SendAsync(request(foreignId)));
+        var missing = await AnswerOf(await asB.SendAsync(request(Guid.NewGuid())));
+        Assert.Multiple(() =>
+        {
+            Assert.That(foreign.Status, Is.EqualTo(expected), $"{what}: {foreign.Raw}");
+            Assert.That(foreign.Status, Is.EqualTo(missing.Status), $"{what}: status");
+            Assert.That(foreign.Code, Is.Not.Null.And.EqualTo(missing.Code), $"{what}: problem code");
+            Assert.That(JsonNode.DeepEquals(foreign.Body, missing.Body), Is.True,
+                $"{what}: the problem body differs\n  A's id:   {foreign.Body?.ToJsonString()}\n  missing:  {missing.Body?.ToJsonString()}");
+        });
+    }
+
+    [Test]
+    public async Task Tenant_B_given_tenant_A_ids_gets_exactly_what_a_missing_id_gets_and_A_is_unchanged()
+    {
+        var w = await SeedAsync();
+        var asB = w.B.Admin; // tenant_admin: every tenant use case is open to it
+        var before = await ReadAsA(w);
+        var version = w.AComplaint.Version; // A's real version: a stale-version answer would reveal that the id exists
+
+        foreach (var (who, client) in new[] { ("B's tenant admin", asB), ("B's agent", w.BAgentClient) })
+        {
+            await AssertAnswersLikeAMissingId(client, $"{who}: GET consumer", w.AConsumer.Id, id => Request(HttpMethod.Get, $"/v1/consumers/{id}"));
+            await AssertAnswersLikeAMissingId(client, $"{who}: PATCH consumer", w.AConsumer.Id,
+                id => Request(HttpMethod.Patch, $"/v1/consumers/{id}", new { fullName = "Mallory", email = "mallory@example.test" }, w.AConsumer.Version));
+            await AssertAnswersLikeAMissingId(client, $"{who}: GET complaint", w.AComplaint.Id, id => Request(HttpMethod.Get, $"/v1/complaints/{id}"));
+
+            var transitions = new (string Step, object? Body)[]
+            {
+                ("acknowledge", null),
+                ("start", null),
+                ("await-consumer", null),
+                ("assign", new { assigneeId = w.BAgent.Id }),
+                ("resolve", new { outcome = "upheld", redress = new { monetary = new { amountMinor = 100, currency = "GBP" } }, rootCause = "x" }),
+                ("close", null),
+                ("reopen", null),
+                ("refer", new { body = "Financial Ombudsman Service", reference = "FOS-1" }),
+                ("referral-outcome", new { outcome = "settled" }),
+            };
+            foreach (var (step, body) in transitions)
+            {
+                // An agent may not reopen at all (supervisor+): refused alike for any id, before any lookup.
+                var expected = step == "reopen" && client != asB ? HttpStatusCode.Forbidden : HttpStatusCode.NotFound;
+                await AssertAnswersLikeAMissingId(client, $"{who}: POST complaint {step}", w.AComplaint.Id,
+                    id => Request(HttpMethod.Post, $"/v1/complaints/{id}/{step}", body ?? new { }, version), expected);
+            }
+
+            await AssertAnswersLikeAMissingId(client, $"{who}: POST note", w.AComplaint.Id,
+                id => Request(HttpMethod.Post, $"/v1/complaints/{id}/notes", new { kind = "internal", body = "B was here" }));
+            await AssertAnswersLikeAMissingId(client, $"{who}: GET notes", w.AComplaint.Id, id => Request(HttpMethod.Get, $"/v1/complaints/{id}/notes"));
+            await AssertAnswersLikeAMissingId(client, $"{who}: GET history", w.AComplaint.Id, id => Request(HttpMethod.Get, $"/v1/complaints/{id}/history"));
+        }
+
+        // Nested ids: A's consumer in B's new complaint, A's staff member as assignee of B's complaint.
+        await AssertAnswersLikeAMissingId(asB, "POST complaint for A's consumer", w.AConsumer.Id, id => Request(HttpMethod.Post, "/v1/complaints", new
+        {
+            consumerId = id,
+            channel = "web",
+            product = "current_account",
+            category = "fees",
+            description = "Filed against another tenant's consumer.",
+        }));
+        foreach (var staffId in w.AStaffIds)
+        {
+            await AssertAnswersLikeAMissingId(asB, "assign B's complaint to A's staff", staffId,
+                id => Request(HttpMethod.Post, $"/v1/complaints/{w.BComplaint.Id}/assign", new { assigneeId = id }, w.BComplaint.Version));
+            await AssertAnswersLikeAMissingId(asB, "PUT A's staff roles", staffId,
+                id => Request(HttpMethod.Put, $"/v1/staff/{id}/roles", new { roles = new[] { "agent" } }));
+            await AssertAnswersLikeAMissingId(asB, "PUT A's staff roles with If-Match", staffId,
+                id => Request(HttpMethod.Put, $"/v1/staff/{id}/roles", new { roles = new[] { "agent" } }, 1));
+            await AssertAnswersLikeAMissingId(asB, "deactivate A's staff", staffId,
+                id => Request(HttpMethod.Post, $"/v1/staff/{id}/deactivate"));
+            await AssertAnswersLikeAMissingId(asB, "deactivate A's staff with If-Match", staffId,
+                id => Request(HttpMethod.Post, $"/v1/staff/{id}/deactivate", ifMatch: 1));
+        }
+
+        // A's data, read by A, is byte for byte what it was; B's complaint was not assigned to anyone of A's.
+        Assert.That(await ReadAsA(w), Is.EqualTo(before));
+        var bComplaint = await Read<ComplaintDto>(await asB.GetAsync($"/v1/complaints/{w.BComplaint.Id}"));
+        Assert.That(bComplaint.Version, Is.EqualTo(w.BComplaint.Version));
+        Assert.That(bComplaint.AssigneeId, Is.Null);
+
+        // And the probes were real: A's own agent still works with A's ids.
+        await Expect(await w.AAgentClient.GetAsync($"/v1/complaints/{w.AComplaint.Id}"), HttpStatusCode.OK);
+        await Expect(await w.AAgentClient.GetAsync($"/v1/consumers/{w.AConsumer.Id}"), HttpStatusCode.OK);
+    }
+
+    [Test]
+    public async Task Tenant_B_lists_and_lookups_never_hold_tenant_A_rows()
+    {
+        var w = await SeedAsync();
+        var asB = w.B.Admin;
+        var aAudit = await Read<Page<AuditEntryDto>>(await w.A.Admin.GetAsync("/v1/audit?limit=200"));
+        Assert.That(aAudit.Items, Is.Not.Empty);
+        var aIds = new HashSet<Guid>([w.AConsumer.Id, w.AComplaint.Id, w.ANote.Id, .. w.AStaffIds, .. aAudit.Items.Select(e => e.Id)]);
+
+        var complaints = await Read<Page<ComplaintSummaryDto>>(await asB.GetAsync("/v1/complaints?limit=100"));
+        Assert.That(complaints.Items.Select(c => c.Id), Is.EqualTo(new[] { w.BComplaint.Id }));
+        foreach (var filter in new[] { $"consumerId={w.AConsumer.Id}", $"assigneeId={w.AAgent.Id}", "status=acknowledged" })
+        {
+            var filtered = await Read<Page<ComplaintSummaryDto>>(await asB.GetAsync($"/v1/complaints?{filter}"));
+            Assert.That(filtered.Items, Is.Empty, filter);
+        }
+
+        var staff = await Read<Page<StaffDto>>(await asB.GetAsync("/v1/staff?limit=100"));
+        Assert.That(staff.Items, Has.Count.EqualTo(2));
+        Assert.That(staff.Items.Where(s => aIds.Contains(s.Id)), Is.Empty);
+        Assert.That(staff.Items.Select(s => s.Id), Does.Contain(w.BAgent.Id));
+
+        var audit = await Read<Page<AuditEntryDto>>(await asB.GetAsync("/v1/audit?limit=200"));
+        Assert.That(audit.Items, Is.Not.Empty);
+        Assert.That(audit.Items.Where(e => aIds.Contains(e.Id) || aIds.Contains(e.EntityId)), Is.Empty);
+
+        foreach (var query in new[]
+                 {
+                     $"externalRef={Uri.EscapeDataString(w.AConsumer.ExternalRef)}",
+                     $"email={Uri.EscapeDataString(w.AConsumer.Email!)}",
+                     $"email={Uri.EscapeDataString(w.AConsumer.Email!.ToUpperInvariant())}",
+                 })
+        {
+            var found = await Read<Page<ConsumerDto>>(await asB.GetAsync($"/v1/consumers?{query}"));
+            Assert.That(found.Items, Is.Empty, query);
+            var own = await Read<Page<ConsumerDto>>(await w.A.Admin.GetAsync($"/v1/consumers?{query}"));
+            Assert.That(own.Items.Select(c => c.Id), Is.EqualTo(new[] { w.AConsumer.Id }), $"control: A finds its consumer by {query}");
+        }
+
+        // Paging through B's audit trail one entry at a time never reaches A's entries either.
+        var seen = new List<AuditEntryDto>();
+        string? cursor = null;
+        do
+        {
+            var page = await Read<Page<AuditEntryDto>>(await asB.GetAsync($"/v1/audit?limit=1{(cursor is null ? "" : "&cursor=" + cursor)}"));
+            seen.AddRange(page.Items);
+            cursor = page.NextCursor;
+        }
+        while (cursor is not null && seen.Count < 500);
+
+        Assert.That(seen.Select(e => e.Id), Is.EquivalentTo(audit.Items.Select(e => e.Id)));
+    }
+
+    [Test]
+    public async Task Tenant_B_may_register_a_consumer_with_the_external_reference_and_email_of_one_in_A()
+    {
+        var w = await SeedAsync();
+        var before = await ReadAsA(w);
+
+        // Control: inside one tenant the external reference is unique.
+        var duplicate = await w.A.Admin.PostAsJsonAsync("/v1/consumers",
+            new { externalRef = w.AConsumer.ExternalRef, fullName = "Someone Else", email = "else@example.test" }, Json);
+        Assert.That(duplicate.StatusCode, Is.EqualTo(HttpStatusCode.Conflict));
+
+        var twin = await w.B.RegisterConsumerAsync(w.B.Admin, w.AConsumer.ExternalRef, w.AConsumer.Email);
+        Assert.That(twin.Id, Is.Not.EqualTo(w.AConsumer.Id));
+        Assert.That(twin.ExternalRef, Is.EqualTo(w.AConsumer.ExternalRef));
+
+        var inB = await Read<Page<ConsumerDto>>(await w.B.Admin.GetAsync($"/v1/consumers?externalRef={Uri.EscapeDataString(w.AConsumer.ExternalRef)}"));
+        Assert.That(inB.Items.Select(c => c.Id), Is.EqualTo(new[] { twin.Id }));
+        var byEmail = await Read<Page<ConsumerDto>>(await w.B.Admin.GetAsync($"/v1/consumers?email={Uri.EscapeDataString(w.AConsumer.Email!)}"));
+        Assert.That(byEmail.Items.Select(c => c.Id), Is.EqualTo(new[] { twin.Id }));
+
+        // B can file against its own twin; A's view of the shared reference is still only its own consumer.
+        await w.B.FileComplaintAsync(twin.Id, w.B.Admin);
+        await AssertAnswersLikeAMissingId(w.A.Admin, "A reading B's twin", twin.Id, id => Request(HttpMethod.Get, $"/v1/consumers/{id}"));
+        var after = await ReadAsA(w);
+        Assert.That(after, Is.EqualTo(before));
+    }
+
+    [Test]
+    public async Task A_tenant_id_in_a_body_header_or_query_is_ignored()
+    {
+        var w = await SeedAsync();
+        var before = await ReadAsA(w);
+        var a = w.A.Id.ToString();
+
+        HttpRequestMessage WithTenantHeaders(HttpRequestMessage request)
+        {
+            request.Headers.TryAddWithoutValidation("X-Tenant-Id", a);
+            request.Headers.TryAddWithoutValidation("Tenant-Id", a);
+            request.Headers.TryAddWithoutValidation("tenant_id", a);
+            return request;
+        }
+
+        // A consumer registered by B with A's tenant id in the body and the headers lands in B.
+        var registered = await w.B.Admin.SendAsync(WithTenantHeaders(Request(HttpMethod.Post, $"/v1/consumers?tenant_id={a}&tenantId={a}", new
+        {
+            tenantId = a,
+            tenant_id = a,
+            externalRef = $"B-{Guid.NewGuid():N}",
+            fullName = "Planted Consumer",
+            email = "planted@example.test",
+        })));
+        var planted = await Read<ConsumerDto>(registered, HttpStatusCode.Created);
+        await Expect(await w.B.Admin.GetAsync($"/v1/consumers/{planted.Id}"), HttpStatusCode.OK);
+        await AssertAnswersLikeAMissingId(w.A.Admin, "A reading the consumer B planted", planted.Id,
+            id => Request(HttpMethod.Get, $"/v1/consumers/{id}"));
+
+        // A complaint filed by B with A's tenant id in the body lands in B too.
+        var filed = await Read<ComplaintDto>(await w.B.Admin.SendAsync(WithTenantHeaders(Request(HttpMethod.Post, "/v1/complaints", new
+        {
+            tenantId = a,
+            tenant_id = a,
+            consumerId = planted.Id,
+            channel = "web",
+            product = "current_account",
+            category = "fees",
+            description = "Filed with a tenant id in the body.",
+        }))), HttpStatusCode.Created);
+        await Expect(await w.B.Admin.GetAsync($"/v1/complaints/{filed.Id}"), HttpStatusCode.OK);
+        await AssertAnswersLikeAMissingId(w.A.Admin, "A reading the complaint B planted", filed.Id,
+            id => Request(HttpMethod.Get, $"/v1/complaints/{id}"));
+
+        // Reads with A's tenant id in headers and query are still B's reads.
+        await AssertAnswersLikeAMissingId(w.B.Admin, "GET A's consumer with tenant headers", w.AConsumer.Id,
+            id => WithTenantHeaders(Request(HttpMethod.Get, $"/v1/consumers/{id}?tenant_id={a}&tenantId={a}")));
+        await AssertAnswersLikeAMissingId(w.B.Admin, "GET A's complaint with tenant headers", w.AComplaint.Id,
+            id => WithTenantHeaders(Request(HttpMethod.Get, $"/v1/complaints/{id}?tenant_id={a}&tenantId={a}")));
+        var list = await Read<Page<ComplaintSummaryDto>>(await w.B.Admin.SendAsync(
+            WithTenantHeaders(Request(HttpMethod.Get, $"/v1/complaints?limit=100&tenant_id={a}&tenantId={a}"))));
+        Assert.That(list.Items.Select(c => c.Id), Is.EquivalentTo(new[] { w.BComplaint.Id, filed.Id }));
+        var staff = await Read<Page<StaffDto>>(await w.B.Admin.SendAsync(WithTenantHeaders(Request(HttpMethod.Get, $"/v1/staff?tenant_id={a}"))));
+        Assert.That(staff.Items.Where(s => w.AStaffIds.Contains(s.Id)), Is.Empty);
+
+        Assert.That(await ReadAsA(w), Is.EqualTo(before));
+    }
+
+    [Test]
+    public async Task The_tenant_comes_from_the_token_alone_and_platform_operators_read_nothing_inside_tenants()
+    {
+        var w = await SeedAsync();
+        var before = await ReadAsA(w);
+        var aStaff = await Read<Page<StaffDto>>(await w.A.Admin.GetAsync("/v1/staff?limit=100"));
+        var aAdminSubject = aStaff.Items.Single(s => s.Roles.Contains(Role.TenantAdmin)).Subject;
+
+        // A token for tenant B naming A's admin: that subject is nobody in B, so every request is refused alike.
+        using var crossed = Factory.ClientWithToken(CmsApiFactory.TenantToken(w.B.Id, aAdminSubject));
+        await AssertAnswersLikeAMissingId(crossed, "B token with A's subject: GET consumer", w.AConsumer.Id,
+            id => Request(HttpMethod.Get, $"/v1/consumers/{id}"), HttpStatusCode.Forbidden);
+        await AssertAnswersLikeAMissingId(crossed, "B token with A's subject: GET complaint", w.AComplaint.Id,
+            id => Request(HttpMethod.Get, $"/v1/complaints/{id}"), HttpStatusCode.Forbidden);
+        Assert.That((await crossed.GetAsync("/v1/complaints")).StatusCode, Is.EqualTo(HttpStatusCode.Forbidden));
+
+        // A platform operator manages tenants but reads nothing inside one.
+        using var platform = Factory.ClientWithToken(CmsApiFactory.PlatformToken());
+        await AssertAnswersLikeAMissingId(platform, "platform: GET consumer", w.AConsumer.Id,
+            id => WithTenantHeader(Request(HttpMethod.Get, $"/v1/consumers/{id}"), w.A.Id), HttpStatusCode.Forbidden);
+        await AssertAnswersLikeAMissingId(platform, "platform: GET complaint", w.AComplaint.Id,
+            id => WithTenantHeader(Request(HttpMethod.Get, $"/v1/complaints/{id}?tenant_id={w.A.Id}"), w.A.Id), HttpStatusCode.Forbidden);
+        Assert.That((await platform.SendAsync(WithTenantHeader(Request(HttpMethod.Get, "/v1/complaints"), w.A.Id))).StatusCode,
+            Is.EqualTo(HttpStatusCode.Forbidden));
+
+        // A tenant's principal cannot read the tenant registry, whoever's id it names.
+        await AssertAnswersLikeAMissingId(w.B.Admin, "B: GET A's tenant", w.A.Id, id => Request(HttpMethod.Get, $"/v1/tenants/{id}"),
+            HttpStatusCode.Forbidden);
+
+        // Side channel: B may add a staff member with A's admin's subject; that identity in B sees only B.
+        var twin = await Read<StaffDto>(await w.B.Admin.PostAsJsonAsync("/v1/staff", new
+        {
+            subject = aAdminSubject,
+            email = "twin@example.test",
+            displayName = "Same Subject",
+            roles = new[] { "tenant_admin" },
+            kind = "user",
+        }, Json), HttpStatusCode.Created);
+        Assert.That(w.AStaffIds, Does.Not.Contain(twin.Id));
+        var complaints = await Read<Page<ComplaintSummaryDto>>(await crossed.GetAsync("/v1/complaints?limit=100"));
+        Assert.That(complaints.Items.Select(c => c.Id), Is.EqualTo(new[] { w.BComplaint.Id }));
+        await AssertAnswersLikeAMissingId(crossed, "B's twin of A's admin: GET A's consumer", w.AConsumer.Id,
+            id => Request(HttpMethod.Get, $"/v1/consumers/{id}"));
+
+        Assert.That(await ReadAsA(w), Is.EqualTo(before));
+    }
+
+    private static HttpRequestMessage WithTenantHeader(HttpRequestMessage request, Guid tenantId)
+    {
+        request.Headers.TryAddWithoutValidation("X-Tenant-Id", tenantId.ToString());
+        return request;
+    }
+}

@@ -1,0 +1,406 @@
+using System.Globalization;
+using Cms.Migrations.Migrations;
+using Npgsql;
+
+namespace Cms.Tests.Isolation;
+
+/// <summary>A relation of the database that has a tenant_id column (table, partitioned table or view).</summary>
+/// <param name="Schema">Its schema.</param>
+/// <param name="Name">Its name.</param>
+/// <param name="Kind">pg_class.relkind: r (table), p (partitioned table), v (view), f (foreign table).</param>
+public sealed record TenantRelation(string Schema, string Name, char Kind)
+{
+    /// <summary>The name as the migrations spell it: bare in schema public, schema-qualified elsewhere.</summary>
+    public string DisplayName => Schema == "public" ? Name : $"{Schema}.{Name}";
+
+    /// <summary>The quoted, qualified name for SQL text (never caller input: it comes from the catalogue).</summary>
+    public string Sql => $"\"{Schema}\".\"{Name}\"";
+
+    public bool IsTable => Kind is 'r' or 'p' or 'f';
+}
+
+/// <summary>
+/// The schema gate of security.md point 1, as checks that return the violations they find (empty = the property holds).
+/// Every check starts from the catalogue (information_schema.columns with column_name = 'tenant_id'), never from a list
+/// kept by hand, so a table added later cannot be forgotten. The checks are reused by the "tests with teeth", which
+/// weaken a scratch database and require these very checks to report it.
+/// </summary>
+public static class TenantCatalog
+{
+    public const string AppRole = CmsMigration.AppRole;
+    public const string OwnerRole = "cms_owner";
+
+    /// <summary>Every relation outside the system schemas with a tenant_id column, by schema and name.</summary>
+    public static async Task<IReadOnlyList<TenantRelation>> TenantRelationsAsync(NpgsqlConnection connection)
+    {
+        const string sql = """
+            SELECT c.table_schema, c.table_name, k.relkind
+            FROM information_schema.columns c
+            JOIN pg_catalog.pg_namespace n ON n.nspname = c.table_schema
+            JOIN pg_catalog.pg_class k ON k.relnamespace = n.oid AND k.relname = c.table_name
+            WHERE c.column_name = 'tenant_id'
+              AND c.table_schema NOT IN ('pg_catalog', 'information_schema')
+              AND c.table_schema NOT LIKE 'pg\_%'
+            ORDER BY c.table_schema, c.table_name
+            """;
+        var relations = new List<TenantRelation>();
+        await using var command = new NpgsqlCommand(sql, connection);
+        await using var reader = await command.ExecuteReaderAsync();
+        while (await reader.ReadAsync())
+        {
+            relations.Add(new TenantRelation(reader.GetString(0), reader.GetString(1), reader.GetChar(2)));
+        }
+
+        return relations;
+    }
+
+    /// <summary>The tables (not views) holding tenant data, from the catalogue.</summary>
+    public static async Task<IReadOnlyList<TenantRelation>> TenantTablesAsync(NpgsqlConnection connection) =>
+        [.. (await TenantRelationsAsync(connection)).Where(r => r.IsTable)];
+
+    /// <summary>Row-level security enabled and forced on every tenant table.</summary>
+    public static async Task<List<string>> RlsFlagViolationsAsync(NpgsqlConnection connection)
+    {
+        var violations = new List<string>();
+        foreach (var table in await TenantTablesAsync(connection))
+        {
+            await using var command = new NpgsqlCommand(
+                $"SELECT relrowsecurity, relforcerowsecurity FROM pg_catalog.pg_class WHERE oid = '{table.Sql}'::regclass", connection);
+            await using var reader = await command.ExecuteReaderAsync();
+            await reader.ReadAsync();
+            if (!reader.GetBoolean(0))
+            {
+                violations.Add($"{table.DisplayName}: row-level security is not enabled (relrowsecurity = false)");
+            }
+
+            if (!reader.GetBoolean(1))
+            {
+                violations.Add($"{table.DisplayName}: row-level security is not forced (relforcerowsecurity = false): the owner bypasses it");
+            }
+        }
+
+        return violations;
+    }
+
+    /// <summary>
+    /// Exactly one policy per tenant table: permissive, for all commands and all roles, with both USING and WITH CHECK,
+    /// each exactly the fail-closed tenant condition (nullif(current_setting('app.tenant_id', true), '')), no subquery.
+    /// </summary>
+    public static async Task<List<string>> PolicyViolationsAsync(NpgsqlConnection connection)
+    {
+        var expected = NormaliseExpression(CmsMigration.TenantCondition);
+        var failClosed = NormaliseExpression("nullif(current_setting('app.tenant_id', true), '')");
+        var violations = new List<string>();
+        foreach (var table in await TenantTablesAsync(connection))
+        {
+            await using var command = new NpgsqlCommand(
+                """
+                SELECT policyname, permissive, roles::text[], cmd, qual, with_check
+                FROM pg_catalog.pg_policies WHERE schemaname = @schema AND tablename = @table
+                """, connection);
+            command.Parameters.AddWithValue("schema", table.Schema);
+            command.Parameters.AddWithValue("table", table.Name);
+            var policies = new List<(string Name, string Permissive, string[] Roles, string Cmd, string? Qual, string? Check)>();
+            await using (var reader = await command.ExecuteReaderAsync())
+            {
+                while (await reader.ReadAsync())
+                {
+                    policies.Add((reader.GetString(0), reader.GetString(1), reader.GetFieldValue<string[]>(2), reader.GetString(3),
+                        reader.IsDBNull(4) ? null : reader.GetString(4), reader.IsDBNull(5) ? null : reader.GetString(5)));
+                }
+            }
+
+            if (policies.Count != 1)
+            {
+                violations.Add($"{table.DisplayName}: expected exactly one policy, found {policies.Count} ({string.Join(", ", policies.Select(p => p.Name))})");
+                if (policies.Count == 0)
+                {
+                    continue;
+                }
+            }
+
+            foreach (var p in policies)
+            {
+                var where = $"{table.DisplayName}: policy {p.Name}";
+                if (p.Name != CmsMigration.PolicyName)
+                {
+                    violations.Add($"{where}: expected the name {CmsMigration.PolicyName}");
+                }
+
+                if (p.Permissive != "PERMISSIVE" || p.Cmd != "ALL" || !p.Roles.SequenceEqual(["public"]))
+                {
+                    violations.Add($"{where}: expected PERMISSIVE FOR ALL TO public, found {p.Permissive} FOR {p.Cmd} TO {string.Join(",", p.Roles)}");
+                }
+
+                foreach (var (clause, text) in new[] { ("USING", p.Qual), ("WITH CHECK", p.Check) })
+                {
+                    if (text is null)
+                    {
+                        violations.Add($"{where}: has no {clause} expression");
+                        continue;
+                    }
+
+                    var normalised = NormaliseExpression(text);
+                    if (!normalised.Contains(failClosed, StringComparison.Ordinal))
+                    {
+                        violations.Add($"{where}: {clause} ({text}) does not fail closed through nullif(current_setting('app.tenant_id', true), '')");
+                    }
+                    else if (normalised != expected)
+                    {
+                        violations.Add($"{where}: {clause} ({text}) is not the tenant condition {CmsMigration.TenantCondition}");
+                    }
+
+                    if (normalised.Contains("select", StringComparison.Ordinal))
+                    {
+                        violations.Add($"{where}: {clause} ({text}) holds a subquery (Citus refuses them)");
+                    }
+                }
+            }
+        }
+
+        return violations;
+    }
+
+    /// <summary>
+    /// tenant_id leads every index (so every primary key and unique constraint), every primary, unique, exclusion and
+    /// foreign key of a tenant table; a foreign key into a tenant table leads with its tenant_id too; and every tenant
+    /// table has a primary key.
+    /// </summary>
+    public static async Task<List<string>> KeyViolationsAsync(NpgsqlConnection connection)
+    {
+        var tables = await TenantTablesAsync(connection);
+        var violations = new List<string>();
+        foreach (var table in tables)
+        {
+            var hasPrimaryKey = false;
+            await using (var command = new NpgsqlCommand(
+                $"""
+                SELECT i.indexrelid::regclass::text, i.indisprimary, i.indkey[0], a.attname
+                FROM pg_catalog.pg_index i
+                LEFT JOIN pg_catalog.pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = i.indkey[0]
+                WHERE i.indrelid = '{table.Sql}'::regclass
+                """, connection))
+            await using (var reader = await command.ExecuteReaderAsync())
+            {
+                while (await reader.ReadAsync())
+                {
+                    hasPrimaryKey |= reader.GetBoolean(1);
+                    var first = reader.IsDBNull(3) ? $"(expression, attnum {reader.GetInt16(2)})" : reader.GetString(3);
+                    if (first != "tenant_id")
+                    {
+                        violations.Add($"{table.DisplayName}: index {reader.GetString(0)} starts with {first}, not tenant_id");
+                    }
+                }
+            }
+
+            if (!hasPrimaryKey)
+            {
+                violations.Add($"{table.DisplayName}: has no primary key");
+            }
+        }
+
+        // Constraints of tenant tables, and foreign keys of any table that point into a tenant table.
+        await using (var command = new NpgsqlCommand(
+            """
+            SELECT c.conname, c.contype, c.conrelid::regclass::text, c.confrelid,
+                   (SELECT attname FROM pg_catalog.pg_attribute WHERE attrelid = c.conrelid AND attnum = c.conkey[1]),
+                   (SELECT attname FROM pg_catalog.pg_attribute WHERE attrelid = c.confrelid AND attnum = c.confkey[1]),
+                   c.conrelid, CASE WHEN c.confrelid = 0 THEN NULL ELSE c.confrelid::regclass::text END
+            FROM pg_catalog.pg_constraint c
+            JOIN pg_catalog.pg_namespace n ON n.oid = c.connamespace
+            WHERE c.contype IN ('p', 'u', 'f', 'x') AND n.nspname NOT IN ('pg_catalog', 'information_schema')
+            """, connection))
+        {
+            var tenantOids = new HashSet<uint>();
+            foreach (var table in tables)
+            {
+                await using var oid = new NpgsqlCommand($"SELECT '{table.Sql}'::regclass::oid", connection);
+                tenantOids.Add((uint)(await oid.ExecuteScalarAsync())!);
+            }
+
+            await using var reader = await command.ExecuteReaderAsync();
+            while (await reader.ReadAsync())
+            {
+                var name = reader.GetString(0);
+                var type = reader.GetChar(1);
+                var owner = reader.GetString(2);
+                var first = reader.IsDBNull(4) ? "(none)" : reader.GetString(4);
+                var ownerOid = reader.GetFieldValue<uint>(6);
+                var referencedOid = reader.GetFieldValue<uint>(3);
+                var kind = type switch { 'p' => "primary key", 'u' => "unique constraint", 'f' => "foreign key", _ => "exclusion constraint" };
+                if (tenantOids.Contains(ownerOid) && first != "tenant_id")
+                {
+                    violations.Add($"{owner}: {kind} {name} starts with {first}, not tenant_id");
+                }
+
+                if (type == 'f' && tenantOids.Contains(referencedOid))
+                {
+                    var referencedFirst = reader.IsDBNull(5) ? "(none)" : reader.GetString(5);
+                    if (!tenantOids.Contains(ownerOid) || first != "tenant_id" || referencedFirst != "tenant_id")
+                    {
+                        violations.Add($"{owner}: foreign key {name} into tenant table {reader.GetString(7)} does not pair tenant_id with tenant_id " +
+                                       $"(from {first} to {referencedFirst})");
+                    }
+                }
+            }
+        }
+
+        return violations;
+    }
+
+    /// <summary>Views must run with the caller's rights (security_invoker), or they would read past row-level security.</summary>
+    public static async Task<List<string>> ViewViolationsAsync(NpgsqlConnection connection)
+    {
+        var violations = new List<string>();
+        await using var command = new NpgsqlCommand(
+            """
+            SELECT n.nspname || '.' || c.relname, c.relkind, coalesce(c.reloptions, '{}')
+            FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+            WHERE c.relkind IN ('v', 'm') AND n.nspname NOT IN ('pg_catalog', 'information_schema') AND n.nspname NOT LIKE 'pg\_%'
+            """, connection);
+        await using var reader = await command.ExecuteReaderAsync();
+        while (await reader.ReadAsync())
+        {
+            var options = reader.GetFieldValue<string[]>(2);
+            if (reader.GetChar(1) == 'm')
+            {
+                violations.Add($"{reader.GetString(0)}: a materialized view cannot be protected by row-level security");
+            }
+            else if (!options.Any(o => o.Equals("security_invoker=true", StringComparison.OrdinalIgnoreCase)
+                                       || o.Equals("security_invoker=on", StringComparison.OrdinalIgnoreCase)))
+            {
+                violations.Add($"{reader.GetString(0)}: view without security_invoker (runs with its owner's rights)");
+            }
+        }
+
+        return violations;
+    }
+
+    /// <summary>
+    /// The service role: not superuser, no BYPASSRLS, member of no role, owns nothing, no TRUNCATE or DELETE anywhere,
+    /// audit_entries INSERT and SELECT only. The owner role must not bypass RLS either (FORCE would mean nothing).
+    /// </summary>
+    public static async Task<List<string>> RoleViolationsAsync(NpgsqlConnection connection)
+    {
+        var violations = new List<string>();
+        foreach (var role in new[] { AppRole, OwnerRole })
+        {
+            await using var command = new NpgsqlCommand(
+                "SELECT rolsuper, rolbypassrls FROM pg_catalog.pg_roles WHERE rolname = @role", connection);
+            command.Parameters.AddWithValue("role", role);
+            await using var reader = await command.ExecuteReaderAsync();
+            if (!await reader.ReadAsync())
+            {
+                violations.Add($"{role}: role does not exist");
+                continue;
+            }
+
+            if (reader.GetBoolean(0))
+            {
+                violations.Add($"{role}: is a superuser");
+            }
+
+            if (reader.GetBoolean(1))
+            {
+                violations.Add($"{role}: has BYPASSRLS");
+            }
+        }
+
+        violations.AddRange(await StringsAsync(connection,
+            """
+            SELECT 'cms_app: is a member of role ' || g.rolname
+            FROM pg_catalog.pg_auth_members m
+            JOIN pg_catalog.pg_roles r ON r.oid = m.member JOIN pg_catalog.pg_roles g ON g.oid = m.roleid
+            WHERE r.rolname = 'cms_app'
+            """));
+        violations.AddRange(await StringsAsync(connection,
+            """
+            SELECT 'cms_app: owns ' || CASE c.relkind WHEN 'r' THEN 'table ' WHEN 'p' THEN 'table ' ELSE 'relation ' END
+                   || n.nspname || '.' || c.relname
+            FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+            WHERE c.relowner = (SELECT oid FROM pg_catalog.pg_roles WHERE rolname = 'cms_app')
+            UNION ALL
+            SELECT 'cms_app: owns schema ' || nspname FROM pg_catalog.pg_namespace
+            WHERE nspowner = (SELECT oid FROM pg_catalog.pg_roles WHERE rolname = 'cms_app')
+            UNION ALL
+            SELECT 'cms_app: owns function ' || p.oid::regprocedure::text FROM pg_catalog.pg_proc p
+            WHERE p.proowner = (SELECT oid FROM pg_catalog.pg_roles WHERE rolname = 'cms_app')
+            UNION ALL
+            SELECT 'cms_app: owns the database ' || datname FROM pg_catalog.pg_database
+            WHERE datname = current_database() AND datdba = (SELECT oid FROM pg_catalog.pg_roles WHERE rolname = 'cms_app')
+            """));
+        violations.AddRange(await StringsAsync(connection,
+            """
+            SELECT 'cms_app: has ' || p.privilege || ' on ' || n.nspname || '.' || c.relname
+            FROM pg_catalog.pg_class c
+            JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+            CROSS JOIN (VALUES ('TRUNCATE'), ('DELETE')) AS p(privilege)
+            WHERE c.relkind IN ('r', 'p', 'v', 'm', 'f')
+              AND n.nspname NOT IN ('pg_catalog', 'information_schema') AND n.nspname NOT LIKE 'pg\_%'
+              AND has_table_privilege('cms_app', c.oid, p.privilege)
+            """));
+
+        var audit = new Dictionary<string, bool>();
+        foreach (var privilege in new[] { "SELECT", "INSERT", "UPDATE", "DELETE", "TRUNCATE", "REFERENCES", "TRIGGER" })
+        {
+            await using var command = new NpgsqlCommand(
+                "SELECT has_table_privilege('cms_app', to_regclass('public.audit_entries'), @p)", connection);
+            command.Parameters.AddWithValue("p", privilege);
+            audit[privilege] = (bool)(await command.ExecuteScalarAsync())!;
+        }
+
+        var granted = audit.Where(p => p.Value).Select(p => p.Key).Order().ToList();
+        if (!granted.SequenceEqual(["INSERT", "SELECT"]))
+        {
+            violations.Add($"cms_app: on audit_entries expected exactly INSERT and SELECT, has {string.Join(", ", granted)}");
+        }
+
+        await using (var command = new NpgsqlCommand(
+            "SELECT has_any_column_privilege('cms_app', to_regclass('public.audit_entries'), 'UPDATE')", connection))
+        {
+            if ((bool)(await command.ExecuteScalarAsync())!)
+            {
+                violations.Add("cms_app: may UPDATE some column of audit_entries");
+            }
+        }
+
+        return violations;
+    }
+
+    public static async Task<int> ServerVersionNumAsync(NpgsqlConnection connection)
+    {
+        await using var command = new NpgsqlCommand("SHOW server_version_num", connection);
+        return int.Parse((string)(await command.ExecuteScalarAsync())!, CultureInfo.InvariantCulture);
+    }
+
+    /// <summary>
+    /// The oldest patch release of each major version with the 2025 row-level security fixes (CVE-2025-8713:
+    /// 13.22, 14.19, 15.14, 16.10, 17.6); the product asks for 15.14 or newer.
+    /// </summary>
+    public static int MinimumPatchedVersionNum(int serverVersionNum) => (serverVersionNum / 10000) switch
+    {
+        < 15 => 150014,
+        15 => 150014,
+        16 => 160010,
+        17 => 170006,
+        _ => 0,
+    };
+
+    /// <summary>Lower case, no white space, no ::text casts and no parentheses: deparsed and written forms compare equal.</summary>
+    public static string NormaliseExpression(string expression) =>
+        new string(expression.ToLowerInvariant().Replace("::text", "", StringComparison.Ordinal)
+            .Where(ch => !char.IsWhiteSpace(ch) && ch is not '(' and not ')').ToArray());
+
+    private static async Task<List<string>> StringsAsync(NpgsqlConnection connection, string sql)
+    {
+        var list = new List<string>();
+        await using var command = new NpgsqlCommand(sql, connection);
+        await using var reader = await command.ExecuteReaderAsync();
+        while (await reader.ReadAsync())
+        {
+            list.Add(reader.GetString(0));
+        }
+
+        return list;
+    }
+}
