@@ -14,6 +14,7 @@ public abstract class DbSession(TenantScope tenant, DatabaseOptions options) : I
 {
     private DbConnection? _connection;
     private DbTransaction? _transaction;
+    private bool _firstOfTransaction;
 
     protected TenantScope Tenant => tenant;
 
@@ -96,8 +97,6 @@ public abstract class DbSession(TenantScope tenant, DatabaseOptions options) : I
 
     protected abstract bool IsUniqueViolation(DbException exception);
 
-    private bool _firstOfTransaction;
-
     private async Task<CommandDefinition> CommandAsync(string sql, object? param, CancellationToken cancellationToken)
     {
         _connection ??= await OpenConnectionAsync(cancellationToken);
@@ -109,7 +108,13 @@ public abstract class DbSession(TenantScope tenant, DatabaseOptions options) : I
 
         var text = Prepare(sql, _firstOfTransaction);
         _firstOfTransaction = false;
-        return new CommandDefinition(text, param, _transaction, options.CommandTimeoutSeconds, cancellationToken: cancellationToken);
+
+        // A caller who goes away stops the request before its next statement, never in the middle of one: cancelling a
+        // running statement sends a PostgreSQL cancel request, which behind PgBouncer in transaction mode left server
+        // transactions idle and holding row locks (PoolHygieneTests found it). Statements are bounded by the command
+        // timeout instead.
+        cancellationToken.ThrowIfCancellationRequested();
+        return new CommandDefinition(text, param, _transaction, options.CommandTimeoutSeconds, cancellationToken: CancellationToken.None);
     }
 
     private async Task EndTransactionAsync()

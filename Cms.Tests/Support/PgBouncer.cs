@@ -54,7 +54,7 @@ public sealed class PgBouncer : IAsyncDisposable
             auth_type = plain
             auth_file = {Path.Combine(directory, "userlist.txt")}
             max_client_conn = 500
-            default_pool_size = 40
+            default_pool_size = 8
             ignore_startup_parameters = extra_float_digits
             server_reset_query =
             logfile = {Path.Combine(directory, "pgbouncer.log")}
