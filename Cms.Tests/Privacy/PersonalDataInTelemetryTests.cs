@@ -1,0 +1,131 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Net;
+using System.Net.Http.Json;
+using Cms.Application.Audit;
+using Cms.Application.Common;
+using Cms.Application.Complaints;
+using Cms.Application.Consumers;
+using Cms.Domain.Staff;
+using Cms.Tests.Support;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.Extensions.Logging;
+
+namespace Cms.Tests.Privacy;
+
+/// <summary>
+/// security.md 9 and "Personal data never reaches logs or traces": a consumer with distinctive personal data goes
+/// through registration, lookups, a complaint's life, refused and malformed requests; every log record, every span
+/// (name, tags, events, status) and every audit entry written meanwhile is searched for that data.
+/// </summary>
+[TestFixture(DatabaseKind.Sqlite)]
+[TestFixture(DatabaseKind.Postgres)]
+public sealed class PersonalDataInTelemetryTests(DatabaseKind kind) : ApiTestBase(kind)
+{
+    private static readonly string[] PersonalData =
+    [
+        "Zebulon", "Quixote-Marchbanks", "zebulon.quixote@pii.test", "7700 900123", "EXT-PII-771", "Gooseberry Lane", "ZZ9 9ZZ",
+        "bereavement-marker-313",
+    ];
+
+    [Test]
+    public async Task No_personal_data_reaches_logs_traces_or_the_audit_trail()
+    {
+        var logs = new CapturingLoggerProvider();
+        var spans = new ConcurrentQueue<Activity>();
+        using var listener = new ActivityListener
+        {
+            ShouldListenTo = _ => true,
+            Sample = (ref ActivityCreationOptions<ActivityContext> _) => ActivitySamplingResult.AllDataAndRecorded,
+            ActivityStopped = spans.Enqueue,
+        };
+        ActivitySource.AddActivityListener(listener);
+
+        await using var factory = Factory.WithWebHostBuilder(b => b.ConfigureLogging(l =>
+        {
+            l.SetMinimumLevel(LogLevel.Trace);
+            l.AddProvider(logs);
+        }));
+
+        var tenant = await CreateTenantAsync();
+        var (_, auditor) = await tenant.AddStaffAsync(Role.Auditor);
+        var admin = factory.CreateClient();
+        admin.DefaultRequestHeaders.Authorization = tenant.Admin.DefaultRequestHeaders.Authorization;
+
+        var consumer = await Read<ConsumerDto>(await admin.PostAsJsonAsync("/v1/consumers", new
+        {
+            externalRef = "EXT-PII-771",
+            fullName = "Zebulon Quixote-Marchbanks",
+            email = "Zebulon.Quixote@pii.test",
+            phone = "+44 7700 900123",
+            address = new { lines = new[] { "12 Gooseberry Lane" }, city = "Leeds", postcode = "ZZ9 9ZZ", country = "GB" },
+            dateOfBirth = "1961-04-12",
+        }, Json), HttpStatusCode.Created);
+        await Expect(await admin.GetAsync("/v1/consumers?email=zebulon.quixote@pii.test"), HttpStatusCode.OK);
+        await Expect(await admin.GetAsync("/v1/consumers?externalRef=EXT-PII-771"), HttpStatusCode.OK);
+        var complaint = await Read<ComplaintDto>(await admin.PostAsJsonAsync("/v1/complaints", new
+        {
+            consumerId = consumer.Id,
+            channel = "phone",
+            product = "current_account",
+            category = "fees",
+            description = "Zebulon says the bereavement-marker-313 payment was taken twice.",
+        }, Json), HttpStatusCode.Created);
+        await Expect(await TransitionAsync(admin, complaint.Id, "acknowledge", complaint.Version), HttpStatusCode.OK);
+        await Expect(await admin.PostAsJsonAsync($"/v1/complaints/{complaint.Id}/notes",
+            new { kind = "consumer_communication", body = "Called Zebulon on 7700 900123." }, Json), HttpStatusCode.Created);
+
+        // Refused and malformed requests carrying personal data must not echo it into logs either.
+        await admin.PostAsJsonAsync("/v1/consumers", new { externalRef = "EXT-PII-771", fullName = "Zebulon Quixote-Marchbanks" }, Json);
+        await admin.PostAsync("/v1/consumers", new StringContent("{\"fullName\": \"Zebulon Quixote-Marchbanks\", \"email\": 12", System.Text.Encoding.UTF8, "application/json"));
+        await admin.PostAsJsonAsync("/v1/consumers", new { externalRef = "x", fullName = "Zebulon", email = "zebulon.quixote@pii.test@@" }, Json);
+
+        var audit = await Read<Page<AuditEntryDto>>(await auditor.GetAsync("/v1/audit?limit=200"));
+
+        Assert.That(logs.Records, Is.Not.Empty, "the logs were captured");
+        Assert.That(spans.Select(s => s.Source.Name), Does.Contain("Cms.Application"), "the use-case spans were captured");
+        var texts = logs.Records
+            .Concat(spans.SelectMany(SpanTexts))
+            .Concat(audit.Items.Select(e => System.Text.Json.JsonSerializer.Serialize(e, Json)))
+            .ToList();
+        foreach (var value in PersonalData)
+        {
+            Assert.That(texts.Where(t => t.Contains(value, StringComparison.OrdinalIgnoreCase)), Is.Empty, $"'{value}' leaked");
+        }
+    }
+
+    private static IEnumerable<string> SpanTexts(Activity span) =>
+        new[] { span.DisplayName, span.OperationName, span.StatusDescription ?? "" }
+            .Concat(span.TagObjects.Select(t => $"{t.Key}={t.Value}"))
+            .Concat(span.Events.SelectMany(e => e.Tags.Select(t => $"{e.Name}:{t.Key}={t.Value}")))
+            .Concat(span.Baggage.Select(b => $"{b.Key}={b.Value}"));
+
+    private sealed class CapturingLoggerProvider : ILoggerProvider
+    {
+        public ConcurrentQueue<string> Records { get; } = new();
+
+        public ILogger CreateLogger(string categoryName) => new Capture(this, categoryName);
+
+        public void Dispose()
+        {
+        }
+
+        private sealed class Capture(CapturingLoggerProvider owner, string category) : ILogger
+        {
+            public IDisposable? BeginScope<TState>(TState state) where TState : notnull
+            {
+                owner.Records.Enqueue($"{category} scope: {state}");
+                return null;
+            }
+
+            public bool IsEnabled(LogLevel logLevel) => true;
+
+            public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
+            {
+                var values = state is IEnumerable<KeyValuePair<string, object?>> pairs ? string.Join(";", pairs.Select(p => $"{p.Key}={p.Value}")) : "";
+                owner.Records.Enqueue($"{category} {logLevel}: {formatter(state, exception)} [{values}] {exception}");
+            }
+        }
+    }
+}
