@@ -7,6 +7,7 @@ using Cms.Application.Abstractions;
 using Cms.Application.Audit;
 using Cms.Application.Common;
 using Cms.Infrastructure;
+using Cms.Infrastructure.Crypto;
 using Cms.Infrastructure.Persistence;
 using Cms.Migrations;
 using Microsoft.AspNetCore.Authentication.JwtBearer;
@@ -32,6 +33,7 @@ public static class CmsApi
 
         services.AddCmsApplication();
         services.AddSingleton(LoadAuditKey(configuration, database));
+        services.AddSingleton(LoadMasterKeys(configuration, database));
         services.AddCmsInfrastructure(database);
         services.AddCmsMediator();
         services.AddHttpContextAccessor();
@@ -115,6 +117,72 @@ public static class CmsApi
         {
             throw new InvalidOperationException("Cms:Audit:HmacKey must be base64 of at least 32 bytes.", ex);
         }
+    }
+
+    /// <summary>Development default master key (32 bytes): used only on SQLite when none is configured (README).</summary>
+    public const string DevelopmentMasterKey = "Y21zLWxvY2FsLWRldmVsb3BtZW50LW1hc3Rlci1rZXk=";
+
+    public const string DevelopmentMasterKeyVersion = "dev";
+
+    /// <summary>
+    /// The master keys that wrap the tenant keys: <c>Cms:Crypto:MasterKeys:&lt;version&gt;</c> (base64 of 32 bytes) and
+    /// <c>Cms:Crypto:ActiveMasterKeyVersion</c> (may be left out when exactly one version is configured). On SQLite with
+    /// nothing configured a development key is used; on PostgreSQL a missing key stops start-up. Keys are never logged.
+    /// </summary>
+    public static IMasterKeyProvider LoadMasterKeys(IConfiguration configuration, DatabaseOptions database)
+    {
+        var keys = new Dictionary<string, byte[]>(StringComparer.Ordinal);
+        foreach (var child in configuration.GetSection("Cms:Crypto:MasterKeys").GetChildren())
+        {
+            if (string.IsNullOrWhiteSpace(child.Value))
+            {
+                continue;
+            }
+
+            byte[] key;
+            try
+            {
+                key = Convert.FromBase64String(child.Value);
+            }
+            catch (FormatException ex)
+            {
+                throw new InvalidOperationException($"Cms:Crypto:MasterKeys:{child.Key} must be base64 of 32 bytes.", ex);
+            }
+
+            if (key.Length != 32)
+            {
+                throw new InvalidOperationException($"Cms:Crypto:MasterKeys:{child.Key} must be base64 of 32 bytes.");
+            }
+
+            keys[child.Key] = key;
+        }
+
+        if (keys.Count == 0)
+        {
+            if (database.Provider != DatabaseProvider.Sqlite)
+            {
+                throw new InvalidOperationException(
+                    "Cms:Crypto:MasterKeys:<version> (base64 of 32 bytes) and Cms:Crypto:ActiveMasterKeyVersion are required with PostgreSQL: " +
+                    "the master key wraps every tenant's key for the consumers' personal data.");
+            }
+
+            keys[DevelopmentMasterKeyVersion] = Convert.FromBase64String(DevelopmentMasterKey);
+        }
+
+        var active = configuration["Cms:Crypto:ActiveMasterKeyVersion"];
+        if (string.IsNullOrWhiteSpace(active))
+        {
+            active = keys.Count == 1
+                ? keys.Keys.Single()
+                : throw new InvalidOperationException("Cms:Crypto:ActiveMasterKeyVersion is required when several master keys are configured.");
+        }
+
+        if (!keys.ContainsKey(active))
+        {
+            throw new InvalidOperationException($"Cms:Crypto:ActiveMasterKeyVersion names version '{active}', which Cms:Crypto:MasterKeys does not hold.");
+        }
+
+        return new ConfiguredMasterKeyProvider(keys, active);
     }
 
     public static DatabaseOptions LoadDatabase(IConfiguration configuration) =>

@@ -1,4 +1,5 @@
 using Cms.Application.Abstractions;
+using Cms.Infrastructure.Crypto;
 using Cms.Infrastructure.Persistence;
 using Cms.Infrastructure.Queries;
 using Cms.Infrastructure.Repositories;
@@ -33,6 +34,10 @@ public static class DependencyInjection
         services.AddSingleton<DatabasePing>();
         services.AddScoped<ITenantRepository, TenantRepository>();
         services.AddScoped<IStaffRepository, StaffRepository>();
+        services.AddSingleton<TenantKeyCache>();
+        services.AddSingleton<MasterKeyRotation>();
+        services.AddScoped<ConsumerKeyring>();
+        services.AddScoped<ConsumerSealing>();
         services.AddScoped<IConsumerRepository, ConsumerRepository>();
         services.AddScoped<IComplaintRepository, ComplaintRepository>();
         services.AddScoped<IAuditRepository, AuditRepository>();

@@ -26,7 +26,13 @@ public interface IConsumerQueries
     Task<ConsumerDto?> GetAsync(Guid id, CancellationToken cancellationToken);
 
     /// <summary>Exact-match lookup by external reference and/or normalised e-mail.</summary>
-    Task<Page<ConsumerDto>> FindAsync(string? externalRef, string? email, int limit, CursorKey? after, CancellationToken cancellationToken);
+    Task<Page<ConsumerDto>> FindAsync(string? externalRef, string? email, int limit, CursorKey? after, CancellationToken cancellationToken) =>
+        FindAsync(externalRef, email, null, limit, after, cancellationToken);
+
+    /// <summary>Exact-match lookup by trimmed external reference, normalised e-mail and/or normalised phone (through the
+    /// blind indexes in the database).</summary>
+    Task<Page<ConsumerDto>> FindAsync(string? externalRef, string? email, string? phone, int limit, CursorKey? after,
+        CancellationToken cancellationToken);
 }
 
 /// <summary>The complaint list's filters; null means "any".</summary>

@@ -7,6 +7,7 @@ using Cms.Application.Consumers;
 using Cms.Application.Staff;
 using Cms.Application.Tenants;
 using Cms.Domain.Common;
+using Cms.Infrastructure.Crypto;
 using Cms.Infrastructure.Persistence;
 using Dapper;
 
@@ -41,42 +42,63 @@ internal sealed class StaffQueries(DbSession db, TenantScope scope) : IStaffQuer
     }
 }
 
-internal sealed class ConsumerQueries(DbSession db, TenantScope scope) : IConsumerQueries
+internal sealed class ConsumerQueries(DbSession db, TenantScope scope, ConsumerSealing sealing) : IConsumerQueries
 {
-    public async Task<ConsumerDto?> GetAsync(Guid id, CancellationToken cancellationToken) =>
-        (await db.QuerySingleOrDefaultAsync<ConsumerRow>(
-            $"SELECT {ConsumerRow.Columns} FROM consumers WHERE tenant_id = @TenantId AND id = @Id",
-            new { TenantId = scope.Required, Id = id }, cancellationToken))?.ToDto();
+    public async Task<ConsumerDto?> GetAsync(Guid id, CancellationToken cancellationToken)
+    {
+        var row = await db.QuerySingleOrDefaultAsync<ConsumerRow>(
+            $"{ConsumerRow.SelectFrom} WHERE c.tenant_id = @TenantId AND c.id = @Id",
+            new { TenantId = scope.Required, Id = id }, cancellationToken);
+        return row is null ? null : (await sealing.OpenAsync(row, cancellationToken)).ToDto();
+    }
 
-    public async Task<Page<ConsumerDto>> FindAsync(string? externalRef, string? email, int limit, CursorKey? after,
+    /// <summary>Exact match through the blind indexes: the lookup values are normalised and HMAC'd with the tenant's
+    /// blind-index key, never compared in plaintext.</summary>
+    public async Task<Page<ConsumerDto>> FindAsync(string? externalRef, string? email, string? phone, int limit, CursorKey? after,
         CancellationToken cancellationToken)
     {
-        var sql = new StringBuilder($"SELECT {ConsumerRow.Columns} FROM consumers WHERE tenant_id = @TenantId");
-        if (externalRef is not null)
+        var externalRefIndex = await sealing.LookupIndexAsync(ConsumerColumns.ExternalRef, ConsumerColumns.NormaliseExternalRef(externalRef), cancellationToken);
+        var emailIndex = await sealing.LookupIndexAsync(ConsumerColumns.Email, ConsumerColumns.NormaliseEmail(email), cancellationToken);
+        var phoneIndex = await sealing.LookupIndexAsync(ConsumerColumns.Phone, ConsumerColumns.NormalisePhone(phone), cancellationToken);
+        if ((externalRef is not null && externalRefIndex is null) || (email is not null && emailIndex is null)
+            || (phone is not null && phoneIndex is null) || (externalRef is null && email is null && phone is null))
         {
-            sql.Append(" AND external_ref = @ExternalRef");
+            return Cursor.ToPage(new List<ConsumerDto>(), limit, c => new CursorKey(null, c.Id));
         }
 
-        if (email is not null)
+        var sql = new StringBuilder($"{ConsumerRow.SelectFrom} WHERE c.tenant_id = @TenantId");
+        if (externalRefIndex is not null)
         {
-            sql.Append(" AND email = @Email");
+            sql.Append(" AND c.external_ref_bidx = @ExternalRefIndex");
+        }
+
+        if (emailIndex is not null)
+        {
+            sql.Append(" AND c.email_bidx = @EmailIndex");
+        }
+
+        if (phoneIndex is not null)
+        {
+            sql.Append(" AND c.phone_bidx = @PhoneIndex");
         }
 
         if (after is not null)
         {
-            sql.Append(" AND id > @AfterId");
+            sql.Append(" AND c.id > @AfterId");
         }
 
-        sql.Append(" ORDER BY id LIMIT @Take");
+        sql.Append(" ORDER BY c.id LIMIT @Take");
         var rows = await db.QueryAsync<ConsumerRow>(sql.ToString(), new
         {
             TenantId = scope.Required,
-            ExternalRef = externalRef ?? "",
-            Email = email ?? "",
+            ExternalRefIndex = externalRefIndex ?? "",
+            EmailIndex = emailIndex ?? "",
+            PhoneIndex = phoneIndex ?? "",
             AfterId = after?.Id ?? Guid.Empty,
             Take = limit + 1,
         }, cancellationToken);
-        return Cursor.ToPage([.. rows.Select(r => r.ToDto())], limit, c => new CursorKey(null, c.Id));
+        var plain = await sealing.OpenAllAsync(rows, cancellationToken);
+        return Cursor.ToPage([.. plain.Select(r => r.ToDto())], limit, c => new CursorKey(null, c.Id));
     }
 }
 

@@ -52,7 +52,7 @@ public sealed class ConsumerApiTests(DatabaseKind kind) : ApiTestBase(kind)
             Assert.That(consumer.Address!.Lines, Is.EqualTo(new[] { "1 High Street", "Flat 2" }));
             Assert.That(consumer.Address.Country, Is.EqualTo("GB"));
             Assert.That(consumer.DateOfBirth, Is.EqualTo(new DateOnly(1980, 2, 29)));
-            Assert.That(consumer.Vulnerability.Drivers, Is.EquivalentTo(new[] { VulnerabilityDriver.Health, VulnerabilityDriver.LifeEvent }));
+            Assert.That(consumer.Vulnerability!.Drivers, Is.EquivalentTo(new[] { VulnerabilityDriver.Health, VulnerabilityDriver.LifeEvent }));
             Assert.That(consumer.Vulnerability.ConsentRecorded, Is.True);
             Assert.That(consumer.LegalHold, Is.False);
         }
@@ -78,7 +78,7 @@ public sealed class ConsumerApiTests(DatabaseKind kind) : ApiTestBase(kind)
         Assert.That(consumer.Email, Is.Null);
         Assert.That(consumer.Phone, Is.Null);
         Assert.That(consumer.Address, Is.Null);
-        Assert.That(consumer.Vulnerability.Drivers, Is.Empty);
+        Assert.That(consumer.Vulnerability!.Drivers, Is.Empty);
     }
 
     [Test]
@@ -203,7 +203,7 @@ public sealed class ConsumerApiTests(DatabaseKind kind) : ApiTestBase(kind)
             Assert.That(updated.FullName, Is.EqualTo("Jane Doe"));
             Assert.That(updated.Email, Is.EqualTo("jane.doe@example.test"));
             Assert.That(updated.Address!.Postcode, Is.EqualTo("SW1A 1AA"), "fields not sent stay as they were");
-            Assert.That(updated.Vulnerability.ConsentRecorded, Is.True);
+            Assert.That(updated.Vulnerability!.ConsentRecorded, Is.True);
         }
 
         var audit = await AuditAsync(tenant.Admin);

@@ -70,12 +70,19 @@ public sealed class PermissionMatrixApiTests(DatabaseKind kind) : ApiTestBase(ki
         new(UseCase.GetConsumer, "GET /v1/consumers/{id}", HttpStatusCode.OK,
             w => Task.FromResult(Json(HttpMethod.Get, $"/v1/consumers/{w.Consumer.Id}"))),
         new(UseCase.FindConsumers, "GET /v1/consumers?externalRef=", HttpStatusCode.OK, w =>
-            Task.FromResult(Json(HttpMethod.Get, $"/v1/consumers?externalRef={Uri.EscapeDataString(w.Consumer.ExternalRef)}"))),
+            Task.FromResult(Json(HttpMethod.Get, $"/v1/consumers?externalRef={Uri.EscapeDataString(w.Consumer.ExternalRef!)}"))),
         new(UseCase.UpdateConsumer, "PATCH /v1/consumers/{id}", HttpStatusCode.OK, async w =>
         {
             var consumer = await w.Tenant.RegisterConsumerAsync();
             return Json(HttpMethod.Patch, $"/v1/consumers/{consumer.Id}", new { phone = "+44 20 7946 0999" }, consumer.Version);
         }),
+        new(UseCase.EraseConsumer, "POST /v1/consumers/{id}/erasure", HttpStatusCode.OK, async w =>
+        {
+            var consumer = await w.Tenant.RegisterConsumerAsync();
+            return Json(HttpMethod.Post, $"/v1/consumers/{consumer.Id}/erasure");
+        }),
+        new(UseCase.SetLegalHold, "PUT /v1/consumers/{id}/legal-hold", HttpStatusCode.OK, w =>
+            Task.FromResult(Json(HttpMethod.Put, $"/v1/consumers/{w.Consumer.Id}/legal-hold", new { onHold = true }))),
         new(UseCase.FileComplaint, "POST /v1/complaints", HttpStatusCode.Created, w => Task.FromResult(Json(HttpMethod.Post,
             "/v1/complaints", new
             {

@@ -39,7 +39,7 @@ public sealed class ConsumerHandlerTests
             Assert.That(dto.Email, Is.EqualTo("john.smith@example.test"));
             Assert.That(dto.Address?.Lines, Is.EqualTo(new[] { "2 Low Road" }));
             Assert.That(dto.Address?.City, Is.EqualTo("Leeds"));
-            Assert.That(dto.Vulnerability.Drivers, Is.EqualTo(new[] { VulnerabilityDriver.Health, VulnerabilityDriver.LifeEvent }));
+            Assert.That(dto.Vulnerability!.Drivers, Is.EqualTo(new[] { VulnerabilityDriver.Health, VulnerabilityDriver.LifeEvent }));
             Assert.That(dto.Vulnerability.ConsentRecorded, Is.True);
             Assert.That(dto.Version, Is.EqualTo(1));
             Assert.That(world.Db.Consumers[dto.Id].TenantId, Is.EqualTo(cast.Tenant.Id));

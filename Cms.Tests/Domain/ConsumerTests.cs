@@ -183,6 +183,112 @@ public sealed class ConsumerTests
         }
     }
 
+    [Test]
+    public void Erase_removes_every_personal_field_and_records_when()
+    {
+        var consumer = Register();
+
+        var result = consumer.Erase(Later);
+
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(result.IsSuccess, Is.True);
+            Assert.That(consumer.IsErased, Is.True);
+            Assert.That(consumer.ErasedAt, Is.EqualTo(Later));
+            Assert.That(consumer.ExternalRef, Is.Empty);
+            Assert.That(consumer.Contact, Is.EqualTo(Consumer.ErasedContact));
+            Assert.That(consumer.DateOfBirth, Is.Null);
+            Assert.That(consumer.Vulnerability.Drivers, Is.Empty);
+            Assert.That(consumer.Vulnerability.ConsentRecorded, Is.False);
+            Assert.That(consumer.UpdatedAt, Is.EqualTo(Later));
+            Assert.That(consumer.Version, Is.EqualTo(2));
+        }
+    }
+
+    [Test]
+    public void Erase_twice_is_a_conflict_and_changes_nothing()
+    {
+        var consumer = Register();
+        consumer.Erase(Later);
+
+        var again = consumer.Erase(Later.AddDays(1));
+
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(again.IsSuccess, Is.False);
+            Assert.That(again.Error!.Code, Is.EqualTo("consumer.already_erased"));
+            Assert.That(again.Error.Kind, Is.EqualTo(Cms.Domain.Common.ErrorKind.Conflict));
+            Assert.That(consumer.ErasedAt, Is.EqualTo(Later));
+            Assert.That(consumer.Version, Is.EqualTo(2));
+        }
+    }
+
+    [Test]
+    public void Erase_under_legal_hold_is_a_conflict_and_keeps_the_data()
+    {
+        var consumer = Register();
+        Assert.That(consumer.SetLegalHold(true, Later), Is.True);
+
+        var result = consumer.Erase(Later);
+
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(result.IsSuccess, Is.False);
+            Assert.That(result.Error!.Code, Is.EqualTo("consumer.legal_hold"));
+            Assert.That(consumer.IsErased, Is.False);
+            Assert.That(consumer.Contact.FullName, Is.EqualTo("Ann Smith"));
+            Assert.That(consumer.ExternalRef, Is.EqualTo("C-0001"));
+        }
+    }
+
+    [Test]
+    public void Lifting_the_legal_hold_allows_erasure()
+    {
+        var consumer = Register();
+        consumer.SetLegalHold(true, Later);
+        Assert.That(consumer.SetLegalHold(false, Later), Is.True);
+
+        Assert.That(consumer.Erase(Later).IsSuccess, Is.True);
+    }
+
+    [Test]
+    public void Setting_the_legal_hold_bumps_the_version_only_when_it_changes()
+    {
+        var consumer = Register();
+
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(consumer.SetLegalHold(false, Later), Is.False);
+            Assert.That(consumer.Version, Is.EqualTo(1));
+            Assert.That(consumer.SetLegalHold(true, Later), Is.True);
+            Assert.That(consumer.LegalHold, Is.True);
+            Assert.That(consumer.Version, Is.EqualTo(2));
+            Assert.That(consumer.UpdatedAt, Is.EqualTo(Later));
+        }
+    }
+
+    [Test]
+    public void An_erased_consumer_cannot_be_updated()
+    {
+        var consumer = Register();
+        consumer.Erase(Later);
+
+        Assert.Throws<InvalidOperationException>(() => consumer.UpdateContactDetails("New Name", null, null, null, null, Later));
+    }
+
+    [Test]
+    public void Restore_keeps_the_erasure_instant()
+    {
+        var consumer = Consumer.Restore(Guid.Empty, TestComplaints.TenantId, "", Consumer.ErasedContact, null, Vulnerability.None, false,
+            Registered, Later, 3, Later);
+
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(consumer.IsErased, Is.True);
+            Assert.That(consumer.ErasedAt, Is.EqualTo(Later));
+        }
+    }
+
     private static void AssertUnchanged(Consumer consumer, IReadOnlyList<string> changed)
     {
         using (Assert.EnterMultipleScope())

@@ -49,6 +49,8 @@ public sealed class RepositoryTests(DatabaseKind kind)
 
         // The audit repository chains entries with an HMAC whose key the host supplies from configuration.
         services.AddSingleton(new AuditChainKey(System.Text.Encoding.UTF8.GetBytes("repository-tests-audit-chain-key-0123456789")));
+        services.AddSingleton<Cms.Infrastructure.Crypto.IMasterKeyProvider>(new Cms.Infrastructure.Crypto.ConfiguredMasterKeyProvider(
+            new Dictionary<string, byte[]> { ["1"] = System.Text.Encoding.UTF8.GetBytes("repository-tests-master-key-0123") }, "1"));
         _services = services.BuildServiceProvider(new ServiceProviderOptions { ValidateScopes = true, ValidateOnBuild = true });
     }
 
@@ -314,7 +316,7 @@ public sealed class RepositoryTests(DatabaseKind kind)
             Assert.That(dto.Address.Postcode, Is.EqualTo("SW1A 1AA"));
             Assert.That(dto.Address.Country, Is.EqualTo("GB"));
             Assert.That(dto.DateOfBirth, Is.EqualTo(new DateOnly(1980, 2, 29)));
-            Assert.That(dto.Vulnerability.Drivers, Is.EqualTo(new[] { VulnerabilityDriver.Health, VulnerabilityDriver.LifeEvent }));
+            Assert.That(dto.Vulnerability!.Drivers, Is.EqualTo(new[] { VulnerabilityDriver.Health, VulnerabilityDriver.LifeEvent }));
             Assert.That(dto.Vulnerability.ConsentRecorded, Is.True);
             Assert.That(dto.LegalHold, Is.False);
             Assert.That(dto.Version, Is.EqualTo(1));
@@ -323,7 +325,7 @@ public sealed class RepositoryTests(DatabaseKind kind)
         });
 
         var bareDto = await InTenantAsync(tenantId, sp => Get<IConsumerQueries>(sp).GetAsync(bare.Id, Ct), commit: false);
-        Assert.That(bareDto!.Vulnerability.Drivers, Is.Empty);
+        Assert.That(bareDto!.Vulnerability!.Drivers, Is.Empty);
         Assert.That(bareDto.Address, Is.Null);
         Assert.That(bareDto.DateOfBirth, Is.Null);
 

@@ -17,6 +17,9 @@ public sealed class CmsApiFactory(TestDatabase database, IReadOnlyDictionary<str
 
     public static readonly string AuditKey = Convert.ToBase64String("cms-tests-audit-chain-key-0123456789-abcdef"u8.ToArray());
 
+    /// <summary>The master key the tests run with (version "1"); a fixture may add versions through its settings.</summary>
+    public static readonly string MasterKey = Convert.ToBase64String("cms-tests-master-key-0123456789a"u8.ToArray());
+
     public TestDatabase Database => database;
 
     protected override void ConfigureWebHost(IWebHostBuilder builder)
@@ -28,6 +31,8 @@ public sealed class CmsApiFactory(TestDatabase database, IReadOnlyDictionary<str
         builder.UseSetting("Cms:Auth:Audience", Auth.Audience);
         builder.UseSetting("Cms:Auth:SigningKey", Auth.SigningKey);
         builder.UseSetting("Cms:Audit:HmacKey", AuditKey);
+        builder.UseSetting("Cms:Crypto:MasterKeys:1", MasterKey);
+        builder.UseSetting("Cms:Crypto:ActiveMasterKeyVersion", "1");
 
         // Tests fire bursts far beyond a tenant's production rate; the rate-limit tests set their own limits.
         builder.UseSetting("Cms:RateLimit:PermitsPerSecond", "1000000");

@@ -5,8 +5,8 @@ using Mediator;
 
 namespace Cms.Application.Consumers.FindConsumers;
 
-/// <summary>Exact-match lookup by external reference or e-mail; there is no listing of all consumers.</summary>
-public sealed record FindConsumersQuery(string? ExternalRef, string? Email, int? Limit, string? Cursor)
+/// <summary>Exact-match lookup by external reference, e-mail or phone; there is no listing of all consumers.</summary>
+public sealed record FindConsumersQuery(string? ExternalRef, string? Email, int? Limit, string? Cursor, string? Phone = null)
     : IQuery<Result<Page<ConsumerDto>>>, IUseCaseMessage, IPagedRequest
 {
     UseCase IUseCaseMessage.UseCase => UseCase.FindConsumers;
@@ -16,10 +16,12 @@ public sealed class FindConsumersValidator : IValidator<FindConsumersQuery>
 {
     public void Validate(FindConsumersQuery request, ValidationErrors errors)
     {
-        if (string.IsNullOrWhiteSpace(request.ExternalRef) && string.IsNullOrWhiteSpace(request.Email))
+        if (string.IsNullOrWhiteSpace(request.ExternalRef) && string.IsNullOrWhiteSpace(request.Email) && string.IsNullOrWhiteSpace(request.Phone))
         {
-            errors.Add("externalRef", "Give 'externalRef' or 'email' to look a consumer up.");
+            errors.Add("externalRef", "Give 'externalRef', 'email' or 'phone' to look a consumer up.");
         }
+
+        errors.MaxLength("phone", request.Phone, Limits.Phone);
 
         errors.MaxLength("externalRef", request.ExternalRef, Limits.ExternalRef);
         errors.MaxLength("email", request.Email, Limits.Email);
@@ -33,5 +35,6 @@ public sealed class FindConsumersHandler(IConsumerQueries consumers) : IQueryHan
         await consumers.FindAsync(
             string.IsNullOrWhiteSpace(query.ExternalRef) ? null : query.ExternalRef.Trim(),
             string.IsNullOrWhiteSpace(query.Email) ? null : Text.NormaliseEmail(query.Email),
+            string.IsNullOrWhiteSpace(query.Phone) ? null : query.Phone,
             query.EffectiveLimit(), query.After(), cancellationToken);
 }

@@ -43,6 +43,11 @@ public sealed class UpdateConsumerHandler(IConsumerRepository consumers, IConsum
             return Error.NotFound("consumer");
         }
 
+        if (consumer.IsErased)
+        {
+            return ConsumerErrors.Erased;
+        }
+
         if (consumer.Version != command.ExpectedVersion)
         {
             return Error.StaleVersion(command.ExpectedVersion, consumer.Version);

@@ -48,7 +48,7 @@ public static class Dtos
     public static ConsumerDto Consumer(Consumer c) => new(c.Id, c.ExternalRef, c.Contact.FullName, c.Contact.Email, c.Contact.Phone,
         c.Contact.Address is { } a ? new AddressDto([.. a.Lines], a.City, a.Postcode, a.Country) : null,
         c.DateOfBirth, new VulnerabilityDto([.. c.Vulnerability.Drivers.Order()], c.Vulnerability.ConsentRecorded),
-        c.LegalHold, c.CreatedAt, c.UpdatedAt, c.Version);
+        c.LegalHold, c.CreatedAt, c.UpdatedAt, c.Version, c.ErasedAt);
 
     public static NoteDto Note(ComplaintNote n) => new(n.Id, n.ComplaintId, n.Kind, n.Body, n.AuthorId, n.CreatedAt);
 

@@ -120,5 +120,5 @@ public static class Stored
         Consumer.Restore(c.Id, c.TenantId, c.ExternalRef,
             c.Contact with { Address = c.Contact.Address is { } a ? a with { Lines = [.. a.Lines] } : null },
             c.DateOfBirth, new Vulnerability(c.Vulnerability.Drivers.ToHashSet(), c.Vulnerability.ConsentRecorded),
-            c.LegalHold, c.CreatedAt, c.UpdatedAt, c.Version);
+            c.LegalHold, c.CreatedAt, c.UpdatedAt, c.Version, c.ErasedAt);
 }

@@ -5,6 +5,7 @@ using Cms.Application.Complaints;
 using Cms.Application.Consumers;
 using Cms.Application.Staff;
 using Cms.Application.Tenants;
+using Cms.Domain.Common;
 
 namespace Cms.Tests.Application.Fakes;
 
@@ -47,7 +48,7 @@ public sealed class FakeConsumerQueries(InMemoryDatabase db, TenantScope scope) 
         return Task.FromResult(db.Consumers.TryGetValue(id, out var c) && c.TenantId == tenantId ? Dtos.Consumer(c) : null);
     }
 
-    public Task<Page<ConsumerDto>> FindAsync(string? externalRef, string? email, int limit, CursorKey? after,
+    public Task<Page<ConsumerDto>> FindAsync(string? externalRef, string? email, string? phone, int limit, CursorKey? after,
         CancellationToken cancellationToken)
     {
         var tenantId = scope.Required;
@@ -55,6 +56,7 @@ public sealed class FakeConsumerQueries(InMemoryDatabase db, TenantScope scope) 
             .Where(c => c.TenantId == tenantId)
             .Where(c => externalRef is null || c.ExternalRef == externalRef)
             .Where(c => email is null || c.Contact.Email == email)
+            .Where(c => phone is null || (c.Contact.Phone is { } p && Text.NormalisePhone(p) == Text.NormalisePhone(phone)))
             .Where(c => after is null || c.Id.CompareTo(after.Id) > 0)
             .OrderBy(c => c.Id)
             .Take(limit + 1)

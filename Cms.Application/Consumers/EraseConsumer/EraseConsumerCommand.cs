@@ -1,0 +1,51 @@
+using Cms.Application.Abstractions;
+using Cms.Application.Audit;
+using Cms.Application.Common;
+using Cms.Domain.Common;
+using Mediator;
+
+namespace Cms.Application.Consumers.EraseConsumer;
+
+/// <summary>
+/// Erases a consumer's personal data (security.md 12): the consumer's data key is destroyed and the ciphertext and
+/// blind indexes are cleared, so the data is unrecoverable, backups included. Complaints and the audit chain (ids only)
+/// are untouched. Refused with 409 under a legal hold or when already erased.
+/// </summary>
+public sealed record EraseConsumerCommand(Guid ConsumerId) : ICommand<Result<ConsumerDto>>, IUseCaseMessage
+{
+    UseCase IUseCaseMessage.UseCase => UseCase.EraseConsumer;
+}
+
+public sealed class EraseConsumerValidator : IValidator<EraseConsumerCommand>
+{
+    public void Validate(EraseConsumerCommand request, ValidationErrors errors) => errors.Id("id", request.ConsumerId);
+}
+
+public sealed class EraseConsumerHandler(IConsumerRepository consumers, IConsumerQueries queries, AuditTrail audit, TimeProvider clock)
+    : ICommandHandler<EraseConsumerCommand, Result<ConsumerDto>>
+{
+    public async ValueTask<Result<ConsumerDto>> Handle(EraseConsumerCommand command, CancellationToken cancellationToken)
+    {
+        var consumer = await consumers.GetAsync(command.ConsumerId, cancellationToken);
+        if (consumer is null)
+        {
+            return Error.NotFound("consumer");
+        }
+
+        var expectedVersion = consumer.Version;
+        var erased = consumer.Erase(clock.GetUtcNow());
+        if (!erased.IsSuccess)
+        {
+            return erased.Error!;
+        }
+
+        if (!await consumers.UpdateAsync(consumer, expectedVersion, cancellationToken))
+        {
+            return Error.StaleVersion(expectedVersion, expectedVersion + 1);
+        }
+
+        await audit.RecordAsync("consumer.erased", AuditTrail.Consumer, consumer.Id,
+            ["externalRef", "fullName", "email", "phone", "address", "dateOfBirth", "vulnerability"], cancellationToken);
+        return (await queries.GetAsync(consumer.Id, cancellationToken))!;
+    }
+}

@@ -1,0 +1,228 @@
+using System.Collections.Concurrent;
+using System.Globalization;
+using System.Security.Cryptography;
+using System.Text;
+using Cms.Application.Abstractions;
+using Cms.Infrastructure.Persistence;
+
+namespace Cms.Infrastructure.Crypto;
+
+/// <summary>An unwrapped tenant key and the blind-index key derived from it. Never logged.</summary>
+internal sealed class TenantKeyMaterial(int version, byte[] key)
+{
+    private const string BlindIndexPurpose = "cms/consumers/blind-index/v1";
+
+    public int Version { get; } = version;
+
+    public byte[] Key { get; } = key;
+
+    /// <summary>HKDF-SHA-256 of the tenant key with its own purpose label: never the encryption key itself.</summary>
+    public byte[] BlindIndexKey { get; } = HKDF.DeriveKey(HashAlgorithmName.SHA256, key, 32, [], Encoding.UTF8.GetBytes(BlindIndexPurpose));
+
+    public override string ToString() => $"TenantKeyMaterial(version {Version})";
+}
+
+/// <summary>
+/// Unwrapped tenant keys, per process, bounded (when full it starts afresh: a miss costs one read and one unwrap).
+/// Keyed by tenant and tenant-key version; re-wrapping under a new master key does not change an unwrapped key.
+/// </summary>
+public sealed class TenantKeyCache
+{
+    public const int Capacity = 10_000;
+
+    private readonly ConcurrentDictionary<(Guid Tenant, int Version), TenantKeyMaterial> _keys = new();
+    private readonly ConcurrentDictionary<Guid, int> _current = new();
+
+    internal bool TryGetCurrent(Guid tenantId, out TenantKeyMaterial material)
+    {
+        material = null!;
+        return _current.TryGetValue(tenantId, out var version) && _keys.TryGetValue((tenantId, version), out material!);
+    }
+
+    internal bool TryGet(Guid tenantId, int version, out TenantKeyMaterial material) => _keys.TryGetValue((tenantId, version), out material!);
+
+    internal void Put(Guid tenantId, TenantKeyMaterial material, bool current)
+    {
+        if (_keys.Count >= Capacity)
+        {
+            _keys.Clear();
+            _current.Clear();
+        }
+
+        _keys[(tenantId, material.Version)] = material;
+        if (current)
+        {
+            _current[tenantId] = material.Version;
+        }
+    }
+
+    /// <summary>Forgets every cached key (tests; after a suspected compromise).</summary>
+    public void Clear()
+    {
+        _keys.Clear();
+        _current.Clear();
+    }
+}
+
+internal sealed class TenantKeyRow
+{
+    public Guid TenantId { get; init; }
+    public int Version { get; init; }
+    public string WrappedKey { get; init; } = "";
+    public string MasterKeyVersion { get; init; } = "";
+
+    public const string Columns = "tenant_id, version, wrapped_key, master_key_version";
+
+    public static byte[] AssociatedData(Guid tenantId, int version) =>
+        Aead.Utf8($"cms|{tenantId:D}|tenant_keys|{version.ToString(CultureInfo.InvariantCulture)}");
+}
+
+/// <summary>
+/// Envelope keys of the consumers of the tenant in scope (security.md 10–12): master key (configuration or KMS) →
+/// tenant key (tenant_keys, created on the tenant's first consumer) → one data key per consumer (consumer_keys; destroyed
+/// at erasure) → the consumer's fields (AES-256-GCM, associated data binding tenant, table, column and row id).
+/// </summary>
+internal sealed class ConsumerKeyring(DbSession db, TenantScope scope, IMasterKeyProvider master, TenantKeyCache cache, TimeProvider clock)
+{
+    /// <summary>The stored form of a field: key-version prefix, then base64 of nonce | ciphertext | tag.</summary>
+    public const string FieldPrefix = "v1:";
+
+    private const int FirstTenantKeyVersion = 1;
+
+    /// <summary>The tenant's current key; created (and stored wrapped) when <paramref name="create"/> and there is none.</summary>
+    public async Task<TenantKeyMaterial?> CurrentTenantKeyAsync(bool create, CancellationToken cancellationToken)
+    {
+        var tenantId = scope.Required;
+        if (cache.TryGetCurrent(tenantId, out var cached))
+        {
+            return cached;
+        }
+
+        var row = await ReadTenantKeyAsync(null, cancellationToken);
+        if (row is null && create)
+        {
+            var key = Aead.NewKey();
+            try
+            {
+                var activeVersion = master.ActiveVersion;
+                var wrapped = master.Wrap(activeVersion, key, TenantKeyRow.AssociatedData(tenantId, FirstTenantKeyVersion));
+                await db.ExecuteAsync(
+                    """
+                    INSERT INTO tenant_keys (tenant_id, version, wrapped_key, master_key_version, created_at)
+                    VALUES (@TenantId, @Version, @WrappedKey, @MasterKeyVersion, @CreatedAt)
+                    ON CONFLICT (tenant_id, version) DO NOTHING
+                    """,
+                    new
+                    {
+                        TenantId = tenantId,
+                        Version = FirstTenantKeyVersion,
+                        WrappedKey = Convert.ToBase64String(wrapped),
+                        MasterKeyVersion = activeVersion,
+                        CreatedAt = clock.GetUtcNow(),
+                    },
+                    cancellationToken);
+            }
+            finally
+            {
+                CryptographicOperations.ZeroMemory(key);
+            }
+
+            // A concurrent first consumer may have won the insert: read whichever key is stored.
+            // Not cached: this transaction may still roll back, and a key that was never stored must not be served.
+            row = await ReadTenantKeyAsync(null, cancellationToken);
+            return row is null ? null : Unwrap(row, current: true, cacheIt: false);
+        }
+
+        return row is null ? null : Unwrap(row, current: true);
+    }
+
+    public async Task<TenantKeyMaterial> TenantKeyAsync(int version, CancellationToken cancellationToken)
+    {
+        var tenantId = scope.Required;
+        if (cache.TryGet(tenantId, version, out var cached))
+        {
+            return cached;
+        }
+
+        var row = await ReadTenantKeyAsync(version, cancellationToken)
+            ?? throw new CryptographicException("A consumer key names a tenant key version that does not exist.");
+        return Unwrap(row, current: false);
+    }
+
+    /// <summary>A new data key for a consumer, and its wrapped form for consumer_keys.</summary>
+    public async Task<(byte[] DataKey, string Wrapped, TenantKeyMaterial TenantKey)> NewConsumerKeyAsync(Guid consumerId,
+        CancellationToken cancellationToken)
+    {
+        var tenantKey = (await CurrentTenantKeyAsync(create: true, cancellationToken))!;
+        var dataKey = Aead.NewKey();
+        var wrapped = Aead.Seal(tenantKey.Key, dataKey, ConsumerKeyAssociatedData(scope.Required, consumerId));
+        return (dataKey, $"t{tenantKey.Version.ToString(CultureInfo.InvariantCulture)}:{Convert.ToBase64String(wrapped)}", tenantKey);
+    }
+
+    /// <summary>Unwraps a consumer's data key as stored in consumer_keys.</summary>
+    public async Task<byte[]> UnwrapConsumerKeyAsync(Guid consumerId, string wrapped, CancellationToken cancellationToken)
+    {
+        var separator = wrapped.IndexOf(':', StringComparison.Ordinal);
+        if (separator < 2 || wrapped[0] != 't'
+            || !int.TryParse(wrapped.AsSpan(1, separator - 1), NumberStyles.None, CultureInfo.InvariantCulture, out var version))
+        {
+            throw new CryptographicException("A consumer key is not in a known format.");
+        }
+
+        var tenantKey = await TenantKeyAsync(version, cancellationToken);
+        return Aead.Open(tenantKey.Key, Convert.FromBase64String(wrapped[(separator + 1)..]), ConsumerKeyAssociatedData(scope.Required, consumerId));
+    }
+
+    public static string? Encrypt(byte[] dataKey, Guid tenantId, Guid consumerId, string column, string? plaintext) =>
+        plaintext is null
+            ? null
+            : FieldPrefix + Convert.ToBase64String(Aead.Seal(dataKey, Encoding.UTF8.GetBytes(plaintext), FieldAssociatedData(tenantId, consumerId, column)));
+
+    public static string? Decrypt(byte[] dataKey, Guid tenantId, Guid consumerId, string column, string? stored)
+    {
+        if (stored is null)
+        {
+            return null;
+        }
+
+        if (!stored.StartsWith(FieldPrefix, StringComparison.Ordinal))
+        {
+            throw new CryptographicException("A consumer field is not in a known format.");
+        }
+
+        return Encoding.UTF8.GetString(Aead.Open(dataKey, Convert.FromBase64String(stored[FieldPrefix.Length..]),
+            FieldAssociatedData(tenantId, consumerId, column)));
+    }
+
+    /// <summary>The blind index of a normalised value: HMAC-SHA-256 under the tenant's blind-index key, per column.</summary>
+    public static string? BlindIndex(TenantKeyMaterial tenantKey, string column, string? normalised) =>
+        normalised is null
+            ? null
+            : Convert.ToHexStringLower(HMACSHA256.HashData(tenantKey.BlindIndexKey, Encoding.UTF8.GetBytes($"{column}\n{normalised}")));
+
+    private static byte[] FieldAssociatedData(Guid tenantId, Guid consumerId, string column) =>
+        Aead.Utf8($"cms|{tenantId:D}|consumers|{column}|{consumerId:D}");
+
+    private static byte[] ConsumerKeyAssociatedData(Guid tenantId, Guid consumerId) =>
+        Aead.Utf8($"cms|{tenantId:D}|consumer_keys|{consumerId:D}");
+
+    private Task<TenantKeyRow?> ReadTenantKeyAsync(int? version, CancellationToken cancellationToken) =>
+        db.QuerySingleOrDefaultAsync<TenantKeyRow>(
+            version is null
+                ? $"SELECT {TenantKeyRow.Columns} FROM tenant_keys WHERE tenant_id = @TenantId ORDER BY version DESC LIMIT 1"
+                : $"SELECT {TenantKeyRow.Columns} FROM tenant_keys WHERE tenant_id = @TenantId AND version = @Version",
+            new { TenantId = scope.Required, Version = version ?? 0 }, cancellationToken);
+
+    private TenantKeyMaterial Unwrap(TenantKeyRow row, bool current, bool cacheIt = true)
+    {
+        var key = master.Unwrap(row.MasterKeyVersion, Convert.FromBase64String(row.WrappedKey),
+            TenantKeyRow.AssociatedData(row.TenantId, row.Version));
+        var material = new TenantKeyMaterial(row.Version, key);
+        if (cacheIt)
+        {
+            cache.Put(row.TenantId, material, current);
+        }
+
+        return material;
+    }
+}
