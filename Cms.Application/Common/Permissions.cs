@@ -91,4 +91,8 @@ public static class Permissions
 
     /// <summary>Supervisors and tenant admins act on any complaint; an agent only on its own or unassigned ones.</summary>
     public static bool ActsOnAnyComplaint(StaffMember staff) => staff.HasAnyRole(SupervisorPlus);
+
+    /// <summary>Whether the staff member may handle a complaint with this assignee (theirs, unassigned, or any for supervisor+).</summary>
+    public static bool MayHandle(StaffMember staff, Guid? assigneeId) =>
+        assigneeId is null || assigneeId == staff.Id || ActsOnAnyComplaint(staff);
 }

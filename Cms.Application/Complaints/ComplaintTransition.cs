@@ -57,8 +57,7 @@ public abstract class ComplaintTransitionHandler<TCommand>(
             return Error.StaleVersion(command.ExpectedVersion, complaint.Version);
         }
 
-        var staff = caller.RequiredStaff;
-        if (!Permissions.ActsOnAnyComplaint(staff) && complaint.AssigneeId is { } assignee && assignee != staff.Id)
+        if (!Permissions.MayHandle(caller.RequiredStaff, complaint.AssigneeId))
         {
             return Error.Forbidden("An agent acts only on complaints assigned to them or unassigned.");
         }

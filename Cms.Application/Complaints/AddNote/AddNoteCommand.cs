@@ -35,7 +35,7 @@ public sealed class AddNoteHandler(IComplaintRepository complaints, CallerContex
         }
 
         var staff = caller.RequiredStaff;
-        if (!Permissions.ActsOnAnyComplaint(staff) && complaint.AssigneeId is { } assignee && assignee != staff.Id)
+        if (!Permissions.MayHandle(staff, complaint.AssigneeId))
         {
             return Error.Forbidden("An agent adds notes only to complaints assigned to them or unassigned.");
         }
