@@ -38,6 +38,8 @@ public static class CmsApi
         services.AddCmsMediator();
         services.AddHttpContextAccessor();
         services.AddScoped<ICurrentPrincipal, HttpPrincipal>();
+        services.AddOptions<IdempotencyOptions>().Bind(configuration.GetSection(IdempotencyOptions.Section))
+            .Validate(o => o.Retention > TimeSpan.Zero, "Cms:Idempotency:Retention must be positive.").ValidateOnStart();
 
         builder.WebHost.ConfigureKestrel(k => k.Limits.MaxRequestBodySize = DefaultMaxBodyBytes);
         services.ConfigureHttpJsonOptions(o =>
@@ -195,6 +197,7 @@ public static class CmsApi
         app.UseAuthentication();
         app.UseAuthorization();
         app.UseRateLimiter();
+        app.UseIdempotencyBodyBuffering();
 
         app.MapOpenApi().AllowAnonymous();
         app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => false }).AllowAnonymous().DisableRateLimiting();

@@ -47,6 +47,7 @@ public static class DependencyInjection
         services.AddScoped<IComplaintQueries, ComplaintQueries>();
         services.AddScoped<IAuditQueries, AuditQueries>();
         services.AddScoped<IAuditChainReader, AuditChainReader>();
+        services.AddScoped<IIdempotencyStore, Idempotency.IdempotencyStore>();
         return services;
     }
 }

@@ -39,7 +39,7 @@ public static class ComplaintEndpoints
     public static void MapComplaintEndpoints(this IEndpointRouteBuilder app)
     {
         var group = app.MapGroup("/v1/complaints").WithTags("Complaints");
-        group.MapPost("/", File).WithSummary("File a complaint; the answer carries its reference and deadlines (agent+, integration).");
+        group.MapPost("/", File).WithIdempotency().WithSummary("File a complaint; the answer carries its reference and deadlines (agent+, integration).");
         group.MapGet("/{id}", Get).WithSummary("A complaint with status, deadlines and ETag (agent+, auditor, integration).");
         group.MapGet("/", List).WithSummary("The complaint queue, oldest received first, keyset paged (agent+, auditor).");
 
@@ -65,7 +65,7 @@ public static class ComplaintEndpoints
             Transition(http, s, v => new RecordReferralOutcomeCommand(id, v, body.Outcome), ct))
             .WithSummary("Record the referral's outcome (If-Match).");
 
-        group.MapPost("/{id}/notes", AddNote).WithSummary("Add an internal note or a consumer communication (agent+).");
+        group.MapPost("/{id}/notes", AddNote).WithIdempotency().WithSummary("Add an internal note or a consumer communication (agent+).");
         group.MapGet("/{id}/notes", ListNotes).WithSummary("The notes of a complaint, oldest first (agent+, auditor).");
         group.MapGet("/{id}/history", History).WithSummary("The audit timeline of a complaint (agent+, auditor).");
     }

@@ -21,7 +21,7 @@ public static class ConsumerEndpoints
     public static void MapConsumerEndpoints(this IEndpointRouteBuilder app)
     {
         var group = app.MapGroup("/v1/consumers").WithTags("Consumers");
-        group.MapPost("/", Register).WithSummary("Register a consumer (agent+, integration).");
+        group.MapPost("/", Register).WithIdempotency().WithSummary("Register a consumer (agent+, integration).");
         group.MapGet("/{id}", Get).WithSummary("Read a consumer, with ETag (agent+, integration).");
         group.MapGet("/", Find).WithSummary("Exact-match lookup by externalRef or email (agent+, integration).");
         group.MapPatch("/{id}", Update).WithSummary("Update contact details; If-Match required (agent+).");

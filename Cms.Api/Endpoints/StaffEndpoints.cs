@@ -18,7 +18,7 @@ public static class StaffEndpoints
     public static void MapStaffEndpoints(this IEndpointRouteBuilder app)
     {
         var group = app.MapGroup("/v1/staff").WithTags("Staff");
-        group.MapPost("/", Add).WithSummary("Add a staff user or a service account (tenant_admin).");
+        group.MapPost("/", Add).WithIdempotency().WithSummary("Add a staff user or a service account (tenant_admin).");
         group.MapGet("/", List).WithSummary("List staff, keyset paged (tenant_admin, supervisor).");
         group.MapPut("/{id}/roles", ReplaceRoles).WithSummary("Replace a staff member's roles (tenant_admin; If-Match optional).");
         group.MapPost("/{id}/deactivate", Deactivate).WithSummary("Deactivate a staff member (tenant_admin; If-Match optional).");

@@ -36,6 +36,17 @@ public static class Problems
         return TypedResults.Problem(problem);
     }
 
+    /// <summary>A problem with a status no <see cref="ErrorKind"/> maps to (e.g. 422 for a reused idempotency key).</summary>
+    public static ProblemHttpResult Of(int status, string code, string detail) =>
+        TypedResults.Problem(new ProblemDetails
+        {
+            Status = status,
+            Title = TitleOf(status),
+            Detail = detail,
+            Type = $"https://cms.example/problems/{code.Replace('.', '-')}",
+            Extensions = { ["code"] = code },
+        });
+
     public static string TitleOf(int status) => status switch
     {
         400 => "The request is invalid.",
@@ -45,6 +56,7 @@ public static class Problems
         409 => "The request conflicts with the resource's current state.",
         412 => "The resource has changed since it was read.",
         413 => "The request body is too large.",
+        422 => "The idempotency key was used for another request.",
         428 => "If-Match is required.",
         429 => "Too many requests.",
         503 => "The service is temporarily unavailable.",

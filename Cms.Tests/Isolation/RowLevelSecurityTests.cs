@@ -30,8 +30,13 @@ public sealed class RowLevelSecurityTests() : ApiTestBase(DatabaseKind.Postgres)
             var (_, agent) = await tenant.AddStaffAsync(Role.Agent);
             var consumer = await tenant.RegisterConsumerAsync(agent);
             var complaint = await tenant.FileComplaintAsync(consumer.Id, agent);
-            await Expect(await agent.PostAsJsonAsync($"/v1/complaints/{complaint.Id}/notes", new { kind = "internal", body = "seed note" }, Json),
-                HttpStatusCode.Created);
+            // With an Idempotency-Key, so that idempotency_keys holds rows of both tenants too.
+            using var note = new HttpRequestMessage(HttpMethod.Post, $"/v1/complaints/{complaint.Id}/notes")
+            {
+                Content = JsonContent.Create(new { kind = "internal", body = "seed note" }, options: Json),
+            };
+            note.Headers.Add("Idempotency-Key", $"seed-{Guid.NewGuid():N}");
+            await Expect(await agent.SendAsync(note), HttpStatusCode.Created);
             ids.Add(tenant.Id);
         }
 

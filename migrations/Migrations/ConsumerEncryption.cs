@@ -117,5 +117,5 @@ public static class Schema
 {
     /// <summary>Every table that holds tenant data (tenant_id column, RLS on PostgreSQL), over all migrations.</summary>
     public static IReadOnlyList<string> TenantTableNames { get; } =
-        [.. InitialSchema.TenantTableNames, "audit_chain_heads", .. ConsumerEncryption.TenantTableNames];
+        [.. InitialSchema.TenantTableNames, "audit_chain_heads", .. ConsumerEncryption.TenantTableNames, .. IdempotencyKeys.TenantTableNames];
 }

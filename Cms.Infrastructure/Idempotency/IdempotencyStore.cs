@@ -1,0 +1,167 @@
+using System.Buffers.Binary;
+using System.Security.Cryptography;
+using System.Text;
+using Cms.Application.Abstractions;
+using Cms.Infrastructure.Persistence;
+
+namespace Cms.Infrastructure.Idempotency;
+
+/// <summary>
+/// Idempotency keys in the request's transaction. A tenant principal's keys live in idempotency_keys (tenant_id leads
+/// every key; row-level security on PostgreSQL), a platform operator's in platform_idempotency_keys (no tenant).
+/// </summary>
+/// <remarks>
+/// Concurrency. PostgreSQL: the claim first takes a transaction-scoped advisory lock on a 64-bit hash of (scope,
+/// principal, key) with pg_try_advisory_xact_lock; when another transaction holds it, that request is still in flight
+/// and the answer is <see cref="IdempotencyClaimOutcome.InFlight"/> at once (no waiting). The lock ends with the
+/// transaction, by which time its row is committed (and is then replayed) or gone (and the key is free again); the
+/// INSERT ... ON CONFLICT DO NOTHING that follows never raises a unique violation, which would abort the transaction.
+/// SQLite: transactions start IMMEDIATE, so writers are serialised and a second request sees the first's committed
+/// row. Expired rows are ignored (an expired row of the same key is taken over) and a bounded batch of the scope's
+/// expired rows is deleted on each claim, after the key's own row is handled and, on PostgreSQL, with SKIP LOCKED, so
+/// two claims never wait on each other's purge. On PostgreSQL the purge goes through the owner's SECURITY DEFINER
+/// function (cms_app holds no DELETE), still under the transaction's tenant through forced row-level security.
+/// </remarks>
+internal sealed class IdempotencyStore(DbSession db, DatabaseOptions options) : IIdempotencyStore
+{
+    private const int PurgeBatch = 100;
+
+    public async Task<IdempotencyClaim> ClaimAsync(IdempotencyScope scope, string key, string requestHash, DateTimeOffset now,
+        DateTimeOffset expiresAt, CancellationToken cancellationToken)
+    {
+        var sql = Sql.For(scope);
+        var parameters = Parameters(scope, key, new
+        {
+            RequestHash = requestHash,
+            Now = now,
+            ExpiresAt = expiresAt,
+            Lock = LockKey(scope, key),
+        });
+
+        if (options.Provider == DatabaseProvider.Postgres &&
+            !await db.ExecuteScalarAsync<bool>("SELECT pg_try_advisory_xact_lock(@Lock)", parameters, cancellationToken))
+        {
+            return new IdempotencyClaim(IdempotencyClaimOutcome.InFlight);
+        }
+
+        var claim = await ClaimOwnKeyAsync(sql, parameters, requestHash, now, cancellationToken);
+        if (claim.Outcome == IdempotencyClaimOutcome.Claimed)
+        {
+            if (options.Provider == DatabaseProvider.Postgres)
+            {
+                await db.ExecuteScalarAsync<int>(sql.PurgePostgres, parameters, cancellationToken);
+            }
+            else
+            {
+                await db.ExecuteAsync(sql.PurgeSqlite, parameters, cancellationToken);
+            }
+        }
+
+        return claim;
+    }
+
+    public async Task RecordAsync(IdempotencyScope scope, string key, IdempotentResponse response, CancellationToken cancellationToken)
+    {
+        var updated = await db.ExecuteAsync(Sql.For(scope).Record, Parameters(scope, key, new
+        {
+            response.StatusCode,
+            response.Body,
+            response.Location,
+            response.ETag,
+        }), cancellationToken);
+        if (updated != 1)
+        {
+            throw new InvalidOperationException("The idempotency key to record the answer for is not held by this transaction.");
+        }
+    }
+
+    private async Task<IdempotencyClaim> ClaimOwnKeyAsync(Sql sql, Dapper.DynamicParameters parameters, string requestHash, DateTimeOffset now,
+        CancellationToken cancellationToken)
+    {
+        if (await db.ExecuteAsync(sql.Insert, parameters, cancellationToken) == 1)
+        {
+            return new IdempotencyClaim(IdempotencyClaimOutcome.Claimed);
+        }
+
+        var row = await db.QuerySingleOrDefaultAsync<KeyRow>(sql.Select, parameters, cancellationToken)
+                  ?? throw new InvalidOperationException("An idempotency key neither inserted nor found.");
+        if (row.ExpiresAt <= now)
+        {
+            // An expired use of the key is ignored: take the row over for this request.
+            return await db.ExecuteAsync(sql.TakeOver, parameters, cancellationToken) == 1
+                ? new IdempotencyClaim(IdempotencyClaimOutcome.Claimed)
+                : new IdempotencyClaim(IdempotencyClaimOutcome.InFlight);
+        }
+
+        if (!string.Equals(row.RequestHash, requestHash, StringComparison.Ordinal))
+        {
+            return new IdempotencyClaim(IdempotencyClaimOutcome.Mismatch);
+        }
+
+        return row.StatusCode is { } status
+            ? new IdempotencyClaim(IdempotencyClaimOutcome.Replay, new IdempotentResponse(status, row.ResponseBody ?? "", row.Location, row.ETag))
+            : new IdempotencyClaim(IdempotencyClaimOutcome.InFlight);
+    }
+
+    private static Dapper.DynamicParameters Parameters(IdempotencyScope scope, string key, object extra)
+    {
+        var parameters = new Dapper.DynamicParameters(extra);
+        parameters.Add("TenantId", scope.TenantId);
+        parameters.Add("Principal", scope.Principal);
+        parameters.Add("IdemKey", key);
+        return parameters;
+    }
+
+    private static long LockKey(IdempotencyScope scope, string key)
+    {
+        var text = $"idempotency\n{scope.TenantId?.ToString("D") ?? "platform"}\n{scope.Principal}\n{key}";
+        return BinaryPrimitives.ReadInt64BigEndian(SHA256.HashData(Encoding.UTF8.GetBytes(text)));
+    }
+
+    private sealed class KeyRow
+    {
+        public string RequestHash { get; init; } = "";
+        public int? StatusCode { get; init; }
+        public string? ResponseBody { get; init; }
+        public string? Location { get; init; }
+        public string? ETag { get; init; }
+        public DateTimeOffset ExpiresAt { get; init; }
+    }
+
+    private sealed record Sql(string Insert, string Select, string TakeOver, string Record, string PurgePostgres, string PurgeSqlite)
+    {
+        private static readonly Sql Tenant = Build("idempotency_keys", "tenant_id, ", "@TenantId, ", "tenant_id = @TenantId AND ",
+            "purge_expired_idempotency_keys");
+
+        private static readonly Sql Platform = Build("platform_idempotency_keys", "", "", "", "purge_expired_platform_idempotency_keys");
+
+        public static Sql For(IdempotencyScope scope) => scope.TenantId is null ? Platform : Tenant;
+
+        private static Sql Build(string table, string tenantColumn, string tenantValue, string tenantFilter, string purgeFunction)
+        {
+            var key = $"{tenantFilter}principal = @Principal AND idem_key = @IdemKey";
+            return new Sql(
+                Insert: $"""
+                    INSERT INTO {table} ({tenantColumn}principal, idem_key, request_hash, created_at, expires_at)
+                    VALUES ({tenantValue}@Principal, @IdemKey, @RequestHash, @Now, @ExpiresAt)
+                    ON CONFLICT DO NOTHING
+                    """,
+                Select: $"SELECT request_hash AS RequestHash, status_code AS StatusCode, response_body AS ResponseBody, location AS Location, etag AS ETag, expires_at AS ExpiresAt FROM {table} WHERE {key}",
+                TakeOver: $"""
+                    UPDATE {table} SET request_hash = @RequestHash, status_code = NULL, response_body = NULL, location = NULL, etag = NULL,
+                        created_at = @Now, expires_at = @ExpiresAt
+                    WHERE {key} AND expires_at <= @Now
+                    """,
+                Record: $"""
+                    UPDATE {table} SET status_code = @StatusCode, response_body = @Body, location = @Location, etag = @ETag
+                    WHERE {key} AND status_code IS NULL
+                    """,
+                // cms_app has no DELETE on PostgreSQL: the owner's purge function deletes expired rows only (see the migration).
+                PurgePostgres: $"SELECT {purgeFunction}(@Now, {PurgeBatch})",
+                PurgeSqlite: $"""
+                    DELETE FROM {table} WHERE ({tenantColumn}principal, idem_key) IN (
+                        SELECT {tenantColumn}principal, idem_key FROM {table} WHERE {tenantFilter}expires_at <= @Now LIMIT {PurgeBatch})
+                    """);
+        }
+    }
+}
