@@ -25,12 +25,8 @@ public interface IConsumerQueries
 {
     Task<ConsumerDto?> GetAsync(Guid id, CancellationToken cancellationToken);
 
-    /// <summary>Exact-match lookup by external reference and/or normalised e-mail.</summary>
-    Task<Page<ConsumerDto>> FindAsync(string? externalRef, string? email, int limit, CursorKey? after, CancellationToken cancellationToken) =>
-        FindAsync(externalRef, email, null, limit, after, cancellationToken);
-
-    /// <summary>Exact-match lookup by trimmed external reference, normalised e-mail and/or normalised phone (through the
-    /// blind indexes in the database).</summary>
+    /// <summary>Exact-match lookup by external reference, e-mail and/or phone as the caller gave them: the implementation
+    /// trims and normalises them the same way as when they were stored (through the blind indexes in the database).</summary>
     Task<Page<ConsumerDto>> FindAsync(string? externalRef, string? email, string? phone, int limit, CursorKey? after,
         CancellationToken cancellationToken);
 }

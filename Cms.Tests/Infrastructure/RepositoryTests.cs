@@ -329,11 +329,11 @@ public sealed class RepositoryTests(DatabaseKind kind)
         Assert.That(bareDto.Address, Is.Null);
         Assert.That(bareDto.DateOfBirth, Is.Null);
 
-        var byRef = await InTenantAsync(tenantId, sp => Get<IConsumerQueries>(sp).FindAsync("CRM-000123", null, 10, null, Ct), commit: false);
+        var byRef = await InTenantAsync(tenantId, sp => Get<IConsumerQueries>(sp).FindAsync("CRM-000123", null, null, 10, null, Ct), commit: false);
         Assert.That(byRef.Items.Select(c => c.Id), Is.EqualTo(new[] { full.Id }));
-        var byEmail = await InTenantAsync(tenantId, sp => Get<IConsumerQueries>(sp).FindAsync(null, "jane.q@example.test", 10, null, Ct), commit: false);
+        var byEmail = await InTenantAsync(tenantId, sp => Get<IConsumerQueries>(sp).FindAsync(null, "jane.q@example.test", null, 10, null, Ct), commit: false);
         Assert.That(byEmail.Items.Select(c => c.Id), Is.EqualTo(new[] { full.Id }));
-        var both = await InTenantAsync(tenantId, sp => Get<IConsumerQueries>(sp).FindAsync("CRM-000124", "jane.q@example.test", 10, null, Ct), commit: false);
+        var both = await InTenantAsync(tenantId, sp => Get<IConsumerQueries>(sp).FindAsync("CRM-000124", "jane.q@example.test", null, 10, null, Ct), commit: false);
         Assert.That(both.Items, Is.Empty, "externalRef and email combine with AND");
         Assert.That(await InTenantAsync(tenantId, sp => Get<IConsumerRepository>(sp).ExternalRefExistsAsync("CRM-000123", Ct), commit: false), Is.True);
         Assert.That(await InTenantAsync(tenantId, sp => Get<IConsumerRepository>(sp).ExternalRefExistsAsync("CRM-999999", Ct), commit: false), Is.False);
@@ -705,7 +705,7 @@ public sealed class RepositoryTests(DatabaseKind kind)
             Assert.That(await Get<IConsumerRepository>(sp).GetAsync(aConsumer.Id, Ct), Is.Null);
             Assert.That(await Get<IConsumerRepository>(sp).ExternalRefExistsAsync(aConsumer.ExternalRef, Ct), Is.False);
             Assert.That(await Get<IConsumerQueries>(sp).GetAsync(aConsumer.Id, Ct), Is.Null);
-            Assert.That((await Get<IConsumerQueries>(sp).FindAsync(aConsumer.ExternalRef, null, 10, null, Ct)).Items, Is.Empty);
+            Assert.That((await Get<IConsumerQueries>(sp).FindAsync(aConsumer.ExternalRef, null, null, 10, null, Ct)).Items, Is.Empty);
             Assert.That(await Get<IComplaintRepository>(sp).GetAsync(aComplaint.Id, Ct), Is.Null);
             Assert.That(await Get<IComplaintQueries>(sp).GetAsync(aComplaint.Id, now, Ct), Is.Null);
             Assert.That(await Get<IComplaintQueries>(sp).ExistsAsync(aComplaint.Id, Ct), Is.False);
@@ -857,7 +857,7 @@ public sealed class RepositoryTests(DatabaseKind kind)
         Assert.That(staffPages.Items.Select(s => s.Id), Is.EqualTo(staffIds));
 
         // Consumers found by a shared e-mail, by id.
-        var consumerPages = await PageThroughAsync(2, after => Read(sp => Get<IConsumerQueries>(sp).FindAsync(null, "shared@example.test", 2, after, Ct)));
+        var consumerPages = await PageThroughAsync(2, after => Read(sp => Get<IConsumerQueries>(sp).FindAsync(null, "shared@example.test", null, 2, after, Ct)));
         Assert.That(consumerPages.Items.Select(c => c.Id), Is.EqualTo(sameEmail.Select(c => c.Id).OrderBy(Key, StringComparer.Ordinal)));
 
         // Notes by id.

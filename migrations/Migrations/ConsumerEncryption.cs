@@ -111,11 +111,3 @@ public sealed class ConsumerEncryption : CmsMigration
             .ToTable("consumers").PrimaryColumns("tenant_id", "id");
     }
 }
-
-/// <summary>The schema as a whole, for tests and tools.</summary>
-public static class Schema
-{
-    /// <summary>Every table that holds tenant data (tenant_id column, RLS on PostgreSQL), over all migrations.</summary>
-    public static IReadOnlyList<string> TenantTableNames { get; } =
-        [.. InitialSchema.TenantTableNames, "audit_chain_heads", .. ConsumerEncryption.TenantTableNames, .. IdempotencyKeys.TenantTableNames];
-}

@@ -34,7 +34,7 @@ public sealed class FindConsumersHandler(IConsumerQueries consumers) : IQueryHan
     public async ValueTask<Result<Page<ConsumerDto>>> Handle(FindConsumersQuery query, CancellationToken cancellationToken) =>
         await consumers.FindAsync(
             string.IsNullOrWhiteSpace(query.ExternalRef) ? null : query.ExternalRef.Trim(),
-            string.IsNullOrWhiteSpace(query.Email) ? null : Text.NormaliseEmail(query.Email),
+            string.IsNullOrWhiteSpace(query.Email) ? null : query.Email, // the blind index normalises
             string.IsNullOrWhiteSpace(query.Phone) ? null : query.Phone,
             query.EffectiveLimit(), query.After(), cancellationToken);
 }

@@ -55,7 +55,7 @@ public sealed class FakeConsumerQueries(InMemoryDatabase db, TenantScope scope) 
         var rows = db.Consumers.Values
             .Where(c => c.TenantId == tenantId)
             .Where(c => externalRef is null || c.ExternalRef == externalRef)
-            .Where(c => email is null || c.Contact.Email == email)
+            .Where(c => email is null || c.Contact.Email == Text.NormaliseEmail(email))
             .Where(c => phone is null || (c.Contact.Phone is { } p && Text.NormalisePhone(p) == Text.NormalisePhone(phone)))
             .Where(c => after is null || c.Id.CompareTo(after.Id) > 0)
             .OrderBy(c => c.Id)
