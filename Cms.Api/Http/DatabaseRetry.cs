@@ -22,6 +22,9 @@ namespace Cms.Api.Http;
 /// </summary>
 public sealed class DatabaseRetryFilter : IEndpointFilter
 {
+    /// <summary>Endpoint metadata: the route runs through this filter (the OpenAPI contract documents its 503).</summary>
+    public sealed record Applied;
+
     public async ValueTask<object?> InvokeAsync(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
     {
         var http = context.HttpContext;
