@@ -1,3 +1,6 @@
+using System.Diagnostics;
+using System.Diagnostics.Metrics;
+using Cms.Application.Common;
 using Cms.Infrastructure.Resilience;
 using Microsoft.Extensions.Logging.Abstractions;
 using Npgsql;
@@ -132,6 +135,70 @@ public sealed class DatabaseResilienceTests
         }
 
         Assert.That(resilience.BreakerState, Is.EqualTo(CircuitState.Closed));
+    }
+
+    [Test]
+    public async Task Each_retry_is_a_span_naming_the_attempt_and_the_failure_it_follows()
+    {
+        var spans = new List<Activity>();
+        using var listener = new ActivityListener
+        {
+            ShouldListenTo = source => source.Name == Telemetry.SourceName,
+            Sample = (ref ActivityCreationOptions<ActivityContext> _) => ActivitySamplingResult.AllDataAndRecorded,
+            ActivityStopped = activity =>
+            {
+                lock (spans)
+                {
+                    spans.Add(activity);
+                }
+            },
+        };
+        ActivitySource.AddActivityListener(listener);
+
+        await Create().ExecuteAsync((attempt, _) => attempt < 3 ? throw Postgres("40001") : ValueTask.FromResult(0), new TransactionAttempts(),
+            CancellationToken.None);
+
+        List<Activity> retries;
+        lock (spans)
+        {
+            retries = spans.Where(s => s.OperationName == "db.transaction.retry").ToList();
+        }
+
+        Assert.That(retries.Select(s => (s.GetTagItem("cms.db.attempt"), s.GetTagItem("cms.db.retry_reason"), s.Status)),
+            Is.EqualTo(new[] { ((object?)2, (object?)"40001", ActivityStatusCode.Error), (3, "40001", ActivityStatusCode.Unset) }));
+    }
+
+    [Test]
+    public async Task The_breaker_state_gauge_reports_an_open_breaker()
+    {
+        var resilience = Create(new ResilienceOptions { MaxRetryAttempts = 0, BreakerMinimumThroughput = 2, BreakerBreakDuration = TimeSpan.FromSeconds(30) });
+        for (var i = 0; i < 2; i++)
+        {
+            await Assert.ThrowsAsync<NpgsqlException>(async () =>
+                await resilience.ExecuteAsync<int>((_, _) => throw ConnectionLost(), new TransactionAttempts(), CancellationToken.None));
+        }
+
+        var observed = -1;
+        using var meters = new MeterListener
+        {
+            InstrumentPublished = (instrument, l) =>
+            {
+                if (instrument.Meter.Name == Telemetry.MeterName && instrument.Name == "cms.db.circuit_breaker.state")
+                {
+                    l.EnableMeasurementEvents(instrument);
+                }
+            },
+        };
+        meters.SetMeasurementEventCallback<int>((_, value, _, _) => observed = Math.Max(observed, value));
+        meters.Start();
+        meters.RecordObservableInstruments();
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(resilience.BreakerState, Is.EqualTo(CircuitState.Open));
+            Assert.That(observed, Is.EqualTo(2), "2 = open");
+        });
+        GC.KeepAlive(resilience);
     }
 
     [Test]
