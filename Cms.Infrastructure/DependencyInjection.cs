@@ -24,6 +24,7 @@ public static class DependencyInjection
                 return builder.Build();
             });
             services.AddScoped<DbSession, PostgresSession>();
+            services.AddSingleton<AuditPartitions>();
         }
         else
         {
