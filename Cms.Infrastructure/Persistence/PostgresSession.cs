@@ -16,6 +16,13 @@ public sealed class PostgresSession(NpgsqlDataSource dataSource, TenantScope ten
 {
     private Guid? _applied;
 
+    /// <summary>A session whose transactions are READ ONLY (the read replica's: a query can never write, even if the
+    /// read connection string points at a primary by mistake).</summary>
+    public static PostgresSession ReadOnly(NpgsqlDataSource dataSource, TenantScope tenant, DatabaseOptions options) =>
+        new(dataSource, tenant, options) { IsReadOnly = true };
+
+    private bool IsReadOnly { get; init; }
+
     protected override async Task<DbConnection> OpenConnectionAsync(CancellationToken cancellationToken) =>
         await dataSource.OpenConnectionAsync(cancellationToken);
 
@@ -24,19 +31,24 @@ public sealed class PostgresSession(NpgsqlDataSource dataSource, TenantScope ten
 
     protected override string Prepare(string sql, bool firstOfTransaction)
     {
+        var prefix = "";
         if (firstOfTransaction)
         {
             _applied = null;
+            if (IsReadOnly)
+            {
+                prefix = "SET TRANSACTION READ ONLY;\n";
+            }
         }
 
         // A platform operator creating a tenant enters that tenant's scope part-way through the transaction.
         if (Tenant.TenantId is { } tenantId && tenantId != _applied)
         {
             _applied = tenantId;
-            return $"SET LOCAL app.tenant_id = '{tenantId:D}';\n{sql}";
+            return $"{prefix}SET LOCAL app.tenant_id = '{tenantId:D}';\n{sql}";
         }
 
-        return sql;
+        return prefix + sql;
     }
 
     protected override bool IsUniqueViolation(DbException exception) =>
