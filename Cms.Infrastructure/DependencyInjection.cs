@@ -43,7 +43,8 @@ public static class DependencyInjection
                     return builder.Build();
                 });
                 services.AddScoped(sp => new ReplicaSession(PostgresSession.ReadOnly(
-                    sp.GetRequiredKeyedService<NpgsqlDataSource>(ReadSideKey), sp.GetRequiredService<TenantScope>(), options)));
+                    sp.GetRequiredKeyedService<NpgsqlDataSource>(ReadSideKey), sp.GetRequiredService<TenantScope>(),
+                    sp.GetRequiredService<UseCaseScope>(), options)));
                 services.AddScoped(sp => new QuerySession(sp.GetRequiredService<DbSession>(), sp.GetRequiredService<ReplicaSession>()));
             }
         }

@@ -11,17 +11,24 @@ namespace Cms.Infrastructure.Persistence;
 /// never carries a tenant over; it is also the form Citus propagates to its workers. The value is a Guid formatted here,
 /// never caller text. With no tenant in scope nothing is set, and row-level security answers nothing.
 /// </summary>
-public sealed class PostgresSession(NpgsqlDataSource dataSource, TenantScope tenant, DatabaseOptions options)
-    : DbSession(tenant, options)
+public sealed class PostgresSession(NpgsqlDataSource dataSource, TenantScope tenant, UseCaseScope useCase, DatabaseOptions databaseOptions)
+    : DbSession(tenant, databaseOptions)
 {
+    /// <summary>The client waits this much longer than the server's statement_timeout, so the server ends a slow statement
+    /// itself (cleanly, also behind PgBouncer) before the client would send a cancel request.</summary>
+    private const int ClientGraceSeconds = 5;
+
     private Guid? _applied;
 
     /// <summary>A session whose transactions are READ ONLY (the read replica's: a query can never write, even if the
-    /// read connection string points at a primary by mistake).</summary>
-    public static PostgresSession ReadOnly(NpgsqlDataSource dataSource, TenantScope tenant, DatabaseOptions options) =>
-        new(dataSource, tenant, options) { IsReadOnly = true };
+    /// read connection string points at a primary by mistake); its use cases show as cms-api-read/... in
+    /// pg_stat_activity.</summary>
+    public static PostgresSession ReadOnly(NpgsqlDataSource dataSource, TenantScope tenant, UseCaseScope useCase, DatabaseOptions options) =>
+        new(dataSource, tenant, useCase, options) { IsReadOnly = true };
 
     private bool IsReadOnly { get; init; }
+
+    protected override int CommandTimeoutSeconds => Options.CommandTimeoutSeconds + ClientGraceSeconds;
 
     protected override async Task<DbConnection> OpenConnectionAsync(CancellationToken cancellationToken) =>
         await dataSource.OpenConnectionAsync(cancellationToken);
@@ -29,15 +36,22 @@ public sealed class PostgresSession(NpgsqlDataSource dataSource, TenantScope ten
     protected override async Task<DbTransaction> BeginTransactionAsync(DbConnection connection, CancellationToken cancellationToken) =>
         await connection.BeginTransactionAsync(System.Data.IsolationLevel.ReadCommitted, cancellationToken);
 
+    /// <summary>
+    /// The first statement of a transaction carries the transaction's settings in the same round trip: the server-side
+    /// statement timeout, the use case as application_name (visible in pg_stat_activity and in the server's slow-statement
+    /// log with %a) and the tenant. Every value is formatted here from a number, an enum name or a Guid, never caller text.
+    /// </summary>
     protected override string Prepare(string sql, bool firstOfTransaction)
     {
         var prefix = "";
         if (firstOfTransaction)
         {
             _applied = null;
-            if (IsReadOnly)
+            prefix = IsReadOnly ? "SET TRANSACTION READ ONLY;\n" : "";
+            prefix += $"SET LOCAL statement_timeout = {Options.CommandTimeoutSeconds * 1000};\n";
+            if (useCase.Current is { } current)
             {
-                prefix = "SET TRANSACTION READ ONLY;\n";
+                prefix += $"SET LOCAL application_name = '{(IsReadOnly ? "cms-api-read" : "cms-api")}/{current}';\n";
             }
         }
 
@@ -45,7 +59,7 @@ public sealed class PostgresSession(NpgsqlDataSource dataSource, TenantScope ten
         if (Tenant.TenantId is { } tenantId && tenantId != _applied)
         {
             _applied = tenantId;
-            return $"{prefix}SET LOCAL app.tenant_id = '{tenantId:D}';\n{sql}";
+            prefix += $"SET LOCAL app.tenant_id = '{tenantId:D}';\n";
         }
 
         return prefix + sql;

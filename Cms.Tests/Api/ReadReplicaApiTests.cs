@@ -91,13 +91,13 @@ public sealed class ReadReplicaApiTests() : ApiTestBase(DatabaseKind.Postgres)
         var acknowledged = await Read<ComplaintDto>(await TransitionAsync(tenant.Admin, complaint.Id, "acknowledge", complaint.Version));
         Assert.That(acknowledged.Status, Is.EqualTo(Cms.Domain.Complaints.ComplaintStatus.Acknowledged));
 
-        // The service's sessions: cms-api on the primary, cms-api-read on the replica, each only there.
+        // The service's sessions: cms-api(/use case) on the primary, cms-api-read(/use case) on the replica, each only there.
         var onPrimary = await AppSessionsAsync(Pg.AdminConnectionString, Pg.DatabaseName);
         var onReplica = await AppSessionsAsync(_replica.AdminConnectionString(Pg), Pg.DatabaseName);
         Assert.Multiple(() =>
         {
-            Assert.That(onPrimary, Has.Some.EqualTo("cms-api").And.None.EqualTo("cms-api-read"));
-            Assert.That(onReplica, Has.Some.EqualTo("cms-api-read").And.None.EqualTo("cms-api"));
+            Assert.That(onPrimary, Has.Some.StartsWith("cms-api").And.None.StartsWith("cms-api-read"));
+            Assert.That(onReplica, Is.Not.Empty.And.All.StartsWith("cms-api-read"));
         });
 
         // Replay resumes: the replica catches up and the query finds the complaint as the last command left it.
