@@ -65,6 +65,10 @@ public sealed class PostgresSession(NpgsqlDataSource dataSource, TenantScope ten
         return prefix + sql;
     }
 
+    protected override bool IsMissingPartition(DbException exception) =>
+        exception is PostgresException { SqlState: PostgresErrorCodes.CheckViolation } pg
+        && pg.MessageText.StartsWith("no partition of relation", StringComparison.Ordinal);
+
     protected override bool IsUniqueViolation(DbException exception) =>
         exception is PostgresException { SqlState: PostgresErrorCodes.UniqueViolation };
 }

@@ -9,6 +9,7 @@ using Cms.Infrastructure;
 using Cms.Infrastructure.Persistence;
 using Cms.Migrations;
 using Cms.Tests.Support;
+using System.Net.Http.Json;
 using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
 
@@ -307,9 +308,10 @@ public sealed class AuditPartitionTests
         var entries = await AcrossBoundariesAsync(tenantId);
         var farAhead = MonthStart(60).AddDays(3);
 
-        var refused = await Assert.ThrowsAsync<PostgresException>(() => AppendAsync(Entry(tenantId, farAhead)));
-        Assert.That(refused!.SqlState, Is.EqualTo(PostgresErrorCodes.CheckViolation));
-        Assert.That(refused.MessageText, Does.Contain("no partition"));
+        var refused = await Assert.ThrowsAsync<StorageNotReadyException>(() => AppendAsync(Entry(tenantId, farAhead)));
+        var cause = refused!.InnerException as PostgresException;
+        Assert.That(cause?.SqlState, Is.EqualTo(PostgresErrorCodes.CheckViolation));
+        Assert.That(cause!.MessageText, Does.Contain("no partition"));
         Assert.That(await VerifyAsync(tenantId), Is.EqualTo(new AuditVerificationDto(true, entries.Count, null, null)),
             "the refused entry's transaction rolled back, chain head included");
 
@@ -449,5 +451,58 @@ public sealed class AuditPartitionTests
             count.Parameters.AddWithValue("t", tenantId);
             Assert.That(await count.ExecuteScalarAsync(), Is.EqualTo((long)instants.Length), "the rollback kept every entry");
         }
+    }
+}
+
+/// <summary>
+/// The failure mode of a missing month partition through the API: the command that would write the audit entry answers
+/// 503 (problem+json) and changes nothing; once the month's partition is back, the same request succeeds.
+/// </summary>
+public sealed class AuditPartitionApiTests() : ApiTestBase(DatabaseKind.Postgres)
+{
+    [Test]
+    public async Task A_change_whose_audit_month_has_no_partition_answers_503_and_changes_nothing()
+    {
+        var tenant = await CreateTenantAsync();
+        var pg = (PostgresTestDatabase)Db;
+        var now = DateTimeOffset.UtcNow;
+        var month = new DateTimeOffset(now.Year, now.Month, 1, 0, 0, 0, TimeSpan.Zero);
+        var partition = $"audit_entries_p{month:yyyy_MM}";
+
+        async Task AdminAsync(string sql)
+        {
+            await using var connection = new NpgsqlConnection(pg.AdminConnectionString);
+            await connection.OpenAsync();
+            await using var command = new NpgsqlCommand(sql, connection);
+            await command.ExecuteNonQueryAsync();
+        }
+
+        async Task<long> ConsumersAsync()
+        {
+            await using var connection = new NpgsqlConnection(pg.AdminConnectionString);
+            await connection.OpenAsync();
+            await using var command = new NpgsqlCommand("SELECT count(*) FROM consumers WHERE tenant_id = @t", connection);
+            command.Parameters.AddWithValue("t", tenant.Id);
+            return (long)(await command.ExecuteScalarAsync())!;
+        }
+
+        await AdminAsync($"ALTER TABLE audit_entries DETACH PARTITION {partition}");
+        try
+        {
+            var response = await tenant.Admin.PostAsJsonAsync("/v1/consumers", new { externalRef = "EXT-1", fullName = "Jane Consumer" }, Json);
+            Assert.That(response.StatusCode, Is.EqualTo(System.Net.HttpStatusCode.ServiceUnavailable));
+            Assert.That(response.Content.Headers.ContentType?.MediaType, Is.EqualTo("application/problem+json"));
+            Assert.That(await response.Content.ReadAsStringAsync(), Does.Contain("was not made"));
+            Assert.That(await ConsumersAsync(), Is.Zero, "the consumer was not registered without its audit entry");
+        }
+        finally
+        {
+            await AdminAsync(
+                $"ALTER TABLE audit_entries ATTACH PARTITION {partition} FOR VALUES FROM ('{month:yyyy-MM-dd} 00:00:00+00') TO ('{month.AddMonths(1):yyyy-MM-dd} 00:00:00+00')");
+        }
+
+        await Expect(await tenant.Admin.PostAsJsonAsync("/v1/consumers", new { externalRef = "EXT-1", fullName = "Jane Consumer" }, Json),
+            System.Net.HttpStatusCode.Created);
+        Assert.That(await ConsumersAsync(), Is.EqualTo(1L));
     }
 }

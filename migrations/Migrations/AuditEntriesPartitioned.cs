@@ -23,7 +23,7 @@ namespace Cms.Migrations.Migrations;
 /// </list>
 /// <para>There is deliberately no DEFAULT partition. An entry whose month has no partition fails its insert
 /// (SQLSTATE 23514, "no partition of relation ... found for row"), so the command that wrote it rolls back: no change is
-/// ever committed without its audit entry. A default partition would instead accumulate rows that then block creating
+/// ever committed without its audit entry (the service answers 503: StorageNotReadyException). A default partition would instead accumulate rows that then block creating
 /// that month's partition (PostgreSQL refuses while the default holds rows of the new range) and force a scan of the
 /// default partition under lock at every creation.</para>
 /// <para>A partition is created as a plain table and then attached (ATTACH PARTITION takes only SHARE UPDATE
