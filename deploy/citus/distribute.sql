@@ -30,6 +30,9 @@ SET LOCAL citus.propagate_set_commands = 'local';
 SET LOCAL citus.enable_unsafe_triggers = on;
 ALTER DATABASE :"DBNAME" SET citus.enable_unsafe_triggers = on;
 
+-- Distributed tables with foreign keys to reference tables, created in one transaction: run shard DDL sequentially.
+SET LOCAL citus.multi_shard_modify_mode TO 'sequential';
+
 -- ---- reference tables: global data, a full copy on every node ----
 SELECT create_reference_table('tenants');
 SELECT create_reference_table('platform_idempotency_keys');
