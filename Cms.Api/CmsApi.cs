@@ -2,6 +2,7 @@ using System.Text.Json;
 using Cms.Api.Auth;
 using Cms.Api.Endpoints;
 using Cms.Api.Http;
+using Cms.Api.Maintenance;
 using Cms.Application;
 using Cms.Application.Abstractions;
 using Cms.Application.Audit;
@@ -41,6 +42,19 @@ public static class CmsApi
         services.AddCmsMediator();
         services.AddHttpContextAccessor();
         services.AddScoped<ICurrentPrincipal, HttpPrincipal>();
+        if (database.Provider == DatabaseProvider.Postgres)
+        {
+            var partitionOptions = configuration.GetSection(AuditPartitionOptions.Section).Get<AuditPartitionOptions>() ?? new AuditPartitionOptions();
+            if (partitionOptions.PartitionMonthsAhead is < 0 or > 24 || partitionOptions.PartitionCheckInterval <= TimeSpan.Zero)
+            {
+                throw new InvalidOperationException(
+                    "Cms:Audit:PartitionMonthsAhead must be 0–24 and Cms:Audit:PartitionCheckInterval positive.");
+            }
+
+            services.AddSingleton(partitionOptions);
+            services.AddHostedService<AuditPartitionJob>();
+        }
+
         services.AddOptions<IdempotencyOptions>().Bind(configuration.GetSection(IdempotencyOptions.Section))
             .Validate(o => o.Retention > TimeSpan.Zero, "Cms:Idempotency:Retention must be positive.").ValidateOnStart();
 

@@ -108,6 +108,10 @@ public abstract class DbSession(TenantScope tenant, DatabaseOptions options) : I
         {
             throw new DuplicateKeyException("A unique key refused the write.", ex);
         }
+        catch (DbException ex) when (IsMissingPartition(ex))
+        {
+            throw new StorageNotReadyException("No partition exists for the row's partition key (audit entry partitions are created ahead of time).", ex);
+        }
     }
 
     public async Task<T> ExecuteScalarAsync<T>(string sql, object? param, CancellationToken cancellationToken)
@@ -139,6 +143,9 @@ public abstract class DbSession(TenantScope tenant, DatabaseOptions options) : I
     protected virtual string Prepare(string sql, bool firstOfTransaction) => sql;
 
     protected abstract bool IsUniqueViolation(DbException exception);
+
+    /// <summary>A partitioned table has no partition for the row (PostgreSQL); never on SQLite.</summary>
+    protected virtual bool IsMissingPartition(DbException exception) => false;
 
     private async Task<CommandDefinition> CommandAsync(string sql, object? param, CancellationToken cancellationToken)
     {
