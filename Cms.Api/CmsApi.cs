@@ -14,7 +14,6 @@ using Microsoft.AspNetCore.Authentication.JwtBearer;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.AspNetCore.RateLimiting;
 using Microsoft.IdentityModel.Tokens;
-using OpenTelemetry.Trace;
 
 namespace Cms.Api;
 
@@ -28,8 +27,10 @@ public static class CmsApi
         var services = builder.Services;
         var configuration = builder.Configuration;
 
+        StartupSettings.Validate(configuration);
         var database = LoadDatabase(configuration);
         var auth = LoadAuth(configuration, database);
+        var telemetry = StartupSettings.LoadTelemetry(configuration);
 
         services.AddCmsApplication();
         services.AddSingleton(LoadAuditKey(configuration, database));
@@ -77,21 +78,15 @@ public static class CmsApi
 
         services.AddTenantRateLimiting(configuration.GetSection(RateLimitOptions.Section).Get<RateLimitOptions>() ?? new RateLimitOptions());
         services.AddOpenApi(o => o.AddSchemaTransformer(OpenApiEnums.Describe));
-        services.AddHealthChecks().AddCheck<DatabaseHealthCheck>("database", tags: ["ready"]);
+        services.AddSingleton<MigrationsHealthCheck>();
+        services.AddHealthChecks()
+            .AddCheck<DatabaseHealthCheck>("database", tags: ["ready"])
+            .AddCheck<MigrationsHealthCheck>("migrations", tags: ["ready"]);
 
-        services.AddOpenTelemetry().WithTracing(t =>
-        {
-            t.AddSource(Telemetry.SourceName).AddAspNetCoreInstrumentation();
-            if (database.Provider == DatabaseProvider.Postgres)
-            {
-                t.AddSource("Npgsql"); // Npgsql's own ActivitySource: a span per database command
-            }
-
-            if (!string.IsNullOrWhiteSpace(configuration["OTEL_EXPORTER_OTLP_ENDPOINT"]))
-            {
-                t.AddOtlpExporter();
-            }
-        });
+        services.AddSingleton(telemetry);
+        services.AddSingleton<OverdueComplaintsGauge>();
+        services.AddHostedService(sp => sp.GetRequiredService<OverdueComplaintsGauge>());
+        builder.AddCmsTelemetry(database, telemetry);
     }
 
     public static AuthOptions LoadAuth(IConfiguration configuration, DatabaseOptions database) =>
