@@ -111,5 +111,27 @@ public static class ServiceTelemetry
         {
             telemetry.UseOtlpExporter(); // endpoint, protocol, headers, timeouts: the standard OTEL_EXPORTER_OTLP_* settings
         }
+
+        builder.Services.AddHostedService<TelemetryFlushOnStop>();
+    }
+}
+
+/// <summary>
+/// Sends what the batch exporters still hold while the host stops, before the container is disposed: disposing the
+/// providers later races with the disposal of the exporters' HTTP clients, and the last spans of a stopping instance
+/// (often the most interesting ones) were lost.
+/// </summary>
+internal sealed class TelemetryFlushOnStop(IServiceProvider services) : IHostedService
+{
+    private const int TimeoutMilliseconds = 5000;
+
+    public Task StartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public Task StopAsync(CancellationToken cancellationToken)
+    {
+        services.GetService<TracerProvider>()?.ForceFlush(TimeoutMilliseconds);
+        services.GetService<MeterProvider>()?.ForceFlush(TimeoutMilliseconds);
+        services.GetService<LoggerProvider>()?.ForceFlush(TimeoutMilliseconds);
+        return Task.CompletedTask;
     }
 }
