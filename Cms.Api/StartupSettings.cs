@@ -107,7 +107,7 @@ public static class StartupSettings
         catch (Exception ex) when (ex is ArgumentException or FormatException or KeyNotFoundException)
         {
             // The parser's message names the keyword, never the value; the string itself may hold a password.
-            throw Invalid($"{setting} cannot be parsed as a {provider} connection string: {ex.Message}");
+            throw Invalid($"{setting} must be a {provider} connection string; it cannot be parsed: {ex.Message}");
         }
     }
 
