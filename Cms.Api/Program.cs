@@ -1,5 +1,6 @@
 using Cms.Api;
 using Cms.Api.Auth;
+using Cms.Api.Demo;
 using Cms.Infrastructure.Crypto;
 
 if (args is ["token", ..])
@@ -35,6 +36,11 @@ if (args is ["probe", var probeUrl])
         Console.Error.WriteLine($"probe failed: {ex.GetType().Name}");
         return 1;
     }
+}
+
+if (args is ["seed-demo", ..])
+{
+    return await SeedDemoCommand.RunAsync(args, Console.Out, Console.Error);
 }
 
 var builder = WebApplication.CreateBuilder(args);
