@@ -60,6 +60,7 @@ public static class DependencyInjection
         services.AddSingleton<DatabasePing>();
         services.TryAddSingleton(new ResilienceOptions());
         services.AddSingleton<DatabaseResilience>();
+        services.AddSingleton<OverdueComplaintCounter>();
         services.AddScoped<ITenantRepository, TenantRepository>();
         services.AddScoped<IStaffRepository, StaffRepository>();
         services.AddSingleton<TenantKeyCache>();
