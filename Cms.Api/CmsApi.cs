@@ -38,6 +38,7 @@ public static class CmsApi
         services.AddCmsMediator();
         services.AddHttpContextAccessor();
         services.AddScoped<ICurrentPrincipal, HttpPrincipal>();
+        services.AddSingleton<Import.ConsumerImporter>();
         services.AddOptions<IdempotencyOptions>().Bind(configuration.GetSection(IdempotencyOptions.Section))
             .Validate(o => o.Retention > TimeSpan.Zero, "Cms:Idempotency:Retention must be positive.").ValidateOnStart();
 

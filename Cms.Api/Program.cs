@@ -21,6 +21,12 @@ if (args is ["rewrap-tenant-keys", ..])
     return 0;
 }
 
+if (args is [Cms.Api.Import.ImportConsumersCommandLine.Name, ..])
+{
+    // Bulk consumer import from a file (tenant onboarding): the same code as POST /v1/consumers/imports.
+    return await Cms.Api.Import.ImportConsumersCommandLine.RunAsync(args, Console.Out, Console.Error);
+}
+
 var builder = WebApplication.CreateBuilder(args);
 builder.AddCmsServices();
 var app = builder.Build();
