@@ -1,5 +1,6 @@
 using Cms.Api;
 using Cms.Api.Auth;
+using Cms.Api.Demo;
 using Cms.Infrastructure.Crypto;
 
 if (args is ["token", ..])
@@ -25,6 +26,11 @@ if (args is [Cms.Api.Import.ImportConsumersCommandLine.Name, ..])
 {
     // Bulk consumer import from a file (tenant onboarding): the same code as POST /v1/consumers/imports.
     return await Cms.Api.Import.ImportConsumersCommandLine.RunAsync(args, Console.Out, Console.Error);
+}
+
+if (args is ["seed-demo", ..])
+{
+    return await SeedDemoCommand.RunAsync(args, Console.Out, Console.Error);
 }
 
 var builder = WebApplication.CreateBuilder(args);

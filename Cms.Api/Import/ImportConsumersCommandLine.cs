@@ -1,9 +1,11 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
+using Cms.Api.Demo;
 using Cms.Application.Abstractions;
 using Cms.Application.Consumers.ImportConsumers;
 using Microsoft.AspNetCore.Http.Json;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 
 namespace Cms.Api.Import;
@@ -52,7 +54,11 @@ public static class ImportConsumersCommandLine
         }
 
         builder.AddCmsServices();
-        builder.Services.AddScoped<ICurrentPrincipal>(_ => new CommandLinePrincipal(config["as"]!, tenantId));
+        // The staff member named by --as, in the tenant named by --tenant; the authorization behaviour still reads that
+        // member's roles from the database.
+        var principal = new CliPrincipal();
+        principal.ActAsStaff(tenantId, config["as"]!);
+        builder.Services.Replace(ServiceDescriptor.Singleton<ICurrentPrincipal>(principal));
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
         await using var host = builder.Build();
 
@@ -81,16 +87,6 @@ public static class ImportConsumersCommandLine
             await error.WriteLineAsync($"import refused: {ex.Message}");
             return 3;
         }
-    }
-
-    /// <summary>The command line's caller: the staff member named by --as, in the tenant named by --tenant. The
-    /// authorization behaviour still reads that member's roles from the database.</summary>
-    private sealed class CommandLinePrincipal(string subject, Guid tenantId) : ICurrentPrincipal
-    {
-        public bool IsAuthenticated => true;
-        public string? Subject => subject;
-        public Guid? TenantId => tenantId;
-        public bool IsPlatformOperator => false;
     }
 
     private sealed class ThrottledProgress(TextWriter error) : IProgress<ConsumerImportProgress>
