@@ -28,6 +28,13 @@ public static class ConsumerEndpoints
         group.MapPost("/", Register).WithIdempotency().WithSummary("Register a consumer (agent+, integration).");
         group.MapPost("/imports", Import)
             .Accepts<string>("application/x-ndjson", "text/csv")
+            .WithMetadata(new RawBodyExamples(new Dictionary<string, string>
+            {
+                ["application/x-ndjson"] =
+                    """{"externalRef":"CUST-000123","fullName":"Jane Example","email":"jane@example.com","dateOfBirth":"1980-02-29"}""" + "\n" +
+                    """{"externalRef":"CUST-000124","fullName":"John Example","phone":"+44 7700 900124"}""" + "\n",
+                ["text/csv"] = "externalRef,fullName,email,city,postcode,country\nCUST-000123,Jane Example,jane@example.com,London,SW1A 1AA,GB\n",
+            }))
             .WithSummary("Bulk import of consumers (tenant onboarding; tenant_admin): a stream of JSON lines (application/x-ndjson, " +
                          "one POST /v1/consumers body per line) or CSV with a header (text/csv). Returns the import's report: " +
                          "counts and, per refused line, its number, code, field and rule.");

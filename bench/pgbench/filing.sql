@@ -4,7 +4,7 @@
 \set ci random(1, @NCONSUMERS@)
 \set r1 random(1, 140737488355327)
 \set r2 random(1, 140737488355327)
-BEGIN ISOLATION LEVEL READ COMMITTED; SET LOCAL app.tenant_id = '@TENANT@'; SELECT tenant_id, id, subject, email, display_name, kind, roles, is_active, created_at, version FROM staff_users WHERE tenant_id = '@TENANT@' AND subject = '@SUBJECT@';
+BEGIN ISOLATION LEVEL READ COMMITTED; SET LOCAL statement_timeout = 30000; SET LOCAL application_name = 'cms-api/FileComplaint'; SET LOCAL app.tenant_id = '@TENANT@'; SELECT tenant_id, id, subject, email, display_name, kind, roles, is_active, created_at, version FROM staff_users WHERE tenant_id = '@TENANT@' AND subject = '@SUBJECT@';
 SELECT c.tenant_id, c.id, c.external_ref, c.full_name, c.email, c.phone, c.address, c.date_of_birth, c.vulnerability, c.legal_hold, c.erased_at, c.created_at, c.updated_at, c.version, k.wrapped_key FROM consumers c LEFT JOIN consumer_keys k ON k.tenant_id = c.tenant_id AND k.consumer_id = c.id WHERE c.tenant_id = '@TENANT@' AND c.id = ('{@CONSUMERS@}'::uuid[])[:ci];
 SELECT id, name, sector, jurisdiction, status, created_at FROM tenants WHERE id = '@TENANT@';
 INSERT INTO complaint_sequences (tenant_id, year, last_value) VALUES ('@TENANT@', 2026, 1) ON CONFLICT (tenant_id, year) DO UPDATE SET last_value = complaint_sequences.last_value + 1 RETURNING last_value \gset
