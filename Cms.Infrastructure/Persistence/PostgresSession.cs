@@ -56,6 +56,8 @@ public sealed class PostgresSession(NpgsqlDataSource dataSource, TenantScope ten
         return prefix + sql;
     }
 
+    protected override void ClearPool() => dataSource.Clear();
+
     protected override bool IsUniqueViolation(DbException exception) =>
         exception is PostgresException { SqlState: PostgresErrorCodes.UniqueViolation };
 }
