@@ -56,6 +56,7 @@ public static class CmsApi
             services.AddHostedService<AuditPartitionJob>();
         }
 
+        services.AddSingleton<Import.ConsumerImporter>();
         services.AddOptions<IdempotencyOptions>().Bind(configuration.GetSection(IdempotencyOptions.Section))
             .Validate(o => o.Retention > TimeSpan.Zero, "Cms:Idempotency:Retention must be positive.").ValidateOnStart();
 

@@ -68,6 +68,7 @@ public static class DependencyInjection
         services.AddScoped<ConsumerKeyring>();
         services.AddScoped<ConsumerSealing>();
         services.AddScoped<IConsumerRepository, ConsumerRepository>();
+        services.AddScoped<IConsumerBulkWriter, ConsumerBulkWriter>();
         services.AddScoped<IComplaintRepository, ComplaintRepository>();
         services.AddScoped<IAuditRepository, AuditRepository>();
         services.AddScoped<ITenantQueries, TenantQueries>();

@@ -155,6 +155,16 @@ public abstract class DbSession(TenantScope tenant, DatabaseOptions options) : I
         }
     }
 
+    /// <summary>
+    /// The open connection of the current transaction, for provider-specific bulk work (PostgreSQL binary COPY). Call it
+    /// only after a statement of this transaction has run through the session, so the transaction has begun and the tenant
+    /// is set; it throws otherwise.
+    /// </summary>
+    internal DbConnection ConnectionInTransaction =>
+        _transaction is not null && !_firstOfTransaction && _connection is { } connection
+            ? connection
+            : throw new InvalidOperationException("No statement has run in this transaction yet.");
+
     public async ValueTask DisposeAsync()
     {
         await EndTransactionAsync();
