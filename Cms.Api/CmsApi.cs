@@ -209,6 +209,7 @@ public static class CmsApi
         app.MapConsumerEndpoints();
         app.MapComplaintEndpoints();
         app.MapAuditEndpoints();
+        app.MapCalendarEndpoints();
     }
 
     /// <summary>SQLite migrates itself at start-up; PostgreSQL only when an owner connection is configured.</summary>

@@ -115,8 +115,8 @@ internal sealed class ComplaintQueries(DbSession db, TenantScope scope) : ICompl
         }
 
         var deadlines = await db.QueryAsync<DeadlineRow>(
-            $"SELECT {DeadlineRow.Columns} FROM complaint_deadlines WHERE tenant_id = @TenantId AND complaint_id = @Id", key,
-            cancellationToken);
+            $"SELECT {DeadlineRow.Columns} FROM complaint_deadlines WHERE tenant_id = @TenantId AND complaint_id = @Id AND withdrawn_at IS NULL",
+            key, cancellationToken);
         return row.ToDto(deadlines, now);
     }
 
@@ -187,6 +187,81 @@ internal sealed class ComplaintQueries(DbSession db, TenantScope scope) : ICompl
         p.Add("Take", limit + 1);
         var rows = await db.QueryAsync<ComplaintSummaryRow>(sql.ToString(), p, cancellationToken);
         return Cursor.ToPage([.. rows.Select(r => Mapping.ToSummary(r, now))], limit, c => new CursorKey(c.ReceivedAt, c.Id));
+    }
+
+    /// <summary>
+    /// Without a kind: complaints by next_due_at (set only while open), on ix_complaints_next_due or, with an assignee or
+    /// status, on the partial ix_complaints_due_assignee / ix_complaints_due_status. With a kind: that kind's unmet,
+    /// applying, running deadlines of open complaints on the partial ix_complaint_deadlines_open_due. Both keyset-paged on
+    /// (due instant, complaint id), which is unique in each case.
+    /// </summary>
+    public async Task<Page<DueComplaintDto>> ListDueAsync(DueFilter filter, DateTimeOffset now, int limit, CursorKey? after,
+        CancellationToken cancellationToken)
+    {
+        var p = new DynamicParameters();
+        p.Add("TenantId", scope.Required);
+        StringBuilder sql;
+        string due, id;
+        if (filter.Kind is { } kind)
+        {
+            (due, id) = ("d.due_at", "d.complaint_id");
+            sql = new StringBuilder(
+                """
+                SELECT c.id AS ComplaintId, c.reference, c.status, c.assignee_id, c.priority, c.received_at, d.kind, d.due_at, c.version
+                FROM complaint_deadlines d
+                JOIN complaints c ON c.tenant_id = d.tenant_id AND c.id = d.complaint_id
+                WHERE d.tenant_id = @TenantId AND d.kind = @Kind AND d.met_at IS NULL AND d.withdrawn_at IS NULL AND d.paused_at IS NULL
+                  AND c.status IN ('received', 'acknowledged', 'investigating', 'awaiting_consumer')
+                """);
+            p.Add("Kind", kind.ToWire());
+        }
+        else
+        {
+            (due, id) = ("c.next_due_at", "c.id");
+            sql = new StringBuilder(
+                """
+                SELECT c.id AS ComplaintId, c.reference, c.status, c.assignee_id, c.priority, c.received_at, c.next_due_kind AS Kind,
+                       c.next_due_at AS DueAt, c.version
+                FROM complaints c
+                WHERE c.tenant_id = @TenantId AND c.next_due_at IS NOT NULL
+                """);
+        }
+
+        if (filter.DueFrom is { } from)
+        {
+            sql.Append(" AND ").Append(due).Append(" >= @DueFrom");
+            p.Add("DueFrom", from);
+        }
+
+        if (filter.DueBefore is { } before)
+        {
+            sql.Append(" AND ").Append(due).Append(" < @DueBefore");
+            p.Add("DueBefore", before);
+        }
+
+        if (filter.AssigneeId is { } assignee)
+        {
+            sql.Append(" AND c.assignee_id = @AssigneeId");
+            p.Add("AssigneeId", assignee);
+        }
+
+        if (filter.Status is { } status)
+        {
+            sql.Append(" AND c.status = @Status");
+            p.Add("Status", status.ToWire());
+        }
+
+        if (after is { At: { } afterAt })
+        {
+            sql.Append(" AND (").Append(due).Append(", ").Append(id).Append(") > (@AfterAt, @AfterId)");
+            p.Add("AfterAt", afterAt);
+            p.Add("AfterId", after.Id);
+        }
+
+        sql.Append(" ORDER BY ").Append(due).Append(", ").Append(id).Append(" LIMIT @Take");
+        p.Add("Take", limit + 1);
+        var rows = await db.QueryAsync<DueRow>(sql.ToString(), p, cancellationToken);
+        return Cursor.ToPage([.. rows.Select(r => r.ToDto(now))], limit, r => new CursorKey(r.DueAt, r.ComplaintId));
     }
 
     public async Task<Page<NoteDto>> ListNotesAsync(Guid complaintId, int limit, CursorKey? after, CancellationToken cancellationToken)
