@@ -263,19 +263,26 @@ internal sealed class ComplaintRepository(DbSession db, TenantScope scope) : ICo
         // The deadlines as the aggregate holds them now; a kind that no longer applies (a flag cleared) is withdrawn, not
         // deleted, so a later flag can bring it back and the history of what applied stays readable.
         await db.ExecuteAsync(DeadlineRow.Upsert, DeadlineRow.Parameters(complaint), cancellationToken);
-        await db.ExecuteAsync(
-            """
-            UPDATE complaint_deadlines SET withdrawn_at = @Now
-            WHERE tenant_id = @TenantId AND complaint_id = @ComplaintId AND withdrawn_at IS NULL AND kind NOT IN @Kinds
-            """,
-            new
+        if (complaint.PendingChanges.Contains("deadlines"))
+        {
+            var key = new { complaint.TenantId, ComplaintId = complaint.Id };
+            var stored = await db.QueryAsync<string>(
+                "SELECT kind FROM complaint_deadlines WHERE tenant_id = @TenantId AND complaint_id = @ComplaintId AND withdrawn_at IS NULL",
+                key, cancellationToken);
+            var current = complaint.Deadlines.Select(d => d.Kind.ToWire()).ToHashSet(StringComparer.Ordinal);
+            var withdrawn = stored.Where(k => !current.Contains(k))
+                .Select(k => new { complaint.TenantId, ComplaintId = complaint.Id, Kind = k, Now = complaint.UpdatedAt }).ToList();
+            if (withdrawn.Count > 0)
             {
-                complaint.TenantId,
-                ComplaintId = complaint.Id,
-                Now = complaint.UpdatedAt,
-                Kinds = complaint.Deadlines.Select(d => d.Kind.ToWire()).ToList(),
-            },
-            cancellationToken);
+                await db.ExecuteAsync(
+                    """
+                    UPDATE complaint_deadlines SET withdrawn_at = @Now
+                    WHERE tenant_id = @TenantId AND complaint_id = @ComplaintId AND kind = @Kind AND withdrawn_at IS NULL
+                    """,
+                    withdrawn, cancellationToken);
+            }
+        }
+
         return true;
     }
 
