@@ -15,6 +15,7 @@ using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.AspNetCore.RateLimiting;
 using Microsoft.IdentityModel.Tokens;
 using OpenTelemetry.Trace;
+using Scalar.AspNetCore;
 
 namespace Cms.Api;
 
@@ -76,7 +77,11 @@ public static class CmsApi
             .SetFallbackPolicy(new Microsoft.AspNetCore.Authorization.AuthorizationPolicyBuilder().RequireAuthenticatedUser().Build());
 
         services.AddTenantRateLimiting(configuration.GetSection(RateLimitOptions.Section).Get<RateLimitOptions>() ?? new RateLimitOptions());
-        services.AddOpenApi(o => o.AddSchemaTransformer(OpenApiEnums.Describe));
+        services.AddOpenApi(o =>
+        {
+            o.AddSchemaTransformer(OpenApiEnums.Describe);
+            OpenApiContract.Configure(o);
+        });
         services.AddHealthChecks().AddCheck<DatabaseHealthCheck>("database", tags: ["ready"]);
 
         services.AddOpenTelemetry().WithTracing(t =>
@@ -200,6 +205,14 @@ public static class CmsApi
         app.UseIdempotencyBodyBuffering();
 
         app.MapOpenApi().AllowAnonymous();
+        if (app.Environment.IsDevelopment() || app.Configuration.GetValue<bool>("Cms:ApiReference:Enabled"))
+        {
+            // The interactive reference over /openapi/v1.json: on in Development, off elsewhere unless enabled.
+            app.MapScalarApiReference("/docs", o => o
+                    .WithTitle("Complaint Management Service")
+                    .AddPreferredSecuritySchemes(OpenApiContract.BearerScheme))
+                .AllowAnonymous();
+        }
         app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => false }).AllowAnonymous().DisableRateLimiting();
         app.MapHealthChecks("/health/ready", new HealthCheckOptions { Predicate = c => c.Tags.Contains("ready") }).AllowAnonymous()
             .DisableRateLimiting();

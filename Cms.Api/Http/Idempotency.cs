@@ -192,7 +192,10 @@ public static class IdempotencyEndpoints
 {
     /// <summary>Accepts Idempotency-Key on this route (see <see cref="IdempotencyFilter"/>).</summary>
     public static RouteHandlerBuilder WithIdempotency(this RouteHandlerBuilder builder, IdempotencyKeyScope scope = IdempotencyKeyScope.Tenant) =>
-        builder.AddEndpointFilter(new IdempotencyFilter(scope));
+        builder.AddEndpointFilter(new IdempotencyFilter(scope)).WithMetadata(new IdempotencyKeyMetadata(scope));
+
+    /// <summary>Marks an endpoint that honours Idempotency-Key (read by the OpenAPI description).</summary>
+    public sealed record IdempotencyKeyMetadata(IdempotencyKeyScope Scope);
 
     /// <summary>Lets the idempotency filter read the body again after binding (bodies are at most 128 KiB).</summary>
     public static IApplicationBuilder UseIdempotencyBodyBuffering(this IApplicationBuilder app) =>

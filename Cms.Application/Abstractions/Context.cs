@@ -67,3 +67,14 @@ public sealed class CallerContext
         ActorId = subject;
     }
 }
+
+/// <summary>
+/// The use case a request runs, set once by the outermost behaviour. The database session labels the request's
+/// transactions with it (PostgreSQL <c>application_name</c>), so slow statements and locks are attributable by use case.
+/// </summary>
+public sealed class UseCaseScope
+{
+    public Common.UseCase? Current { get; private set; }
+
+    public void Enter(Common.UseCase useCase) => Current ??= useCase;
+}

@@ -18,6 +18,8 @@ public abstract class DbSession(TenantScope tenant, DatabaseOptions options) : I
 
     protected TenantScope Tenant => tenant;
 
+    protected DatabaseOptions Options => options;
+
     public bool IsInTransactionScope { get; private set; }
 
     public ValueTask BeginAsync(CancellationToken cancellationToken)
@@ -92,6 +94,9 @@ public abstract class DbSession(TenantScope tenant, DatabaseOptions options) : I
 
     protected abstract Task<DbTransaction> BeginTransactionAsync(DbConnection connection, CancellationToken cancellationToken);
 
+    /// <summary>Seconds the client waits for a statement.</summary>
+    protected virtual int CommandTimeoutSeconds => options.CommandTimeoutSeconds;
+
     /// <summary>The SQL to send for a statement of the current transaction (PostgreSQL prefixes the tenant setting).</summary>
     protected virtual string Prepare(string sql, bool firstOfTransaction) => sql;
 
@@ -114,7 +119,7 @@ public abstract class DbSession(TenantScope tenant, DatabaseOptions options) : I
         // transactions idle and holding row locks (PoolHygieneTests found it). Statements are bounded by the command
         // timeout instead.
         cancellationToken.ThrowIfCancellationRequested();
-        return new CommandDefinition(text, param, _transaction, options.CommandTimeoutSeconds, cancellationToken: CancellationToken.None);
+        return new CommandDefinition(text, param, _transaction, CommandTimeoutSeconds, cancellationToken: CancellationToken.None);
     }
 
     private async Task EndTransactionAsync()
