@@ -260,6 +260,7 @@ public static class CmsApi
         api.MapConsumerEndpoints();
         api.MapComplaintEndpoints();
         api.MapAuditEndpoints();
+        api.MapCalendarEndpoints();
     }
 
     /// <summary>SQLite migrates itself at start-up; PostgreSQL only when an owner connection is configured.</summary>

@@ -71,6 +71,9 @@ public static class DependencyInjection
         services.AddScoped<IConsumerBulkWriter, ConsumerBulkWriter>();
         services.AddScoped<IComplaintRepository, ComplaintRepository>();
         services.AddScoped<IAuditRepository, AuditRepository>();
+        services.AddScoped<TenantClockRepository>();
+        services.AddScoped<ITenantClockRepository>(sp => sp.GetRequiredService<TenantClockRepository>());
+        services.AddScoped<Cms.Application.Calendar.ICalendarQueries>(sp => sp.GetRequiredService<TenantClockRepository>());
         services.AddScoped<ITenantQueries, TenantQueries>();
         services.AddScoped<IStaffQueries, StaffQueries>();
         services.AddScoped<IConsumerQueries, ConsumerQueries>();

@@ -30,6 +30,7 @@ public static class OpenApiContract
         ["Consumers"] = "Complainants; their personal data is encrypted at rest and never logged.",
         ["Complaints"] = "Complaints through their regulated lifecycle, with deadlines, notes and history.",
         ["Audit"] = "The tenant's tamper-evident audit trail and its verification.",
+        ["Calendar"] = "The tenant's business-day calendar (public holidays by rule, closure days) and clock settings (internal SLA, at-risk window).",
     };
 
     public static void Configure(OpenApiOptions options)

@@ -1,6 +1,7 @@
 using Cms.Domain.Audit;
 using Cms.Domain.Complaints;
 using Cms.Domain.Consumers;
+using Cms.Domain.Regulation;
 using Cms.Domain.Staff;
 using Cms.Domain.Tenants;
 
@@ -68,4 +69,22 @@ public interface IComplaintRepository
 public interface IAuditRepository
 {
     Task AppendAsync(AuditEntry entry, CancellationToken cancellationToken);
+}
+
+/// <summary>The tenant's calendar and clock settings (closure days, internal SLA, at-risk window).</summary>
+public interface ITenantClockRepository
+{
+    /// <summary>What deadlines of a complaint received on <paramref name="from"/> are computed with: the active closure
+    /// days up to <paramref name="to"/> and the internal SLA.</summary>
+    Task<TenantClock> GetClockAsync(DateOnly from, DateOnly to, CancellationToken cancellationToken);
+
+    Task<ClosureDay?> GetClosureDayAsync(DateOnly date, CancellationToken cancellationToken);
+
+    Task AddClosureDayAsync(ClosureDay day, CancellationToken cancellationToken);
+
+    Task UpdateClosureDayAsync(ClosureDay day, CancellationToken cancellationToken);
+
+    Task<ClockSettings> GetSettingsAsync(CancellationToken cancellationToken);
+
+    Task SaveSettingsAsync(ClockSettings settings, DateTimeOffset now, CancellationToken cancellationToken);
 }

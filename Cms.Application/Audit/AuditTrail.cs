@@ -16,6 +16,7 @@ public sealed class AuditTrail(IAuditRepository repository, CallerContext caller
     public const string ConsumerImport = "consumer_import";
     public const string Staff = "staff";
     public const string Tenant = "tenant";
+    public const string ClosureDay = "closure_day";
 
     public Task RecordAsync(string action, string entityType, Guid entityId, IReadOnlyList<string> changedFields,
         CancellationToken cancellationToken)

@@ -36,6 +36,15 @@ public enum UseCase
     GetComplaintHistory,
     ListAudit,
     VerifyAuditChain,
+    CorrectReceivedAt,
+    SetPaymentServices,
+    SetDisability,
+    ListDueComplaints,
+    GetCalendar,
+    SetClosureDay,
+    RemoveClosureDay,
+    GetClockSettings,
+    UpdateClockSettings,
 }
 
 /// <summary>A message that runs one use case; the authorization behaviour checks it against the matrix.</summary>
@@ -85,6 +94,15 @@ public static class Permissions
         [UseCase.GetComplaintHistory] = [.. AgentPlus, Role.Auditor],
         [UseCase.ListAudit] = [Role.Auditor, Role.TenantAdmin],
         [UseCase.VerifyAuditChain] = [Role.Auditor],
+        [UseCase.CorrectReceivedAt] = AgentPlus,
+        [UseCase.SetPaymentServices] = AgentPlus,
+        [UseCase.SetDisability] = AgentPlus,
+        [UseCase.ListDueComplaints] = [.. AgentPlus, Role.Auditor],
+        [UseCase.GetCalendar] = [.. AgentPlus, Role.Auditor],
+        [UseCase.SetClosureDay] = [Role.TenantAdmin],
+        [UseCase.RemoveClosureDay] = [Role.TenantAdmin],
+        [UseCase.GetClockSettings] = [.. AgentPlus, Role.Auditor],
+        [UseCase.UpdateClockSettings] = [Role.TenantAdmin],
     }.ToFrozenDictionary();
 
     public static bool IsPlatformUseCase(UseCase useCase) => PlatformUseCases.Contains(useCase);

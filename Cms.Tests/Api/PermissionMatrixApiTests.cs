@@ -1,4 +1,5 @@
 using System.Net;
+using System.Net.Http.Json;
 using Cms.Application.Common;
 using Cms.Application.Complaints;
 using Cms.Application.Consumers;
@@ -129,7 +130,30 @@ public sealed class PermissionMatrixApiTests(DatabaseKind kind) : ApiTestBase(ki
             Json(HttpMethod.Get, $"/v1/complaints/{(await w.ComplaintAsync(ComplaintStatus.Received)).Id}/notes")),
         new(UseCase.ListAudit, "GET /v1/audit", HttpStatusCode.OK, _ => Task.FromResult(Json(HttpMethod.Get, "/v1/audit?limit=10"))),
         new(UseCase.VerifyAuditChain, "GET /v1/audit/verify", HttpStatusCode.OK, _ => Task.FromResult(Json(HttpMethod.Get, "/v1/audit/verify"))),
+        Transition(UseCase.CorrectReceivedAt, "received-at", ComplaintStatus.Received, new { receivedAt = DateTimeOffset.UtcNow.AddDays(-1) }),
+        Transition(UseCase.SetPaymentServices, "payment-services", ComplaintStatus.Received, new { paymentServices = true }),
+        Transition(UseCase.SetDisability, "disability", ComplaintStatus.Received, new { disability = true }),
+        new(UseCase.ListDueComplaints, "GET /v1/complaints/due", HttpStatusCode.OK,
+            _ => Task.FromResult(Json(HttpMethod.Get, "/v1/complaints/due?limit=5"))),
+        new(UseCase.GetCalendar, "GET /v1/calendar", HttpStatusCode.OK, _ => Task.FromResult(Json(HttpMethod.Get, "/v1/calendar?year=2026"))),
+        new(UseCase.SetClosureDay, "PUT /v1/calendar/closure-days/{date}", HttpStatusCode.OK,
+            _ => Task.FromResult(Json(HttpMethod.Put, $"/v1/calendar/closure-days/{FreshDate():yyyy-MM-dd}", new { name = "Closed" }))),
+        new(UseCase.RemoveClosureDay, "DELETE /v1/calendar/closure-days/{date}", HttpStatusCode.NoContent, async w =>
+        {
+            var day = FreshDate();
+            await Expect(await w.Tenant.Admin.PutAsJsonAsync($"/v1/calendar/closure-days/{day:yyyy-MM-dd}", new { name = "Closed" }, ApiTestBase.Json),
+                HttpStatusCode.OK);
+            return Json(HttpMethod.Delete, $"/v1/calendar/closure-days/{day:yyyy-MM-dd}");
+        }),
+        new(UseCase.GetClockSettings, "GET /v1/settings/clocks", HttpStatusCode.OK, _ => Task.FromResult(Json(HttpMethod.Get, "/v1/settings/clocks"))),
+        new(UseCase.UpdateClockSettings, "PUT /v1/settings/clocks", HttpStatusCode.OK,
+            _ => Task.FromResult(Json(HttpMethod.Put, "/v1/settings/clocks", new { atRiskDays = 3 }))),
     ];
+
+    private static int _freshDays;
+
+    /// <summary>A date no other request of the run used (closure days are unique per tenant and date).</summary>
+    private static DateOnly FreshDate() => new DateOnly(2030, 1, 1).AddDays(Interlocked.Increment(ref _freshDays));
 
     public static IEnumerable<UseCase> UseCases => Enum.GetValues<UseCase>();
 

@@ -35,6 +35,7 @@ public sealed class World
         Consumers = new FakeConsumerRepository(Db, Scope);
         Complaints = new FakeComplaintRepository(Db, Scope);
         AuditRepository = new FakeAuditRepository(Db, Scope);
+        TenantClocks = new FakeTenantClockRepository(Db, Scope);
         TenantQueries = new FakeTenantQueries(Db);
         StaffQueries = new FakeStaffQueries(Db, Scope);
         ConsumerQueries = new FakeConsumerQueries(Db, Scope);
@@ -54,6 +55,7 @@ public sealed class World
     public FakeConsumerRepository Consumers { get; }
     public FakeComplaintRepository Complaints { get; }
     public FakeAuditRepository AuditRepository { get; }
+    public FakeTenantClockRepository TenantClocks { get; }
     public FakeTenantQueries TenantQueries { get; }
     public FakeStaffQueries StaffQueries { get; }
     public FakeConsumerQueries ConsumerQueries { get; }

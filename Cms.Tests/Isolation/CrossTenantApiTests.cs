@@ -179,6 +179,9 @@ public sealed class CrossTenantApiTests(DatabaseKind kind) : ApiTestBase(kind)
                 ("reopen", null),
                 ("refer", new { body = "Financial Ombudsman Service", reference = "FOS-1" }),
                 ("referral-outcome", new { outcome = "settled" }),
+                ("received-at", new { receivedAt = DateTimeOffset.UtcNow.AddDays(-1) }),
+                ("payment-services", new { paymentServices = true }),
+                ("disability", new { disability = true }),
             };
             foreach (var (step, body) in transitions)
             {

@@ -241,6 +241,7 @@ public static class RlsProbe
                     "uuid" => Guid.NewGuid().ToString("D"),
                     "integer" or "smallint" => Random.Shared.Next(3000, 9999),
                     "bigint" => Random.Shared.NextInt64(1_000_000, long.MaxValue),
+                    "date" => new DateOnly(2200, 1, 1).AddDays(Random.Shared.Next(0, 300_000)).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
                     _ => ("p" + Guid.NewGuid().ToString("N"))[..Math.Min(length ?? 16, 16)],
                 };
             }

@@ -37,6 +37,10 @@ public sealed class RowLevelSecurityTests() : ApiTestBase(DatabaseKind.Postgres)
             };
             note.Headers.Add("Idempotency-Key", $"seed-{Guid.NewGuid():N}");
             await Expect(await agent.SendAsync(note), HttpStatusCode.Created);
+            // The tenant's calendar and clock settings.
+            await Expect(await tenant.Admin.PutAsJsonAsync("/v1/calendar/closure-days/2026-12-24", new { name = "seed closure" }, Json), HttpStatusCode.OK);
+            await Expect(await tenant.Admin.PutAsJsonAsync("/v1/settings/clocks", new { internalSla = new { amount = 5, unit = "business_days" } }, Json),
+                HttpStatusCode.OK);
             ids.Add(tenant.Id);
         }
 

@@ -9,6 +9,7 @@ namespace Cms.Application.Complaints.FileComplaint;
 
 public sealed class FileComplaintHandler(
     ITenantRepository tenants,
+    ITenantClockRepository clocks,
     IConsumerRepository consumers,
     IComplaintRepository complaints,
     IComplaintQueries queries,
@@ -27,11 +28,13 @@ public sealed class FileComplaintHandler(
         var tenant = await tenants.GetAsync(scope.Required, cancellationToken)
                      ?? throw new InvalidOperationException("The caller's tenant does not exist.");
         var now = clock.GetUtcNow();
+        var receivedAt = command.ReceivedAt?.ToUniversalTime();
+        var tenantClock = await CorrectComplaintFacts.TenantClocks.ForAsync(clocks, tenant.Profile, receivedAt ?? now, cancellationToken);
         var sequence = await complaints.NextSequenceAsync(now.Year, cancellationToken);
         var filed = Complaint.File(Ids.New(), tenant.Id, ComplaintReference.Format(now.Year, sequence), command.ConsumerId,
             command.Channel!.Value, command.Product!, command.Category!, command.Description!, command.Priority ?? Priority.Normal,
             command.VulnerabilityInvolved ?? false, new ComplaintFlags(command.PaymentServices ?? false, command.Disability ?? false),
-            command.ReceivedAt?.ToUniversalTime(), tenant.Profile, now);
+            receivedAt, tenant.Profile, now, tenantClock.Closures, tenantClock.InternalSla);
         if (!filed.IsSuccess)
         {
             return filed.Error;

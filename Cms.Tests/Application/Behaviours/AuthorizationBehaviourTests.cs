@@ -19,7 +19,8 @@ public sealed class AuthorizationBehaviourTests
     [
         "RegisterConsumer", "GetConsumer", "FindConsumers", "UpdateConsumer", "FileComplaint", "GetComplaint", "ListComplaints",
         "AcknowledgeComplaint", "StartInvestigation", "AwaitConsumer", "AssignComplaint", "ResolveComplaint", "CloseComplaint",
-        "ReferComplaint", "RecordReferralOutcome", "AddNote", "GetComplaintHistory",
+        "ReferComplaint", "RecordReferralOutcome", "AddNote", "GetComplaintHistory", "CorrectReceivedAt", "SetPaymentServices",
+        "SetDisability", "ListDueComplaints", "GetCalendar", "GetClockSettings",
     ];
 
     /// <summary>Tenant use cases that api.md reserves to a role other than tenant_admin.</summary>
@@ -30,7 +31,8 @@ public sealed class AuthorizationBehaviourTests
         [Role.Agent] = AgentPlus.Contains,
         [Role.Supervisor] = name => AgentPlus.Contains(name) || name is "ReopenComplaint" or "ListStaff",
         [Role.TenantAdmin] = name => !NotForTenantAdmin.Contains(name),
-        [Role.Auditor] = name => name is "GetComplaint" or "ListComplaints" or "GetComplaintHistory" or "ListAudit" or "VerifyAuditChain",
+        [Role.Auditor] = name => name is "GetComplaint" or "ListComplaints" or "GetComplaintHistory" or "ListAudit" or "VerifyAuditChain"
+            or "ListDueComplaints" or "GetCalendar" or "GetClockSettings",
         [Role.Integration] = name => name is "RegisterConsumer" or "GetConsumer" or "FindConsumers" or "FileComplaint" or "GetComplaint",
     };
 

@@ -22,14 +22,14 @@ public static class Dtos
         var resolution = s.Resolution;
         var referral = s.Referral;
         return new ComplaintDto(s.Id, s.Reference, s.ConsumerId, s.Channel, s.Product, s.Category, s.Description, s.Priority,
-            s.VulnerabilityInvolved, s.Flags.PaymentServices, s.Flags.Disability, s.ProfileCode, s.Status, s.AssigneeId, s.ReceivedAt,
+            s.VulnerabilityInvolved, s.Flags.PaymentServices, s.Flags.Disability, s.ProfileCode, s.ProfileVersion, s.Status, s.AssigneeId, s.ReceivedAt,
             s.AcknowledgedAt, s.SummaryResolutionAt, s.FinalResponseAt, s.ResolvedAt, s.ClosedAt, s.ReopenedAt, resolution?.Outcome,
             resolution is null
                 ? null
                 : new RedressDto(resolution.Redress.Monetary is { } m ? new MoneyDto(m.AmountMinor, m.Currency) : null, resolution.Redress.NonMonetary),
             resolution?.RootCause,
             referral is null ? null : new ReferralDto(referral.Body, referral.ExternalReference, referral.ReferredAt, referral.Outcome, referral.OutcomeAt),
-            [.. deadlines.Select(d => new DeadlineDto(d.Kind, d.DueAt, d.MetAt, !d.Kind.IsOptional() && d.IsBreached(now)))],
+            [.. deadlines.Select(d => DeadlineDto.From(d, now))],
             nextDue, nextDue is { } due && due < now, s.CreatedAt, s.UpdatedAt, s.Version);
     }
 
