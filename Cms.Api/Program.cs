@@ -38,6 +38,12 @@ if (args is ["probe", var probeUrl])
     }
 }
 
+if (args is [Cms.Api.Import.ImportConsumersCommandLine.Name, ..])
+{
+    // Bulk consumer import from a file (tenant onboarding): the same code as POST /v1/consumers/imports.
+    return await Cms.Api.Import.ImportConsumersCommandLine.RunAsync(args, Console.Out, Console.Error);
+}
+
 if (args is ["seed-demo", ..])
 {
     return await SeedDemoCommand.RunAsync(args, Console.Out, Console.Error);

@@ -13,10 +13,10 @@ using Dapper;
 
 namespace Cms.Infrastructure.Queries;
 
-// Read side: SQL straight into DTOs, tenant_id = @TenantId in every statement, keyset paging (fetch limit + 1 rows
+// Read side (QuerySession: the read replica when one is configured, the primary inside a command): SQL straight into DTOs, tenant_id = @TenantId in every statement, keyset paging (fetch limit + 1 rows
 // after the cursor key). Filters add fixed SQL fragments; every value travels as a parameter.
 
-internal sealed class TenantQueries(DbSession db) : ITenantQueries
+internal sealed class TenantQueries(QuerySession db) : ITenantQueries
 {
     public async Task<TenantDto?> GetAsync(Guid id, CancellationToken cancellationToken) =>
         await db.QuerySingleOrDefaultAsync<TenantRow>($"SELECT {TenantRow.Columns} FROM tenants WHERE id = @Id", new { Id = id },
@@ -40,7 +40,7 @@ internal sealed class TenantQueries(DbSession db) : ITenantQueries
     }
 }
 
-internal sealed class StaffQueries(DbSession db, TenantScope scope) : IStaffQueries
+internal sealed class StaffQueries(QuerySession db, TenantScope scope) : IStaffQueries
 {
     public async Task<Page<StaffDto>> ListAsync(int limit, CursorKey? after, CancellationToken cancellationToken)
     {
@@ -57,7 +57,7 @@ internal sealed class StaffQueries(DbSession db, TenantScope scope) : IStaffQuer
     }
 }
 
-internal sealed class ConsumerQueries(DbSession db, TenantScope scope, ConsumerSealing sealing) : IConsumerQueries
+internal sealed class ConsumerQueries(QuerySession db, TenantScope scope, ConsumerSealing sealing) : IConsumerQueries
 {
     public async Task<ConsumerDto?> GetAsync(Guid id, CancellationToken cancellationToken)
     {
@@ -117,7 +117,7 @@ internal sealed class ConsumerQueries(DbSession db, TenantScope scope, ConsumerS
     }
 }
 
-internal sealed class ComplaintQueries(DbSession db, TenantScope scope) : IComplaintQueries
+internal sealed class ComplaintQueries(QuerySession db, TenantScope scope) : IComplaintQueries
 {
     public async Task<ComplaintDto?> GetAsync(Guid id, DateTimeOffset now, CancellationToken cancellationToken)
     {
@@ -220,7 +220,7 @@ internal sealed class ComplaintQueries(DbSession db, TenantScope scope) : ICompl
     }
 }
 
-internal sealed class AuditQueries(DbSession db, TenantScope scope) : IAuditQueries
+internal sealed class AuditQueries(QuerySession db, TenantScope scope) : IAuditQueries
 {
     public async Task<Page<AuditEntryDto>> ListAsync(string? entityType, Guid? entityId, int limit, CursorKey? after,
         CancellationToken cancellationToken)
@@ -250,7 +250,7 @@ internal sealed class AuditQueries(DbSession db, TenantScope scope) : IAuditQuer
     }
 }
 
-internal sealed class AuditChainReader(DbSession db, TenantScope scope) : IAuditChainReader
+internal sealed class AuditChainReader(QuerySession db, TenantScope scope) : IAuditChainReader
 {
     public async Task<IReadOnlyList<ChainedAuditEntry>> ReadAsync(long afterSequence, int limit, CancellationToken cancellationToken)
     {
