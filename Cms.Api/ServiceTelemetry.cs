@@ -125,13 +125,32 @@ internal sealed class TelemetryFlushOnStop(IServiceProvider services) : IHostedS
 {
     private const int TimeoutMilliseconds = 5000;
 
-    public Task StartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+    private TracerProvider? _tracer;
+    private MeterProvider? _meter;
+    private LoggerProvider? _logger;
+
+    public Task StartAsync(CancellationToken cancellationToken)
+    {
+        // Resolved now: at stop time the container may already be going away.
+        _tracer = services.GetService<TracerProvider>();
+        _meter = services.GetService<MeterProvider>();
+        _logger = services.GetService<LoggerProvider>();
+        return Task.CompletedTask;
+    }
 
     public Task StopAsync(CancellationToken cancellationToken)
     {
-        services.GetService<TracerProvider>()?.ForceFlush(TimeoutMilliseconds);
-        services.GetService<MeterProvider>()?.ForceFlush(TimeoutMilliseconds);
-        services.GetService<LoggerProvider>()?.ForceFlush(TimeoutMilliseconds);
+        try
+        {
+            _tracer?.ForceFlush(TimeoutMilliseconds);
+            _meter?.ForceFlush(TimeoutMilliseconds);
+            _logger?.ForceFlush(TimeoutMilliseconds);
+        }
+        catch (ObjectDisposedException)
+        {
+            // Already shut down (and so flushed) by the container.
+        }
+
         return Task.CompletedTask;
     }
 }

@@ -1,8 +1,6 @@
 using Cms.Api.Auth;
 using Cms.Api.Http;
 using Cms.Infrastructure.Persistence;
-using Microsoft.Data.Sqlite;
-using Npgsql;
 
 namespace Cms.Api;
 
@@ -89,26 +87,7 @@ public static class StartupSettings
             return;
         }
 
-        try
-        {
-            if (provider == DatabaseProvider.Postgres)
-            {
-                var builder = new NpgsqlConnectionStringBuilder(value);
-                if (string.IsNullOrWhiteSpace(builder.Host) || string.IsNullOrWhiteSpace(builder.Username))
-                {
-                    throw Invalid($"{setting} must be a PostgreSQL connection string with Host, Database and Username (Cms:Database:Provider is Postgres).");
-                }
-            }
-            else
-            {
-                _ = new SqliteConnectionStringBuilder(value);
-            }
-        }
-        catch (Exception ex) when (ex is ArgumentException or FormatException or KeyNotFoundException)
-        {
-            // The parser's message names the keyword, never the value; the string itself may hold a password.
-            throw Invalid($"{setting} must be a {provider} connection string; it cannot be parsed: {ex.Message}");
-        }
+        DatabaseSettings.CheckConnectionString(provider, value, setting);
     }
 
     private static InvalidOperationException Invalid(string message) => new(message);
