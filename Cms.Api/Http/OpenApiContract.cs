@@ -174,6 +174,12 @@ public static class OpenApiContract
                 "4f1c2a9e-filing-000123");
         }
 
+        if (metadata.OfType<DatabaseRetryFilter.Applied>().Any())
+        {
+            problems[503] = "The database is unreachable (circuit open) or did not complete the request after retries; retry after " +
+                            "Retry-After seconds (docs/reliability.md).";
+        }
+
         operation.Responses ??= new OpenApiResponses();
         foreach (var (status, text) in problems)
         {

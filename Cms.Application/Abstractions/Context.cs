@@ -41,6 +41,12 @@ public sealed class TenantScope
         TenantId = tenantId;
     }
 
+    /// <summary>
+    /// Forgets the tenant between two attempts at the same request (the database retry), whose second attempt enters its
+    /// tenant again; a platform operator's new tenant gets a new id on each attempt.
+    /// </summary>
+    public void ResetForRetry() => TenantId = null;
+
     public Guid Required => TenantId ?? throw new InvalidOperationException("No tenant is in scope for this request.");
 }
 

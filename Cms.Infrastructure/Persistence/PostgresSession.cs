@@ -69,6 +69,8 @@ public sealed class PostgresSession(NpgsqlDataSource dataSource, TenantScope ten
         exception is PostgresException { SqlState: PostgresErrorCodes.CheckViolation } pg
         && pg.MessageText.StartsWith("no partition of relation", StringComparison.Ordinal);
 
+    protected override void ClearPool() => dataSource.Clear();
+
     protected override bool IsUniqueViolation(DbException exception) =>
         exception is PostgresException { SqlState: PostgresErrorCodes.UniqueViolation };
 }
