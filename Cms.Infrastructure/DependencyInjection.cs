@@ -60,6 +60,7 @@ public static class DependencyInjection
         services.AddSingleton<DatabasePing>();
         services.TryAddSingleton(new ResilienceOptions());
         services.AddSingleton<DatabaseResilience>();
+        services.AddSingleton<OverdueComplaintCounter>();
         services.AddScoped<ITenantRepository, TenantRepository>();
         services.AddScoped<IStaffRepository, StaffRepository>();
         services.AddSingleton<TenantKeyCache>();
@@ -67,6 +68,7 @@ public static class DependencyInjection
         services.AddScoped<ConsumerKeyring>();
         services.AddScoped<ConsumerSealing>();
         services.AddScoped<IConsumerRepository, ConsumerRepository>();
+        services.AddScoped<IConsumerBulkWriter, ConsumerBulkWriter>();
         services.AddScoped<IComplaintRepository, ComplaintRepository>();
         services.AddScoped<IAuditRepository, AuditRepository>();
         services.AddScoped<ITenantQueries, TenantQueries>();

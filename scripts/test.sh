@@ -286,4 +286,7 @@ main() {
   [[ $test_rc -eq 0 && $failed -eq 0 ]]
 }
 
-main "$@"
+# Sourced (bench/run reuses the cluster functions above), it only defines them.
+if [[ ${BASH_SOURCE[0]} == "$0" ]]; then
+  main "$@"
+fi

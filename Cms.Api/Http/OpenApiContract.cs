@@ -111,6 +111,19 @@ public static class OpenApiContract
             AddExample(requestContent, description.ParameterDescriptions.First(p => p.Source == BindingSource.Body).Type, json);
         }
 
+        // An endpoint that streams its body itself (the bulk import) names its media types and an example of each.
+        var raw = metadata.OfType<RawBodyExamples>().FirstOrDefault();
+        if (raw is not null && operation.RequestBody?.Content is { } rawContent)
+        {
+            foreach (var (mediaType, example) in raw.ByMediaType)
+            {
+                if (rawContent.TryGetValue(mediaType, out var media))
+                {
+                    media.Example ??= JsonValue.Create(example);
+                }
+            }
+        }
+
         foreach (var response in description.SupportedResponseTypes.Where(r => r.StatusCode is >= 200 and < 300 && r.Type is not null))
         {
             if (operation.Responses?.TryGetValue(response.StatusCode.ToString(System.Globalization.CultureInfo.InvariantCulture), out var documented) == true
@@ -145,6 +158,13 @@ public static class OpenApiContract
         {
             problems[413] = "The body exceeds the endpoint's limit.";
             problems[415] = "The body is not application/json.";
+        }
+
+        if (raw is not null)
+        {
+            problems[400] = "The file's structure is unusable (e.g. a CSV header without the required columns); nothing was loaded.";
+            problems[413] = "The body exceeds the endpoint's limit.";
+            problems[415] = $"The body is not one of: {string.Join(", ", raw.ByMediaType.Keys)}.";
         }
 
         if (!HttpMethods.IsGet(method))
@@ -255,3 +275,6 @@ public static class OpenApiContract
         return method.ToLowerInvariant() + string.Concat(words) + suffix;
     }
 }
+
+/// <summary>Endpoint metadata: the request body is read as a stream in these media types; one example body for each.</summary>
+public sealed record RawBodyExamples(IReadOnlyDictionary<string, string> ByMediaType);

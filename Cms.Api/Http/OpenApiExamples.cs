@@ -63,6 +63,8 @@ public static class OpenApiExamples
 
     private static readonly Dictionary<Type, object> Examples = new()
     {
+        [typeof(Import.ConsumerImportReport)] = new Import.ConsumerImportReport(AuditId, 2, 1, 0, 1, 0.12,
+            [new Application.Consumers.ImportConsumers.ConsumerImportError(2, "validation", "fullName", "'fullName' is required.")], false),
         [typeof(CreateTenantCommand)] = new CreateTenantCommand("Example Bank plc", Sector.Banking, Jurisdiction.UK,
             new TenantAdminInput("alice", "alice@bank.example", "Alice Admin")),
         [typeof(TenantDto)] = new TenantDto(TenantId, "Example Bank plc", Sector.Banking, Jurisdiction.UK, TenantStatus.Active,

@@ -39,6 +39,18 @@ public interface IConsumerRepository
     Task<bool> UpdateAsync(Consumer consumer, long expectedVersion, CancellationToken cancellationToken);
 }
 
+/// <summary>
+/// Adds many new consumers of the tenant in scope at once (the bulk import), sealed exactly as
+/// <see cref="IConsumerRepository.AddAsync"/> seals one. A consumer whose external reference already exists in the tenant
+/// (stored earlier, or earlier in the same call) is skipped, never overwritten.
+/// </summary>
+public interface IConsumerBulkWriter
+{
+    /// <summary>Writes <paramref name="consumers"/> in the current transaction; returns the positions (indexes into the
+    /// list) of those skipped as duplicates of an external reference, in ascending order.</summary>
+    Task<IReadOnlyList<int>> AddManyAsync(IReadOnlyList<Consumer> consumers, CancellationToken cancellationToken);
+}
+
 public interface IComplaintRepository
 {
     /// <summary>The next number of the tenant's reference sequence for a year (serialised per tenant and year).</summary>

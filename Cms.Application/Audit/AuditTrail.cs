@@ -13,6 +13,7 @@ public sealed class AuditTrail(IAuditRepository repository, CallerContext caller
 {
     public const string Complaint = "complaint";
     public const string Consumer = "consumer";
+    public const string ConsumerImport = "consumer_import";
     public const string Staff = "staff";
     public const string Tenant = "tenant";
 

@@ -65,11 +65,11 @@ public sealed class PostgresSession(NpgsqlDataSource dataSource, TenantScope ten
         return prefix + sql;
     }
 
+    protected override void ClearPool() => dataSource.Clear();
+
     protected override bool IsMissingPartition(DbException exception) =>
         exception is PostgresException { SqlState: PostgresErrorCodes.CheckViolation } pg
         && pg.MessageText.StartsWith("no partition of relation", StringComparison.Ordinal);
-
-    protected override void ClearPool() => dataSource.Clear();
 
     protected override bool IsUniqueViolation(DbException exception) =>
         exception is PostgresException { SqlState: PostgresErrorCodes.UniqueViolation };

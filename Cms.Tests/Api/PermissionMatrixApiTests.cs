@@ -69,6 +69,12 @@ public sealed class PermissionMatrixApiTests(DatabaseKind kind) : ApiTestBase(ki
         }),
         new(UseCase.RegisterConsumer, "POST /v1/consumers", HttpStatusCode.Created, _ => Task.FromResult(Json(HttpMethod.Post,
             "/v1/consumers", new { externalRef = Unique("EXT"), fullName = "Sam Consumer", email = "sam@example.test" }))),
+        new(UseCase.ImportConsumers, "POST /v1/consumers/imports", HttpStatusCode.OK, _ => Task.FromResult(new HttpRequestMessage(
+            HttpMethod.Post, "/v1/consumers/imports")
+        {
+            Content = new StringContent($$"""{"externalRef":"{{Unique("IMP")}}","fullName":"Sam Imported"}""" + "\n",
+                System.Text.Encoding.UTF8, "application/x-ndjson"),
+        })),
         new(UseCase.GetConsumer, "GET /v1/consumers/{id}", HttpStatusCode.OK,
             w => Task.FromResult(Json(HttpMethod.Get, $"/v1/consumers/{w.Consumer.Id}"))),
         new(UseCase.FindConsumers, "GET /v1/consumers?externalRef=", HttpStatusCode.OK, w =>

@@ -237,7 +237,7 @@ public sealed class MediatorPipelineTests
             Assert.That(span.GetTagItem("cms.outcome"), Is.EqualTo("forbidden"), "the span saw the authorization behaviour's answer");
             Assert.That(span.GetTagItem("cms.error_code"), Is.EqualTo("forbidden"));
             Assert.That(span.GetTagItem("cms.tenant_id"), Is.EqualTo(cast.Tenant.Id.ToString()));
-            Assert.That(span.GetTagItem("cms.actor_id"), Is.Null, "no caller was established");
+            Assert.That(span.GetTagItem("cms.principal_id"), Is.Null, "no caller was established");
             Assert.That(span.Tags.Select(t => t.Value ?? ""), Has.None.Contains("Jane").And.None.Contains("jane.consumer"));
         }
     }
