@@ -34,6 +34,14 @@ public enum UseCase
     GetComplaintHistory,
     ListAudit,
     VerifyAuditChain,
+    ListEvents,
+    CreateWebhook,
+    GetWebhook,
+    ListWebhooks,
+    UpdateWebhook,
+    DeleteWebhook,
+    ReplayWebhook,
+    ListWebhookAttempts,
 }
 
 /// <summary>A message that runs one use case; the authorization behaviour checks it against the matrix.</summary>
@@ -82,6 +90,14 @@ public static class Permissions
         [UseCase.GetComplaintHistory] = [.. AgentPlus, Role.Auditor],
         [UseCase.ListAudit] = [Role.Auditor, Role.TenantAdmin],
         [UseCase.VerifyAuditChain] = [Role.Auditor],
+        [UseCase.ListEvents] = [Role.Integration],
+        [UseCase.CreateWebhook] = [Role.TenantAdmin],
+        [UseCase.GetWebhook] = [Role.TenantAdmin],
+        [UseCase.ListWebhooks] = [Role.TenantAdmin],
+        [UseCase.UpdateWebhook] = [Role.TenantAdmin],
+        [UseCase.DeleteWebhook] = [Role.TenantAdmin],
+        [UseCase.ReplayWebhook] = [Role.TenantAdmin],
+        [UseCase.ListWebhookAttempts] = [Role.TenantAdmin],
     }.ToFrozenDictionary();
 
     public static bool IsPlatformUseCase(UseCase useCase) => PlatformUseCases.Contains(useCase);

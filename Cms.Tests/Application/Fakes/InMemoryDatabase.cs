@@ -25,6 +25,9 @@ public sealed class InMemoryDatabase
 
     public List<AuditEntry> Audit { get; } = [];
 
+    /// <summary>The change-feed events appended (the outbox), with their per-tenant position.</summary>
+    public List<(long Position, Cms.Domain.Events.ChangeEvent Event)> Events { get; } = [];
+
     /// <summary>The last reference number issued per tenant and year.</summary>
     public Dictionary<(Guid TenantId, int Year), long> Sequences { get; } = [];
 
