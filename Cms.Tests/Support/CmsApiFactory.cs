@@ -37,6 +37,10 @@ public sealed class CmsApiFactory(TestDatabase database, IReadOnlyDictionary<str
         // Tests fire bursts far beyond a tenant's production rate; the rate-limit tests set their own limits.
         builder.UseSetting("Cms:RateLimit:PermitsPerSecond", "1000000");
         builder.UseSetting("Cms:RateLimit:Burst", "1000000");
+
+        // Webhook deliveries are driven by the tests themselves (WebhookDispatcher.RunOnceAsync), step by step; the
+        // delivery tests that exercise the background worker turn it on in their settings.
+        builder.UseSetting("Cms:Webhooks:DeliveryEnabled", "false");
         foreach (var (key, value) in settings ?? new Dictionary<string, string>())
         {
             builder.UseSetting(key, value);
