@@ -52,16 +52,20 @@ public sealed partial class WebhookDispatcher : IDisposable
         _logger = logger;
         _http = new HttpClient(CreateHandler(options.AllowLoopback), disposeHandler: true) { Timeout = Timeout.InfiniteTimeSpan };
         _http.DefaultRequestHeaders.UserAgent.ParseAdd("cms-webhooks/1");
-        _retry = new ResiliencePipelineBuilder<AttemptResult>()
-            .AddRetry(new RetryStrategyOptions<AttemptResult>
+        var retry = new ResiliencePipelineBuilder<AttemptResult>();
+        if (options.AttemptsPerPass > 1)
+        {
+            retry.AddRetry(new RetryStrategyOptions<AttemptResult>
             {
-                MaxRetryAttempts = Math.Max(0, options.AttemptsPerPass - 1),
+                MaxRetryAttempts = options.AttemptsPerPass - 1,
                 BackoffType = DelayBackoffType.Exponential,
                 UseJitter = true,
                 Delay = options.RetryBaseDelay,
                 ShouldHandle = args => ValueTask.FromResult(args.Outcome.Result is { Delivered: false }),
-            })
-            .Build();
+            });
+        }
+
+        _retry = retry.Build();
     }
 
     /// <summary>This instance's name on the leases it takes.</summary>
