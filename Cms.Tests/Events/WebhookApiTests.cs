@@ -159,4 +159,18 @@ public sealed class WebhookApiTests(DatabaseKind kind) : ApiTestBase(kind)
         await Expect(await tenant.Admin.PostAsJsonAsync($"/v1/webhooks/{fromNow.Webhook.Id}/replay", new { fromPosition = 0 }, Json),
             HttpStatusCode.BadRequest);
     }
+
+    [Test]
+    public async Task The_feed_and_webhook_routes_are_in_the_OpenAPI_document()
+    {
+        using var anonymous = Factory.CreateClient();
+        var document = System.Text.Json.Nodes.JsonNode.Parse(await anonymous.GetStringAsync("/openapi/v1.json"))!;
+        var paths = document["paths"]!.AsObject().Select(p => p.Key).ToList();
+        Assert.That(paths, Is.SupersetOf(new[]
+        {
+            "/v1/events", "/v1/webhooks", "/v1/webhooks/{id}", "/v1/webhooks/{id}/replay", "/v1/webhooks/{id}/attempts",
+        }));
+        var events = document["paths"]!["/v1/events"]!["get"]!;
+        Assert.That(events["parameters"]!.AsArray().Select(p => p!["name"]!.GetValue<string>()), Is.EquivalentTo(new[] { "after", "limit" }));
+    }
 }
