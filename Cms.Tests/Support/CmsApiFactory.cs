@@ -38,6 +38,9 @@ public sealed class CmsApiFactory(TestDatabase database, IReadOnlyDictionary<str
         builder.UseSetting("Cms:RateLimit:PermitsPerSecond", "1000000");
         builder.UseSetting("Cms:RateLimit:Burst", "1000000");
 
+        // In memory no load balancer watches readiness: stop at once (the SIGTERM test runs a real process with a delay).
+        builder.UseSetting("Cms:Shutdown:ReadinessDelay", "00:00:00");
+
         // Webhook deliveries are driven by the tests themselves (WebhookDispatcher.RunOnceAsync), step by step; the
         // delivery tests that exercise the background worker turn it on in their settings.
         builder.UseSetting("Cms:Webhooks:DeliveryEnabled", "false");
