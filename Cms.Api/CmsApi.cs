@@ -7,6 +7,7 @@ using Cms.Application;
 using Cms.Application.Abstractions;
 using Cms.Application.Audit;
 using Cms.Application.Common;
+using Cms.Application.Webhooks;
 using Cms.Infrastructure;
 using Cms.Infrastructure.Crypto;
 using Cms.Infrastructure.Persistence;
@@ -57,6 +58,8 @@ public static class CmsApi
         }
 
         services.AddSingleton<Import.ConsumerImporter>();
+        services.AddSingleton(LoadWebhooks(configuration, builder.Environment));
+        services.AddHostedService<WebhookDeliveryWorker>();
         services.AddOptions<IdempotencyOptions>().Bind(configuration.GetSection(IdempotencyOptions.Section))
             .Validate(o => o.Retention > TimeSpan.Zero, "Cms:Idempotency:Retention must be positive.").ValidateOnStart();
 
@@ -221,6 +224,28 @@ public static class CmsApi
         return new ConfiguredMasterKeyProvider(keys, active);
     }
 
+    /// <summary>
+    /// Webhook settings (<c>Cms:Webhooks</c>). <c>AllowLoopback</c> (http to this machine) is for development and tests:
+    /// it is refused in the Production environment, where only https to public addresses is delivered to.
+    /// </summary>
+    public static WebhookOptions LoadWebhooks(IConfiguration configuration, IHostEnvironment environment)
+    {
+        var options = configuration.GetSection(WebhookOptions.Section).Get<WebhookOptions>() ?? new WebhookOptions();
+        if (options.AllowLoopback && environment.IsProduction())
+        {
+            throw new InvalidOperationException("Cms:Webhooks:AllowLoopback is for development and tests; it cannot be set in Production.");
+        }
+
+        if (options.AttemptsPerPass < 1 || options.MaxFailedPasses < 1 || options.BatchSize < 1 || options.PollInterval <= TimeSpan.Zero
+            || options.LeaseDuration <= TimeSpan.Zero || options.AttemptTimeout <= TimeSpan.Zero || options.BackoffBase <= TimeSpan.Zero
+            || options.BackoffMax < options.BackoffBase)
+        {
+            throw new InvalidOperationException("Cms:Webhooks: counts and durations must be positive, and BackoffMax at least BackoffBase.");
+        }
+
+        return options;
+    }
+
     /// <summary><c>Cms:Resilience</c> (docs/reliability.md); an invalid value stops start-up.</summary>
     public static ResilienceOptions LoadResilience(IConfiguration configuration)
     {
@@ -261,6 +286,8 @@ public static class CmsApi
         api.MapComplaintEndpoints();
         api.MapAuditEndpoints();
         api.MapCalendarEndpoints();
+        api.MapEventEndpoints();
+        api.MapWebhookEndpoints();
     }
 
     /// <summary>SQLite migrates itself at start-up; PostgreSQL only when an owner connection is configured.</summary>

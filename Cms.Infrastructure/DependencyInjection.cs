@@ -81,6 +81,12 @@ public static class DependencyInjection
         services.AddScoped<IAuditQueries, AuditQueries>();
         services.AddScoped<IAuditChainReader, AuditChainReader>();
         services.AddScoped<IIdempotencyStore, Idempotency.IdempotencyStore>();
+        services.AddScoped<IEventOutbox, Events.EventOutbox>();
+        services.AddScoped<IEventQueries, Events.EventQueries>();
+        services.AddSingleton<Webhooks.WebhookSecrets>();
+        services.AddScoped<IWebhookRepository, Webhooks.WebhookRepository>();
+        services.AddScoped<IWebhookQueries, Webhooks.WebhookQueries>();
+        services.AddSingleton<Webhooks.WebhookDispatcher>(); // needs WebhookOptions from the host's configuration
         return services;
     }
 }

@@ -31,6 +31,8 @@ public static class OpenApiContract
         ["Complaints"] = "Complaints through their regulated lifecycle, with deadlines, notes and history.",
         ["Audit"] = "The tenant's tamper-evident audit trail and its verification.",
         ["Calendar"] = "The tenant's business-day calendar (public holidays by rule, closure days) and clock settings (internal SLA, at-risk window).",
+        ["Events"] = "The tenant's change feed: one event per committed change, in commit order, ids and names only (docs/events.md).",
+        ["Webhooks"] = "Endpoints that receive the change feed, signed (Cms-Signature), retried, ordered and replayable (docs/events.md).",
     };
 
     public static void Configure(OpenApiOptions options)

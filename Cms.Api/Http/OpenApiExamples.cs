@@ -7,10 +7,12 @@ using Cms.Application.Complaints;
 using Cms.Application.Complaints.FileComplaint;
 using Cms.Application.Consumers;
 using Cms.Application.Consumers.RegisterConsumer;
+using Cms.Application.Events;
 using Cms.Application.Staff;
 using Cms.Application.Staff.AddStaff;
 using Cms.Application.Tenants;
 using Cms.Application.Tenants.CreateTenant;
+using Cms.Application.Webhooks;
 using Cms.Domain.Audit;
 using Cms.Domain.Complaints;
 using Cms.Domain.Consumers;
@@ -62,6 +64,15 @@ public static class OpenApiExamples
     private static readonly AuditEntryDto AuditEntry = new(AuditId, Now, ActorType.Staff, StaffId.ToString(), "complaint.acknowledged",
         "complaint", ComplaintId, ["status", "acknowledgedAt"], "4bf92f3577b34da6a3ce929d0e0e4736");
 
+    private static readonly Guid EventId = Guid.Parse("0195f0a2-7c41-7b7e-9d1a-3c5e2f4b6a07");
+    private static readonly Guid WebhookId = Guid.Parse("0195f0a2-7c41-7b7e-9d1a-3c5e2f4b6a08");
+
+    private static readonly EventDto Event = new(42, EventId, "complaint.acknowledged", "complaint", ComplaintId, 2, Now,
+        ["status", "acknowledgedAt"]);
+
+    private static readonly WebhookDto Webhook = new(WebhookId, "https://hooks.bank.example/cms", ["complaint.*", "consumer.erased"],
+        Active: true, Version: 1, Received, Received, DeliveredPosition: 42, Failures: 0, NextAttemptAt: Now);
+
     private static readonly Dictionary<Type, object> Examples = new()
     {
         [typeof(Import.ConsumerImportReport)] = new Import.ConsumerImportReport(AuditId, 2, 1, 0, 1, 0.12,
@@ -106,6 +117,14 @@ public static class OpenApiExamples
         [typeof(ClockSettingsDto)] = new ClockSettingsDto(new InternalSlaDto(10, ClockUnit.BusinessDays), AtRiskDays: 3),
         [typeof(UpdateClockSettingsCommand)] = new UpdateClockSettingsCommand(new InternalSlaDto(10, ClockUnit.BusinessDays), AtRiskDays: 3),
         [typeof(AuditVerificationDto)] = new AuditVerificationDto(Valid: true, EntriesChecked: 18234, FirstBrokenEntryId: null, Problem: null),
+        [typeof(EventPage)] = new EventPage([Event], Next: 42, HasMore: false),
+        [typeof(WebhookEndpoints.CreateWebhookBody)] = new WebhookEndpoints.CreateWebhookBody("https://hooks.bank.example/cms",
+            ["complaint.*", "consumer.erased"], Secret: null, After: null),
+        [typeof(WebhookCreatedDto)] = new WebhookCreatedDto(Webhook, "whsec_3q2-7wAAAAAExampleExampleExampleExample00"),
+        [typeof(WebhookDto)] = Webhook,
+        [typeof(WebhookEndpoints.UpdateWebhookBody)] = new WebhookEndpoints.UpdateWebhookBody(null, ["complaint.*"], Active: true, Secret: null),
+        [typeof(WebhookEndpoints.ReplayBody)] = new WebhookEndpoints.ReplayBody(FromPosition: 40),
+        [typeof(WebhookAttemptDto)] = new WebhookAttemptDto(AuditId, 42, EventId, 1, Now, "delivered", 200, null, 87),
     };
 
     /// <summary>The example of a body type, or null when the type has none (the OpenAPI test lists those).</summary>

@@ -88,3 +88,27 @@ public interface ITenantClockRepository
 
     Task SaveSettingsAsync(ClockSettings settings, DateTimeOffset now, CancellationToken cancellationToken);
 }
+
+/// <summary>
+/// The transactional outbox: appends an event in the request's transaction and hands out its position in the tenant's
+/// feed, gap-free and in commit order (serialised with the tenant's other writers).
+/// </summary>
+public interface IEventOutbox
+{
+    Task<long> AppendAsync(Cms.Domain.Events.ChangeEvent change, CancellationToken cancellationToken);
+}
+
+/// <summary>Webhook endpoints of the tenant in scope (deleted ones are not found). The secret goes in sealed and never comes out here.</summary>
+public interface IWebhookRepository
+{
+    /// <summary>Stores a new endpoint; deliveries start after <paramref name="after"/> or, when null, after the current end of the feed.</summary>
+    Task AddAsync(Cms.Domain.Webhooks.WebhookEndpoint endpoint, string secret, long? after, CancellationToken cancellationToken);
+
+    Task<Cms.Domain.Webhooks.WebhookEndpoint?> GetAsync(Guid id, CancellationToken cancellationToken);
+
+    /// <summary>Saves the endpoint (and a new secret when given) if its stored version is still the expected one.</summary>
+    Task<bool> UpdateAsync(Cms.Domain.Webhooks.WebhookEndpoint endpoint, long expectedVersion, string? newSecret, CancellationToken cancellationToken);
+
+    /// <summary>Moves the delivery cursor to <paramref name="deliveredPosition"/>, clears failures and makes it due now.</summary>
+    Task RewindAsync(Guid id, long deliveredPosition, CancellationToken cancellationToken);
+}

@@ -87,3 +87,20 @@ public interface IAuditChainReader
 
     Task<AuditChainHead?> GetHeadAsync(CancellationToken cancellationToken);
 }
+
+/// <summary>Reads the tenant's change feed.</summary>
+public interface IEventQueries
+{
+    /// <summary>Up to <paramref name="take"/> events with a position above <paramref name="after"/>, in position order.</summary>
+    Task<IReadOnlyList<Cms.Application.Events.EventDto>> ListAsync(long after, int take, CancellationToken cancellationToken);
+}
+
+public interface IWebhookQueries
+{
+    Task<Cms.Application.Webhooks.WebhookDto?> GetAsync(Guid id, CancellationToken cancellationToken);
+
+    Task<Page<Cms.Application.Webhooks.WebhookDto>> ListAsync(int limit, CursorKey? after, CancellationToken cancellationToken);
+
+    Task<Page<Cms.Application.Webhooks.WebhookAttemptDto>> ListAttemptsAsync(Guid endpointId, int limit, CursorKey? after,
+        CancellationToken cancellationToken);
+}

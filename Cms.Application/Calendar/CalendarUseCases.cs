@@ -111,13 +111,13 @@ public sealed class SetClosureDayHandler(ITenantClockRepository clocks, TenantSc
         {
             day = new ClosureDay(Ids.New(), scope.Required, command.Date, name, true, now);
             await clocks.AddClosureDayAsync(day, cancellationToken);
-            await audit.RecordAsync("calendar.closure_day_added", AuditTrail.ClosureDay, day.Id, ["date", "name"], cancellationToken);
+            await audit.RecordAsync("calendar.closure_day_added", AuditTrail.ClosureDay, day.Id, AuditTrail.UnversionedEntity, ["date", "name"], cancellationToken);
         }
         else if (!existing.Active || existing.Name != name)
         {
             day = existing with { Name = name, Active = true, UpdatedAt = now };
             await clocks.UpdateClosureDayAsync(day, cancellationToken);
-            await audit.RecordAsync(existing.Active ? "calendar.closure_day_renamed" : "calendar.closure_day_added", AuditTrail.ClosureDay, day.Id,
+            await audit.RecordAsync(existing.Active ? "calendar.closure_day_renamed" : "calendar.closure_day_added", AuditTrail.ClosureDay, day.Id, AuditTrail.UnversionedEntity,
                 existing.Active ? ["name"] : ["active", "name"], cancellationToken);
         }
         else
@@ -148,7 +148,7 @@ public sealed class RemoveClosureDayHandler(ITenantClockRepository clocks, Audit
         }
 
         await clocks.UpdateClosureDayAsync(existing with { Active = false, UpdatedAt = clock.GetUtcNow() }, cancellationToken);
-        await audit.RecordAsync("calendar.closure_day_removed", AuditTrail.ClosureDay, existing.Id, ["active"], cancellationToken);
+        await audit.RecordAsync("calendar.closure_day_removed", AuditTrail.ClosureDay, existing.Id, AuditTrail.UnversionedEntity, ["active"], cancellationToken);
         return Result.Success();
     }
 }
@@ -215,7 +215,7 @@ public sealed class UpdateClockSettingsHandler(ITenantClockRepository clocks, Te
                 changed.Add("atRiskDays");
             }
 
-            await audit.RecordAsync("settings.clocks_updated", AuditTrail.Tenant, scope.Required, changed, cancellationToken);
+            await audit.RecordAsync("settings.clocks_updated", AuditTrail.Tenant, scope.Required, AuditTrail.UnversionedEntity, changed, cancellationToken);
         }
 
         return ClockSettingsDto.From(after);

@@ -45,6 +45,14 @@ public enum UseCase
     RemoveClosureDay,
     GetClockSettings,
     UpdateClockSettings,
+    ListEvents,
+    CreateWebhook,
+    GetWebhook,
+    ListWebhooks,
+    UpdateWebhook,
+    DeleteWebhook,
+    ReplayWebhook,
+    ListWebhookAttempts,
 }
 
 /// <summary>A message that runs one use case; the authorization behaviour checks it against the matrix.</summary>
@@ -103,6 +111,14 @@ public static class Permissions
         [UseCase.RemoveClosureDay] = [Role.TenantAdmin],
         [UseCase.GetClockSettings] = [.. AgentPlus, Role.Auditor],
         [UseCase.UpdateClockSettings] = [Role.TenantAdmin],
+        [UseCase.ListEvents] = [Role.Integration],
+        [UseCase.CreateWebhook] = [Role.TenantAdmin],
+        [UseCase.GetWebhook] = [Role.TenantAdmin],
+        [UseCase.ListWebhooks] = [Role.TenantAdmin],
+        [UseCase.UpdateWebhook] = [Role.TenantAdmin],
+        [UseCase.DeleteWebhook] = [Role.TenantAdmin],
+        [UseCase.ReplayWebhook] = [Role.TenantAdmin],
+        [UseCase.ListWebhookAttempts] = [Role.TenantAdmin],
     }.ToFrozenDictionary();
 
     public static bool IsPlatformUseCase(UseCase useCase) => PlatformUseCases.Contains(useCase);

@@ -72,7 +72,7 @@ public abstract class ComplaintTransitionHandler<TCommand>(
             return Error.StaleVersion(command.ExpectedVersion, command.ExpectedVersion + 1);
         }
 
-        await audit.RecordAsync(Action, AuditTrail.Complaint, complaint.Id, [.. complaint.PendingChanges], cancellationToken);
+        await audit.RecordAsync(Action, AuditTrail.Complaint, complaint.Id, complaint.Version, [.. complaint.PendingChanges], cancellationToken);
         complaint.ClearPendingChanges();
         return (await queries.GetAsync(complaint.Id, now, cancellationToken))!;
     }

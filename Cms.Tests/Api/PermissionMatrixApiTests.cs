@@ -148,12 +148,38 @@ public sealed class PermissionMatrixApiTests(DatabaseKind kind) : ApiTestBase(ki
         new(UseCase.GetClockSettings, "GET /v1/settings/clocks", HttpStatusCode.OK, _ => Task.FromResult(Json(HttpMethod.Get, "/v1/settings/clocks"))),
         new(UseCase.UpdateClockSettings, "PUT /v1/settings/clocks", HttpStatusCode.OK,
             _ => Task.FromResult(Json(HttpMethod.Put, "/v1/settings/clocks", new { atRiskDays = 3 }))),
+        new(UseCase.ListEvents, "GET /v1/events", HttpStatusCode.OK, _ => Task.FromResult(Json(HttpMethod.Get, "/v1/events?after=0&limit=10"))),
+        new(UseCase.CreateWebhook, "POST /v1/webhooks", HttpStatusCode.Created, _ => Task.FromResult(Json(HttpMethod.Post, "/v1/webhooks", new
+        {
+            url = "https://hooks.example.com/cms",
+            eventTypes = new[] { "complaint.*" },
+        }))),
+        new(UseCase.ListWebhooks, "GET /v1/webhooks", HttpStatusCode.OK, _ => Task.FromResult(Json(HttpMethod.Get, "/v1/webhooks"))),
+        new(UseCase.GetWebhook, "GET /v1/webhooks/{id}", HttpStatusCode.OK, async w =>
+            Json(HttpMethod.Get, $"/v1/webhooks/{await WebhookAsync(w)}")),
+        new(UseCase.UpdateWebhook, "PATCH /v1/webhooks/{id}", HttpStatusCode.OK, async w =>
+            Json(HttpMethod.Patch, $"/v1/webhooks/{await WebhookAsync(w)}", new { active = false })),
+        new(UseCase.DeleteWebhook, "DELETE /v1/webhooks/{id}", HttpStatusCode.NoContent, async w =>
+            Json(HttpMethod.Delete, $"/v1/webhooks/{await WebhookAsync(w)}")),
+        new(UseCase.ReplayWebhook, "POST /v1/webhooks/{id}/replay", HttpStatusCode.OK, async w =>
+            Json(HttpMethod.Post, $"/v1/webhooks/{await WebhookAsync(w)}/replay", new { fromPosition = 1 })),
+        new(UseCase.ListWebhookAttempts, "GET /v1/webhooks/{id}/attempts", HttpStatusCode.OK, async w =>
+            Json(HttpMethod.Get, $"/v1/webhooks/{await WebhookAsync(w)}/attempts")),
     ];
 
     private static int _freshDays;
 
     /// <summary>A date no other request of the run used (closure days are unique per tenant and date).</summary>
     private static DateOnly FreshDate() => new DateOnly(2030, 1, 1).AddDays(Interlocked.Increment(ref _freshDays));
+
+
+    /// <summary>A fresh webhook endpoint of the tenant, registered by its admin.</summary>
+    private static async Task<Guid> WebhookAsync(World w)
+    {
+        var created = await Read<Cms.Application.Webhooks.WebhookCreatedDto>(await w.Tenant.Admin.SendAsync(Json(HttpMethod.Post, "/v1/webhooks",
+            new { url = "https://hooks.example.com/cms", eventTypes = new[] { "*" } })), HttpStatusCode.Created);
+        return created.Webhook.Id;
+    }
 
     public static IEnumerable<UseCase> UseCases => Enum.GetValues<UseCase>();
 

@@ -41,7 +41,8 @@ public sealed class World
         ConsumerQueries = new FakeConsumerQueries(Db, Scope);
         ComplaintQueries = new FakeComplaintQueries(Db, Scope);
         AuditQueries = new FakeAuditQueries(Db, Scope);
-        Audit = new AuditTrail(AuditRepository, Caller, Scope, Clock);
+        Outbox = new FakeEventOutbox(Db, Scope);
+        Audit = new AuditTrail(AuditRepository, Outbox, Caller, Scope, Clock);
     }
 
     public InMemoryDatabase Db { get; }
@@ -56,6 +57,7 @@ public sealed class World
     public FakeComplaintRepository Complaints { get; }
     public FakeAuditRepository AuditRepository { get; }
     public FakeTenantClockRepository TenantClocks { get; }
+    public FakeEventOutbox Outbox { get; }
     public FakeTenantQueries TenantQueries { get; }
     public FakeStaffQueries StaffQueries { get; }
     public FakeConsumerQueries ConsumerQueries { get; }

@@ -9,6 +9,7 @@ using Cms.Application.Common;
 using Cms.Application.Complaints;
 using Cms.Application.Consumers;
 using Cms.Application.Staff;
+using Cms.Application.Webhooks;
 using Cms.Domain.Staff;
 using Cms.Tests.Support;
 
@@ -36,7 +37,10 @@ public sealed class CrossTenantApiTests(DatabaseKind kind) : ApiTestBase(kind)
         StaffDto BAgent,
         HttpClient BAgentClient,
         ConsumerDto BConsumer,
-        ComplaintDto BComplaint);
+        ComplaintDto BComplaint,
+        Guid AWebhookId,
+        HttpClient AIntegrationClient,
+        HttpClient BIntegrationClient);
 
     /// <summary>Two tenants with the same shape of data; A's complaint is assigned, acknowledged and has a note.</summary>
     private async Task<World> SeedAsync()
@@ -50,16 +54,20 @@ public sealed class CrossTenantApiTests(DatabaseKind kind) : ApiTestBase(kind)
         aComplaint = await Read<ComplaintDto>(await TransitionAsync(aAgentClient, aComplaint.Id, "acknowledge", aComplaint.Version));
         var aNote = await Read<NoteDto>(await aAgentClient.PostAsJsonAsync($"/v1/complaints/{aComplaint.Id}/notes",
             new { kind = "internal", body = "A's private note" }, Json), HttpStatusCode.Created);
+        var aWebhook = await Read<WebhookCreatedDto>(await a.Admin.PostAsJsonAsync("/v1/webhooks",
+            new { url = "https://hooks.a-bank.example/cms", eventTypes = new[] { "*" } }, Json), HttpStatusCode.Created);
+        var (_, aIntegration) = await a.AddStaffAsync(Role.Integration);
         var aStaff = await Read<Page<StaffDto>>(await a.Admin.GetAsync("/v1/staff?limit=100"));
 
         var b = await CreateTenantAsync("Tenant B Bank");
         var (bAgent, bAgentClient) = await b.AddStaffAsync(Role.Agent);
         var bConsumer = await b.RegisterConsumerAsync(bAgentClient);
         var bComplaint = await b.FileComplaintAsync(bConsumer.Id, bAgentClient);
+        var (_, bIntegration) = await b.AddStaffAsync(Role.Integration);
 
-        Assert.That(aStaff.Items, Has.Count.EqualTo(2), "A's tenant admin and agent");
+        Assert.That(aStaff.Items, Has.Count.EqualTo(3), "A's tenant admin, agent and integration account");
         return new World(a, b, aAgent, aAgentClient, aConsumer, aComplaint, aNote, [.. aStaff.Items.Select(s => s.Id)], bAgent, bAgentClient,
-            bConsumer, bComplaint);
+            bConsumer, bComplaint, aWebhook.Webhook.Id, aIntegration, bIntegration);
     }
 
     /// <summary>What A itself reads of its data: bodies and ETags of every resource the probes aim at.</summary>
@@ -75,6 +83,9 @@ public sealed class CrossTenantApiTests(DatabaseKind kind) : ApiTestBase(kind)
             "/v1/staff?limit=100",
             "/v1/audit?limit=200",
             $"/v1/consumers?externalRef={Uri.EscapeDataString(w.AConsumer.ExternalRef!)}",
+            $"/v1/webhooks/{w.AWebhookId}",
+            "/v1/webhooks?limit=100",
+            $"/v1/webhooks/{w.AWebhookId}/attempts?limit=100",
         };
         var snapshot = new List<string>();
         foreach (var path in paths)
@@ -83,6 +94,10 @@ public sealed class CrossTenantApiTests(DatabaseKind kind) : ApiTestBase(kind)
             await Expect(response, HttpStatusCode.OK);
             snapshot.Add($"{path} {response.Headers.ETag} {await response.Content.ReadAsStringAsync()}");
         }
+
+        var events = await w.AIntegrationClient.GetAsync("/v1/events?limit=200");
+        await Expect(events, HttpStatusCode.OK);
+        snapshot.Add($"/v1/events {await events.Content.ReadAsStringAsync()}");
 
         return snapshot;
     }
@@ -197,6 +212,15 @@ public sealed class CrossTenantApiTests(DatabaseKind kind) : ApiTestBase(kind)
             await AssertAnswersLikeAMissingId(client, $"{who}: GET history", w.AComplaint.Id, id => Request(HttpMethod.Get, $"/v1/complaints/{id}/history"));
         }
 
+        // A's webhook endpoint: read, change, delete, replay, attempts.
+        await AssertAnswersLikeAMissingId(asB, "GET A's webhook", w.AWebhookId, id => Request(HttpMethod.Get, $"/v1/webhooks/{id}"));
+        await AssertAnswersLikeAMissingId(asB, "PATCH A's webhook", w.AWebhookId,
+            id => Request(HttpMethod.Patch, $"/v1/webhooks/{id}", new { url = "https://mallory.example/steal", eventTypes = new[] { "*" } }, 1));
+        await AssertAnswersLikeAMissingId(asB, "DELETE A's webhook", w.AWebhookId, id => Request(HttpMethod.Delete, $"/v1/webhooks/{id}"));
+        await AssertAnswersLikeAMissingId(asB, "replay A's webhook", w.AWebhookId,
+            id => Request(HttpMethod.Post, $"/v1/webhooks/{id}/replay", new { fromPosition = 1 }));
+        await AssertAnswersLikeAMissingId(asB, "A's webhook attempts", w.AWebhookId, id => Request(HttpMethod.Get, $"/v1/webhooks/{id}/attempts"));
+
         // Nested ids: A's consumer in B's new complaint, A's staff member as assignee of B's complaint.
         await AssertAnswersLikeAMissingId(asB, "POST complaint for A's consumer", w.AConsumer.Id, id => Request(HttpMethod.Post, "/v1/complaints", new
         {
@@ -254,6 +278,7 @@ public sealed class CrossTenantApiTests(DatabaseKind kind) : ApiTestBase(kind)
                 _ when route.StartsWith("/v1/consumers/", StringComparison.Ordinal) => (w.AConsumer.Id, w.AConsumer.Version),
                 _ when route.StartsWith("/v1/complaints/", StringComparison.Ordinal) => (w.AComplaint.Id, w.AComplaint.Version),
                 _ when route.StartsWith("/v1/staff/", StringComparison.Ordinal) => (w.AStaffIds[^1], 1L),
+                _ when route.StartsWith("/v1/webhooks/", StringComparison.Ordinal) => (w.AWebhookId, 1L),
                 _ => (w.A.Id, 1L),
             };
             var verb = new HttpMethod(method);
@@ -284,7 +309,7 @@ public sealed class CrossTenantApiTests(DatabaseKind kind) : ApiTestBase(kind)
         }
 
         var staff = await Read<Page<StaffDto>>(await asB.GetAsync("/v1/staff?limit=100"));
-        Assert.That(staff.Items, Has.Count.EqualTo(2));
+        Assert.That(staff.Items, Has.Count.EqualTo(3));
         Assert.That(staff.Items.Where(s => aIds.Contains(s.Id)), Is.Empty);
         Assert.That(staff.Items.Select(s => s.Id), Does.Contain(w.BAgent.Id));
 
@@ -304,6 +329,17 @@ public sealed class CrossTenantApiTests(DatabaseKind kind) : ApiTestBase(kind)
             var own = await Read<Page<ConsumerDto>>(await w.A.Admin.GetAsync($"/v1/consumers?{query}"));
             Assert.That(own.Items.Select(c => c.Id), Is.EqualTo(new[] { w.AConsumer.Id }), $"control: A finds its consumer by {query}");
         }
+
+        // B's change feed and webhooks hold nothing of A's, and B's feed is numbered on its own.
+        var aEvents = await Read<Cms.Application.Events.EventPage>(await w.AIntegrationClient.GetAsync("/v1/events?limit=200"));
+        var bEvents = await Read<Cms.Application.Events.EventPage>(await w.BIntegrationClient.GetAsync("/v1/events?limit=200"));
+        Assert.That(aEvents.Items, Is.Not.Empty);
+        Assert.That(bEvents.Items, Is.Not.Empty);
+        Assert.That(bEvents.Items.Where(e => aIds.Contains(e.EntityId) || e.EntityId == w.A.Id || e.EntityId == w.AWebhookId), Is.Empty);
+        Assert.That(bEvents.Items.Select(e => e.Id).Intersect(aEvents.Items.Select(e => e.Id)), Is.Empty);
+        Assert.That(bEvents.Items.Select(e => e.Position), Is.EqualTo(Enumerable.Range(1, bEvents.Items.Count).Select(i => (long)i)));
+        var bHooks = await Read<Page<WebhookDto>>(await asB.GetAsync("/v1/webhooks?limit=100"));
+        Assert.That(bHooks.Items, Is.Empty);
 
         // Paging through B's audit trail one entry at a time never reaches A's entries either.
         var seen = new List<AuditEntryDto>();

@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Http.Json;
 using Cms.Domain.Staff;
 using Cms.Tests.Support;
+using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
 
 namespace Cms.Tests.Isolation;
@@ -20,10 +21,18 @@ public sealed class RowLevelSecurityTests() : ApiTestBase(DatabaseKind.Postgres)
 
     private sealed record Seeded(Guid A, Guid B, IReadOnlyList<TenantRelation> Tables);
 
+    /// <summary>Webhooks to a loopback receiver, so that webhook_endpoints and webhook_attempts hold rows of both tenants.</summary>
+    protected override IReadOnlyDictionary<string, string> Settings => new Dictionary<string, string>
+    {
+        ["Cms:Webhooks:AllowLoopback"] = "true",
+        ["Cms:Webhooks:AttemptsPerPass"] = "1",
+    };
+
     /// <summary>Two tenants, each with staff, a consumer, a complaint (sequence, deadlines), a note and audit entries.</summary>
     private async Task<Seeded> SeedAsync()
     {
         var ids = new List<Guid>();
+        await using var receiver = new Events.WebhookReceiver();
         foreach (var name in new[] { "Tenant A", "Tenant B" })
         {
             var tenant = await CreateTenantAsync(name);
@@ -41,8 +50,12 @@ public sealed class RowLevelSecurityTests() : ApiTestBase(DatabaseKind.Postgres)
             await Expect(await tenant.Admin.PutAsJsonAsync("/v1/calendar/closure-days/2026-12-24", new { name = "seed closure" }, Json), HttpStatusCode.OK);
             await Expect(await tenant.Admin.PutAsJsonAsync("/v1/settings/clocks", new { internalSla = new { amount = 5, unit = "business_days" } }, Json),
                 HttpStatusCode.OK);
+            await Expect(await tenant.Admin.PostAsJsonAsync("/v1/webhooks", new { url = receiver.Url, eventTypes = new[] { "*" }, after = 0 }, Json),
+                HttpStatusCode.Created);
             ids.Add(tenant.Id);
         }
+
+        await Factory.Services.GetRequiredService<Cms.Infrastructure.Webhooks.WebhookDispatcher>().RunOnceAsync(CancellationToken.None);
 
         await using var admin = new NpgsqlConnection(Pg.AdminConnectionString);
         await admin.OpenAsync();

@@ -40,6 +40,10 @@ public sealed class CmsApiFactory(TestDatabase database, IReadOnlyDictionary<str
 
         // In memory no load balancer watches readiness: stop at once (the SIGTERM test runs a real process with a delay).
         builder.UseSetting("Cms:Shutdown:ReadinessDelay", "00:00:00");
+
+        // Webhook deliveries are driven by the tests themselves (WebhookDispatcher.RunOnceAsync), step by step; the
+        // delivery tests that exercise the background worker turn it on in their settings.
+        builder.UseSetting("Cms:Webhooks:DeliveryEnabled", "false");
         foreach (var (key, value) in settings ?? new Dictionary<string, string>())
         {
             builder.UseSetting(key, value);

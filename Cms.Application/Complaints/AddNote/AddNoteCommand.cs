@@ -48,7 +48,7 @@ public sealed class AddNoteHandler(IComplaintRepository complaints, CallerContex
 
         var note = created.Value;
         await complaints.AddNoteAsync(note, cancellationToken);
-        await audit.RecordAsync("complaint.note_added", AuditTrail.Complaint, complaint.Id, ["notes"], cancellationToken);
+        await audit.RecordAsync("complaint.note_added", AuditTrail.Complaint, complaint.Id, complaint.Version, ["notes"], cancellationToken);
         return new NoteDto(note.Id, note.ComplaintId, note.Kind, note.Body, note.AuthorId, note.CreatedAt);
     }
 }

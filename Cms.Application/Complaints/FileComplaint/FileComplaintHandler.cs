@@ -42,7 +42,7 @@ public sealed class FileComplaintHandler(
 
         var complaint = filed.Value;
         await complaints.AddAsync(complaint, cancellationToken);
-        await audit.RecordAsync("complaint.filed", AuditTrail.Complaint, complaint.Id,
+        await audit.RecordAsync("complaint.filed", AuditTrail.Complaint, complaint.Id, complaint.Version,
             ["reference", "consumerId", "channel", "product", "category", "description", "priority", "receivedAt", "deadlines"],
             cancellationToken);
         return (await queries.GetAsync(complaint.Id, now, cancellationToken))!;

@@ -44,7 +44,7 @@ public sealed class EraseConsumerHandler(IConsumerRepository consumers, IConsume
             return Error.StaleVersion(expectedVersion, expectedVersion + 1);
         }
 
-        await audit.RecordAsync("consumer.erased", AuditTrail.Consumer, consumer.Id,
+        await audit.RecordAsync("consumer.erased", AuditTrail.Consumer, consumer.Id, consumer.Version,
             ["externalRef", "fullName", "email", "phone", "address", "dateOfBirth", "vulnerability"], cancellationToken);
         return (await queries.GetAsync(consumer.Id, cancellationToken))!;
     }

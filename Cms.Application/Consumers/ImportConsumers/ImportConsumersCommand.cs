@@ -98,7 +98,7 @@ public sealed class ImportConsumersHandler(
         if (imported > 0)
         {
             // Last, so the tenant's audit chain head (which serialises its writers) is locked only until the commit.
-            await audit.RecordAsync("consumer.imported", AuditTrail.ConsumerImport, command.ImportId, Fields, cancellationToken);
+            await audit.RecordAsync("consumer.imported", AuditTrail.ConsumerImport, command.ImportId, AuditTrail.UnversionedEntity, Fields, cancellationToken);
         }
 
         errors.Sort((a, b) => a.Line.CompareTo(b.Line));

@@ -21,7 +21,7 @@ public sealed class RegisterConsumerHandler(
         var consumer = Consumer.Register(Ids.New(), scope.Required, command.ExternalRef!, contact, command.DateOfBirth,
             ConsumerInput.ToDomain(command.Vulnerability) ?? Vulnerability.None, clock.GetUtcNow());
         await consumers.AddAsync(consumer, cancellationToken);
-        await audit.RecordAsync("consumer.registered", AuditTrail.Consumer, consumer.Id,
+        await audit.RecordAsync("consumer.registered", AuditTrail.Consumer, consumer.Id, consumer.Version,
             ["externalRef", "fullName", "email", "phone", "address", "dateOfBirth", "vulnerability"], cancellationToken);
         return (await queries.GetAsync(consumer.Id, cancellationToken))!;
     }

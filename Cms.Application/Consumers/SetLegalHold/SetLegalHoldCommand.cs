@@ -44,7 +44,7 @@ public sealed class SetLegalHoldHandler(IConsumerRepository consumers, IConsumer
             }
 
             await audit.RecordAsync(command.OnHold.Value ? "consumer.legal_hold_set" : "consumer.legal_hold_lifted",
-                AuditTrail.Consumer, consumer.Id, ["legalHold"], cancellationToken);
+                AuditTrail.Consumer, consumer.Id, consumer.Version, ["legalHold"], cancellationToken);
         }
 
         return (await queries.GetAsync(consumer.Id, cancellationToken))!;

@@ -62,7 +62,7 @@ public sealed class UpdateConsumerHandler(IConsumerRepository consumers, IConsum
                 return Error.StaleVersion(command.ExpectedVersion, command.ExpectedVersion + 1);
             }
 
-            await audit.RecordAsync("consumer.updated", AuditTrail.Consumer, consumer.Id, changed, cancellationToken);
+            await audit.RecordAsync("consumer.updated", AuditTrail.Consumer, consumer.Id, consumer.Version, changed, cancellationToken);
         }
 
         return (await queries.GetAsync(consumer.Id, cancellationToken))!;

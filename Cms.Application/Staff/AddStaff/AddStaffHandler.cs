@@ -25,7 +25,7 @@ public sealed class AddStaffHandler(IStaffRepository staff, TenantScope scope, A
         }
 
         await staff.AddAsync(member, cancellationToken);
-        await audit.RecordAsync("staff.added", AuditTrail.Staff, member.Id, ["subject", "email", "displayName", "kind", "roles"], cancellationToken);
+        await audit.RecordAsync("staff.added", AuditTrail.Staff, member.Id, member.Version, ["subject", "email", "displayName", "kind", "roles"], cancellationToken);
         return StaffDto.From(member);
     }
 }

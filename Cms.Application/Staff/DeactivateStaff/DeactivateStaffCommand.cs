@@ -47,7 +47,7 @@ public sealed class DeactivateStaffHandler(IStaffRepository staff, CallerContext
             return saved.Error;
         }
 
-        await audit.RecordAsync("staff.deactivated", AuditTrail.Staff, member.Id, ["isActive"], cancellationToken);
+        await audit.RecordAsync("staff.deactivated", AuditTrail.Staff, member.Id, member.Version, ["isActive"], cancellationToken);
         return StaffDto.From(member);
     }
 }

@@ -53,7 +53,7 @@ public sealed class ReplaceStaffRolesHandler(IStaffRepository staff, CallerConte
             return saved.Error;
         }
 
-        await audit.RecordAsync("staff.roles_replaced", AuditTrail.Staff, member.Id, ["roles"], cancellationToken);
+        await audit.RecordAsync("staff.roles_replaced", AuditTrail.Staff, member.Id, member.Version, ["roles"], cancellationToken);
         return StaffDto.From(member);
     }
 }

@@ -29,8 +29,8 @@ public sealed class CreateTenantHandler(
             command.Admin.DisplayName!, StaffKind.User, [Role.TenantAdmin], now).Value;
         await staff.AddAsync(admin, cancellationToken);
 
-        await audit.RecordAsync("tenant.created", AuditTrail.Tenant, tenant.Id, ["name", "sector", "jurisdiction"], cancellationToken);
-        await audit.RecordAsync("staff.added", AuditTrail.Staff, admin.Id, ["subject", "email", "displayName", "kind", "roles"], cancellationToken);
+        await audit.RecordAsync("tenant.created", AuditTrail.Tenant, tenant.Id, AuditTrail.UnversionedEntity, ["name", "sector", "jurisdiction"], cancellationToken);
+        await audit.RecordAsync("staff.added", AuditTrail.Staff, admin.Id, admin.Version, ["subject", "email", "displayName", "kind", "roles"], cancellationToken);
         return TenantDto.From(tenant);
     }
 }

@@ -24,7 +24,7 @@ public sealed class AuthorizationBehaviourTests
     ];
 
     /// <summary>Tenant use cases that api.md reserves to a role other than tenant_admin.</summary>
-    private static readonly string[] NotForTenantAdmin = ["VerifyAuditChain"];
+    private static readonly string[] NotForTenantAdmin = ["VerifyAuditChain", "ListEvents"];
 
     private static readonly Dictionary<Role, Func<string, bool>> Allowed = new()
     {
@@ -33,7 +33,8 @@ public sealed class AuthorizationBehaviourTests
         [Role.TenantAdmin] = name => !NotForTenantAdmin.Contains(name),
         [Role.Auditor] = name => name is "GetComplaint" or "ListComplaints" or "GetComplaintHistory" or "ListAudit" or "VerifyAuditChain"
             or "ListDueComplaints" or "GetCalendar" or "GetClockSettings",
-        [Role.Integration] = name => name is "RegisterConsumer" or "GetConsumer" or "FindConsumers" or "FileComplaint" or "GetComplaint",
+        [Role.Integration] = name => name is "RegisterConsumer" or "GetConsumer" or "FindConsumers" or "FileComplaint" or "GetComplaint"
+            or "ListEvents",
     };
 
     private sealed class Setup

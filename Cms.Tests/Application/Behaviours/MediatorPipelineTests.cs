@@ -50,6 +50,7 @@ public sealed class MediatorPipelineTests
         services.AddScoped<IComplaintRepository>(sp => new FakeComplaintRepository(db, sp.GetRequiredService<TenantScope>()));
         services.AddScoped<IAuditRepository>(sp => new FakeAuditRepository(db, sp.GetRequiredService<TenantScope>()));
         services.AddScoped<ITenantClockRepository>(sp => new FakeTenantClockRepository(db, sp.GetRequiredService<TenantScope>()));
+        services.AddScoped<IEventOutbox>(sp => new FakeEventOutbox(db, sp.GetRequiredService<TenantScope>()));
         services.AddScoped<ITenantQueries>(_ => new FakeTenantQueries(db));
         services.AddScoped<IStaffQueries>(sp => new FakeStaffQueries(db, sp.GetRequiredService<TenantScope>()));
         services.AddScoped<IConsumerQueries>(sp => new FakeConsumerQueries(db, sp.GetRequiredService<TenantScope>()));

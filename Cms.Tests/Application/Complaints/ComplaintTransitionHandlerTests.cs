@@ -101,7 +101,12 @@ public sealed class ComplaintTransitionHandlerTests
             Assert.That(stored.Version, Is.EqualTo(seeded.Version + 1));
             Assert.That(stored.Status, Is.EqualTo(c.To));
             Assert.That(stored.UpdatedAt, Is.EqualTo(world.Now));
-            Assert.That(world.Db.Writes, Is.EqualTo(new[] { $"complaint.update {seeded.Id}", $"audit.insert {c.Action}" }));
+            Assert.That(world.Db.Writes, Is.EqualTo(new[] { $"complaint.update {seeded.Id}", $"audit.insert {c.Action}", $"event.insert {c.Action}" }));
+            Assert.That(world.Db.Events.Single().Event, Is.EqualTo(world.Db.Events.Single().Event with
+            {
+                TenantId = cast.Tenant.Id, Type = c.Action, EntityType = "complaint", EntityId = seeded.Id, EntityVersion = seeded.Version + 1,
+                OccurredAt = entry.OccurredAt,
+            }), "the change-feed event of the transition, with the complaint's new version");
             Assert.That(dto.Version, Is.EqualTo(seeded.Version + 1));
             Assert.That(entry.Action, Is.EqualTo(c.Action));
             Assert.That(entry.TenantId, Is.EqualTo(cast.Tenant.Id));

@@ -29,6 +29,8 @@ public sealed class InMemoryDatabase
     public List<ClosureDay> ClosureDays { get; } = [];
 
     public Dictionary<Guid, ClockSettings> ClockSettings { get; } = [];
+    /// <summary>The change-feed events appended (the outbox), with their per-tenant position.</summary>
+    public List<(long Position, Cms.Domain.Events.ChangeEvent Event)> Events { get; } = [];
 
     /// <summary>The last reference number issued per tenant and year.</summary>
     public Dictionary<(Guid TenantId, int Year), long> Sequences { get; } = [];

@@ -246,3 +246,15 @@ public sealed class FakeTenantClockRepository(InMemoryDatabase db, TenantScope s
         return Task.CompletedTask;
     }
 }
+
+public sealed class FakeEventOutbox(InMemoryDatabase db, TenantScope scope) : IEventOutbox
+{
+    public Task<long> AppendAsync(Cms.Domain.Events.ChangeEvent change, CancellationToken cancellationToken)
+    {
+        Guard.SameTenant(scope, change.TenantId);
+        var position = db.Events.Count(e => e.Event.TenantId == change.TenantId) + 1L;
+        db.Events.Add((position, change));
+        db.Writes.Add($"event.insert {change.Type}");
+        return Task.FromResult(position);
+    }
+}

@@ -1,0 +1,441 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net;
+using System.Net.Sockets;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using Cms.Application.Abstractions;
+using Cms.Application.Common;
+using Cms.Application.Events;
+using Cms.Application.Webhooks;
+using Cms.Domain.Common;
+using Cms.Domain.Webhooks;
+using Cms.Infrastructure.Events;
+using Cms.Infrastructure.Persistence;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Polly;
+using Polly.Retry;
+
+namespace Cms.Infrastructure.Webhooks;
+
+/// <summary>
+/// Delivers the change feed to the webhook endpoints (docs/events.md). One pass walks the tenants; per tenant it leases
+/// the endpoints that have undelivered events and are due (PostgreSQL: <c>FOR UPDATE SKIP LOCKED</c>, so two instances
+/// never lease the same endpoint; SQLite: its single writer), then delivers each leased endpoint's events strictly in
+/// feed order, one at a time, so a receiver sees the events of a complaint in the order they were committed. An event
+/// is tried <see cref="WebhookOptions.AttemptsPerPass"/> times with exponential back-off (Polly); when all fail, the
+/// endpoint waits (exponential, capped) and the same event is tried again on a later pass; after
+/// <see cref="WebhookOptions.MaxFailedPasses"/> failed passes it is given up (recorded, replayable) and the endpoint
+/// moves on. Every attempt is recorded with its outcome, status code, error and duration. The cursor only moves with a
+/// compare-and-set on the lease and the previous position, so a replay or a lost lease is never overwritten.
+/// </summary>
+public sealed partial class WebhookDispatcher : IDisposable
+{
+    public const string SignatureHeader = "Cms-Signature";
+
+    private static readonly JsonSerializerOptions BodyJson = new(JsonSerializerDefaults.Web);
+
+    private readonly IServiceProvider _services;
+    private readonly WebhookOptions _options;
+    private readonly TimeProvider _clock;
+    private readonly ILogger<WebhookDispatcher> _logger;
+    private readonly HttpClient _http;
+    private readonly ResiliencePipeline<AttemptResult> _retry;
+
+    public WebhookDispatcher(IServiceProvider services, WebhookOptions options, TimeProvider clock, ILogger<WebhookDispatcher> logger)
+    {
+        _services = services;
+        _options = options;
+        _clock = clock;
+        _logger = logger;
+        _http = new HttpClient(CreateHandler(options.AllowLoopback), disposeHandler: true) { Timeout = Timeout.InfiniteTimeSpan };
+        _http.DefaultRequestHeaders.UserAgent.ParseAdd("cms-webhooks/1");
+        var retry = new ResiliencePipelineBuilder<AttemptResult>();
+        if (options.AttemptsPerPass > 1)
+        {
+            retry.AddRetry(new RetryStrategyOptions<AttemptResult>
+            {
+                MaxRetryAttempts = options.AttemptsPerPass - 1,
+                BackoffType = DelayBackoffType.Exponential,
+                UseJitter = true,
+                Delay = options.RetryBaseDelay,
+                ShouldHandle = args => ValueTask.FromResult(args.Outcome.Result is { Delivered: false }),
+            });
+        }
+
+        _retry = retry.Build();
+    }
+
+    /// <summary>This instance's name on the leases it takes.</summary>
+    public string Owner { get; init; } = NewOwner();
+
+    private static string NewOwner()
+    {
+        var owner = $"{Environment.MachineName}:{Environment.ProcessId}:{Guid.NewGuid():N}";
+        return owner.Length <= 100 ? owner : owner[^100..];
+    }
+
+    /// <summary>One pass over every tenant; answers how many events were handed over.</summary>
+    public async Task<int> RunOnceAsync(CancellationToken cancellationToken)
+    {
+        IReadOnlyList<Guid> tenants;
+        await using (var scope = _services.CreateAsyncScope())
+        {
+            var db = scope.ServiceProvider.GetRequiredService<DbSession>();
+            tenants = await db.QueryAsync<Guid>("SELECT id FROM tenants ORDER BY id", null, cancellationToken);
+        }
+
+        var delivered = 0;
+        foreach (var tenantId in tenants)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            try
+            {
+                delivered += await RunTenantAsync(tenantId, cancellationToken);
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                LogTenantFailed(_logger, tenantId, ex.GetType().Name);
+            }
+        }
+
+        return delivered;
+    }
+
+    private async Task<int> RunTenantAsync(Guid tenantId, CancellationToken cancellationToken)
+    {
+        var leased = await InTenantAsync(tenantId, db => LeaseAsync(db, tenantId), cancellationToken);
+        var delivered = 0;
+        foreach (var endpoint in leased)
+        {
+            try
+            {
+                delivered += await DeliverAsync(tenantId, endpoint, cancellationToken);
+            }
+            finally
+            {
+                await InTenantAsync(tenantId, db => db.ExecuteAsync(
+                    "UPDATE webhook_endpoints SET lease_owner = NULL, lease_until = NULL WHERE tenant_id = @TenantId AND id = @Id AND lease_owner = @Owner",
+                    new { TenantId = tenantId, endpoint.Id, Owner }, CancellationToken.None), CancellationToken.None);
+            }
+        }
+
+        return delivered;
+    }
+
+    private async Task<IReadOnlyList<LeasedEndpoint>> LeaseAsync(DbSession db, Guid tenantId)
+    {
+        var now = _clock.GetUtcNow();
+        var skipLocked = db is PostgresSession ? "FOR UPDATE SKIP LOCKED" : "";
+        return await db.QueryAsync<LeasedEndpoint>(
+            $"""
+            UPDATE webhook_endpoints SET lease_owner = @Owner, lease_until = @Until
+            WHERE tenant_id = @TenantId AND id IN (
+                SELECT id FROM webhook_endpoints
+                WHERE tenant_id = @TenantId AND is_active AND NOT is_deleted AND next_attempt_at <= @Now
+                  AND (lease_until IS NULL OR lease_until < @Now)
+                  AND delivered_position < (SELECT last_event_position FROM audit_chain_heads WHERE tenant_id = @TenantId)
+                ORDER BY next_attempt_at LIMIT 20 {skipLocked})
+            RETURNING id, url, event_types, secret_sealed, master_key_version, delivered_position, failures
+            """,
+            new { TenantId = tenantId, Owner, Now = now, Until = now + _options.LeaseDuration }, CancellationToken.None);
+    }
+
+    private async Task<int> DeliverAsync(Guid tenantId, LeasedEndpoint endpoint, CancellationToken cancellationToken)
+    {
+        var leaseUntil = _clock.GetUtcNow() + _options.LeaseDuration;
+        var position = endpoint.DeliveredPosition;
+        var types = JsonSerializer.Deserialize<string[]>(endpoint.EventTypes, BodyJson) ?? [];
+        var events = await InTenantAsync(tenantId, db => new EventQueries(db, Scoped(tenantId)).ListAsync(position, _options.BatchSize,
+            CancellationToken.None), cancellationToken);
+        var secret = _services.GetRequiredService<WebhookSecrets>().Open(tenantId, endpoint.Id, endpoint.SecretSealed, endpoint.MasterKeyVersion);
+        var delivered = 0;
+        var skipTo = position;
+        try
+        {
+            foreach (var change in events)
+            {
+                if (!WebhookEndpoint.Matches(types, change.Type))
+                {
+                    skipTo = change.Position; // moved past with the next delivered event, or after the loop
+                    continue;
+                }
+
+                // Never start an event whose attempts could outlast the lease: another instance could take it over.
+                if (_clock.GetUtcNow() + WorstCase() >= leaseUntil)
+                {
+                    return delivered;
+                }
+
+                var attempts = new List<AttemptResult>();
+                var result = await _retry.ExecuteAsync(async ct =>
+                {
+                    var attempt = await SendAsync(endpoint, change, secret, attempts.Count + 1, ct);
+                    attempts.Add(attempt);
+                    return attempt;
+                }, cancellationToken);
+
+                var failures = result.Delivered ? 0 : endpoint.Failures + 1;
+                var givenUp = !result.Delivered && failures >= _options.MaxFailedPasses;
+                var moved = await InTenantAsync(tenantId, db => RecordAsync(db, tenantId, endpoint.Id, change, attempts, givenUp,
+                    result.Delivered || givenUp ? change.Position : position, position, failures), CancellationToken.None);
+                if (!moved)
+                {
+                    return delivered; // replayed or lease lost meanwhile: leave the endpoint as the other party set it
+                }
+
+                leaseUntil = _clock.GetUtcNow() + _options.LeaseDuration;
+                if (!result.Delivered)
+                {
+                    if (givenUp)
+                    {
+                        LogGivenUp(_logger, tenantId, endpoint.Id, change.Position);
+                    }
+
+                    return delivered;
+                }
+
+                delivered++;
+                position = change.Position;
+                skipTo = position;
+                endpoint.Failures = 0;
+            }
+
+            // Events after the last delivered one that the endpoint does not subscribe to: move past them.
+            if (skipTo > position)
+            {
+                await InTenantAsync(tenantId, db => AdvanceAsync(db, tenantId, endpoint.Id, position, skipTo), CancellationToken.None);
+            }
+
+            return delivered;
+        }
+        finally
+        {
+            CryptographicOperations.ZeroMemory(secret);
+        }
+    }
+
+    private TimeSpan WorstCase()
+    {
+        var total = TimeSpan.Zero;
+        for (var i = 0; i < _options.AttemptsPerPass; i++)
+        {
+            total += _options.AttemptTimeout + (i == 0 ? TimeSpan.Zero : _options.RetryBaseDelay * Math.Pow(2, i) * 1.5);
+        }
+
+        return total + TimeSpan.FromSeconds(1);
+    }
+
+    private async Task<AttemptResult> SendAsync(LeasedEndpoint endpoint, EventDto change, byte[] secret, int attempt, CancellationToken cancellationToken)
+    {
+        var body = JsonSerializer.SerializeToUtf8Bytes(change, BodyJson);
+        var timestamp = _clock.GetUtcNow().ToUnixTimeSeconds();
+        using var request = new HttpRequestMessage(HttpMethod.Post, endpoint.Url)
+        {
+            Content = new ByteArrayContent(body) { Headers = { { "Content-Type", "application/json" } } },
+        };
+        request.Headers.TryAddWithoutValidation(SignatureHeader, Signature(secret, timestamp, body));
+        request.Headers.TryAddWithoutValidation("Cms-Event-Id", change.Id.ToString("D"));
+        request.Headers.TryAddWithoutValidation("Cms-Event-Type", change.Type);
+        request.Headers.TryAddWithoutValidation("Cms-Event-Position", change.Position.ToString(CultureInfo.InvariantCulture));
+        request.Headers.TryAddWithoutValidation("Cms-Delivery-Attempt", attempt.ToString(CultureInfo.InvariantCulture));
+
+        var started = _clock.GetUtcNow();
+        var watch = Stopwatch.StartNew();
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(_options.AttemptTimeout);
+        try
+        {
+            using var response = await _http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, timeout.Token);
+            var status = (int)response.StatusCode;
+            return new AttemptResult(started, watch.ElapsedMilliseconds, status is >= 200 and < 300, status,
+                status is >= 200 and < 300 ? null : $"HTTP {status}");
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            return new AttemptResult(started, watch.ElapsedMilliseconds, false, null, "timeout");
+        }
+        catch (HttpRequestException ex)
+        {
+            return new AttemptResult(started, watch.ElapsedMilliseconds, false, null, Describe(ex));
+        }
+    }
+
+    /// <summary><c>t=&lt;unix seconds&gt;,v1=&lt;hex HMAC-SHA-256(secret, "&lt;t&gt;." + body)&gt;</c>.</summary>
+    public static string Signature(byte[] secret, long timestamp, ReadOnlySpan<byte> body)
+    {
+        var prefix = Encoding.ASCII.GetBytes(timestamp.ToString(CultureInfo.InvariantCulture) + ".");
+        var signed = new byte[prefix.Length + body.Length];
+        prefix.CopyTo(signed, 0);
+        body.CopyTo(signed.AsSpan(prefix.Length));
+        return $"t={timestamp.ToString(CultureInfo.InvariantCulture)},v1={Convert.ToHexStringLower(HMACSHA256.HashData(secret, signed))}";
+    }
+
+    private static string Describe(HttpRequestException ex)
+    {
+        var text = ex.HttpRequestError switch
+        {
+            HttpRequestError.NameResolutionError => "name resolution failed",
+            HttpRequestError.ConnectionError => ex.InnerException is AddressRefusedException ? "refused: address not public" : "connection failed",
+            HttpRequestError.SecureConnectionError => "TLS handshake failed",
+            HttpRequestError.ResponseEnded => "response ended early",
+            _ => $"request failed ({ex.HttpRequestError})",
+        };
+        return text.Length > 500 ? text[..500] : text;
+    }
+
+    private async Task<bool> RecordAsync(DbSession db, Guid tenantId, Guid endpointId, EventDto change, List<AttemptResult> attempts,
+        bool givenUp, long newPosition, long previousPosition, int failures)
+    {
+        for (var i = 0; i < attempts.Count; i++)
+        {
+            var a = attempts[i];
+            var outcome = a.Delivered ? "delivered" : givenUp && i == attempts.Count - 1 ? "given_up" : "failed";
+            await db.ExecuteAsync(
+                """
+                INSERT INTO webhook_attempts (tenant_id, id, endpoint_id, event_position, event_id, attempt, attempted_at, outcome,
+                                              status_code, error, duration_ms)
+                VALUES (@TenantId, @Id, @EndpointId, @Position, @EventId, @Attempt, @AttemptedAt, @Outcome, @StatusCode, @Error, @DurationMs)
+                """,
+                new
+                {
+                    TenantId = tenantId,
+                    Id = Ids.New(),
+                    EndpointId = endpointId,
+                    change.Position,
+                    EventId = change.Id,
+                    Attempt = i + 1,
+                    a.AttemptedAt,
+                    Outcome = outcome,
+                    a.StatusCode,
+                    a.Error,
+                    a.DurationMs,
+                },
+                CancellationToken.None);
+        }
+
+        var now = _clock.GetUtcNow();
+        var wait = failures == 0 || givenUp ? TimeSpan.Zero : Backoff(failures);
+        return await db.ExecuteAsync(
+            """
+            UPDATE webhook_endpoints
+            SET delivered_position = @NewPosition, failures = @Failures, next_attempt_at = @NextAttemptAt, lease_until = @LeaseUntil
+            WHERE tenant_id = @TenantId AND id = @Id AND lease_owner = @Owner AND delivered_position = @PreviousPosition
+            """,
+            new
+            {
+                TenantId = tenantId,
+                Id = endpointId,
+                Owner,
+                NewPosition = newPosition,
+                PreviousPosition = previousPosition,
+                Failures = givenUp ? 0 : failures,
+                NextAttemptAt = now + wait,
+                LeaseUntil = now + _options.LeaseDuration,
+            },
+            CancellationToken.None) == 1;
+    }
+
+    private Task<int> AdvanceAsync(DbSession db, Guid tenantId, Guid endpointId, long previousPosition, long newPosition) =>
+        db.ExecuteAsync(
+            """
+            UPDATE webhook_endpoints SET delivered_position = @NewPosition
+            WHERE tenant_id = @TenantId AND id = @Id AND lease_owner = @Owner AND delivered_position = @PreviousPosition
+            """,
+            new { TenantId = tenantId, Id = endpointId, Owner, NewPosition = newPosition, PreviousPosition = previousPosition },
+            CancellationToken.None);
+
+    /// <summary>BackoffBase × 2^(failures − 1), at most BackoffMax.</summary>
+    public TimeSpan Backoff(int failures)
+    {
+        var factor = Math.Pow(2, Math.Min(failures - 1, 30));
+        var wait = TimeSpan.FromTicks((long)Math.Min(_options.BackoffBase.Ticks * factor, _options.BackoffMax.Ticks));
+        return wait;
+    }
+
+    private static TenantScope Scoped(Guid tenantId)
+    {
+        var scope = new TenantScope();
+        scope.Enter(tenantId);
+        return scope;
+    }
+
+    /// <summary>Runs <paramref name="work"/> in one committed transaction of the tenant (its own scope and connection).</summary>
+    private async Task<T> InTenantAsync<T>(Guid tenantId, Func<DbSession, Task<T>> work, CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        await using var scope = _services.CreateAsyncScope();
+        scope.ServiceProvider.GetRequiredService<TenantScope>().Enter(tenantId);
+        var db = scope.ServiceProvider.GetRequiredService<DbSession>();
+        await db.BeginAsync(CancellationToken.None);
+        try
+        {
+            var result = await work(db);
+            await db.CommitAsync(CancellationToken.None);
+            return result;
+        }
+        catch
+        {
+            await db.RollbackAsync(CancellationToken.None);
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// The connection step of every delivery: resolves the host and connects only to addresses that are public (or
+    /// loopback when allowed), so a name that resolves to an internal address (DNS rebinding, a registered name pointing
+    /// at 169.254.169.254) is refused at connect time. No proxy, no redirects, no cookies.
+    /// </summary>
+    private static SocketsHttpHandler CreateHandler(bool allowLoopback) => new()
+    {
+        AllowAutoRedirect = false,
+        UseCookies = false,
+        UseProxy = false,
+        PooledConnectionLifetime = TimeSpan.FromMinutes(5),
+        ConnectCallback = async (context, cancellationToken) =>
+        {
+            var addresses = await Dns.GetHostAddressesAsync(context.DnsEndPoint.Host, cancellationToken);
+            if (addresses.Length == 0 || addresses.Any(a => !WebhookUrlPolicy.MayConnect(a, allowLoopback)))
+            {
+                throw new AddressRefusedException();
+            }
+
+            var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+            try
+            {
+                await socket.ConnectAsync(addresses, context.DnsEndPoint.Port, cancellationToken);
+                return new NetworkStream(socket, ownsSocket: true);
+            }
+            catch
+            {
+                socket.Dispose();
+                throw;
+            }
+        },
+    };
+
+    public void Dispose() => _http.Dispose();
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Webhook delivery pass failed for tenant {TenantId}: {ErrorType}")]
+    private static partial void LogTenantFailed(ILogger logger, Guid tenantId, string errorType);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Webhook {EndpointId} of tenant {TenantId} gave up on position {Position}")]
+    private static partial void LogGivenUp(ILogger logger, Guid tenantId, Guid endpointId, long position);
+
+    private sealed class AddressRefusedException() : IOException("The webhook host resolves to an address that is not public.");
+
+    internal sealed class LeasedEndpoint
+    {
+        public Guid Id { get; init; }
+        public string Url { get; init; } = "";
+        public string EventTypes { get; init; } = "[]";
+        public string SecretSealed { get; init; } = "";
+        public string MasterKeyVersion { get; init; } = "";
+        public long DeliveredPosition { get; init; }
+        public int Failures { get; set; }
+    }
+
+    internal sealed record AttemptResult(DateTimeOffset AttemptedAt, long DurationMs, bool Delivered, int? StatusCode, string? Error);
+}
