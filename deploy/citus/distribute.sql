@@ -54,6 +54,9 @@ SELECT create_distributed_table('consumer_keys', 'tenant_id', colocate_with => '
 SELECT create_distributed_table('idempotency_keys', 'tenant_id', colocate_with => 'staff_users');
 SELECT create_distributed_table('tenant_closure_days', 'tenant_id', colocate_with => 'staff_users');
 SELECT create_distributed_table('tenant_clock_settings', 'tenant_id', colocate_with => 'staff_users');
+SELECT create_distributed_table('events', 'tenant_id', colocate_with => 'staff_users');
+SELECT create_distributed_table('webhook_endpoints', 'tenant_id', colocate_with => 'staff_users');
+SELECT create_distributed_table('webhook_attempts', 'tenant_id', colocate_with => 'staff_users');
 
 -- Stays on the coordinator only: "VersionInfo" (the migration history; migrations run against the coordinator).
 
