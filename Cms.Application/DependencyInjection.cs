@@ -16,6 +16,7 @@ public static class DependencyInjection
         services.AddScoped<TenantScope>();
         services.AddScoped<CallerContext>();
         services.AddScoped<UseCaseScope>();
+        services.TryAddSingleton(new Webhooks.WebhookOptions()); // defaults; the host registers Cms:Webhooks after this
         services.AddScoped<AuditTrail>();
         services.AddSingleton<AuditChain>(); // needs an AuditChainKey from the host's configuration
 

@@ -45,6 +45,9 @@ public sealed partial class HotQueryPlanTests(DatabaseKind kind) : ApiTestBase(k
 
         await Expect(await tenant.Admin.PostAsJsonAsync($"/v1/complaints/{complaints[0].Id}/notes",
             new { kind = "internal", body = "Called back." }, Json), HttpStatusCode.Created);
+        await Expect(await tenant.Admin.PutAsJsonAsync("/v1/calendar/closure-days/2030-12-24", new { name = "Plan closure" }, Json),
+            HttpStatusCode.OK);
+        await Expect(await tenant.Admin.PutAsJsonAsync("/v1/settings/clocks", new { atRiskDays = 3 }, Json), HttpStatusCode.OK);
 
         // ---- volume: the tenant's rows copied into thousands of other tenants (every uuid mapped the same way, so
         // foreign keys hold), then ANALYZE ----
