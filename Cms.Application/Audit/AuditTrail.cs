@@ -15,6 +15,7 @@ public sealed class AuditTrail(IAuditRepository repository, CallerContext caller
     public const string Consumer = "consumer";
     public const string Staff = "staff";
     public const string Tenant = "tenant";
+    public const string Taxonomy = "taxonomy";
 
     public Task RecordAsync(string action, string entityType, Guid entityId, IReadOnlyList<string> changedFields,
         CancellationToken cancellationToken)

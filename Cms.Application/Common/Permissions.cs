@@ -34,6 +34,13 @@ public enum UseCase
     GetComplaintHistory,
     ListAudit,
     VerifyAuditChain,
+    PublishTaxonomy,
+    GetTaxonomy,
+    RecordResponse,
+    ReclassifyComplaint,
+    RecordVulnerability,
+    MergeComplaints,
+    GetComplaintsReport,
 }
 
 /// <summary>A message that runs one use case; the authorization behaviour checks it against the matrix.</summary>
@@ -82,6 +89,13 @@ public static class Permissions
         [UseCase.GetComplaintHistory] = [.. AgentPlus, Role.Auditor],
         [UseCase.ListAudit] = [Role.Auditor, Role.TenantAdmin],
         [UseCase.VerifyAuditChain] = [Role.Auditor],
+        [UseCase.PublishTaxonomy] = [Role.TenantAdmin],
+        [UseCase.GetTaxonomy] = [.. AgentPlus, Role.Auditor, Role.Integration],
+        [UseCase.RecordResponse] = AgentPlus,
+        [UseCase.ReclassifyComplaint] = AgentPlus,
+        [UseCase.RecordVulnerability] = AgentPlus,
+        [UseCase.MergeComplaints] = AgentPlus,
+        [UseCase.GetComplaintsReport] = [.. SupervisorPlus, Role.Auditor],
     }.ToFrozenDictionary();
 
     public static bool IsPlatformUseCase(UseCase useCase) => PlatformUseCases.Contains(useCase);

@@ -5,5 +5,6 @@ public static class Schema
 {
     /// <summary>Every table that holds tenant data (tenant_id column, RLS on PostgreSQL), over all migrations.</summary>
     public static IReadOnlyList<string> TenantTableNames { get; } =
-        [.. InitialSchema.TenantTableNames, .. AuditHashChain.TenantTableNames, .. ConsumerEncryption.TenantTableNames, .. IdempotencyKeys.TenantTableNames];
+        [.. InitialSchema.TenantTableNames, .. AuditHashChain.TenantTableNames, .. ConsumerEncryption.TenantTableNames, .. IdempotencyKeys.TenantTableNames,
+        .. ComplaintOutcomes.TenantTableNames];
 }
