@@ -209,6 +209,8 @@ public static class CmsApi
         app.MapConsumerEndpoints();
         app.MapComplaintEndpoints();
         app.MapAuditEndpoints();
+        app.MapTaxonomyEndpoints();
+        app.MapReportEndpoints();
     }
 
     /// <summary>SQLite migrates itself at start-up; PostgreSQL only when an owner connection is configured.</summary>

@@ -34,6 +34,7 @@ public sealed class World
         Staff = new FakeStaffRepository(Db, Scope);
         Consumers = new FakeConsumerRepository(Db, Scope);
         Complaints = new FakeComplaintRepository(Db, Scope);
+        Taxonomies = new FakeTaxonomyRepository(Db, Scope);
         AuditRepository = new FakeAuditRepository(Db, Scope);
         TenantQueries = new FakeTenantQueries(Db);
         StaffQueries = new FakeStaffQueries(Db, Scope);
@@ -53,6 +54,7 @@ public sealed class World
     public FakeStaffRepository Staff { get; }
     public FakeConsumerRepository Consumers { get; }
     public FakeComplaintRepository Complaints { get; }
+    public FakeTaxonomyRepository Taxonomies { get; }
     public FakeAuditRepository AuditRepository { get; }
     public FakeTenantQueries TenantQueries { get; }
     public FakeStaffQueries StaffQueries { get; }

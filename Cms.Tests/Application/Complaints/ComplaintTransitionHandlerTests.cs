@@ -57,7 +57,7 @@ public sealed class ComplaintTransitionHandlerTests
                 .Handle(new AssignComplaintCommand(id, v, w.Caller.RequiredStaff.Id), None));
         yield return Case("resolve", Stage.Investigating, ComplaintStatus.Resolved, Stage.Resolved, "complaint.resolved",
             ["status", "outcome", "redress", "rootCause", "resolvedAt", "summaryResolutionAt"],
-            (w, id, v) => new ResolveComplaintHandler(w.Complaints, w.ComplaintQueries, w.Caller, w.Audit, w.Clock)
+            (w, id, v) => new ResolveComplaintHandler(w.Complaints, w.ComplaintQueries, w.Taxonomies, w.Caller, w.Audit, w.Clock)
                 .Handle(new ResolveComplaintCommand(id, v, Outcome.PartlyUpheld,
                     new RedressDto(new MoneyDto(2500, "GBP"), " apology letter "), " billing_error "), None));
         yield return Case("close", Stage.Resolved, ComplaintStatus.Closed, Stage.Investigating, "complaint.closed",

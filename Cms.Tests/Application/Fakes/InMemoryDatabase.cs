@@ -2,6 +2,7 @@ using Cms.Domain.Audit;
 using Cms.Domain.Complaints;
 using Cms.Domain.Consumers;
 using Cms.Domain.Staff;
+using Cms.Domain.Taxonomies;
 using Cms.Domain.Tenants;
 
 namespace Cms.Tests.Application.Fakes;
@@ -22,6 +23,8 @@ public sealed class InMemoryDatabase
     public Dictionary<Guid, ComplaintState> Complaints { get; } = [];
 
     public List<ComplaintNote> Notes { get; } = [];
+
+    public List<Taxonomy> Taxonomies { get; } = [];
 
     public List<AuditEntry> Audit { get; } = [];
 
@@ -44,7 +47,7 @@ public sealed class InMemoryDatabase
 /// <summary>Copies of aggregates, as a row would hold them: what is stored is never the instance a handler changes.</summary>
 public static class Stored
 {
-    public static ComplaintState Of(Complaint c) => new()
+    public static ComplaintState Of(Complaint c, Guid? mergedIntoId = null) => new()
     {
         Id = c.Id,
         TenantId = c.TenantId,
@@ -70,6 +73,12 @@ public static class Stored
         Resolution = c.Resolution,
         Referral = c.Referral,
         Deadlines = [.. c.Deadlines],
+        ProductVersion = c.ProductVersion,
+        CategoryVersion = c.CategoryVersion,
+        Vulnerability = c.Vulnerability,
+        ClosureBand = c.ClosureBand,
+        MergedIntoId = mergedIntoId ?? c.MergedIntoId,
+        Responses = [.. c.Responses],
         CreatedAt = c.CreatedAt,
         UpdatedAt = c.UpdatedAt,
         Version = c.Version,
@@ -108,6 +117,12 @@ public static class Stored
         Resolution = s.Resolution,
         Referral = s.Referral,
         Deadlines = s.Deadlines,
+        ProductVersion = s.ProductVersion,
+        CategoryVersion = s.CategoryVersion,
+        Vulnerability = s.Vulnerability,
+        ClosureBand = s.ClosureBand,
+        MergedIntoId = s.MergedIntoId,
+        Responses = [.. s.Responses],
         CreatedAt = s.CreatedAt,
         UpdatedAt = s.UpdatedAt,
         Version = version,
