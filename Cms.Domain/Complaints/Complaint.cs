@@ -204,6 +204,11 @@ public sealed class Complaint
             return Illegal("assign", "a closed complaint cannot be assigned; reopen it first");
         }
 
+        if (Status == ComplaintStatus.Merged)
+        {
+            return Illegal("assign", "a merged duplicate is handled through the complaint it was merged into");
+        }
+
         if (AssigneeId == assigneeId)
         {
             return Error.Conflict("complaint.already_assigned", "The complaint is already assigned to that staff member.");

@@ -58,7 +58,7 @@ public sealed class WireNamesTests
         typeof(ComplaintStatus), typeof(Channel), typeof(Outcome), typeof(Priority), typeof(NoteKind), typeof(ReferralOutcome),
         typeof(ResponseType), typeof(DeadlineKind), typeof(DeadlineMetBy), typeof(ClockUnit), typeof(RuleScope),
         typeof(Sector), typeof(Jurisdiction), typeof(TenantStatus), typeof(Role), typeof(StaffKind), typeof(VulnerabilityDriver),
-        typeof(ActorType), typeof(ErrorKind),
+        typeof(ActorType), typeof(ErrorKind), typeof(ClosureBand), typeof(Cms.Domain.Taxonomies.TaxonomyKind),
     ];
 
     [Test]

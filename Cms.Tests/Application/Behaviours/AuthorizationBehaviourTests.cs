@@ -20,6 +20,8 @@ public sealed class AuthorizationBehaviourTests
         "RegisterConsumer", "GetConsumer", "FindConsumers", "UpdateConsumer", "FileComplaint", "GetComplaint", "ListComplaints",
         "AcknowledgeComplaint", "StartInvestigation", "AwaitConsumer", "AssignComplaint", "ResolveComplaint", "CloseComplaint",
         "ReferComplaint", "RecordReferralOutcome", "AddNote", "GetComplaintHistory",
+        // Outcomes and classification (issue 7): steps on a complaint, and reading the taxonomies complaints are classified with.
+        "RecordResponse", "ReclassifyComplaint", "RecordVulnerability", "MergeComplaints", "GetTaxonomy",
     ];
 
     /// <summary>Tenant use cases that api.md reserves to a role other than tenant_admin.</summary>
@@ -28,10 +30,12 @@ public sealed class AuthorizationBehaviourTests
     private static readonly Dictionary<Role, Func<string, bool>> Allowed = new()
     {
         [Role.Agent] = AgentPlus.Contains,
-        [Role.Supervisor] = name => AgentPlus.Contains(name) || name is "ReopenComplaint" or "ListStaff",
+        [Role.Supervisor] = name => AgentPlus.Contains(name) || name is "ReopenComplaint" or "ListStaff" or "GetComplaintsReport",
         [Role.TenantAdmin] = name => !NotForTenantAdmin.Contains(name),
-        [Role.Auditor] = name => name is "GetComplaint" or "ListComplaints" or "GetComplaintHistory" or "ListAudit" or "VerifyAuditChain",
-        [Role.Integration] = name => name is "RegisterConsumer" or "GetConsumer" or "FindConsumers" or "FileComplaint" or "GetComplaint",
+        [Role.Auditor] = name => name is "GetComplaint" or "ListComplaints" or "GetComplaintHistory" or "ListAudit" or "VerifyAuditChain"
+            or "GetComplaintsReport" or "GetTaxonomy",
+        [Role.Integration] = name => name is "RegisterConsumer" or "GetConsumer" or "FindConsumers" or "FileComplaint" or "GetComplaint"
+            or "GetTaxonomy",
     };
 
     private sealed class Setup

@@ -48,6 +48,7 @@ public sealed class MediatorPipelineTests
         services.AddScoped<IStaffRepository>(sp => new FakeStaffRepository(db, sp.GetRequiredService<TenantScope>()));
         services.AddScoped<IConsumerRepository>(sp => new FakeConsumerRepository(db, sp.GetRequiredService<TenantScope>()));
         services.AddScoped<IComplaintRepository>(sp => new FakeComplaintRepository(db, sp.GetRequiredService<TenantScope>()));
+        services.AddScoped<ITaxonomyRepository>(sp => new FakeTaxonomyRepository(db, sp.GetRequiredService<TenantScope>()));
         services.AddScoped<IAuditRepository>(sp => new FakeAuditRepository(db, sp.GetRequiredService<TenantScope>()));
         services.AddScoped<ITenantQueries>(_ => new FakeTenantQueries(db));
         services.AddScoped<IStaffQueries>(sp => new FakeStaffQueries(db, sp.GetRequiredService<TenantScope>()));
