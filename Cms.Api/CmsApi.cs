@@ -9,12 +9,14 @@ using Cms.Application.Common;
 using Cms.Infrastructure;
 using Cms.Infrastructure.Crypto;
 using Cms.Infrastructure.Persistence;
+using Cms.Infrastructure.Resilience;
 using Cms.Migrations;
 using Microsoft.AspNetCore.Authentication.JwtBearer;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.AspNetCore.RateLimiting;
 using Microsoft.IdentityModel.Tokens;
 using OpenTelemetry.Trace;
+using Scalar.AspNetCore;
 
 namespace Cms.Api;
 
@@ -34,6 +36,7 @@ public static class CmsApi
         services.AddCmsApplication();
         services.AddSingleton(LoadAuditKey(configuration, database));
         services.AddSingleton(LoadMasterKeys(configuration, database));
+        services.AddSingleton(LoadResilience(configuration));
         services.AddCmsInfrastructure(database);
         services.AddCmsMediator();
         services.AddHttpContextAccessor();
@@ -76,8 +79,13 @@ public static class CmsApi
             .SetFallbackPolicy(new Microsoft.AspNetCore.Authorization.AuthorizationPolicyBuilder().RequireAuthenticatedUser().Build());
 
         services.AddTenantRateLimiting(configuration.GetSection(RateLimitOptions.Section).Get<RateLimitOptions>() ?? new RateLimitOptions());
-        services.AddOpenApi(o => o.AddSchemaTransformer(OpenApiEnums.Describe));
+        services.AddOpenApi(o =>
+        {
+            o.AddSchemaTransformer(OpenApiEnums.Describe);
+            OpenApiContract.Configure(o);
+        });
         services.AddHealthChecks().AddCheck<DatabaseHealthCheck>("database", tags: ["ready"]);
+        AddGracefulShutdown(services, configuration);
 
         services.AddOpenTelemetry().WithTracing(t =>
         {
@@ -92,6 +100,22 @@ public static class CmsApi
                 t.AddOtlpExporter();
             }
         });
+    }
+
+    /// <summary>Readiness turns unhealthy first on SIGTERM, then requests in flight drain (<see cref="ShutdownReadiness"/>).</summary>
+    private static void AddGracefulShutdown(IServiceCollection services, IConfiguration configuration)
+    {
+        var shutdown = configuration.GetSection(ShutdownOptions.Section).Get<ShutdownOptions>() ?? new ShutdownOptions();
+        if (shutdown.ReadinessDelay < TimeSpan.Zero || shutdown.DrainTimeout <= TimeSpan.Zero)
+        {
+            throw new InvalidOperationException($"{ShutdownOptions.Section}: ReadinessDelay must not be negative and DrainTimeout must be positive.");
+        }
+
+        services.AddSingleton(shutdown);
+        services.AddSingleton<ShutdownReadiness>();
+        services.AddHostedService(sp => sp.GetRequiredService<ShutdownReadiness>());
+        services.AddHealthChecks().AddCheck<ShutdownReadiness>("shutdown", tags: ["ready"]);
+        services.Configure<HostOptions>(o => o.ShutdownTimeout = shutdown.ReadinessDelay + shutdown.DrainTimeout);
     }
 
     public static AuthOptions LoadAuth(IConfiguration configuration, DatabaseOptions database) =>
@@ -187,6 +211,13 @@ public static class CmsApi
         return new ConfiguredMasterKeyProvider(keys, active);
     }
 
+    /// <summary><c>Cms:Resilience</c> (docs/reliability.md); an invalid value stops start-up.</summary>
+    public static ResilienceOptions LoadResilience(IConfiguration configuration)
+    {
+        var options = configuration.GetSection(ResilienceOptions.Section).Get<ResilienceOptions>() ?? new ResilienceOptions();
+        return options.Validate() is { } error ? throw new InvalidOperationException(error) : options;
+    }
+
     public static DatabaseOptions LoadDatabase(IConfiguration configuration) =>
         configuration.GetSection(DatabaseOptions.Section).Get<DatabaseOptions>() ?? new DatabaseOptions();
 
@@ -200,17 +231,27 @@ public static class CmsApi
         app.UseIdempotencyBodyBuffering();
 
         app.MapOpenApi().AllowAnonymous();
+        if (app.Environment.IsDevelopment() || app.Configuration.GetValue<bool>("Cms:ApiReference:Enabled"))
+        {
+            // The interactive reference over /openapi/v1.json: on in Development, off elsewhere unless enabled.
+            app.MapScalarApiReference("/docs", o => o
+                    .WithTitle("Complaint Management Service")
+                    .AddPreferredSecuritySchemes(OpenApiContract.BearerScheme))
+                .AllowAnonymous();
+        }
         app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => false }).AllowAnonymous().DisableRateLimiting();
         app.MapHealthChecks("/health/ready", new HealthCheckOptions { Predicate = c => c.Tags.Contains("ready") }).AllowAnonymous()
             .DisableRateLimiting();
 
-        app.MapTenantEndpoints();
-        app.MapStaffEndpoints();
-        app.MapConsumerEndpoints();
-        app.MapComplaintEndpoints();
-        app.MapAuditEndpoints();
-        app.MapTaxonomyEndpoints();
-        app.MapReportEndpoints();
+        // Every API route runs as one retried unit of database work (DatabaseRetryFilter, outermost of its filters).
+        var api = app.MapGroup("").AddEndpointFilter<DatabaseRetryFilter>().WithMetadata(new DatabaseRetryFilter.Applied());
+        api.MapTenantEndpoints();
+        api.MapStaffEndpoints();
+        api.MapConsumerEndpoints();
+        api.MapComplaintEndpoints();
+        api.MapAuditEndpoints();
+        api.MapTaxonomyEndpoints();
+        api.MapReportEndpoints();
     }
 
     /// <summary>SQLite migrates itself at start-up; PostgreSQL only when an owner connection is configured.</summary>

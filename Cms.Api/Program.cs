@@ -1,5 +1,6 @@
 using Cms.Api;
 using Cms.Api.Auth;
+using Cms.Api.Demo;
 using Cms.Infrastructure.Crypto;
 
 if (args is ["token", ..])
@@ -19,6 +20,11 @@ if (args is ["rewrap-tenant-keys", ..])
     var rewrapped = await host.Services.GetRequiredService<MasterKeyRotation>().RewrapTenantKeysAsync(CancellationToken.None);
     Console.Out.WriteLine($"{rewrapped} tenant key(s) re-wrapped under master key version {host.Services.GetRequiredService<IMasterKeyProvider>().ActiveVersion}.");
     return 0;
+}
+
+if (args is ["seed-demo", ..])
+{
+    return await SeedDemoCommand.RunAsync(args, Console.Out, Console.Error);
 }
 
 var builder = WebApplication.CreateBuilder(args);

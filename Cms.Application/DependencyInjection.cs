@@ -15,6 +15,7 @@ public static class DependencyInjection
         services.TryAddSingleton(TimeProvider.System);
         services.AddScoped<TenantScope>();
         services.AddScoped<CallerContext>();
+        services.AddScoped<UseCaseScope>();
         services.AddScoped<AuditTrail>();
         services.AddSingleton<AuditChain>(); // needs an AuditChainKey from the host's configuration
 

@@ -3,7 +3,9 @@ using Cms.Infrastructure.Crypto;
 using Cms.Infrastructure.Persistence;
 using Cms.Infrastructure.Queries;
 using Cms.Infrastructure.Repositories;
+using Cms.Infrastructure.Resilience;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Npgsql;
 
 namespace Cms.Infrastructure;
@@ -32,6 +34,8 @@ public static class DependencyInjection
 
         services.AddScoped<IUnitOfWork>(sp => sp.GetRequiredService<DbSession>());
         services.AddSingleton<DatabasePing>();
+        services.TryAddSingleton(new ResilienceOptions());
+        services.AddSingleton<DatabaseResilience>();
         services.AddScoped<ITenantRepository, TenantRepository>();
         services.AddScoped<IStaffRepository, StaffRepository>();
         services.AddSingleton<TenantKeyCache>();

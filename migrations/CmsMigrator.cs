@@ -217,6 +217,7 @@ public static class CmsMigrator
         if (kind == Provider.Sqlite)
         {
             EnsureSqliteDirectory(connectionString);
+            UseWriteAheadLog(connectionString);
         }
 
         var services = new ServiceCollection()
@@ -355,6 +356,25 @@ public static class CmsMigrator
         && !string.IsNullOrWhiteSpace(builder.DataSource)
         && !builder.DataSource.Equals(":memory:", StringComparison.OrdinalIgnoreCase)
         && !builder.DataSource.StartsWith("file:", StringComparison.OrdinalIgnoreCase);
+
+    /// <summary>
+    /// A SQLite file runs in write-ahead-log mode (the mode is stored in the file): readers no longer block the writer,
+    /// and a commit appends to the log instead of rewriting pages, several times faster for the service's one-row
+    /// transactions. The service's connections pair it with synchronous=NORMAL (SqliteSession).
+    /// </summary>
+    private static void UseWriteAheadLog(string connectionString)
+    {
+        if (!IsSqliteFile(new SqliteConnectionStringBuilder(connectionString)))
+        {
+            return;
+        }
+
+        using var connection = new SqliteConnection(connectionString);
+        connection.Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = "PRAGMA journal_mode=WAL;";
+        command.ExecuteNonQuery();
+    }
 
     private static void EnsureSqliteDirectory(string connectionString)
     {

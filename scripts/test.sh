@@ -13,6 +13,7 @@
 #   CMS_TEST_REQUIRE_PG=1    tests fail, not skip, when PostgreSQL is unreachable
 #   CMS_TEST_PG_BIN          the PostgreSQL bin directory used
 #   CMS_TEST_PGBOUNCER       path of the pgbouncer binary (empty if it could not be installed)
+#   CMS_TEST_REDOCLY         the OpenAPI linter (tools/openapi-lint, installed from its package-lock with npm ci)
 #
 # As root the cluster runs as the OS user `postgres` (initdb refuses root); as a non-root
 # developer it runs as that developer, and sudo is used only to apt-get install what is missing.
@@ -109,6 +110,18 @@ for port in range(start, start + 200):
     sys.exit(0)
 sys.exit("no free port in %d..%d" % (start, start + 199))
 PY
+}
+
+# The OpenAPI linter the contract test runs, pinned by tools/openapi-lint/package-lock.json. Sets CMS_TEST_REDOCLY.
+install_openapi_linter() {
+  local dir="$REPO_ROOT/tools/openapi-lint"
+  CMS_TEST_REDOCLY=""
+  ensure_pkg nodejs node || return 1
+  if [[ ! -x $dir/node_modules/.bin/redocly ]]; then
+    log "installing the OpenAPI linter (npm ci in tools/openapi-lint)"
+    (cd "$dir" && npm ci --no-audit --no-fund --loglevel=error >&2) || return 1
+  fi
+  CMS_TEST_REDOCLY="$dir/node_modules/.bin/redocly"
 }
 
 random_password() { od -An -tx1 -N24 /dev/urandom | tr -d ' \n'; }   # 48 hex chars
@@ -227,6 +240,7 @@ main() {
   else
     log "warning: pgbouncer unavailable; CMS_TEST_PGBOUNCER is empty"
   fi
+  install_openapi_linter || log "warning: the OpenAPI linter could not be installed; its test will fail"
   ensure_postgres_user
   init_cluster
   start_server
@@ -234,7 +248,7 @@ main() {
   export CMS_TEST_PG_ADMIN="Host=127.0.0.1;Port=$PG_PORT;Username=postgres;Password=$PG_PASSWORD;Database=postgres"
   export CMS_TEST_REQUIRE_PG=1
   export CMS_TEST_PG_BIN="$PG_BIN"
-  export CMS_TEST_PGBOUNCER
+  export CMS_TEST_PGBOUNCER CMS_TEST_REDOCLY
   export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
 
   cd "$REPO_ROOT"

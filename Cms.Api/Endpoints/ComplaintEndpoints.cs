@@ -57,26 +57,26 @@ public static class ComplaintEndpoints
         group.MapGet("/", List).WithSummary("The complaint queue, oldest received first, keyset paged (agent+, auditor).");
 
         group.MapPost("/{id}/acknowledge", (Guid id, HttpContext http, ISender s, CancellationToken ct) =>
-            Transition(http, s, v => new AcknowledgeComplaintCommand(id, v), ct)).WithSummary("received → acknowledged (If-Match).");
+            Transition(http, s, v => new AcknowledgeComplaintCommand(id, v), ct)).WithSummary("received → acknowledged (If-Match).").RequiresIfMatch();
         group.MapPost("/{id}/start", (Guid id, HttpContext http, ISender s, CancellationToken ct) =>
-            Transition(http, s, v => new StartInvestigationCommand(id, v), ct)).WithSummary("acknowledged | awaiting_consumer → investigating (If-Match).");
+            Transition(http, s, v => new StartInvestigationCommand(id, v), ct)).WithSummary("acknowledged | awaiting_consumer → investigating (If-Match).").RequiresIfMatch();
         group.MapPost("/{id}/await-consumer", (Guid id, HttpContext http, ISender s, CancellationToken ct) =>
-            Transition(http, s, v => new AwaitConsumerCommand(id, v), ct)).WithSummary("investigating → awaiting_consumer (If-Match).");
+            Transition(http, s, v => new AwaitConsumerCommand(id, v), ct)).WithSummary("investigating → awaiting_consumer (If-Match).").RequiresIfMatch();
         group.MapPost("/{id}/assign", (Guid id, AssignBody body, HttpContext http, ISender s, CancellationToken ct) =>
-            Transition(http, s, v => new AssignComplaintCommand(id, v, body.AssigneeId), ct)).WithSummary("Assign to a staff member (If-Match).");
+            Transition(http, s, v => new AssignComplaintCommand(id, v, body.AssigneeId), ct)).WithSummary("Assign to a staff member (If-Match).").RequiresIfMatch();
         group.MapPost("/{id}/resolve", (Guid id, ResolveBody body, HttpContext http, ISender s, CancellationToken ct) =>
             Transition(http, s, v => new ResolveComplaintCommand(id, v, body.Outcome, body.Redress, body.RootCause), ct))
-            .WithSummary("Resolve with outcome, redress and root cause (If-Match).");
+            .WithSummary("Resolve with outcome, redress and root cause (If-Match).").RequiresIfMatch();
         group.MapPost("/{id}/close", (Guid id, HttpContext http, ISender s, CancellationToken ct) =>
-            Transition(http, s, v => new CloseComplaintCommand(id, v), ct)).WithSummary("resolved → closed (If-Match).");
+            Transition(http, s, v => new CloseComplaintCommand(id, v), ct)).WithSummary("resolved → closed (If-Match).").RequiresIfMatch();
         group.MapPost("/{id}/reopen", (Guid id, HttpContext http, ISender s, CancellationToken ct) =>
-            Transition(http, s, v => new ReopenComplaintCommand(id, v), ct)).WithSummary("closed → investigating (supervisor+, If-Match).");
+            Transition(http, s, v => new ReopenComplaintCommand(id, v), ct)).WithSummary("closed → investigating (supervisor+, If-Match).").RequiresIfMatch();
         group.MapPost("/{id}/refer", (Guid id, ReferBody body, HttpContext http, ISender s, CancellationToken ct) =>
             Transition(http, s, v => new ReferComplaintCommand(id, v, body.Body, body.Reference), ct))
-            .WithSummary("Record a referral to an ombudsman or ADR body (If-Match).");
+            .WithSummary("Record a referral to an ombudsman or ADR body (If-Match).").RequiresIfMatch();
         group.MapPost("/{id}/referral-outcome", (Guid id, ReferralOutcomeBody body, HttpContext http, ISender s, CancellationToken ct) =>
             Transition(http, s, v => new RecordReferralOutcomeCommand(id, v, body.Outcome), ct))
-            .WithSummary("Record the referral's outcome (If-Match).");
+            .WithSummary("Record the referral's outcome (If-Match).").RequiresIfMatch();
 
         group.MapPost("/{id}/responses", (Guid id, ResponseBody body, HttpContext http, ISender s, CancellationToken ct) =>
             Transition(http, s, v => new RecordResponseCommand(id, v, body.Type, body.SentAt), ct))

@@ -24,7 +24,7 @@ public static class ConsumerEndpoints
         group.MapPost("/", Register).WithIdempotency().WithSummary("Register a consumer (agent+, integration).");
         group.MapGet("/{id}", Get).WithSummary("Read a consumer, with ETag (agent+, integration).");
         group.MapGet("/", Find).WithSummary("Exact-match lookup by externalRef or email (agent+, integration).");
-        group.MapPatch("/{id}", Update).WithSummary("Update contact details; If-Match required (agent+).");
+        group.MapPatch("/{id}", Update).WithSummary("Update contact details; If-Match required (agent+).").RequiresIfMatch();
         group.MapPost("/{id}/erasure", Erase).WithSummary("Erase the consumer's personal data; 409 under legal hold or when already erased (tenant_admin).");
         group.MapPut("/{id}/legal-hold", SetLegalHold).WithSummary("Set or lift the legal hold: { onHold } (tenant_admin).");
     }

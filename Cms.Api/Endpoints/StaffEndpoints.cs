@@ -20,8 +20,8 @@ public static class StaffEndpoints
         var group = app.MapGroup("/v1/staff").WithTags("Staff");
         group.MapPost("/", Add).WithIdempotency().WithSummary("Add a staff user or a service account (tenant_admin).");
         group.MapGet("/", List).WithSummary("List staff, keyset paged (tenant_admin, supervisor).");
-        group.MapPut("/{id}/roles", ReplaceRoles).WithSummary("Replace a staff member's roles (tenant_admin; If-Match optional).");
-        group.MapPost("/{id}/deactivate", Deactivate).WithSummary("Deactivate a staff member (tenant_admin; If-Match optional).");
+        group.MapPut("/{id}/roles", ReplaceRoles).WithSummary("Replace a staff member's roles (tenant_admin; If-Match optional).").AcceptsIfMatch();
+        group.MapPost("/{id}/deactivate", Deactivate).WithSummary("Deactivate a staff member (tenant_admin; If-Match optional).").AcceptsIfMatch();
     }
 
     private static async Task<Results<Created<StaffDto>, ProblemHttpResult>> Add(AddStaffCommand body, ISender sender, CancellationToken ct) =>

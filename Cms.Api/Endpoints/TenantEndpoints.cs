@@ -1,7 +1,9 @@
 using Cms.Api.Http;
 using Cms.Application.Tenants;
 using Cms.Application.Tenants.CreateTenant;
+using Cms.Application.Common;
 using Cms.Application.Tenants.GetTenant;
+using Cms.Application.Tenants.ListTenants;
 using Mediator;
 using Microsoft.AspNetCore.Http.HttpResults;
 
@@ -13,12 +15,17 @@ public static class TenantEndpoints
     {
         var group = app.MapGroup("/v1/tenants").WithTags("Tenants");
         group.MapPost("/", Create).WithIdempotency(IdempotencyKeyScope.Platform).WithSummary("Create a tenant with its first tenant admin (platform operators).");
+        group.MapGet("/", List).WithSummary("The platform's tenants in id order, keyset paged; ?name= finds a tenant by exact name (platform operators).");
         group.MapGet("/{id}", Get).WithSummary("A tenant's summary, without tenant data (platform operators).");
     }
 
     private static async Task<Results<Created<TenantDto>, ProblemHttpResult>> Create(CreateTenantCommand body, ISender sender,
         CancellationToken ct) =>
         Responses.Created(await sender.Send(body, ct), t => $"/v1/tenants/{t.Id}");
+
+    private static async Task<Results<Ok<Page<TenantDto>>, ProblemHttpResult>> List(string? name, int? limit, string? cursor,
+        ISender sender, CancellationToken ct) =>
+        Responses.Ok(await sender.Send(new ListTenantsQuery(name, limit, cursor), ct));
 
     private static async Task<Results<Ok<TenantDto>, ProblemHttpResult>> Get(Guid id, ISender sender, CancellationToken ct) =>
         Responses.Ok(await sender.Send(new GetTenantQuery(id), ct));

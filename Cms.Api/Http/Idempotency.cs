@@ -3,6 +3,7 @@ using System.Text;
 using System.Text.Json;
 using Cms.Application.Abstractions;
 using Cms.Domain.Common;
+using Cms.Infrastructure.Resilience;
 using Microsoft.AspNetCore.Http.Json;
 using Microsoft.Extensions.Options;
 
@@ -14,6 +15,13 @@ public sealed class IdempotencyOptions
     public const string Section = "Cms:Idempotency";
 
     public TimeSpan Retention { get; set; } = TimeSpan.FromHours(24);
+
+    /// <summary>
+    /// Token subjects (<c>sub</c>) of integration service accounts that must send an Idempotency-Key on every idempotent
+    /// POST: without one they get 400 naming the header instead of an unprotected write. Configured by the operator who
+    /// registers the integration with the identity provider, e.g. <c>Cms__Idempotency__RequiredFor__0=svc-intake</c>.
+    /// </summary>
+    public List<string> RequiredFor { get; set; } = [];
 }
 
 /// <summary>Whose keys an idempotent route uses: the tenant principal's, or the platform operator's (POST /v1/tenants).</summary>
@@ -41,7 +49,9 @@ public sealed class IdempotencyFilter(IdempotencyKeyScope keyScope) : IEndpointF
         var http = context.HttpContext;
         if (!http.Request.Headers.TryGetValue(HeaderName, out var values))
         {
-            return await next(context);
+            return KeyRequired(http) ? Problems.From(Error.Validation(HeaderName,
+                    $"This caller is configured to send an {HeaderName} header with every request that creates something; the header is missing."))
+                : await next(context);
         }
 
         var key = values.Count == 1 ? values[0] : null;
@@ -102,6 +112,13 @@ public sealed class IdempotencyFilter(IdempotencyKeyScope keyScope) : IEndpointF
                 };
             }
 
+            // The key and, on success, the answer commit with the change: a retry after a COMMIT whose outcome was lost
+            // replays the answer or does the work again, never twice (DatabaseRetryFilter).
+            if (http.Features.Get<TransactionAttempts>() is { } attempts)
+            {
+                attempts.CommitReplayable = true;
+            }
+
             var result = await next(context);
             if (Capture(result, http) is not { } response)
             {
@@ -118,6 +135,13 @@ public sealed class IdempotencyFilter(IdempotencyKeyScope keyScope) : IEndpointF
             await unitOfWork.RollbackAsync(CancellationToken.None);
             throw;
         }
+    }
+
+    private static bool KeyRequired(HttpContext http)
+    {
+        var required = http.RequestServices.GetRequiredService<IOptions<IdempotencyOptions>>().Value.RequiredFor;
+        return required.Count > 0 && http.RequestServices.GetRequiredService<ICurrentPrincipal>() is { IsAuthenticated: true, Subject: { } subject } &&
+               required.Contains(subject, StringComparer.Ordinal);
     }
 
     /// <summary>1 to 255 printable ASCII characters (0x21–0x7E and the space inside).</summary>
@@ -192,7 +216,10 @@ public static class IdempotencyEndpoints
 {
     /// <summary>Accepts Idempotency-Key on this route (see <see cref="IdempotencyFilter"/>).</summary>
     public static RouteHandlerBuilder WithIdempotency(this RouteHandlerBuilder builder, IdempotencyKeyScope scope = IdempotencyKeyScope.Tenant) =>
-        builder.AddEndpointFilter(new IdempotencyFilter(scope));
+        builder.AddEndpointFilter(new IdempotencyFilter(scope)).WithMetadata(new IdempotencyKeyMetadata(scope));
+
+    /// <summary>Marks an endpoint that honours Idempotency-Key (read by the OpenAPI description).</summary>
+    public sealed record IdempotencyKeyMetadata(IdempotencyKeyScope Scope);
 
     /// <summary>Lets the idempotency filter read the body again after binding (bodies are at most 128 KiB).</summary>
     public static IApplicationBuilder UseIdempotencyBodyBuffering(this IApplicationBuilder app) =>

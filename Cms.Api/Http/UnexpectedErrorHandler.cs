@@ -24,6 +24,8 @@ public sealed partial class UnexpectedErrorHandler(IProblemDetailsService proble
                 new Dictionary<string, string[]> { [parameter] = [$"'{parameter}' is missing or not a valid value of its type."] }),
             BadHttpRequestException bad => (bad.StatusCode, "The request could not be read.", null),
             DuplicateKeyException => (409, "A resource with the same unique key already exists.", (Dictionary<string, string[]>?)null),
+            _ when Infrastructure.Resilience.DatabaseFaults.Classify(exception) != Infrastructure.Resilience.DatabaseFault.None =>
+                (503, "The database is temporarily unavailable; retry shortly.", null),
             OperationCanceledException when httpContext.RequestAborted.IsCancellationRequested => (499, "The client closed the request.", null),
             _ => (500, "An unexpected error occurred; quote the traceId when reporting it.", null),
         };

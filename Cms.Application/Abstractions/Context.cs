@@ -41,6 +41,12 @@ public sealed class TenantScope
         TenantId = tenantId;
     }
 
+    /// <summary>
+    /// Forgets the tenant between two attempts at the same request (the database retry), whose second attempt enters its
+    /// tenant again; a platform operator's new tenant gets a new id on each attempt.
+    /// </summary>
+    public void ResetForRetry() => TenantId = null;
+
     public Guid Required => TenantId ?? throw new InvalidOperationException("No tenant is in scope for this request.");
 }
 
@@ -66,4 +72,15 @@ public sealed class CallerContext
         ActorType = ActorType.Platform;
         ActorId = subject;
     }
+}
+
+/// <summary>
+/// The use case a request runs, set once by the outermost behaviour. The database session labels the request's
+/// transactions with it (PostgreSQL <c>application_name</c>), so slow statements and locks are attributable by use case.
+/// </summary>
+public sealed class UseCaseScope
+{
+    public Common.UseCase? Current { get; private set; }
+
+    public void Enter(Common.UseCase useCase) => Current ??= useCase;
 }

@@ -17,6 +17,8 @@ namespace Cms.Application.Abstractions;
 public interface ITenantQueries
 {
     Task<TenantDto?> GetAsync(Guid id, CancellationToken cancellationToken);
+
+    Task<Page<TenantDto>> ListAsync(string? name, int limit, CursorKey? after, CancellationToken cancellationToken);
 }
 
 public interface IStaffQueries

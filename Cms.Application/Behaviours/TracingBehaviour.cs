@@ -12,7 +12,7 @@ namespace Cms.Application.Behaviours;
 /// Only ids and error codes are recorded: messages and request bodies may hold personal data.
 /// </summary>
 public sealed partial class TracingBehaviour<TMessage, TResponse>(
-    ILogger<TracingBehaviour<TMessage, TResponse>> logger, TenantScope tenant, CallerContext caller)
+    ILogger<TracingBehaviour<TMessage, TResponse>> logger, TenantScope tenant, CallerContext caller, UseCaseScope useCases)
     : IPipelineBehavior<TMessage, TResponse>
     where TMessage : IMessage, IUseCaseMessage
     where TResponse : IResult<TResponse>
@@ -20,6 +20,7 @@ public sealed partial class TracingBehaviour<TMessage, TResponse>(
     public async ValueTask<TResponse> Handle(TMessage message, MessageHandlerDelegate<TMessage, TResponse> next,
         CancellationToken cancellationToken)
     {
+        useCases.Enter(message.UseCase);
         var useCase = message.UseCase.ToString();
         using var activity = Telemetry.Source.StartActivity(useCase);
         activity?.SetTag("cms.use_case", useCase);

@@ -8,6 +8,7 @@ public enum UseCase
 {
     CreateTenant,
     GetTenant,
+    ListTenants,
     AddStaff,
     ListStaff,
     ReplaceStaffRoles,
@@ -59,7 +60,7 @@ public static class Permissions
     private static readonly Role[] AgentPlusAndIntegration = [.. AgentPlus, Role.Integration];
     private static readonly Role[] SupervisorPlus = [Role.Supervisor, Role.TenantAdmin];
 
-    private static readonly FrozenSet<UseCase> PlatformUseCases = new[] { UseCase.CreateTenant, UseCase.GetTenant }.ToFrozenSet();
+    private static readonly FrozenSet<UseCase> PlatformUseCases = new[] { UseCase.CreateTenant, UseCase.GetTenant, UseCase.ListTenants }.ToFrozenSet();
 
     private static readonly FrozenDictionary<UseCase, Role[]> Matrix = new Dictionary<UseCase, Role[]>
     {

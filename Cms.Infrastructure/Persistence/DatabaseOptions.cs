@@ -23,6 +23,7 @@ public sealed class DatabaseOptions
     /// </summary>
     public string? MigrationConnectionString { get; set; }
 
-    /// <summary>Seconds a statement may run before it is cancelled.</summary>
+    /// <summary>Seconds a statement may run. PostgreSQL: the server's statement_timeout for each transaction (the client
+    /// waits 5 s longer, so the server ends the statement itself); SQLite: how long a statement waits and runs.</summary>
     public int CommandTimeoutSeconds { get; set; } = 30;
 }

@@ -1,5 +1,6 @@
 using System.Data.Common;
 using Cms.Application.Abstractions;
+using Cms.Infrastructure.Resilience;
 using Dapper;
 
 namespace Cms.Infrastructure.Persistence;
@@ -18,6 +19,8 @@ public abstract class DbSession(TenantScope tenant, DatabaseOptions options) : I
 
     protected TenantScope Tenant => tenant;
 
+    protected DatabaseOptions Options => options;
+
     public bool IsInTransactionScope { get; private set; }
 
     public ValueTask BeginAsync(CancellationToken cancellationToken)
@@ -32,11 +35,48 @@ public abstract class DbSession(TenantScope tenant, DatabaseOptions options) : I
         if (_transaction is { } transaction)
         {
             _transaction = null;
-            await using (transaction)
+            cancellationToken.ThrowIfCancellationRequested();
+            try
             {
-                await transaction.CommitAsync(cancellationToken);
+                // Never cancelled once sent: a COMMIT cancelled half-way leaves its outcome unknown for no reason.
+                await transaction.CommitAsync(CancellationToken.None);
+            }
+            catch (Exception ex) when (DatabaseFaults.IsConnectionLoss(ex))
+            {
+                // The server may have committed before the connection went: the retry decides whether that is safe.
+                throw new CommitOutcomeUnknownException(ex);
+            }
+            finally
+            {
+                await DisposeQuietlyAsync(transaction);
             }
         }
+    }
+
+    /// <summary>
+    /// Between two attempts at the same unit of work (the database retry): ends any transaction, returns the connection
+    /// (a broken one is discarded by the driver) and, when the database was unreachable, drops the pool's idle
+    /// connections, which a server restart has broken too. The next statement starts afresh.
+    /// </summary>
+    public async ValueTask ResetAsync(bool connectionLost)
+    {
+        IsInTransactionScope = false;
+        await EndTransactionAsync();
+        if (_connection is { } connection)
+        {
+            _connection = null;
+            await DisposeQuietlyAsync(connection);
+        }
+
+        if (connectionLost)
+        {
+            ClearPool();
+        }
+    }
+
+    /// <summary>Drops idle pooled connections (after the server was lost, they are broken too).</summary>
+    protected virtual void ClearPool()
+    {
     }
 
     public async ValueTask RollbackAsync(CancellationToken cancellationToken)
@@ -92,6 +132,9 @@ public abstract class DbSession(TenantScope tenant, DatabaseOptions options) : I
 
     protected abstract Task<DbTransaction> BeginTransactionAsync(DbConnection connection, CancellationToken cancellationToken);
 
+    /// <summary>Seconds the client waits for a statement.</summary>
+    protected virtual int CommandTimeoutSeconds => options.CommandTimeoutSeconds;
+
     /// <summary>The SQL to send for a statement of the current transaction (PostgreSQL prefixes the tenant setting).</summary>
     protected virtual string Prepare(string sql, bool firstOfTransaction) => sql;
 
@@ -114,7 +157,7 @@ public abstract class DbSession(TenantScope tenant, DatabaseOptions options) : I
         // transactions idle and holding row locks (PoolHygieneTests found it). Statements are bounded by the command
         // timeout instead.
         cancellationToken.ThrowIfCancellationRequested();
-        return new CommandDefinition(text, param, _transaction, options.CommandTimeoutSeconds, cancellationToken: CancellationToken.None);
+        return new CommandDefinition(text, param, _transaction, CommandTimeoutSeconds, cancellationToken: CancellationToken.None);
     }
 
     private async Task EndTransactionAsync()
@@ -122,7 +165,22 @@ public abstract class DbSession(TenantScope tenant, DatabaseOptions options) : I
         if (_transaction is { } transaction)
         {
             _transaction = null;
-            await transaction.DisposeAsync();
+            await DisposeQuietlyAsync(transaction);
+        }
+    }
+
+    /// <summary>
+    /// Disposing rolls back; on a connection that is already broken that can fail too, and must not hide the failure that
+    /// broke it (the server rolls back a transaction whose connection is gone).
+    /// </summary>
+    private static async Task DisposeQuietlyAsync(IAsyncDisposable disposable)
+    {
+        try
+        {
+            await disposable.DisposeAsync();
+        }
+        catch (Exception ex) when (ex is DbException or InvalidOperationException or IOException or ObjectDisposedException)
+        {
         }
     }
 }

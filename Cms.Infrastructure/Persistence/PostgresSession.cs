@@ -11,10 +11,16 @@ namespace Cms.Infrastructure.Persistence;
 /// never carries a tenant over; it is also the form Citus propagates to its workers. The value is a Guid formatted here,
 /// never caller text. With no tenant in scope nothing is set, and row-level security answers nothing.
 /// </summary>
-public sealed class PostgresSession(NpgsqlDataSource dataSource, TenantScope tenant, DatabaseOptions options)
-    : DbSession(tenant, options)
+public sealed class PostgresSession(NpgsqlDataSource dataSource, TenantScope tenant, UseCaseScope useCase, DatabaseOptions databaseOptions)
+    : DbSession(tenant, databaseOptions)
 {
+    /// <summary>The client waits this much longer than the server's statement_timeout, so the server ends a slow statement
+    /// itself (cleanly, also behind PgBouncer) before the client would send a cancel request.</summary>
+    private const int ClientGraceSeconds = 5;
+
     private Guid? _applied;
+
+    protected override int CommandTimeoutSeconds => Options.CommandTimeoutSeconds + ClientGraceSeconds;
 
     protected override async Task<DbConnection> OpenConnectionAsync(CancellationToken cancellationToken) =>
         await dataSource.OpenConnectionAsync(cancellationToken);
@@ -22,22 +28,35 @@ public sealed class PostgresSession(NpgsqlDataSource dataSource, TenantScope ten
     protected override async Task<DbTransaction> BeginTransactionAsync(DbConnection connection, CancellationToken cancellationToken) =>
         await connection.BeginTransactionAsync(System.Data.IsolationLevel.ReadCommitted, cancellationToken);
 
+    /// <summary>
+    /// The first statement of a transaction carries the transaction's settings in the same round trip: the server-side
+    /// statement timeout, the use case as application_name (visible in pg_stat_activity and in the server's slow-statement
+    /// log with %a) and the tenant. Every value is formatted here from a number, an enum name or a Guid, never caller text.
+    /// </summary>
     protected override string Prepare(string sql, bool firstOfTransaction)
     {
+        var prefix = "";
         if (firstOfTransaction)
         {
             _applied = null;
+            prefix = $"SET LOCAL statement_timeout = {Options.CommandTimeoutSeconds * 1000};\n";
+            if (useCase.Current is { } current)
+            {
+                prefix += $"SET LOCAL application_name = 'cms-api/{current}';\n";
+            }
         }
 
         // A platform operator creating a tenant enters that tenant's scope part-way through the transaction.
         if (Tenant.TenantId is { } tenantId && tenantId != _applied)
         {
             _applied = tenantId;
-            return $"SET LOCAL app.tenant_id = '{tenantId:D}';\n{sql}";
+            prefix += $"SET LOCAL app.tenant_id = '{tenantId:D}';\n";
         }
 
-        return sql;
+        return prefix + sql;
     }
+
+    protected override void ClearPool() => dataSource.Clear();
 
     protected override bool IsUniqueViolation(DbException exception) =>
         exception is PostgresException { SqlState: PostgresErrorCodes.UniqueViolation };

@@ -17,6 +17,11 @@ public sealed class SqliteSession(TenantScope tenant, DatabaseOptions options) :
     {
         var connection = new SqliteConnection(_connectionString);
         await connection.OpenAsync(cancellationToken);
+        // With the write-ahead log (set by the migrator) NORMAL is safe against a crash of the process; only a power
+        // loss may take the last commits. The embedded database is for local runs and tests, not production.
+        await using var pragma = connection.CreateCommand();
+        pragma.CommandText = "PRAGMA synchronous=NORMAL;";
+        await pragma.ExecuteNonQueryAsync(cancellationToken);
         return connection;
     }
 

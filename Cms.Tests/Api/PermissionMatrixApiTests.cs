@@ -46,6 +46,8 @@ public sealed class PermissionMatrixApiTests(DatabaseKind kind) : ApiTestBase(ki
         }))),
         new(UseCase.GetTenant, "GET /v1/tenants/{id}", HttpStatusCode.OK,
             w => Task.FromResult(Json(HttpMethod.Get, $"/v1/tenants/{w.Tenant.Id}"))),
+        new(UseCase.ListTenants, "GET /v1/tenants", HttpStatusCode.OK,
+            _ => Task.FromResult(Json(HttpMethod.Get, "/v1/tenants?limit=5"))),
         new(UseCase.AddStaff, "POST /v1/staff", HttpStatusCode.Created, _ => Task.FromResult(Json(HttpMethod.Post, "/v1/staff", new
         {
             subject = Unique("staff"),

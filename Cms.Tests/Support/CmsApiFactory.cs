@@ -37,6 +37,9 @@ public sealed class CmsApiFactory(TestDatabase database, IReadOnlyDictionary<str
         // Tests fire bursts far beyond a tenant's production rate; the rate-limit tests set their own limits.
         builder.UseSetting("Cms:RateLimit:PermitsPerSecond", "1000000");
         builder.UseSetting("Cms:RateLimit:Burst", "1000000");
+
+        // In memory no load balancer watches readiness: stop at once (the SIGTERM test runs a real process with a delay).
+        builder.UseSetting("Cms:Shutdown:ReadinessDelay", "00:00:00");
         foreach (var (key, value) in settings ?? new Dictionary<string, string>())
         {
             builder.UseSetting(key, value);

@@ -104,10 +104,12 @@ public sealed class PostgresTestDatabase : TestDatabase
     public const string AppPassword = "cms-app-test-password";
     public const string OwnerPassword = "cms-owner-test-password";
 
+    private readonly string _serverAdmin;
     private Respawner? _respawner;
 
     private PostgresTestDatabase(string databaseName, NpgsqlConnectionStringBuilder admin)
     {
+        _serverAdmin = admin.ConnectionString;
         DatabaseName = databaseName;
         AdminConnectionString = new NpgsqlConnectionStringBuilder(admin.ConnectionString) { Database = databaseName }.ConnectionString;
         OwnerConnectionString = new NpgsqlConnectionStringBuilder(AdminConnectionString)
@@ -134,9 +136,10 @@ public sealed class PostgresTestDatabase : TestDatabase
 
     public override string AppConnectionString { get; }
 
-    public static async Task<PostgresTestDatabase> CreateAsync()
+    /// <summary>A database on the test command's server, or on <paramref name="server"/> (a test's private cluster).</summary>
+    public static async Task<PostgresTestDatabase> CreateAsync(NpgsqlConnectionStringBuilder? server = null)
     {
-        var admin = PostgresServer.AdminConnection();
+        var admin = server ?? PostgresServer.AdminConnection();
         var name = "cms_test_" + Guid.NewGuid().ToString("N")[..12];
         await using (var connection = new NpgsqlConnection(admin.ConnectionString))
         {
@@ -190,7 +193,7 @@ public sealed class PostgresTestDatabase : TestDatabase
     public override async ValueTask DisposeAsync()
     {
         NpgsqlConnection.ClearAllPools();
-        await using var connection = new NpgsqlConnection(PostgresServer.AdminConnection().ConnectionString);
+        await using var connection = new NpgsqlConnection(_serverAdmin);
         await connection.OpenAsync();
         await using var drop = new NpgsqlCommand($"DROP DATABASE IF EXISTS {DatabaseName} WITH (FORCE)", connection);
         await drop.ExecuteNonQueryAsync();

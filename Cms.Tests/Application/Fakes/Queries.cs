@@ -23,6 +23,14 @@ public sealed class FakeTenantQueries(InMemoryDatabase db) : ITenantQueries
 {
     public Task<TenantDto?> GetAsync(Guid id, CancellationToken cancellationToken) =>
         Task.FromResult(db.Tenants.TryGetValue(id, out var t) ? TenantDto.From(t) : null);
+
+    public Task<Page<TenantDto>> ListAsync(string? name, int limit, CursorKey? after, CancellationToken cancellationToken)
+    {
+        var rows = db.Tenants.Values
+            .Where(t => (name is null || t.Name == name) && (after is null || t.Id.CompareTo(after.Id) > 0))
+            .OrderBy(t => t.Id).Take(limit + 1).Select(TenantDto.From).ToList();
+        return Task.FromResult(Cursor.ToPage(rows, limit, t => new CursorKey(null, t.Id)));
+    }
 }
 
 public sealed class FakeStaffQueries(InMemoryDatabase db, TenantScope scope) : IStaffQueries

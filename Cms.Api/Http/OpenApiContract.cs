@@ -1,0 +1,257 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Microsoft.AspNetCore.Http.Json;
+using Microsoft.AspNetCore.Mvc.ModelBinding;
+using Microsoft.AspNetCore.OpenApi;
+using Microsoft.Extensions.Options;
+using Microsoft.OpenApi;
+
+namespace Cms.Api.Http;
+
+/// <summary>Marks an endpoint that reads <c>If-Match</c>: required (428 without it) or optional; 412 when stale.</summary>
+public sealed record IfMatchMetadata(bool Required);
+
+/// <summary>
+/// Completes the generated OpenAPI document into the contract callers read: the bearer scheme, tag descriptions, an
+/// operation id for every operation, the problem responses each operation can answer (RFC 9457), and an example for
+/// every request and success body (<see cref="OpenApiExamples"/>). The rules come from the endpoint's shape (method,
+/// parameters, body, If-Match and Idempotency-Key metadata), so a new endpoint is described without extra work.
+/// </summary>
+public static class OpenApiContract
+{
+    public const string BearerScheme = "bearer";
+
+    private const string ProblemSchema = "ProblemDetails";
+
+    private static readonly Dictionary<string, string> TagDescriptions = new(StringComparer.Ordinal)
+    {
+        ["Tenants"] = "Organisations using the service (platform operators only).",
+        ["Staff"] = "A tenant's staff users and service accounts, and their roles.",
+        ["Consumers"] = "Complainants; their personal data is encrypted at rest and never logged.",
+        ["Complaints"] = "Complaints through their regulated lifecycle, with deadlines, notes and history.",
+        ["Audit"] = "The tenant's tamper-evident audit trail and its verification.",
+    };
+
+    public static void Configure(OpenApiOptions options)
+    {
+        options.AddDocumentTransformer(DescribeDocument);
+        options.AddOperationTransformer(DescribeOperation);
+    }
+
+    public static RouteHandlerBuilder RequiresIfMatch(this RouteHandlerBuilder builder) => builder.WithMetadata(new IfMatchMetadata(true));
+
+    public static RouteHandlerBuilder AcceptsIfMatch(this RouteHandlerBuilder builder) => builder.WithMetadata(new IfMatchMetadata(false));
+
+    private static Task DescribeDocument(OpenApiDocument document, OpenApiDocumentTransformerContext context, CancellationToken ct)
+    {
+        document.Info = new OpenApiInfo
+        {
+            Title = "Complaint Management Service",
+            Version = "v1",
+            Description = "Multi-tenant regulated complaint handling. Errors are RFC 9457 problem details carrying a traceId; " +
+                          "changes need If-Match with the ETag of the last read; creating POSTs accept Idempotency-Key.",
+            License = new OpenApiLicense { Name = "Proprietary", Url = new Uri("https://cms.example/licence") },
+        };
+        document.Servers = [new OpenApiServer { Url = "/", Description = "This service; every path is absolute." }];
+
+        document.Components ??= new OpenApiComponents();
+        document.Components.SecuritySchemes ??= new Dictionary<string, IOpenApiSecurityScheme>();
+        document.Components.SecuritySchemes[BearerScheme] = new OpenApiSecurityScheme
+        {
+            Type = SecuritySchemeType.Http,
+            Scheme = "bearer",
+            BearerFormat = "JWT",
+            Description = "A JWT with sub and tenant_id (staff, service accounts) or the cms.platform scope (platform operators).",
+        };
+        document.Security = [new OpenApiSecurityRequirement { [new OpenApiSecuritySchemeReference(BearerScheme, document)] = [] }];
+
+        document.Components.Schemas ??= new Dictionary<string, IOpenApiSchema>();
+        document.Components.Schemas[ProblemSchema] = new OpenApiSchema
+        {
+            Type = JsonSchemaType.Object,
+            Description = "RFC 9457 problem details; validation problems add errors (field → messages).",
+            Properties = new Dictionary<string, IOpenApiSchema>
+            {
+                ["type"] = new OpenApiSchema { Type = JsonSchemaType.String },
+                ["title"] = new OpenApiSchema { Type = JsonSchemaType.String },
+                ["status"] = new OpenApiSchema { Type = JsonSchemaType.Integer, Format = "int32" },
+                ["detail"] = new OpenApiSchema { Type = JsonSchemaType.String },
+                ["code"] = new OpenApiSchema { Type = JsonSchemaType.String },
+                ["traceId"] = new OpenApiSchema { Type = JsonSchemaType.String },
+                ["errors"] = new OpenApiSchema
+                {
+                    Type = JsonSchemaType.Object,
+                    AdditionalProperties = new OpenApiSchema { Type = JsonSchemaType.Array, Items = new OpenApiSchema { Type = JsonSchemaType.String } },
+                },
+            },
+        };
+
+        document.Tags ??= new HashSet<OpenApiTag>();
+        foreach (var tag in document.Tags)
+        {
+            tag.Description ??= TagDescriptions.GetValueOrDefault(tag.Name ?? "");
+        }
+
+        return Task.CompletedTask;
+    }
+
+    private static Task DescribeOperation(OpenApiOperation operation, OpenApiOperationTransformerContext context, CancellationToken ct)
+    {
+        var description = context.Description;
+        var method = description.HttpMethod ?? "GET";
+        var route = description.RelativePath ?? "";
+        var metadata = description.ActionDescriptor.EndpointMetadata;
+        var json = context.ApplicationServices.GetRequiredService<IOptions<JsonOptions>>().Value.SerializerOptions;
+
+        operation.OperationId ??= OperationId(method, route);
+
+        var hasBody = description.ParameterDescriptions.FirstOrDefault(p => p.Source == BindingSource.Body) is { } body;
+        if (hasBody && operation.RequestBody?.Content is { } requestContent)
+        {
+            AddExample(requestContent, description.ParameterDescriptions.First(p => p.Source == BindingSource.Body).Type, json);
+        }
+
+        foreach (var response in description.SupportedResponseTypes.Where(r => r.StatusCode is >= 200 and < 300 && r.Type is not null))
+        {
+            if (operation.Responses?.TryGetValue(response.StatusCode.ToString(System.Globalization.CultureInfo.InvariantCulture), out var documented) == true
+                && documented.Content is { } content)
+            {
+                AddExample(content, response.Type!, json);
+            }
+        }
+
+        var ifMatch = metadata.OfType<IfMatchMetadata>().FirstOrDefault();
+        var idempotent = metadata.OfType<IdempotencyEndpoints.IdempotencyKeyMetadata>().Any();
+        var anonymous = metadata.OfType<Microsoft.AspNetCore.Authorization.IAllowAnonymous>().Any();
+        var problems = new SortedDictionary<int, string>();
+        if (!anonymous)
+        {
+            problems[401] = "No valid bearer token.";
+            problems[403] = "The caller's role may not run this use case.";
+            problems[429] = "The tenant's rate limit is exhausted; retry after Retry-After seconds.";
+        }
+
+        if (description.ParameterDescriptions.Count > 0)
+        {
+            problems[400] = "A parameter or the body is invalid; errors names each field.";
+        }
+
+        if (route.Contains('{', StringComparison.Ordinal))
+        {
+            problems[404] = "No such resource in the caller's tenant.";
+        }
+
+        if (hasBody)
+        {
+            problems[413] = "The body exceeds the endpoint's limit.";
+            problems[415] = "The body is not application/json.";
+        }
+
+        if (!HttpMethods.IsGet(method))
+        {
+            problems[409] = idempotent
+                ? "The change conflicts with the resource's state, or a request with the same Idempotency-Key is still running."
+                : "The change conflicts with the resource's current state.";
+        }
+
+        operation.Parameters ??= [];
+        if (ifMatch is not null)
+        {
+            problems[412] = "The resource changed since the ETag in If-Match was read.";
+            if (ifMatch.Required)
+            {
+                problems[428] = "If-Match is missing.";
+            }
+
+            AddHeader(operation, "If-Match", ifMatch.Required, "The ETag of the caller's last read, e.g. \"3\".", "\"3\"");
+        }
+
+        if (idempotent)
+        {
+            problems[422] = "The Idempotency-Key was used with a different request.";
+            AddHeader(operation, "Idempotency-Key", false,
+                "1–255 printable ASCII characters; a repeat with the same key and request replays the first answer.",
+                "4f1c2a9e-filing-000123");
+        }
+
+        if (metadata.OfType<DatabaseRetryFilter.Applied>().Any())
+        {
+            problems[503] = "The database is unreachable (circuit open) or did not complete the request after retries; retry after " +
+                            "Retry-After seconds (docs/reliability.md).";
+        }
+
+        operation.Responses ??= new OpenApiResponses();
+        foreach (var (status, text) in problems)
+        {
+            var key = status.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            if (!operation.Responses.ContainsKey(key))
+            {
+                operation.Responses[key] = Problem(text, status, context.Document);
+            }
+        }
+
+        return Task.CompletedTask;
+    }
+
+    private static void AddHeader(OpenApiOperation operation, string name, bool required, string description, string example)
+    {
+        if (operation.Parameters!.Any(p => p.In == ParameterLocation.Header && p.Name == name))
+        {
+            return;
+        }
+
+        operation.Parameters!.Add(new OpenApiParameter
+        {
+            Name = name,
+            In = ParameterLocation.Header,
+            Required = required,
+            Description = description,
+            Schema = new OpenApiSchema { Type = JsonSchemaType.String, MaxLength = 255 },
+            Example = example,
+        });
+    }
+
+    private static OpenApiResponse Problem(string description, int status, OpenApiDocument? document) => new()
+    {
+        Description = description,
+        Content = new Dictionary<string, OpenApiMediaType>
+        {
+            ["application/problem+json"] = new()
+            {
+                Schema = new OpenApiSchemaReference(ProblemSchema, document),
+                Example = new JsonObject
+                {
+                    ["type"] = $"https://cms.example/problems/http-{status}",
+                    ["title"] = Problems.TitleOf(status),
+                    ["status"] = status,
+                    ["detail"] = description,
+                    ["traceId"] = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01",
+                },
+            },
+        },
+    };
+
+    private static void AddExample(IDictionary<string, OpenApiMediaType> content, Type type, JsonSerializerOptions json)
+    {
+        if (OpenApiExamples.For(type) is not { } example)
+        {
+            return;
+        }
+
+        foreach (var media in content.Values)
+        {
+            media.Example ??= JsonSerializer.SerializeToNode(example, type, json);
+        }
+    }
+
+    /// <summary>camelCase from the method and the route's literal segments: POST v1/complaints/{id}/acknowledge → postComplaintsAcknowledge.</summary>
+    public static string OperationId(string method, string route)
+    {
+        var words = route.Split('/', StringSplitOptions.RemoveEmptyEntries)
+            .Where(s => !s.StartsWith('{') && s != "v1")
+            .SelectMany(s => s.Split('-'))
+            .Select(w => char.ToUpperInvariant(w[0]) + w[1..]);
+        var suffix = route.TrimEnd('/').EndsWith('}') ? "ById" : "";
+        return method.ToLowerInvariant() + string.Concat(words) + suffix;
+    }
+}

@@ -1,0 +1,162 @@
+using System.Collections.Concurrent;
+using System.Globalization;
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using Cms.Tests.Api;
+using Cms.Tests.Support;
+using Npgsql;
+
+namespace Cms.Tests.Reliability;
+
+/// <summary>
+/// A bounded burst of complaint filings by a well-behaved client: every filing has its own Idempotency-Key and is sent
+/// again, with the same key, after a 503 (honouring Retry-After, capped), a 409 (the key still in flight) or a transport
+/// error, until it gets a 2xx or the deadline passes. Records which keys were acknowledged with which complaint.
+/// </summary>
+internal sealed class FilingBurst(Func<HttpClient> client, Guid consumerId)
+{
+    public ConcurrentDictionary<string, Guid> Acknowledged { get; } = new();
+
+    /// <summary>Keys that never got a 2xx before the deadline.</summary>
+    public ConcurrentBag<string> Unresolved { get; } = [];
+
+    /// <summary>Answers a well-behaved client does not expect (anything but 2xx, 409, 503): status and body.</summary>
+    public ConcurrentBag<string> Unexpected { get; } = [];
+
+    /// <summary>503 answers seen (the database was unreachable or the breaker open).</summary>
+    public int ServiceUnavailable => _unavailable;
+
+    public int TransportErrors => _transport;
+
+    private int _unavailable;
+    private int _transport;
+    private int _sent;
+
+    /// <summary>How many filings have been sent at least once (lets a test time its fault to land mid-burst).</summary>
+    public int Sent => Volatile.Read(ref _sent);
+
+    public async Task RunAsync(int count, int concurrency, TimeSpan deadline)
+    {
+        using var gate = new SemaphoreSlim(concurrency);
+        var until = DateTime.UtcNow + deadline;
+        var filings = Enumerable.Range(0, count).Select(async i =>
+        {
+            await gate.WaitAsync();
+            try
+            {
+                await FileAsync($"burst-{i}-{Guid.NewGuid():N}", until);
+            }
+            finally
+            {
+                gate.Release();
+            }
+        });
+        await Task.WhenAll(filings);
+    }
+
+    private async Task FileAsync(string key, DateTime until)
+    {
+        var first = true;
+        while (DateTime.UtcNow < until)
+        {
+            TimeSpan pause;
+            try
+            {
+                using var response = await Idempotent.PostAsync(client(), "/v1/complaints", Idempotent.Complaint(consumerId), key);
+                if (first)
+                {
+                    first = false;
+                    Interlocked.Increment(ref _sent);
+                }
+
+                if (response.IsSuccessStatusCode)
+                {
+                    var body = await response.Content.ReadFromJsonAsync<JsonElement>();
+                    Acknowledged[key] = body.GetProperty("id").GetGuid();
+                    return;
+                }
+
+                if (response.StatusCode == HttpStatusCode.ServiceUnavailable)
+                {
+                    Interlocked.Increment(ref _unavailable);
+                    var retryAfter = response.Headers.RetryAfter?.Delta ?? TimeSpan.FromMilliseconds(200);
+                    pause = retryAfter > TimeSpan.FromSeconds(1) ? TimeSpan.FromSeconds(1) : retryAfter;
+                }
+                else if (response.StatusCode == HttpStatusCode.Conflict)
+                {
+                    pause = TimeSpan.FromMilliseconds(100);
+                }
+                else
+                {
+                    Unexpected.Add($"{(int)response.StatusCode}: {await response.Content.ReadAsStringAsync()}");
+                    return;
+                }
+            }
+            catch (HttpRequestException)
+            {
+                Interlocked.Increment(ref _transport);
+                pause = TimeSpan.FromMilliseconds(200);
+            }
+
+            await Task.Delay(pause);
+        }
+
+        Unresolved.Add(key);
+    }
+
+    /// <summary>
+    /// Every acknowledged filing exists exactly once, with exactly one "complaint.filed" audit entry and its key recorded
+    /// with a 2xx; no complaint, audit entry or key exists that was not acknowledged; nothing was left unresolved.
+    /// </summary>
+    public async Task AssertExactlyOnceAsync(PostgresTestDatabase db)
+    {
+        Assert.Multiple(() =>
+        {
+            Assert.That(Unexpected, Is.Empty, "answers a retrying client does not expect");
+            Assert.That(Unresolved, Is.Empty, "filings that never got a 2xx within the deadline");
+        });
+
+        await using var connection = new NpgsqlConnection(db.AdminConnectionString);
+        await connection.OpenAsync();
+        var complaints = await ReadGuidsAsync(connection, "SELECT id FROM complaints");
+        var audited = await ReadGuidsAsync(connection, "SELECT entity_id FROM audit_entries WHERE action = 'complaint.filed'");
+        var keys = await ReadKeysAsync(connection);
+
+        var acknowledged = Acknowledged.Values.ToList();
+        Assert.Multiple(() =>
+        {
+            Assert.That(acknowledged, Is.Unique, "two keys were acknowledged with the same complaint");
+            Assert.That(complaints, Is.EquivalentTo(acknowledged), "complaints in the database = complaints acknowledged, each once");
+            Assert.That(audited, Is.EquivalentTo(acknowledged), "one complaint.filed audit entry per acknowledged complaint");
+            Assert.That(keys.Keys, Is.EquivalentTo(Acknowledged.Keys), "one idempotency record per acknowledged key");
+            Assert.That(keys.Values, Has.All.InRange(200, 299), "every idempotency record holds its 2xx answer");
+        });
+    }
+
+    private static async Task<List<Guid>> ReadGuidsAsync(NpgsqlConnection connection, string sql)
+    {
+        await using var command = new NpgsqlCommand(sql, connection);
+        await using var reader = await command.ExecuteReaderAsync();
+        var ids = new List<Guid>();
+        while (await reader.ReadAsync())
+        {
+            ids.Add(reader.GetGuid(0));
+        }
+
+        return ids;
+    }
+
+    private static async Task<Dictionary<string, int>> ReadKeysAsync(NpgsqlConnection connection)
+    {
+        await using var command = new NpgsqlCommand("SELECT idem_key, coalesce(status_code, 0) FROM idempotency_keys", connection);
+        await using var reader = await command.ExecuteReaderAsync();
+        var keys = new Dictionary<string, int>();
+        while (await reader.ReadAsync())
+        {
+            keys.Add(reader.GetString(0), Convert.ToInt32(reader.GetValue(1), CultureInfo.InvariantCulture));
+        }
+
+        return keys;
+    }
+}
