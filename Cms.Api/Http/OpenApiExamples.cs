@@ -3,6 +3,9 @@ using Cms.Application.Audit;
 using Cms.Application.Audit.VerifyAuditChain;
 using Cms.Application.Common;
 using Cms.Application.Complaints;
+using Cms.Application.Reports;
+using Cms.Application.Taxonomies;
+using Cms.Domain.Taxonomies;
 using Cms.Application.Complaints.FileComplaint;
 using Cms.Application.Consumers;
 using Cms.Application.Consumers.RegisterConsumer;
@@ -91,7 +94,24 @@ public static class OpenApiExamples
         [typeof(NoteDto)] = Note,
         [typeof(AuditEntryDto)] = AuditEntry,
         [typeof(AuditVerificationDto)] = new AuditVerificationDto(Valid: true, EntriesChecked: 18234, FirstBrokenEntryId: null, Problem: null),
+        [typeof(ComplaintEndpoints.ResponseBody)] = new ComplaintEndpoints.ResponseBody(ResponseType.HoldingResponse, Now),
+        [typeof(ComplaintEndpoints.ClassifyBody)] = new ComplaintEndpoints.ClassifyBody("current_account", "fees"),
+        [typeof(ComplaintEndpoints.VulnerabilityBody)] = new ComplaintEndpoints.VulnerabilityBody(true, [VulnerabilityDriver.LifeEvent], Now),
+        [typeof(ComplaintEndpoints.MergeBody)] = new ComplaintEndpoints.MergeBody(ComplaintId),
+        [typeof(TaxonomyEndpoints.PublishBody)] = new TaxonomyEndpoints.PublishBody([new TaxonomyEntryDto("current_account", "Current account")]),
+        [typeof(TaxonomyDto)] = new TaxonomyDto(NoteId, TaxonomyKind.Product, 3, [new TaxonomyEntryDto("current_account", "Current account")],
+            StaffId, Now),
+        [typeof(ComplaintsReportDto)] = Report(),
     };
+
+    private static ComplaintsReportDto Report()
+    {
+        var figures = new ReportFigures(120, 110, 40, 60, 10, 55, 12, 50, 5, [new MoneyDto(1_250_000, "GBP")]);
+        return new ComplaintsReportDto(new DateOnly(2026, 1, 1), new DateOnly(2026, 6, 30), "Europe/London",
+            new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero), new DateTimeOffset(2026, 6, 30, 23, 0, 0, TimeSpan.Zero), figures,
+            [new GroupFigures("current_account", figures)], [new GroupFigures("fees_error", figures)],
+            new VulnerabilityFigures(14, 12, 5, 4, 3, 2), new ReliefFigures(40, 15, 55), new DisabilityFigures(0, 0, 0));
+    }
 
     /// <summary>The example of a body type, or null when the type has none (the OpenAPI test lists those).</summary>
     public static object? For(Type type)
