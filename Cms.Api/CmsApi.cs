@@ -2,6 +2,7 @@ using System.Text.Json;
 using Cms.Api.Auth;
 using Cms.Api.Endpoints;
 using Cms.Api.Http;
+using Cms.Api.Maintenance;
 using Cms.Application;
 using Cms.Application.Abstractions;
 using Cms.Application.Audit;
@@ -15,7 +16,6 @@ using Microsoft.AspNetCore.Authentication.JwtBearer;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.AspNetCore.RateLimiting;
 using Microsoft.IdentityModel.Tokens;
-using OpenTelemetry.Trace;
 using Scalar.AspNetCore;
 
 namespace Cms.Api;
@@ -30,8 +30,10 @@ public static class CmsApi
         var services = builder.Services;
         var configuration = builder.Configuration;
 
+        StartupSettings.Validate(configuration);
         var database = LoadDatabase(configuration);
         var auth = LoadAuth(configuration, database);
+        var telemetry = StartupSettings.LoadTelemetry(configuration);
 
         services.AddCmsApplication();
         services.AddSingleton(LoadAuditKey(configuration, database));
@@ -41,6 +43,20 @@ public static class CmsApi
         services.AddCmsMediator();
         services.AddHttpContextAccessor();
         services.AddScoped<ICurrentPrincipal, HttpPrincipal>();
+        if (database.Provider == DatabaseProvider.Postgres)
+        {
+            var partitionOptions = configuration.GetSection(AuditPartitionOptions.Section).Get<AuditPartitionOptions>() ?? new AuditPartitionOptions();
+            if (partitionOptions.PartitionMonthsAhead is < 0 or > 24 || partitionOptions.PartitionCheckInterval <= TimeSpan.Zero)
+            {
+                throw new InvalidOperationException(
+                    "Cms:Audit:PartitionMonthsAhead must be 0–24 and Cms:Audit:PartitionCheckInterval positive.");
+            }
+
+            services.AddSingleton(partitionOptions);
+            services.AddHostedService<AuditPartitionJob>();
+        }
+
+        services.AddSingleton<Import.ConsumerImporter>();
         services.AddOptions<IdempotencyOptions>().Bind(configuration.GetSection(IdempotencyOptions.Section))
             .Validate(o => o.Retention > TimeSpan.Zero, "Cms:Idempotency:Retention must be positive.").ValidateOnStart();
 
@@ -84,22 +100,16 @@ public static class CmsApi
             o.AddSchemaTransformer(OpenApiEnums.Describe);
             OpenApiContract.Configure(o);
         });
-        services.AddHealthChecks().AddCheck<DatabaseHealthCheck>("database", tags: ["ready"]);
+        services.AddSingleton<MigrationsHealthCheck>();
+        services.AddHealthChecks()
+            .AddCheck<DatabaseHealthCheck>("database", tags: ["ready"])
+            .AddCheck<MigrationsHealthCheck>("migrations", tags: ["ready"]);
         AddGracefulShutdown(services, configuration);
 
-        services.AddOpenTelemetry().WithTracing(t =>
-        {
-            t.AddSource(Telemetry.SourceName).AddAspNetCoreInstrumentation();
-            if (database.Provider == DatabaseProvider.Postgres)
-            {
-                t.AddSource("Npgsql"); // Npgsql's own ActivitySource: a span per database command
-            }
-
-            if (!string.IsNullOrWhiteSpace(configuration["OTEL_EXPORTER_OTLP_ENDPOINT"]))
-            {
-                t.AddOtlpExporter();
-            }
-        });
+        services.AddSingleton(telemetry);
+        services.AddSingleton<OverdueComplaintsGauge>();
+        services.AddHostedService(sp => sp.GetRequiredService<OverdueComplaintsGauge>());
+        builder.AddCmsTelemetry(database, telemetry);
     }
 
     /// <summary>Readiness turns unhealthy first on SIGTERM, then requests in flight drain (<see cref="ShutdownReadiness"/>).</summary>
@@ -252,6 +262,7 @@ public static class CmsApi
         api.MapAuditEndpoints();
         api.MapTaxonomyEndpoints();
         api.MapReportEndpoints();
+        api.MapCalendarEndpoints();
     }
 
     /// <summary>SQLite migrates itself at start-up; PostgreSQL only when an owner connection is configured.</summary>

@@ -22,13 +22,45 @@ if (args is ["rewrap-tenant-keys", ..])
     return 0;
 }
 
+if (args is ["probe", var probeUrl])
+{
+    // The container image's HEALTHCHECK: the runtime image has no curl, the app itself asks its health endpoint.
+    using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(3) };
+    try
+    {
+        using var answer = await http.GetAsync(new Uri(probeUrl));
+        return answer.IsSuccessStatusCode ? 0 : 1;
+    }
+    catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException or UriFormatException)
+    {
+        Console.Error.WriteLine($"probe failed: {ex.GetType().Name}");
+        return 1;
+    }
+}
+
+if (args is [Cms.Api.Import.ImportConsumersCommandLine.Name, ..])
+{
+    // Bulk consumer import from a file (tenant onboarding): the same code as POST /v1/consumers/imports.
+    return await Cms.Api.Import.ImportConsumersCommandLine.RunAsync(args, Console.Out, Console.Error);
+}
+
 if (args is ["seed-demo", ..])
 {
     return await SeedDemoCommand.RunAsync(args, Console.Out, Console.Error);
 }
 
 var builder = WebApplication.CreateBuilder(args);
-builder.AddCmsServices();
+try
+{
+    builder.AddCmsServices();
+}
+catch (InvalidOperationException ex)
+{
+    // Fail fast with the one sentence that names the setting (never its value); 78 = EX_CONFIG.
+    Console.Error.WriteLine($"Start-up refused, configuration error: {ex.Message}");
+    return 78;
+}
+
 var app = builder.Build();
 app.MigrateDatabase();
 app.MapCms();

@@ -12,9 +12,17 @@ namespace Cms.Infrastructure;
 
 public static class DependencyInjection
 {
+    /// <summary>The service key of the read replica's <see cref="NpgsqlDataSource"/>.</summary>
+    public const string ReadSideKey = "cms-read";
+
     /// <summary>The database session (one connection and transaction per request scope), repositories and query services.</summary>
     public static IServiceCollection AddCmsInfrastructure(this IServiceCollection services, DatabaseOptions options)
     {
+        if (options.Provider != DatabaseProvider.Postgres && !string.IsNullOrWhiteSpace(options.ReadConnectionString))
+        {
+            throw new InvalidOperationException("Cms:Database:ReadConnectionString (a read replica) is for PostgreSQL only.");
+        }
+
         TypeHandlers.Register();
         services.AddSingleton(options);
         if (options.Provider == DatabaseProvider.Postgres)
@@ -26,16 +34,33 @@ public static class DependencyInjection
                 return builder.Build();
             });
             services.AddScoped<DbSession, PostgresSession>();
+            services.AddSingleton<AuditPartitions>();
+            if (!string.IsNullOrWhiteSpace(options.ReadConnectionString))
+            {
+                services.AddKeyedSingleton(ReadSideKey, (_, _) =>
+                {
+                    var builder = new NpgsqlDataSourceBuilder(options.ReadConnectionString);
+                    builder.ConnectionStringBuilder.ApplicationName ??= "cms-api-read";
+                    return builder.Build();
+                });
+                services.AddScoped(sp => new ReplicaSession(PostgresSession.ReadOnly(
+                    sp.GetRequiredKeyedService<NpgsqlDataSource>(ReadSideKey), sp.GetRequiredService<TenantScope>(),
+                    sp.GetRequiredService<UseCaseScope>(), options)));
+                services.AddScoped(sp => new QuerySession(sp.GetRequiredService<DbSession>(), sp.GetRequiredService<ReplicaSession>()));
+            }
         }
         else
         {
             services.AddScoped<DbSession, SqliteSession>();
         }
 
+        services.TryAddScoped(sp => new QuerySession(sp.GetRequiredService<DbSession>()));
+
         services.AddScoped<IUnitOfWork>(sp => sp.GetRequiredService<DbSession>());
         services.AddSingleton<DatabasePing>();
         services.TryAddSingleton(new ResilienceOptions());
         services.AddSingleton<DatabaseResilience>();
+        services.AddSingleton<OverdueComplaintCounter>();
         services.AddScoped<ITenantRepository, TenantRepository>();
         services.AddScoped<IStaffRepository, StaffRepository>();
         services.AddSingleton<TenantKeyCache>();
@@ -43,8 +68,12 @@ public static class DependencyInjection
         services.AddScoped<ConsumerKeyring>();
         services.AddScoped<ConsumerSealing>();
         services.AddScoped<IConsumerRepository, ConsumerRepository>();
+        services.AddScoped<IConsumerBulkWriter, ConsumerBulkWriter>();
         services.AddScoped<IComplaintRepository, ComplaintRepository>();
         services.AddScoped<IAuditRepository, AuditRepository>();
+        services.AddScoped<TenantClockRepository>();
+        services.AddScoped<ITenantClockRepository>(sp => sp.GetRequiredService<TenantClockRepository>());
+        services.AddScoped<Cms.Application.Calendar.ICalendarQueries>(sp => sp.GetRequiredService<TenantClockRepository>());
         services.AddScoped<ITenantQueries, TenantQueries>();
         services.AddScoped<IStaffQueries, StaffQueries>();
         services.AddScoped<IConsumerQueries, ConsumerQueries>();

@@ -47,8 +47,40 @@ public static class CmsMigrator
     /// SQLite: the directory of the database file is created if missing.</param>
     /// <param name="log">Receives FluentMigrator's progress and SQL (passwords masked); null for silence.</param>
     /// <exception cref="ArgumentException">Unknown provider or empty connection string.</exception>
-    public static void MigrateUp(string provider, string connectionString, Action<string>? log = null) =>
+    public static void MigrateUp(string provider, string connectionString, Action<string>? log = null)
+    {
         Run(provider, connectionString, log, runner => runner.MigrateUp(), exclusive: true);
+        if (ParseProvider(provider) == Provider.Postgres)
+        {
+            var created = EnsureAuditPartitions(connectionString, Migrations.AuditEntriesPartitioned.MonthsAhead);
+            log?.Invoke($"Audit entry partitions: {created} created (the current month and {Migrations.AuditEntriesPartitioned.MonthsAhead} ahead exist)");
+        }
+    }
+
+    /// <summary>
+    /// PostgreSQL: creates the missing monthly partitions of audit_entries from the current month (database clock) to
+    /// <paramref name="monthsAhead"/> months ahead, as the schema owner; returns how many it created. The migration
+    /// command runs it after every <c>up</c>, so re-running <c>up</c> extends the horizon even when no migration is
+    /// pending; the service keeps it extended at run time (ensure_audit_entry_partitions). Returns 0 when the database
+    /// is not yet at the partitioning migration.
+    /// </summary>
+    public static int EnsureAuditPartitions(string connectionString, int monthsAhead)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(monthsAhead);
+        RequireConnectionString(connectionString);
+        using var connection = new NpgsqlConnection(connectionString);
+        connection.Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = "SELECT to_regprocedure('create_audit_entry_partitions(timestamptz,timestamptz)') IS NOT NULL";
+        if (command.ExecuteScalar() is not true)
+        {
+            return 0;
+        }
+
+        command.CommandText = "SELECT create_audit_entry_partitions(now(), now() + make_interval(months => @months))";
+        command.Parameters.AddWithValue("months", monthsAhead);
+        return Convert.ToInt32(command.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture);
+    }
 
     /// <summary>Reverts every applied migration whose version is greater than <paramref name="version"/>; 0 reverts all.</summary>
     /// <exception cref="ArgumentException">Unknown provider, empty connection string or negative version.</exception>

@@ -11,7 +11,7 @@
 # Environment it exports to the tests:
 #   CMS_TEST_PG_ADMIN        Npgsql connection string for the superuser `postgres`
 #   CMS_TEST_REQUIRE_PG=1    tests fail, not skip, when PostgreSQL is unreachable
-#   CMS_TEST_PG_BIN          the PostgreSQL bin directory used
+#   CMS_TEST_PG_BIN          the PostgreSQL bin directory used (pg_basebackup, pg_ctl: the replica test)
 #   CMS_TEST_PGBOUNCER       path of the pgbouncer binary (empty if it could not be installed)
 #   CMS_TEST_REDOCLY         the OpenAPI linter (tools/openapi-lint, installed from its package-lock with npm ci)
 #
@@ -140,10 +140,13 @@ init_cluster() {
     >"$PG_TMP/initdb.log" 2>&1 || { cat "$PG_TMP/initdb.log" >&2; die "initdb failed"; }
   rm -f "$PG_TMP/pwfile"
 
-  # Trust on our private unix socket; password (SCRAM) over TCP, 127.0.0.1 only.
+  # Trust on our private unix socket; password (SCRAM) over TCP, 127.0.0.1 only. The replication line lets a
+  # test clone this cluster into a streaming replica (pg_basebackup -R, Cms.Tests/Support/StreamingReplica.cs);
+  # wal_level = replica and max_wal_senders = 10 are PostgreSQL's defaults.
   printf '%s\n' \
-    'local all all               trust' \
-    'host  all all 127.0.0.1/32  scram-sha-256' \
+    'local all         all               trust' \
+    'host  all         all 127.0.0.1/32  scram-sha-256' \
+    'host  replication all 127.0.0.1/32  scram-sha-256' \
     | as_pg sh -c "cat >'$PG_TMP/data/pg_hba.conf'"
 
   # Throwaway data, so durability is off for speed. The socket lives in our temp dir, not in
@@ -283,4 +286,7 @@ main() {
   [[ $test_rc -eq 0 && $failed -eq 0 ]]
 }
 
-main "$@"
+# Sourced (bench/run reuses the cluster functions above), it only defines them.
+if [[ ${BASH_SOURCE[0]} == "$0" ]]; then
+  main "$@"
+fi

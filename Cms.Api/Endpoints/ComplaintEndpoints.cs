@@ -7,6 +7,8 @@ using Cms.Application.Complaints.AddNote;
 using Cms.Application.Complaints.AssignComplaint;
 using Cms.Application.Complaints.AwaitConsumer;
 using Cms.Application.Complaints.CloseComplaint;
+using Cms.Application.Complaints.CorrectComplaintFacts;
+using Cms.Application.Complaints.ListDueComplaints;
 using Cms.Application.Complaints.FileComplaint;
 using Cms.Application.Complaints.GetComplaint;
 using Cms.Application.Complaints.GetComplaintHistory;
@@ -24,6 +26,7 @@ using Cms.Application.Complaints.StartInvestigation;
 using Cms.Domain.Common;
 using Cms.Domain.Complaints;
 using Cms.Domain.Consumers;
+using Cms.Domain.Regulation;
 using Mediator;
 using Microsoft.AspNetCore.Http.HttpResults;
 
@@ -49,12 +52,22 @@ public static class ComplaintEndpoints
 
     public sealed record MergeBody(Guid DuplicateId);
 
+    public sealed record ReceivedAtBody(DateTimeOffset? ReceivedAt);
+
+    public sealed record PaymentServicesBody(bool? PaymentServices);
+
+    public sealed record DisabilityBody(bool? Disability);
+
     public static void MapComplaintEndpoints(this IEndpointRouteBuilder app)
     {
         var group = app.MapGroup("/v1/complaints").WithTags("Complaints");
         group.MapPost("/", File).WithIdempotency().WithSummary("File a complaint; the answer carries its reference and deadlines (agent+, integration).");
         group.MapGet("/{id}", Get).WithSummary("A complaint with status, deadlines and ETag (agent+, auditor, integration).");
         group.MapGet("/", List).WithSummary("The complaint queue, oldest received first, keyset paged (agent+, auditor).");
+        group.MapGet("/due", Due).WithSummary(
+            "Open complaints by deadline, soonest first, keyset paged (agent+, auditor): overdue=true, withinDays=N or atRisk=true " +
+            "(the tenant's at-risk window); per assigneeId and status (queue); kind selects one deadline kind (e.g. internal_sla) " +
+            "instead of each complaint's next regulatory deadline.");
 
         group.MapPost("/{id}/acknowledge", (Guid id, HttpContext http, ISender s, CancellationToken ct) =>
             Transition(http, s, v => new AcknowledgeComplaintCommand(id, v), ct)).WithSummary("received → acknowledged (If-Match).").RequiresIfMatch();
@@ -81,30 +94,34 @@ public static class ComplaintEndpoints
         group.MapPost("/{id}/responses", (Guid id, ResponseBody body, HttpContext http, ISender s, CancellationToken ct) =>
             Transition(http, s, v => new RecordResponseCommand(id, v, body.Type, body.SentAt), ct))
             .WithSummary("Record a holding response or an ADR (deadlock) letter sent to the consumer, with its date (agent+, If-Match).")
-            .WithTransitionProblems();
+            .RequiresIfMatch();
         group.MapPost("/{id}/classify", (Guid id, ClassifyBody body, HttpContext http, ISender s, CancellationToken ct) =>
             Transition(http, s, v => new ReclassifyComplaintCommand(id, v, body.Product, body.Category), ct))
             .WithSummary("Change product and category: codes of the tenant's taxonomies when it keeps them (agent+, If-Match).")
-            .WithTransitionProblems();
+            .RequiresIfMatch();
         group.MapPut("/{id}/vulnerability", (Guid id, VulnerabilityBody body, HttpContext http, ISender s, CancellationToken ct) =>
             Transition(http, s, v => new RecordVulnerabilityCommand(id, v, body.Involved, body.Drivers, body.ConsentGivenAt), ct))
             .WithSummary("Record vulnerability involvement and, with the consumer's consent (time), its FG21/1 drivers (agent+, If-Match).")
-            .WithTransitionProblems();
+            .RequiresIfMatch();
         group.MapPost("/{id}/merge", (Guid id, MergeBody body, HttpContext http, ISender s, CancellationToken ct) =>
             Transition(http, s, v => new MergeComplaintsCommand(id, v, body.DuplicateId), ct))
             .WithSummary("Merge a duplicate into this complaint: earliest received date kept, both histories kept (agent+, If-Match).")
-            .WithTransitionProblems();
+            .RequiresIfMatch();
+
+        group.MapPost("/{id}/received-at", (Guid id, ReceivedAtBody body, HttpContext http, ISender s, CancellationToken ct) =>
+            Transition(http, s, v => new CorrectReceivedAtCommand(id, v, body.ReceivedAt), ct))
+            .WithSummary("Correct when the complaint was received; every deadline is recomputed (agent+, If-Match).").RequiresIfMatch();
+        group.MapPost("/{id}/payment-services", (Guid id, PaymentServicesBody body, HttpContext http, ISender s, CancellationToken ct) =>
+            Transition(http, s, v => new SetPaymentServicesCommand(id, v, body.PaymentServices), ct))
+            .WithSummary("Set or clear the payment-services flag (PSD2/EMD, Regulation E); deadlines are recomputed (agent+, If-Match).").RequiresIfMatch();
+        group.MapPost("/{id}/disability", (Guid id, DisabilityBody body, HttpContext http, ISender s, CancellationToken ct) =>
+            Transition(http, s, v => new SetDisabilityCommand(id, v, body.Disability), ct))
+            .WithSummary("Set or clear the disability flag (14 CFR 382); deadlines are recomputed (agent+, If-Match).").RequiresIfMatch();
 
         group.MapPost("/{id}/notes", AddNote).WithIdempotency().WithSummary("Add an internal note or a consumer communication (agent+).");
         group.MapGet("/{id}/notes", ListNotes).WithSummary("The notes of a complaint, oldest first (agent+, auditor).");
         group.MapGet("/{id}/history", History).WithSummary("The audit timeline of a complaint (agent+, auditor).");
     }
-
-    /// <summary>The problem answers of a step on a complaint, for the OpenAPI document.</summary>
-    private static RouteHandlerBuilder WithTransitionProblems(this RouteHandlerBuilder builder) =>
-        builder.ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status403Forbidden)
-            .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict)
-            .ProducesProblem(StatusCodes.Status412PreconditionFailed).ProducesProblem(StatusCodes.Status428PreconditionRequired);
 
     private static async Task<Results<Created<ComplaintDto>, ProblemHttpResult>> File(FileComplaintCommand body, HttpContext http,
         ISender sender, CancellationToken ct) =>
@@ -131,6 +148,35 @@ public static class ComplaintEndpoints
 
         return Responses.Ok(await sender.Send(new ListComplaintsQuery(parsedStatus, assigneeId, category, consumerId, dueBefore, overdue,
             receivedFrom, receivedTo, limit, cursor), ct));
+    }
+
+    private static async Task<Results<Ok<Page<DueComplaintDto>>, ProblemHttpResult>> Due(bool? overdue, int? withinDays, bool? atRisk,
+        Guid? assigneeId, string? status, string? kind, int? limit, string? cursor, ISender sender, CancellationToken ct)
+    {
+        ComplaintStatus? parsedStatus = null;
+        if (status is not null)
+        {
+            if (!WireNames.TryParse<ComplaintStatus>(status, out var s))
+            {
+                return Problems.From(Error.Validation("status", $"'status' must be one of: {string.Join(", ", WireNames.All<ComplaintStatus>())}."));
+            }
+
+            parsedStatus = s;
+        }
+
+        DeadlineKind? parsedKind = null;
+        if (kind is not null)
+        {
+            if (!WireNames.TryParse<DeadlineKind>(kind, out var k))
+            {
+                return Problems.From(Error.Validation("kind", $"'kind' must be one of: {string.Join(", ", WireNames.All<DeadlineKind>())}."));
+            }
+
+            parsedKind = k;
+        }
+
+        return Responses.Ok(await sender.Send(
+            new ListDueComplaintsQuery(overdue, withinDays, atRisk, assigneeId, parsedStatus, parsedKind, limit, cursor), ct));
     }
 
     private static async Task<Results<Ok<ComplaintDto>, ProblemHttpResult>> Transition(HttpContext http, ISender sender,

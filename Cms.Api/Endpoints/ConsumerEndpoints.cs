@@ -1,4 +1,5 @@
 using Cms.Api.Http;
+using Cms.Api.Import;
 using Cms.Application.Common;
 using Cms.Application.Consumers;
 using Cms.Application.Consumers.EraseConsumer;
@@ -8,7 +9,10 @@ using Cms.Application.Consumers.RegisterConsumer;
 using Cms.Application.Consumers.SetLegalHold;
 using Cms.Application.Consumers.UpdateConsumer;
 using Mediator;
+using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Http.Json;
+using Microsoft.Extensions.Options;
 
 namespace Cms.Api.Endpoints;
 
@@ -22,6 +26,18 @@ public static class ConsumerEndpoints
     {
         var group = app.MapGroup("/v1/consumers").WithTags("Consumers");
         group.MapPost("/", Register).WithIdempotency().WithSummary("Register a consumer (agent+, integration).");
+        group.MapPost("/imports", Import)
+            .Accepts<string>("application/x-ndjson", "text/csv")
+            .WithMetadata(new RawBodyExamples(new Dictionary<string, string>
+            {
+                ["application/x-ndjson"] =
+                    """{"externalRef":"CUST-000123","fullName":"Jane Example","email":"jane@example.com","dateOfBirth":"1980-02-29"}""" + "\n" +
+                    """{"externalRef":"CUST-000124","fullName":"John Example","phone":"+44 7700 900124"}""" + "\n",
+                ["text/csv"] = "externalRef,fullName,email,city,postcode,country\nCUST-000123,Jane Example,jane@example.com,London,SW1A 1AA,GB\n",
+            }))
+            .WithSummary("Bulk import of consumers (tenant onboarding; tenant_admin): a stream of JSON lines (application/x-ndjson, " +
+                         "one POST /v1/consumers body per line) or CSV with a header (text/csv). Returns the import's report: " +
+                         "counts and, per refused line, its number, code, field and rule.");
         group.MapGet("/{id}", Get).WithSummary("Read a consumer, with ETag (agent+, integration).");
         group.MapGet("/", Find).WithSummary("Exact-match lookup by externalRef or email (agent+, integration).");
         group.MapPatch("/{id}", Update).WithSummary("Update contact details; If-Match required (agent+).").RequiresIfMatch();
@@ -32,6 +48,41 @@ public static class ConsumerEndpoints
     private static async Task<Results<Created<ConsumerDto>, ProblemHttpResult>> Register(RegisterConsumerCommand body, HttpContext http,
         ISender sender, CancellationToken ct) =>
         Responses.CreatedVersioned(http, await sender.Send(body, ct), c => $"/v1/consumers/{c.Id}", Responses.VersionOf);
+
+    /// <summary>The largest import body accepted (configuration <c>Cms:Import:MaxBytes</c>).</summary>
+    public const long DefaultMaxImportBytes = 64L * 1024 * 1024 * 1024;
+
+    private static async Task<Results<Ok<ConsumerImportReport>, ProblemHttpResult>> Import(HttpContext http, ConsumerImporter importer,
+        IOptions<JsonOptions> json, IConfiguration configuration, CancellationToken ct)
+    {
+        var mediaType = http.Request.ContentType?.Split(';')[0].Trim().ToLowerInvariant();
+        ConsumerImportFormat? format = mediaType switch
+        {
+            "application/x-ndjson" or "application/jsonl" or "application/json-lines" => ConsumerImportFormat.JsonLines,
+            "text/csv" => ConsumerImportFormat.Csv,
+            _ => null,
+        };
+        if (format is null)
+        {
+            return Problems.Of(StatusCodes.Status415UnsupportedMediaType, "import.unsupported_media_type",
+                "Send the consumers as application/x-ndjson (one JSON object per line) or text/csv (with a header row).");
+        }
+
+        if (http.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } limit)
+        {
+            limit.MaxRequestBodySize = configuration.GetValue<long?>("Cms:Import:MaxBytes") ?? DefaultMaxImportBytes;
+        }
+
+        try
+        {
+            return Responses.Ok(await importer.RunAsync(http.Request.Body, format.Value, json.Value.SerializerOptions,
+                configuration.GetSection("Cms:Import").Get<ConsumerImportOptions>() ?? new ConsumerImportOptions(), null, null, ct));
+        }
+        catch (ConsumerImportFormatException ex)
+        {
+            return Problems.Of(StatusCodes.Status400BadRequest, "import.bad_format", ex.Message);
+        }
+    }
 
     private static async Task<Results<Ok<ConsumerDto>, ProblemHttpResult>> Get(Guid id, HttpContext http, ISender sender, CancellationToken ct) =>
         Responses.Versioned(http, await sender.Send(new GetConsumerQuery(id), ct), Responses.VersionOf);

@@ -75,6 +75,12 @@ public sealed class DatabaseRetryFilter : IEndpointFilter
         var services = http.RequestServices;
         var connectionLost = previous is not null && DatabaseFaults.Classify(previous) is DatabaseFault.Unavailable or DatabaseFault.CommitOutcomeUnknown;
         await services.GetRequiredService<DbSession>().ResetAsync(connectionLost);
+        if (services.GetService<ReplicaSession>() is { } replica)
+        {
+            // The read side's session on the replica (Cms:Database:ReadConnectionString) starts afresh too.
+            await replica.Session.ResetAsync(connectionLost);
+        }
+
         services.GetRequiredService<TenantScope>().ResetForRetry();
         http.Response.Headers.Remove(HeaderNames.ETag);
         http.Response.Headers.Remove(HeaderNames.Location);

@@ -32,6 +32,7 @@ public static class OpenApiContract
         ["Taxonomies"] = "Per-tenant versioned taxonomies of products, categories and root causes.",
         ["Reports"] = "Regulatory returns for a period (docs/regulatory-returns.md).",
         ["Audit"] = "The tenant's tamper-evident audit trail and its verification.",
+        ["Calendar"] = "The tenant's business-day calendar (public holidays by rule, closure days) and clock settings (internal SLA, at-risk window).",
     };
 
     public static void Configure(OpenApiOptions options)
@@ -113,6 +114,19 @@ public static class OpenApiContract
             AddExample(requestContent, description.ParameterDescriptions.First(p => p.Source == BindingSource.Body).Type, json);
         }
 
+        // An endpoint that streams its body itself (the bulk import) names its media types and an example of each.
+        var raw = metadata.OfType<RawBodyExamples>().FirstOrDefault();
+        if (raw is not null && operation.RequestBody?.Content is { } rawContent)
+        {
+            foreach (var (mediaType, example) in raw.ByMediaType)
+            {
+                if (rawContent.TryGetValue(mediaType, out var media))
+                {
+                    media.Example ??= JsonValue.Create(example);
+                }
+            }
+        }
+
         foreach (var response in description.SupportedResponseTypes.Where(r => r.StatusCode is >= 200 and < 300 && r.Type is not null))
         {
             if (operation.Responses?.TryGetValue(response.StatusCode.ToString(System.Globalization.CultureInfo.InvariantCulture), out var documented) == true
@@ -147,6 +161,13 @@ public static class OpenApiContract
         {
             problems[413] = "The body exceeds the endpoint's limit.";
             problems[415] = "The body is not application/json.";
+        }
+
+        if (raw is not null)
+        {
+            problems[400] = "The file's structure is unusable (e.g. a CSV header without the required columns); nothing was loaded.";
+            problems[413] = "The body exceeds the endpoint's limit.";
+            problems[415] = $"The body is not one of: {string.Join(", ", raw.ByMediaType.Keys)}.";
         }
 
         if (!HttpMethods.IsGet(method))
@@ -257,3 +278,6 @@ public static class OpenApiContract
         return method.ToLowerInvariant() + string.Concat(words) + suffix;
     }
 }
+
+/// <summary>Endpoint metadata: the request body is read as a stream in these media types; one example body for each.</summary>
+public sealed record RawBodyExamples(IReadOnlyDictionary<string, string> ByMediaType);

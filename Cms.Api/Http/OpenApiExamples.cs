@@ -1,6 +1,7 @@
 using Cms.Api.Endpoints;
 using Cms.Application.Audit;
 using Cms.Application.Audit.VerifyAuditChain;
+using Cms.Application.Calendar;
 using Cms.Application.Common;
 using Cms.Application.Complaints;
 using Cms.Application.Reports;
@@ -47,7 +48,7 @@ public static class OpenApiExamples
     private static readonly ComplaintDto Complaint = new(ComplaintId, "CMP-2026-000042", ConsumerId, Channel.Web, "current_account",
         ProductVersion: 3, "fees", CategoryVersion: 1, "I was charged twice for the same transfer.", Priority.Normal,
         VulnerabilityInvolved: false, new ComplaintVulnerabilityDto(false, [], null), PaymentServices: false,
-        Disability: false, "uk_banking_fca_disp1", ComplaintStatus.Acknowledged, StaffId, Received, AcknowledgedAt: Now,
+        Disability: false, "uk_banking_fca_disp1", RegulatoryProfileVersion: 2, ComplaintStatus.Acknowledged, StaffId, Received, AcknowledgedAt: Now,
         SummaryResolutionAt: null, FinalResponseAt: null, ResolvedAt: null, ClosedAt: null, ReopenedAt: null, Outcome: null, Redress: null,
         RootCause: null, RootCauseVersion: null, Referral: null, Responses: [], ClosureBand: null, MergedIntoId: null,
         [
@@ -67,6 +68,8 @@ public static class OpenApiExamples
 
     private static readonly Dictionary<Type, object> Examples = new()
     {
+        [typeof(Import.ConsumerImportReport)] = new Import.ConsumerImportReport(AuditId, 2, 1, 0, 1, 0.12,
+            [new Application.Consumers.ImportConsumers.ConsumerImportError(2, "validation", "fullName", "'fullName' is required.")], false),
         [typeof(CreateTenantCommand)] = new CreateTenantCommand("Example Bank plc", Sector.Banking, Jurisdiction.UK,
             new TenantAdminInput("alice", "alice@bank.example", "Alice Admin")),
         [typeof(TenantDto)] = new TenantDto(TenantId, "Example Bank plc", Sector.Banking, Jurisdiction.UK, TenantStatus.Active,
@@ -93,6 +96,19 @@ public static class OpenApiExamples
         [typeof(ComplaintEndpoints.NoteBody)] = new ComplaintEndpoints.NoteBody(NoteKind.Internal, "Called the consumer; statement requested."),
         [typeof(NoteDto)] = Note,
         [typeof(AuditEntryDto)] = AuditEntry,
+        [typeof(ComplaintEndpoints.ReceivedAtBody)] = new ComplaintEndpoints.ReceivedAtBody(Received.AddDays(-2)),
+        [typeof(ComplaintEndpoints.PaymentServicesBody)] = new ComplaintEndpoints.PaymentServicesBody(true),
+        [typeof(ComplaintEndpoints.DisabilityBody)] = new ComplaintEndpoints.DisabilityBody(true),
+        [typeof(DueComplaintDto)] = new DueComplaintDto(ComplaintId, "CMP-2026-000042", ComplaintStatus.Acknowledged, StaffId, Priority.Normal,
+            Received, DeadlineKind.FinalResponse, new DateTimeOffset(2026, 12, 28, 23, 59, 59, TimeSpan.Zero), Overdue: false, Version: 2),
+        [typeof(CalendarDto)] = new CalendarDto("uk_banking_fca_disp1", 2, "Europe/London", HolidaySchedule.EnglandAndWales,
+            BusinessDayBasis.Statutory, 2026,
+            [new PublicHolidayDto(new DateOnly(2026, 12, 25), "Christmas Day"), new PublicHolidayDto(new DateOnly(2026, 12, 28), "Boxing Day (substitute day)")],
+            [new ClosureDayDto(NoteId, new DateOnly(2026, 12, 24), "Christmas Eve closure")]),
+        [typeof(CalendarEndpoints.ClosureDayBody)] = new CalendarEndpoints.ClosureDayBody("Christmas Eve closure"),
+        [typeof(ClosureDayDto)] = new ClosureDayDto(NoteId, new DateOnly(2026, 12, 24), "Christmas Eve closure"),
+        [typeof(ClockSettingsDto)] = new ClockSettingsDto(new InternalSlaDto(10, ClockUnit.BusinessDays), AtRiskDays: 3),
+        [typeof(UpdateClockSettingsCommand)] = new UpdateClockSettingsCommand(new InternalSlaDto(10, ClockUnit.BusinessDays), AtRiskDays: 3),
         [typeof(AuditVerificationDto)] = new AuditVerificationDto(Valid: true, EntriesChecked: 18234, FirstBrokenEntryId: null, Problem: null),
         [typeof(ComplaintEndpoints.ResponseBody)] = new ComplaintEndpoints.ResponseBody(ResponseType.HoldingResponse, Now),
         [typeof(ComplaintEndpoints.ClassifyBody)] = new ComplaintEndpoints.ClassifyBody("current_account", "fees"),

@@ -56,6 +56,7 @@ public static class Problems
         409 => "The request conflicts with the resource's current state.",
         412 => "The resource has changed since it was read.",
         413 => "The request body is too large.",
+        415 => "The media type is not supported.",
         422 => "The idempotency key was used for another request.",
         428 => "If-Match is required.",
         429 => "Too many requests.",

@@ -8,7 +8,7 @@ namespace Cms.Api.Http;
 
 /// <summary>
 /// Everything that is not an expected result: unreadable requests become 400/413 problems naming the problem, a race on
-/// a unique key 409, anything else a 500 that says nothing of the cause (no stack trace or SQL reaches the caller).
+/// a unique key 409, storage not prepared (a missing audit partition) 503 with nothing changed, anything else a 500 that says nothing of the cause (no stack trace or SQL reaches the caller).
 /// </summary>
 public sealed partial class UnexpectedErrorHandler(IProblemDetailsService problems, ILogger<UnexpectedErrorHandler> logger) : IExceptionHandler
 {
@@ -24,6 +24,7 @@ public sealed partial class UnexpectedErrorHandler(IProblemDetailsService proble
                 new Dictionary<string, string[]> { [parameter] = [$"'{parameter}' is missing or not a valid value of its type."] }),
             BadHttpRequestException bad => (bad.StatusCode, "The request could not be read.", null),
             DuplicateKeyException => (409, "A resource with the same unique key already exists.", (Dictionary<string, string[]>?)null),
+            StorageNotReadyException => (503, "The change cannot be recorded right now and was not made; retry later.", null),
             _ when Infrastructure.Resilience.DatabaseFaults.Classify(exception) != Infrastructure.Resilience.DatabaseFault.None =>
                 (503, "The database is temporarily unavailable; retry shortly.", null),
             OperationCanceledException when httpContext.RequestAborted.IsCancellationRequested => (499, "The client closed the request.", null),

@@ -1,6 +1,7 @@
 using Cms.Domain.Audit;
 using Cms.Domain.Complaints;
 using Cms.Domain.Consumers;
+using Cms.Domain.Regulation;
 using Cms.Domain.Staff;
 using Cms.Domain.Taxonomies;
 using Cms.Domain.Tenants;
@@ -40,6 +41,18 @@ public interface IConsumerRepository
     Task<bool> UpdateAsync(Consumer consumer, long expectedVersion, CancellationToken cancellationToken);
 }
 
+/// <summary>
+/// Adds many new consumers of the tenant in scope at once (the bulk import), sealed exactly as
+/// <see cref="IConsumerRepository.AddAsync"/> seals one. A consumer whose external reference already exists in the tenant
+/// (stored earlier, or earlier in the same call) is skipped, never overwritten.
+/// </summary>
+public interface IConsumerBulkWriter
+{
+    /// <summary>Writes <paramref name="consumers"/> in the current transaction; returns the positions (indexes into the
+    /// list) of those skipped as duplicates of an external reference, in ascending order.</summary>
+    Task<IReadOnlyList<int>> AddManyAsync(IReadOnlyList<Consumer> consumers, CancellationToken cancellationToken);
+}
+
 public interface IComplaintRepository
 {
     /// <summary>The next number of the tenant's reference sequence for a year (serialised per tenant and year).</summary>
@@ -76,4 +89,22 @@ public interface ITaxonomyRepository
     Task AddAsync(Taxonomy taxonomy, Guid? publishedBy, CancellationToken cancellationToken);
 
     Task<TaxonomyLookup> LookupAsync(TaxonomyKind kind, string code, CancellationToken cancellationToken);
+}
+
+/// <summary>The tenant's calendar and clock settings (closure days, internal SLA, at-risk window).</summary>
+public interface ITenantClockRepository
+{
+    /// <summary>What deadlines of a complaint received on <paramref name="from"/> are computed with: the active closure
+    /// days up to <paramref name="to"/> and the internal SLA.</summary>
+    Task<TenantClock> GetClockAsync(DateOnly from, DateOnly to, CancellationToken cancellationToken);
+
+    Task<ClosureDay?> GetClosureDayAsync(DateOnly date, CancellationToken cancellationToken);
+
+    Task AddClosureDayAsync(ClosureDay day, CancellationToken cancellationToken);
+
+    Task UpdateClosureDayAsync(ClosureDay day, CancellationToken cancellationToken);
+
+    Task<ClockSettings> GetSettingsAsync(CancellationToken cancellationToken);
+
+    Task SaveSettingsAsync(ClockSettings settings, DateTimeOffset now, CancellationToken cancellationToken);
 }

@@ -8,6 +8,7 @@ using Cms.Application.Staff;
 using Cms.Application.Tenants;
 using Cms.Domain.Complaints;
 using Cms.Domain.Taxonomies;
+using Cms.Domain.Regulation;
 
 namespace Cms.Application.Abstractions;
 
@@ -57,7 +58,24 @@ public interface IComplaintQueries
         CancellationToken cancellationToken);
 
     Task<Page<NoteDto>> ListNotesAsync(Guid complaintId, int limit, CursorKey? after, CancellationToken cancellationToken);
+
+    /// <summary>Open complaints by their next regulatory deadline (or by one deadline kind), soonest first, keyset-paged
+    /// on (due at, complaint id).</summary>
+    Task<Page<DueComplaintDto>> ListDueAsync(DueFilter filter, DateTimeOffset now, int limit, CursorKey? after,
+        CancellationToken cancellationToken);
 }
+
+/// <summary>
+/// Filters of the due list: unmet deadlines due before <paramref name="DueBefore"/> (null: any), not before
+/// <paramref name="DueFrom"/> (null: overdue ones included); optionally one assignee, one status (queue) and one
+/// deadline kind (e.g. internal_sla; null: the complaint's next regulatory deadline).
+/// </summary>
+public sealed record DueFilter(
+    DateTimeOffset? DueFrom,
+    DateTimeOffset? DueBefore,
+    Guid? AssigneeId = null,
+    ComplaintStatus? Status = null,
+    DeadlineKind? Kind = null);
 
 public interface IAuditQueries
 {

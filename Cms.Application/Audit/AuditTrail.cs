@@ -13,9 +13,11 @@ public sealed class AuditTrail(IAuditRepository repository, CallerContext caller
 {
     public const string Complaint = "complaint";
     public const string Consumer = "consumer";
+    public const string ConsumerImport = "consumer_import";
     public const string Staff = "staff";
     public const string Tenant = "tenant";
     public const string Taxonomy = "taxonomy";
+    public const string ClosureDay = "closure_day";
 
     public Task RecordAsync(string action, string entityType, Guid entityId, IReadOnlyList<string> changedFields,
         CancellationToken cancellationToken)

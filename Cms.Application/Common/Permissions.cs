@@ -14,6 +14,7 @@ public enum UseCase
     ReplaceStaffRoles,
     DeactivateStaff,
     RegisterConsumer,
+    ImportConsumers,
     GetConsumer,
     FindConsumers,
     UpdateConsumer,
@@ -42,6 +43,15 @@ public enum UseCase
     RecordVulnerability,
     MergeComplaints,
     GetComplaintsReport,
+    CorrectReceivedAt,
+    SetPaymentServices,
+    SetDisability,
+    ListDueComplaints,
+    GetCalendar,
+    SetClosureDay,
+    RemoveClosureDay,
+    GetClockSettings,
+    UpdateClockSettings,
 }
 
 /// <summary>A message that runs one use case; the authorization behaviour checks it against the matrix.</summary>
@@ -69,6 +79,7 @@ public static class Permissions
         [UseCase.ReplaceStaffRoles] = [Role.TenantAdmin],
         [UseCase.DeactivateStaff] = [Role.TenantAdmin],
         [UseCase.RegisterConsumer] = AgentPlusAndIntegration,
+        [UseCase.ImportConsumers] = [Role.TenantAdmin],
         [UseCase.GetConsumer] = AgentPlusAndIntegration,
         [UseCase.FindConsumers] = AgentPlusAndIntegration,
         [UseCase.UpdateConsumer] = AgentPlus,
@@ -97,6 +108,15 @@ public static class Permissions
         [UseCase.RecordVulnerability] = AgentPlus,
         [UseCase.MergeComplaints] = AgentPlus,
         [UseCase.GetComplaintsReport] = [.. SupervisorPlus, Role.Auditor],
+        [UseCase.CorrectReceivedAt] = AgentPlus,
+        [UseCase.SetPaymentServices] = AgentPlus,
+        [UseCase.SetDisability] = AgentPlus,
+        [UseCase.ListDueComplaints] = [.. AgentPlus, Role.Auditor],
+        [UseCase.GetCalendar] = [.. AgentPlus, Role.Auditor],
+        [UseCase.SetClosureDay] = [Role.TenantAdmin],
+        [UseCase.RemoveClosureDay] = [Role.TenantAdmin],
+        [UseCase.GetClockSettings] = [.. AgentPlus, Role.Auditor],
+        [UseCase.UpdateClockSettings] = [Role.TenantAdmin],
     }.ToFrozenDictionary();
 
     public static bool IsPlatformUseCase(UseCase useCase) => PlatformUseCases.Contains(useCase);

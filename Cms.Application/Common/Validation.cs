@@ -15,6 +15,10 @@ public sealed class ValidationErrors
 
     public bool Any => _errors.Count > 0;
 
+    /// <summary>Every (field, message) pair collected so far.</summary>
+    public IEnumerable<(string Field, string Message)> Entries =>
+        _errors.SelectMany(e => e.Value.Select(m => (e.Key, m)));
+
     public void Add(string field, string message)
     {
         if (!_errors.TryGetValue(field, out var list))

@@ -18,7 +18,27 @@ public sealed record ResponseDto(Guid Id, Guid ComplaintId, ResponseType Type, D
 /// <summary>Vulnerability on a complaint: involvement, and the FG21/1 drivers with the time the consumer consented to recording them.</summary>
 public sealed record ComplaintVulnerabilityDto(bool Involved, IReadOnlyList<VulnerabilityDriver> Drivers, DateTimeOffset? ConsentGivenAt);
 
-public sealed record DeadlineDto(DeadlineKind Kind, DateTimeOffset DueAt, DateTimeOffset? MetAt, bool Breached);
+/// <summary>One deadline of a complaint. <paramref name="Regulatory"/> is false for the tenant's internal SLA, the only
+/// clock that pauses (<paramref name="PausedAt"/>, while the complaint awaits the consumer).</summary>
+public sealed record DeadlineDto(DeadlineKind Kind, DateTimeOffset DueAt, DateTimeOffset? MetAt, bool Breached, bool Regulatory = true,
+    DateTimeOffset? PausedAt = null)
+{
+    public static DeadlineDto From(Deadline d, DateTimeOffset now) =>
+        new(d.Kind, d.DueAt, d.MetAt, !d.Kind.IsOptional() && d.IsBreached(now), d.Kind.IsRegulatory(), d.PausedAt);
+}
+
+/// <summary>A row of the due list: an open complaint and the deadline it is listed for.</summary>
+public sealed record DueComplaintDto(
+    Guid ComplaintId,
+    string Reference,
+    ComplaintStatus Status,
+    Guid? AssigneeId,
+    Priority Priority,
+    DateTimeOffset ReceivedAt,
+    DeadlineKind Kind,
+    DateTimeOffset DueAt,
+    bool Overdue,
+    long Version);
 
 /// <summary>A complaint as callers read it (GET, and the answer to every command on a complaint).</summary>
 public sealed record ComplaintDto(
@@ -37,6 +57,7 @@ public sealed record ComplaintDto(
     bool PaymentServices,
     bool Disability,
     string RegulatoryProfile,
+    int RegulatoryProfileVersion,
     ComplaintStatus Status,
     Guid? AssigneeId,
     DateTimeOffset ReceivedAt,

@@ -8,10 +8,8 @@ using Mediator;
 namespace Cms.Application.Complaints;
 
 /// <summary>A lifecycle step on one complaint, guarded by the version the caller last read (If-Match).</summary>
-public interface IComplaintTransition : IUseCaseMessage
+public interface IComplaintTransition : IUseCaseMessage, IComplaintScoped
 {
-    Guid ComplaintId { get; }
-
     long ExpectedVersion { get; }
 }
 

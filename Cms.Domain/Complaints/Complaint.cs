@@ -31,6 +31,7 @@ public sealed class Complaint
         Vulnerability = s.Vulnerability ?? ComplaintVulnerability.None with { Involved = s.VulnerabilityInvolved };
         Flags = s.Flags;
         ProfileCode = s.ProfileCode;
+        ProfileVersion = s.ProfileVersion;
         Status = s.Status;
         AssigneeId = s.AssigneeId;
         ReceivedAt = s.ReceivedAt;
@@ -65,8 +66,11 @@ public sealed class Complaint
     public Priority Priority { get; }
     public bool VulnerabilityInvolved => Vulnerability.Involved;
     public ComplaintVulnerability Vulnerability { get; private set; }
-    public ComplaintFlags Flags { get; }
+    public ComplaintFlags Flags { get; private set; }
     public string ProfileCode { get; }
+
+    /// <summary>The version of the profile the complaint was filed under: its deadlines are always computed with it.</summary>
+    public int ProfileVersion { get; }
     public ComplaintStatus Status { get; private set; }
     public Guid? AssigneeId { get; private set; }
     public DateTimeOffset ReceivedAt { get; private set; }
@@ -96,22 +100,35 @@ public sealed class Complaint
     public bool IsOpen => Status is ComplaintStatus.Received or ComplaintStatus.Acknowledged
         or ComplaintStatus.Investigating or ComplaintStatus.AwaitingConsumer;
 
-    /// <summary>The earliest unmet deadline that still binds, while the complaint is open; null otherwise.</summary>
-    public DateTimeOffset? NextDueAt => NextDue(_deadlines, IsOpen);
+    /// <summary>The profile version the complaint was filed under.</summary>
+    public RegulatoryProfile Profile => RegulatoryProfiles.Get(ProfileCode, ProfileVersion)
+        ?? throw new InvalidOperationException($"Regulatory profile {ProfileCode} version {ProfileVersion} is not defined.");
 
-    public static DateTimeOffset? NextDue(IEnumerable<Deadline> deadlines, bool isOpen)
+    /// <summary>The earliest unmet regulatory deadline that still binds, while the complaint is open; null otherwise.</summary>
+    public DateTimeOffset? NextDueAt => NextDueDeadline(_deadlines, IsOpen)?.DueAt;
+
+    /// <summary>The kind of <see cref="NextDueAt"/>.</summary>
+    public DeadlineKind? NextDueKind => NextDueDeadline(_deadlines, IsOpen)?.Kind;
+
+    public static DateTimeOffset? NextDue(IEnumerable<Deadline> deadlines, bool isOpen) => NextDueDeadline(deadlines, isOpen)?.DueAt;
+
+    /// <summary>The internal SLA, when the tenant has one; it pauses while awaiting the consumer and is not in <see cref="NextDueAt"/>.</summary>
+    public Deadline? InternalSlaDeadline => _deadlines.FirstOrDefault(d => d.Kind == DeadlineKind.InternalSla);
+
+    private static Deadline? NextDueDeadline(IEnumerable<Deadline> deadlines, bool isOpen)
     {
         if (!isOpen)
         {
             return null;
         }
 
-        DateTimeOffset? next = null;
+        Deadline? next = null;
         foreach (var d in deadlines)
         {
-            if (d.MetAt is null && !d.Kind.IsOptional() && (next is null || d.DueAt < next))
+            if (d.MetAt is null && !d.Kind.IsOptional() && d.Kind.IsRegulatory()
+                && (next is null || d.DueAt < next.DueAt || (d.DueAt == next.DueAt && d.Kind < next.Kind)))
             {
-                next = d.DueAt;
+                next = d;
             }
         }
 
@@ -121,17 +138,18 @@ public sealed class Complaint
     public static Result<Complaint> File(Guid id, Guid tenantId, string reference, Guid consumerId, Channel channel,
         string product, string category, string description, Priority priority, bool vulnerabilityInvolved,
         ComplaintFlags flags, DateTimeOffset? receivedAt, RegulatoryProfile profile, DateTimeOffset now,
-        int? productVersion = null, int? categoryVersion = null)
+        ClosureDays? closures = null, InternalSla? internalSla = null, int? productVersion = null, int? categoryVersion = null)
     {
         var received = receivedAt ?? now;
-        if (received > now)
+        if (CheckReceivedAt(received, now, now) is { } invalid)
         {
-            return Error.Validation("receivedAt", "The complaint cannot be received in the future.");
+            return invalid;
         }
 
-        if (received < now.AddYears(-6))
+        List<Deadline> deadlines = [.. profile.ComputeDeadlines(received, flags, closures)];
+        if (internalSla is not null)
         {
-            return Error.Validation("receivedAt", "The complaint cannot have been received more than 6 years ago.");
+            deadlines.Add(new Deadline(DeadlineKind.InternalSla, profile.InternalSlaDueAt(received, internalSla, closures), null));
         }
 
         var complaint = new Complaint(new ComplaintState
@@ -150,9 +168,10 @@ public sealed class Complaint
             VulnerabilityInvolved = vulnerabilityInvolved,
             Flags = flags,
             ProfileCode = profile.Code,
+            ProfileVersion = profile.Version,
             Status = ComplaintStatus.Received,
             ReceivedAt = received,
-            Deadlines = profile.ComputeDeadlines(received, flags),
+            Deadlines = deadlines,
             CreatedAt = now,
             UpdatedAt = now,
             Version = 1,
@@ -183,7 +202,7 @@ public sealed class Complaint
         }
 
         Status = ComplaintStatus.Investigating;
-        return Changed(now, "status");
+        return ResumeInternalSla(now) ? Changed(now, "status", "deadlines") : Changed(now, "status");
     }
 
     public Result AwaitConsumer(DateTimeOffset now)
@@ -194,7 +213,7 @@ public sealed class Complaint
         }
 
         Status = ComplaintStatus.AwaitingConsumer;
-        return Changed(now, "status");
+        return PauseInternalSla(now) ? Changed(now, "status", "deadlines") : Changed(now, "status");
     }
 
     public Result Assign(Guid assigneeId, DateTimeOffset now)
@@ -231,6 +250,7 @@ public sealed class Complaint
 
         var summary = _deadlines.FirstOrDefault(d => d.Kind == DeadlineKind.SummaryResolution);
         var isSummary = summary is not null && now <= summary.DueAt;
+        ResumeInternalSla(now);
         Status = ComplaintStatus.Resolved;
         Resolution = resolution;
         ResolvedAt = now;
@@ -272,9 +292,7 @@ public sealed class Complaint
         Status = ComplaintStatus.Closed;
         ClosedAt = now;
         // The return measures the firm's response: the resolution when there was one (a referral after a timeout has none).
-        ClosureBand = RegulatoryProfiles.ByCode(ProfileCode) is { } profile
-            ? ClosureBands.Of(profile.Calendar, ReceivedAt, ResolvedAt ?? now)
-            : null;
+        ClosureBand = ClosureBands.Of(Profile.Calendar, ReceivedAt, ResolvedAt ?? now);
         return Changed(now, "status", "closedAt", "closureBand");
     }
 
@@ -299,7 +317,7 @@ public sealed class Complaint
     public Result Refer(string body, string? externalReference, DateTimeOffset now)
     {
         var afterResponse = Status is ComplaintStatus.Resolved or ComplaintStatus.Closed;
-        var profile = RegulatoryProfiles.ByCode(ProfileCode);
+        var profile = RegulatoryProfiles.Get(ProfileCode, ProfileVersion);
         var afterTimeout = IsOpen && _deadlines.Any(d =>
             profile?.RuleFor(d.Kind)?.MetBy == DeadlineMetBy.FinalResponse && d.MetAt is null && now > d.DueAt);
         if (!afterResponse && !afterTimeout)
@@ -412,10 +430,12 @@ public sealed class Complaint
 
     /// <summary>
     /// Merges <paramref name="duplicate"/> (the same consumer's complaint about the same matter) into this one. The survivor
-    /// keeps the earliest received date and its deadlines follow it (met deadlines stay met); the duplicate becomes
+    /// keeps the earliest received date and its deadlines are computed again from it the way every fact correction does
+    /// (<see cref="RecomputeDeadlines"/>: the complaint's own profile version, <paramref name="clock"/>'s closure days and
+    /// internal SLA for the new date, met deadlines keep their met instant); the duplicate becomes
     /// <see cref="ComplaintStatus.Merged"/>, pointing here. Both must be open and of the same consumer.
     /// </summary>
-    public Result Merge(Complaint duplicate, DateTimeOffset now)
+    public Result Merge(Complaint duplicate, TenantClock clock, DateTimeOffset now)
     {
         if (duplicate.Id == Id)
         {
@@ -443,12 +463,7 @@ public sealed class Complaint
         if (duplicate.ReceivedAt < ReceivedAt)
         {
             ReceivedAt = duplicate.ReceivedAt;
-            var profile = RegulatoryProfiles.ByCode(ProfileCode);
-            if (profile is not null)
-            {
-                var met = _deadlines.Where(d => d.MetAt is not null).ToDictionary(d => d.Kind, d => d.MetAt);
-                _deadlines = [.. profile.ComputeDeadlines(ReceivedAt, Flags).Select(d => d with { MetAt = met.GetValueOrDefault(d.Kind) })];
-            }
+            RecomputeDeadlines(clock, now);
 
             fields.Add("receivedAt");
             fields.Add("deadlines");
@@ -467,6 +482,142 @@ public sealed class Complaint
         return Changed(now, [.. fields]);
     }
 
+    // ---- Facts that drive the deadlines ----------------------------------------------------------------------------
+
+    /// <summary>
+    /// Corrects the date the complaint was received (e.g. it reached another branch first). Every deadline is computed
+    /// again from the corrected date with the complaint's own profile version; deadlines already met keep when they
+    /// were met. Allowed in every status: the return for the period counts from the corrected date too.
+    /// </summary>
+    public Result CorrectReceivedAt(DateTimeOffset receivedAt, TenantClock clock, DateTimeOffset now)
+    {
+        var received = receivedAt.ToUniversalTime();
+        if (CheckReceivedAt(received, CreatedAt, now) is { } invalid)
+        {
+            return invalid;
+        }
+
+        if (received == ReceivedAt)
+        {
+            return Error.Conflict("complaint.unchanged", "The complaint already has that received date.");
+        }
+
+        ReceivedAt = received;
+        RecomputeDeadlines(clock, now);
+        return Changed(now, "receivedAt", "deadlines");
+    }
+
+    /// <summary>Marks the complaint as a payment-services complaint (PSD2 / EMD, Regulation E) or clears the mark.</summary>
+    public Result SetPaymentServices(bool paymentServices, TenantClock clock, DateTimeOffset now) =>
+        SetFlags(Flags with { PaymentServices = paymentServices }, "paymentServices", clock, now);
+
+    /// <summary>Marks the complaint as a disability complaint (14 CFR 382) or clears the mark.</summary>
+    public Result SetDisability(bool disability, TenantClock clock, DateTimeOffset now) =>
+        SetFlags(Flags with { Disability = disability }, "disability", clock, now);
+
+    private Result SetFlags(ComplaintFlags flags, string field, TenantClock clock, DateTimeOffset now)
+    {
+        if (flags == Flags)
+        {
+            return Error.Conflict("complaint.unchanged", $"The complaint's '{field}' flag already has that value.");
+        }
+
+        Flags = flags;
+        RecomputeDeadlines(clock, now);
+        return Changed(now, field, "deadlines");
+    }
+
+    /// <summary>
+    /// Computes every deadline again from the facts: the set follows the flags, due instants follow the receipt date
+    /// (plus, for the internal SLA, the time it has spent paused). A deadline already met keeps its met instant; one
+    /// that newly applies is met if its meeting event already happened (e.g. a disability flag set after the final
+    /// response). With no internal SLA configured now, an existing SLA deadline is kept as it was.
+    /// </summary>
+    private void RecomputeDeadlines(TenantClock clock, DateTimeOffset now)
+    {
+        var profile = Profile;
+        List<Deadline> fresh = [.. profile.ComputeDeadlines(ReceivedAt, Flags, clock.Closures)];
+        var sla = InternalSlaDeadline;
+        if (clock.InternalSla is { } target)
+        {
+            fresh.Add(new Deadline(DeadlineKind.InternalSla, profile.InternalSlaDueAt(ReceivedAt, target, clock.Closures), null));
+        }
+        else if (sla is not null)
+        {
+            fresh.Add(sla);
+        }
+
+        _deadlines = [.. fresh.Select(d =>
+        {
+            var old = _deadlines.FirstOrDefault(o => o.Kind == d.Kind);
+            if (ReferenceEquals(old, d))
+            {
+                return d;
+            }
+
+            var metAt = old?.MetAt ?? MetByHistory(profile, d.Kind);
+            var pausedFor = old?.PausedFor ?? TimeSpan.Zero;
+            var pausedAt = d.Kind == DeadlineKind.InternalSla && metAt is null && Status == ComplaintStatus.AwaitingConsumer
+                ? old?.PausedAt ?? now
+                : (DateTimeOffset?)null;
+            return d with { DueAt = d.DueAt + pausedFor, MetAt = metAt, PausedAt = pausedAt, PausedFor = pausedFor };
+        })];
+    }
+
+    /// <summary>When a deadline that starts to apply now was already met by what happened earlier.</summary>
+    private DateTimeOffset? MetByHistory(RegulatoryProfile profile, DeadlineKind kind) => MetByOf(profile, kind) switch
+    {
+        DeadlineMetBy.Acknowledgement => AcknowledgedAt ?? ResolvedAt,
+        DeadlineMetBy.SummaryResolution => SummaryResolutionAt,
+        DeadlineMetBy.FinalResponse => ResolvedAt,
+        _ => null,
+    };
+
+    private static DeadlineMetBy? MetByOf(RegulatoryProfile? profile, DeadlineKind kind) =>
+        kind == DeadlineKind.InternalSla ? DeadlineMetBy.FinalResponse : profile?.RuleFor(kind)?.MetBy;
+
+    private static Error? CheckReceivedAt(DateTimeOffset received, DateTimeOffset latest, DateTimeOffset now)
+    {
+        if (received > latest)
+        {
+            return Error.Validation("receivedAt", received > now
+                ? "The complaint cannot be received in the future."
+                : "The complaint cannot have been received after it was filed.");
+        }
+
+        return received < now.AddYears(-6)
+            ? Error.Validation("receivedAt", "The complaint cannot have been received more than 6 years ago.")
+            : null;
+    }
+
+    /// <summary>Stops the internal SLA's clock (awaiting the consumer). Regulatory clocks run on.</summary>
+    private bool PauseInternalSla(DateTimeOffset now)
+    {
+        var i = _deadlines.FindIndex(d => d.Kind == DeadlineKind.InternalSla && d.MetAt is null && d.PausedAt is null);
+        if (i < 0)
+        {
+            return false;
+        }
+
+        _deadlines[i] = _deadlines[i] with { PausedAt = now };
+        return true;
+    }
+
+    /// <summary>Restarts the internal SLA's clock: the time spent paused pushes its due instant back.</summary>
+    private bool ResumeInternalSla(DateTimeOffset now)
+    {
+        var i = _deadlines.FindIndex(d => d.Kind == DeadlineKind.InternalSla && d.PausedAt is not null);
+        if (i < 0)
+        {
+            return false;
+        }
+
+        var d = _deadlines[i];
+        var paused = now - d.PausedAt!.Value;
+        _deadlines[i] = d with { DueAt = d.DueAt + paused, PausedAt = null, PausedFor = d.PausedFor + paused };
+        return true;
+    }
+
     /// <summary>Marks loaded changes as saved (called by the repository after a successful write).</summary>
     public void ClearPendingChanges()
     {
@@ -482,12 +633,11 @@ public sealed class Complaint
 
     private void Meet(DeadlineMetBy by, DateTimeOffset now)
     {
-        var profile = RegulatoryProfiles.ByCode(ProfileCode);
+        var profile = RegulatoryProfiles.Get(ProfileCode, ProfileVersion);
         for (var i = 0; i < _deadlines.Count; i++)
         {
             var d = _deadlines[i];
-            var rule = profile?.RuleFor(d.Kind);
-            if (d.MetAt is null && rule?.MetBy == by)
+            if (d.MetAt is null && MetByOf(profile, d.Kind) == by)
             {
                 _deadlines[i] = d with { MetAt = now };
             }
@@ -533,6 +683,7 @@ public sealed class ComplaintState
     public ComplaintVulnerability? Vulnerability { get; init; }
     public ComplaintFlags Flags { get; init; } = ComplaintFlags.None;
     public string ProfileCode { get; init; } = "";
+    public int ProfileVersion { get; init; } = 1;
     public ComplaintStatus Status { get; init; }
     public Guid? AssigneeId { get; init; }
     public DateTimeOffset ReceivedAt { get; init; }
@@ -551,4 +702,10 @@ public sealed class ComplaintState
     public DateTimeOffset CreatedAt { get; init; }
     public DateTimeOffset UpdatedAt { get; init; }
     public long Version { get; init; }
+}
+
+/// <summary>A tenant's clock settings that deadlines are computed with: its closure days and its internal SLA.</summary>
+public sealed record TenantClock(ClosureDays Closures, InternalSla? InternalSla)
+{
+    public static TenantClock None { get; } = new(ClosureDays.None, null);
 }

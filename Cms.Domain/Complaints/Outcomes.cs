@@ -48,12 +48,13 @@ public static class ClosureBands
     /// <summary>
     /// The band of a complaint received at <paramref name="receivedAt"/> and answered at <paramref name="respondedAt"/>:
     /// by the end of the 3rd business day after the day of receipt (local time, the calendar's business days), by the end
-    /// of the day 8 weeks after receipt, or later.
+    /// of the day 8 weeks after receipt, or later. Business days are those of the complaint's pinned profile version's
+    /// calendar (weekends and that calendar's public holidays), as the regulatory clocks count them.
     /// </summary>
     public static ClosureBand Of(BusinessCalendar calendar, DateTimeOffset receivedAt, DateTimeOffset respondedAt)
     {
         var receivedDay = calendar.LocalDate(receivedAt);
-        if (respondedAt <= calendar.EndOfDay(BusinessCalendar.AddBusinessDays(receivedDay, 3)))
+        if (respondedAt <= calendar.EndOfDay(calendar.AddBusinessDays(receivedDay, 3)))
         {
             return ClosureBand.WithinThreeBusinessDays;
         }

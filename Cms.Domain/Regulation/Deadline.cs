@@ -41,6 +41,15 @@ public enum DeadlineKind
 
     /// <summary>EU261: the consumer may go to the national enforcement body after 6 weeks without reply.</summary>
     EnforcementBodyReply,
+
+    /// <summary>47 CFR 1.717: a carrier's written response to an informal FCC complaint within 30 days.</summary>
+    CarrierResponse,
+
+    /// <summary>UK261 / CAA-approved ADR: the passenger may go to ADR (or CAA PACT) after 8 weeks without a final response.</summary>
+    AdrEligibility,
+
+    /// <summary>The tenant's own service level (not regulatory): pauses while the complaint awaits the consumer.</summary>
+    InternalSla,
 }
 
 /// <summary>What event meets a deadline.</summary>
@@ -51,10 +60,16 @@ public enum DeadlineMetBy
     FinalResponse,
 }
 
-/// <summary>One deadline of one complaint: when it is due, and when (if ever) it was met. Regulatory clocks never pause.</summary>
-public sealed record Deadline(DeadlineKind Kind, DateTimeOffset DueAt, DateTimeOffset? MetAt)
+/// <summary>
+/// One deadline of one complaint: when it is due, and when (if ever) it was met. Regulatory clocks never pause; only the
+/// internal SLA does (<see cref="PausedAt"/> while the complaint awaits the consumer, <see cref="PausedFor"/> the time
+/// already spent paused, by which <see cref="DueAt"/> has been pushed back).
+/// </summary>
+public sealed record Deadline(DeadlineKind Kind, DateTimeOffset DueAt, DateTimeOffset? MetAt, DateTimeOffset? PausedAt = null,
+    TimeSpan PausedFor = default)
 {
-    public bool IsBreached(DateTimeOffset now) => !Kind.IsOptional() && (MetAt is { } met ? met > DueAt : now > DueAt);
+    /// <summary>Met late, or unmet and past due; a paused clock is judged at the instant it stopped.</summary>
+    public bool IsBreached(DateTimeOffset now) => !Kind.IsOptional() && (MetAt is { } met ? met > DueAt : (PausedAt ?? now) > DueAt);
 }
 
 public static class DeadlineKindExtensions
@@ -64,4 +79,7 @@ public static class DeadlineKindExtensions
     /// process, so a passed summary-resolution window is not a breach and does not make a complaint overdue.
     /// </summary>
     public static bool IsOptional(this DeadlineKind kind) => kind == DeadlineKind.SummaryResolution;
+
+    /// <summary>Set by a regulator (never pauses), as opposed to the tenant's internal SLA (pauses while awaiting the consumer).</summary>
+    public static bool IsRegulatory(this DeadlineKind kind) => kind != DeadlineKind.InternalSla;
 }

@@ -21,6 +21,20 @@ public enum RuleScope
     Disability,
 }
 
+/// <summary>What a "business day" means in a profile's rules, which decides whether a tenant's closure days count.</summary>
+public enum BusinessDayBasis
+{
+    /// <summary>Fixed by law: weekends and the calendar's public holidays only. The firm's own closures do not extend
+    /// the deadline (FCA Handbook Glossary, "business day": not a Saturday, Sunday, Christmas Day, Good Friday or a bank
+    /// holiday in that part of the United Kingdom).</summary>
+    Statutory,
+
+    /// <summary>The days the firm is open for business, so a tenant's closure days count as non-business days too
+    /// (Regulation E, 12 CFR 1005.2(d): "any day on which the offices of the consumer's financial institution are open
+    /// to the public for carrying on substantially all business functions"; PSD2 Article 4(37)).</summary>
+    FirmOpenDays,
+}
+
 /// <summary>One rule: a named deadline <paramref name="Amount"/> units after receipt, due at the end of that day.</summary>
 public sealed record DeadlineRule(DeadlineKind Kind, int Amount, ClockUnit Unit, DeadlineMetBy MetBy, RuleScope Scope, string Source);
 
@@ -30,28 +44,57 @@ public sealed record ComplaintFlags(bool PaymentServices, bool Disability)
     public static readonly ComplaintFlags None = new(false, false);
 }
 
-/// <summary>The deadlines a sector and jurisdiction impose (domain.md, "Regulatory clocks").</summary>
+/// <summary>
+/// A tenant's internal service level: a target of its own, stricter than or beside the regulator's, that pauses while
+/// the complaint awaits the consumer (regulatory clocks never pause). Business days follow the profile's calendar and
+/// the tenant's closure days.
+/// </summary>
+public sealed record InternalSla(int Amount, ClockUnit Unit)
+{
+    /// <summary>The longest target a tenant may set: a year.</summary>
+    public const int MaxDays = 366;
+}
+
+/// <summary>
+/// The deadlines a sector and jurisdiction impose (domain.md, "Regulatory clocks"), as one version of a named profile.
+/// A complaint records the code and version it was filed under and is always recomputed with that version, so a later
+/// version (a rule change) never rewrites the deadlines of complaints filed before it.
+/// </summary>
 public sealed record RegulatoryProfile(string Code, Sector Sector, Jurisdiction Jurisdiction, BusinessCalendar Calendar,
     IReadOnlyList<DeadlineRule> Rules)
 {
+    /// <summary>The version of the profile's rules (1, 2, ...).</summary>
+    public int Version { get; init; } = 1;
+
+    public BusinessDayBasis BusinessDays { get; init; } = BusinessDayBasis.Statutory;
+
+    /// <summary>What changed in this version (for the docs and the profile listing).</summary>
+    public string Notes { get; init; } = "";
+
     private bool HasPaymentServicesVariant => Rules.Any(r => r.Scope == RuleScope.PaymentServices);
 
-    public IReadOnlyList<Deadline> ComputeDeadlines(DateTimeOffset receivedAt, ComplaintFlags flags)
+    public IReadOnlyList<Deadline> ComputeDeadlines(DateTimeOffset receivedAt, ComplaintFlags flags, ClosureDays? closures = null)
     {
         var receivedDay = Calendar.LocalDate(receivedAt);
+        var firmClosures = BusinessDays == BusinessDayBasis.FirmOpenDays ? closures : null;
         return Rules
             .Where(rule => Applies(rule, flags))
-            .Select(rule =>
-            {
-                var dueDay = rule.Unit == ClockUnit.BusinessDays
-                    ? BusinessCalendar.AddBusinessDays(receivedDay, rule.Amount)
-                    : receivedDay.AddDays(rule.Amount);
-                return new Deadline(rule.Kind, Calendar.EndOfDay(dueDay), null);
-            })
+            .Select(rule => new Deadline(rule.Kind, Calendar.EndOfDay(DueDay(receivedDay, rule.Amount, rule.Unit, firmClosures)), null))
             .ToList();
     }
 
+    /// <summary>The internal SLA's due instant (closure days always count: it is the firm's own target).</summary>
+    public DateTimeOffset InternalSlaDueAt(DateTimeOffset receivedAt, InternalSla sla, ClosureDays? closures) =>
+        Calendar.EndOfDay(DueDay(Calendar.LocalDate(receivedAt), sla.Amount, sla.Unit, closures));
+
+    /// <summary>The last local date any deadline of this profile (or an SLA of at most a year) can fall on: closure days
+    /// beyond it cannot matter.</summary>
+    public static DateOnly HorizonOf(DateOnly receivedDay) => receivedDay.AddDays(2 * InternalSla.MaxDays);
+
     public DeadlineRule? RuleFor(DeadlineKind kind) => Rules.FirstOrDefault(r => r.Kind == kind);
+
+    private DateOnly DueDay(DateOnly receivedDay, int amount, ClockUnit unit, ClosureDays? closures) =>
+        unit == ClockUnit.BusinessDays ? Calendar.AddBusinessDays(receivedDay, amount, closures) : receivedDay.AddDays(amount);
 
     private bool Applies(DeadlineRule rule, ComplaintFlags flags) => rule.Scope switch
     {
@@ -63,51 +106,138 @@ public sealed record RegulatoryProfile(string Code, Sector Sector, Jurisdiction 
     };
 }
 
-/// <summary>The profiles a new tenant gets by sector and jurisdiction. A combination with no profile cannot be a tenant yet.</summary>
+/// <summary>
+/// The profiles, every version of each. A new tenant gets the current version for its sector and jurisdiction;
+/// a complaint is recomputed with the version it was filed under (<see cref="Get"/>). Numbers follow domain.md; where
+/// it is silent the regulation's published numbers are used and cited in the rule's Source.
+/// </summary>
 public static class RegulatoryProfiles
 {
-    private static readonly BusinessCalendar London = new("Europe/London");
+    private static readonly BusinessCalendar LondonWeekendsOnly = new("Europe/London");
+    private static readonly BusinessCalendar NewYorkWeekendsOnly = new("America/New_York");
+    private static readonly BusinessCalendar London = new("Europe/London", HolidaySchedule.EnglandAndWales);
     private static readonly BusinessCalendar Brussels = new("Europe/Brussels");
-    private static readonly BusinessCalendar NewYork = new("America/New_York");
+    private static readonly BusinessCalendar NewYork = new("America/New_York", HolidaySchedule.UsFederal);
 
-    public static readonly RegulatoryProfile UkBanking = new("uk_banking_fca_disp1", Sector.Banking, Jurisdiction.UK, London,
+    private static readonly DeadlineRule[] UkBankingRules =
     [
-        new(DeadlineKind.SummaryResolution, 3, ClockUnit.BusinessDays, DeadlineMetBy.SummaryResolution, RuleScope.All, "FCA DISP 1.5"),
+        new(DeadlineKind.SummaryResolution, 3, ClockUnit.BusinessDays, DeadlineMetBy.SummaryResolution, RuleScope.All, "FCA DISP 1.5.2"),
         new(DeadlineKind.FinalResponse, 56, ClockUnit.CalendarDays, DeadlineMetBy.FinalResponse, RuleScope.Standard, "FCA DISP 1.6.2 (8 weeks)"),
-        new(DeadlineKind.PaymentServicesFinalResponse, 15, ClockUnit.BusinessDays, DeadlineMetBy.FinalResponse, RuleScope.PaymentServices, "FCA DISP 1.6.2A (PSD2)"),
-        new(DeadlineKind.PaymentServicesExceptionalFinalResponse, 35, ClockUnit.BusinessDays, DeadlineMetBy.FinalResponse, RuleScope.PaymentServices, "FCA DISP 1.6.2A (PSD2, exceptional)"),
-    ]);
+        new(DeadlineKind.PaymentServicesFinalResponse, 15, ClockUnit.BusinessDays, DeadlineMetBy.FinalResponse, RuleScope.PaymentServices,
+            "FCA DISP 1.6.2A (PSD2 / EMD complaints, Payment Services Regulations 2017 reg. 101)"),
+        new(DeadlineKind.PaymentServicesExceptionalFinalResponse, 35, ClockUnit.BusinessDays, DeadlineMetBy.FinalResponse, RuleScope.PaymentServices,
+            "FCA DISP 1.6.2A(2) (PSD2 / EMD, exceptional: holding reply, final response by 35 business days)"),
+    ];
 
-    public static readonly RegulatoryProfile UsBanking = new("us_banking_cfpb", Sector.Banking, Jurisdiction.US, NewYork,
+    private static readonly DeadlineRule[] UsBankingRules =
     [
-        new(DeadlineKind.CompanyResponse, 15, ClockUnit.CalendarDays, DeadlineMetBy.FinalResponse, RuleScope.All, "CFPB company response"),
-        new(DeadlineKind.CompanyFinalResponse, 60, ClockUnit.CalendarDays, DeadlineMetBy.FinalResponse, RuleScope.All, "CFPB final response after 'in progress'"),
-        new(DeadlineKind.ErrorInvestigation, 10, ClockUnit.BusinessDays, DeadlineMetBy.FinalResponse, RuleScope.PaymentServices, "Regulation E 1005.11"),
-        new(DeadlineKind.ErrorInvestigationExtended, 45, ClockUnit.CalendarDays, DeadlineMetBy.FinalResponse, RuleScope.PaymentServices, "Regulation E 1005.11 (provisional credit)"),
-    ]);
+        new(DeadlineKind.CompanyResponse, 15, ClockUnit.CalendarDays, DeadlineMetBy.FinalResponse, RuleScope.All,
+            "CFPB complaint process: company response within 15 days"),
+        new(DeadlineKind.CompanyFinalResponse, 60, ClockUnit.CalendarDays, DeadlineMetBy.FinalResponse, RuleScope.All,
+            "CFPB complaint process: final response within 60 days after an 'in progress' response"),
+        new(DeadlineKind.ErrorInvestigation, 10, ClockUnit.BusinessDays, DeadlineMetBy.FinalResponse, RuleScope.PaymentServices,
+            "Regulation E, 12 CFR 1005.11(c)(1): 10 business days"),
+        new(DeadlineKind.ErrorInvestigationExtended, 45, ClockUnit.CalendarDays, DeadlineMetBy.FinalResponse, RuleScope.PaymentServices,
+            "Regulation E, 12 CFR 1005.11(c)(2): 45 days with provisional credit"),
+    ];
+
+    /// <summary>UK banking, version 1: business days were Monday to Friday without bank holidays (stricter than the
+    /// rule; kept so that complaints filed under it keep their deadlines).</summary>
+    public static readonly RegulatoryProfile UkBankingV1 = new("uk_banking_fca_disp1", Sector.Banking, Jurisdiction.UK, LondonWeekendsOnly, UkBankingRules)
+    {
+        Notes = "Business days Monday to Friday; bank holidays not yet skipped.",
+    };
+
+    /// <summary>UK banking, version 2: business days skip England and Wales bank holidays (FCA Glossary).</summary>
+    public static readonly RegulatoryProfile UkBanking = UkBankingV1 with
+    {
+        Version = 2,
+        Calendar = London,
+        Notes = "Business days skip England and Wales bank holidays (FCA Handbook Glossary, 'business day').",
+    };
+
+    public static readonly RegulatoryProfile UsBankingV1 = new("us_banking_cfpb", Sector.Banking, Jurisdiction.US, NewYorkWeekendsOnly, UsBankingRules)
+    {
+        Notes = "Business days Monday to Friday; federal holidays not yet skipped.",
+    };
+
+    /// <summary>US banking, version 2: Regulation E business days skip federal holidays and the institution's closure days.</summary>
+    public static readonly RegulatoryProfile UsBanking = UsBankingV1 with
+    {
+        Version = 2,
+        Calendar = NewYork,
+        BusinessDays = BusinessDayBasis.FirmOpenDays,
+        Notes = "Business days skip US federal holidays (observed) and the institution's closure days (12 CFR 1005.2(d)).",
+    };
+
+    /// <summary>EU banking: the PSD2 complaint deadlines (domain.md is silent; Directive (EU) 2015/2366 Article 101(2)).
+    /// There is no EU-wide deadline for other banking complaints (EBA/ESMA Joint Committee guidelines JC 2014 43 ask
+    /// for a reply "without unnecessary delay"): a tenant sets an internal SLA for them. Business days are the firm's
+    /// open days (PSD2 Article 4(37)); member states' holidays differ, so the firm enters its own as closure days.</summary>
+    public static readonly RegulatoryProfile EuBanking = new("eu_banking_psd2", Sector.Banking, Jurisdiction.EU, Brussels,
+    [
+        new(DeadlineKind.PaymentServicesFinalResponse, 15, ClockUnit.BusinessDays, DeadlineMetBy.FinalResponse, RuleScope.PaymentServices,
+            "PSD2, Directive (EU) 2015/2366 Art. 101(2): reply within 15 business days"),
+        new(DeadlineKind.PaymentServicesExceptionalFinalResponse, 35, ClockUnit.BusinessDays, DeadlineMetBy.FinalResponse, RuleScope.PaymentServices,
+            "PSD2 Art. 101(2), exceptional situations: holding reply, final reply within 35 business days"),
+    ])
+    {
+        BusinessDays = BusinessDayBasis.FirmOpenDays,
+        Notes = "PSD2 Art. 101 deadlines for payment-services complaints; business days are the firm's open days.",
+    };
 
     public static readonly RegulatoryProfile UkTelecom = new("uk_telecom_ofcom_c4", Sector.Telecom, Jurisdiction.UK, London,
     [
-        new(DeadlineKind.AdrLetter, 56, ClockUnit.CalendarDays, DeadlineMetBy.FinalResponse, RuleScope.All, "Ofcom GC C4 (8 weeks)"),
+        new(DeadlineKind.AdrLetter, 56, ClockUnit.CalendarDays, DeadlineMetBy.FinalResponse, RuleScope.All,
+            "Ofcom General Conditions C4.4 / C4.5: ADR after 8 weeks (deadlock or timeout)"),
     ]);
 
     public static readonly RegulatoryProfile EuTelecom = UkTelecom with { Code = "eu_telecom_c4", Jurisdiction = Jurisdiction.EU, Calendar = Brussels };
 
+    /// <summary>US telecom (domain.md is silent): a carrier answers an informal complaint served by the FCC within 30
+    /// days (47 CFR 1.717). Applied to every complaint as the default; received-at is the date of service.</summary>
+    public static readonly RegulatoryProfile UsTelecom = new("us_telecom_fcc", Sector.Telecom, Jurisdiction.US, NewYork,
+    [
+        new(DeadlineKind.CarrierResponse, 30, ClockUnit.CalendarDays, DeadlineMetBy.FinalResponse, RuleScope.All,
+            "47 CFR 1.717: carrier's written response to an informal complaint within 30 days"),
+    ]);
+
     public static readonly RegulatoryProfile UsAirline = new("us_airline_dot", Sector.Airline, Jurisdiction.US, NewYork,
     [
-        new(DeadlineKind.WrittenAcknowledgement, 30, ClockUnit.CalendarDays, DeadlineMetBy.Acknowledgement, RuleScope.All, "14 CFR 259.7"),
-        new(DeadlineKind.SubstantiveResponse, 60, ClockUnit.CalendarDays, DeadlineMetBy.FinalResponse, RuleScope.All, "14 CFR 259.7"),
-        new(DeadlineKind.DisabilityDispositiveResponse, 30, ClockUnit.CalendarDays, DeadlineMetBy.FinalResponse, RuleScope.Disability, "14 CFR 382.155"),
+        new(DeadlineKind.WrittenAcknowledgement, 30, ClockUnit.CalendarDays, DeadlineMetBy.Acknowledgement, RuleScope.All, "14 CFR 259.7(c): acknowledge within 30 days"),
+        new(DeadlineKind.SubstantiveResponse, 60, ClockUnit.CalendarDays, DeadlineMetBy.FinalResponse, RuleScope.All, "14 CFR 259.7(c): substantive response within 60 days"),
+        new(DeadlineKind.DisabilityDispositiveResponse, 30, ClockUnit.CalendarDays, DeadlineMetBy.FinalResponse, RuleScope.Disability,
+            "14 CFR 382.155(d): dispositive written response within 30 days"),
     ]);
 
     public static readonly RegulatoryProfile EuAirline = new("eu_airline_eu261", Sector.Airline, Jurisdiction.EU, Brussels,
     [
-        new(DeadlineKind.EnforcementBodyReply, 42, ClockUnit.CalendarDays, DeadlineMetBy.FinalResponse, RuleScope.All, "EU261 (6 weeks)"),
+        new(DeadlineKind.EnforcementBodyReply, 42, ClockUnit.CalendarDays, DeadlineMetBy.FinalResponse, RuleScope.All,
+            "Regulation (EC) 261/2004 with the Commission's interpretative guidelines: national enforcement body after 6 weeks without reply"),
     ]);
 
-    public static IReadOnlyList<RegulatoryProfile> All { get; } = [UkBanking, UsBanking, UkTelecom, EuTelecom, UsAirline, EuAirline];
+    /// <summary>UK airline (domain.md is silent): under UK261 (retained Regulation 261/2004) a passenger may take the
+    /// complaint to the airline's CAA-approved ADR body, or to the CAA's PACT, once 8 weeks have passed without a final
+    /// response (ADR for Consumer Disputes Regulations 2015, SI 2015/542; CAA CAP 1324).</summary>
+    public static readonly RegulatoryProfile UkAirline = new("uk_airline_caa", Sector.Airline, Jurisdiction.UK, London,
+    [
+        new(DeadlineKind.AdrEligibility, 56, ClockUnit.CalendarDays, DeadlineMetBy.FinalResponse, RuleScope.All,
+            "UK261 / CAA-approved ADR (SI 2015/542, CAP 1324): ADR or CAA PACT after 8 weeks without a final response"),
+    ]);
 
+    /// <summary>The current version of every profile: what new tenants and new complaints get.</summary>
+    public static IReadOnlyList<RegulatoryProfile> All { get; } =
+        [UkBanking, UsBanking, EuBanking, UkTelecom, EuTelecom, UsTelecom, UsAirline, EuAirline, UkAirline];
+
+    /// <summary>Every version of every profile, oldest first.</summary>
+    public static IReadOnlyList<RegulatoryProfile> History { get; } =
+        [UkBankingV1, UkBanking, UsBankingV1, UsBanking, EuBanking, UkTelecom, EuTelecom, UsTelecom, UsAirline, EuAirline, UkAirline];
+
+    /// <summary>The current version of a profile.</summary>
     public static RegulatoryProfile? ByCode(string code) => All.FirstOrDefault(p => p.Code == code);
+
+    /// <summary>A given version of a profile (the one a complaint was filed under).</summary>
+    public static RegulatoryProfile? Get(string code, int version) => History.FirstOrDefault(p => p.Code == code && p.Version == version);
 
     public static RegulatoryProfile? For(Sector sector, Jurisdiction jurisdiction) =>
         All.FirstOrDefault(p => p.Sector == sector && p.Jurisdiction == jurisdiction);

@@ -154,9 +154,17 @@ internal sealed class ConsumerKeyring(DbSession db, TenantScope scope, IMasterKe
         CancellationToken cancellationToken)
     {
         var tenantKey = (await CurrentTenantKeyAsync(create: true, cancellationToken))!;
+        var (dataKey, wrapped) = NewConsumerKey(tenantKey, scope.Required, consumerId);
+        return (dataKey, wrapped, tenantKey);
+    }
+
+    /// <summary>A new data key for a consumer wrapped with <paramref name="tenantKey"/> (the stored form in consumer_keys).
+    /// No I/O and no shared state: the bulk import calls it from many threads.</summary>
+    public static (byte[] DataKey, string Wrapped) NewConsumerKey(TenantKeyMaterial tenantKey, Guid tenantId, Guid consumerId)
+    {
         var dataKey = Aead.NewKey();
-        var wrapped = Aead.Seal(tenantKey.Key, dataKey, ConsumerKeyAssociatedData(scope.Required, consumerId));
-        return (dataKey, $"t{tenantKey.Version.ToString(CultureInfo.InvariantCulture)}:{Convert.ToBase64String(wrapped)}", tenantKey);
+        var wrapped = Aead.Seal(tenantKey.Key, dataKey, ConsumerKeyAssociatedData(tenantId, consumerId));
+        return (dataKey, $"t{tenantKey.Version.ToString(CultureInfo.InvariantCulture)}:{Convert.ToBase64String(wrapped)}");
     }
 
     /// <summary>Unwraps a consumer's data key as stored in consumer_keys.</summary>

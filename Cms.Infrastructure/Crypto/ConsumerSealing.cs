@@ -23,11 +23,35 @@ internal static class ConsumerColumns
     public static string? NormaliseExternalRef(string? externalRef) => string.IsNullOrWhiteSpace(externalRef) ? null : externalRef.Trim();
 }
 
+/// <summary>A consumers row as stored: ciphertext fields and blind indexes (property names are the SQL parameter names).</summary>
+internal sealed class SealedConsumer
+{
+    public Guid TenantId { get; init; }
+    public Guid Id { get; init; }
+    public string? ExternalRef { get; init; }
+    public string? ExternalRefBidx { get; init; }
+    public string? FullName { get; init; }
+    public string? Email { get; init; }
+    public string? EmailBidx { get; init; }
+    public string? Phone { get; init; }
+    public string? PhoneBidx { get; init; }
+    public string? Address { get; init; }
+    public string? DateOfBirth { get; init; }
+    public string? Vulnerability { get; init; }
+    public bool LegalHold { get; init; }
+    public DateTimeOffset? ErasedAt { get; init; }
+    public DateTimeOffset CreatedAt { get; init; }
+    public DateTimeOffset UpdatedAt { get; init; }
+    public long Version { get; init; }
+}
+
 /// <summary>Turns consumers into sealed row parameters and sealed rows back into plaintext, with the tenant's keys.</summary>
 internal sealed class ConsumerSealing(ConsumerKeyring keys)
 {
-    /// <summary>The parameters of a consumers row (ciphertext and blind indexes) for <paramref name="consumer"/>.</summary>
-    public static object Parameters(Consumer consumer, byte[] dataKey, TenantKeyMaterial tenantKey)
+    /// <summary>The consumers row (ciphertext and blind indexes) for <paramref name="consumer"/>: the parameters of the
+    /// single insert and update, and the values the bulk import copies. Thread-safe (no shared state): the bulk import
+    /// seals many consumers in parallel.</summary>
+    public static SealedConsumer Parameters(Consumer consumer, byte[] dataKey, TenantKeyMaterial tenantKey)
     {
         string? Seal(string column, string? value) => ConsumerKeyring.Encrypt(dataKey, consumer.TenantId, consumer.Id, column, value);
 
@@ -36,10 +60,10 @@ internal sealed class ConsumerSealing(ConsumerKeyring keys)
             return Erased(consumer);
         }
 
-        return new
+        return new SealedConsumer
         {
-            consumer.TenantId,
-            consumer.Id,
+            TenantId = consumer.TenantId,
+            Id = consumer.Id,
             ExternalRef = Seal(ConsumerColumns.ExternalRef, consumer.ExternalRef),
             ExternalRefBidx = ConsumerKeyring.BlindIndex(tenantKey, ConsumerColumns.ExternalRef, ConsumerColumns.NormaliseExternalRef(consumer.ExternalRef)),
             FullName = Seal(ConsumerColumns.FullName, consumer.Contact.FullName),
@@ -50,34 +74,24 @@ internal sealed class ConsumerSealing(ConsumerKeyring keys)
             Address = Seal(ConsumerColumns.Address, ConsumerPlain.FormatAddress(consumer.Contact.Address)),
             DateOfBirth = Seal(ConsumerColumns.DateOfBirth, ConsumerPlain.FormatDateOfBirth(consumer.DateOfBirth)),
             Vulnerability = Seal(ConsumerColumns.Vulnerability, ConsumerPlain.FormatVulnerability(consumer.Vulnerability)),
-            consumer.LegalHold,
-            consumer.ErasedAt,
-            consumer.CreatedAt,
-            consumer.UpdatedAt,
-            consumer.Version,
+            LegalHold = consumer.LegalHold,
+            ErasedAt = consumer.ErasedAt,
+            CreatedAt = consumer.CreatedAt,
+            UpdatedAt = consumer.UpdatedAt,
+            Version = consumer.Version,
         };
     }
 
     /// <summary>The parameters of an erased consumer: no ciphertext, no blind index.</summary>
-    public static object Erased(Consumer consumer) => new
+    public static SealedConsumer Erased(Consumer consumer) => new()
     {
-        consumer.TenantId,
-        consumer.Id,
-        ExternalRef = (string?)null,
-        ExternalRefBidx = (string?)null,
-        FullName = (string?)null,
-        Email = (string?)null,
-        EmailBidx = (string?)null,
-        Phone = (string?)null,
-        PhoneBidx = (string?)null,
-        Address = (string?)null,
-        DateOfBirth = (string?)null,
-        Vulnerability = (string?)null,
-        consumer.LegalHold,
-        consumer.ErasedAt,
-        consumer.CreatedAt,
-        consumer.UpdatedAt,
-        consumer.Version,
+        TenantId = consumer.TenantId,
+        Id = consumer.Id,
+        LegalHold = consumer.LegalHold,
+        ErasedAt = consumer.ErasedAt,
+        CreatedAt = consumer.CreatedAt,
+        UpdatedAt = consumer.UpdatedAt,
+        Version = consumer.Version,
     };
 
     /// <summary>Decrypts a row. Throws <see cref="CryptographicException"/> when any field fails to authenticate (moved or

@@ -14,10 +14,33 @@ internal sealed class DeadlineRow
     public string Kind { get; init; } = "";
     public DateTimeOffset DueAt { get; init; }
     public DateTimeOffset? MetAt { get; init; }
+    public DateTimeOffset? PausedAt { get; init; }
+    public long PausedMs { get; init; }
 
-    public const string Columns = "complaint_id, kind, due_at, met_at";
+    /// <summary>The deadlines that apply (a withdrawn one stopped applying when a flag was cleared).</summary>
+    public const string Columns = "complaint_id, kind, due_at, met_at, paused_at, paused_ms";
 
-    public Deadline ToDomain() => new(WireNames.Parse<DeadlineKind>(Kind), DueAt, MetAt);
+    public Deadline ToDomain() => new(WireNames.Parse<DeadlineKind>(Kind), DueAt, MetAt, PausedAt, TimeSpan.FromMilliseconds(PausedMs));
+
+    /// <summary>Inserts a deadline, or brings a stored (possibly withdrawn) one of that kind up to date.</summary>
+    public const string Upsert =
+        """
+        INSERT INTO complaint_deadlines (tenant_id, complaint_id, kind, due_at, met_at, paused_at, paused_ms, withdrawn_at)
+        VALUES (@TenantId, @ComplaintId, @Kind, @DueAt, @MetAt, @PausedAt, @PausedMs, NULL)
+        ON CONFLICT (tenant_id, complaint_id, kind) DO UPDATE SET due_at = excluded.due_at, met_at = excluded.met_at,
+            paused_at = excluded.paused_at, paused_ms = excluded.paused_ms, withdrawn_at = NULL
+        """;
+
+    public static List<object> Parameters(Complaint c) => [.. c.Deadlines.Select(d => (object)new
+    {
+        c.TenantId,
+        ComplaintId = c.Id,
+        Kind = d.Kind.ToWire(),
+        d.DueAt,
+        d.MetAt,
+        d.PausedAt,
+        PausedMs = (long)d.PausedFor.TotalMilliseconds,
+    })];
 }
 
 internal sealed class ResponseRow
@@ -69,6 +92,7 @@ internal sealed class ComplaintRow
     public bool PaymentServices { get; init; }
     public bool Disability { get; init; }
     public string ProfileCode { get; init; } = "";
+    public int ProfileVersion { get; init; } = 1;
     public string Status { get; init; } = "";
     public Guid? AssigneeId { get; init; }
     public DateTimeOffset ReceivedAt { get; init; }
@@ -92,6 +116,7 @@ internal sealed class ComplaintRow
     public string? ReferralOutcome { get; init; }
     public DateTimeOffset? ReferralOutcomeAt { get; init; }
     public DateTimeOffset? NextDueAt { get; init; }
+    public string? NextDueKind { get; init; }
     public DateTimeOffset CreatedAt { get; init; }
     public DateTimeOffset UpdatedAt { get; init; }
     public long Version { get; init; }
@@ -101,9 +126,9 @@ internal sealed class ComplaintRow
         "payment_services, disability, profile_code, status, assignee_id, received_at, acknowledged_at, summary_resolution_at, " +
         "final_response_at, resolved_at, closed_at, reopened_at, outcome, redress_amount_minor, redress_currency, " +
         "redress_non_monetary, root_cause, referral_body, referral_reference, referred_at, referral_outcome, referral_outcome_at, " +
-        "next_due_at, created_at, updated_at, version, product_taxonomy_version, category_taxonomy_version, root_cause_taxonomy_version, " +
-        "vulnerability_health, vulnerability_life_event, vulnerability_resilience, vulnerability_capability, vulnerability_consent_at, " +
-        "closure_band, merged_into_id";
+        "next_due_at, next_due_kind, profile_version, created_at, updated_at, version, product_taxonomy_version, category_taxonomy_version, " +
+        "root_cause_taxonomy_version, vulnerability_health, vulnerability_life_event, vulnerability_resilience, vulnerability_capability, " +
+        "vulnerability_consent_at, closure_band, merged_into_id";
 
     /// <summary>Parameters for the mutable columns plus the keys (INSERT uses all, UPDATE the mutable ones).</summary>
     public static object Parameters(Complaint c) => new
@@ -141,6 +166,8 @@ internal sealed class ComplaintRow
         ReferralOutcome = c.Referral?.Outcome?.ToWire(),
         ReferralOutcomeAt = c.Referral?.OutcomeAt,
         c.NextDueAt,
+        NextDueKind = c.NextDueKind?.ToWire(),
+        c.ProfileVersion,
         c.CreatedAt,
         c.UpdatedAt,
         c.Version,
@@ -161,7 +188,8 @@ internal sealed class ComplaintRow
         "@TenantId, @Id, @Reference, @ConsumerId, @Channel, @Product, @Category, @Description, @Priority, @VulnerabilityInvolved, " +
         "@PaymentServices, @Disability, @ProfileCode, @Status, @AssigneeId, @ReceivedAt, @AcknowledgedAt, @SummaryResolutionAt, " +
         "@FinalResponseAt, @ResolvedAt, @ClosedAt, @ReopenedAt, @Outcome, @RedressAmountMinor, @RedressCurrency, @RedressNonMonetary, " +
-        "@RootCause, @ReferralBody, @ReferralReference, @ReferredAt, @ReferralOutcome, @ReferralOutcomeAt, @NextDueAt, @CreatedAt, " +
+        "@RootCause, @ReferralBody, @ReferralReference, @ReferredAt, @ReferralOutcome, @ReferralOutcomeAt, @NextDueAt, @NextDueKind, " +
+        "@ProfileVersion, @CreatedAt, " +
         "@UpdatedAt, @Version, @ProductTaxonomyVersion, @CategoryTaxonomyVersion, @RootCauseTaxonomyVersion, @VulnerabilityHealth, " +
         "@VulnerabilityLifeEvent, @VulnerabilityResilience, @VulnerabilityCapability, @VulnerabilityConsentAt, @ClosureBand, @MergedIntoId";
 
@@ -208,6 +236,7 @@ internal sealed class ComplaintRow
         Vulnerability = VulnerabilityValue(),
         Flags = new ComplaintFlags(PaymentServices, Disability),
         ProfileCode = ProfileCode,
+        ProfileVersion = ProfileVersion,
         Status = WireNames.Parse<ComplaintStatus>(Status),
         AssigneeId = AssigneeId,
         ReceivedAt = ReceivedAt,
@@ -237,14 +266,14 @@ internal sealed class ComplaintRow
         return new ComplaintDto(Id, Reference, ConsumerId, WireNames.Parse<Channel>(Channel), Product, ProductTaxonomyVersion, Category,
             CategoryTaxonomyVersion, Description, WireNames.Parse<Priority>(Priority), VulnerabilityInvolved,
             new ComplaintVulnerabilityDto(vulnerability.Involved, [.. vulnerability.Drivers.Order()], vulnerability.ConsentGivenAt),
-            PaymentServices, Disability, ProfileCode,
+            PaymentServices, Disability, ProfileCode, ProfileVersion,
             WireNames.Parse<ComplaintStatus>(Status), AssigneeId, ReceivedAt, AcknowledgedAt, SummaryResolutionAt, FinalResponseAt,
             ResolvedAt, ClosedAt, ReopenedAt, Outcome is null ? null : WireNames.Parse<Outcome>(Outcome),
             redress is null ? null : new RedressDto(redress.Monetary is { } m ? new MoneyDto(m.AmountMinor, m.Currency) : null, redress.NonMonetary),
             RootCause, RootCauseTaxonomyVersion,
             referral is null ? null : new ReferralDto(referral.Body, referral.ExternalReference, referral.ReferredAt, referral.Outcome, referral.OutcomeAt),
             [.. responses.Select(r => r.ToDto())], ClosureBand is null ? null : WireNames.Parse<ClosureBand>(ClosureBand), MergedIntoId,
-            [.. deadlines.Select(d => new DeadlineDto(d.Kind, d.DueAt, d.MetAt, !d.Kind.IsOptional() && d.IsBreached(now)))],
+            [.. deadlines.Select(d => DeadlineDto.From(d, now))],
             NextDueAt, NextDueAt is { } due && due < now, CreatedAt, UpdatedAt, Version);
     }
 
@@ -274,6 +303,50 @@ internal sealed class ComplaintSummaryRow
     public long Version { get; init; }
 
     public const string Columns = "id, reference, consumer_id, channel, product, category, priority, status, assignee_id, received_at, next_due_at, version";
+}
+
+/// <summary>A row of the due list.</summary>
+internal sealed class DueRow
+{
+    public Guid ComplaintId { get; init; }
+    public string Reference { get; init; } = "";
+    public string Status { get; init; } = "";
+    public Guid? AssigneeId { get; init; }
+    public string Priority { get; init; } = "";
+    public DateTimeOffset ReceivedAt { get; init; }
+    public string Kind { get; init; } = "";
+    public DateTimeOffset DueAt { get; init; }
+    public long Version { get; init; }
+
+    public DueComplaintDto ToDto(DateTimeOffset now) => new(ComplaintId, Reference, WireNames.Parse<ComplaintStatus>(Status), AssigneeId,
+        WireNames.Parse<Priority>(Priority), ReceivedAt, WireNames.Parse<DeadlineKind>(Kind), DueAt, DueAt < now, Version);
+}
+
+internal sealed class ClosureDayRow
+{
+    public Guid Id { get; init; }
+    public Guid TenantId { get; init; }
+    public DateOnly Day { get; init; }
+    public string Name { get; init; } = "";
+    public bool Active { get; init; }
+    public DateTimeOffset UpdatedAt { get; init; }
+
+    public const string Columns = "id, tenant_id, day, name, active, updated_at";
+
+    public ClosureDay ToDomain() => new(Id, TenantId, Day, Name, Active, UpdatedAt);
+}
+
+internal sealed class ClockSettingsRow
+{
+    public int? InternalSlaAmount { get; init; }
+    public string? InternalSlaUnit { get; init; }
+    public int AtRiskDays { get; init; }
+
+    public const string Columns = "internal_sla_amount, internal_sla_unit, at_risk_days";
+
+    public ClockSettings ToDomain() => new(
+        InternalSlaAmount is { } amount && InternalSlaUnit is { } unit ? new InternalSla(amount, WireNames.Parse<ClockUnit>(unit)) : null,
+        AtRiskDays);
 }
 
 internal sealed class NoteRow

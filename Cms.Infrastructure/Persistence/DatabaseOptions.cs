@@ -18,6 +18,14 @@ public sealed class DatabaseOptions
     public string ConnectionString { get; set; } = "Data Source=cms-local.db";
 
     /// <summary>
+    /// On PostgreSQL, optionally, the connection of the CQRS read side: a streaming replica (hot standby), logged in as
+    /// <c>cms_app</c> too. Queries outside commands read there; commands, and every read inside a command, stay on
+    /// <see cref="ConnectionString"/>. Empty: everything uses the primary. A multi-host string with
+    /// <c>Target Session Attributes=prefer-standby</c> falls back to the primary when no replica answers.
+    /// </summary>
+    public string? ReadConnectionString { get; set; }
+
+    /// <summary>
     /// On PostgreSQL, the owner's connection (<c>cms_owner</c>) used to migrate at start-up; when empty the service does
     /// not migrate PostgreSQL itself (operators run the migration command). SQLite always migrates at start-up.
     /// </summary>

@@ -88,33 +88,82 @@ public abstract class DbSession(TenantScope tenant, DatabaseOptions options) : I
     public async Task<IReadOnlyList<T>> QueryAsync<T>(string sql, object? param, CancellationToken cancellationToken)
     {
         var command = await CommandAsync(sql, param, cancellationToken);
-        return (await _connection!.QueryAsync<T>(command)).AsList();
+        using var activity = TraceCommand(command.CommandText);
+        try
+        {
+            return (await _connection!.QueryAsync<T>(command)).AsList();
+        }
+        catch (Exception ex)
+        {
+            DatabaseTelemetry.Failed(activity, ex);
+            throw;
+        }
     }
 
     public async Task<T?> QuerySingleOrDefaultAsync<T>(string sql, object? param, CancellationToken cancellationToken)
     {
         var command = await CommandAsync(sql, param, cancellationToken);
-        return await _connection!.QuerySingleOrDefaultAsync<T>(command);
+        using var activity = TraceCommand(command.CommandText);
+        try
+        {
+            return await _connection!.QuerySingleOrDefaultAsync<T>(command);
+        }
+        catch (Exception ex)
+        {
+            DatabaseTelemetry.Failed(activity, ex);
+            throw;
+        }
     }
 
     public async Task<int> ExecuteAsync(string sql, object? param, CancellationToken cancellationToken)
     {
         var command = await CommandAsync(sql, param, cancellationToken);
+        using var activity = TraceCommand(command.CommandText);
         try
         {
             return await _connection!.ExecuteAsync(command);
         }
         catch (DbException ex) when (IsUniqueViolation(ex))
         {
+            DatabaseTelemetry.Failed(activity, ex);
             throw new DuplicateKeyException("A unique key refused the write.", ex);
+        }
+        catch (DbException ex) when (IsMissingPartition(ex))
+        {
+            DatabaseTelemetry.Failed(activity, ex);
+            throw new StorageNotReadyException("No partition exists for the row's partition key (audit entry partitions are created ahead of time).", ex);
+        }
+        catch (Exception ex)
+        {
+            DatabaseTelemetry.Failed(activity, ex);
+            throw;
         }
     }
 
     public async Task<T> ExecuteScalarAsync<T>(string sql, object? param, CancellationToken cancellationToken)
     {
         var command = await CommandAsync(sql, param, cancellationToken);
-        return (await _connection!.ExecuteScalarAsync<T>(command))!;
+        using var activity = TraceCommand(command.CommandText);
+        try
+        {
+            return (await _connection!.ExecuteScalarAsync<T>(command))!;
+        }
+        catch (Exception ex)
+        {
+            DatabaseTelemetry.Failed(activity, ex);
+            throw;
+        }
     }
+
+    /// <summary>
+    /// The open connection of the current transaction, for provider-specific bulk work (PostgreSQL binary COPY). Call it
+    /// only after a statement of this transaction has run through the session, so the transaction has begun and the tenant
+    /// is set; it throws otherwise.
+    /// </summary>
+    internal DbConnection ConnectionInTransaction =>
+        _transaction is not null && !_firstOfTransaction && _connection is { } connection
+            ? connection
+            : throw new InvalidOperationException("No statement has run in this transaction yet.");
 
     public async ValueTask DisposeAsync()
     {
@@ -139,6 +188,15 @@ public abstract class DbSession(TenantScope tenant, DatabaseOptions options) : I
     protected virtual string Prepare(string sql, bool firstOfTransaction) => sql;
 
     protected abstract bool IsUniqueViolation(DbException exception);
+
+    /// <summary>A partitioned table has no partition for the row (PostgreSQL); never on SQLite.</summary>
+    protected virtual bool IsMissingPartition(DbException exception) => false;
+
+    /// <summary>
+    /// A client span for one command, for providers that have no instrumentation of their own (SQLite). PostgreSQL
+    /// returns null: Npgsql's "Npgsql" activity source already traces every command.
+    /// </summary>
+    protected virtual System.Diagnostics.Activity? TraceCommand(string sql) => null;
 
     private async Task<CommandDefinition> CommandAsync(string sql, object? param, CancellationToken cancellationToken)
     {

@@ -20,6 +20,14 @@ public sealed class PostgresSession(NpgsqlDataSource dataSource, TenantScope ten
 
     private Guid? _applied;
 
+    /// <summary>A session whose transactions are READ ONLY (the read replica's: a query can never write, even if the
+    /// read connection string points at a primary by mistake); its use cases show as cms-api-read/... in
+    /// pg_stat_activity.</summary>
+    public static PostgresSession ReadOnly(NpgsqlDataSource dataSource, TenantScope tenant, UseCaseScope useCase, DatabaseOptions options) =>
+        new(dataSource, tenant, useCase, options) { IsReadOnly = true };
+
+    private bool IsReadOnly { get; init; }
+
     protected override int CommandTimeoutSeconds => Options.CommandTimeoutSeconds + ClientGraceSeconds;
 
     protected override async Task<DbConnection> OpenConnectionAsync(CancellationToken cancellationToken) =>
@@ -39,10 +47,11 @@ public sealed class PostgresSession(NpgsqlDataSource dataSource, TenantScope ten
         if (firstOfTransaction)
         {
             _applied = null;
-            prefix = $"SET LOCAL statement_timeout = {Options.CommandTimeoutSeconds * 1000};\n";
+            prefix = IsReadOnly ? "SET TRANSACTION READ ONLY;\n" : "";
+            prefix += $"SET LOCAL statement_timeout = {Options.CommandTimeoutSeconds * 1000};\n";
             if (useCase.Current is { } current)
             {
-                prefix += $"SET LOCAL application_name = 'cms-api/{current}';\n";
+                prefix += $"SET LOCAL application_name = '{(IsReadOnly ? "cms-api-read" : "cms-api")}/{current}';\n";
             }
         }
 
@@ -57,6 +66,10 @@ public sealed class PostgresSession(NpgsqlDataSource dataSource, TenantScope ten
     }
 
     protected override void ClearPool() => dataSource.Clear();
+
+    protected override bool IsMissingPartition(DbException exception) =>
+        exception is PostgresException { SqlState: PostgresErrorCodes.CheckViolation } pg
+        && pg.MessageText.StartsWith("no partition of relation", StringComparison.Ordinal);
 
     protected override bool IsUniqueViolation(DbException exception) =>
         exception is PostgresException { SqlState: PostgresErrorCodes.UniqueViolation };

@@ -30,6 +30,8 @@ public sealed class SqliteSession(TenantScope tenant, DatabaseOptions options) :
 
     protected override bool IsUniqueViolation(DbException exception) =>
         exception is SqliteException { SqliteErrorCode: 19, SqliteExtendedErrorCode: 2067 or 1555 };
+
+    protected override System.Diagnostics.Activity? TraceCommand(string sql) => DatabaseTelemetry.StartCommand("sqlite", sql);
 }
 
 public static class SqliteConnectionStrings

@@ -13,10 +13,10 @@ using Dapper;
 
 namespace Cms.Infrastructure.Queries;
 
-// Read side: SQL straight into DTOs, tenant_id = @TenantId in every statement, keyset paging (fetch limit + 1 rows
+// Read side (QuerySession: the read replica when one is configured, the primary inside a command): SQL straight into DTOs, tenant_id = @TenantId in every statement, keyset paging (fetch limit + 1 rows
 // after the cursor key). Filters add fixed SQL fragments; every value travels as a parameter.
 
-internal sealed class TenantQueries(DbSession db) : ITenantQueries
+internal sealed class TenantQueries(QuerySession db) : ITenantQueries
 {
     public async Task<TenantDto?> GetAsync(Guid id, CancellationToken cancellationToken) =>
         await db.QuerySingleOrDefaultAsync<TenantRow>($"SELECT {TenantRow.Columns} FROM tenants WHERE id = @Id", new { Id = id },
@@ -40,7 +40,7 @@ internal sealed class TenantQueries(DbSession db) : ITenantQueries
     }
 }
 
-internal sealed class StaffQueries(DbSession db, TenantScope scope) : IStaffQueries
+internal sealed class StaffQueries(QuerySession db, TenantScope scope) : IStaffQueries
 {
     public async Task<Page<StaffDto>> ListAsync(int limit, CursorKey? after, CancellationToken cancellationToken)
     {
@@ -57,7 +57,7 @@ internal sealed class StaffQueries(DbSession db, TenantScope scope) : IStaffQuer
     }
 }
 
-internal sealed class ConsumerQueries(DbSession db, TenantScope scope, ConsumerSealing sealing) : IConsumerQueries
+internal sealed class ConsumerQueries(QuerySession db, TenantScope scope, ConsumerSealing sealing) : IConsumerQueries
 {
     public async Task<ConsumerDto?> GetAsync(Guid id, CancellationToken cancellationToken)
     {
@@ -117,7 +117,7 @@ internal sealed class ConsumerQueries(DbSession db, TenantScope scope, ConsumerS
     }
 }
 
-internal sealed class ComplaintQueries(DbSession db, TenantScope scope) : IComplaintQueries
+internal sealed class ComplaintQueries(QuerySession db, TenantScope scope) : IComplaintQueries
 {
     /// <summary>The ids of a complaint (@Id) and of the duplicates merged into it: merging keeps both histories.</summary>
     public const string MergedFamily = "SELECT id FROM complaints WHERE tenant_id = @TenantId AND (id = @Id OR merged_into_id = @Id)";
@@ -133,8 +133,8 @@ internal sealed class ComplaintQueries(DbSession db, TenantScope scope) : ICompl
         }
 
         var deadlines = await db.QueryAsync<DeadlineRow>(
-            $"SELECT {DeadlineRow.Columns} FROM complaint_deadlines WHERE tenant_id = @TenantId AND complaint_id = @Id", key,
-            cancellationToken);
+            $"SELECT {DeadlineRow.Columns} FROM complaint_deadlines WHERE tenant_id = @TenantId AND complaint_id = @Id AND withdrawn_at IS NULL",
+            key, cancellationToken);
         var responses = await db.QueryAsync<ResponseRow>(
             $"""
             SELECT {ResponseRow.Columns} FROM complaint_responses
@@ -213,6 +213,36 @@ internal sealed class ComplaintQueries(DbSession db, TenantScope scope) : ICompl
         return Cursor.ToPage([.. rows.Select(r => Mapping.ToSummary(r, now))], limit, c => new CursorKey(c.ReceivedAt, c.Id));
     }
 
+    public async Task<Page<DueComplaintDto>> ListDueAsync(DueFilter filter, DateTimeOffset now, int limit, CursorKey? after,
+        CancellationToken cancellationToken)
+    {
+        var p = new DynamicParameters();
+        p.Add("TenantId", scope.Required);
+        void AddIf(string name, object? value)
+        {
+            if (value is not null)
+            {
+                p.Add(name, value);
+            }
+        }
+
+        // Exactly the parameters the fragments of DueListSql.Build name.
+        AddIf("Kind", filter.Kind?.ToWire());
+        AddIf("DueFrom", filter.DueFrom);
+        AddIf("DueBefore", filter.DueBefore);
+        AddIf("AssigneeId", filter.AssigneeId);
+        AddIf("Status", filter.Status?.ToWire());
+        if (after is { At: { } afterAt })
+        {
+            p.Add("AfterAt", afterAt);
+            p.Add("AfterId", after.Id);
+        }
+
+        p.Add("Take", limit + 1);
+        var rows = await db.QueryAsync<DueRow>(DueListSql.Build(filter, after is { At: not null }), p, cancellationToken);
+        return Cursor.ToPage([.. rows.Select(r => r.ToDto(now))], limit, r => new CursorKey(r.DueAt, r.ComplaintId));
+    }
+
     public async Task<Page<NoteDto>> ListNotesAsync(Guid complaintId, int limit, CursorKey? after, CancellationToken cancellationToken)
     {
         var sql = new StringBuilder(
@@ -230,7 +260,7 @@ internal sealed class ComplaintQueries(DbSession db, TenantScope scope) : ICompl
     }
 }
 
-internal sealed class AuditQueries(DbSession db, TenantScope scope) : IAuditQueries
+internal sealed class AuditQueries(QuerySession db, TenantScope scope) : IAuditQueries
 {
     public async Task<Page<AuditEntryDto>> ListAsync(string? entityType, Guid? entityId, int limit, CursorKey? after,
         CancellationToken cancellationToken)
@@ -264,7 +294,7 @@ internal sealed class AuditQueries(DbSession db, TenantScope scope) : IAuditQuer
     }
 }
 
-internal sealed class AuditChainReader(DbSession db, TenantScope scope) : IAuditChainReader
+internal sealed class AuditChainReader(QuerySession db, TenantScope scope) : IAuditChainReader
 {
     public async Task<IReadOnlyList<ChainedAuditEntry>> ReadAsync(long afterSequence, int limit, CancellationToken cancellationToken)
     {
@@ -282,4 +312,71 @@ internal sealed class AuditChainReader(DbSession db, TenantScope scope) : IAudit
         await db.QuerySingleOrDefaultAsync<AuditChainHead>(
             "SELECT last_seq AS LastSequence, last_hash AS LastHash FROM audit_chain_heads WHERE tenant_id = @TenantId",
             new { TenantId = scope.Required }, cancellationToken);
+}
+
+/// <summary>
+/// The SQL of the due list (public so a test can EXPLAIN exactly what runs). Without a kind: complaints by next_due_at
+/// (set only while open), on ix_complaints_next_due or, with an assignee or status, on the partial
+/// ix_complaints_due_assignee / ix_complaints_due_status. With a kind: that kind's unmet, applying, running deadlines of
+/// open complaints on the partial ix_complaint_deadlines_open_due. Both keyset-ordered on (due instant, complaint id),
+/// unique in each case. Parameters: @TenantId, @Kind, @DueFrom, @DueBefore, @AssigneeId, @Status, @AfterAt, @AfterId, @Take;
+/// only the fragments for the filters given are included, every value travels as a parameter.
+/// </summary>
+public static class DueListSql
+{
+    public static string Build(DueFilter filter, bool afterCursor)
+    {
+        string due, id;
+        StringBuilder sql;
+        if (filter.Kind is not null)
+        {
+            (due, id) = ("d.due_at", "d.complaint_id");
+            sql = new StringBuilder(
+                """
+                SELECT c.id AS ComplaintId, c.reference, c.status, c.assignee_id, c.priority, c.received_at, d.kind, d.due_at, c.version
+                FROM complaint_deadlines d
+                JOIN complaints c ON c.tenant_id = d.tenant_id AND c.id = d.complaint_id
+                WHERE d.tenant_id = @TenantId AND d.kind = @Kind AND d.met_at IS NULL AND d.withdrawn_at IS NULL AND d.paused_at IS NULL
+                  AND c.status IN ('received', 'acknowledged', 'investigating', 'awaiting_consumer')
+                """);
+        }
+        else
+        {
+            (due, id) = ("c.next_due_at", "c.id");
+            sql = new StringBuilder(
+                """
+                SELECT c.id AS ComplaintId, c.reference, c.status, c.assignee_id, c.priority, c.received_at, c.next_due_kind AS Kind,
+                       c.next_due_at AS DueAt, c.version
+                FROM complaints c
+                WHERE c.tenant_id = @TenantId AND c.next_due_at IS NOT NULL
+                """);
+        }
+
+        if (filter.DueFrom is not null)
+        {
+            sql.Append(" AND ").Append(due).Append(" >= @DueFrom");
+        }
+
+        if (filter.DueBefore is not null)
+        {
+            sql.Append(" AND ").Append(due).Append(" < @DueBefore");
+        }
+
+        if (filter.AssigneeId is not null)
+        {
+            sql.Append(" AND c.assignee_id = @AssigneeId");
+        }
+
+        if (filter.Status is not null)
+        {
+            sql.Append(" AND c.status = @Status");
+        }
+
+        if (afterCursor)
+        {
+            sql.Append(" AND (").Append(due).Append(", ").Append(id).Append(") > (@AfterAt, @AfterId)");
+        }
+
+        return sql.Append(" ORDER BY ").Append(due).Append(", ").Append(id).Append(" LIMIT @Take").ToString();
+    }
 }

@@ -3,6 +3,8 @@ using Cms.Application.Audit;
 using Cms.Domain.Audit;
 using Cms.Domain.Common;
 using Cms.Domain.Complaints;
+using Cms.Domain.Regulation;
+using Cms.Application.Calendar;
 using Cms.Domain.Consumers;
 using Cms.Domain.Staff;
 using Cms.Domain.Taxonomies;
@@ -212,17 +214,7 @@ internal sealed class ComplaintRepository(DbSession db, TenantScope scope, TimeP
             INSERT INTO complaints ({ComplaintRow.Columns}) VALUES ({ComplaintRow.Values})
             """,
             ComplaintRow.Parameters(complaint), cancellationToken);
-        await db.ExecuteAsync(
-            "INSERT INTO complaint_deadlines (tenant_id, complaint_id, kind, due_at, met_at) VALUES (@TenantId, @ComplaintId, @Kind, @DueAt, @MetAt)",
-            complaint.Deadlines.Select(d => new
-            {
-                complaint.TenantId,
-                ComplaintId = complaint.Id,
-                Kind = d.Kind.ToWire(),
-                d.DueAt,
-                d.MetAt,
-            }).ToList(),
-            cancellationToken);
+        await db.ExecuteAsync(DeadlineRow.Upsert, DeadlineRow.Parameters(complaint), cancellationToken);
         await AddResponsesAsync(complaint, cancellationToken);
         complaint.ClearPendingChanges();
     }
@@ -248,8 +240,8 @@ internal sealed class ComplaintRepository(DbSession db, TenantScope scope, TimeP
         }
 
         var deadlines = await db.QueryAsync<DeadlineRow>(
-            $"SELECT {DeadlineRow.Columns} FROM complaint_deadlines WHERE tenant_id = @TenantId AND complaint_id = @Id", key,
-            cancellationToken);
+            $"SELECT {DeadlineRow.Columns} FROM complaint_deadlines WHERE tenant_id = @TenantId AND complaint_id = @Id AND withdrawn_at IS NULL",
+            key, cancellationToken);
         var responses = await db.QueryAsync<ResponseRow>(
             $"SELECT {ResponseRow.Columns} FROM complaint_responses WHERE tenant_id = @TenantId AND complaint_id = @Id ORDER BY sent_at, id", key,
             cancellationToken);
@@ -261,15 +253,15 @@ internal sealed class ComplaintRepository(DbSession db, TenantScope scope, TimeP
         TenantGuard.Check(scope, complaint.TenantId);
         var updated = await db.ExecuteAsync(
             """
-            UPDATE complaints SET status = @Status, assignee_id = @AssigneeId, acknowledged_at = @AcknowledgedAt,
+            UPDATE complaints SET received_at = @ReceivedAt, payment_services = @PaymentServices, disability = @Disability, status = @Status, assignee_id = @AssigneeId, acknowledged_at = @AcknowledgedAt,
                    summary_resolution_at = @SummaryResolutionAt, final_response_at = @FinalResponseAt, resolved_at = @ResolvedAt,
                    closed_at = @ClosedAt, reopened_at = @ReopenedAt, outcome = @Outcome, redress_amount_minor = @RedressAmountMinor,
                    redress_currency = @RedressCurrency, redress_non_monetary = @RedressNonMonetary, root_cause = @RootCause,
                    referral_body = @ReferralBody, referral_reference = @ReferralReference, referred_at = @ReferredAt,
                    referral_outcome = @ReferralOutcome, referral_outcome_at = @ReferralOutcomeAt, next_due_at = @NextDueAt,
-                   updated_at = @UpdatedAt, version = @Version, product = @Product, product_taxonomy_version = @ProductTaxonomyVersion,
-                   category = @Category, category_taxonomy_version = @CategoryTaxonomyVersion,
-                   root_cause_taxonomy_version = @RootCauseTaxonomyVersion, received_at = @ReceivedAt,
+                   next_due_kind = @NextDueKind, updated_at = @UpdatedAt, version = @Version, product = @Product,
+                   product_taxonomy_version = @ProductTaxonomyVersion, category = @Category,
+                   category_taxonomy_version = @CategoryTaxonomyVersion, root_cause_taxonomy_version = @RootCauseTaxonomyVersion,
                    vulnerability_involved = @VulnerabilityInvolved, vulnerability_health = @VulnerabilityHealth,
                    vulnerability_life_event = @VulnerabilityLifeEvent, vulnerability_resilience = @VulnerabilityResilience,
                    vulnerability_capability = @VulnerabilityCapability, vulnerability_consent_at = @VulnerabilityConsentAt,
@@ -283,27 +275,27 @@ internal sealed class ComplaintRepository(DbSession db, TenantScope scope, TimeP
             return false;
         }
 
-        var met = complaint.Deadlines.Where(d => d.MetAt is not null).Select(d => new
+        // The deadlines as the aggregate holds them now; a kind that no longer applies (a flag cleared) is withdrawn, not
+        // deleted, so a later flag can bring it back and the history of what applied stays readable.
+        await db.ExecuteAsync(DeadlineRow.Upsert, DeadlineRow.Parameters(complaint), cancellationToken);
+        if (complaint.PendingChanges.Contains("deadlines"))
         {
-            complaint.TenantId,
-            ComplaintId = complaint.Id,
-            Kind = d.Kind.ToWire(),
-            d.MetAt,
-        }).ToList();
-        if (met.Count > 0)
-        {
-            await db.ExecuteAsync(
-                "UPDATE complaint_deadlines SET met_at = @MetAt WHERE tenant_id = @TenantId AND complaint_id = @ComplaintId AND kind = @Kind AND met_at IS NULL",
-                met, cancellationToken);
-        }
-
-        // A merge moved the received date earlier: every deadline follows it.
-        if (complaint.PendingChanges.Contains("receivedAt"))
-        {
-            await db.ExecuteAsync(
-                "UPDATE complaint_deadlines SET due_at = @DueAt WHERE tenant_id = @TenantId AND complaint_id = @ComplaintId AND kind = @Kind",
-                complaint.Deadlines.Select(d => new { complaint.TenantId, ComplaintId = complaint.Id, Kind = d.Kind.ToWire(), d.DueAt }).ToList(),
-                cancellationToken);
+            var key = new { complaint.TenantId, ComplaintId = complaint.Id };
+            var stored = await db.QueryAsync<string>(
+                "SELECT kind FROM complaint_deadlines WHERE tenant_id = @TenantId AND complaint_id = @ComplaintId AND withdrawn_at IS NULL",
+                key, cancellationToken);
+            var current = complaint.Deadlines.Select(d => d.Kind.ToWire()).ToHashSet(StringComparer.Ordinal);
+            var withdrawn = stored.Where(k => !current.Contains(k))
+                .Select(k => new { complaint.TenantId, ComplaintId = complaint.Id, Kind = k, Now = complaint.UpdatedAt }).ToList();
+            if (withdrawn.Count > 0)
+            {
+                await db.ExecuteAsync(
+                    """
+                    UPDATE complaint_deadlines SET withdrawn_at = @Now
+                    WHERE tenant_id = @TenantId AND complaint_id = @ComplaintId AND kind = @Kind AND withdrawn_at IS NULL
+                    """,
+                    withdrawn, cancellationToken);
+            }
         }
 
         await AddResponsesAsync(complaint, cancellationToken);
@@ -335,6 +327,72 @@ internal sealed class ComplaintRepository(DbSession db, TenantScope scope, TimeP
                 note.CreatedAt,
             },
             cancellationToken);
+}
+
+/// <summary>The tenant's closure days and clock settings (tenant tables under row-level security).</summary>
+internal sealed class TenantClockRepository(DbSession db, TenantScope scope) : ITenantClockRepository, ICalendarQueries
+{
+    public async Task<TenantClock> GetClockAsync(DateOnly from, DateOnly to, CancellationToken cancellationToken)
+    {
+        var days = await db.QueryAsync<DateOnly>(
+            "SELECT day FROM tenant_closure_days WHERE tenant_id = @TenantId AND active = @Active AND day >= @From AND day <= @To",
+            new { TenantId = scope.Required, Active = true, From = from, To = to }, cancellationToken);
+        var settings = await GetSettingsAsync(cancellationToken);
+        return new TenantClock(new ClosureDays(days), settings.InternalSla);
+    }
+
+    public async Task<ClosureDay?> GetClosureDayAsync(DateOnly date, CancellationToken cancellationToken) =>
+        (await db.QuerySingleOrDefaultAsync<ClosureDayRow>(
+            $"SELECT {ClosureDayRow.Columns} FROM tenant_closure_days WHERE tenant_id = @TenantId AND day = @Day",
+            new { TenantId = scope.Required, Day = date }, cancellationToken))?.ToDomain();
+
+    public Task AddClosureDayAsync(ClosureDay day, CancellationToken cancellationToken) =>
+        db.ExecuteAsync(
+            """
+            INSERT INTO tenant_closure_days (tenant_id, id, day, name, active, created_at, updated_at)
+            VALUES (@TenantId, @Id, @Day, @Name, @Active, @UpdatedAt, @UpdatedAt)
+            """,
+            new { TenantId = TenantGuard.Check(scope, day.TenantId), day.Id, Day = day.Date, day.Name, day.Active, day.UpdatedAt },
+            cancellationToken);
+
+    public Task UpdateClosureDayAsync(ClosureDay day, CancellationToken cancellationToken) =>
+        db.ExecuteAsync(
+            "UPDATE tenant_closure_days SET name = @Name, active = @Active, updated_at = @UpdatedAt WHERE tenant_id = @TenantId AND id = @Id",
+            new { TenantId = TenantGuard.Check(scope, day.TenantId), day.Id, day.Name, day.Active, day.UpdatedAt }, cancellationToken);
+
+    public async Task<ClockSettings> GetSettingsAsync(CancellationToken cancellationToken) =>
+        (await db.QuerySingleOrDefaultAsync<ClockSettingsRow>(
+            $"SELECT {ClockSettingsRow.Columns} FROM tenant_clock_settings WHERE tenant_id = @TenantId",
+            new { TenantId = scope.Required }, cancellationToken))?.ToDomain() ?? ClockSettings.Default;
+
+    public Task SaveSettingsAsync(ClockSettings settings, DateTimeOffset now, CancellationToken cancellationToken) =>
+        db.ExecuteAsync(
+            """
+            INSERT INTO tenant_clock_settings (tenant_id, internal_sla_amount, internal_sla_unit, at_risk_days, updated_at)
+            VALUES (@TenantId, @Amount, @Unit, @AtRiskDays, @Now)
+            ON CONFLICT (tenant_id) DO UPDATE SET internal_sla_amount = excluded.internal_sla_amount,
+                internal_sla_unit = excluded.internal_sla_unit, at_risk_days = excluded.at_risk_days, updated_at = excluded.updated_at
+            """,
+            new
+            {
+                TenantId = scope.Required,
+                settings.InternalSla?.Amount,
+                Unit = settings.InternalSla?.Unit.ToWire(),
+                settings.AtRiskDays,
+                Now = now,
+            },
+            cancellationToken);
+
+    public async Task<IReadOnlyList<ClosureDayDto>> ListClosureDaysAsync(DateOnly from, DateOnly to, CancellationToken cancellationToken)
+    {
+        var rows = await db.QueryAsync<ClosureDayRow>(
+            $"""
+            SELECT {ClosureDayRow.Columns} FROM tenant_closure_days
+            WHERE tenant_id = @TenantId AND active = @Active AND day >= @From AND day <= @To ORDER BY day
+            """,
+            new { TenantId = scope.Required, Active = true, From = from, To = to }, cancellationToken);
+        return [.. rows.Select(r => new ClosureDayDto(r.Id, r.Day, r.Name))];
+    }
 }
 
 /// <summary>

@@ -1,4 +1,5 @@
 using System.Net;
+using System.Net.Http.Json;
 using Cms.Application.Common;
 using Cms.Application.Complaints;
 using Cms.Application.Consumers;
@@ -69,6 +70,12 @@ public sealed class PermissionMatrixApiTests(DatabaseKind kind) : ApiTestBase(ki
         }),
         new(UseCase.RegisterConsumer, "POST /v1/consumers", HttpStatusCode.Created, _ => Task.FromResult(Json(HttpMethod.Post,
             "/v1/consumers", new { externalRef = Unique("EXT"), fullName = "Sam Consumer", email = "sam@example.test" }))),
+        new(UseCase.ImportConsumers, "POST /v1/consumers/imports", HttpStatusCode.OK, _ => Task.FromResult(new HttpRequestMessage(
+            HttpMethod.Post, "/v1/consumers/imports")
+        {
+            Content = new StringContent($$"""{"externalRef":"{{Unique("IMP")}}","fullName":"Sam Imported"}""" + "\n",
+                System.Text.Encoding.UTF8, "application/x-ndjson"),
+        })),
         new(UseCase.GetConsumer, "GET /v1/consumers/{id}", HttpStatusCode.OK,
             w => Task.FromResult(Json(HttpMethod.Get, $"/v1/consumers/{w.Consumer.Id}"))),
         new(UseCase.FindConsumers, "GET /v1/consumers?externalRef=", HttpStatusCode.OK, w =>
@@ -123,7 +130,61 @@ public sealed class PermissionMatrixApiTests(DatabaseKind kind) : ApiTestBase(ki
             Json(HttpMethod.Get, $"/v1/complaints/{(await w.ComplaintAsync(ComplaintStatus.Received)).Id}/notes")),
         new(UseCase.ListAudit, "GET /v1/audit", HttpStatusCode.OK, _ => Task.FromResult(Json(HttpMethod.Get, "/v1/audit?limit=10"))),
         new(UseCase.VerifyAuditChain, "GET /v1/audit/verify", HttpStatusCode.OK, _ => Task.FromResult(Json(HttpMethod.Get, "/v1/audit/verify"))),
+        Transition(UseCase.CorrectReceivedAt, "received-at", ComplaintStatus.Received, new { receivedAt = DateTimeOffset.UtcNow.AddDays(-1) }),
+        Transition(UseCase.SetPaymentServices, "payment-services", ComplaintStatus.Received, new { paymentServices = true }),
+        Transition(UseCase.SetDisability, "disability", ComplaintStatus.Received, new { disability = true }),
+        new(UseCase.ListDueComplaints, "GET /v1/complaints/due", HttpStatusCode.OK,
+            _ => Task.FromResult(Json(HttpMethod.Get, "/v1/complaints/due?limit=5"))),
+        new(UseCase.GetCalendar, "GET /v1/calendar", HttpStatusCode.OK, _ => Task.FromResult(Json(HttpMethod.Get, "/v1/calendar?year=2026"))),
+        new(UseCase.SetClosureDay, "PUT /v1/calendar/closure-days/{date}", HttpStatusCode.OK,
+            _ => Task.FromResult(Json(HttpMethod.Put, $"/v1/calendar/closure-days/{FreshDate():yyyy-MM-dd}", new { name = "Closed" }))),
+        new(UseCase.RemoveClosureDay, "DELETE /v1/calendar/closure-days/{date}", HttpStatusCode.NoContent, async w =>
+        {
+            var day = FreshDate();
+            await Expect(await w.Tenant.Admin.PutAsJsonAsync($"/v1/calendar/closure-days/{day:yyyy-MM-dd}", new { name = "Closed" }, ApiTestBase.Json),
+                HttpStatusCode.OK);
+            return Json(HttpMethod.Delete, $"/v1/calendar/closure-days/{day:yyyy-MM-dd}");
+        }),
+        new(UseCase.GetClockSettings, "GET /v1/settings/clocks", HttpStatusCode.OK, _ => Task.FromResult(Json(HttpMethod.Get, "/v1/settings/clocks"))),
+        new(UseCase.UpdateClockSettings, "PUT /v1/settings/clocks", HttpStatusCode.OK,
+            _ => Task.FromResult(Json(HttpMethod.Put, "/v1/settings/clocks", new { atRiskDays = 3 }))),
+        // Outcomes and classification, regulatory returns (issue 7). Root causes are published so the world's other
+        // complaints (product "mortgage", category "arrears") stay valid.
+        new(UseCase.PublishTaxonomy, "POST /v1/taxonomies/{kind}/versions", HttpStatusCode.Created,
+            _ => Task.FromResult(Json(HttpMethod.Post, "/v1/taxonomies/root_cause/versions",
+                new { entries = new[] { new { code = "policy", label = "Policy" }, new { code = "process_error", label = "Process error" } } }))),
+        new(UseCase.GetTaxonomy, "GET /v1/taxonomies/{kind}", HttpStatusCode.OK, async w =>
+        {
+            await Expect(await w.Tenant.Admin.PostAsJsonAsync("/v1/taxonomies/root_cause/versions",
+                new { entries = new[] { new { code = "policy", label = "Policy" } } }, ApiTestBase.Json), HttpStatusCode.Created);
+            return Json(HttpMethod.Get, "/v1/taxonomies/root_cause");
+        }),
+        new(UseCase.RecordResponse, "POST /v1/complaints/{id}/responses", HttpStatusCode.OK, async w =>
+        {
+            var c = await w.ComplaintAsync(ComplaintStatus.Acknowledged);
+            return Json(HttpMethod.Post, $"/v1/complaints/{c.Id}/responses", new { type = "holding_response", sentAt = c.ReceivedAt }, c.Version);
+        }),
+        Transition(UseCase.ReclassifyComplaint, "classify", ComplaintStatus.Received, new { product = "credit_card", category = "fees" }),
+        new(UseCase.RecordVulnerability, "PUT /v1/complaints/{id}/vulnerability", HttpStatusCode.OK, async w =>
+        {
+            var c = await w.ComplaintAsync(ComplaintStatus.Received);
+            return Json(HttpMethod.Put, $"/v1/complaints/{c.Id}/vulnerability",
+                new { involved = true, drivers = new[] { "life_event" }, consentGivenAt = c.ReceivedAt }, c.Version);
+        }),
+        new(UseCase.MergeComplaints, "POST /v1/complaints/{id}/merge", HttpStatusCode.OK, async w =>
+        {
+            var duplicate = await w.ComplaintAsync(ComplaintStatus.Received);
+            var survivor = await w.ComplaintAsync(ComplaintStatus.Received);
+            return Json(HttpMethod.Post, $"/v1/complaints/{survivor.Id}/merge", new { duplicateId = duplicate.Id }, survivor.Version);
+        }),
+        new(UseCase.GetComplaintsReport, "GET /v1/reports/complaints", HttpStatusCode.OK,
+            _ => Task.FromResult(Json(HttpMethod.Get, "/v1/reports/complaints?from=2026-01-01&to=2026-06-30"))),
     ];
+
+    private static int _freshDays;
+
+    /// <summary>A date no other request of the run used (closure days are unique per tenant and date).</summary>
+    private static DateOnly FreshDate() => new DateOnly(2030, 1, 1).AddDays(Interlocked.Increment(ref _freshDays));
 
     public static IEnumerable<UseCase> UseCases => Enum.GetValues<UseCase>();
 

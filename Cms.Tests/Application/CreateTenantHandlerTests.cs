@@ -48,15 +48,14 @@ public sealed class CreateTenantHandlerTests
     }
 
     [Test]
-    public async Task A_sector_and_jurisdiction_without_a_profile_is_a_validation_failure_and_nothing_is_written()
+    public async Task Every_sector_and_jurisdiction_now_has_a_profile_so_a_uk_airline_is_created_with_the_caa_profile()
     {
         var world = new World();
         world.Caller.SetPlatform("platform-operator");
 
-        Expect.Invalid(await Create(world, Sector.Airline, Jurisdiction.UK), "jurisdiction");
+        var tenant = Expect.Success(await Create(world, Sector.Airline, Jurisdiction.UK));
 
-        Expect.NothingWritten(world);
-        Assert.That(world.Scope.TenantId, Is.Null);
+        Assert.That(tenant.RegulatoryProfile, Is.EqualTo("uk_airline_caa"));
     }
 
     [Test]

@@ -36,6 +36,7 @@ public sealed class World
         Complaints = new FakeComplaintRepository(Db, Scope);
         Taxonomies = new FakeTaxonomyRepository(Db, Scope);
         AuditRepository = new FakeAuditRepository(Db, Scope);
+        TenantClocks = new FakeTenantClockRepository(Db, Scope);
         TenantQueries = new FakeTenantQueries(Db);
         StaffQueries = new FakeStaffQueries(Db, Scope);
         ConsumerQueries = new FakeConsumerQueries(Db, Scope);
@@ -56,6 +57,7 @@ public sealed class World
     public FakeComplaintRepository Complaints { get; }
     public FakeTaxonomyRepository Taxonomies { get; }
     public FakeAuditRepository AuditRepository { get; }
+    public FakeTenantClockRepository TenantClocks { get; }
     public FakeTenantQueries TenantQueries { get; }
     public FakeStaffQueries StaffQueries { get; }
     public FakeConsumerQueries ConsumerQueries { get; }

@@ -7,6 +7,10 @@ public sealed class BusinessCalendarTests
     private static readonly BusinessCalendar London = new("Europe/London");
     private static readonly BusinessCalendar Brussels = new("Europe/Brussels");
     private static readonly BusinessCalendar NewYork = new("America/New_York");
+    private static readonly BusinessCalendar LondonBank = new("Europe/London", HolidaySchedule.EnglandAndWales);
+    private static readonly BusinessCalendar NewYorkFederal = new("America/New_York", HolidaySchedule.UsFederal);
+
+    private static DateOnly D(string iso) => DateOnly.Parse(iso, System.Globalization.CultureInfo.InvariantCulture);
 
     private static DateTimeOffset Utc(int y, int mo, int d, int h, int mi = 0) => new(y, mo, d, h, mi, 0, TimeSpan.Zero);
 
@@ -14,10 +18,67 @@ public sealed class BusinessCalendarTests
     [TestCase(2026, 3, 27, true)] // Friday
     [TestCase(2026, 3, 28, false)] // Saturday
     [TestCase(2026, 3, 29, false)] // Sunday
-    [TestCase(2027, 1, 1, true)] // a Friday; public holidays are not modelled yet
+    [TestCase(2027, 1, 1, true)] // a Friday; a calendar without a holiday schedule skips weekends only
     public void Business_days_are_monday_to_friday(int y, int m, int d, bool expected)
     {
-        Assert.That(BusinessCalendar.IsBusinessDay(new DateOnly(y, m, d)), Is.EqualTo(expected));
+        Assert.That(London.IsBusinessDay(new DateOnly(y, m, d)), Is.EqualTo(expected));
+    }
+
+    [TestCase("2027-01-01", false)] // New Year's Day
+    [TestCase("2026-04-03", false)] // Good Friday
+    [TestCase("2026-04-06", false)] // Easter Monday
+    [TestCase("2026-04-07", true)]
+    [TestCase("2026-12-28", false)] // Boxing Day substitute
+    [TestCase("2026-12-29", true)]
+    public void A_bank_holiday_is_not_a_business_day_in_england_and_wales(string day, bool expected)
+    {
+        Assert.That(LondonBank.IsBusinessDay(D(day)), Is.EqualTo(expected));
+    }
+
+    // Across the year end in England and Wales: 25, 28 December 2026 and 1 January 2027 are bank holidays.
+    [TestCase("2026-12-23", 1, "2026-12-24")]
+    [TestCase("2026-12-24", 1, "2026-12-29")]
+    [TestCase("2026-12-24", 3, "2026-12-31")]
+    [TestCase("2026-12-24", 4, "2027-01-04")]
+    [TestCase("2026-12-30", 3, "2027-01-05")]
+    [TestCase("2026-12-24", 15, "2027-01-19")]
+    // 2022: Christmas on a Sunday, substitute Tuesday 27; 2 January 2023 the New Year substitute.
+    [TestCase("2022-12-23", 1, "2022-12-28")]
+    [TestCase("2022-12-30", 1, "2023-01-03")]
+    // Easter 2026 and the proclaimed days of 2022.
+    [TestCase("2026-04-02", 1, "2026-04-07")]
+    [TestCase("2022-06-01", 1, "2022-06-06")]
+    [TestCase("2022-09-16", 1, "2022-09-20")]
+    public void AddBusinessDays_skips_england_and_wales_bank_holidays(string from, int days, string expected)
+    {
+        Assert.That(LondonBank.AddBusinessDays(D(from), days), Is.EqualTo(D(expected)));
+    }
+
+    // Across the year end in the US: 2021-12-24 (Christmas observed) and 2021-12-31 (New Year 2022 observed).
+    [TestCase("2021-12-23", 1, "2021-12-27")]
+    [TestCase("2021-12-30", 1, "2022-01-03")]
+    [TestCase("2021-12-22", 10, "2022-01-07")]
+    [TestCase("2026-07-02", 1, "2026-07-06")] // Independence Day observed Friday 3 July
+    [TestCase("2026-11-25", 1, "2026-11-27")] // Thanksgiving
+    [TestCase("2026-01-16", 10, "2026-02-02")] // MLK day 19 January
+    public void AddBusinessDays_skips_us_federal_holidays_and_observed_days(string from, int days, string expected)
+    {
+        Assert.That(NewYorkFederal.AddBusinessDays(D(from), days), Is.EqualTo(D(expected)));
+    }
+
+    [Test]
+    public void Closure_days_are_skipped_only_when_given()
+    {
+        var closures = new ClosureDays([D("2026-03-30"), D("2026-03-31"), D("2026-03-28")]);
+
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(LondonBank.AddBusinessDays(D("2026-03-27"), 3), Is.EqualTo(D("2026-04-01")));
+            Assert.That(LondonBank.AddBusinessDays(D("2026-03-27"), 3, closures), Is.EqualTo(D("2026-04-07")), "closures and Easter");
+            Assert.That(LondonBank.IsBusinessDay(D("2026-03-30"), closures), Is.False);
+            Assert.That(LondonBank.IsBusinessDay(D("2026-03-30")), Is.True);
+            Assert.That(ClosureDays.None.Count, Is.Zero);
+        }
     }
 
     [TestCase("2026-03-27", 1, "2026-03-30")] // Friday + 1 = Monday
@@ -30,7 +91,7 @@ public sealed class BusinessCalendarTests
     [TestCase("2026-03-27", 0, "2026-03-27")]
     public void AddBusinessDays_does_not_count_the_starting_day(string from, int days, string expected)
     {
-        Assert.That(BusinessCalendar.AddBusinessDays(DateOnly.Parse(from, System.Globalization.CultureInfo.InvariantCulture), days),
+        Assert.That(London.AddBusinessDays(DateOnly.Parse(from, System.Globalization.CultureInfo.InvariantCulture), days),
             Is.EqualTo(DateOnly.Parse(expected, System.Globalization.CultureInfo.InvariantCulture)));
     }
 

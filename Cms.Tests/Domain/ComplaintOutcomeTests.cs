@@ -176,7 +176,7 @@ public sealed class ComplaintOutcomeTests
         var metBefore = survivor.Deadlines.Where(d => d.MetAt is not null).Select(d => d.Kind).ToList();
         var version = survivor.Version;
 
-        ResultAssert.Succeeded(survivor.Merge(original, later.AddHours(2)));
+        ResultAssert.Succeeded(survivor.Merge(original, TenantClock.None, later.AddHours(2)));
 
         var expected = RegulatoryProfiles.UsAirline.ComputeDeadlines(Received, ComplaintFlags.None);
         Assert.That(metBefore, Is.EqualTo(new[] { DeadlineKind.WrittenAcknowledgement }));
@@ -196,13 +196,55 @@ public sealed class ComplaintOutcomeTests
     }
 
     [Test]
+    public void The_three_business_day_band_counts_the_profile_calendars_public_holidays()
+    {
+        // Received Thursday 2 April 2026; Good Friday (3rd) and Easter Monday (6th) are bank holidays in England and Wales,
+        // so the 3rd business day is Thursday 9th on the current UK calendar, Tuesday 7th on version 1's weekends-only one.
+        var received = new DateTimeOffset(2026, 4, 2, 10, 0, 0, TimeSpan.Zero);
+        var answered = new DateTimeOffset(2026, 4, 8, 12, 0, 0, TimeSpan.Zero);
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(ClosureBands.Of(RegulatoryProfiles.UkBanking.Calendar, received, answered), Is.EqualTo(ClosureBand.WithinThreeBusinessDays));
+            Assert.That(ClosureBands.Of(RegulatoryProfiles.UkBankingV1.Calendar, received, answered), Is.EqualTo(ClosureBand.WithinEightWeeks));
+        }
+    }
+
+    [Test]
+    public void Merging_recomputes_with_the_pinned_profile_version_the_tenants_closure_days_and_internal_sla()
+    {
+        // The survivor was filed under version 1 of the UK profile with the tenant's closure days and a 5-business-day SLA;
+        // the duplicate was received earlier. The merge computes every deadline again the way a received-date correction does.
+        var closures = new ClosureDays([new DateOnly(2026, 3, 30), new DateOnly(2026, 3, 31)]);
+        var sla = new InternalSla(5, ClockUnit.BusinessDays);
+        var clock = new TenantClock(closures, sla);
+        var later = Received.AddDays(5);
+        var survivor = Complaint.File(Guid.CreateVersion7(), TestComplaints.TenantId, "CMP-2026-000043", TestComplaints.ConsumerId, Channel.Web,
+            "current_account", "charges", "Charged twice.", Priority.Normal, false, ComplaintFlags.None, later, RegulatoryProfiles.UkBankingV1,
+            later, closures, sla).Value;
+        var duplicate = TestComplaints.File(receivedAt: Received);
+
+        ResultAssert.Succeeded(survivor.Merge(duplicate, clock, later.AddHours(1)));
+
+        var expected = RegulatoryProfiles.UkBankingV1.ComputeDeadlines(Received, ComplaintFlags.None, closures)
+            .Append(new Deadline(DeadlineKind.InternalSla, RegulatoryProfiles.UkBankingV1.InternalSlaDueAt(Received, sla, closures), null))
+            .OrderBy(d => d.DueAt).ThenBy(d => d.Kind).Select(d => (d.Kind, d.DueAt));
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(survivor.ProfileVersion, Is.EqualTo(1), "the merge keeps the profile version the complaint was filed under");
+            Assert.That(survivor.Deadlines.OrderBy(d => d.DueAt).ThenBy(d => d.Kind).Select(d => (d.Kind, d.DueAt)), Is.EqualTo(expected));
+            Assert.That(survivor.Deadlines.Single(d => d.Kind == DeadlineKind.InternalSla).DueAt,
+                Is.Not.EqualTo(RegulatoryProfiles.UkBankingV1.InternalSlaDueAt(Received, sla, null)), "the closure days count for the SLA");
+        }
+    }
+
+    [Test]
     public void Merging_an_earlier_survivor_keeps_its_date_and_carries_vulnerability_over()
     {
         var survivor = TestComplaints.File(receivedAt: Received);
         var duplicate = TestComplaints.File(receivedAt: Received.AddDays(1));
         ResultAssert.Succeeded(duplicate.RecordVulnerability(new ComplaintVulnerability(true, new HashSet<VulnerabilityDriver>(), null), Received.AddDays(1)));
         var deadlines = survivor.Deadlines.ToList();
-        ResultAssert.Succeeded(survivor.Merge(duplicate, Received.AddDays(2)));
+        ResultAssert.Succeeded(survivor.Merge(duplicate, TenantClock.None, Received.AddDays(2)));
         using (Assert.EnterMultipleScope())
         {
             Assert.That(survivor.ReceivedAt, Is.EqualTo(Received));
@@ -216,18 +258,18 @@ public sealed class ComplaintOutcomeTests
     public void Merging_is_refused_for_itself_another_consumer_or_a_complaint_no_longer_open()
     {
         var survivor = TestComplaints.File();
-        ResultAssert.FailedValidation(ToResult(survivor.Merge(survivor, Received.AddHours(1))), "duplicateId");
+        ResultAssert.FailedValidation(ToResult(survivor.Merge(survivor, TenantClock.None, Received.AddHours(1))), "duplicateId");
 
         var otherConsumer = Complaint.File(Guid.CreateVersion7(), TestComplaints.TenantId, "CMP-2026-000043", Guid.NewGuid(), Channel.Web,
             "p", "c", "d", Priority.Normal, false, ComplaintFlags.None, Received, RegulatoryProfiles.UkBanking, Received).Value;
-        Assert.That(ResultAssert.Failed(survivor.Merge(otherConsumer, Received.AddHours(1))).Code, Is.EqualTo("complaint.merge_other_consumer"));
+        Assert.That(ResultAssert.Failed(survivor.Merge(otherConsumer, TenantClock.None, Received.AddHours(1))).Code, Is.EqualTo("complaint.merge_other_consumer"));
 
         var resolved = TestComplaints.InStage(Stage.Resolved);
-        Assert.That(ResultAssert.Failed(survivor.Merge(resolved, Received.AddHours(1))).Code, Is.EqualTo("complaint.illegal_transition"));
-        Assert.That(ResultAssert.Failed(resolved.Merge(TestComplaints.File(), Received.AddHours(1))).Code, Is.EqualTo("complaint.illegal_transition"));
+        Assert.That(ResultAssert.Failed(survivor.Merge(resolved, TenantClock.None, Received.AddHours(1))).Code, Is.EqualTo("complaint.illegal_transition"));
+        Assert.That(ResultAssert.Failed(resolved.Merge(TestComplaints.File(), TenantClock.None, Received.AddHours(1))).Code, Is.EqualTo("complaint.illegal_transition"));
 
         var merged = TestComplaints.InStage(Stage.Merged);
-        Assert.That(ResultAssert.Failed(survivor.Merge(merged, Received.AddHours(1))).Code, Is.EqualTo("complaint.illegal_transition"));
+        Assert.That(ResultAssert.Failed(survivor.Merge(merged, TenantClock.None, Received.AddHours(1))).Code, Is.EqualTo("complaint.illegal_transition"));
         using (Assert.EnterMultipleScope())
         {
             Assert.That(survivor.Version, Is.EqualTo(1), "refused merges change nothing");

@@ -53,22 +53,103 @@ public sealed class RegulatoryDeadlineTests
     [TestCase("2026-10-23T12:00:00Z", DeadlineKind.SummaryResolution, "2026-10-28T23:59:59.9999999Z")]
     [TestCase("2026-10-23T12:00:00Z", DeadlineKind.FinalResponse, "2026-12-18T23:59:59.9999999Z")]
     [TestCase("2026-09-04T12:00:00Z", DeadlineKind.FinalResponse, "2026-10-30T23:59:59.9999999Z")]
-    // Across the year end (no public holidays yet: 1 January counts as a business day).
-    [TestCase("2026-12-30T12:00:00Z", DeadlineKind.SummaryResolution, "2027-01-04T23:59:59.9999999Z")]
+    // Across the year end: 1 January 2027 is a bank holiday.
+    [TestCase("2026-12-30T12:00:00Z", DeadlineKind.SummaryResolution, "2027-01-05T23:59:59.9999999Z")]
     [TestCase("2026-12-30T12:00:00Z", DeadlineKind.FinalResponse, "2027-02-24T23:59:59.9999999Z")]
-    [TestCase("2026-12-31T23:30:00Z", DeadlineKind.SummaryResolution, "2027-01-05T23:59:59.9999999Z")]
+    [TestCase("2026-12-31T23:30:00Z", DeadlineKind.SummaryResolution, "2027-01-06T23:59:59.9999999Z")]
+    // Christmas 2026 (Friday 25, substitute Boxing Day Monday 28) and Easter 2026 (3 and 6 April).
+    [TestCase("2026-12-24T12:00:00Z", DeadlineKind.SummaryResolution, "2026-12-31T23:59:59.9999999Z")]
+    [TestCase("2026-04-02T12:00:00Z", DeadlineKind.SummaryResolution, "2026-04-09T22:59:59.9999999Z")]
     [TestCase("2026-12-31T23:30:00Z", DeadlineKind.FinalResponse, "2027-02-25T23:59:59.9999999Z")]
     public void Uk_banking(string receivedAt, DeadlineKind kind, string expected) =>
         AssertDue(RegulatoryProfiles.UkBanking, ComplaintFlags.None, receivedAt, kind, expected);
 
     [TestCase("2026-03-27T10:00:00Z", DeadlineKind.SummaryResolution, "2026-04-01T22:59:59.9999999Z")]
-    [TestCase("2026-03-27T10:00:00Z", DeadlineKind.PaymentServicesFinalResponse, "2026-04-17T22:59:59.9999999Z")]
-    [TestCase("2026-03-27T10:00:00Z", DeadlineKind.PaymentServicesExceptionalFinalResponse, "2026-05-15T22:59:59.9999999Z")]
+    // Good Friday, Easter Monday and the early May bank holiday fall inside.
+    [TestCase("2026-03-27T10:00:00Z", DeadlineKind.PaymentServicesFinalResponse, "2026-04-21T22:59:59.9999999Z")]
+    [TestCase("2026-03-27T10:00:00Z", DeadlineKind.PaymentServicesExceptionalFinalResponse, "2026-05-20T22:59:59.9999999Z")]
     [TestCase("2026-06-06T09:00:00Z", DeadlineKind.PaymentServicesFinalResponse, "2026-06-26T22:59:59.9999999Z")]
     [TestCase("2026-06-06T09:00:00Z", DeadlineKind.PaymentServicesExceptionalFinalResponse, "2026-07-24T22:59:59.9999999Z")]
-    [TestCase("2026-12-30T12:00:00Z", DeadlineKind.PaymentServicesFinalResponse, "2027-01-20T23:59:59.9999999Z")]
+    [TestCase("2026-12-30T12:00:00Z", DeadlineKind.PaymentServicesFinalResponse, "2027-01-21T23:59:59.9999999Z")]
     public void Uk_banking_payment_services(string receivedAt, DeadlineKind kind, string expected) =>
         AssertDue(RegulatoryProfiles.UkBanking, Psd2, receivedAt, kind, expected);
+
+    /// <summary>Version 1 of the UK banking profile counted bank holidays as business days: complaints filed under it
+    /// keep (and are recomputed with) those deadlines.</summary>
+    [TestCase("2026-12-30T12:00:00Z", DeadlineKind.SummaryResolution, "2027-01-04T23:59:59.9999999Z")]
+    [TestCase("2026-03-27T10:00:00Z", DeadlineKind.PaymentServicesFinalResponse, "2026-04-17T22:59:59.9999999Z")]
+    [TestCase("2026-03-27T10:00:00Z", DeadlineKind.PaymentServicesExceptionalFinalResponse, "2026-05-15T22:59:59.9999999Z")]
+    public void Uk_banking_version_1_skips_weekends_only(string receivedAt, DeadlineKind kind, string expected) =>
+        AssertDue(RegulatoryProfiles.Get("uk_banking_fca_disp1", 1)!, Psd2, receivedAt, kind, expected);
+
+    /// <summary>Regulation E counts the institution's business days: federal holidays and its own closure days.</summary>
+    [TestCase("2026-11-20T15:00:00Z", DeadlineKind.ErrorInvestigation, "2026-12-08T04:59:59.9999999Z")] // Thanksgiving 26 Nov
+    [TestCase("2026-12-17T15:00:00Z", DeadlineKind.ErrorInvestigation, "2027-01-05T04:59:59.9999999Z")] // 25 Dec, 1 Jan
+    [TestCase("2026-06-30T15:00:00Z", DeadlineKind.ErrorInvestigation, "2026-07-16T03:59:59.9999999Z")] // 3 July observed
+    public void Us_banking_regulation_e_skips_federal_holidays(string receivedAt, DeadlineKind kind, string expected) =>
+        AssertDue(RegulatoryProfiles.UsBanking, Psd2, receivedAt, kind, expected);
+
+    [Test]
+    public void Closure_days_extend_firm_open_day_rules_but_never_statutory_ones()
+    {
+        var closures = new ClosureDays([new DateOnly(2026, 3, 30), new DateOnly(2026, 3, 31)]);
+        var received = At("2026-03-27T14:00:00Z");
+
+        DateTimeOffset Due(RegulatoryProfile profile, DeadlineKind kind, ClosureDays? c) =>
+            profile.ComputeDeadlines(received, Psd2, c).Single(d => d.Kind == kind).DueAt;
+
+        using (Assert.EnterMultipleScope())
+        {
+            // Regulation E: 10 business days from Friday 27 March end on 10 April; two closure days push it to 14 April.
+            Assert.That(Due(RegulatoryProfiles.UsBanking, DeadlineKind.ErrorInvestigation, closures), Is.EqualTo(At("2026-04-15T03:59:59.9999999Z")));
+            Assert.That(Due(RegulatoryProfiles.UsBanking, DeadlineKind.ErrorInvestigation, null), Is.EqualTo(At("2026-04-11T03:59:59.9999999Z")));
+            // Calendar-day rules ignore them.
+            Assert.That(Due(RegulatoryProfiles.UsBanking, DeadlineKind.CompanyResponse, closures), Is.EqualTo(At("2026-04-12T03:59:59.9999999Z")));
+            // FCA business days are statutory: a firm's closure does not give it more time.
+            Assert.That(Due(RegulatoryProfiles.UkBanking, DeadlineKind.SummaryResolution, closures),
+                Is.EqualTo(Due(RegulatoryProfiles.UkBanking, DeadlineKind.SummaryResolution, null)));
+            // PSD2 in the EU: the firm's open days.
+            Assert.That(Due(RegulatoryProfiles.EuBanking, DeadlineKind.PaymentServicesFinalResponse, closures),
+                Is.EqualTo(Due(RegulatoryProfiles.EuBanking, DeadlineKind.PaymentServicesFinalResponse, null).AddDays(4)), "Friday 17 → Tuesday 21 April");
+        }
+    }
+
+    [Test]
+    public void The_internal_sla_counts_business_days_with_closures()
+    {
+        var closures = new ClosureDays([new DateOnly(2026, 3, 30)]);
+
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(RegulatoryProfiles.UkBanking.InternalSlaDueAt(At("2026-03-27T10:00:00Z"), new InternalSla(5, ClockUnit.BusinessDays), closures),
+                Is.EqualTo(At("2026-04-08T22:59:59.9999999Z"))); // 31 Mar, 1, 2, 7, 8 April (Easter)
+            Assert.That(RegulatoryProfiles.UkBanking.InternalSlaDueAt(At("2026-03-27T10:00:00Z"), new InternalSla(10, ClockUnit.CalendarDays), closures),
+                Is.EqualTo(At("2026-04-06T22:59:59.9999999Z")));
+        }
+    }
+
+    // ---- The new sector and jurisdiction combinations ---------------------------------------------------------------
+
+    [TestCase("2026-03-27T10:00:00Z", DeadlineKind.PaymentServicesFinalResponse, "2026-04-17T21:59:59.9999999Z")]
+    [TestCase("2026-03-27T10:00:00Z", DeadlineKind.PaymentServicesExceptionalFinalResponse, "2026-05-15T21:59:59.9999999Z")]
+    public void Eu_banking_payment_services(string receivedAt, DeadlineKind kind, string expected) =>
+        AssertDue(RegulatoryProfiles.EuBanking, Psd2, receivedAt, kind, expected);
+
+    [Test]
+    public void Eu_banking_sets_no_regulatory_deadline_for_other_complaints()
+    {
+        Assert.That(RegulatoryProfiles.EuBanking.ComputeDeadlines(At("2026-03-27T10:00:00Z"), ComplaintFlags.None), Is.Empty);
+    }
+
+    [TestCase("2026-03-27T14:00:00Z", "2026-04-27T03:59:59.9999999Z")]
+    [TestCase("2026-12-31T15:00:00Z", "2027-01-31T04:59:59.9999999Z")]
+    public void Us_telecom_carrier_response_after_30_days(string receivedAt, string expected) =>
+        AssertDue(RegulatoryProfiles.UsTelecom, ComplaintFlags.None, receivedAt, DeadlineKind.CarrierResponse, expected);
+
+    [TestCase("2026-03-27T10:00:00Z", "2026-05-22T22:59:59.9999999Z")]
+    [TestCase("2026-10-23T12:00:00Z", "2026-12-18T23:59:59.9999999Z")]
+    public void Uk_airline_adr_after_eight_weeks(string receivedAt, string expected) =>
+        AssertDue(RegulatoryProfiles.UkAirline, ComplaintFlags.None, receivedAt, DeadlineKind.AdrEligibility, expected);
 
     // ---- US banking (America/New_York) --------------------------------------------------------------------------
 
@@ -221,8 +302,9 @@ public sealed class RegulatoryDeadlineTests
                 else
                 {
                     var businessDays = Enumerable.Range(1, dueDay.DayNumber - receivedDay.DayNumber)
-                        .Count(i => receivedDay.AddDays(i).DayOfWeek is not (DayOfWeek.Saturday or DayOfWeek.Sunday));
-                    Assert.That(BusinessCalendar.IsBusinessDay(dueDay), Is.True, $"{deadline} for {received:O}");
+                        .Count(i => receivedDay.AddDays(i) is var day && day.DayOfWeek is not (DayOfWeek.Saturday or DayOfWeek.Sunday)
+                                    && PublicHolidays.NameOf(profile.Calendar.Holidays, day) is null);
+                    Assert.That(profile.Calendar.IsBusinessDay(dueDay), Is.True, $"{deadline} for {received:O}");
                     Assert.That(businessDays, Is.EqualTo(rule.Amount), $"{deadline} for {received:O}");
                 }
             }
@@ -237,6 +319,9 @@ public sealed class RegulatoryDeadlineTests
     [TestCase(Cms.Domain.Tenants.Sector.Telecom, Cms.Domain.Tenants.Jurisdiction.EU, "eu_telecom_c4", "Europe/Brussels")]
     [TestCase(Cms.Domain.Tenants.Sector.Airline, Cms.Domain.Tenants.Jurisdiction.US, "us_airline_dot", "America/New_York")]
     [TestCase(Cms.Domain.Tenants.Sector.Airline, Cms.Domain.Tenants.Jurisdiction.EU, "eu_airline_eu261", "Europe/Brussels")]
+    [TestCase(Cms.Domain.Tenants.Sector.Banking, Cms.Domain.Tenants.Jurisdiction.EU, "eu_banking_psd2", "Europe/Brussels")]
+    [TestCase(Cms.Domain.Tenants.Sector.Telecom, Cms.Domain.Tenants.Jurisdiction.US, "us_telecom_fcc", "America/New_York")]
+    [TestCase(Cms.Domain.Tenants.Sector.Airline, Cms.Domain.Tenants.Jurisdiction.UK, "uk_airline_caa", "Europe/London")]
     public void Profiles_by_sector_and_jurisdiction(Cms.Domain.Tenants.Sector sector, Cms.Domain.Tenants.Jurisdiction jurisdiction,
         string code, string zone)
     {
@@ -251,12 +336,23 @@ public sealed class RegulatoryDeadlineTests
         }
     }
 
-    [TestCase(Cms.Domain.Tenants.Sector.Banking, Cms.Domain.Tenants.Jurisdiction.EU)]
-    [TestCase(Cms.Domain.Tenants.Sector.Telecom, Cms.Domain.Tenants.Jurisdiction.US)]
-    [TestCase(Cms.Domain.Tenants.Sector.Airline, Cms.Domain.Tenants.Jurisdiction.UK)]
-    public void Unsupported_combinations_have_no_profile(Cms.Domain.Tenants.Sector sector, Cms.Domain.Tenants.Jurisdiction jurisdiction)
+    [Test]
+    public void Versions_are_unique_per_code_and_the_current_one_is_the_latest()
     {
-        Assert.That(RegulatoryProfiles.For(sector, jurisdiction), Is.Null);
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(RegulatoryProfiles.History.Select(p => (p.Code, p.Version)), Is.Unique);
+            foreach (var current in RegulatoryProfiles.All)
+            {
+                Assert.That(RegulatoryProfiles.History.Where(p => p.Code == current.Code).Max(p => p.Version), Is.EqualTo(current.Version), current.Code);
+                Assert.That(RegulatoryProfiles.Get(current.Code, current.Version), Is.SameAs(current));
+            }
+
+            Assert.That(RegulatoryProfiles.Get("uk_banking_fca_disp1", 1)!.Calendar.Holidays, Is.EqualTo(HolidaySchedule.None));
+            Assert.That(RegulatoryProfiles.UkBanking.Calendar.Holidays, Is.EqualTo(HolidaySchedule.EnglandAndWales));
+            Assert.That(RegulatoryProfiles.UsBanking.Calendar.Holidays, Is.EqualTo(HolidaySchedule.UsFederal));
+            Assert.That(RegulatoryProfiles.Get("uk_banking_fca_disp1", 9), Is.Null);
+        }
     }
 
     [Test]

@@ -27,9 +27,12 @@ internal static class ResultAssert
     }
 
     /// <summary>A validation failure naming exactly <paramref name="field"/>.</summary>
-    public static Error FailedValidation<T>(Result<T> result, string field)
+    public static Error FailedValidation<T>(Result<T> result, string field) => IsValidation(Failed(result), field);
+
+    public static Error FailedValidation(Result result, string field) => IsValidation(Failed(result), field);
+
+    private static Error IsValidation(Error error, string field)
     {
-        var error = Failed(result);
         using (Assert.EnterMultipleScope())
         {
             Assert.That(error.Kind, Is.EqualTo(ErrorKind.Validation));

@@ -75,7 +75,7 @@ internal static class TestComplaints
         if (stage == Stage.Merged)
         {
             now = now.AddMinutes(1);
-            var merged = File(profile).Merge(complaint, now);
+            var merged = File(profile).Merge(complaint, TenantClock.None, now);
             Assert.That(merged.IsSuccess, Is.True, () => $"Building {stage}: merge failed: {merged.Error}");
         }
 

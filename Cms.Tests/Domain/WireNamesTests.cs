@@ -56,7 +56,8 @@ public sealed class WireNamesTests
     private static IEnumerable<Type> DomainEnums() =>
     [
         typeof(ComplaintStatus), typeof(Channel), typeof(Outcome), typeof(Priority), typeof(NoteKind), typeof(ReferralOutcome),
-        typeof(ResponseType), typeof(DeadlineKind), typeof(DeadlineMetBy), typeof(ClockUnit), typeof(RuleScope),
+        typeof(ResponseType), typeof(DeadlineKind), typeof(DeadlineMetBy), typeof(ClockUnit), typeof(RuleScope), typeof(HolidaySchedule),
+        typeof(BusinessDayBasis),
         typeof(Sector), typeof(Jurisdiction), typeof(TenantStatus), typeof(Role), typeof(StaffKind), typeof(VulnerabilityDriver),
         typeof(ActorType), typeof(ErrorKind), typeof(ClosureBand), typeof(Cms.Domain.Taxonomies.TaxonomyKind),
     ];

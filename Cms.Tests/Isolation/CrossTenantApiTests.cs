@@ -182,6 +182,9 @@ public sealed class CrossTenantApiTests(DatabaseKind kind) : ApiTestBase(kind)
                 ("responses", new { type = "holding_response", sentAt = DateTimeOffset.UtcNow.AddMinutes(-1) }),
                 ("classify", new { product = "mortgage", category = "fees" }),
                 ("merge", new { duplicateId = w.BComplaint.Id }),
+                ("received-at", new { receivedAt = DateTimeOffset.UtcNow.AddDays(-1) }),
+                ("payment-services", new { paymentServices = true }),
+                ("disability", new { disability = true }),
             };
             foreach (var (step, body) in transitions)
             {

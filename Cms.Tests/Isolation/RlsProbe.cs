@@ -229,11 +229,19 @@ public static class RlsProbe
                 var column = reader.GetString(0);
                 var type = reader.GetString(1);
                 int? length = reader.IsDBNull(2) ? null : reader.GetInt32(2);
+                if (type.StartsWith("timestamp", StringComparison.Ordinal))
+                {
+                    // A partition key in the primary key (audit_entries' occurred_at): keep the row's instant, so that a
+                    // partition exists for it; the fresh id keeps the key unique.
+                    continue;
+                }
+
                 row[column] = type switch
                 {
                     "uuid" => Guid.NewGuid().ToString("D"),
                     "integer" or "smallint" => Random.Shared.Next(3000, 9999),
                     "bigint" => Random.Shared.NextInt64(1_000_000, long.MaxValue),
+                    "date" => new DateOnly(2200, 1, 1).AddDays(Random.Shared.Next(0, 300_000)).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
                     _ => ("p" + Guid.NewGuid().ToString("N"))[..Math.Min(length ?? 16, 16)],
                 };
             }

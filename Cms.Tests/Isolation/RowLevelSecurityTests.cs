@@ -37,6 +37,10 @@ public sealed class RowLevelSecurityTests() : ApiTestBase(DatabaseKind.Postgres)
             };
             note.Headers.Add("Idempotency-Key", $"seed-{Guid.NewGuid():N}");
             await Expect(await agent.SendAsync(note), HttpStatusCode.Created);
+            // The tenant's calendar and clock settings.
+            await Expect(await tenant.Admin.PutAsJsonAsync("/v1/calendar/closure-days/2026-12-24", new { name = "seed closure" }, Json), HttpStatusCode.OK);
+            await Expect(await tenant.Admin.PutAsJsonAsync("/v1/settings/clocks", new { internalSla = new { amount = 5, unit = "business_days" } }, Json),
+                HttpStatusCode.OK);
             // A taxonomy version (taxonomies, taxonomy_entries) and a response on the complaint (complaint_responses).
             await Expect(await tenant.Admin.PostAsJsonAsync("/v1/taxonomies/root_cause/versions",
                 new { entries = new[] { new { code = "seed_cause", label = "Seed cause" } } }, Json), HttpStatusCode.Created);

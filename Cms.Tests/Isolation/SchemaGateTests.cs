@@ -116,6 +116,7 @@ public sealed class SchemaGateTests
             SELECT c.contype, count(*) FROM pg_catalog.pg_constraint c
             WHERE c.conrelid IN (SELECT to_regclass('public.' || quote_ident(table_name)) FROM information_schema.columns
                                  WHERE table_schema = 'public' AND column_name = 'tenant_id')
+              AND NOT (SELECT relispartition FROM pg_catalog.pg_class WHERE oid = c.conrelid)
             GROUP BY c.contype
             """, admin);
         var counts = new Dictionary<char, long>();
@@ -130,6 +131,15 @@ public sealed class SchemaGateTests
         Assert.That(counts.GetValueOrDefault('p'), Is.EqualTo((await TenantCatalog.TenantTablesAsync(admin)).Count), "one primary key per tenant table");
         Assert.That(counts.GetValueOrDefault('u'), Is.GreaterThan(0));
         Assert.That(counts.GetValueOrDefault('f'), Is.GreaterThan(0));
+    }
+
+    [Test]
+    public async Task Every_partition_of_a_tenant_table_is_isolated_itself_and_closed_to_the_service_role()
+    {
+        await using var admin = await AdminAsync();
+        var partitions = await TenantCatalog.PartitionsAsync(admin);
+        Assert.That(partitions.Select(p => p.Name), Has.Some.StartsWith("audit_entries_p"), "the migration created month partitions");
+        Assert.That(await TenantCatalog.PartitionViolationsAsync(admin), Is.Empty);
     }
 
     [Test]

@@ -30,7 +30,8 @@ public static class TenantCatalog
     public const string AppRole = CmsMigration.AppRole;
     public const string OwnerRole = "cms_owner";
 
-    /// <summary>Every relation outside the system schemas with a tenant_id column, by schema and name.</summary>
+    /// <summary>Every relation outside the system schemas with a tenant_id column, by schema and name. Partitions are
+    /// not listed: the service reaches them only through their partitioned table (see <see cref="PartitionsAsync"/>).</summary>
     public static async Task<IReadOnlyList<TenantRelation>> TenantRelationsAsync(NpgsqlConnection connection)
     {
         const string sql = """
@@ -41,6 +42,7 @@ public static class TenantCatalog
             WHERE c.column_name = 'tenant_id'
               AND c.table_schema NOT IN ('pg_catalog', 'information_schema')
               AND c.table_schema NOT LIKE 'pg\_%'
+              AND NOT k.relispartition
             ORDER BY c.table_schema, c.table_name
             """;
         var relations = new List<TenantRelation>();
@@ -58,11 +60,65 @@ public static class TenantCatalog
     public static async Task<IReadOnlyList<TenantRelation>> TenantTablesAsync(NpgsqlConnection connection) =>
         [.. (await TenantRelationsAsync(connection)).Where(r => r.IsTable)];
 
+    /// <summary>The partitions of the tenant tables (audit_entries by month), at every level of partitioning.</summary>
+    public static async Task<IReadOnlyList<TenantRelation>> PartitionsAsync(NpgsqlConnection connection)
+    {
+        const string sql = """
+            WITH RECURSIVE tree AS (
+                SELECT i.inhrelid AS oid FROM pg_catalog.pg_inherits i
+                JOIN pg_catalog.pg_class p ON p.oid = i.inhparent AND p.relkind = 'p' AND NOT p.relispartition
+                UNION ALL
+                SELECT i.inhrelid FROM pg_catalog.pg_inherits i JOIN tree t ON i.inhparent = t.oid)
+            SELECT n.nspname, c.relname, c.relkind
+            FROM tree JOIN pg_catalog.pg_class c ON c.oid = tree.oid JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+            WHERE EXISTS (SELECT FROM pg_catalog.pg_attribute a WHERE a.attrelid = c.oid AND a.attname = 'tenant_id' AND NOT a.attisdropped)
+            ORDER BY n.nspname, c.relname
+            """;
+        var relations = new List<TenantRelation>();
+        await using var command = new NpgsqlCommand(sql, connection);
+        await using var reader = await command.ExecuteReaderAsync();
+        while (await reader.ReadAsync())
+        {
+            relations.Add(new TenantRelation(reader.GetString(0), reader.GetString(1), reader.GetChar(2)));
+        }
+
+        return relations;
+    }
+
+    /// <summary>
+    /// Defence in depth for partitions: each one has row-level security enabled and forced with the one tenant policy
+    /// (so reading a partition directly, past its parent, is filtered too), and cms_app has no privilege at all on it.
+    /// </summary>
+    public static async Task<List<string>> PartitionViolationsAsync(NpgsqlConnection connection)
+    {
+        var partitions = await PartitionsAsync(connection);
+        var violations = new List<string>();
+        violations.AddRange(await RlsFlagViolationsAsync(connection, partitions));
+        violations.AddRange(await PolicyViolationsAsync(connection, partitions));
+        foreach (var partition in partitions)
+        {
+            foreach (var privilege in new[] { "SELECT", "INSERT", "UPDATE", "DELETE", "TRUNCATE", "REFERENCES", "TRIGGER" })
+            {
+                await using var command = new NpgsqlCommand($"SELECT has_table_privilege('{AppRole}', '{partition.Sql}'::regclass, @p)", connection);
+                command.Parameters.AddWithValue("p", privilege);
+                if ((bool)(await command.ExecuteScalarAsync())!)
+                {
+                    violations.Add($"{partition.DisplayName}: cms_app has {privilege} on a partition (it may reach rows only through the parent)");
+                }
+            }
+        }
+
+        return violations;
+    }
+
     /// <summary>Row-level security enabled and forced on every tenant table.</summary>
-    public static async Task<List<string>> RlsFlagViolationsAsync(NpgsqlConnection connection)
+    public static async Task<List<string>> RlsFlagViolationsAsync(NpgsqlConnection connection) =>
+        await RlsFlagViolationsAsync(connection, await TenantTablesAsync(connection));
+
+    private static async Task<List<string>> RlsFlagViolationsAsync(NpgsqlConnection connection, IEnumerable<TenantRelation> tables)
     {
         var violations = new List<string>();
-        foreach (var table in await TenantTablesAsync(connection))
+        foreach (var table in tables)
         {
             await using var command = new NpgsqlCommand(
                 $"SELECT relrowsecurity, relforcerowsecurity FROM pg_catalog.pg_class WHERE oid = '{table.Sql}'::regclass", connection);
@@ -86,12 +142,15 @@ public static class TenantCatalog
     /// Exactly one policy per tenant table: permissive, for all commands and all roles, with both USING and WITH CHECK,
     /// each exactly the fail-closed tenant condition (nullif(current_setting('app.tenant_id', true), '')), no subquery.
     /// </summary>
-    public static async Task<List<string>> PolicyViolationsAsync(NpgsqlConnection connection)
+    public static async Task<List<string>> PolicyViolationsAsync(NpgsqlConnection connection) =>
+        await PolicyViolationsAsync(connection, await TenantTablesAsync(connection));
+
+    private static async Task<List<string>> PolicyViolationsAsync(NpgsqlConnection connection, IEnumerable<TenantRelation> tables)
     {
         var expected = NormaliseExpression(CmsMigration.TenantCondition);
         var failClosed = NormaliseExpression("nullif(current_setting('app.tenant_id', true), '')");
         var violations = new List<string>();
-        foreach (var table in await TenantTablesAsync(connection))
+        foreach (var table in tables)
         {
             await using var command = new NpgsqlCommand(
                 """

@@ -10,14 +10,19 @@ using Cms.Domain.Staff;
 using Cms.Tests.Support;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using OpenTelemetry.Metrics;
+using OpenTelemetry.Trace;
 
 namespace Cms.Tests.Privacy;
 
 /// <summary>
 /// security.md 9 and "Personal data never reaches logs or traces": a consumer with distinctive personal data goes
-/// through registration, lookups, a complaint's life, refused and malformed requests; every log record, every span
-/// (name, tags, events, status) and every audit entry written meanwhile is searched for that data.
+/// through registration, lookups, a complaint's whole life (filing to referral outcome and closing, with personal data
+/// in every free-text field), refused and malformed requests; every log record, every span (name, tags, events,
+/// status, baggage: as recorded and as exported), every exported metric point's tags and every audit entry written
+/// meanwhile is searched for that data.
 /// </summary>
 [TestFixture(DatabaseKind.Sqlite)]
 [TestFixture(DatabaseKind.Postgres)]
@@ -42,11 +47,16 @@ public sealed class PersonalDataInTelemetryTests(DatabaseKind kind) : ApiTestBas
         };
         ActivitySource.AddActivityListener(listener);
 
+        // What the exporters would send: spans and metric points after the SDK's processing.
+        var exported = new List<Activity>();
+        var metrics = new List<MetricSnapshot>();
         await using var factory = Factory.WithWebHostBuilder(b => b.ConfigureLogging(l =>
         {
             l.SetMinimumLevel(LogLevel.Trace);
             l.AddProvider(logs);
-        }));
+        }).ConfigureServices(s => s
+            .ConfigureOpenTelemetryTracerProvider(t => t.AddInMemoryExporter(exported))
+            .ConfigureOpenTelemetryMeterProvider(m => m.AddInMemoryExporter(metrics))));
 
         var tenant = await CreateTenantAsync();
         var (_, auditor) = await tenant.AddStaffAsync(Role.Auditor);
@@ -76,6 +86,37 @@ public sealed class PersonalDataInTelemetryTests(DatabaseKind kind) : ApiTestBas
         await Expect(await admin.PostAsJsonAsync($"/v1/complaints/{complaint.Id}/notes",
             new { kind = "consumer_communication", body = "Called Zebulon on 7700 900123." }, Json), HttpStatusCode.Created);
 
+        // The rest of the complaint's life, with free text carrying personal data wherever the API takes free text.
+        var version = complaint.Version + 1;
+        async Task Step(string step, object? body = null)
+        {
+            var answer = await Read<ComplaintDto>(await TransitionAsync(admin, complaint.Id, step, version, body));
+            version = answer.Version;
+        }
+
+        await Step("start");
+        await Step("await-consumer");
+        await Step("start");
+        await Step("resolve", new
+        {
+            outcome = "partly_upheld",
+            redress = new { monetary = new { amountMinor = 1250, currency = "GBP" }, nonMonetary = "Apology to Zebulon Quixote-Marchbanks" },
+            rootCause = "bereavement-marker-313 was applied twice",
+        });
+        await Step("close");
+        await Step("reopen");
+        await Step("resolve", new { outcome = "upheld" });
+        await Step("refer", new { body = "Financial Ombudsman Service", reference = "EXT-PII-771 Zebulon" });
+        await Step("referral-outcome", new { outcome = "upheld_for_consumer" });
+        await Step("close");
+        await Expect(await admin.GetAsync($"/v1/complaints/{complaint.Id}"), HttpStatusCode.OK);
+        await Expect(await admin.GetAsync($"/v1/complaints/{complaint.Id}/notes"), HttpStatusCode.OK);
+        await Expect(await admin.GetAsync($"/v1/complaints/{complaint.Id}/history"), HttpStatusCode.OK);
+        await Expect(await admin.GetAsync($"/v1/complaints?consumerId={consumer.Id}"), HttpStatusCode.OK);
+        // Refused steps carry the personal data too (illegal transition, stale version).
+        await TransitionAsync(admin, complaint.Id, "refer", version, new { body = "Zebulon", reference = "ZZ9 9ZZ" });
+        await TransitionAsync(admin, complaint.Id, "resolve", version - 1, new { outcome = "upheld", rootCause = "Zebulon" });
+
         // Refused and malformed requests carrying personal data must not echo it into logs either.
         await admin.PostAsJsonAsync("/v1/consumers", new { externalRef = "EXT-PII-771", fullName = "Zebulon Quixote-Marchbanks" }, Json);
         await admin.PostAsync("/v1/consumers", new StringContent("{\"fullName\": \"Zebulon Quixote-Marchbanks\", \"email\": 12", System.Text.Encoding.UTF8, "application/json"));
@@ -83,10 +124,21 @@ public sealed class PersonalDataInTelemetryTests(DatabaseKind kind) : ApiTestBas
 
         var audit = await Read<Page<AuditEntryDto>>(await auditor.GetAsync("/v1/audit?limit=200"));
 
+        factory.Services.GetRequiredService<MeterProvider>().ForceFlush();
+        factory.Services.GetRequiredService<TracerProvider>().ForceFlush();
+
         Assert.That(logs.Records, Is.Not.Empty, "the logs were captured");
         Assert.That(spans.Select(s => s.Source.Name), Does.Contain("Cms.Application"), "the use-case spans were captured");
+        Assert.That(spans.Select(s => s.Source.Name), Does.Contain(Kind == DatabaseKind.Postgres ? "Npgsql" : "Cms.Database"),
+            "the database spans were captured");
+        Assert.That(exported.Where(s => s.GetTagItem("cms.complaint_id") as string == complaint.Id.ToString()).Select(s => s.DisplayName),
+            Is.SupersetOf(new[] { "FileComplaint", "AcknowledgeComplaint", "StartInvestigation", "ResolveComplaint", "CloseComplaint", "ReopenComplaint", "ReferComplaint", "RecordReferralOutcome", "AddNote" }),
+            "the exporter received the whole lifecycle");
+        Assert.That(metrics, Is.Not.Empty, "the metrics were captured");
         var texts = logs.Records
             .Concat(spans.SelectMany(SpanTexts))
+            .Concat(exported.SelectMany(SpanTexts))
+            .Concat(metrics.SelectMany(MetricTexts))
             .Concat(audit.Items.Select(e => System.Text.Json.JsonSerializer.Serialize(e, Json)))
             .ToList();
         foreach (var value in PersonalData)
@@ -100,6 +152,20 @@ public sealed class PersonalDataInTelemetryTests(DatabaseKind kind) : ApiTestBas
             .Concat(span.TagObjects.Select(t => $"{t.Key}={t.Value}"))
             .Concat(span.Events.SelectMany(e => e.Tags.Select(t => $"{e.Name}:{t.Key}={t.Value}")))
             .Concat(span.Baggage.Select(b => $"{b.Key}={b.Value}"));
+
+    private static List<string> MetricTexts(MetricSnapshot metric)
+    {
+        var texts = new List<string> { $"{metric.MeterName} {metric.Name} {metric.Description} {metric.Unit}" };
+        foreach (var point in metric.MetricPoints)
+        {
+            foreach (var tag in point.Tags)
+            {
+                texts.Add($"{tag.Key}={tag.Value}");
+            }
+        }
+
+        return texts;
+    }
 
     private sealed class CapturingLoggerProvider : ILoggerProvider
     {

@@ -30,10 +30,14 @@ public abstract class ApiTestBase(DatabaseKind kind)
     /// <summary>Configuration a fixture's service runs with, on top of the test defaults.</summary>
     protected virtual IReadOnlyDictionary<string, string>? Settings => null;
 
+    /// <summary>Runs once the database exists and before the service is built (e.g. to start a replica of it).</summary>
+    protected virtual Task BeforeServiceStartsAsync() => Task.CompletedTask;
+
     [OneTimeSetUp]
     public async Task StartServiceAsync()
     {
         Db = await TestDatabase.CreateAsync(kind);
+        await BeforeServiceStartsAsync();
         Factory = new CmsApiFactory(Db, Settings);
         Platform = Factory.ClientWithToken(CmsApiFactory.PlatformToken());
     }

@@ -8,7 +8,7 @@ using Mediator;
 namespace Cms.Application.Complaints.AddNote;
 
 /// <summary>Adds an internal note or a record of a communication with the consumer. Notes are never edited.</summary>
-public sealed record AddNoteCommand(Guid ComplaintId, NoteKind? Kind, string? Body) : ICommand<Result<NoteDto>>, IUseCaseMessage
+public sealed record AddNoteCommand(Guid ComplaintId, NoteKind? Kind, string? Body) : ICommand<Result<NoteDto>>, IUseCaseMessage, IComplaintScoped
 {
     UseCase IUseCaseMessage.UseCase => UseCase.AddNote;
 }

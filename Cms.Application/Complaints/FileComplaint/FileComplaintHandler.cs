@@ -11,6 +11,7 @@ namespace Cms.Application.Complaints.FileComplaint;
 
 public sealed class FileComplaintHandler(
     ITenantRepository tenants,
+    ITenantClockRepository clocks,
     IConsumerRepository consumers,
     IComplaintRepository complaints,
     IComplaintQueries queries,
@@ -42,11 +43,13 @@ public sealed class FileComplaintHandler(
         var tenant = await tenants.GetAsync(scope.Required, cancellationToken)
                      ?? throw new InvalidOperationException("The caller's tenant does not exist.");
         var now = clock.GetUtcNow();
+        var receivedAt = command.ReceivedAt?.ToUniversalTime();
+        var tenantClock = await CorrectComplaintFacts.TenantClocks.ForAsync(clocks, tenant.Profile, receivedAt ?? now, cancellationToken);
         var sequence = await complaints.NextSequenceAsync(now.Year, cancellationToken);
         var filed = Complaint.File(Ids.New(), tenant.Id, ComplaintReference.Format(now.Year, sequence), command.ConsumerId,
             command.Channel!.Value, product.Value.Code, category.Value.Code, command.Description!, command.Priority ?? Priority.Normal,
             command.VulnerabilityInvolved ?? false, new ComplaintFlags(command.PaymentServices ?? false, command.Disability ?? false),
-            command.ReceivedAt?.ToUniversalTime(), tenant.Profile, now, product.Value.Version, category.Value.Version);
+            receivedAt, tenant.Profile, now, tenantClock.Closures, tenantClock.InternalSla, product.Value.Version, category.Value.Version);
         if (!filed.IsSuccess)
         {
             return filed.Error;

@@ -5,9 +5,11 @@ using Mediator;
 
 namespace Cms.Application.Complaints.GetComplaint;
 
-public sealed record GetComplaintQuery(Guid Id) : IQuery<Result<ComplaintDto>>, IUseCaseMessage
+public sealed record GetComplaintQuery(Guid Id) : IQuery<Result<ComplaintDto>>, IUseCaseMessage, IComplaintScoped
 {
     UseCase IUseCaseMessage.UseCase => UseCase.GetComplaint;
+
+    Guid IComplaintScoped.ComplaintId => Id;
 }
 
 public sealed class GetComplaintHandler(IComplaintQueries complaints, TimeProvider clock)

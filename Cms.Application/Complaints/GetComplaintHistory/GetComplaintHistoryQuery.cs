@@ -8,7 +8,7 @@ namespace Cms.Application.Complaints.GetComplaintHistory;
 
 /// <summary>The audit timeline of one complaint, oldest first.</summary>
 public sealed record GetComplaintHistoryQuery(Guid ComplaintId, int? Limit, string? Cursor)
-    : IQuery<Result<Page<AuditEntryDto>>>, IUseCaseMessage, IPagedRequest
+    : IQuery<Result<Page<AuditEntryDto>>>, IUseCaseMessage, IPagedRequest, IComplaintScoped
 {
     UseCase IUseCaseMessage.UseCase => UseCase.GetComplaintHistory;
 }

@@ -6,7 +6,7 @@ using Mediator;
 namespace Cms.Application.Complaints.ListNotes;
 
 /// <summary>The notes of one complaint, oldest first.</summary>
-public sealed record ListNotesQuery(Guid ComplaintId, int? Limit, string? Cursor) : IQuery<Result<Page<NoteDto>>>, IUseCaseMessage, IPagedRequest
+public sealed record ListNotesQuery(Guid ComplaintId, int? Limit, string? Cursor) : IQuery<Result<Page<NoteDto>>>, IUseCaseMessage, IPagedRequest, IComplaintScoped
 {
     UseCase IUseCaseMessage.UseCase => UseCase.GetComplaintHistory;
 }

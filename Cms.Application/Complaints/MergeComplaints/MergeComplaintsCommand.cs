@@ -1,6 +1,7 @@
 using Cms.Application.Abstractions;
 using Cms.Application.Audit;
 using Cms.Application.Common;
+using Cms.Application.Complaints.CorrectComplaintFacts;
 using Cms.Domain.Common;
 using Cms.Domain.Complaints;
 using Mediator;
@@ -25,7 +26,7 @@ public sealed class MergeComplaintsValidator : IValidator<MergeComplaintsCommand
 }
 
 public sealed class MergeComplaintsHandler(
-    IComplaintRepository complaints, IComplaintQueries queries, CallerContext caller, AuditTrail audit, TimeProvider clock)
+    ITenantClockRepository clocks, IComplaintRepository complaints, IComplaintQueries queries, CallerContext caller, AuditTrail audit, TimeProvider clock)
     : ComplaintTransitionHandler<MergeComplaintsCommand>(complaints, queries, caller, audit, clock)
 {
     private readonly IComplaintRepository _complaints = complaints;
@@ -48,7 +49,10 @@ public sealed class MergeComplaintsHandler(
         }
 
         var duplicateVersion = duplicate.Version;
-        var merged = survivor.Merge(duplicate, now);
+        // Deadlines are computed again from the earliest received date, with the closure days and SLA that apply from it.
+        var earliest = duplicate.ReceivedAt < survivor.ReceivedAt ? duplicate.ReceivedAt : survivor.ReceivedAt;
+        var tenantClock = await TenantClocks.ForAsync(clocks, survivor.Profile, earliest, cancellationToken);
+        var merged = survivor.Merge(duplicate, tenantClock, now);
         if (!merged.IsSuccess)
         {
             return merged;

@@ -19,7 +19,8 @@ public sealed class AuthorizationBehaviourTests
     [
         "RegisterConsumer", "GetConsumer", "FindConsumers", "UpdateConsumer", "FileComplaint", "GetComplaint", "ListComplaints",
         "AcknowledgeComplaint", "StartInvestigation", "AwaitConsumer", "AssignComplaint", "ResolveComplaint", "CloseComplaint",
-        "ReferComplaint", "RecordReferralOutcome", "AddNote", "GetComplaintHistory",
+        "ReferComplaint", "RecordReferralOutcome", "AddNote", "GetComplaintHistory", "CorrectReceivedAt", "SetPaymentServices",
+        "SetDisability", "ListDueComplaints", "GetCalendar", "GetClockSettings",
         // Outcomes and classification (issue 7): steps on a complaint, and reading the taxonomies complaints are classified with.
         "RecordResponse", "ReclassifyComplaint", "RecordVulnerability", "MergeComplaints", "GetTaxonomy",
     ];
@@ -33,7 +34,7 @@ public sealed class AuthorizationBehaviourTests
         [Role.Supervisor] = name => AgentPlus.Contains(name) || name is "ReopenComplaint" or "ListStaff" or "GetComplaintsReport",
         [Role.TenantAdmin] = name => !NotForTenantAdmin.Contains(name),
         [Role.Auditor] = name => name is "GetComplaint" or "ListComplaints" or "GetComplaintHistory" or "ListAudit" or "VerifyAuditChain"
-            or "GetComplaintsReport" or "GetTaxonomy",
+            or "ListDueComplaints" or "GetCalendar" or "GetClockSettings" or "GetComplaintsReport" or "GetTaxonomy",
         [Role.Integration] = name => name is "RegisterConsumer" or "GetConsumer" or "FindConsumers" or "FileComplaint" or "GetComplaint"
             or "GetTaxonomy",
     };

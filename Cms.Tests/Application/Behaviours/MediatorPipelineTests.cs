@@ -50,6 +50,7 @@ public sealed class MediatorPipelineTests
         services.AddScoped<IComplaintRepository>(sp => new FakeComplaintRepository(db, sp.GetRequiredService<TenantScope>()));
         services.AddScoped<ITaxonomyRepository>(sp => new FakeTaxonomyRepository(db, sp.GetRequiredService<TenantScope>()));
         services.AddScoped<IAuditRepository>(sp => new FakeAuditRepository(db, sp.GetRequiredService<TenantScope>()));
+        services.AddScoped<ITenantClockRepository>(sp => new FakeTenantClockRepository(db, sp.GetRequiredService<TenantScope>()));
         services.AddScoped<ITenantQueries>(_ => new FakeTenantQueries(db));
         services.AddScoped<IStaffQueries>(sp => new FakeStaffQueries(db, sp.GetRequiredService<TenantScope>()));
         services.AddScoped<IConsumerQueries>(sp => new FakeConsumerQueries(db, sp.GetRequiredService<TenantScope>()));
@@ -238,7 +239,7 @@ public sealed class MediatorPipelineTests
             Assert.That(span.GetTagItem("cms.outcome"), Is.EqualTo("forbidden"), "the span saw the authorization behaviour's answer");
             Assert.That(span.GetTagItem("cms.error_code"), Is.EqualTo("forbidden"));
             Assert.That(span.GetTagItem("cms.tenant_id"), Is.EqualTo(cast.Tenant.Id.ToString()));
-            Assert.That(span.GetTagItem("cms.actor_id"), Is.Null, "no caller was established");
+            Assert.That(span.GetTagItem("cms.principal_id"), Is.Null, "no caller was established");
             Assert.That(span.Tags.Select(t => t.Value ?? ""), Has.None.Contains("Jane").And.None.Contains("jane.consumer"));
         }
     }

@@ -11,7 +11,7 @@ namespace Cms.Tests.Application;
 public sealed class ValidationBehaviourTests
 {
     private static readonly ComplaintDto Answer = new(Guid.NewGuid(), "CMP-2026-000001", Guid.NewGuid(), Channel.Web, "p", null, "c", null,
-        "d", Priority.Normal, false, new ComplaintVulnerabilityDto(false, [], null), false, false, "uk_banking_fca_disp1",
+        "d", Priority.Normal, false, new ComplaintVulnerabilityDto(false, [], null), false, false, "uk_banking_fca_disp1", 2,
         ComplaintStatus.Received, null, DateTimeOffset.UnixEpoch, null, null, null, null, null, null, null, null, null, null, null,
         [], null, null, [], null, false, DateTimeOffset.UnixEpoch, DateTimeOffset.UnixEpoch, 1);
 

@@ -25,7 +25,7 @@ public static class Dtos
         return new ComplaintDto(s.Id, s.Reference, s.ConsumerId, s.Channel, s.Product, s.ProductVersion, s.Category, s.CategoryVersion,
             s.Description, s.Priority, s.VulnerabilityInvolved,
             new ComplaintVulnerabilityDto(vulnerability.Involved, [.. vulnerability.Drivers.Order()], vulnerability.ConsentGivenAt),
-            s.Flags.PaymentServices, s.Flags.Disability, s.ProfileCode, s.Status, s.AssigneeId, s.ReceivedAt,
+            s.Flags.PaymentServices, s.Flags.Disability, s.ProfileCode, s.ProfileVersion, s.Status, s.AssigneeId, s.ReceivedAt,
             s.AcknowledgedAt, s.SummaryResolutionAt, s.FinalResponseAt, s.ResolvedAt, s.ClosedAt, s.ReopenedAt, resolution?.Outcome,
             resolution is null
                 ? null
@@ -34,7 +34,7 @@ public static class Dtos
             referral is null ? null : new ReferralDto(referral.Body, referral.ExternalReference, referral.ReferredAt, referral.Outcome, referral.OutcomeAt),
             [.. s.Responses.OrderBy(r => r.SentAt).ThenBy(r => r.Id).Select(r => new ResponseDto(r.Id, r.ComplaintId, r.Type, r.SentAt, r.RecordedBy, r.RecordedAt))],
             s.ClosureBand, s.MergedIntoId,
-            [.. deadlines.Select(d => new DeadlineDto(d.Kind, d.DueAt, d.MetAt, !d.Kind.IsOptional() && d.IsBreached(now)))],
+            [.. deadlines.Select(d => DeadlineDto.From(d, now))],
             nextDue, nextDue is { } due && due < now, s.CreatedAt, s.UpdatedAt, s.Version);
     }
 

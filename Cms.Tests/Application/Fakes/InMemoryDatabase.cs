@@ -1,6 +1,7 @@
 using Cms.Domain.Audit;
 using Cms.Domain.Complaints;
 using Cms.Domain.Consumers;
+using Cms.Domain.Regulation;
 using Cms.Domain.Staff;
 using Cms.Domain.Taxonomies;
 using Cms.Domain.Tenants;
@@ -27,6 +28,10 @@ public sealed class InMemoryDatabase
     public List<Taxonomy> Taxonomies { get; } = [];
 
     public List<AuditEntry> Audit { get; } = [];
+
+    public List<ClosureDay> ClosureDays { get; } = [];
+
+    public Dictionary<Guid, ClockSettings> ClockSettings { get; } = [];
 
     /// <summary>The last reference number issued per tenant and year.</summary>
     public Dictionary<(Guid TenantId, int Year), long> Sequences { get; } = [];
@@ -61,6 +66,7 @@ public static class Stored
         VulnerabilityInvolved = c.VulnerabilityInvolved,
         Flags = c.Flags,
         ProfileCode = c.ProfileCode,
+        ProfileVersion = c.ProfileVersion,
         Status = c.Status,
         AssigneeId = c.AssigneeId,
         ReceivedAt = c.ReceivedAt,
@@ -105,6 +111,7 @@ public static class Stored
         VulnerabilityInvolved = s.VulnerabilityInvolved,
         Flags = s.Flags,
         ProfileCode = s.ProfileCode,
+        ProfileVersion = s.ProfileVersion,
         Status = s.Status,
         AssigneeId = s.AssigneeId,
         ReceivedAt = s.ReceivedAt,

@@ -6,6 +6,7 @@ using Cms.Application.Consumers;
 using Cms.Application.Staff;
 using Cms.Application.Tenants;
 using Cms.Domain.Common;
+using Cms.Domain.Complaints;
 
 namespace Cms.Tests.Application.Fakes;
 
@@ -109,6 +110,32 @@ public sealed class FakeComplaintQueries(InMemoryDatabase db, TenantScope scope)
             .Select(c => Dtos.Summary(c, now))
             .ToList();
         return Task.FromResult(Cursor.ToPage(rows, limit, c => new CursorKey(c.ReceivedAt, c.Id)));
+    }
+
+    public Task<Page<DueComplaintDto>> ListDueAsync(DueFilter filter, DateTimeOffset now, int limit, CursorKey? after,
+        CancellationToken cancellationToken)
+    {
+        var tenantId = scope.Required;
+        var rows = db.Complaints.Values
+            .Where(c => c.TenantId == tenantId)
+            .Select(c => (Complaint: c, Due: filter.Kind is { } kind
+                ? c.Deadlines.FirstOrDefault(d => d.Kind == kind && d.MetAt is null && d.PausedAt is null
+                                                  && Complaint.Restore(c).IsOpen)
+                : Complaint.Restore(c) is var restored && restored.NextDueAt is { } at
+                    ? restored.Deadlines.First(d => d.Kind == restored.NextDueKind && d.DueAt == at)
+                    : null))
+            .Where(x => x.Due is not null)
+            .Where(x => filter.DueFrom is not { } from || x.Due!.DueAt >= from)
+            .Where(x => filter.DueBefore is not { } before || x.Due!.DueAt < before)
+            .Where(x => filter.AssigneeId is not { } assignee || x.Complaint.AssigneeId == assignee)
+            .Where(x => filter.Status is not { } status || x.Complaint.Status == status)
+            .Where(x => after is not { At: { } afterAt } || Keyset.After(x.Due!.DueAt, x.Complaint.Id, afterAt, after.Id))
+            .OrderBy(x => x.Due!.DueAt).ThenBy(x => x.Complaint.Id)
+            .Take(limit + 1)
+            .Select(x => new DueComplaintDto(x.Complaint.Id, x.Complaint.Reference, x.Complaint.Status, x.Complaint.AssigneeId,
+                x.Complaint.Priority, x.Complaint.ReceivedAt, x.Due!.Kind, x.Due.DueAt, x.Due.DueAt < now, x.Complaint.Version))
+            .ToList();
+        return Task.FromResult(Cursor.ToPage(rows, limit, r => new CursorKey(r.DueAt, r.ComplaintId)));
     }
 
     public Task<Page<NoteDto>> ListNotesAsync(Guid complaintId, int limit, CursorKey? after, CancellationToken cancellationToken)

@@ -3,6 +3,7 @@ using Cms.Domain.Audit;
 using Cms.Domain.Complaints;
 using Cms.Domain.Taxonomies;
 using Cms.Domain.Consumers;
+using Cms.Domain.Regulation;
 using Cms.Domain.Staff;
 using Cms.Domain.Tenants;
 
@@ -234,5 +235,53 @@ public sealed class FakeTaxonomyRepository(InMemoryDatabase db, TenantScope scop
     {
         var current = db.Taxonomies.Where(t => t.TenantId == scope.Required && t.Kind == kind).MaxBy(t => t.Version);
         return Task.FromResult(current is null ? new TaxonomyLookup(null, false) : new TaxonomyLookup(current.Version, current.Contains(code)));
+    }
+}
+
+public sealed class FakeTenantClockRepository(InMemoryDatabase db, TenantScope scope) : ITenantClockRepository
+{
+    public Task<TenantClock> GetClockAsync(DateOnly from, DateOnly to, CancellationToken cancellationToken)
+    {
+        var tenantId = scope.Required;
+        var days = db.ClosureDays.Where(d => d.TenantId == tenantId && d.Active && d.Date >= from && d.Date <= to).Select(d => d.Date);
+        return Task.FromResult(new TenantClock(new ClosureDays(days), db.ClockSettings.GetValueOrDefault(tenantId)?.InternalSla));
+    }
+
+    public Task<ClosureDay?> GetClosureDayAsync(DateOnly date, CancellationToken cancellationToken)
+    {
+        var tenantId = scope.Required;
+        return Task.FromResult(db.ClosureDays.FirstOrDefault(d => d.TenantId == tenantId && d.Date == date));
+    }
+
+    public Task AddClosureDayAsync(ClosureDay day, CancellationToken cancellationToken)
+    {
+        Guard.SameTenant(scope, day.TenantId);
+        if (db.ClosureDays.Any(d => d.TenantId == day.TenantId && d.Date == day.Date))
+        {
+            throw Guard.Duplicate($"closure day {day.Date}");
+        }
+
+        db.ClosureDays.Add(day);
+        db.Writes.Add($"closure_day.insert {day.Id}");
+        return Task.CompletedTask;
+    }
+
+    public Task UpdateClosureDayAsync(ClosureDay day, CancellationToken cancellationToken)
+    {
+        Guard.SameTenant(scope, day.TenantId);
+        var i = db.ClosureDays.FindIndex(d => d.TenantId == day.TenantId && d.Id == day.Id);
+        db.ClosureDays[i] = day;
+        db.Writes.Add($"closure_day.update {day.Id}");
+        return Task.CompletedTask;
+    }
+
+    public Task<ClockSettings> GetSettingsAsync(CancellationToken cancellationToken) =>
+        Task.FromResult(db.ClockSettings.GetValueOrDefault(scope.Required) ?? ClockSettings.Default);
+
+    public Task SaveSettingsAsync(ClockSettings settings, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        db.ClockSettings[scope.Required] = settings;
+        db.Writes.Add($"clock_settings.upsert {scope.Required}");
+        return Task.CompletedTask;
     }
 }

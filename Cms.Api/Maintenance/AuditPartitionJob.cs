@@ -1,0 +1,63 @@
+using Cms.Infrastructure.Persistence;
+
+namespace Cms.Api.Maintenance;
+
+/// <summary>Configuration section <c>Cms:Audit</c>: the partition horizon of the audit trail (PostgreSQL).</summary>
+public sealed class AuditPartitionOptions
+{
+    public const string Section = "Cms:Audit";
+
+    /// <summary>Months after the current one whose audit partitions must exist (0–24).</summary>
+    public int PartitionMonthsAhead { get; set; } = 3;
+
+    /// <summary>How often the service checks the horizon.</summary>
+    public TimeSpan PartitionCheckInterval { get; set; } = TimeSpan.FromHours(6);
+}
+
+/// <summary>
+/// PostgreSQL: at start-up and then every <see cref="AuditPartitionOptions.PartitionCheckInterval"/>, makes sure the
+/// audit entries' month partitions exist from the current month to <see cref="AuditPartitionOptions.PartitionMonthsAhead"/>
+/// ahead (<see cref="AuditPartitions"/>). With no partition for the month an audit entry falls in, the command that
+/// writes it fails and rolls back (no change without its audit entry), so a failure here is logged as an error and
+/// retried soon; the migration command creates the same horizon, so one missed run costs nothing.
+/// </summary>
+public sealed class AuditPartitionJob(AuditPartitions partitions, AuditPartitionOptions options, ILogger<AuditPartitionJob> logger)
+    : BackgroundService
+{
+    private static readonly TimeSpan RetryAfterFailure = TimeSpan.FromMinutes(1);
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            var delay = options.PartitionCheckInterval;
+            try
+            {
+                var created = await partitions.EnsureAsync(options.PartitionMonthsAhead, stoppingToken);
+                if (created > 0)
+                {
+                    logger.LogInformation("Created {Count} audit entry partition(s); the current month and {MonthsAhead} ahead exist",
+                        created, options.PartitionMonthsAhead);
+                }
+            }
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception ex)
+            {
+                logger.LogError(ex, "Could not create the audit entry partitions ahead of time; retrying in {Delay}", RetryAfterFailure);
+                delay = RetryAfterFailure;
+            }
+
+            try
+            {
+                await Task.Delay(delay, stoppingToken);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+        }
+    }
+}

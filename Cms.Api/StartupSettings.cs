@@ -1,0 +1,94 @@
+using Cms.Api.Auth;
+using Cms.Api.Http;
+using Cms.Infrastructure.Persistence;
+
+namespace Cms.Api;
+
+/// <summary>
+/// Checks the settings that the service cannot run without, before anything starts, and stops with one clear sentence
+/// naming the setting (never its value when it may be secret: connection strings and keys are not echoed).
+/// The key settings (<c>Cms:Audit:HmacKey</c>, <c>Cms:Crypto:*</c>) are checked where they are loaded (<see cref="CmsApi"/>).
+/// </summary>
+public static class StartupSettings
+{
+    public static void Validate(IConfiguration configuration)
+    {
+        var providerText = configuration["Cms:Database:Provider"];
+        if (!string.IsNullOrWhiteSpace(providerText) && !Enum.TryParse<DatabaseProvider>(providerText, ignoreCase: true, out _))
+        {
+            throw Invalid($"Cms:Database:Provider must be Sqlite or Postgres, not '{providerText}'.");
+        }
+
+        var database = CmsApi.LoadDatabase(configuration);
+        ValidateConnectionString(database.Provider, database.ConnectionString, "Cms:Database:ConnectionString", required: true);
+        ValidateConnectionString(database.Provider, database.MigrationConnectionString, "Cms:Database:MigrationConnectionString", required: false);
+        ValidateConnectionString(database.Provider, configuration["Cms:Database:ReadConnectionString"], "Cms:Database:ReadConnectionString", required: false);
+        if (database.CommandTimeoutSeconds <= 0)
+        {
+            throw Invalid("Cms:Database:CommandTimeoutSeconds must be a positive number of seconds.");
+        }
+
+        var auth = CmsApi.LoadAuth(configuration, database);
+        if (!string.IsNullOrWhiteSpace(auth.Authority))
+        {
+            if (!Uri.TryCreate(auth.Authority, UriKind.Absolute, out var authority) || authority.Scheme is not ("https" or "http"))
+            {
+                throw Invalid("Cms:Auth:Authority must be the absolute https URL of the OpenID Connect authority.");
+            }
+        }
+        else
+        {
+            _ = auth.SigningKeyBytes(); // throws with the setting's name when missing, not base64 or too short
+        }
+
+        if (string.IsNullOrWhiteSpace(auth.Audience))
+        {
+            throw Invalid("Cms:Auth:Audience must not be empty.");
+        }
+
+        var rate = configuration.GetSection(RateLimitOptions.Section).Get<RateLimitOptions>() ?? new RateLimitOptions();
+        if (rate.PermitsPerSecond <= 0 || rate.Burst <= 0)
+        {
+            throw Invalid("Cms:RateLimit:PermitsPerSecond and Cms:RateLimit:Burst must be positive.");
+        }
+
+        var telemetry = LoadTelemetry(configuration);
+        if (telemetry.OverdueRefreshInterval < TimeSpan.Zero)
+        {
+            throw Invalid("Cms:Telemetry:OverdueRefreshInterval must be zero (off) or a positive time span such as 00:01:00.");
+        }
+
+        var endpoint = configuration[ServiceTelemetry.OtlpEndpointVariable];
+        if (!string.IsNullOrWhiteSpace(endpoint)
+            && (!Uri.TryCreate(endpoint, UriKind.Absolute, out var uri) || uri.Scheme is not ("http" or "https")))
+        {
+            throw Invalid($"{ServiceTelemetry.OtlpEndpointVariable} must be an absolute http(s) URL such as http://otel-collector:4318.");
+        }
+
+        var protocol = configuration["OTEL_EXPORTER_OTLP_PROTOCOL"];
+        if (!string.IsNullOrWhiteSpace(protocol) && protocol.Trim() is not ("grpc" or "http/protobuf"))
+        {
+            throw Invalid($"OTEL_EXPORTER_OTLP_PROTOCOL must be grpc or http/protobuf, not '{protocol}'.");
+        }
+    }
+
+    public static TelemetryOptions LoadTelemetry(IConfiguration configuration) =>
+        configuration.GetSection(TelemetryOptions.Section).Get<TelemetryOptions>() ?? new TelemetryOptions();
+
+    private static void ValidateConnectionString(DatabaseProvider provider, string? value, string setting, bool required)
+    {
+        if (string.IsNullOrWhiteSpace(value))
+        {
+            if (required)
+            {
+                throw Invalid($"{setting} is required.");
+            }
+
+            return;
+        }
+
+        DatabaseSettings.CheckConnectionString(provider, value, setting);
+    }
+
+    private static InvalidOperationException Invalid(string message) => new(message);
+}

@@ -1,0 +1,20 @@
+using Npgsql;
+
+namespace Cms.Infrastructure.Persistence;
+
+/// <summary>
+/// PostgreSQL: keeps the monthly partitions of audit_entries created ahead of time through the owner's SECURITY DEFINER
+/// function ensure_audit_entry_partitions (cms_app has no DDL rights). The function creates the current month and up to
+/// <c>monthsAhead</c> months after it (at most 24), by the database's clock, and returns how many it created; in the
+/// steady state it creates nothing and takes no lock on audit_entries. See the migration AuditEntriesPartitioned.
+/// </summary>
+public sealed class AuditPartitions(NpgsqlDataSource dataSource)
+{
+    public async Task<int> EnsureAsync(int monthsAhead, CancellationToken cancellationToken)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(monthsAhead);
+        await using var command = dataSource.CreateCommand("SELECT ensure_audit_entry_partitions(@months)");
+        command.Parameters.AddWithValue("months", monthsAhead);
+        return (int)(await command.ExecuteScalarAsync(cancellationToken))!;
+    }
+}

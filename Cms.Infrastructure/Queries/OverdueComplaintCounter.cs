@@ -1,0 +1,60 @@
+using System.Data.Common;
+using Cms.Infrastructure.Persistence;
+using Dapper;
+using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.DependencyInjection;
+using Npgsql;
+
+namespace Cms.Infrastructure.Queries;
+
+/// <summary>
+/// Counts each tenant's overdue complaints (an open complaint whose next regulatory deadline has passed) for the
+/// <c>cms.complaints.overdue</c> gauge. Cheap at any size: closed complaints have no next_due_at, so each tenant's count
+/// is one range scan of ix_complaints_next_due (tenant_id, next_due_at, id) over its overdue complaints only, never over
+/// its consumers or its closed history. One connection, one short read-only transaction per tenant; on PostgreSQL each
+/// sets app.tenant_id first, so row-level security holds here as everywhere.
+/// </summary>
+public sealed class OverdueComplaintCounter(DatabaseOptions options, IServiceProvider services)
+{
+    private const string TenantsSql = "SELECT id FROM tenants ORDER BY id";
+
+    private const string CountSql = "SELECT count(*) FROM complaints WHERE tenant_id = @TenantId AND next_due_at < @Now";
+
+    public async Task<IReadOnlyDictionary<Guid, long>> CountAsync(DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenAsync(cancellationToken);
+        var tenants = (await connection.QueryAsync<Guid>(new CommandDefinition(TenantsSql, cancellationToken: cancellationToken))).AsList();
+        var counts = new Dictionary<Guid, long>(tenants.Count);
+        foreach (var tenantId in tenants)
+        {
+            var parameters = new { TenantId = tenantId, Now = now.ToUniversalTime() };
+            if (options.Provider != DatabaseProvider.Postgres)
+            {
+                // SQLite: a plain read (a transaction here would be IMMEDIATE and queue behind writers).
+                counts[tenantId] = await connection.ExecuteScalarAsync<long>(new CommandDefinition(
+                    CountSql, parameters, commandTimeout: options.CommandTimeoutSeconds, cancellationToken: cancellationToken));
+                continue;
+            }
+
+            await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+            counts[tenantId] = await connection.ExecuteScalarAsync<long>(new CommandDefinition(
+                $"SET LOCAL app.tenant_id = '{tenantId:D}';\n{CountSql}", // a Guid formatted here, never caller text
+                parameters, transaction, options.CommandTimeoutSeconds, cancellationToken: cancellationToken));
+            await transaction.RollbackAsync(cancellationToken);
+        }
+
+        return counts;
+    }
+
+    private async Task<DbConnection> OpenAsync(CancellationToken cancellationToken)
+    {
+        if (options.Provider == DatabaseProvider.Postgres)
+        {
+            return await services.GetRequiredService<NpgsqlDataSource>().OpenConnectionAsync(cancellationToken);
+        }
+
+        var connection = new SqliteConnection(SqliteConnectionStrings.ForService(options.ConnectionString));
+        await connection.OpenAsync(cancellationToken);
+        return connection;
+    }
+}

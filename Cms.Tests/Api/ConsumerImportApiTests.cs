@@ -1,0 +1,285 @@
+using System.Net;
+using System.Text;
+using Cms.Api.Import;
+using Cms.Application.Audit;
+using Cms.Application.Common;
+using Cms.Application.Consumers;
+using Cms.Application.Consumers.ImportConsumers;
+using Cms.Domain.Consumers;
+using Cms.Domain.Staff;
+using Cms.Tests.Support;
+
+namespace Cms.Tests.Api;
+
+/// <summary>
+/// POST /v1/consumers/imports, the bulk consumer import (JSON lines and CSV), on both databases: the same rules and the
+/// same sealing as registering one consumer, per-line errors that load nothing wrong, duplicates skipped, one audit entry
+/// per batch, tenant_admin only, and nothing of another tenant touched.
+/// </summary>
+[TestFixture(DatabaseKind.Sqlite)]
+[TestFixture(DatabaseKind.Postgres)]
+public sealed class ConsumerImportApiTests(DatabaseKind kind) : ApiTestBase(kind)
+{
+    protected override IReadOnlyDictionary<string, string>? Settings => new Dictionary<string, string>
+    {
+        ["Cms:Import:BatchSize"] = "100",
+        ["Cms:Import:Parallelism"] = "2",
+    };
+
+    private static string Line(string externalRef, string email = "Ann.Example@Example.TEST") =>
+        $$$"""{"externalRef":"{{{externalRef}}}","fullName":" Ann Example ","email":"{{{email}}}","phone":"+44 20 7946 0001","address":{"lines":["1 Main Road"],"city":"Leeds","postcode":"LS1 1AA","country":"GB"},"dateOfBirth":"1975-06-01","vulnerability":{"drivers":["health"],"consentRecorded":true}}""";
+
+    private static Task<HttpResponseMessage> ImportAsync(HttpClient client, string body, string mediaType = "application/x-ndjson") =>
+        client.PostAsync("/v1/consumers/imports", new StringContent(body, Encoding.UTF8, mediaType));
+
+    private static async Task<ConsumerDto?> FindAsync(HttpClient client, string externalRef)
+    {
+        var page = await Read<Page<ConsumerDto>>(await client.GetAsync($"/v1/consumers?externalRef={Uri.EscapeDataString(externalRef)}"));
+        return page.Items.SingleOrDefault();
+    }
+
+    private async Task<IReadOnlyList<AuditEntryDto>> ImportAuditAsync(TestTenant tenant)
+    {
+        var page = await Read<Page<AuditEntryDto>>(await tenant.Admin.GetAsync("/v1/audit?limit=200"));
+        return [.. page.Items.Where(e => e.Action == "consumer.imported")];
+    }
+
+    [Test]
+    public async Task Json_lines_load_sealed_consumers_and_report_every_refused_line_by_number()
+    {
+        var tenant = await CreateTenantAsync();
+        var existing = await tenant.RegisterConsumerAsync(externalRef: "EXISTING-1");
+        var body = string.Join("\n",
+            Line("IMP-1"),
+            Line("IMP-2", "second@example.test"),
+            "{ this is not json",
+            """{"externalRef":"IMP-BAD","fullName":"","email":"not-an-email"}""",
+            Line(" EXISTING-1 "),
+            "",
+            Line("IMP-1"),
+            Line("IMP-3")) + "\n";
+
+        var report = await Read<ConsumerImportReport>(await ImportAsync(tenant.Admin, body));
+
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(report.Lines, Is.EqualTo(7), "the blank line is no record");
+            Assert.That(report.Imported, Is.EqualTo(3));
+            Assert.That(report.Duplicates, Is.EqualTo(2));
+            Assert.That(report.Rejected, Is.EqualTo(2));
+            Assert.That(report.Errors.Select(e => (e.Line, e.Code)).Distinct(), Is.EqualTo(new[]
+            {
+                (3L, ImportConsumersHandler.UnreadableCode),
+                (4L, ImportConsumersHandler.InvalidCode),
+                (5L, ImportConsumersHandler.DuplicateCode),
+                (7L, ImportConsumersHandler.DuplicateCode),
+            }));
+            Assert.That(report.Errors.Where(e => e.Line == 4).Select(e => e.Field), Is.SupersetOf(new[] { "fullName", "email" }));
+            Assert.That(string.Join("\n", report.Errors.Select(e => e.Message)), Does.Not.Contain("not-an-email").And.Not.Contain("this is not"),
+                "errors never repeat the file's content");
+        }
+
+        // Read back through the normal path: blind-index lookup and decryption work exactly as for a registered consumer.
+        var imported = await FindAsync(tenant.Admin, "IMP-1");
+        Assert.That(imported, Is.Not.Null);
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(imported!.FullName, Is.EqualTo("Ann Example"));
+            Assert.That(imported.Email, Is.EqualTo("ann.example@example.test"));
+            Assert.That(imported.Address!.City, Is.EqualTo("Leeds"));
+            Assert.That(imported.DateOfBirth, Is.EqualTo(new DateOnly(1975, 6, 1)));
+            Assert.That(imported.Vulnerability!.Drivers, Is.EqualTo(new[] { VulnerabilityDriver.Health }));
+            Assert.That(imported.Version, Is.EqualTo(1));
+        }
+
+        var byEmail = await Read<Page<ConsumerDto>>(await tenant.Admin.GetAsync("/v1/consumers?email=SECOND@example.test"));
+        Assert.That(byEmail.Items.Select(c => c.ExternalRef), Is.EqualTo(new[] { "IMP-2" }));
+        Assert.That(await FindAsync(tenant.Admin, "IMP-BAD"), Is.Null, "a refused line loads nothing");
+        var unchanged = await FindAsync(tenant.Admin, "EXISTING-1");
+        Assert.That(unchanged!.Id, Is.EqualTo(existing.Id));
+        Assert.That(unchanged.FullName, Is.EqualTo(existing.FullName), "a duplicate never overwrites");
+
+        var audit = await ImportAuditAsync(tenant);
+        Assert.That(audit, Has.Count.EqualTo(1), "one audit entry per batch");
+        Assert.That(audit[0].EntityType, Is.EqualTo(AuditTrail.ConsumerImport));
+        Assert.That(audit[0].EntityId, Is.EqualTo(report.ImportId));
+    }
+
+    [Test]
+    public async Task Personal_data_of_imported_consumers_is_stored_as_ciphertext_only()
+    {
+        var tenant = await CreateTenantAsync();
+        await Read<ConsumerImportReport>(await ImportAsync(tenant.Admin, Line("CIPHER-1", "cipher.check@example.test")));
+        await using var connection = Db.OpenPrivileged();
+        await using var command = connection.CreateCommand();
+        command.CommandText = "SELECT full_name, email, external_ref, email_bidx FROM consumers";
+        await using var reader = await command.ExecuteReaderAsync();
+        Assert.That(await reader.ReadAsync(), Is.True);
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(reader.GetString(0), Does.StartWith("v1:").And.Not.Contain("Ann"));
+            Assert.That(reader.GetString(1), Does.StartWith("v1:").And.Not.Contain("cipher.check"));
+            Assert.That(reader.GetString(2), Does.StartWith("v1:").And.Not.Contain("CIPHER-1"));
+            Assert.That(reader.GetString(3), Has.Length.EqualTo(64));
+        }
+    }
+
+    [Test]
+    public async Task Running_the_same_import_again_loads_nothing_new_and_writes_no_audit_entry()
+    {
+        var tenant = await CreateTenantAsync();
+        var body = Line("AGAIN-1") + "\n" + Line("AGAIN-2") + "\n";
+        var first = await Read<ConsumerImportReport>(await ImportAsync(tenant.Admin, body));
+        var second = await Read<ConsumerImportReport>(await ImportAsync(tenant.Admin, body));
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(first.Imported, Is.EqualTo(2));
+            Assert.That(second.Imported, Is.Zero);
+            Assert.That(second.Duplicates, Is.EqualTo(2));
+        }
+
+        Assert.That(await ImportAuditAsync(tenant), Has.Count.EqualTo(1));
+    }
+
+    [Test]
+    public async Task Csv_with_a_header_quoted_fields_and_line_breaks_inside_quotes_loads()
+    {
+        var tenant = await CreateTenantAsync();
+        const string Body =
+            "\uFEFFexternalRef,fullName,email,dateOfBirth,addressLine1,addressLine2,city,postcode,country,vulnerabilityDrivers,consentRecorded\r\n" +
+            "CSV-1,\"Doe, Jane\",jane@example.test,1980-02-29,\"1 High St\nBack door\",,London,SW1A 1AA,GB,health|capability,true\r\n" +
+            "CSV-2,\"Quote \"\"Q\"\" Person\",,,,,,,,,\r\n" +
+            "CSV-3,Bad Date,,29/02/1980,,,,,,,\r\n" +
+            "CSV-4,Too few fields\r\n";
+
+        var report = await Read<ConsumerImportReport>(await ImportAsync(tenant.Admin, Body, "text/csv"));
+
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(report.Imported, Is.EqualTo(2));
+            Assert.That(report.Rejected, Is.EqualTo(2));
+            Assert.That(report.Errors.Select(e => e.Line), Is.EqualTo(new[] { 5L, 6L }), "line numbers count the line inside the quotes");
+        }
+
+        var jane = await FindAsync(tenant.Admin, "CSV-1");
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(jane!.FullName, Is.EqualTo("Doe, Jane"));
+            Assert.That(jane.Address!.Lines, Is.EqualTo(new[] { "1 High St\nBack door" }));
+            Assert.That(jane.Vulnerability!.Drivers, Is.EquivalentTo(new[] { VulnerabilityDriver.Health, VulnerabilityDriver.Capability }));
+            Assert.That(jane.Vulnerability.ConsentRecorded, Is.True);
+        }
+
+        Assert.That((await FindAsync(tenant.Admin, "CSV-2"))!.FullName, Is.EqualTo("Quote \"Q\" Person"));
+    }
+
+    [Test]
+    public async Task A_csv_header_with_an_unknown_or_missing_column_refuses_the_whole_file()
+    {
+        var tenant = await CreateTenantAsync();
+        var unknown = await ImportAsync(tenant.Admin, "externalRef,fullName,password\nX,Y,Z\n", "text/csv");
+        await Expect(unknown, HttpStatusCode.BadRequest);
+        Assert.That(await unknown.Content.ReadAsStringAsync(), Does.Contain("import.bad_format"));
+        await Expect(await ImportAsync(tenant.Admin, "externalRef,email\nX,a@b.test\n", "text/csv"), HttpStatusCode.BadRequest);
+        Assert.That(await FindAsync(tenant.Admin, "X"), Is.Null);
+    }
+
+    [Test]
+    public async Task Other_media_types_get_415()
+    {
+        var tenant = await CreateTenantAsync();
+        await Expect(await ImportAsync(tenant.Admin, Line("M-1"), "application/json"), HttpStatusCode.UnsupportedMediaType);
+        Assert.That(await FindAsync(tenant.Admin, "M-1"), Is.Null);
+    }
+
+    [Test]
+    public async Task Only_a_tenant_admin_may_import_and_a_refused_import_loads_nothing()
+    {
+        var tenant = await CreateTenantAsync();
+        var (_, agent) = await tenant.AddStaffAsync(Role.Agent, Role.Supervisor);
+        await Expect(await ImportAsync(agent, Line("DENIED-1")), HttpStatusCode.Forbidden);
+        Assert.That(await FindAsync(tenant.Admin, "DENIED-1"), Is.Null);
+        Assert.That(Permissions.RolesFor(UseCase.ImportConsumers), Is.EqualTo(new[] { Role.TenantAdmin }));
+    }
+
+    [Test]
+    public async Task An_import_lands_in_the_callers_tenant_only()
+    {
+        var a = await CreateTenantAsync("Tenant A");
+        var b = await CreateTenantAsync("Tenant B");
+        await Read<ConsumerImportReport>(await ImportAsync(a.Admin, Line("SHARED-REF")));
+        Assert.That(await FindAsync(b.Admin, "SHARED-REF"), Is.Null);
+
+        // The same external reference is free in B: references are unique per tenant.
+        var inB = await Read<ConsumerImportReport>(await ImportAsync(b.Admin, Line("SHARED-REF")));
+        Assert.That(inB.Imported, Is.EqualTo(1));
+    }
+
+    [Test]
+    public async Task Many_batches_in_parallel_load_every_line_once()
+    {
+        var tenant = await CreateTenantAsync();
+        const int Count = 1_000;
+        var body = string.Join("\n", Enumerable.Range(1, Count).Select(i => Line($"MANY-{i}", $"many{i}@example.test")))
+                   + "\n" + Line("MANY-7") + "\n";
+        // This fixture runs with batches of 100 (Settings): ten batches, two at a time.
+        var report = await Read<ConsumerImportReport>(await ImportAsync(tenant.Admin, body));
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(report.Imported, Is.EqualTo(Count));
+            Assert.That(report.Duplicates, Is.EqualTo(1));
+            Assert.That(report.Errors.Single().Line, Is.EqualTo(Count + 1));
+        }
+
+        Assert.That(await ImportAuditAsync(tenant), Has.Count.EqualTo(10), "one audit entry per batch of 100");
+
+        Assert.That((await FindAsync(tenant.Admin, "MANY-999"))!.Email, Is.EqualTo("many999@example.test"));
+    }
+
+    [Test]
+    public async Task The_command_line_import_loads_a_file_as_a_named_tenant_admin_and_reports_refused_lines()
+    {
+        var tenant = await CreateTenantAsync();
+        var (admin, _) = await tenant.AddStaffAsync(Role.TenantAdmin);
+        var (agent, _) = await tenant.AddStaffAsync(Role.Agent);
+        var file = Path.Combine(Path.GetTempPath(), $"cms-import-{Guid.NewGuid():N}.jsonl");
+        await File.WriteAllTextAsync(file, Line("CLI-1") + "\n" + Line("CLI-2") + "\n{\"externalRef\":\"CLI-3\"}\n");
+        try
+        {
+            string[] Args(string subject) =>
+            [
+                ImportConsumersCommandLine.Name, "--tenant", tenant.Id.ToString(), "--as", subject, "--file", file, "--batch", "2",
+                "--Cms:Database:Provider", Kind.ToString(), "--Cms:Database:ConnectionString", Db.AppConnectionString,
+                "--Cms:Auth:Issuer", CmsApiFactory.Auth.Issuer, "--Cms:Auth:SigningKey", CmsApiFactory.Auth.SigningKey!,
+                "--Cms:Audit:HmacKey", CmsApiFactory.AuditKey, "--Cms:Crypto:MasterKeys:1", CmsApiFactory.MasterKey,
+                "--Cms:Crypto:ActiveMasterKeyVersion", "1",
+            ];
+
+            var output = new StringWriter();
+            var error = new StringWriter();
+            var exit = await ImportConsumersCommandLine.RunAsync(Args(admin.Subject), output, error);
+            Assert.That(exit, Is.EqualTo(1), $"1 = some lines refused; stderr: {error}");
+            var report = System.Text.Json.JsonSerializer.Deserialize<ConsumerImportReport>(output.ToString(), Json)!;
+            using (Assert.EnterMultipleScope())
+            {
+                Assert.That(report.Imported, Is.EqualTo(2));
+                Assert.That(report.Errors.Select(e => (e.Line, e.Field)), Is.EqualTo(new[] { (3L, (string?)"fullName") }));
+                Assert.That(error.ToString(), Does.Contain("[import] done: 3 lines"));
+            }
+
+            // Read back through the running service: the same keys, the same sealing.
+            Assert.That((await FindAsync(tenant.Admin, "CLI-2"))!.FullName, Is.EqualTo("Ann Example"));
+            var audit = await ImportAuditAsync(tenant);
+            Assert.That(audit.Select(a => a.ActorId).Distinct(), Is.EqualTo(new[] { admin.Id.ToString() }), "audited as the named admin");
+
+            // An agent may not: refused as a whole, exit 3, nothing more loaded.
+            var refused = await ImportConsumersCommandLine.RunAsync(Args(agent.Subject), new StringWriter(), error);
+            Assert.That(refused, Is.EqualTo(3));
+            Assert.That(await ImportAuditAsync(tenant), Has.Count.EqualTo(audit.Count));
+        }
+        finally
+        {
+            File.Delete(file);
+        }
+    }
+}

@@ -1,0 +1,508 @@
+using Cms.Application;
+using Cms.Application.Abstractions;
+using Cms.Application.Audit;
+using Cms.Application.Audit.VerifyAuditChain;
+using Cms.Domain.Audit;
+using Cms.Domain.Common;
+using Cms.Domain.Tenants;
+using Cms.Infrastructure;
+using Cms.Infrastructure.Persistence;
+using Cms.Migrations;
+using Cms.Tests.Support;
+using System.Net.Http.Json;
+using Microsoft.Extensions.DependencyInjection;
+using Npgsql;
+
+namespace Cms.Tests.Audit;
+
+/// <summary>
+/// PostgreSQL: audit_entries is partitioned by month (migration AuditEntriesPartitioned). Entries are appended through
+/// the real audit repository (as cms_app under row-level security) at chosen instants on both sides of month
+/// boundaries, and the real verifier walks the chain across partitions. Also: a month without a partition refuses the
+/// write and loses nothing; the service's function creates partitions ahead but only within its bound; partitions are
+/// closed to direct access and append-only themselves; the migration moves existing entries (and its Down moves them
+/// back).
+/// </summary>
+public sealed class AuditPartitionTests
+{
+    private static readonly CancellationToken Ct = CancellationToken.None;
+
+    private PostgresTestDatabase _db = null!;
+    private ServiceProvider _services = null!;
+
+    /// <summary>The first instant of the current month (UTC): the migration made it and three months after it.</summary>
+    private static DateTimeOffset MonthStart(int monthsFromNow)
+    {
+        var now = DateTimeOffset.UtcNow;
+        return new DateTimeOffset(now.Year, now.Month, 1, 0, 0, 0, TimeSpan.Zero).AddMonths(monthsFromNow);
+    }
+
+    private static string PartitionOf(DateTimeOffset instant) => $"audit_entries_p{instant:yyyy_MM}";
+
+    [OneTimeSetUp]
+    public async Task CreateDatabaseAsync()
+    {
+        _db = await PostgresTestDatabase.CreateAsync();
+        var services = new ServiceCollection();
+        services.AddCmsApplication();
+        services.AddCmsInfrastructure(new DatabaseOptions { Provider = DatabaseProvider.Postgres, ConnectionString = _db.AppConnectionString });
+        services.AddLogging();
+        services.AddSingleton(new AuditChainKey(System.Text.Encoding.UTF8.GetBytes("audit-partition-tests-chain-key-0123456789")));
+        services.AddSingleton<Cms.Infrastructure.Crypto.IMasterKeyProvider>(new Cms.Infrastructure.Crypto.ConfiguredMasterKeyProvider(
+            new Dictionary<string, byte[]> { ["1"] = System.Text.Encoding.UTF8.GetBytes("audit-partition-tests-master-key") }, "1"));
+        _services = services.BuildServiceProvider(new ServiceProviderOptions { ValidateScopes = true, ValidateOnBuild = true });
+    }
+
+    [SetUp]
+    public Task ResetAsync() => _db.ResetAsync();
+
+    [OneTimeTearDown]
+    public async Task DropDatabaseAsync()
+    {
+        if (_services is not null)
+        {
+            await _services.DisposeAsync();
+        }
+
+        if (_db is not null)
+        {
+            await _db.DisposeAsync();
+        }
+    }
+
+    private async Task<T> InTenantAsync<T>(Guid? tenantId, Func<IServiceProvider, Task<T>> work, bool commit = true)
+    {
+        await using var scope = _services.CreateAsyncScope();
+        var sp = scope.ServiceProvider;
+        if (tenantId is { } id)
+        {
+            sp.GetRequiredService<TenantScope>().Enter(id);
+        }
+
+        var unitOfWork = sp.GetRequiredService<IUnitOfWork>();
+        await unitOfWork.BeginAsync(Ct);
+        var result = await work(sp);
+        if (commit)
+        {
+            await unitOfWork.CommitAsync(Ct);
+        }
+        else
+        {
+            await unitOfWork.RollbackAsync(Ct);
+        }
+
+        return result;
+    }
+
+    private async Task<Guid> CreateTenantAsync()
+    {
+        var tenant = Tenant.Create(Ids.New(), "Partitioned Bank", Sector.Banking, Jurisdiction.UK, DateTimeOffset.UtcNow).Value;
+        await InTenantAsync<bool>(null, async sp =>
+        {
+            await sp.GetRequiredService<ITenantRepository>().AddAsync(tenant, Ct);
+            return true;
+        });
+        return tenant.Id;
+    }
+
+    private static AuditEntry Entry(Guid tenantId, DateTimeOffset at, string action = "complaint.acknowledged") =>
+        new(Ids.New(), tenantId, AuditChain.Normalise(at), ActorType.Staff, "staff-1", action, "complaint", Guid.NewGuid(), ["status"], null);
+
+    private async Task AppendAsync(AuditEntry entry) =>
+        await InTenantAsync(entry.TenantId, async sp =>
+        {
+            await sp.GetRequiredService<IAuditRepository>().AppendAsync(entry, Ct);
+            return true;
+        });
+
+    private async Task<AuditVerificationDto> VerifyAsync(Guid tenantId) =>
+        await InTenantAsync(tenantId, async sp =>
+        {
+            var handler = new VerifyAuditChainHandler(sp.GetRequiredService<IAuditChainReader>(), sp.GetRequiredService<AuditChain>());
+            return (await handler.Handle(new VerifyAuditChainQuery(), Ct)).Value;
+        }, commit: false);
+
+    /// <summary>Entries on both sides of two month boundaries, in chain order.</summary>
+    private async Task<List<AuditEntry>> AcrossBoundariesAsync(Guid tenantId)
+    {
+        var entries = new List<AuditEntry>
+        {
+            Entry(tenantId, MonthStart(1).AddTicks(-10)),          // the last microsecond of this month
+            Entry(tenantId, MonthStart(1)),                         // the first of the next
+            Entry(tenantId, MonthStart(1).AddDays(12).AddHours(5)),
+            Entry(tenantId, MonthStart(2).AddTicks(-10)),
+            Entry(tenantId, MonthStart(2).AddTicks(10)),
+        };
+        foreach (var entry in entries)
+        {
+            await AppendAsync(entry);
+        }
+
+        return entries;
+    }
+
+    private async Task<NpgsqlConnection> AdminAsync()
+    {
+        var connection = new NpgsqlConnection(_db.AdminConnectionString);
+        await connection.OpenAsync();
+        return connection;
+    }
+
+    private async Task ExecuteAsync(string connectionString, string sql, bool bypassTriggers = false)
+    {
+        await using var connection = new NpgsqlConnection(connectionString);
+        await connection.OpenAsync();
+        if (bypassTriggers)
+        {
+            await using var replica = new NpgsqlCommand("SET session_replication_role = replica", connection);
+            await replica.ExecuteNonQueryAsync();
+        }
+
+        await using var command = new NpgsqlCommand(sql, connection);
+        await command.ExecuteNonQueryAsync();
+    }
+
+    private async Task<Dictionary<Guid, string>> PartitionsOfEntriesAsync()
+    {
+        await using var admin = await AdminAsync();
+        await using var command = new NpgsqlCommand("SELECT id, tableoid::regclass::text FROM audit_entries", admin);
+        await using var reader = await command.ExecuteReaderAsync();
+        var map = new Dictionary<Guid, string>();
+        while (await reader.ReadAsync())
+        {
+            map[reader.GetGuid(0)] = reader.GetString(1);
+        }
+
+        return map;
+    }
+
+    [Test]
+    public async Task Audit_entries_is_a_partitioned_table_with_the_partition_key_in_its_primary_key()
+    {
+        await using var admin = await AdminAsync();
+        await using var command = new NpgsqlCommand(
+            """
+            SELECT c.relkind::text, pg_get_partkeydef(c.oid),
+                   (SELECT pg_get_constraintdef(k.oid) FROM pg_constraint k WHERE k.conrelid = c.oid AND k.contype = 'p')
+            FROM pg_class c WHERE c.oid = 'public.audit_entries'::regclass
+            """, admin);
+        await using var reader = await command.ExecuteReaderAsync();
+        Assert.That(await reader.ReadAsync(), Is.True);
+        Assert.Multiple(() =>
+        {
+            Assert.That(reader.GetString(0), Is.EqualTo("p"));
+            Assert.That(reader.GetString(1), Is.EqualTo("RANGE (occurred_at)"));
+            Assert.That(reader.GetString(2), Is.EqualTo("PRIMARY KEY (tenant_id, occurred_at, id)"));
+        });
+    }
+
+    [Test]
+    public async Task The_migration_created_the_current_month_and_three_ahead_and_no_default_partition()
+    {
+        await using var admin = await AdminAsync();
+        await using var command = new NpgsqlCommand(
+            """
+            SELECT c.relname, pg_get_expr(c.relpartbound, c.oid)
+            FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid
+            WHERE i.inhparent = 'public.audit_entries'::regclass ORDER BY c.relname
+            """, admin);
+        var partitions = new Dictionary<string, string>();
+        await using (var reader = await command.ExecuteReaderAsync())
+        {
+            while (await reader.ReadAsync())
+            {
+                partitions[reader.GetString(0)] = reader.GetString(1);
+            }
+        }
+
+        var expected = Enumerable.Range(0, 4).Select(m => PartitionOf(MonthStart(m))).ToList();
+        Assert.That(partitions.Keys, Is.SupersetOf(expected));
+        Assert.That(partitions.Values, Has.None.EqualTo("DEFAULT"));
+        Assert.That(partitions[PartitionOf(MonthStart(1))],
+            Is.EqualTo($"FOR VALUES FROM ('{MonthStart(1):yyyy-MM-dd} 00:00:00+00') TO ('{MonthStart(2):yyyy-MM-dd} 00:00:00+00')"));
+    }
+
+    [Test]
+    public async Task Entries_land_in_the_partition_of_their_month()
+    {
+        var tenantId = await CreateTenantAsync();
+        var entries = await AcrossBoundariesAsync(tenantId);
+
+        var partitions = await PartitionsOfEntriesAsync();
+
+        Assert.That(entries.Select(e => partitions[e.Id]),
+            Is.EqualTo(new[] { MonthStart(0), MonthStart(1), MonthStart(1), MonthStart(1), MonthStart(2) }.Select(PartitionOf)));
+    }
+
+    [Test]
+    public async Task The_chain_verifies_across_month_boundaries_and_lists_in_order()
+    {
+        var tenantId = await CreateTenantAsync();
+        var entries = await AcrossBoundariesAsync(tenantId);
+
+        Assert.That(await VerifyAsync(tenantId), Is.EqualTo(new AuditVerificationDto(true, entries.Count, null, null)));
+        var listed = await InTenantAsync(tenantId, sp => sp.GetRequiredService<IAuditQueries>().ListAsync(null, null, 3, null, Ct), commit: false);
+        Assert.That(Cms.Application.Common.Cursor.TryDecode(listed.NextCursor, out var after), Is.True);
+        var rest = await InTenantAsync(tenantId, sp => sp.GetRequiredService<IAuditQueries>().ListAsync(null, null, 10, after, Ct),
+            commit: false);
+        Assert.That(listed.Items.Concat(rest.Items).Select(e => e.Id), Is.EqualTo(entries.Select(e => e.Id)),
+            "keyset paging runs across partitions in time order");
+    }
+
+    [Test]
+    public async Task An_edit_in_a_later_partition_is_found()
+    {
+        var tenantId = await CreateTenantAsync();
+        var entries = await AcrossBoundariesAsync(tenantId);
+        await ExecuteAsync(_db.AdminConnectionString, $"UPDATE audit_entries SET actor_id = 'someone-else' WHERE id = '{entries[3].Id:D}'",
+            bypassTriggers: true);
+
+        var result = await VerifyAsync(tenantId);
+
+        Assert.That(result.Valid, Is.False);
+        Assert.That(result.FirstBrokenEntryId, Is.EqualTo(entries[3].Id));
+        Assert.That(result.Problem, Does.Contain("edited"));
+    }
+
+    [Test]
+    public async Task Moving_an_entry_into_another_month_is_found()
+    {
+        var tenantId = await CreateTenantAsync();
+        var entries = await AcrossBoundariesAsync(tenantId);
+        // The row moves from the next month's partition into this month's.
+        await ExecuteAsync(_db.AdminConnectionString,
+            $"UPDATE audit_entries SET occurred_at = occurred_at - interval '1 second' WHERE id = '{entries[1].Id:D}'", bypassTriggers: true);
+        Assert.That((await PartitionsOfEntriesAsync())[entries[1].Id], Is.EqualTo(PartitionOf(MonthStart(0))));
+
+        var result = await VerifyAsync(tenantId);
+
+        Assert.That(result.Valid, Is.False);
+        Assert.That(result.FirstBrokenEntryId, Is.EqualTo(entries[1].Id));
+    }
+
+    [Test]
+    public async Task Dropping_a_whole_month_is_found_at_the_first_entry_after_it()
+    {
+        var tenantId = await CreateTenantAsync();
+        var entries = await AcrossBoundariesAsync(tenantId);
+        // An attacker with DDL rights detaches the next month's partition (its three entries vanish from the table).
+        await ExecuteAsync(_db.AdminConnectionString, $"ALTER TABLE audit_entries DETACH PARTITION {PartitionOf(MonthStart(1))}");
+        try
+        {
+            var result = await VerifyAsync(tenantId);
+
+            Assert.That(result.Valid, Is.False);
+            Assert.That(result.FirstBrokenEntryId, Is.EqualTo(entries[4].Id));
+        }
+        finally
+        {
+            await ExecuteAsync(_db.AdminConnectionString,
+                $"ALTER TABLE audit_entries ATTACH PARTITION {PartitionOf(MonthStart(1))} FOR VALUES FROM ('{MonthStart(1):yyyy-MM-dd} 00:00:00+00') TO ('{MonthStart(2):yyyy-MM-dd} 00:00:00+00')");
+        }
+    }
+
+    [Test]
+    public async Task A_month_without_a_partition_refuses_the_entry_and_loses_nothing()
+    {
+        var tenantId = await CreateTenantAsync();
+        var entries = await AcrossBoundariesAsync(tenantId);
+        var farAhead = MonthStart(60).AddDays(3);
+
+        var refused = await Assert.ThrowsAsync<StorageNotReadyException>(() => AppendAsync(Entry(tenantId, farAhead)));
+        var cause = refused!.InnerException as PostgresException;
+        Assert.That(cause?.SqlState, Is.EqualTo(PostgresErrorCodes.CheckViolation));
+        Assert.That(cause!.MessageText, Does.Contain("no partition"));
+        Assert.That(await VerifyAsync(tenantId), Is.EqualTo(new AuditVerificationDto(true, entries.Count, null, null)),
+            "the refused entry's transaction rolled back, chain head included");
+
+        // The operator creates the month (as the owner), and the same write goes through.
+        await using (var owner = new NpgsqlConnection(_db.OwnerConnectionString))
+        {
+            await owner.OpenAsync();
+            await using var create = new NpgsqlCommand("SELECT create_audit_entry_partitions(@at, @at)", owner);
+            create.Parameters.AddWithValue("at", farAhead);
+            Assert.That(await create.ExecuteScalarAsync(), Is.EqualTo(1));
+        }
+
+        var late = Entry(tenantId, farAhead);
+        await AppendAsync(late);
+        Assert.That((await PartitionsOfEntriesAsync())[late.Id], Is.EqualTo(PartitionOf(farAhead)));
+        Assert.That((await VerifyAsync(tenantId)).Valid, Is.True);
+    }
+
+    [Test]
+    public async Task The_service_role_creates_partitions_ahead_only_through_its_bounded_function()
+    {
+        await using var app = _db.OpenApp();
+        await using (var ensure = new NpgsqlCommand("SELECT ensure_audit_entry_partitions(1000)", app))
+        {
+            await ensure.ExecuteScalarAsync();
+        }
+
+        await using var admin = await AdminAsync();
+        await using (var count = new NpgsqlCommand(
+            "SELECT count(*) FROM pg_inherits WHERE inhparent = 'public.audit_entries'::regclass AND inhrelid::regclass::text = @name", admin))
+        {
+            count.Parameters.AddWithValue("name", PartitionOf(MonthStart(24)));
+            Assert.That(await count.ExecuteScalarAsync(), Is.EqualTo(1L), "24 months ahead exist");
+            count.Parameters["name"].Value = PartitionOf(MonthStart(25));
+            Assert.That(await count.ExecuteScalarAsync(), Is.EqualTo(0L), "cms_app's request is capped at 24 months");
+        }
+
+        await using (var again = new NpgsqlCommand("SELECT ensure_audit_entry_partitions(24)", app))
+        {
+            Assert.That(await again.ExecuteScalarAsync(), Is.EqualTo(0), "idempotent: nothing left to create");
+        }
+
+        var denied = await Assert.ThrowsAsync<PostgresException>(async () =>
+        {
+            await using var direct = new NpgsqlCommand("SELECT create_audit_entry_partitions(now(), now() + interval '50 years')", app);
+            await direct.ExecuteScalarAsync();
+        });
+        Assert.That(denied!.SqlState, Is.EqualTo(PostgresErrorCodes.InsufficientPrivilege), "the unbounded function is the owner's");
+        Assert.That(await Cms.Tests.Isolation.TenantCatalog.RoleViolationsAsync(admin), Is.Empty, "partitions made for cms_app belong to the owner");
+        Assert.That(await Cms.Tests.Isolation.TenantCatalog.PartitionViolationsAsync(admin), Is.Empty);
+    }
+
+    [Test]
+    public async Task A_partition_is_closed_to_direct_access_and_append_only_itself()
+    {
+        var tenantId = await CreateTenantAsync();
+        await AcrossBoundariesAsync(tenantId);
+        var partition = PartitionOf(MonthStart(1));
+
+        await using (var app = _db.OpenApp())
+        {
+            var denied = await Assert.ThrowsAsync<PostgresException>(async () =>
+            {
+                await using var read = new NpgsqlCommand($"SELECT count(*) FROM {partition}", app);
+                await read.ExecuteScalarAsync();
+            });
+            Assert.That(denied!.SqlState, Is.EqualTo(PostgresErrorCodes.InsufficientPrivilege));
+        }
+
+        // The owner reading the partition directly is held by its own forced policy: nothing without a tenant.
+        await using (var owner = new NpgsqlConnection(_db.OwnerConnectionString))
+        {
+            await owner.OpenAsync();
+            await using var read = new NpgsqlCommand($"SELECT count(*) FROM {partition}", owner);
+            Assert.That(await read.ExecuteScalarAsync(), Is.Zero);
+        }
+
+        foreach (var sql in new[] { $"UPDATE {partition} SET action = 'x'", $"DELETE FROM {partition}", $"TRUNCATE {partition}" })
+        {
+            var refused = await Assert.ThrowsAsync<PostgresException>(() => ExecuteAsync(_db.AdminConnectionString, sql));
+            Assert.That(refused!.SqlState, Is.EqualTo(PostgresErrorCodes.InsufficientPrivilege), sql);
+        }
+
+        Assert.That((await VerifyAsync(tenantId)).Valid, Is.True);
+    }
+
+    [Test]
+    public async Task The_migration_moves_existing_entries_into_partitions_and_its_rollback_moves_them_back()
+    {
+        await using var scratch = await PostgresTestDatabase.CreateAsync();
+        CmsMigrator.Rollback(CmsMigrator.Postgres, scratch.OwnerConnectionString, 202611250004);
+        var tenantId = Guid.NewGuid();
+        var instants = new[] { MonthStart(-14).AddDays(3), MonthStart(-1).AddHours(7), MonthStart(0).AddMinutes(1) };
+        await using (var admin = new NpgsqlConnection(scratch.AdminConnectionString))
+        {
+            await admin.OpenAsync();
+            await using var relkind = new NpgsqlCommand("SELECT relkind::text FROM pg_class WHERE oid = 'public.audit_entries'::regclass", admin);
+            Assert.That(await relkind.ExecuteScalarAsync(), Is.EqualTo("r"), "rolled back to the plain table");
+            await using var seed = new NpgsqlCommand(
+                """
+                INSERT INTO tenants (id, name, sector, jurisdiction, status, created_at) VALUES (@t, 'Old Bank', 'banking', 'UK', 'active', now());
+                INSERT INTO audit_entries (tenant_id, id, occurred_at, actor_type, actor_id, action, entity_type, entity_id, changed_fields, seq)
+                SELECT @t, gen_random_uuid(), at, 'staff', 'staff-1', 'complaint.filed', 'complaint', gen_random_uuid(), '[]', n
+                FROM unnest(@at::timestamptz[]) WITH ORDINALITY AS x(at, n);
+                """, admin);
+            seed.Parameters.AddWithValue("t", tenantId);
+            seed.Parameters.AddWithValue("at", instants);
+            await seed.ExecuteNonQueryAsync();
+        }
+
+        CmsMigrator.MigrateUp(CmsMigrator.Postgres, scratch.OwnerConnectionString);
+
+        await using (var admin = new NpgsqlConnection(scratch.AdminConnectionString))
+        {
+            await admin.OpenAsync();
+            await using var read = new NpgsqlCommand("SELECT tableoid::regclass::text FROM audit_entries WHERE tenant_id = @t ORDER BY seq", admin);
+            read.Parameters.AddWithValue("t", tenantId);
+            var partitions = new List<string>();
+            await using (var reader = await read.ExecuteReaderAsync())
+            {
+                while (await reader.ReadAsync())
+                {
+                    partitions.Add(reader.GetString(0));
+                }
+            }
+
+            Assert.That(partitions, Is.EqualTo(instants.Select(PartitionOf)), "every old entry moved, into its month's partition");
+            Assert.That(await Cms.Tests.Isolation.TenantCatalog.PartitionViolationsAsync(admin), Is.Empty);
+            Assert.That(await Cms.Tests.Isolation.TenantCatalog.RlsFlagViolationsAsync(admin), Is.Empty);
+        }
+
+        CmsMigrator.Rollback(CmsMigrator.Postgres, scratch.OwnerConnectionString, 202611250004);
+        await using (var admin = new NpgsqlConnection(scratch.AdminConnectionString))
+        {
+            await admin.OpenAsync();
+            await using var count = new NpgsqlCommand("SELECT count(*) FROM audit_entries WHERE tenant_id = @t", admin);
+            count.Parameters.AddWithValue("t", tenantId);
+            Assert.That(await count.ExecuteScalarAsync(), Is.EqualTo((long)instants.Length), "the rollback kept every entry");
+        }
+    }
+}
+
+/// <summary>
+/// The failure mode of a missing month partition through the API: the command that would write the audit entry answers
+/// 503 (problem+json) and changes nothing; once the month's partition is back, the same request succeeds.
+/// </summary>
+public sealed class AuditPartitionApiTests() : ApiTestBase(DatabaseKind.Postgres)
+{
+    [Test]
+    public async Task A_change_whose_audit_month_has_no_partition_answers_503_and_changes_nothing()
+    {
+        var tenant = await CreateTenantAsync();
+        var pg = (PostgresTestDatabase)Db;
+        var now = DateTimeOffset.UtcNow;
+        var month = new DateTimeOffset(now.Year, now.Month, 1, 0, 0, 0, TimeSpan.Zero);
+        var partition = $"audit_entries_p{month:yyyy_MM}";
+
+        async Task AdminAsync(string sql)
+        {
+            await using var connection = new NpgsqlConnection(pg.AdminConnectionString);
+            await connection.OpenAsync();
+            await using var command = new NpgsqlCommand(sql, connection);
+            await command.ExecuteNonQueryAsync();
+        }
+
+        async Task<long> ConsumersAsync()
+        {
+            await using var connection = new NpgsqlConnection(pg.AdminConnectionString);
+            await connection.OpenAsync();
+            await using var command = new NpgsqlCommand("SELECT count(*) FROM consumers WHERE tenant_id = @t", connection);
+            command.Parameters.AddWithValue("t", tenant.Id);
+            return (long)(await command.ExecuteScalarAsync())!;
+        }
+
+        await AdminAsync($"ALTER TABLE audit_entries DETACH PARTITION {partition}");
+        try
+        {
+            var response = await tenant.Admin.PostAsJsonAsync("/v1/consumers", new { externalRef = "EXT-1", fullName = "Jane Consumer" }, Json);
+            Assert.That(response.StatusCode, Is.EqualTo(System.Net.HttpStatusCode.ServiceUnavailable));
+            Assert.That(response.Content.Headers.ContentType?.MediaType, Is.EqualTo("application/problem+json"));
+            Assert.That(await response.Content.ReadAsStringAsync(), Does.Contain("was not made"));
+            Assert.That(await ConsumersAsync(), Is.Zero, "the consumer was not registered without its audit entry");
+        }
+        finally
+        {
+            await AdminAsync(
+                $"ALTER TABLE audit_entries ATTACH PARTITION {partition} FOR VALUES FROM ('{month:yyyy-MM-dd} 00:00:00+00') TO ('{month.AddMonths(1):yyyy-MM-dd} 00:00:00+00')");
+        }
+
+        await Expect(await tenant.Admin.PostAsJsonAsync("/v1/consumers", new { externalRef = "EXT-1", fullName = "Jane Consumer" }, Json),
+            System.Net.HttpStatusCode.Created);
+        Assert.That(await ConsumersAsync(), Is.EqualTo(1L));
+    }
+}

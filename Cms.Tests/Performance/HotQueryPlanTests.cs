@@ -1,0 +1,264 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Net;
+using System.Net.Http.Json;
+using System.Text;
+using System.Text.Json;
+using System.Text.RegularExpressions;
+using Cms.Application.Complaints;
+using Cms.Application.Consumers;
+using Cms.Domain.Staff;
+using Cms.Migrations.Migrations;
+using Cms.Tests.Support;
+using Npgsql;
+
+namespace Cms.Tests.Performance;
+
+/// <summary>
+/// Every statement the service sends on its hot paths, as captured from Npgsql's own trace (so the check follows the code,
+/// not a copy of its SQL), is planned by PostgreSQL on a seeded database (thousands of tenants, ANALYZEd) as cms_app
+/// under row-level security, with the generic plan (the plan that must hold for any parameter values). No plan may
+/// scan a tenant table sequentially, and every scan of a tenant table must use tenant_id as an index condition: a
+/// tenant_id that only shows up as a Filter means the index was not used for it.
+/// </summary>
+[TestFixture(DatabaseKind.Postgres)]
+public sealed partial class HotQueryPlanTests(DatabaseKind kind) : ApiTestBase(kind)
+{
+    private const int CopiesOfTheTenant = 2_000;
+
+    [Test]
+    public async Task No_hot_statement_scans_a_tenant_table_sequentially_or_filters_tenant_id_outside_an_index()
+    {
+        // ---- one real tenant, its rows written by the service ----
+        var tenant = await CreateTenantAsync();
+        var (agent, agentClient) = await tenant.AddStaffAsync(Role.Agent);
+        var lines = string.Join("\n", Enumerable.Range(1, 60).Select(i =>
+            $$$"""{"externalRef":"PLAN-{{{i}}}","fullName":"Plan Person {{{i}}}","email":"plan{{{i}}}@example.test","phone":"+44 20 7946 {{{1000 + i}}}"}"""));
+        await Expect(await tenant.Admin.PostAsync("/v1/consumers/imports", new StringContent(lines, Encoding.UTF8, "application/x-ndjson")),
+            HttpStatusCode.OK);
+        var consumer = await tenant.RegisterConsumerAsync(externalRef: "PLAN-REGISTERED", email: "registered@example.test");
+        var complaints = new List<ComplaintDto>();
+        for (var i = 0; i < 8; i++)
+        {
+            complaints.Add(await tenant.FileComplaintAsync(consumer.Id, category: i % 2 == 0 ? "fees" : "service"));
+        }
+
+        await Expect(await tenant.Admin.PostAsJsonAsync($"/v1/complaints/{complaints[0].Id}/notes",
+            new { kind = "internal", body = "Called back." }, Json), HttpStatusCode.Created);
+
+        // ---- volume: the tenant's rows copied into thousands of other tenants (every uuid mapped the same way, so
+        // foreign keys hold), then ANALYZE ----
+        await SeedCopiesAsync(tenant.Id);
+
+        // ---- the hot paths, with Npgsql's statements captured ----
+        var statements = new ConcurrentDictionary<string, byte>();
+        using var listener = new ActivityListener
+        {
+            ShouldListenTo = s => s.Name == "Npgsql",
+            Sample = (ref ActivityCreationOptions<ActivityContext> _) => ActivitySamplingResult.AllDataAndRecorded,
+            ActivityStopped = a =>
+            {
+                if ((a.GetTagItem("db.query.text") ?? a.GetTagItem("db.statement")) is string text)
+                {
+                    statements.TryAdd(text, 0);
+                }
+            },
+        };
+        ActivitySource.AddActivityListener(listener);
+
+        var id = complaints[1].Id;
+        var firstPage = await Read<JsonElement>(await agentClient.GetAsync("/v1/complaints?limit=2"));
+        var cursor = firstPage.GetProperty("nextCursor").GetString();
+        string[] reads =
+        [
+            $"/v1/complaints/{id}", "/v1/complaints", "/v1/complaints?limit=2&cursor=" + Uri.EscapeDataString(cursor!),
+            "/v1/complaints?status=received", $"/v1/complaints?assigneeId={agent.Id}", "/v1/complaints?category=fees",
+            $"/v1/complaints?consumerId={consumer.Id}", "/v1/complaints?overdue=true", $"/v1/complaints/{id}/notes",
+            $"/v1/complaints/{complaints[0].Id}/notes", $"/v1/complaints/{id}/history", $"/v1/consumers/{consumer.Id}",
+            "/v1/consumers?externalRef=PLAN-7", "/v1/consumers?email=plan8@example.test", "/v1/consumers?phone=%2B44%2020%207946%201009",
+        ];
+        foreach (var path in reads)
+        {
+            await Expect(await agentClient.GetAsync(path), HttpStatusCode.OK);
+        }
+
+        await Expect(await tenant.Admin.GetAsync("/v1/audit?limit=50"), HttpStatusCode.OK);
+        await Expect(await TransitionAsync(agentClient, id, "acknowledge", complaints[1].Version), HttpStatusCode.OK);
+        await Expect(await agentClient.PostAsJsonAsync($"/v1/complaints/{id}/notes", new { kind = "internal", body = "Noted." }, Json),
+            HttpStatusCode.Created);
+        await tenant.FileComplaintAsync(consumer.Id, agentClient);
+
+        // ---- plan every statement as the service runs it: cms_app, the tenant set, generic plan ----
+        var violations = new List<string>();
+        var planned = new List<string>();
+        var db = (PostgresTestDatabase)Db;
+        await using var connection = db.OpenApp();
+        foreach (var raw in statements.Keys)
+        {
+            var sql = SetLocalPrefix().Replace(raw, "").Trim();
+            if (!(sql.StartsWith("SELECT", StringComparison.OrdinalIgnoreCase) || sql.StartsWith("UPDATE", StringComparison.OrdinalIgnoreCase)
+                  || sql.StartsWith("WITH", StringComparison.OrdinalIgnoreCase) || sql.StartsWith("DELETE", StringComparison.OrdinalIgnoreCase))
+                || sql.Contains("consumer_import_staging", StringComparison.Ordinal) || sql.Contains("pg_catalog", StringComparison.Ordinal)
+                || sql.Contains("VersionInfo", StringComparison.Ordinal))
+            {
+                continue;
+            }
+
+            var (positional, count) = ToPositional(sql);
+            var plan = await GenericPlanAsync(connection, tenant.Id, positional, count);
+            planned.Add(sql);
+            foreach (var problem in Problems(plan))
+            {
+                violations.Add($"{problem}\n    in: {sql}");
+            }
+        }
+
+        Assert.That(planned, Has.Some.Contains("FROM complaints WHERE tenant_id").And.Some.Contains("ORDER BY received_at, id")
+            .And.Some.Contains("external_ref_bidx").And.Some.Contains("FROM staff_users").And.Some.Contains("complaint_deadlines")
+            .And.Some.Contains("complaint_notes").And.Some.Contains("audit_entries"), "the hot statements were captured");
+        Assert.That(violations, Is.Empty, string.Join("\n", violations));
+    }
+
+    private async Task SeedCopiesAsync(Guid tenantId)
+    {
+        var db = (PostgresTestDatabase)Db;
+        await using var connection = new NpgsqlConnection(db.AdminConnectionString);
+        await connection.OpenAsync();
+        async Task Run(string sql)
+        {
+            await using var command = new NpgsqlCommand(sql, connection) { CommandTimeout = 600 };
+            command.Parameters.AddWithValue("t", tenantId);
+            await command.ExecuteNonQueryAsync();
+        }
+
+        await Run($"""
+            INSERT INTO tenants (id, name, sector, jurisdiction, status, created_at)
+            SELECT md5(id::text || k)::uuid, name || k, sector, jurisdiction, status, created_at
+            FROM tenants, generate_series(1, {CopiesOfTheTenant}) k WHERE id = @t
+            """);
+        foreach (var table in Schema.TenantTableNames)
+        {
+            var columns = new List<(string Name, string Type)>();
+            await using (var command = new NpgsqlCommand(
+                             "SELECT column_name, data_type FROM information_schema.columns WHERE table_schema = 'public' AND table_name = @n ORDER BY ordinal_position",
+                             connection))
+            {
+                command.Parameters.AddWithValue("n", table);
+                await using var reader = await command.ExecuteReaderAsync();
+                while (await reader.ReadAsync())
+                {
+                    columns.Add((reader.GetString(0), reader.GetString(1)));
+                }
+            }
+
+            // Every uuid (tenant and row ids, and the references to them) goes through the same map, so keys stay unique
+            // per copy and foreign keys still point at the copied parent.
+            var select = string.Join(", ", columns.Select(c => c.Type == "uuid" ? $"md5({c.Name}::text || k)::uuid" : c.Name));
+            await Run($"""
+                INSERT INTO {table} ({string.Join(", ", columns.Select(c => c.Name))})
+                SELECT {select} FROM {table}, generate_series(1, {CopiesOfTheTenant}) k WHERE tenant_id = @t
+                """);
+        }
+
+        await Run("ANALYZE");
+    }
+
+    private static async Task<JsonElement> GenericPlanAsync(NpgsqlConnection connection, Guid tenantId, string sql, int parameters)
+    {
+        await using var transaction = await connection.BeginTransactionAsync();
+        await using (var set = new NpgsqlCommand(
+                         $"DEALLOCATE ALL; SET LOCAL app.tenant_id = '{tenantId:D}'; SET LOCAL plan_cache_mode = force_generic_plan; PREPARE hot AS {sql}",
+                         connection, transaction))
+        {
+            await set.ExecuteNonQueryAsync();
+        }
+
+        var arguments = parameters == 0 ? "" : "(" + string.Join(", ", Enumerable.Repeat("NULL", parameters)) + ")";
+        await using var explain = new NpgsqlCommand($"EXPLAIN (FORMAT JSON) EXECUTE hot{arguments}", connection, transaction);
+        var json = (string)(await explain.ExecuteScalarAsync())!;
+        await transaction.RollbackAsync();
+        return JsonDocument.Parse(json).RootElement[0].GetProperty("Plan");
+    }
+
+    /// <summary>Dapper's @Name parameters as $1..$n, in order of first appearance (what Npgsql sends).</summary>
+    private static (string Sql, int Count) ToPositional(string sql)
+    {
+        var names = new List<string>();
+        var positional = NamedParameter().Replace(sql, m =>
+        {
+            var index = names.IndexOf(m.Groups[1].Value);
+            if (index < 0)
+            {
+                names.Add(m.Groups[1].Value);
+                index = names.Count - 1;
+            }
+
+            return "$" + (index + 1);
+        });
+        return (positional, Math.Max(names.Count, DollarParameter().Matches(sql).Select(m => int.Parse(m.Groups[1].Value)).DefaultIfEmpty(0).Max()));
+    }
+
+    private static IEnumerable<string> Problems(JsonElement node)
+    {
+        var type = node.GetProperty("Node Type").GetString();
+        var relation = node.TryGetProperty("Relation Name", out var r) ? r.GetString() : null;
+        if (relation is not null && Schema.TenantTableNames.Contains(relation)
+            && type is "Seq Scan" or "Index Scan" or "Index Only Scan" or "Bitmap Heap Scan" or "Tid Scan" or "Tid Range Scan")
+        {
+            var indexCond = node.TryGetProperty("Index Cond", out var c) ? c.GetString() ?? "" : "";
+            if (type == "Bitmap Heap Scan")
+            {
+                indexCond = string.Join(" ", BitmapIndexConds(node));
+            }
+
+            if (type == "Seq Scan")
+            {
+                yield return $"Seq Scan on {relation}";
+            }
+            else if (!indexCond.Contains("tenant_id", StringComparison.Ordinal))
+            {
+                var filter = node.TryGetProperty("Filter", out var f) ? f.GetString() : null;
+                yield return $"{type} on {relation} without tenant_id in its index condition (Filter: {filter})";
+            }
+        }
+
+        if (node.TryGetProperty("Plans", out var children))
+        {
+            foreach (var child in children.EnumerateArray())
+            {
+                foreach (var problem in Problems(child))
+                {
+                    yield return problem;
+                }
+            }
+        }
+    }
+
+    private static IEnumerable<string> BitmapIndexConds(JsonElement node)
+    {
+        if (node.TryGetProperty("Index Cond", out var c) && c.GetString() is { } cond)
+        {
+            yield return cond;
+        }
+
+        if (node.TryGetProperty("Plans", out var children))
+        {
+            foreach (var child in children.EnumerateArray())
+            {
+                foreach (var inner in BitmapIndexConds(child))
+                {
+                    yield return inner;
+                }
+            }
+        }
+    }
+
+    [GeneratedRegex(@"^(SET LOCAL [a-z_.]+ = [^;]+;\s*)+", RegexOptions.CultureInvariant)]
+    private static partial Regex SetLocalPrefix();
+
+    [GeneratedRegex(@"(?<![@:\w])@(\w+)", RegexOptions.CultureInvariant)]
+    private static partial Regex NamedParameter();
+
+    [GeneratedRegex(@"\$(\d+)", RegexOptions.CultureInvariant)]
+    private static partial Regex DollarParameter();
+}

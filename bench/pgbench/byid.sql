@@ -1,0 +1,7 @@
+-- GET /v1/complaints/{id}: the caller's staff row (authorization), the complaint, its deadlines; a read-only transaction
+-- the service rolls back. Ids of the generated complaints are derived from their number (bench/generate.sql).
+\set ci random(1, @NCOMPLAINTS@)
+BEGIN ISOLATION LEVEL READ COMMITTED; SET LOCAL statement_timeout = 30000; SET LOCAL application_name = 'cms-api/GetComplaint'; SET LOCAL app.tenant_id = '@TENANT@'; SELECT tenant_id, id, subject, email, display_name, kind, roles, is_active, created_at, version FROM staff_users WHERE tenant_id = '@TENANT@' AND subject = '@SUBJECT@';
+SELECT tenant_id, id, reference, consumer_id, channel, product, category, description, priority, vulnerability_involved, payment_services, disability, profile_code, status, assignee_id, received_at, acknowledged_at, summary_resolution_at, final_response_at, resolved_at, closed_at, reopened_at, outcome, redress_amount_minor, redress_currency, redress_non_monetary, root_cause, referral_body, referral_reference, referred_at, referral_outcome, referral_outcome_at, next_due_at, created_at, updated_at, version FROM complaints WHERE tenant_id = '@TENANT@' AND id = ('00000000-0000-7000-8000-' || lpad(to_hex(:ci), 12, '0'))::uuid;
+SELECT complaint_id, kind, due_at, met_at FROM complaint_deadlines WHERE tenant_id = '@TENANT@' AND complaint_id = ('00000000-0000-7000-8000-' || lpad(to_hex(:ci), 12, '0'))::uuid;
+ROLLBACK;

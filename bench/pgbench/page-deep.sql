@@ -1,0 +1,3 @@
+BEGIN; SET LOCAL app.tenant_id = '@TENANT@';
+SELECT id, reference, consumer_id, channel, product, category, priority, status, assignee_id, received_at, next_due_at, version FROM complaints WHERE tenant_id = '@TENANT@' AND (received_at, id) > ('@DEEP_AT@', '@DEEP_ID@') ORDER BY received_at, id LIMIT 51;
+ROLLBACK;

@@ -1,0 +1,4 @@
+\set ci random(1, @NCOMPLAINTS@)
+BEGIN;
+SELECT tenant_id, id, reference, consumer_id, channel, product, category, description, priority, vulnerability_involved, payment_services, disability, profile_code, status, assignee_id, received_at, acknowledged_at, summary_resolution_at, final_response_at, resolved_at, closed_at, reopened_at, outcome, redress_amount_minor, redress_currency, redress_non_monetary, root_cause, referral_body, referral_reference, referred_at, referral_outcome, referral_outcome_at, next_due_at, created_at, updated_at, version FROM complaints WHERE tenant_id = '@TENANT@' AND id = ('00000000-0000-7000-8000-' || lpad(to_hex(:ci), 12, '0'))::uuid;
+ROLLBACK;
