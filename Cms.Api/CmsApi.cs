@@ -285,6 +285,8 @@ public static class CmsApi
         api.MapConsumerEndpoints();
         api.MapComplaintEndpoints();
         api.MapAuditEndpoints();
+        api.MapTaxonomyEndpoints();
+        api.MapReportEndpoints();
         api.MapCalendarEndpoints();
         api.MapEventEndpoints();
         api.MapWebhookEndpoints();

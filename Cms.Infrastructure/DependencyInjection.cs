@@ -80,6 +80,9 @@ public static class DependencyInjection
         services.AddScoped<IComplaintQueries, ComplaintQueries>();
         services.AddScoped<IAuditQueries, AuditQueries>();
         services.AddScoped<IAuditChainReader, AuditChainReader>();
+        services.AddScoped<ITaxonomyRepository, TaxonomyRepository>();
+        services.AddScoped<ITaxonomyQueries, TaxonomyQueries>();
+        services.AddScoped<IComplaintReportQueries, ComplaintReportQueries>();
         services.AddScoped<IIdempotencyStore, Idempotency.IdempotencyStore>();
         services.AddScoped<IEventOutbox, Events.EventOutbox>();
         services.AddScoped<IEventQueries, Events.EventQueries>();

@@ -6,6 +6,7 @@ using Cms.Application.Complaints.AssignComplaint;
 using Cms.Application.Complaints.AwaitConsumer;
 using Cms.Application.Complaints.CloseComplaint;
 using Cms.Application.Complaints.FileComplaint;
+using Cms.Application.Complaints.MergeComplaints;
 using Cms.Application.Complaints.RecordReferralOutcome;
 using Cms.Application.Complaints.ReferComplaint;
 using Cms.Application.Complaints.ReopenComplaint;
@@ -131,8 +132,7 @@ public sealed class DemoSeeder(IServiceScopeFactory scopes, TimeProvider clock)
             var complaints = rng.NextDouble() < 0.2 ? 2 : 1;
             for (var c = 0; c < complaints; c++)
             {
-                await FileAndWorkAsync(demo, tenantId, staff, staffIds, consumer, rng, ct);
-                complaintsAdded++;
+                complaintsAdded += await FileAndWorkAsync(demo, tenantId, staff, staffIds, consumer, rng, ct);
             }
 
             if (i % 250 == 0)
@@ -200,7 +200,7 @@ public sealed class DemoSeeder(IServiceScopeFactory scopes, TimeProvider clock)
     }
 
     /// <summary>The states a demo complaint is taken to, with their share of the whole.</summary>
-    private enum Target { Received, Acknowledged, Investigating, AwaitingConsumer, Resolved, Closed, Referred, ReferralClosed, Reopened }
+    private enum Target { Received, Acknowledged, Investigating, AwaitingConsumer, Resolved, Closed, Merged, Referred, ReferralClosed, Reopened }
 
     private static Target PickTarget(Random rng) => rng.NextDouble() switch
     {
@@ -209,13 +209,15 @@ public sealed class DemoSeeder(IServiceScopeFactory scopes, TimeProvider clock)
         < 0.44 => Target.Investigating,
         < 0.54 => Target.AwaitingConsumer,
         < 0.66 => Target.Resolved,
-        < 0.88 => Target.Closed,
+        < 0.84 => Target.Closed,
+        < 0.88 => Target.Merged,
         < 0.94 => Target.Referred,
         < 0.97 => Target.ReferralClosed,
         _ => Target.Reopened,
     };
 
-    private async Task FileAndWorkAsync(DemoTenant demo, Guid tenantId, IReadOnlyList<StaffSeat> staff,
+    /// <summary>Files a complaint and works it to a picked state; answers how many complaints it filed (a merge files a duplicate).</summary>
+    private async Task<int> FileAndWorkAsync(DemoTenant demo, Guid tenantId, IReadOnlyList<StaffSeat> staff,
         IReadOnlyDictionary<string, Guid> staffIds, ConsumerDto consumer, Random rng, CancellationToken ct)
     {
         var topic = demo.Topics[rng.Next(demo.Topics.Count)];
@@ -234,13 +236,24 @@ public sealed class DemoSeeder(IServiceScopeFactory scopes, TimeProvider clock)
         var target = PickTarget(rng);
         if (target == Target.Received)
         {
-            return;
+            return 1;
+        }
+
+        if (target == Target.Merged)
+        {
+            // The consumer complained again about the same matter through another channel; the agent merges that
+            // duplicate into the first complaint, which keeps the earlier received date.
+            var duplicate = await CommandAsync(tenantId, agent, new FileComplaintCommand(consumer.Id, Channel.Email, topic.Product,
+                topic.Category, topic.Description, Min(receivedAt.AddHours(rng.Next(1, 72)), clock.GetUtcNow()), Priority.Normal,
+                consumer.Vulnerability is not null, topic.PaymentServices, topic.Disability), ct);
+            await CommandAsync(tenantId, agent, new MergeComplaintsCommand(complaint.Id, complaint.Version, duplicate.Id), ct);
+            return 2;
         }
 
         complaint = await CommandAsync(tenantId, agent, new AcknowledgeComplaintCommand(complaint.Id, complaint.Version), ct);
         if (target == Target.Acknowledged)
         {
-            return;
+            return 1;
         }
 
         complaint = await CommandAsync(tenantId, agent, new AssignComplaintCommand(complaint.Id, complaint.Version, staffIds[agent]), ct);
@@ -253,7 +266,7 @@ public sealed class DemoSeeder(IServiceScopeFactory scopes, TimeProvider clock)
 
         if (target == Target.Investigating)
         {
-            return;
+            return 1;
         }
 
         if (target == Target.AwaitingConsumer)
@@ -261,7 +274,7 @@ public sealed class DemoSeeder(IServiceScopeFactory scopes, TimeProvider clock)
             await CommandAsync(tenantId, agent, new AddNoteCommand(complaint.Id, NoteKind.ConsumerCommunication,
                 "Asked the consumer for the statement showing the charge."), ct);
             await CommandAsync(tenantId, agent, new AwaitConsumerCommand(complaint.Id, complaint.Version), ct);
-            return;
+            return 1;
         }
 
         var outcome = (Outcome)rng.Next(0, 3);
@@ -272,7 +285,7 @@ public sealed class DemoSeeder(IServiceScopeFactory scopes, TimeProvider clock)
             topic.Category), ct);
         if (target == Target.Resolved)
         {
-            return;
+            return 1;
         }
 
         if (target is Target.Referred or Target.ReferralClosed)
@@ -281,7 +294,7 @@ public sealed class DemoSeeder(IServiceScopeFactory scopes, TimeProvider clock)
                 $"REF-{rng.Next(100_000, 999_999)}"), ct);
             if (target == Target.Referred)
             {
-                return;
+                return 1;
             }
 
             complaint = await CommandAsync(tenantId, agent, new RecordReferralOutcomeCommand(complaint.Id, complaint.Version,
@@ -293,7 +306,11 @@ public sealed class DemoSeeder(IServiceScopeFactory scopes, TimeProvider clock)
         {
             await CommandAsync(tenantId, supervisor, new ReopenComplaintCommand(complaint.Id, complaint.Version), ct);
         }
+
+        return 1;
     }
+
+    private static DateTimeOffset Min(DateTimeOffset a, DateTimeOffset b) => a < b ? a : b;
 
     private Task<T> OperatorAsync<T>(ICommand<Result<T>> command, CancellationToken ct) =>
         InScopeAsync(p => p.ActAsPlatformOperator(OperatorSubject), s => s.Send(command, ct), ct);

@@ -14,6 +14,10 @@ using Cms.Application.Complaints.GetComplaint;
 using Cms.Application.Complaints.GetComplaintHistory;
 using Cms.Application.Complaints.ListComplaints;
 using Cms.Application.Complaints.ListNotes;
+using Cms.Application.Complaints.MergeComplaints;
+using Cms.Application.Complaints.ReclassifyComplaint;
+using Cms.Application.Complaints.RecordResponse;
+using Cms.Application.Complaints.RecordVulnerability;
 using Cms.Application.Complaints.RecordReferralOutcome;
 using Cms.Application.Complaints.ReferComplaint;
 using Cms.Application.Complaints.ReopenComplaint;
@@ -21,6 +25,7 @@ using Cms.Application.Complaints.ResolveComplaint;
 using Cms.Application.Complaints.StartInvestigation;
 using Cms.Domain.Common;
 using Cms.Domain.Complaints;
+using Cms.Domain.Consumers;
 using Cms.Domain.Regulation;
 using Mediator;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -38,6 +43,14 @@ public static class ComplaintEndpoints
     public sealed record ReferralOutcomeBody(ReferralOutcome? Outcome);
 
     public sealed record NoteBody(NoteKind? Kind, string? Body);
+
+    public sealed record ResponseBody(ResponseType? Type, DateTimeOffset? SentAt);
+
+    public sealed record ClassifyBody(string? Product, string? Category);
+
+    public sealed record VulnerabilityBody(bool? Involved, IReadOnlyList<VulnerabilityDriver>? Drivers, DateTimeOffset? ConsentGivenAt);
+
+    public sealed record MergeBody(Guid DuplicateId);
 
     public sealed record ReceivedAtBody(DateTimeOffset? ReceivedAt);
 
@@ -77,6 +90,23 @@ public static class ComplaintEndpoints
         group.MapPost("/{id}/referral-outcome", (Guid id, ReferralOutcomeBody body, HttpContext http, ISender s, CancellationToken ct) =>
             Transition(http, s, v => new RecordReferralOutcomeCommand(id, v, body.Outcome), ct))
             .WithSummary("Record the referral's outcome (If-Match).").RequiresIfMatch();
+
+        group.MapPost("/{id}/responses", (Guid id, ResponseBody body, HttpContext http, ISender s, CancellationToken ct) =>
+            Transition(http, s, v => new RecordResponseCommand(id, v, body.Type, body.SentAt), ct))
+            .WithSummary("Record a holding response or an ADR (deadlock) letter sent to the consumer, with its date (agent+, If-Match).")
+            .RequiresIfMatch();
+        group.MapPost("/{id}/classify", (Guid id, ClassifyBody body, HttpContext http, ISender s, CancellationToken ct) =>
+            Transition(http, s, v => new ReclassifyComplaintCommand(id, v, body.Product, body.Category), ct))
+            .WithSummary("Change product and category: codes of the tenant's taxonomies when it keeps them (agent+, If-Match).")
+            .RequiresIfMatch();
+        group.MapPut("/{id}/vulnerability", (Guid id, VulnerabilityBody body, HttpContext http, ISender s, CancellationToken ct) =>
+            Transition(http, s, v => new RecordVulnerabilityCommand(id, v, body.Involved, body.Drivers, body.ConsentGivenAt), ct))
+            .WithSummary("Record vulnerability involvement and, with the consumer's consent (time), its FG21/1 drivers (agent+, If-Match).")
+            .RequiresIfMatch();
+        group.MapPost("/{id}/merge", (Guid id, MergeBody body, HttpContext http, ISender s, CancellationToken ct) =>
+            Transition(http, s, v => new MergeComplaintsCommand(id, v, body.DuplicateId), ct))
+            .WithSummary("Merge a duplicate into this complaint: earliest received date kept, both histories kept (agent+, If-Match).")
+            .RequiresIfMatch();
 
         group.MapPost("/{id}/received-at", (Guid id, ReceivedAtBody body, HttpContext http, ISender s, CancellationToken ct) =>
             Transition(http, s, v => new CorrectReceivedAtCommand(id, v, body.ReceivedAt), ct))

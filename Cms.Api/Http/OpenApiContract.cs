@@ -29,6 +29,8 @@ public static class OpenApiContract
         ["Staff"] = "A tenant's staff users and service accounts, and their roles.",
         ["Consumers"] = "Complainants; their personal data is encrypted at rest and never logged.",
         ["Complaints"] = "Complaints through their regulated lifecycle, with deadlines, notes and history.",
+        ["Taxonomies"] = "Per-tenant versioned taxonomies of products, categories and root causes.",
+        ["Reports"] = "Regulatory returns for a period (docs/regulatory-returns.md).",
         ["Audit"] = "The tenant's tamper-evident audit trail and its verification.",
         ["Calendar"] = "The tenant's business-day calendar (public holidays by rule, closure days) and clock settings (internal SLA, at-risk window).",
         ["Events"] = "The tenant's change feed: one event per committed change, in commit order, ids and names only (docs/events.md).",

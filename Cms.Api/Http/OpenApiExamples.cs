@@ -4,6 +4,9 @@ using Cms.Application.Audit.VerifyAuditChain;
 using Cms.Application.Calendar;
 using Cms.Application.Common;
 using Cms.Application.Complaints;
+using Cms.Application.Reports;
+using Cms.Application.Taxonomies;
+using Cms.Domain.Taxonomies;
 using Cms.Application.Complaints.FileComplaint;
 using Cms.Application.Consumers;
 using Cms.Application.Consumers.RegisterConsumer;
@@ -45,10 +48,11 @@ public static class OpenApiExamples
         Received, Now, Version: 2);
 
     private static readonly ComplaintDto Complaint = new(ComplaintId, "CMP-2026-000042", ConsumerId, Channel.Web, "current_account",
-        "fees", "I was charged twice for the same transfer.", Priority.Normal, VulnerabilityInvolved: false, PaymentServices: false,
+        ProductVersion: 3, "fees", CategoryVersion: 1, "I was charged twice for the same transfer.", Priority.Normal,
+        VulnerabilityInvolved: false, new ComplaintVulnerabilityDto(false, [], null), PaymentServices: false,
         Disability: false, "uk_banking_fca_disp1", RegulatoryProfileVersion: 2, ComplaintStatus.Acknowledged, StaffId, Received, AcknowledgedAt: Now,
         SummaryResolutionAt: null, FinalResponseAt: null, ResolvedAt: null, ClosedAt: null, ReopenedAt: null, Outcome: null, Redress: null,
-        RootCause: null, Referral: null,
+        RootCause: null, RootCauseVersion: null, Referral: null, Responses: [], ClosureBand: null, MergedIntoId: null,
         [
             new DeadlineDto(DeadlineKind.SummaryResolution, new DateTimeOffset(2026, 11, 5, 23, 59, 59, TimeSpan.Zero), null, false),
             new DeadlineDto(DeadlineKind.FinalResponse, new DateTimeOffset(2026, 12, 28, 23, 59, 59, TimeSpan.Zero), null, false),
@@ -125,7 +129,24 @@ public static class OpenApiExamples
         [typeof(WebhookEndpoints.UpdateWebhookBody)] = new WebhookEndpoints.UpdateWebhookBody(null, ["complaint.*"], Active: true, Secret: null),
         [typeof(WebhookEndpoints.ReplayBody)] = new WebhookEndpoints.ReplayBody(FromPosition: 40),
         [typeof(WebhookAttemptDto)] = new WebhookAttemptDto(AuditId, 42, EventId, 1, Now, "delivered", 200, null, 87),
+        [typeof(ComplaintEndpoints.ResponseBody)] = new ComplaintEndpoints.ResponseBody(ResponseType.HoldingResponse, Now),
+        [typeof(ComplaintEndpoints.ClassifyBody)] = new ComplaintEndpoints.ClassifyBody("current_account", "fees"),
+        [typeof(ComplaintEndpoints.VulnerabilityBody)] = new ComplaintEndpoints.VulnerabilityBody(true, [VulnerabilityDriver.LifeEvent], Now),
+        [typeof(ComplaintEndpoints.MergeBody)] = new ComplaintEndpoints.MergeBody(ComplaintId),
+        [typeof(TaxonomyEndpoints.PublishBody)] = new TaxonomyEndpoints.PublishBody([new TaxonomyEntryDto("current_account", "Current account")]),
+        [typeof(TaxonomyDto)] = new TaxonomyDto(NoteId, TaxonomyKind.Product, 3, [new TaxonomyEntryDto("current_account", "Current account")],
+            StaffId, Now),
+        [typeof(ComplaintsReportDto)] = Report(),
     };
+
+    private static ComplaintsReportDto Report()
+    {
+        var figures = new ReportFigures(120, 110, 40, 60, 10, 55, 12, 50, 5, [new MoneyDto(1_250_000, "GBP")]);
+        return new ComplaintsReportDto(new DateOnly(2026, 1, 1), new DateOnly(2026, 6, 30), "Europe/London",
+            new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero), new DateTimeOffset(2026, 6, 30, 23, 0, 0, TimeSpan.Zero), figures,
+            [new GroupFigures("current_account", figures)], [new GroupFigures("fees_error", figures)],
+            new VulnerabilityFigures(14, 12, 5, 4, 3, 2), new ReliefFigures(40, 15, 55), new DisabilityFigures(0, 0, 0));
+    }
 
     /// <summary>The example of a body type, or null when the type has none (the OpenAPI test lists those).</summary>
     public static object? For(Type type)

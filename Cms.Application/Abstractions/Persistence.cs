@@ -3,6 +3,7 @@ using Cms.Domain.Complaints;
 using Cms.Domain.Consumers;
 using Cms.Domain.Regulation;
 using Cms.Domain.Staff;
+using Cms.Domain.Taxonomies;
 using Cms.Domain.Tenants;
 
 namespace Cms.Application.Abstractions;
@@ -64,11 +65,30 @@ public interface IComplaintRepository
     Task<bool> UpdateAsync(Complaint complaint, long expectedVersion, CancellationToken cancellationToken);
 
     Task AddNoteAsync(ComplaintNote note, CancellationToken cancellationToken);
+
+    /// <summary>Points the duplicates merged into <paramref name="fromId"/> at <paramref name="toId"/> (a merged complaint's own duplicates follow it).</summary>
+    Task RepointMergedAsync(Guid fromId, Guid toId, CancellationToken cancellationToken);
 }
 
 public interface IAuditRepository
 {
     Task AppendAsync(AuditEntry entry, CancellationToken cancellationToken);
+}
+
+/// <summary>What a tenant's current taxonomy of one kind says about a code.</summary>
+/// <param name="CurrentVersion">The latest published version; null when the tenant keeps no taxonomy of that kind.</param>
+/// <param name="Contains">Whether that version holds the code.</param>
+public sealed record TaxonomyLookup(int? CurrentVersion, bool Contains);
+
+public interface ITaxonomyRepository
+{
+    /// <summary>The latest published version of the kind (0 when none).</summary>
+    Task<int> CurrentVersionAsync(TaxonomyKind kind, CancellationToken cancellationToken);
+
+    /// <summary>Stores a new version; a concurrent publisher of the same version loses on the primary key (409).</summary>
+    Task AddAsync(Taxonomy taxonomy, Guid? publishedBy, CancellationToken cancellationToken);
+
+    Task<TaxonomyLookup> LookupAsync(TaxonomyKind kind, string code, CancellationToken cancellationToken);
 }
 
 /// <summary>The tenant's calendar and clock settings (closure days, internal SLA, at-risk window).</summary>

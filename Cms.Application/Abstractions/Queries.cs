@@ -2,9 +2,12 @@ using Cms.Application.Audit;
 using Cms.Application.Common;
 using Cms.Application.Complaints;
 using Cms.Application.Consumers;
+using Cms.Application.Reports;
+using Cms.Application.Taxonomies;
 using Cms.Application.Staff;
 using Cms.Application.Tenants;
 using Cms.Domain.Complaints;
+using Cms.Domain.Taxonomies;
 using Cms.Domain.Regulation;
 
 namespace Cms.Application.Abstractions;
@@ -76,7 +79,8 @@ public sealed record DueFilter(
 
 public interface IAuditQueries
 {
-    /// <summary>Audit entries in id order, optionally of one entity.</summary>
+    /// <summary>Audit entries in time order, optionally of one entity. For a complaint, the entries of the duplicates merged
+    /// into it come along: merging keeps both histories.</summary>
     Task<Page<AuditEntryDto>> ListAsync(string? entityType, Guid? entityId, int limit, CursorKey? after, CancellationToken cancellationToken);
 }
 
@@ -103,4 +107,26 @@ public interface IWebhookQueries
 
     Task<Page<Cms.Application.Webhooks.WebhookAttemptDto>> ListAttemptsAsync(Guid endpointId, int limit, CursorKey? after,
         CancellationToken cancellationToken);
+}
+
+public interface ITaxonomyQueries
+{
+    /// <summary>A version of the tenant's taxonomy of the kind, the latest when <paramref name="version"/> is null.</summary>
+    Task<TaxonomyDto?> GetAsync(TaxonomyKind kind, int? version, CancellationToken cancellationToken);
+}
+
+/// <summary>The regulatory return, computed by aggregates in the database over the period [start, end).</summary>
+public interface IComplaintReportQueries
+{
+    Task<ReportFigures> TotalsAsync(DateTimeOffset start, DateTimeOffset end, CancellationToken cancellationToken);
+
+    Task<IReadOnlyList<GroupFigures>> ByProductAsync(DateTimeOffset start, DateTimeOffset end, CancellationToken cancellationToken);
+
+    Task<IReadOnlyList<GroupFigures>> ByRootCauseAsync(DateTimeOffset start, DateTimeOffset end, CancellationToken cancellationToken);
+
+    Task<VulnerabilityFigures> VulnerabilityAsync(DateTimeOffset start, DateTimeOffset end, CancellationToken cancellationToken);
+
+    Task<ReliefFigures> ReliefAsync(DateTimeOffset start, DateTimeOffset end, CancellationToken cancellationToken);
+
+    Task<DisabilityFigures> DisabilityAsync(DateTimeOffset start, DateTimeOffset end, CancellationToken cancellationToken);
 }

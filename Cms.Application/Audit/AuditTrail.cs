@@ -19,6 +19,7 @@ public sealed class AuditTrail(IAuditRepository repository, IEventOutbox outbox,
     public const string ConsumerImport = "consumer_import";
     public const string Staff = "staff";
     public const string Tenant = "tenant";
+    public const string Taxonomy = "taxonomy";
     public const string ClosureDay = "closure_day";
     public const string Webhook = "webhook";
 

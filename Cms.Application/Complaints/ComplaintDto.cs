@@ -1,5 +1,6 @@
 using System.Text.Json.Serialization;
 using Cms.Domain.Complaints;
+using Cms.Domain.Consumers;
 using Cms.Domain.Regulation;
 
 namespace Cms.Application.Complaints;
@@ -10,6 +11,12 @@ public sealed record MoneyDto([property: JsonRequired] long AmountMinor, string 
 public sealed record RedressDto(MoneyDto? Monetary, string? NonMonetary);
 
 public sealed record ReferralDto(string Body, string? Reference, DateTimeOffset ReferredAt, ReferralOutcome? Outcome, DateTimeOffset? OutcomeAt);
+
+/// <summary>A response sent on a complaint (of this complaint or of a duplicate merged into it: <see cref="ComplaintId"/> says which).</summary>
+public sealed record ResponseDto(Guid Id, Guid ComplaintId, ResponseType Type, DateTimeOffset SentAt, Guid? RecordedBy, DateTimeOffset RecordedAt);
+
+/// <summary>Vulnerability on a complaint: involvement, and the FG21/1 drivers with the time the consumer consented to recording them.</summary>
+public sealed record ComplaintVulnerabilityDto(bool Involved, IReadOnlyList<VulnerabilityDriver> Drivers, DateTimeOffset? ConsentGivenAt);
 
 /// <summary>One deadline of a complaint. <paramref name="Regulatory"/> is false for the tenant's internal SLA, the only
 /// clock that pauses (<paramref name="PausedAt"/>, while the complaint awaits the consumer).</summary>
@@ -40,10 +47,13 @@ public sealed record ComplaintDto(
     Guid ConsumerId,
     Channel Channel,
     string Product,
+    int? ProductVersion,
     string Category,
+    int? CategoryVersion,
     string Description,
     Priority Priority,
     bool VulnerabilityInvolved,
+    ComplaintVulnerabilityDto Vulnerability,
     bool PaymentServices,
     bool Disability,
     string RegulatoryProfile,
@@ -60,7 +70,11 @@ public sealed record ComplaintDto(
     Outcome? Outcome,
     RedressDto? Redress,
     string? RootCause,
+    int? RootCauseVersion,
     ReferralDto? Referral,
+    IReadOnlyList<ResponseDto> Responses,
+    ClosureBand? ClosureBand,
+    Guid? MergedIntoId,
     IReadOnlyList<DeadlineDto> Deadlines,
     DateTimeOffset? NextDueAt,
     bool Overdue,

@@ -11,6 +11,8 @@ namespace Cms.Domain.Complaints;
 public sealed class Complaint
 {
     private readonly List<string> _changes = [];
+    private readonly List<ComplaintResponse> _responses;
+    private readonly List<ComplaintResponse> _addedResponses = [];
     private List<Deadline> _deadlines;
 
     private Complaint(ComplaintState s)
@@ -21,10 +23,12 @@ public sealed class Complaint
         ConsumerId = s.ConsumerId;
         Channel = s.Channel;
         Product = s.Product;
+        ProductVersion = s.ProductVersion;
         Category = s.Category;
+        CategoryVersion = s.CategoryVersion;
         Description = s.Description;
         Priority = s.Priority;
-        VulnerabilityInvolved = s.VulnerabilityInvolved;
+        Vulnerability = s.Vulnerability ?? ComplaintVulnerability.None with { Involved = s.VulnerabilityInvolved };
         Flags = s.Flags;
         ProfileCode = s.ProfileCode;
         ProfileVersion = s.ProfileVersion;
@@ -39,6 +43,9 @@ public sealed class Complaint
         ReopenedAt = s.ReopenedAt;
         Resolution = s.Resolution;
         Referral = s.Referral;
+        ClosureBand = s.ClosureBand;
+        MergedIntoId = s.MergedIntoId;
+        _responses = [.. s.Responses];
         _deadlines = [.. s.Deadlines];
         CreatedAt = s.CreatedAt;
         UpdatedAt = s.UpdatedAt;
@@ -50,11 +57,15 @@ public sealed class Complaint
     public string Reference { get; }
     public Guid ConsumerId { get; }
     public Channel Channel { get; }
-    public string Product { get; }
-    public string Category { get; }
+    public string Product { get; private set; }
+    /// <summary>The version of the tenant's product taxonomy <see cref="Product"/> was chosen from (null: no taxonomy).</summary>
+    public int? ProductVersion { get; private set; }
+    public string Category { get; private set; }
+    public int? CategoryVersion { get; private set; }
     public string Description { get; }
     public Priority Priority { get; }
-    public bool VulnerabilityInvolved { get; }
+    public bool VulnerabilityInvolved => Vulnerability.Involved;
+    public ComplaintVulnerability Vulnerability { get; private set; }
     public ComplaintFlags Flags { get; private set; }
     public string ProfileCode { get; }
 
@@ -71,6 +82,13 @@ public sealed class Complaint
     public DateTimeOffset? ReopenedAt { get; private set; }
     public Resolution? Resolution { get; private set; }
     public Referral? Referral { get; private set; }
+    /// <summary>Set when the complaint closes (from receipt to the firm's response, with the regulatory calendar); cleared on reopening.</summary>
+    public ClosureBand? ClosureBand { get; private set; }
+    /// <summary>The complaint this one was merged into, as a duplicate.</summary>
+    public Guid? MergedIntoId { get; private set; }
+    public IReadOnlyList<ComplaintResponse> Responses => _responses;
+    /// <summary>Responses recorded since the aggregate was loaded or filed (for the repository to insert).</summary>
+    public IReadOnlyList<ComplaintResponse> AddedResponses => _addedResponses;
     public IReadOnlyList<Deadline> Deadlines => _deadlines;
     public DateTimeOffset CreatedAt { get; }
     public DateTimeOffset UpdatedAt { get; private set; }
@@ -120,7 +138,7 @@ public sealed class Complaint
     public static Result<Complaint> File(Guid id, Guid tenantId, string reference, Guid consumerId, Channel channel,
         string product, string category, string description, Priority priority, bool vulnerabilityInvolved,
         ComplaintFlags flags, DateTimeOffset? receivedAt, RegulatoryProfile profile, DateTimeOffset now,
-        ClosureDays? closures = null, InternalSla? internalSla = null)
+        ClosureDays? closures = null, InternalSla? internalSla = null, int? productVersion = null, int? categoryVersion = null)
     {
         var received = receivedAt ?? now;
         if (CheckReceivedAt(received, now, now) is { } invalid)
@@ -142,7 +160,9 @@ public sealed class Complaint
             ConsumerId = consumerId,
             Channel = channel,
             Product = product.Trim(),
+            ProductVersion = productVersion,
             Category = category.Trim(),
+            CategoryVersion = categoryVersion,
             Description = description,
             Priority = priority,
             VulnerabilityInvolved = vulnerabilityInvolved,
@@ -203,6 +223,11 @@ public sealed class Complaint
             return Illegal("assign", "a closed complaint cannot be assigned; reopen it first");
         }
 
+        if (Status == ComplaintStatus.Merged)
+        {
+            return Illegal("assign", "a merged duplicate is handled through the complaint it was merged into");
+        }
+
         if (AssigneeId == assigneeId)
         {
             return Error.Conflict("complaint.already_assigned", "The complaint is already assigned to that staff member.");
@@ -239,9 +264,13 @@ public sealed class Complaint
             FinalResponseAt = now;
         }
 
+        AddResponse(new ComplaintResponse(Ids.New(), Id, isSummary ? Complaints.ResponseType.SummaryResolution : Complaints.ResponseType.FinalResponse,
+            now, null, now));
+
         Meet(DeadlineMetBy.Acknowledgement, now);
         Meet(DeadlineMetBy.FinalResponse, now);
-        return Changed(now, "status", "outcome", "redress", "rootCause", "resolvedAt", isSummary ? "summaryResolutionAt" : "finalResponseAt");
+        return Changed(now, "status", "outcome", "redress", "rootCause", "resolvedAt", isSummary ? "summaryResolutionAt" : "finalResponseAt",
+            "responses");
     }
 
     public ResponseType? ResponseType =>
@@ -262,7 +291,9 @@ public sealed class Complaint
 
         Status = ComplaintStatus.Closed;
         ClosedAt = now;
-        return Changed(now, "status", "closedAt");
+        // The return measures the firm's response: the resolution when there was one (a referral after a timeout has none).
+        ClosureBand = ClosureBands.Of(Profile.Calendar, ReceivedAt, ResolvedAt ?? now);
+        return Changed(now, "status", "closedAt", "closureBand");
     }
 
     public Result Reopen(DateTimeOffset now)
@@ -275,7 +306,8 @@ public sealed class Complaint
         Status = ComplaintStatus.Investigating;
         ReopenedAt = now;
         ClosedAt = null;
-        return Changed(now, "status", "reopenedAt", "closedAt");
+        ClosureBand = null;
+        return Changed(now, "status", "reopenedAt", "closedAt", "closureBand");
     }
 
     /// <summary>
@@ -314,6 +346,140 @@ public sealed class Complaint
 
         Referral = Referral with { Outcome = outcome, OutcomeAt = now };
         return Changed(now, "referralOutcome");
+    }
+
+    /// <summary>
+    /// Records a holding response or an ADR (deadlock) letter sent at <paramref name="sentAt"/>. Summary resolutions and
+    /// final responses are recorded by <see cref="Resolve"/>. A holding response precedes the final response (the complaint
+    /// is open); an ADR letter is sent while open (timeout) or after the final response (deadlock).
+    /// </summary>
+    public Result RecordResponse(Guid id, ResponseType type, DateTimeOffset sentAt, Guid? recordedBy, DateTimeOffset now)
+    {
+        if (type is not (Complaints.ResponseType.HoldingResponse or Complaints.ResponseType.AdrLetter))
+        {
+            return Error.Validation("type", "Summary resolutions and final responses are recorded by resolving the complaint; record holding_response or adr_letter here.");
+        }
+
+        if (sentAt > now)
+        {
+            return Error.Validation("sentAt", "A response cannot be sent in the future.");
+        }
+
+        if (sentAt < ReceivedAt)
+        {
+            return Error.Validation("sentAt", "A response cannot be sent before the complaint was received.");
+        }
+
+        var allowed = type == Complaints.ResponseType.HoldingResponse ? IsOpen : IsOpen || Status == ComplaintStatus.Resolved;
+        if (!allowed)
+        {
+            return Illegal($"record a {type.ToWire()} on", type == Complaints.ResponseType.HoldingResponse
+                ? "a holding response is sent while the complaint is open"
+                : "an ADR letter is sent while the complaint is open or after the final response");
+        }
+
+        AddResponse(new ComplaintResponse(id, Id, type, sentAt, recordedBy, now));
+        return Changed(now, "responses");
+    }
+
+    /// <summary>Changes the product and category (codes from the tenant's taxonomies, with their versions). Not on a merged duplicate.</summary>
+    public Result Reclassify(string product, int? productVersion, string category, int? categoryVersion, DateTimeOffset now)
+    {
+        if (Status == ComplaintStatus.Merged)
+        {
+            return Illegal("reclassify", "a merged duplicate is classified through the complaint it was merged into");
+        }
+
+        var fields = new List<string>();
+        if (Product != product.Trim() || ProductVersion != productVersion)
+        {
+            Product = product.Trim();
+            ProductVersion = productVersion;
+            fields.Add("product");
+        }
+
+        if (Category != category.Trim() || CategoryVersion != categoryVersion)
+        {
+            Category = category.Trim();
+            CategoryVersion = categoryVersion;
+            fields.Add("category");
+        }
+
+        return fields.Count == 0
+            ? Error.Conflict("complaint.classification_unchanged", "The complaint already has that product and category.")
+            : Changed(now, [.. fields]);
+    }
+
+    /// <summary>Records whether vulnerability is involved and, with the consumer's consent, its FG21/1 drivers (replacing earlier ones).</summary>
+    public Result RecordVulnerability(ComplaintVulnerability vulnerability, DateTimeOffset now)
+    {
+        if (Status == ComplaintStatus.Merged)
+        {
+            return Illegal("record vulnerability on", "a merged duplicate is handled through the complaint it was merged into");
+        }
+
+        if (vulnerability.Involved == Vulnerability.Involved && vulnerability.ConsentGivenAt == Vulnerability.ConsentGivenAt
+            && vulnerability.Drivers.SetEquals(Vulnerability.Drivers))
+        {
+            return Error.Conflict("complaint.vulnerability_unchanged", "The complaint already records that vulnerability.");
+        }
+
+        Vulnerability = vulnerability;
+        return Changed(now, "vulnerability");
+    }
+
+    /// <summary>
+    /// Merges <paramref name="duplicate"/> (the same consumer's complaint about the same matter) into this one. The survivor
+    /// keeps the earliest received date and its deadlines are computed again from it the way every fact correction does
+    /// (<see cref="RecomputeDeadlines"/>: the complaint's own profile version, <paramref name="clock"/>'s closure days and
+    /// internal SLA for the new date, met deadlines keep their met instant); the duplicate becomes
+    /// <see cref="ComplaintStatus.Merged"/>, pointing here. Both must be open and of the same consumer.
+    /// </summary>
+    public Result Merge(Complaint duplicate, TenantClock clock, DateTimeOffset now)
+    {
+        if (duplicate.Id == Id)
+        {
+            return Error.Validation("duplicateId", "A complaint cannot be merged into itself.");
+        }
+
+        if (duplicate.TenantId != TenantId)
+        {
+            return Error.NotFound("complaint");
+        }
+
+        if (!IsOpen || !duplicate.IsOpen)
+        {
+            var which = IsOpen ? duplicate : this;
+            return new Error(ErrorKind.Conflict, "complaint.illegal_transition",
+                $"Cannot merge complaints: {which.Reference} is in status '{which.Status.ToWire()}'; both complaints must be open (received, acknowledged, investigating, awaiting_consumer).");
+        }
+
+        if (duplicate.ConsumerId != ConsumerId)
+        {
+            return Error.Conflict("complaint.merge_other_consumer", "Only complaints of the same consumer can be merged.");
+        }
+
+        var fields = new List<string> { "mergedComplaints" };
+        if (duplicate.ReceivedAt < ReceivedAt)
+        {
+            ReceivedAt = duplicate.ReceivedAt;
+            RecomputeDeadlines(clock, now);
+
+            fields.Add("receivedAt");
+            fields.Add("deadlines");
+        }
+
+        if (duplicate.VulnerabilityInvolved && !VulnerabilityInvolved)
+        {
+            Vulnerability = Vulnerability with { Involved = true };
+            fields.Add("vulnerability");
+        }
+
+        duplicate.Status = ComplaintStatus.Merged;
+        duplicate.MergedIntoId = Id;
+        duplicate.ClosedAt = now;
+        duplicate.Changed(now, "status", "mergedIntoId", "closedAt");
+        return Changed(now, [.. fields]);
     }
 
     // ---- Facts that drive the deadlines ----------------------------------------------------------------------------
@@ -453,7 +619,17 @@ public sealed class Complaint
     }
 
     /// <summary>Marks loaded changes as saved (called by the repository after a successful write).</summary>
-    public void ClearPendingChanges() => _changes.Clear();
+    public void ClearPendingChanges()
+    {
+        _changes.Clear();
+        _addedResponses.Clear();
+    }
+
+    private void AddResponse(ComplaintResponse response)
+    {
+        _responses.Add(response);
+        _addedResponses.Add(response);
+    }
 
     private void Meet(DeadlineMetBy by, DateTimeOffset now)
     {
@@ -497,10 +673,14 @@ public sealed class ComplaintState
     public Guid ConsumerId { get; init; }
     public Channel Channel { get; init; }
     public string Product { get; init; } = "";
+    public int? ProductVersion { get; init; }
     public string Category { get; init; } = "";
+    public int? CategoryVersion { get; init; }
     public string Description { get; init; } = "";
     public Priority Priority { get; init; }
     public bool VulnerabilityInvolved { get; init; }
+    /// <summary>Involvement with drivers and consent; when null, <see cref="VulnerabilityInvolved"/> alone (no drivers).</summary>
+    public ComplaintVulnerability? Vulnerability { get; init; }
     public ComplaintFlags Flags { get; init; } = ComplaintFlags.None;
     public string ProfileCode { get; init; } = "";
     public int ProfileVersion { get; init; } = 1;
@@ -515,6 +695,9 @@ public sealed class ComplaintState
     public DateTimeOffset? ReopenedAt { get; init; }
     public Resolution? Resolution { get; init; }
     public Referral? Referral { get; init; }
+    public ClosureBand? ClosureBand { get; init; }
+    public Guid? MergedIntoId { get; init; }
+    public IReadOnlyList<ComplaintResponse> Responses { get; init; } = [];
     public IReadOnlyList<Deadline> Deadlines { get; init; } = [];
     public DateTimeOffset CreatedAt { get; init; }
     public DateTimeOffset UpdatedAt { get; init; }

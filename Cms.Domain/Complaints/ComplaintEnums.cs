@@ -9,6 +9,9 @@ public enum ComplaintStatus
     Resolved,
     Closed,
     Referred,
+
+    /// <summary>A duplicate merged into another complaint (the survivor); terminal.</summary>
+    Merged,
 }
 
 public enum Channel
@@ -53,9 +56,26 @@ public enum ReferralOutcome
     Withdrawn,
 }
 
-/// <summary>How a complaint was resolved: a summary resolution (within the window) or a final response.</summary>
+/// <summary>
+/// A response the firm sent the consumer. Resolving records a summary resolution (within the window) or a final response;
+/// a holding response (DISP 1.6.2(2): why the firm cannot answer yet, with the consumer's ombudsman rights) and an ADR or
+/// deadlock letter (Ofcom GC C4: the consumer may take the complaint to the ADR scheme) are recorded as they are sent.
+/// </summary>
 public enum ResponseType
 {
     SummaryResolution,
     FinalResponse,
+    HoldingResponse,
+    AdrLetter,
+}
+
+/// <summary>
+/// How long the firm took to respond to a complaint that is now closed, as a regulator's return counts it (FCA DISP 1
+/// Annex 1): by the end of the 3rd business day after receipt, later but within 8 weeks, or after 8 weeks.
+/// </summary>
+public enum ClosureBand
+{
+    WithinThreeBusinessDays,
+    WithinEightWeeks,
+    AfterEightWeeks,
 }

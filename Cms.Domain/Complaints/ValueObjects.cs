@@ -32,7 +32,7 @@ public sealed record Redress(Money? Monetary, string? NonMonetary)
 }
 
 /// <summary>What a resolution records.</summary>
-public sealed record Resolution(Outcome Outcome, Redress Redress, string? RootCause);
+public sealed record Resolution(Outcome Outcome, Redress Redress, string? RootCause, int? RootCauseVersion = null);
 
 /// <summary>A referral to an ombudsman or ADR body.</summary>
 public sealed record Referral(string Body, string? ExternalReference, DateTimeOffset ReferredAt, ReferralOutcome? Outcome, DateTimeOffset? OutcomeAt);

@@ -3,6 +3,7 @@ using Cms.Application.Complaints;
 using Cms.Domain.Audit;
 using Cms.Domain.Common;
 using Cms.Domain.Complaints;
+using Cms.Domain.Consumers;
 using Cms.Domain.Regulation;
 
 namespace Cms.Infrastructure.Persistence;
@@ -42,6 +43,33 @@ internal sealed class DeadlineRow
     })];
 }
 
+internal sealed class ResponseRow
+{
+    public Guid Id { get; init; }
+    public Guid ComplaintId { get; init; }
+    public string Type { get; init; } = "";
+    public DateTimeOffset SentAt { get; init; }
+    public Guid? RecordedBy { get; init; }
+    public DateTimeOffset RecordedAt { get; init; }
+
+    public const string Columns = "id, complaint_id, type, sent_at, recorded_by, recorded_at";
+
+    public ComplaintResponse ToDomain() => new(Id, ComplaintId, WireNames.Parse<ResponseType>(Type), SentAt, RecordedBy, RecordedAt);
+
+    public ResponseDto ToDto() => new(Id, ComplaintId, WireNames.Parse<ResponseType>(Type), SentAt, RecordedBy, RecordedAt);
+
+    public static object Parameters(Guid tenantId, ComplaintResponse r) => new
+    {
+        TenantId = tenantId,
+        r.Id,
+        r.ComplaintId,
+        Type = r.Type.ToWire(),
+        r.SentAt,
+        r.RecordedBy,
+        r.RecordedAt,
+    };
+}
+
 internal sealed class ComplaintRow
 {
     public Guid TenantId { get; init; }
@@ -50,10 +78,17 @@ internal sealed class ComplaintRow
     public Guid ConsumerId { get; init; }
     public string Channel { get; init; } = "";
     public string Product { get; init; } = "";
+    public int? ProductTaxonomyVersion { get; init; }
     public string Category { get; init; } = "";
+    public int? CategoryTaxonomyVersion { get; init; }
     public string Description { get; init; } = "";
     public string Priority { get; init; } = "";
     public bool VulnerabilityInvolved { get; init; }
+    public bool VulnerabilityHealth { get; init; }
+    public bool VulnerabilityLifeEvent { get; init; }
+    public bool VulnerabilityResilience { get; init; }
+    public bool VulnerabilityCapability { get; init; }
+    public DateTimeOffset? VulnerabilityConsentAt { get; init; }
     public bool PaymentServices { get; init; }
     public bool Disability { get; init; }
     public string ProfileCode { get; init; } = "";
@@ -72,6 +107,9 @@ internal sealed class ComplaintRow
     public string? RedressCurrency { get; init; }
     public string? RedressNonMonetary { get; init; }
     public string? RootCause { get; init; }
+    public int? RootCauseTaxonomyVersion { get; init; }
+    public string? ClosureBand { get; init; }
+    public Guid? MergedIntoId { get; init; }
     public string? ReferralBody { get; init; }
     public string? ReferralReference { get; init; }
     public DateTimeOffset? ReferredAt { get; init; }
@@ -88,7 +126,9 @@ internal sealed class ComplaintRow
         "payment_services, disability, profile_code, status, assignee_id, received_at, acknowledged_at, summary_resolution_at, " +
         "final_response_at, resolved_at, closed_at, reopened_at, outcome, redress_amount_minor, redress_currency, " +
         "redress_non_monetary, root_cause, referral_body, referral_reference, referred_at, referral_outcome, referral_outcome_at, " +
-        "next_due_at, next_due_kind, profile_version, created_at, updated_at, version";
+        "next_due_at, next_due_kind, profile_version, created_at, updated_at, version, product_taxonomy_version, category_taxonomy_version, " +
+        "root_cause_taxonomy_version, vulnerability_health, vulnerability_life_event, vulnerability_resilience, vulnerability_capability, " +
+        "vulnerability_consent_at, closure_band, merged_into_id";
 
     /// <summary>Parameters for the mutable columns plus the keys (INSERT uses all, UPDATE the mutable ones).</summary>
     public static object Parameters(Complaint c) => new
@@ -131,9 +171,55 @@ internal sealed class ComplaintRow
         c.CreatedAt,
         c.UpdatedAt,
         c.Version,
+        ProductTaxonomyVersion = c.ProductVersion,
+        CategoryTaxonomyVersion = c.CategoryVersion,
+        RootCauseTaxonomyVersion = c.Resolution?.RootCauseVersion,
+        VulnerabilityHealth = c.Vulnerability.Drivers.Contains(VulnerabilityDriver.Health),
+        VulnerabilityLifeEvent = c.Vulnerability.Drivers.Contains(VulnerabilityDriver.LifeEvent),
+        VulnerabilityResilience = c.Vulnerability.Drivers.Contains(VulnerabilityDriver.Resilience),
+        VulnerabilityCapability = c.Vulnerability.Drivers.Contains(VulnerabilityDriver.Capability),
+        VulnerabilityConsentAt = c.Vulnerability.ConsentGivenAt,
+        ClosureBand = c.ClosureBand?.ToWire(),
+        c.MergedIntoId,
     };
 
-    public ComplaintState ToState(IEnumerable<DeadlineRow> deadlines) => new()
+    /// <summary>The VALUES list matching <see cref="Columns"/>.</summary>
+    public const string Values =
+        "@TenantId, @Id, @Reference, @ConsumerId, @Channel, @Product, @Category, @Description, @Priority, @VulnerabilityInvolved, " +
+        "@PaymentServices, @Disability, @ProfileCode, @Status, @AssigneeId, @ReceivedAt, @AcknowledgedAt, @SummaryResolutionAt, " +
+        "@FinalResponseAt, @ResolvedAt, @ClosedAt, @ReopenedAt, @Outcome, @RedressAmountMinor, @RedressCurrency, @RedressNonMonetary, " +
+        "@RootCause, @ReferralBody, @ReferralReference, @ReferredAt, @ReferralOutcome, @ReferralOutcomeAt, @NextDueAt, @NextDueKind, " +
+        "@ProfileVersion, @CreatedAt, " +
+        "@UpdatedAt, @Version, @ProductTaxonomyVersion, @CategoryTaxonomyVersion, @RootCauseTaxonomyVersion, @VulnerabilityHealth, " +
+        "@VulnerabilityLifeEvent, @VulnerabilityResilience, @VulnerabilityCapability, @VulnerabilityConsentAt, @ClosureBand, @MergedIntoId";
+
+    private ComplaintVulnerability VulnerabilityValue()
+    {
+        var drivers = new HashSet<VulnerabilityDriver>();
+        if (VulnerabilityHealth)
+        {
+            drivers.Add(VulnerabilityDriver.Health);
+        }
+
+        if (VulnerabilityLifeEvent)
+        {
+            drivers.Add(VulnerabilityDriver.LifeEvent);
+        }
+
+        if (VulnerabilityResilience)
+        {
+            drivers.Add(VulnerabilityDriver.Resilience);
+        }
+
+        if (VulnerabilityCapability)
+        {
+            drivers.Add(VulnerabilityDriver.Capability);
+        }
+
+        return new ComplaintVulnerability(VulnerabilityInvolved, drivers, VulnerabilityConsentAt);
+    }
+
+    public ComplaintState ToState(IEnumerable<DeadlineRow> deadlines, IEnumerable<ResponseRow> responses) => new()
     {
         Id = Id,
         TenantId = TenantId,
@@ -141,10 +227,13 @@ internal sealed class ComplaintRow
         ConsumerId = ConsumerId,
         Channel = WireNames.Parse<Channel>(Channel),
         Product = Product,
+        ProductVersion = ProductTaxonomyVersion,
         Category = Category,
+        CategoryVersion = CategoryTaxonomyVersion,
         Description = Description,
         Priority = WireNames.Parse<Priority>(Priority),
         VulnerabilityInvolved = VulnerabilityInvolved,
+        Vulnerability = VulnerabilityValue(),
         Flags = new ComplaintFlags(PaymentServices, Disability),
         ProfileCode = ProfileCode,
         ProfileVersion = ProfileVersion,
@@ -157,26 +246,33 @@ internal sealed class ComplaintRow
         ResolvedAt = ResolvedAt,
         ClosedAt = ClosedAt,
         ReopenedAt = ReopenedAt,
-        Resolution = Outcome is null ? null : new Resolution(WireNames.Parse<Outcome>(Outcome), RedressValue(), RootCause),
+        Resolution = Outcome is null ? null : new Resolution(WireNames.Parse<Outcome>(Outcome), RedressValue(), RootCause, RootCauseTaxonomyVersion),
         Referral = ReferralValue(),
+        ClosureBand = ClosureBand is null ? null : WireNames.Parse<ClosureBand>(ClosureBand),
+        MergedIntoId = MergedIntoId,
+        Responses = [.. responses.Select(r => r.ToDomain())],
         Deadlines = [.. deadlines.Select(d => d.ToDomain())],
         CreatedAt = CreatedAt,
         UpdatedAt = UpdatedAt,
         Version = Version,
     };
 
-    public ComplaintDto ToDto(IEnumerable<DeadlineRow> deadlineRows, DateTimeOffset now)
+    public ComplaintDto ToDto(IEnumerable<DeadlineRow> deadlineRows, IEnumerable<ResponseRow> responses, DateTimeOffset now)
     {
+        var vulnerability = VulnerabilityValue();
         var deadlines = deadlineRows.Select(d => d.ToDomain()).OrderBy(d => d.DueAt).ThenBy(d => d.Kind).ToList();
         var redress = Outcome is null ? null : RedressValue();
         var referral = ReferralValue();
-        return new ComplaintDto(Id, Reference, ConsumerId, WireNames.Parse<Channel>(Channel), Product, Category, Description,
-            WireNames.Parse<Priority>(Priority), VulnerabilityInvolved, PaymentServices, Disability, ProfileCode, ProfileVersion,
+        return new ComplaintDto(Id, Reference, ConsumerId, WireNames.Parse<Channel>(Channel), Product, ProductTaxonomyVersion, Category,
+            CategoryTaxonomyVersion, Description, WireNames.Parse<Priority>(Priority), VulnerabilityInvolved,
+            new ComplaintVulnerabilityDto(vulnerability.Involved, [.. vulnerability.Drivers.Order()], vulnerability.ConsentGivenAt),
+            PaymentServices, Disability, ProfileCode, ProfileVersion,
             WireNames.Parse<ComplaintStatus>(Status), AssigneeId, ReceivedAt, AcknowledgedAt, SummaryResolutionAt, FinalResponseAt,
             ResolvedAt, ClosedAt, ReopenedAt, Outcome is null ? null : WireNames.Parse<Outcome>(Outcome),
             redress is null ? null : new RedressDto(redress.Monetary is { } m ? new MoneyDto(m.AmountMinor, m.Currency) : null, redress.NonMonetary),
-            RootCause,
+            RootCause, RootCauseTaxonomyVersion,
             referral is null ? null : new ReferralDto(referral.Body, referral.ExternalReference, referral.ReferredAt, referral.Outcome, referral.OutcomeAt),
+            [.. responses.Select(r => r.ToDto())], ClosureBand is null ? null : WireNames.Parse<ClosureBand>(ClosureBand), MergedIntoId,
             [.. deadlines.Select(d => DeadlineDto.From(d, now))],
             NextDueAt, NextDueAt is { } due && due < now, CreatedAt, UpdatedAt, Version);
     }

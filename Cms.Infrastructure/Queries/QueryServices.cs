@@ -119,6 +119,9 @@ internal sealed class ConsumerQueries(QuerySession db, TenantScope scope, Consum
 
 internal sealed class ComplaintQueries(QuerySession db, TenantScope scope) : IComplaintQueries
 {
+    /// <summary>The ids of a complaint (@Id) and of the duplicates merged into it: merging keeps both histories.</summary>
+    public const string MergedFamily = "SELECT id FROM complaints WHERE tenant_id = @TenantId AND (id = @Id OR merged_into_id = @Id)";
+
     public async Task<ComplaintDto?> GetAsync(Guid id, DateTimeOffset now, CancellationToken cancellationToken)
     {
         var key = new { TenantId = scope.Required, Id = id };
@@ -132,7 +135,13 @@ internal sealed class ComplaintQueries(QuerySession db, TenantScope scope) : ICo
         var deadlines = await db.QueryAsync<DeadlineRow>(
             $"SELECT {DeadlineRow.Columns} FROM complaint_deadlines WHERE tenant_id = @TenantId AND complaint_id = @Id AND withdrawn_at IS NULL",
             key, cancellationToken);
-        return row.ToDto(deadlines, now);
+        var responses = await db.QueryAsync<ResponseRow>(
+            $"""
+            SELECT {ResponseRow.Columns} FROM complaint_responses
+            WHERE tenant_id = @TenantId AND complaint_id IN ({MergedFamily})
+            ORDER BY sent_at, id
+            """, key, cancellationToken);
+        return row.ToDto(deadlines, responses, now);
     }
 
     public async Task<bool> ExistsAsync(Guid id, CancellationToken cancellationToken) =>
@@ -236,7 +245,8 @@ internal sealed class ComplaintQueries(QuerySession db, TenantScope scope) : ICo
 
     public async Task<Page<NoteDto>> ListNotesAsync(Guid complaintId, int limit, CursorKey? after, CancellationToken cancellationToken)
     {
-        var sql = new StringBuilder($"SELECT {NoteRow.Columns} FROM complaint_notes WHERE tenant_id = @TenantId AND complaint_id = @ComplaintId");
+        var sql = new StringBuilder(
+            $"SELECT {NoteRow.Columns} FROM complaint_notes WHERE tenant_id = @TenantId AND complaint_id IN ({MergedFamily})");
         if (after is not null)
         {
             sql.Append(" AND id > @AfterId");
@@ -244,7 +254,7 @@ internal sealed class ComplaintQueries(QuerySession db, TenantScope scope) : ICo
 
         sql.Append(" ORDER BY id LIMIT @Take");
         var rows = await db.QueryAsync<NoteRow>(sql.ToString(),
-            new { TenantId = scope.Required, ComplaintId = complaintId, AfterId = after?.Id ?? Guid.Empty, Take = limit + 1 },
+            new { TenantId = scope.Required, Id = complaintId, AfterId = after?.Id ?? Guid.Empty, Take = limit + 1 },
             cancellationToken);
         return Cursor.ToPage([.. rows.Select(Mapping.To<NoteDto>)], limit, n => new CursorKey(null, n.Id));
     }
@@ -256,7 +266,11 @@ internal sealed class AuditQueries(QuerySession db, TenantScope scope) : IAuditQ
         CancellationToken cancellationToken)
     {
         var sql = new StringBuilder($"SELECT {AuditRow.Columns} FROM audit_entries WHERE tenant_id = @TenantId");
-        if (entityType is not null && entityId is not null)
+        if (entityType == AuditTrail.Complaint && entityId is not null)
+        {
+            sql.Append($" AND entity_type = @EntityType AND entity_id IN ({ComplaintQueries.MergedFamily.Replace("@Id", "@EntityId", StringComparison.Ordinal)})");
+        }
+        else if (entityType is not null && entityId is not null)
         {
             sql.Append(" AND entity_type = @EntityType AND entity_id = @EntityId");
         }

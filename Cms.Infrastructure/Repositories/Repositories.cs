@@ -7,6 +7,7 @@ using Cms.Domain.Regulation;
 using Cms.Application.Calendar;
 using Cms.Domain.Consumers;
 using Cms.Domain.Staff;
+using Cms.Domain.Taxonomies;
 using Cms.Domain.Tenants;
 using System.Security.Cryptography;
 using Cms.Infrastructure.Crypto;
@@ -194,7 +195,7 @@ internal sealed class ConsumerRepository(DbSession db, TenantScope scope, Consum
     }
 }
 
-internal sealed class ComplaintRepository(DbSession db, TenantScope scope) : IComplaintRepository
+internal sealed class ComplaintRepository(DbSession db, TenantScope scope, TimeProvider clock) : IComplaintRepository
 {
     public Task<long> NextSequenceAsync(int year, CancellationToken cancellationToken) =>
         db.ExecuteScalarAsync<long>(
@@ -210,17 +211,22 @@ internal sealed class ComplaintRepository(DbSession db, TenantScope scope) : ICo
         TenantGuard.Check(scope, complaint.TenantId);
         await db.ExecuteAsync(
             $"""
-            INSERT INTO complaints ({ComplaintRow.Columns})
-            VALUES (@TenantId, @Id, @Reference, @ConsumerId, @Channel, @Product, @Category, @Description, @Priority,
-                    @VulnerabilityInvolved, @PaymentServices, @Disability, @ProfileCode, @Status, @AssigneeId, @ReceivedAt,
-                    @AcknowledgedAt, @SummaryResolutionAt, @FinalResponseAt, @ResolvedAt, @ClosedAt, @ReopenedAt, @Outcome,
-                    @RedressAmountMinor, @RedressCurrency, @RedressNonMonetary, @RootCause, @ReferralBody, @ReferralReference,
-                    @ReferredAt, @ReferralOutcome, @ReferralOutcomeAt, @NextDueAt, @NextDueKind, @ProfileVersion, @CreatedAt, @UpdatedAt,
-                    @Version)
+            INSERT INTO complaints ({ComplaintRow.Columns}) VALUES ({ComplaintRow.Values})
             """,
             ComplaintRow.Parameters(complaint), cancellationToken);
         await db.ExecuteAsync(DeadlineRow.Upsert, DeadlineRow.Parameters(complaint), cancellationToken);
+        await AddResponsesAsync(complaint, cancellationToken);
         complaint.ClearPendingChanges();
+    }
+
+    private async Task AddResponsesAsync(Complaint complaint, CancellationToken cancellationToken)
+    {
+        if (complaint.AddedResponses.Count > 0)
+        {
+            await db.ExecuteAsync(
+                $"INSERT INTO complaint_responses (tenant_id, {ResponseRow.Columns}) VALUES (@TenantId, @Id, @ComplaintId, @Type, @SentAt, @RecordedBy, @RecordedAt)",
+                complaint.AddedResponses.Select(r => ResponseRow.Parameters(complaint.TenantId, r)).ToList(), cancellationToken);
+        }
     }
 
     public async Task<Complaint?> GetAsync(Guid id, CancellationToken cancellationToken)
@@ -236,7 +242,10 @@ internal sealed class ComplaintRepository(DbSession db, TenantScope scope) : ICo
         var deadlines = await db.QueryAsync<DeadlineRow>(
             $"SELECT {DeadlineRow.Columns} FROM complaint_deadlines WHERE tenant_id = @TenantId AND complaint_id = @Id AND withdrawn_at IS NULL",
             key, cancellationToken);
-        return Complaint.Restore(row.ToState(deadlines));
+        var responses = await db.QueryAsync<ResponseRow>(
+            $"SELECT {ResponseRow.Columns} FROM complaint_responses WHERE tenant_id = @TenantId AND complaint_id = @Id ORDER BY sent_at, id", key,
+            cancellationToken);
+        return Complaint.Restore(row.ToState(deadlines, responses));
     }
 
     public async Task<bool> UpdateAsync(Complaint complaint, long expectedVersion, CancellationToken cancellationToken)
@@ -250,7 +259,13 @@ internal sealed class ComplaintRepository(DbSession db, TenantScope scope) : ICo
                    redress_currency = @RedressCurrency, redress_non_monetary = @RedressNonMonetary, root_cause = @RootCause,
                    referral_body = @ReferralBody, referral_reference = @ReferralReference, referred_at = @ReferredAt,
                    referral_outcome = @ReferralOutcome, referral_outcome_at = @ReferralOutcomeAt, next_due_at = @NextDueAt,
-                   next_due_kind = @NextDueKind, updated_at = @UpdatedAt, version = @Version
+                   next_due_kind = @NextDueKind, updated_at = @UpdatedAt, version = @Version, product = @Product,
+                   product_taxonomy_version = @ProductTaxonomyVersion, category = @Category,
+                   category_taxonomy_version = @CategoryTaxonomyVersion, root_cause_taxonomy_version = @RootCauseTaxonomyVersion,
+                   vulnerability_involved = @VulnerabilityInvolved, vulnerability_health = @VulnerabilityHealth,
+                   vulnerability_life_event = @VulnerabilityLifeEvent, vulnerability_resilience = @VulnerabilityResilience,
+                   vulnerability_capability = @VulnerabilityCapability, vulnerability_consent_at = @VulnerabilityConsentAt,
+                   closure_band = @ClosureBand, merged_into_id = @MergedIntoId
             WHERE tenant_id = @TenantId AND id = @Id AND version = @ExpectedVersion
             """,
             new DynamicParametersBuilder(ComplaintRow.Parameters(complaint)).With("ExpectedVersion", expectedVersion).Build(),
@@ -283,8 +298,17 @@ internal sealed class ComplaintRepository(DbSession db, TenantScope scope) : ICo
             }
         }
 
+        await AddResponsesAsync(complaint, cancellationToken);
         return true;
     }
+
+    public Task RepointMergedAsync(Guid fromId, Guid toId, CancellationToken cancellationToken) =>
+        db.ExecuteAsync(
+            """
+            UPDATE complaints SET merged_into_id = @ToId, version = version + 1, updated_at = @Now
+            WHERE tenant_id = @TenantId AND merged_into_id = @FromId
+            """,
+            new { TenantId = scope.Required, FromId = fromId, ToId = toId, Now = clock.GetUtcNow() }, cancellationToken);
 
     public Task AddNoteAsync(ComplaintNote note, CancellationToken cancellationToken) =>
         db.ExecuteAsync(
@@ -406,5 +430,60 @@ internal sealed class AuditRepository(DbSession db, TenantScope scope, AuditChai
     {
         public long LastSeq { get; init; }
         public string LastHash { get; init; } = "";
+    }
+}
+
+internal sealed class TaxonomyRepository(DbSession db, TenantScope scope) : ITaxonomyRepository
+{
+    public Task<int> CurrentVersionAsync(TaxonomyKind kind, CancellationToken cancellationToken) =>
+        db.ExecuteScalarAsync<int>("SELECT COALESCE(MAX(version), 0) FROM taxonomies WHERE tenant_id = @TenantId AND kind = @Kind",
+            new { TenantId = scope.Required, Kind = kind.ToWire() }, cancellationToken);
+
+    public async Task AddAsync(Taxonomy taxonomy, Guid? publishedBy, CancellationToken cancellationToken)
+    {
+        var tenantId = TenantGuard.Check(scope, taxonomy.TenantId);
+        var kind = taxonomy.Kind.ToWire();
+        await db.ExecuteAsync(
+            """
+            INSERT INTO taxonomies (tenant_id, kind, version, id, entry_count, published_by, published_at)
+            VALUES (@TenantId, @Kind, @Version, @Id, @EntryCount, @PublishedBy, @PublishedAt)
+            """,
+            new
+            {
+                TenantId = tenantId,
+                Kind = kind,
+                taxonomy.Version,
+                taxonomy.Id,
+                EntryCount = taxonomy.Entries.Count,
+                PublishedBy = publishedBy,
+                taxonomy.PublishedAt,
+            },
+            cancellationToken);
+        await db.ExecuteAsync(
+            "INSERT INTO taxonomy_entries (tenant_id, kind, version, code, label, position) VALUES (@TenantId, @Kind, @Version, @Code, @Label, @Position)",
+            taxonomy.Entries.Select((e, i) => new { TenantId = tenantId, Kind = kind, taxonomy.Version, e.Code, e.Label, Position = i }).ToList(),
+            cancellationToken);
+    }
+
+    public async Task<TaxonomyLookup> LookupAsync(TaxonomyKind kind, string code, CancellationToken cancellationToken)
+    {
+        var row = await db.QuerySingleOrDefaultAsync<TaxonomyLookupRow>(
+            """
+            SELECT t.version, e.code
+            FROM taxonomies t
+            LEFT JOIN taxonomy_entries e
+                   ON e.tenant_id = t.tenant_id AND e.kind = t.kind AND e.version = t.version AND e.code = @Code
+            WHERE t.tenant_id = @TenantId AND t.kind = @Kind
+            ORDER BY t.version DESC
+            LIMIT 1
+            """,
+            new { TenantId = scope.Required, Kind = kind.ToWire(), Code = code }, cancellationToken);
+        return row is null ? new TaxonomyLookup(null, false) : new TaxonomyLookup(row.Version, row.Code is not null);
+    }
+
+    private sealed class TaxonomyLookupRow
+    {
+        public int Version { get; init; }
+        public string? Code { get; init; }
     }
 }

@@ -165,6 +165,37 @@ public sealed class PermissionMatrixApiTests(DatabaseKind kind) : ApiTestBase(ki
             Json(HttpMethod.Post, $"/v1/webhooks/{await WebhookAsync(w)}/replay", new { fromPosition = 1 })),
         new(UseCase.ListWebhookAttempts, "GET /v1/webhooks/{id}/attempts", HttpStatusCode.OK, async w =>
             Json(HttpMethod.Get, $"/v1/webhooks/{await WebhookAsync(w)}/attempts")),
+        // Outcomes and classification, regulatory returns (issue 7). Root causes are published so the world's other
+        // complaints (product "mortgage", category "arrears") stay valid.
+        new(UseCase.PublishTaxonomy, "POST /v1/taxonomies/{kind}/versions", HttpStatusCode.Created,
+            _ => Task.FromResult(Json(HttpMethod.Post, "/v1/taxonomies/root_cause/versions",
+                new { entries = new[] { new { code = "policy", label = "Policy" }, new { code = "process_error", label = "Process error" } } }))),
+        new(UseCase.GetTaxonomy, "GET /v1/taxonomies/{kind}", HttpStatusCode.OK, async w =>
+        {
+            await Expect(await w.Tenant.Admin.PostAsJsonAsync("/v1/taxonomies/root_cause/versions",
+                new { entries = new[] { new { code = "policy", label = "Policy" } } }, ApiTestBase.Json), HttpStatusCode.Created);
+            return Json(HttpMethod.Get, "/v1/taxonomies/root_cause");
+        }),
+        new(UseCase.RecordResponse, "POST /v1/complaints/{id}/responses", HttpStatusCode.OK, async w =>
+        {
+            var c = await w.ComplaintAsync(ComplaintStatus.Acknowledged);
+            return Json(HttpMethod.Post, $"/v1/complaints/{c.Id}/responses", new { type = "holding_response", sentAt = c.ReceivedAt }, c.Version);
+        }),
+        Transition(UseCase.ReclassifyComplaint, "classify", ComplaintStatus.Received, new { product = "credit_card", category = "fees" }),
+        new(UseCase.RecordVulnerability, "PUT /v1/complaints/{id}/vulnerability", HttpStatusCode.OK, async w =>
+        {
+            var c = await w.ComplaintAsync(ComplaintStatus.Received);
+            return Json(HttpMethod.Put, $"/v1/complaints/{c.Id}/vulnerability",
+                new { involved = true, drivers = new[] { "life_event" }, consentGivenAt = c.ReceivedAt }, c.Version);
+        }),
+        new(UseCase.MergeComplaints, "POST /v1/complaints/{id}/merge", HttpStatusCode.OK, async w =>
+        {
+            var duplicate = await w.ComplaintAsync(ComplaintStatus.Received);
+            var survivor = await w.ComplaintAsync(ComplaintStatus.Received);
+            return Json(HttpMethod.Post, $"/v1/complaints/{survivor.Id}/merge", new { duplicateId = duplicate.Id }, survivor.Version);
+        }),
+        new(UseCase.GetComplaintsReport, "GET /v1/reports/complaints", HttpStatusCode.OK,
+            _ => Task.FromResult(Json(HttpMethod.Get, "/v1/reports/complaints?from=2026-01-01&to=2026-06-30"))),
     ];
 
     private static int _freshDays;

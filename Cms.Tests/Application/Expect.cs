@@ -42,8 +42,13 @@ internal static class Expect
     {
         using (Assert.EnterMultipleScope())
         {
-            Assert.That(actual with { Deadlines = [] }, Is.EqualTo(expected with { Deadlines = [] }));
+            var none = new ComplaintVulnerabilityDto(false, [], null);
+            Assert.That(actual with { Deadlines = [], Responses = [], Vulnerability = none },
+                Is.EqualTo(expected with { Deadlines = [], Responses = [], Vulnerability = none }));
             Assert.That(actual.Deadlines, Is.EqualTo(expected.Deadlines));
+            Assert.That(actual.Responses, Is.EqualTo(expected.Responses));
+            Assert.That(actual.Vulnerability with { Drivers = [] }, Is.EqualTo(expected.Vulnerability with { Drivers = [] }));
+            Assert.That(actual.Vulnerability.Drivers, Is.EqualTo(expected.Vulnerability.Drivers));
         }
     }
 

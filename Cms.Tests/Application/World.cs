@@ -34,6 +34,7 @@ public sealed class World
         Staff = new FakeStaffRepository(Db, Scope);
         Consumers = new FakeConsumerRepository(Db, Scope);
         Complaints = new FakeComplaintRepository(Db, Scope);
+        Taxonomies = new FakeTaxonomyRepository(Db, Scope);
         AuditRepository = new FakeAuditRepository(Db, Scope);
         TenantClocks = new FakeTenantClockRepository(Db, Scope);
         TenantQueries = new FakeTenantQueries(Db);
@@ -55,6 +56,7 @@ public sealed class World
     public FakeStaffRepository Staff { get; }
     public FakeConsumerRepository Consumers { get; }
     public FakeComplaintRepository Complaints { get; }
+    public FakeTaxonomyRepository Taxonomies { get; }
     public FakeAuditRepository AuditRepository { get; }
     public FakeTenantClockRepository TenantClocks { get; }
     public FakeEventOutbox Outbox { get; }

@@ -283,7 +283,7 @@ public sealed class ComplaintLifecycleTests
             Assert.That(complaint.FinalResponseAt, Is.Null);
             Assert.That(complaint.ResolvedAt, Is.EqualTo(now));
             Assert.That(complaint.PendingChanges,
-                Is.EqualTo(new[] { "status", "outcome", "redress", "rootCause", "resolvedAt", "summaryResolutionAt" }));
+                Is.EqualTo(new[] { "status", "outcome", "redress", "rootCause", "resolvedAt", "summaryResolutionAt", "responses" }));
         }
     }
 
@@ -311,7 +311,7 @@ public sealed class ComplaintLifecycleTests
             Assert.That(complaint.FinalResponseAt, Is.EqualTo(now));
             Assert.That(complaint.SummaryResolutionAt, Is.Null);
             Assert.That(complaint.PendingChanges,
-                Is.EqualTo(new[] { "status", "outcome", "redress", "rootCause", "resolvedAt", "finalResponseAt" }));
+                Is.EqualTo(new[] { "status", "outcome", "redress", "rootCause", "resolvedAt", "finalResponseAt", "responses" }));
         }
     }
 
@@ -357,7 +357,7 @@ public sealed class ComplaintLifecycleTests
         {
             Assert.That(complaint.Status, Is.EqualTo(ComplaintStatus.Closed));
             Assert.That(complaint.ClosedAt, Is.EqualTo(now));
-            Assert.That(complaint.PendingChanges, Is.EqualTo(new[] { "status", "closedAt" }));
+            Assert.That(complaint.PendingChanges, Is.EqualTo(new[] { "status", "closedAt", "closureBand" }));
         }
     }
 
@@ -403,7 +403,7 @@ public sealed class ComplaintLifecycleTests
             Assert.That(complaint.IsOpen, Is.True);
             Assert.That(complaint.ReopenedAt, Is.EqualTo(now));
             Assert.That(complaint.ClosedAt, Is.Null);
-            Assert.That(complaint.PendingChanges, Is.EqualTo(new[] { "status", "reopenedAt", "closedAt" }));
+            Assert.That(complaint.PendingChanges, Is.EqualTo(new[] { "status", "reopenedAt", "closedAt", "closureBand" }));
         }
     }
 

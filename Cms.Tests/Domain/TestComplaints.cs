@@ -16,6 +16,9 @@ public enum Stage
     ReferredWithOutcome,
     ClosedAfterReferral,
     Reopened,
+
+    /// <summary>Received, then merged as a duplicate into another complaint of the same consumer.</summary>
+    Merged,
 }
 
 /// <summary>Every command a complaint accepts.</summary>
@@ -69,6 +72,13 @@ internal static class TestComplaints
             Assert.That(result.IsSuccess, Is.True, () => $"Building {stage}: {step} failed: {result.Error}");
         }
 
+        if (stage == Stage.Merged)
+        {
+            now = now.AddMinutes(1);
+            var merged = File(profile).Merge(complaint, TenantClock.None, now);
+            Assert.That(merged.IsSuccess, Is.True, () => $"Building {stage}: merge failed: {merged.Error}");
+        }
+
         lastStepAt = now;
         return complaint;
     }
@@ -82,6 +92,7 @@ internal static class TestComplaints
         Stage.Resolved => ComplaintStatus.Resolved,
         Stage.Closed or Stage.ClosedAfterReferral => ComplaintStatus.Closed,
         Stage.Referred or Stage.ReferredWithOutcome => ComplaintStatus.Referred,
+        Stage.Merged => ComplaintStatus.Merged,
         _ => throw new ArgumentOutOfRangeException(nameof(stage), stage, null),
     };
 
@@ -97,6 +108,7 @@ internal static class TestComplaints
         Stage.ReferredWithOutcome => [.. PathTo(Stage.Referred), ComplaintAction.RecordReferralOutcome],
         Stage.ClosedAfterReferral => [.. PathTo(Stage.ReferredWithOutcome), ComplaintAction.Close],
         Stage.Reopened => [.. PathTo(Stage.Closed), ComplaintAction.Reopen],
+        Stage.Merged => [],
         _ => throw new ArgumentOutOfRangeException(nameof(stage), stage, null),
     };
 

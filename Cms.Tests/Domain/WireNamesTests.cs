@@ -59,7 +59,7 @@ public sealed class WireNamesTests
         typeof(ResponseType), typeof(DeadlineKind), typeof(DeadlineMetBy), typeof(ClockUnit), typeof(RuleScope), typeof(HolidaySchedule),
         typeof(BusinessDayBasis),
         typeof(Sector), typeof(Jurisdiction), typeof(TenantStatus), typeof(Role), typeof(StaffKind), typeof(VulnerabilityDriver),
-        typeof(ActorType), typeof(ErrorKind),
+        typeof(ActorType), typeof(ErrorKind), typeof(ClosureBand), typeof(Cms.Domain.Taxonomies.TaxonomyKind),
     ];
 
     [Test]

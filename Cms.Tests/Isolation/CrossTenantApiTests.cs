@@ -194,6 +194,9 @@ public sealed class CrossTenantApiTests(DatabaseKind kind) : ApiTestBase(kind)
                 ("reopen", null),
                 ("refer", new { body = "Financial Ombudsman Service", reference = "FOS-1" }),
                 ("referral-outcome", new { outcome = "settled" }),
+                ("responses", new { type = "holding_response", sentAt = DateTimeOffset.UtcNow.AddMinutes(-1) }),
+                ("classify", new { product = "mortgage", category = "fees" }),
+                ("merge", new { duplicateId = w.BComplaint.Id }),
                 ("received-at", new { receivedAt = DateTimeOffset.UtcNow.AddDays(-1) }),
                 ("payment-services", new { paymentServices = true }),
                 ("disability", new { disability = true }),
@@ -206,6 +209,9 @@ public sealed class CrossTenantApiTests(DatabaseKind kind) : ApiTestBase(kind)
                     id => Request(HttpMethod.Post, $"/v1/complaints/{id}/{step}", body ?? new { }, version), expected);
             }
 
+            await AssertAnswersLikeAMissingId(client, $"{who}: PUT complaint vulnerability", w.AComplaint.Id,
+                id => Request(HttpMethod.Put, $"/v1/complaints/{id}/vulnerability",
+                    new { involved = true, drivers = new[] { "health" }, consentGivenAt = DateTimeOffset.UtcNow.AddMinutes(-1) }, version));
             await AssertAnswersLikeAMissingId(client, $"{who}: POST note", w.AComplaint.Id,
                 id => Request(HttpMethod.Post, $"/v1/complaints/{id}/notes", new { kind = "internal", body = "B was here" }));
             await AssertAnswersLikeAMissingId(client, $"{who}: GET notes", w.AComplaint.Id, id => Request(HttpMethod.Get, $"/v1/complaints/{id}/notes"));
@@ -230,6 +236,9 @@ public sealed class CrossTenantApiTests(DatabaseKind kind) : ApiTestBase(kind)
             category = "fees",
             description = "Filed against another tenant's consumer.",
         }));
+        // A's complaint named as the duplicate to merge into B's complaint.
+        await AssertAnswersLikeAMissingId(asB, "merge A's complaint into B's", w.AComplaint.Id,
+            id => Request(HttpMethod.Post, $"/v1/complaints/{w.BComplaint.Id}/merge", new { duplicateId = id }, w.BComplaint.Version));
         foreach (var staffId in w.AStaffIds)
         {
             await AssertAnswersLikeAMissingId(asB, "assign B's complaint to A's staff", staffId,
@@ -485,6 +494,37 @@ public sealed class CrossTenantApiTests(DatabaseKind kind) : ApiTestBase(kind)
             id => Request(HttpMethod.Get, $"/v1/consumers/{id}"));
 
         Assert.That(await ReadAsA(w), Is.EqualTo(before));
+    }
+
+    [Test]
+    public async Task Taxonomies_and_returns_are_the_callers_tenant_alone()
+    {
+        var w = await SeedAsync();
+        var published = await Read<Cms.Application.Taxonomies.TaxonomyDto>(await w.A.Admin.PostAsJsonAsync("/v1/taxonomies/product/versions",
+            new { entries = new[] { new { code = "a_only", label = "A's product" } } }, Json), HttpStatusCode.Created);
+        Assert.That(published.Version, Is.EqualTo(1));
+
+        // B has no product taxonomy: A's is neither readable nor enforced in B, and B's first version is its own version 1.
+        var missing = await w.B.Admin.GetAsync("/v1/taxonomies/product");
+        Assert.That(missing.StatusCode, Is.EqualTo(HttpStatusCode.NotFound));
+        Assert.That((await w.B.Admin.GetAsync("/v1/taxonomies/product/versions/1")).StatusCode, Is.EqualTo(HttpStatusCode.NotFound));
+        var free = await Read<ComplaintDto>(await w.B.Admin.PostAsJsonAsync("/v1/complaints", new
+        {
+            consumerId = w.BConsumer.Id, channel = "web", product = "b_product", category = "fees", description = "B's own.",
+        }, Json), HttpStatusCode.Created);
+        Assert.That(free.ProductVersion, Is.Null);
+        var bVersion = await Read<Cms.Application.Taxonomies.TaxonomyDto>(await w.B.Admin.PostAsJsonAsync("/v1/taxonomies/product/versions",
+            new { entries = new[] { new { code = "b_product", label = "B's product" } } }, Json), HttpStatusCode.Created);
+        Assert.That(bVersion.Version, Is.EqualTo(1));
+        var aStill = await Read<Cms.Application.Taxonomies.TaxonomyDto>(await w.A.Admin.GetAsync("/v1/taxonomies/product"));
+        Assert.That(aStill.Entries.Select(e => e.Code), Is.EqualTo(new[] { "a_only" }));
+
+        // B's return counts B's complaints only.
+        var today = DateOnly.FromDateTime(DateTime.UtcNow);
+        var period = $"from={today.AddDays(-2):yyyy-MM-dd}&to={today.AddDays(2):yyyy-MM-dd}";
+        var bReport = await Read<Cms.Application.Reports.ComplaintsReportDto>(await w.B.Admin.GetAsync($"/v1/reports/complaints?{period}"));
+        var aReport = await Read<Cms.Application.Reports.ComplaintsReportDto>(await w.A.Admin.GetAsync($"/v1/reports/complaints?{period}"));
+        Assert.That((aReport.Totals.Opened, bReport.Totals.Opened), Is.EqualTo((1L, 2L)));
     }
 
     private static HttpRequestMessage WithTenantHeader(HttpRequestMessage request, Guid tenantId)

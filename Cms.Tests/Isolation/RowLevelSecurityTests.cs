@@ -52,6 +52,11 @@ public sealed class RowLevelSecurityTests() : ApiTestBase(DatabaseKind.Postgres)
                 HttpStatusCode.OK);
             await Expect(await tenant.Admin.PostAsJsonAsync("/v1/webhooks", new { url = receiver.Url, eventTypes = new[] { "*" }, after = 0 }, Json),
                 HttpStatusCode.Created);
+            // A taxonomy version (taxonomies, taxonomy_entries) and a response on the complaint (complaint_responses).
+            await Expect(await tenant.Admin.PostAsJsonAsync("/v1/taxonomies/root_cause/versions",
+                new { entries = new[] { new { code = "seed_cause", label = "Seed cause" } } }, Json), HttpStatusCode.Created);
+            await Expect(await TransitionAsync(agent, complaint.Id, "responses", complaint.Version,
+                new { type = "holding_response", sentAt = complaint.ReceivedAt }), HttpStatusCode.OK);
             ids.Add(tenant.Id);
         }
 

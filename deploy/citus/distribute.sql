@@ -57,6 +57,9 @@ SELECT create_distributed_table('tenant_clock_settings', 'tenant_id', colocate_w
 SELECT create_distributed_table('events', 'tenant_id', colocate_with => 'staff_users');
 SELECT create_distributed_table('webhook_endpoints', 'tenant_id', colocate_with => 'staff_users');
 SELECT create_distributed_table('webhook_attempts', 'tenant_id', colocate_with => 'staff_users');
+SELECT create_distributed_table('taxonomies', 'tenant_id', colocate_with => 'staff_users');
+SELECT create_distributed_table('taxonomy_entries', 'tenant_id', colocate_with => 'staff_users');
+SELECT create_distributed_table('complaint_responses', 'tenant_id', colocate_with => 'staff_users');
 
 -- Stays on the coordinator only: "VersionInfo" (the migration history; migrations run against the coordinator).
 

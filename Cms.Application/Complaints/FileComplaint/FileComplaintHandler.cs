@@ -1,8 +1,10 @@
 using Cms.Application.Abstractions;
 using Cms.Application.Audit;
+using Cms.Application.Taxonomies;
 using Cms.Domain.Common;
 using Cms.Domain.Complaints;
 using Cms.Domain.Regulation;
+using Cms.Domain.Taxonomies;
 using Mediator;
 
 namespace Cms.Application.Complaints.FileComplaint;
@@ -13,6 +15,7 @@ public sealed class FileComplaintHandler(
     IConsumerRepository consumers,
     IComplaintRepository complaints,
     IComplaintQueries queries,
+    ITaxonomyRepository taxonomies,
     TenantScope scope,
     AuditTrail audit,
     TimeProvider clock) : ICommandHandler<FileComplaintCommand, Result<ComplaintDto>>
@@ -25,6 +28,18 @@ public sealed class FileComplaintHandler(
             return Error.NotFound("consumer");
         }
 
+        var product = await Classification.ResolveAsync(taxonomies, TaxonomyKind.Product, "product", command.Product!, cancellationToken);
+        if (!product.IsSuccess)
+        {
+            return product.Error;
+        }
+
+        var category = await Classification.ResolveAsync(taxonomies, TaxonomyKind.Category, "category", command.Category!, cancellationToken);
+        if (!category.IsSuccess)
+        {
+            return category.Error;
+        }
+
         var tenant = await tenants.GetAsync(scope.Required, cancellationToken)
                      ?? throw new InvalidOperationException("The caller's tenant does not exist.");
         var now = clock.GetUtcNow();
@@ -32,9 +47,9 @@ public sealed class FileComplaintHandler(
         var tenantClock = await CorrectComplaintFacts.TenantClocks.ForAsync(clocks, tenant.Profile, receivedAt ?? now, cancellationToken);
         var sequence = await complaints.NextSequenceAsync(now.Year, cancellationToken);
         var filed = Complaint.File(Ids.New(), tenant.Id, ComplaintReference.Format(now.Year, sequence), command.ConsumerId,
-            command.Channel!.Value, command.Product!, command.Category!, command.Description!, command.Priority ?? Priority.Normal,
+            command.Channel!.Value, product.Value.Code, category.Value.Code, command.Description!, command.Priority ?? Priority.Normal,
             command.VulnerabilityInvolved ?? false, new ComplaintFlags(command.PaymentServices ?? false, command.Disability ?? false),
-            receivedAt, tenant.Profile, now, tenantClock.Closures, tenantClock.InternalSla);
+            receivedAt, tenant.Profile, now, tenantClock.Closures, tenantClock.InternalSla, product.Value.Version, category.Value.Version);
         if (!filed.IsSuccess)
         {
             return filed.Error;

@@ -1,13 +1,18 @@
 using Cms.Application.Abstractions;
 using Cms.Application.Audit;
 using Cms.Application.Common;
+using Cms.Application.Taxonomies;
 using Cms.Domain.Common;
 using Cms.Domain.Complaints;
+using Cms.Domain.Taxonomies;
 using Mediator;
 
 namespace Cms.Application.Complaints.ResolveComplaint;
 
-/// <summary>Resolves a complaint: outcome, redress and root cause; a summary resolution inside its window, a final response otherwise.</summary>
+/// <summary>
+/// Resolves a complaint: outcome, redress and root cause (a code of the tenant's root-cause taxonomy when it keeps one);
+/// a summary resolution inside its window, a final response otherwise, recorded among the complaint's responses.
+/// </summary>
 public sealed record ResolveComplaintCommand(Guid ComplaintId, long ExpectedVersion, Outcome? Outcome, RedressDto? Redress, string? RootCause)
     : ICommand<Result<ComplaintDto>>, IComplaintTransition
 {
@@ -32,17 +37,30 @@ public sealed class ResolveComplaintValidator : IValidator<ResolveComplaintComma
 }
 
 public sealed class ResolveComplaintHandler(
-    IComplaintRepository complaints, IComplaintQueries queries, CallerContext caller, AuditTrail audit, TimeProvider clock)
+    IComplaintRepository complaints, IComplaintQueries queries, ITaxonomyRepository taxonomies, CallerContext caller, AuditTrail audit,
+    TimeProvider clock)
     : ComplaintTransitionHandler<ResolveComplaintCommand>(complaints, queries, caller, audit, clock)
 {
     protected override string Action => "complaint.resolved";
 
-    protected override ValueTask<Result> ApplyAsync(Complaint complaint, ResolveComplaintCommand command, DateTimeOffset now,
+    protected override async ValueTask<Result> ApplyAsync(Complaint complaint, ResolveComplaintCommand command, DateTimeOffset now,
         CancellationToken cancellationToken)
     {
+        Classified? rootCause = null;
+        if (command.RootCause is { } code)
+        {
+            var resolved = await Classification.ResolveAsync(taxonomies, TaxonomyKind.RootCause, "rootCause", code, cancellationToken);
+            if (!resolved.IsSuccess)
+            {
+                return resolved.Error;
+            }
+
+            rootCause = resolved.Value;
+        }
+
         var money = command.Redress?.Monetary is { } m ? new Money(m.AmountMinor, m.Currency) : null;
         var redress = new Redress(money, command.Redress?.NonMonetary?.Trim());
-        var resolution = new Resolution(command.Outcome!.Value, redress, command.RootCause?.Trim());
-        return ValueTask.FromResult(complaint.Resolve(resolution, now));
+        var resolution = new Resolution(command.Outcome!.Value, redress, rootCause?.Code, rootCause?.Version);
+        return complaint.Resolve(resolution, now);
     }
 }

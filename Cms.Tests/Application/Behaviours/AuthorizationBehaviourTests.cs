@@ -21,6 +21,8 @@ public sealed class AuthorizationBehaviourTests
         "AcknowledgeComplaint", "StartInvestigation", "AwaitConsumer", "AssignComplaint", "ResolveComplaint", "CloseComplaint",
         "ReferComplaint", "RecordReferralOutcome", "AddNote", "GetComplaintHistory", "CorrectReceivedAt", "SetPaymentServices",
         "SetDisability", "ListDueComplaints", "GetCalendar", "GetClockSettings",
+        // Outcomes and classification (issue 7): steps on a complaint, and reading the taxonomies complaints are classified with.
+        "RecordResponse", "ReclassifyComplaint", "RecordVulnerability", "MergeComplaints", "GetTaxonomy",
     ];
 
     /// <summary>Tenant use cases that api.md reserves to a role other than tenant_admin.</summary>
@@ -29,12 +31,12 @@ public sealed class AuthorizationBehaviourTests
     private static readonly Dictionary<Role, Func<string, bool>> Allowed = new()
     {
         [Role.Agent] = AgentPlus.Contains,
-        [Role.Supervisor] = name => AgentPlus.Contains(name) || name is "ReopenComplaint" or "ListStaff",
+        [Role.Supervisor] = name => AgentPlus.Contains(name) || name is "ReopenComplaint" or "ListStaff" or "GetComplaintsReport",
         [Role.TenantAdmin] = name => !NotForTenantAdmin.Contains(name),
         [Role.Auditor] = name => name is "GetComplaint" or "ListComplaints" or "GetComplaintHistory" or "ListAudit" or "VerifyAuditChain"
-            or "ListDueComplaints" or "GetCalendar" or "GetClockSettings",
+            or "ListDueComplaints" or "GetCalendar" or "GetClockSettings" or "GetComplaintsReport" or "GetTaxonomy",
         [Role.Integration] = name => name is "RegisterConsumer" or "GetConsumer" or "FindConsumers" or "FileComplaint" or "GetComplaint"
-            or "ListEvents",
+            or "ListEvents" or "GetTaxonomy",
     };
 
     private sealed class Setup

@@ -48,6 +48,7 @@ public sealed class MediatorPipelineTests
         services.AddScoped<IStaffRepository>(sp => new FakeStaffRepository(db, sp.GetRequiredService<TenantScope>()));
         services.AddScoped<IConsumerRepository>(sp => new FakeConsumerRepository(db, sp.GetRequiredService<TenantScope>()));
         services.AddScoped<IComplaintRepository>(sp => new FakeComplaintRepository(db, sp.GetRequiredService<TenantScope>()));
+        services.AddScoped<ITaxonomyRepository>(sp => new FakeTaxonomyRepository(db, sp.GetRequiredService<TenantScope>()));
         services.AddScoped<IAuditRepository>(sp => new FakeAuditRepository(db, sp.GetRequiredService<TenantScope>()));
         services.AddScoped<ITenantClockRepository>(sp => new FakeTenantClockRepository(db, sp.GetRequiredService<TenantScope>()));
         services.AddScoped<IEventOutbox>(sp => new FakeEventOutbox(db, sp.GetRequiredService<TenantScope>()));

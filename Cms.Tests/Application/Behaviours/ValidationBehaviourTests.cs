@@ -10,9 +10,10 @@ namespace Cms.Tests.Application;
 
 public sealed class ValidationBehaviourTests
 {
-    private static readonly ComplaintDto Answer = new(Guid.NewGuid(), "CMP-2026-000001", Guid.NewGuid(), Channel.Web, "p", "c", "d",
-        Priority.Normal, false, false, false, "uk_banking_fca_disp1", 2, ComplaintStatus.Received, null, DateTimeOffset.UnixEpoch, null,
-        null, null, null, null, null, null, null, null, null, [], null, false, DateTimeOffset.UnixEpoch, DateTimeOffset.UnixEpoch, 1);
+    private static readonly ComplaintDto Answer = new(Guid.NewGuid(), "CMP-2026-000001", Guid.NewGuid(), Channel.Web, "p", null, "c", null,
+        "d", Priority.Normal, false, new ComplaintVulnerabilityDto(false, [], null), false, false, "uk_banking_fca_disp1", 2,
+        ComplaintStatus.Received, null, DateTimeOffset.UnixEpoch, null, null, null, null, null, null, null, null, null, null, null,
+        [], null, null, [], null, false, DateTimeOffset.UnixEpoch, DateTimeOffset.UnixEpoch, 1);
 
     private static FileComplaintCommand ValidFile() =>
         new(Guid.NewGuid(), Channel.Web, "Current account", "Charges", "Charged twice.", null, null, null, null, null);

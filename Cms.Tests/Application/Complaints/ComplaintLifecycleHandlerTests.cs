@@ -27,7 +27,7 @@ public sealed class ComplaintLifecycleHandlerTests
         var cast = world.SeedCast();
         var w = world.ActAs(cast.Supervisor);
 
-        var c = Expect.Success(await new FileComplaintHandler(w.Tenants, w.TenantClocks, w.Consumers, w.Complaints, w.ComplaintQueries, w.Scope, w.Audit, w.Clock)
+        var c = Expect.Success(await new FileComplaintHandler(w.Tenants, w.TenantClocks, w.Consumers, w.Complaints, w.ComplaintQueries, w.Taxonomies, w.Scope, w.Audit, w.Clock)
             .Handle(new FileComplaintCommand(cast.Consumer.Id, Channel.Phone, "Mortgage", "Arrears", "Text", null, Priority.High, true, null, null), None));
         Assert.That(c.Version, Is.EqualTo(1));
 
@@ -51,7 +51,7 @@ public sealed class ComplaintLifecycleHandlerTests
         await Step(v => new StartInvestigationHandler(w.Complaints, w.ComplaintQueries, w.Caller, w.Audit, w.Clock)
             .Handle(new StartInvestigationCommand(c.Id, v), None), ComplaintStatus.Investigating);
         world.Clock.Advance(TimeSpan.FromDays(10));
-        await Step(v => new ResolveComplaintHandler(w.Complaints, w.ComplaintQueries, w.Caller, w.Audit, w.Clock)
+        await Step(v => new ResolveComplaintHandler(w.Complaints, w.ComplaintQueries, w.Taxonomies, w.Caller, w.Audit, w.Clock)
             .Handle(new ResolveComplaintCommand(c.Id, v, Outcome.Upheld, new RedressDto(new MoneyDto(12_345, "GBP"), null), "arrears_handling"), None),
             ComplaintStatus.Resolved);
 
@@ -69,7 +69,7 @@ public sealed class ComplaintLifecycleHandlerTests
         await Step(v => new ReopenComplaintHandler(w.Complaints, w.ComplaintQueries, w.Caller, w.Audit, w.Clock)
             .Handle(new ReopenComplaintCommand(c.Id, v), None), ComplaintStatus.Investigating);
         Assert.That(c.ClosedAt, Is.Null);
-        await Step(v => new ResolveComplaintHandler(w.Complaints, w.ComplaintQueries, w.Caller, w.Audit, w.Clock)
+        await Step(v => new ResolveComplaintHandler(w.Complaints, w.ComplaintQueries, w.Taxonomies, w.Caller, w.Audit, w.Clock)
             .Handle(new ResolveComplaintCommand(c.Id, v, Outcome.NotUpheld, null, null), None), ComplaintStatus.Resolved);
         await Step(v => new ReferComplaintHandler(w.Complaints, w.ComplaintQueries, w.Caller, w.Audit, w.Clock)
             .Handle(new ReferComplaintCommand(c.Id, v, "Financial Ombudsman Service", null), None), ComplaintStatus.Referred);

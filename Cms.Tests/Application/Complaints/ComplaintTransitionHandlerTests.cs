@@ -56,16 +56,16 @@ public sealed class ComplaintTransitionHandlerTests
             (w, id, v) => new AssignComplaintHandler(w.Staff, w.Complaints, w.ComplaintQueries, w.Caller, w.Audit, w.Clock)
                 .Handle(new AssignComplaintCommand(id, v, w.Caller.RequiredStaff.Id), None));
         yield return Case("resolve", Stage.Investigating, ComplaintStatus.Resolved, Stage.Resolved, "complaint.resolved",
-            ["status", "outcome", "redress", "rootCause", "resolvedAt", "summaryResolutionAt"],
-            (w, id, v) => new ResolveComplaintHandler(w.Complaints, w.ComplaintQueries, w.Caller, w.Audit, w.Clock)
+            ["status", "outcome", "redress", "rootCause", "resolvedAt", "summaryResolutionAt", "responses"],
+            (w, id, v) => new ResolveComplaintHandler(w.Complaints, w.ComplaintQueries, w.Taxonomies, w.Caller, w.Audit, w.Clock)
                 .Handle(new ResolveComplaintCommand(id, v, Outcome.PartlyUpheld,
                     new RedressDto(new MoneyDto(2500, "GBP"), " apology letter "), " billing_error "), None));
         yield return Case("close", Stage.Resolved, ComplaintStatus.Closed, Stage.Investigating, "complaint.closed",
-            ["status", "closedAt"],
+            ["status", "closedAt", "closureBand"],
             (w, id, v) => new CloseComplaintHandler(w.Complaints, w.ComplaintQueries, w.Caller, w.Audit, w.Clock)
                 .Handle(new CloseComplaintCommand(id, v), None));
         yield return Case("reopen", Stage.Closed, ComplaintStatus.Investigating, Stage.Resolved, "complaint.reopened",
-            ["status", "reopenedAt", "closedAt"],
+            ["status", "reopenedAt", "closedAt", "closureBand"],
             (w, id, v) => new ReopenComplaintHandler(w.Complaints, w.ComplaintQueries, w.Caller, w.Audit, w.Clock)
                 .Handle(new ReopenComplaintCommand(id, v), None));
         yield return Case("refer", Stage.Resolved, ComplaintStatus.Referred, Stage.Acknowledged, "complaint.referred",

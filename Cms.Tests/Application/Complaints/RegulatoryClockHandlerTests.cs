@@ -16,7 +16,7 @@ public sealed class RegulatoryClockHandlerTests
     private static readonly CancellationToken None = CancellationToken.None;
 
     private static async Task<ComplaintDto> File(World w, Guid consumerId, DateTimeOffset? receivedAt = null, bool? paymentServices = null) =>
-        Expect.Success(await new FileComplaintHandler(w.Tenants, w.TenantClocks, w.Consumers, w.Complaints, w.ComplaintQueries, w.Scope, w.Audit, w.Clock)
+        Expect.Success(await new FileComplaintHandler(w.Tenants, w.TenantClocks, w.Consumers, w.Complaints, w.ComplaintQueries, w.Taxonomies, w.Scope, w.Audit, w.Clock)
             .Handle(new FileComplaintCommand(consumerId, Channel.Web, "p", "c", "d", receivedAt, null, null, paymentServices, null), None));
 
     [Test]

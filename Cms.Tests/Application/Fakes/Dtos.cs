@@ -21,14 +21,19 @@ public static class Dtos
         var nextDue = NextDue(s);
         var resolution = s.Resolution;
         var referral = s.Referral;
-        return new ComplaintDto(s.Id, s.Reference, s.ConsumerId, s.Channel, s.Product, s.Category, s.Description, s.Priority,
-            s.VulnerabilityInvolved, s.Flags.PaymentServices, s.Flags.Disability, s.ProfileCode, s.ProfileVersion, s.Status, s.AssigneeId, s.ReceivedAt,
+        var vulnerability = s.Vulnerability ?? ComplaintVulnerability.None with { Involved = s.VulnerabilityInvolved };
+        return new ComplaintDto(s.Id, s.Reference, s.ConsumerId, s.Channel, s.Product, s.ProductVersion, s.Category, s.CategoryVersion,
+            s.Description, s.Priority, s.VulnerabilityInvolved,
+            new ComplaintVulnerabilityDto(vulnerability.Involved, [.. vulnerability.Drivers.Order()], vulnerability.ConsentGivenAt),
+            s.Flags.PaymentServices, s.Flags.Disability, s.ProfileCode, s.ProfileVersion, s.Status, s.AssigneeId, s.ReceivedAt,
             s.AcknowledgedAt, s.SummaryResolutionAt, s.FinalResponseAt, s.ResolvedAt, s.ClosedAt, s.ReopenedAt, resolution?.Outcome,
             resolution is null
                 ? null
                 : new RedressDto(resolution.Redress.Monetary is { } m ? new MoneyDto(m.AmountMinor, m.Currency) : null, resolution.Redress.NonMonetary),
-            resolution?.RootCause,
+            resolution?.RootCause, resolution?.RootCauseVersion,
             referral is null ? null : new ReferralDto(referral.Body, referral.ExternalReference, referral.ReferredAt, referral.Outcome, referral.OutcomeAt),
+            [.. s.Responses.OrderBy(r => r.SentAt).ThenBy(r => r.Id).Select(r => new ResponseDto(r.Id, r.ComplaintId, r.Type, r.SentAt, r.RecordedBy, r.RecordedAt))],
+            s.ClosureBand, s.MergedIntoId,
             [.. deadlines.Select(d => DeadlineDto.From(d, now))],
             nextDue, nextDue is { } due && due < now, s.CreatedAt, s.UpdatedAt, s.Version);
     }

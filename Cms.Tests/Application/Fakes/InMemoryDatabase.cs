@@ -3,6 +3,7 @@ using Cms.Domain.Complaints;
 using Cms.Domain.Consumers;
 using Cms.Domain.Regulation;
 using Cms.Domain.Staff;
+using Cms.Domain.Taxonomies;
 using Cms.Domain.Tenants;
 
 namespace Cms.Tests.Application.Fakes;
@@ -23,6 +24,8 @@ public sealed class InMemoryDatabase
     public Dictionary<Guid, ComplaintState> Complaints { get; } = [];
 
     public List<ComplaintNote> Notes { get; } = [];
+
+    public List<Taxonomy> Taxonomies { get; } = [];
 
     public List<AuditEntry> Audit { get; } = [];
 
@@ -51,7 +54,7 @@ public sealed class InMemoryDatabase
 /// <summary>Copies of aggregates, as a row would hold them: what is stored is never the instance a handler changes.</summary>
 public static class Stored
 {
-    public static ComplaintState Of(Complaint c) => new()
+    public static ComplaintState Of(Complaint c, Guid? mergedIntoId = null) => new()
     {
         Id = c.Id,
         TenantId = c.TenantId,
@@ -78,6 +81,12 @@ public static class Stored
         Resolution = c.Resolution,
         Referral = c.Referral,
         Deadlines = [.. c.Deadlines],
+        ProductVersion = c.ProductVersion,
+        CategoryVersion = c.CategoryVersion,
+        Vulnerability = c.Vulnerability,
+        ClosureBand = c.ClosureBand,
+        MergedIntoId = mergedIntoId ?? c.MergedIntoId,
+        Responses = [.. c.Responses],
         CreatedAt = c.CreatedAt,
         UpdatedAt = c.UpdatedAt,
         Version = c.Version,
@@ -117,6 +126,12 @@ public static class Stored
         Resolution = s.Resolution,
         Referral = s.Referral,
         Deadlines = s.Deadlines,
+        ProductVersion = s.ProductVersion,
+        CategoryVersion = s.CategoryVersion,
+        Vulnerability = s.Vulnerability,
+        ClosureBand = s.ClosureBand,
+        MergedIntoId = s.MergedIntoId,
+        Responses = [.. s.Responses],
         CreatedAt = s.CreatedAt,
         UpdatedAt = s.UpdatedAt,
         Version = version,

@@ -1,6 +1,7 @@
 using Cms.Application.Abstractions;
 using Cms.Domain.Audit;
 using Cms.Domain.Complaints;
+using Cms.Domain.Taxonomies;
 using Cms.Domain.Consumers;
 using Cms.Domain.Regulation;
 using Cms.Domain.Staff;
@@ -179,6 +180,18 @@ public sealed class FakeComplaintRepository(InMemoryDatabase db, TenantScope sco
         return Task.FromResult(true);
     }
 
+    public Task RepointMergedAsync(Guid fromId, Guid toId, CancellationToken cancellationToken)
+    {
+        var tenantId = scope.Required;
+        foreach (var (id, stored) in db.Complaints.Where(c => c.Value.TenantId == tenantId && c.Value.MergedIntoId == fromId).ToList())
+        {
+            db.Complaints[id] = Stored.Of(Complaint.Restore(stored), mergedIntoId: toId);
+            db.Writes.Add($"complaint.repoint {id}");
+        }
+
+        return Task.CompletedTask;
+    }
+
     public Task AddNoteAsync(ComplaintNote note, CancellationToken cancellationToken)
     {
         Guard.SameTenant(scope, note.TenantId);
@@ -196,6 +209,32 @@ public sealed class FakeAuditRepository(InMemoryDatabase db, TenantScope scope) 
         db.Audit.Add(entry);
         db.Writes.Add($"audit.insert {entry.Action}");
         return Task.CompletedTask;
+    }
+}
+
+/// <summary>Published taxonomies by tenant, kind and version, as the taxonomies and taxonomy_entries tables hold them.</summary>
+public sealed class FakeTaxonomyRepository(InMemoryDatabase db, TenantScope scope) : ITaxonomyRepository
+{
+    public Task<int> CurrentVersionAsync(TaxonomyKind kind, CancellationToken cancellationToken) =>
+        Task.FromResult(db.Taxonomies.Where(t => t.TenantId == scope.Required && t.Kind == kind).Select(t => t.Version).DefaultIfEmpty(0).Max());
+
+    public Task AddAsync(Taxonomy taxonomy, Guid? publishedBy, CancellationToken cancellationToken)
+    {
+        var tenantId = Guard.SameTenant(scope, taxonomy.TenantId);
+        if (db.Taxonomies.Any(t => t.TenantId == tenantId && t.Kind == taxonomy.Kind && t.Version == taxonomy.Version))
+        {
+            throw Guard.Duplicate("taxonomies (tenant_id, kind, version)");
+        }
+
+        db.Taxonomies.Add(taxonomy);
+        db.Writes.Add($"taxonomy.insert {taxonomy.Id}");
+        return Task.CompletedTask;
+    }
+
+    public Task<TaxonomyLookup> LookupAsync(TaxonomyKind kind, string code, CancellationToken cancellationToken)
+    {
+        var current = db.Taxonomies.Where(t => t.TenantId == scope.Required && t.Kind == kind).MaxBy(t => t.Version);
+        return Task.FromResult(current is null ? new TaxonomyLookup(null, false) : new TaxonomyLookup(current.Version, current.Contains(code)));
     }
 }
 

@@ -1,0 +1,73 @@
+using Cms.Application.Abstractions;
+using Cms.Application.Audit;
+using Cms.Application.Common;
+using Cms.Application.Complaints.CorrectComplaintFacts;
+using Cms.Domain.Common;
+using Cms.Domain.Complaints;
+using Mediator;
+
+namespace Cms.Application.Complaints.MergeComplaints;
+
+/// <summary>
+/// Merges a duplicate into the complaint named in the route (the survivor, guarded by If-Match). The survivor keeps the
+/// earliest received date (its deadlines follow it); the duplicate is closed as merged and points to the survivor; notes,
+/// responses and the audit history of both stay readable through the survivor. Both must be the caller's tenant's (another
+/// tenant's id is not found), open, and of the same consumer; an agent must be allowed to handle both.
+/// </summary>
+public sealed record MergeComplaintsCommand(Guid ComplaintId, long ExpectedVersion, Guid DuplicateId)
+    : ICommand<Result<ComplaintDto>>, IComplaintTransition
+{
+    UseCase IUseCaseMessage.UseCase => UseCase.MergeComplaints;
+}
+
+public sealed class MergeComplaintsValidator : IValidator<MergeComplaintsCommand>
+{
+    public void Validate(MergeComplaintsCommand request, ValidationErrors errors) => errors.Id("duplicateId", request.DuplicateId);
+}
+
+public sealed class MergeComplaintsHandler(
+    ITenantClockRepository clocks, IComplaintRepository complaints, IComplaintQueries queries, CallerContext caller, AuditTrail audit, TimeProvider clock)
+    : ComplaintTransitionHandler<MergeComplaintsCommand>(complaints, queries, caller, audit, clock)
+{
+    private readonly IComplaintRepository _complaints = complaints;
+    private readonly AuditTrail _audit = audit;
+
+    protected override string Action => "complaint.merged";
+
+    protected override async ValueTask<Result> ApplyAsync(Complaint survivor, MergeComplaintsCommand command, DateTimeOffset now,
+        CancellationToken cancellationToken)
+    {
+        var duplicate = await _complaints.GetAsync(command.DuplicateId, cancellationToken);
+        if (duplicate is null)
+        {
+            return Error.NotFound("complaint");
+        }
+
+        if (!Permissions.MayHandle(Caller.RequiredStaff, duplicate.AssigneeId))
+        {
+            return Error.Forbidden("An agent merges only complaints assigned to them or unassigned.");
+        }
+
+        var duplicateVersion = duplicate.Version;
+        // Deadlines are computed again from the earliest received date, with the closure days and SLA that apply from it.
+        var earliest = duplicate.ReceivedAt < survivor.ReceivedAt ? duplicate.ReceivedAt : survivor.ReceivedAt;
+        var tenantClock = await TenantClocks.ForAsync(clocks, survivor.Profile, earliest, cancellationToken);
+        var merged = survivor.Merge(duplicate, tenantClock, now);
+        if (!merged.IsSuccess)
+        {
+            return merged;
+        }
+
+        // The duplicate is written first, under its own version guard: a concurrent change to it fails the merge.
+        if (!await _complaints.UpdateAsync(duplicate, duplicateVersion, cancellationToken))
+        {
+            return Error.Conflict("complaint.merge_conflict", "The duplicate changed while it was being merged; read both complaints and retry.");
+        }
+
+        // Duplicates merged into the duplicate earlier now follow it into the survivor.
+        await _complaints.RepointMergedAsync(duplicate.Id, survivor.Id, cancellationToken);
+        await _audit.RecordAsync("complaint.merged_into", AuditTrail.Complaint, duplicate.Id, duplicate.Version, [.. duplicate.PendingChanges], cancellationToken);
+        duplicate.ClearPendingChanges();
+        return Result.Success();
+    }
+}
