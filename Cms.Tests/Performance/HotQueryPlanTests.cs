@@ -48,6 +48,11 @@ public sealed partial class HotQueryPlanTests(DatabaseKind kind) : ApiTestBase(k
         await Expect(await tenant.Admin.PutAsJsonAsync("/v1/calendar/closure-days/2030-12-24", new { name = "Plan closure" }, Json),
             HttpStatusCode.OK);
         await Expect(await tenant.Admin.PutAsJsonAsync("/v1/settings/clocks", new { atRiskDays = 3 }, Json), HttpStatusCode.OK);
+        await Expect(await tenant.Admin.PostAsJsonAsync("/v1/taxonomies/root_cause/versions",
+            new { entries = new[] { new { code = "plan_cause", label = "Plan cause" } } }, Json), HttpStatusCode.Created);
+        var responded = await tenant.FileComplaintAsync(consumer.Id); // its own complaint: the hot paths below use the others
+        await Expect(await TransitionAsync(tenant.Admin, responded.Id, "responses", responded.Version,
+            new { type = "holding_response", sentAt = responded.ReceivedAt }), HttpStatusCode.OK);
 
         // ---- volume: the tenant's rows copied into thousands of other tenants (every uuid mapped the same way, so
         // foreign keys hold), then ANALYZE ----
