@@ -43,14 +43,7 @@ public sealed class AuditPartitionTests
     public async Task CreateDatabaseAsync()
     {
         _db = await PostgresTestDatabase.CreateAsync();
-        var services = new ServiceCollection();
-        services.AddCmsApplication();
-        services.AddCmsInfrastructure(new DatabaseOptions { Provider = DatabaseProvider.Postgres, ConnectionString = _db.AppConnectionString });
-        services.AddLogging();
-        services.AddSingleton(new AuditChainKey(System.Text.Encoding.UTF8.GetBytes("audit-partition-tests-chain-key-0123456789")));
-        services.AddSingleton<Cms.Infrastructure.Crypto.IMasterKeyProvider>(new Cms.Infrastructure.Crypto.ConfiguredMasterKeyProvider(
-            new Dictionary<string, byte[]> { ["1"] = System.Text.Encoding.UTF8.GetBytes("audit-partition-tests-master-key") }, "1"));
-        _services = services.BuildServiceProvider(new ServiceProviderOptions { ValidateScopes = true, ValidateOnBuild = true });
+        _services = TestServices.Build(_db);
     }
 
     [SetUp]

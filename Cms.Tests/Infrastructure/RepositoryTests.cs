@@ -38,20 +38,7 @@ public sealed class RepositoryTests(DatabaseKind kind)
     public async Task CreateDatabaseAsync()
     {
         _db = await TestDatabase.CreateAsync(kind);
-        var services = new ServiceCollection();
-        services.AddCmsApplication();
-        services.AddCmsInfrastructure(new DatabaseOptions
-        {
-            Provider = kind == DatabaseKind.Postgres ? DatabaseProvider.Postgres : DatabaseProvider.Sqlite,
-            ConnectionString = _db.AppConnectionString,
-        });
-        services.AddLogging();
-
-        // The audit repository chains entries with an HMAC whose key the host supplies from configuration.
-        services.AddSingleton(new AuditChainKey(System.Text.Encoding.UTF8.GetBytes("repository-tests-audit-chain-key-0123456789")));
-        services.AddSingleton<Cms.Infrastructure.Crypto.IMasterKeyProvider>(new Cms.Infrastructure.Crypto.ConfiguredMasterKeyProvider(
-            new Dictionary<string, byte[]> { ["1"] = System.Text.Encoding.UTF8.GetBytes("repository-tests-master-key-0123") }, "1"));
-        _services = services.BuildServiceProvider(new ServiceProviderOptions { ValidateScopes = true, ValidateOnBuild = true });
+        _services = TestServices.Build(_db);
     }
 
     [SetUp]
