@@ -16,7 +16,7 @@ namespace Cms.Tests.Reliability;
 /// </summary>
 [TestFixture]
 [NonParallelizable]
-public sealed class DatabaseOutageTests
+public sealed class DatabaseOutageTests : PrivateClusterFixture
 {
     private static readonly Dictionary<string, string> FastBreaker = new()
     {
@@ -27,49 +27,19 @@ public sealed class DatabaseOutageTests
         ["Cms:Resilience:BreakerBreakDuration"] = "00:00:01",
     };
 
-    private PrivatePostgres _server = null!;
-    private PostgresTestDatabase _db = null!;
-
-    [OneTimeSetUp]
-    public async Task StartClusterAsync()
-    {
-        _server = await PrivatePostgres.StartAsync();
-        _db = await PostgresTestDatabase.CreateAsync(_server.Admin);
-    }
-
-    [SetUp]
-    public async Task ResetAsync()
-    {
-        if (!_server.IsRunning)
-        {
-            _server.Start();
-        }
-
-        await _db.ResetAsync();
-    }
-
     [TearDown]
     public void EnsureRunning()
     {
-        if (!_server.IsRunning)
+        if (!Server.IsRunning)
         {
-            _server.Start();
-        }
-    }
-
-    [OneTimeTearDown]
-    public async Task StopClusterAsync()
-    {
-        if (_server is not null)
-        {
-            await _server.DisposeAsync(); // stops the cluster and deletes it, database included
+            Server.Start();
         }
     }
 
     [Test]
     public async Task A_server_restart_during_a_burst_of_idempotent_filings_loses_nothing_and_duplicates_nothing()
     {
-        await using var factory = new CmsApiFactory(_db, new Dictionary<string, string> { ["Cms:Resilience:BreakerBreakDuration"] = "00:00:01" });
+        await using var factory = new CmsApiFactory(Db, new Dictionary<string, string> { ["Cms:Resilience:BreakerBreakDuration"] = "00:00:01" });
         var (tenant, admin) = await CreateTenantAsync(factory);
         var consumer = await Register(admin);
         var burst = new FilingBurst(() => admin, consumer.Id);
@@ -83,23 +53,23 @@ public sealed class DatabaseOutageTests
         }
 
         var acknowledgedBefore = burst.Acknowledged.Count;
-        await Task.Run(_server.Restart); // fast shutdown: every session is terminated, open transactions roll back
+        await Task.Run(Server.Restart); // fast shutdown: every session is terminated, open transactions roll back
         await running;
 
         Assert.That(acknowledgedBefore, Is.LessThan(80), "the restart came after the burst: it proved nothing");
         Assert.That(retries.Total + burst.ServiceUnavailable, Is.GreaterThan(0), "the restart never reached the service");
-        await burst.AssertExactlyOnceAsync(_db);
+        await burst.AssertExactlyOnceAsync(Db);
         Assert.That(tenant, Is.Not.EqualTo(Guid.Empty));
     }
 
     [Test]
     public async Task While_the_database_is_down_the_breaker_answers_503_with_Retry_After_and_closes_by_itself_when_it_is_back()
     {
-        await using var factory = new CmsApiFactory(_db, FastBreaker);
+        await using var factory = new CmsApiFactory(Db, FastBreaker);
         var (_, admin) = await CreateTenantAsync(factory);
         using var anonymous = factory.CreateClient();
 
-        _server.Stop();
+        Server.Stop();
         HttpResponseMessage? refused = null;
         for (var i = 0; i < 20 && refused is null; i++)
         {
@@ -120,7 +90,7 @@ public sealed class DatabaseOutageTests
             Assert.That((await anonymous.GetAsync("/health/live")).StatusCode, Is.EqualTo(HttpStatusCode.OK));
         });
 
-        _server.Start();
+        Server.Start();
         await EventuallyAsync(async () => (await admin.GetAsync("/v1/complaints")).StatusCode == HttpStatusCode.OK, TimeSpan.FromSeconds(30),
             "the service did not serve again after the database came back");
         Assert.That((await anonymous.GetAsync("/health/ready")).StatusCode, Is.EqualTo(HttpStatusCode.OK));
@@ -129,8 +99,8 @@ public sealed class DatabaseOutageTests
     [Test]
     public async Task Started_with_the_database_down_the_service_is_unready_and_serves_as_soon_as_the_database_is_back()
     {
-        _server.Stop();
-        await using var factory = new CmsApiFactory(_db, FastBreaker);
+        Server.Stop();
+        await using var factory = new CmsApiFactory(Db, FastBreaker);
         using var anonymous = factory.CreateClient(); // starts the host with the database down
         using var platform = factory.ClientWithToken(CmsApiFactory.PlatformToken());
 
@@ -143,7 +113,7 @@ public sealed class DatabaseOutageTests
         var whileDown = await platform.GetAsync(missing);
         Assert.That((int)whileDown.StatusCode, Is.EqualTo(503), await whileDown.Content.ReadAsStringAsync());
 
-        _server.Start();
+        Server.Start();
         await EventuallyAsync(async () => (await anonymous.GetAsync("/health/ready")).StatusCode == HttpStatusCode.OK, TimeSpan.FromSeconds(30),
             "readiness did not recover");
         await EventuallyAsync(async () => (await platform.GetAsync(missing)).StatusCode == HttpStatusCode.NotFound, TimeSpan.FromSeconds(30),

@@ -11,42 +11,12 @@ namespace Cms.Tests.Reliability;
 /// </summary>
 [TestFixture]
 [NonParallelizable]
-public sealed class ServiceProcessTests
+public sealed class ServiceProcessTests : PrivateClusterFixture
 {
-    private PrivatePostgres _server = null!;
-    private PostgresTestDatabase _db = null!;
-
-    [OneTimeSetUp]
-    public async Task StartClusterAsync()
-    {
-        _server = await PrivatePostgres.StartAsync();
-        _db = await PostgresTestDatabase.CreateAsync(_server.Admin);
-    }
-
-    [SetUp]
-    public async Task ResetAsync()
-    {
-        if (!_server.IsRunning)
-        {
-            _server.Start();
-        }
-
-        await _db.ResetAsync();
-    }
-
-    [OneTimeTearDown]
-    public async Task StopClusterAsync()
-    {
-        if (_server is not null)
-        {
-            await _server.DisposeAsync();
-        }
-    }
-
     private Dictionary<string, string> Settings(TimeSpan readinessDelay) => new()
     {
         ["Cms:Database:Provider"] = "Postgres",
-        ["Cms:Database:ConnectionString"] = _db.AppConnectionString,
+        ["Cms:Database:ConnectionString"] = Db.AppConnectionString,
         ["Cms:Auth:Issuer"] = CmsApiFactory.Auth.Issuer,
         ["Cms:Auth:Audience"] = CmsApiFactory.Auth.Audience,
         ["Cms:Auth:SigningKey"] = CmsApiFactory.Auth.SigningKey!,
@@ -63,7 +33,7 @@ public sealed class ServiceProcessTests
     [Test]
     public async Task Started_with_the_database_down_the_process_is_unready_then_serves_when_the_database_is_back()
     {
-        _server.Stop();
+        Server.Stop();
         await using var service = ServiceProcess.Start(Settings(TimeSpan.Zero));
         await service.WaitForAsync("/health/live", HttpStatusCode.OK, TimeSpan.FromSeconds(90));
         using (var anonymous = service.Client())
@@ -71,7 +41,7 @@ public sealed class ServiceProcessTests
             Assert.That((await anonymous.GetAsync("/health/ready")).StatusCode, Is.EqualTo(HttpStatusCode.ServiceUnavailable));
         }
 
-        _server.Start();
+        Server.Start();
         await service.WaitForAsync("/health/ready", HttpStatusCode.OK, TimeSpan.FromSeconds(60));
         using var platform = service.Client(CmsApiFactory.PlatformToken());
         await DatabaseOutageTests.EventuallyAsync(async () =>
@@ -134,7 +104,7 @@ public sealed class ServiceProcessTests
             Volatile.Write(ref current, second);
             await running;
 
-            await burst.AssertExactlyOnceAsync(_db);
+            await burst.AssertExactlyOnceAsync(Db);
             foreach (var client in clients.Values)
             {
                 client.Dispose();
