@@ -13,8 +13,9 @@ public sealed record ConsumerImportOptions
     /// <summary>Lines per batch: one transaction and one audit entry each.</summary>
     public int BatchSize { get; init; } = 10_000;
 
-    /// <summary>Batches in flight at once, each on its own connection (sealing inside a batch uses every core).</summary>
-    public int Parallelism { get; init; } = 2;
+    /// <summary>Batches read and parsed ahead of the one being written (parsing uses every core while the database
+    /// works on the previous batch). Batches are written one after another, in file order.</summary>
+    public int BatchesAhead { get; init; } = 2;
 
     /// <summary>Row errors kept in the report (all are counted; the sink, if any, gets every one).</summary>
     public int MaxReportedErrors { get; init; } = 1_000;
@@ -39,9 +40,12 @@ public sealed record ConsumerImportReport(
 
 /// <summary>
 /// The bulk consumer import shared by <c>POST /v1/consumers/imports</c> and the <c>import-consumers</c> command: reads
-/// the file as a stream (bounded memory whatever its size), cuts it into batches, and runs each batch as one
-/// <see cref="ImportConsumersCommand"/> (authorization, validation, one transaction, one audit entry) in its own service
-/// scope, several at a time. Batches commit independently: an interrupted import is completed by running it again
+/// the file as a stream (bounded memory whatever its size), cuts it into batches and parses each on every core while the
+/// previous batch is written, then runs each batch as one <see cref="ImportConsumersCommand"/> (authorization,
+/// validation, one transaction, one audit entry) in its own service scope. Batches are written one at a time in file
+/// order, so when a reference appears twice in a file the first line is the one loaded and the later one is reported
+/// as the duplicate, whatever retries or lock waits happen on the way (the tenant's audit chain head serialises the
+/// commits of a tenant anyway). Batches commit independently: an interrupted import is completed by running it again
 /// (lines already loaded come back as duplicates and are skipped).
 /// </summary>
 public sealed class ConsumerImporter(IServiceScopeFactory scopes, ILogger<ConsumerImporter> logger)
@@ -57,23 +61,20 @@ public sealed class ConsumerImporter(IServiceScopeFactory scopes, ILogger<Consum
     {
         var importId = Ids.New();
         var clock = Stopwatch.StartNew();
-        var channel = Channel.CreateBounded<IReadOnlyList<RawRecord>>(new BoundedChannelOptions(Math.Max(1, options.Parallelism))
+        var parsed = Channel.CreateBounded<ConsumerImportLine[]>(new BoundedChannelOptions(Math.Max(1, options.BatchesAhead))
         {
             SingleWriter = true,
+            SingleReader = true,
             FullMode = BoundedChannelFullMode.Wait,
         });
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        var totals = new Totals();
-        var errors = new List<ConsumerImportError>();
-        var truncated = false;
-        Error? failure = null;
-        var gate = new object();
 
-        CsvConsumerColumns? columns = null;
-        var producer = Task.Run(async () =>
+        // Reads and parses, batch by batch, ahead of the writer.
+        var reader = Task.Run(async () =>
         {
             try
             {
+                CsvConsumerColumns? columns = null;
                 var batch = new List<RawRecord>(options.BatchSize);
                 await foreach (var record in ImportRecords.ReadAsync(input, format == ConsumerImportFormat.Csv, stop.Token))
                 {
@@ -86,7 +87,7 @@ public sealed class ConsumerImporter(IServiceScopeFactory scopes, ILogger<Consum
                     batch.Add(record);
                     if (batch.Count == options.BatchSize)
                     {
-                        await channel.Writer.WriteAsync(batch, stop.Token);
+                        await parsed.Writer.WriteAsync(Parse(batch, columns, json), stop.Token);
                         batch = new List<RawRecord>(options.BatchSize);
                     }
                 }
@@ -98,101 +99,63 @@ public sealed class ConsumerImporter(IServiceScopeFactory scopes, ILogger<Consum
 
                 if (batch.Count > 0)
                 {
-                    await channel.Writer.WriteAsync(batch, stop.Token);
+                    await parsed.Writer.WriteAsync(Parse(batch, columns, json), stop.Token);
                 }
 
-                channel.Writer.Complete();
+                parsed.Writer.Complete();
             }
             catch (Exception ex)
             {
-                channel.Writer.Complete(ex);
+                parsed.Writer.Complete(ex);
                 throw;
             }
         }, stop.Token);
 
-        async Task ConsumeAsync()
+        var totals = new Totals();
+        var errors = new List<ConsumerImportError>();
+        var truncated = false;
+        Error? failure = null;
+        try
         {
-            await foreach (var records in channel.Reader.ReadAllAsync(stop.Token))
+            await foreach (var lines in parsed.Reader.ReadAllAsync(stop.Token))
             {
-                var lines = new ConsumerImportLine[records.Count];
-                Parallel.For(0, records.Count, i => lines[i] = format == ConsumerImportFormat.Csv
-                    ? columns!.Parse(records[i])
-                    : JsonLinesConsumers.Parse(records[i], json));
-
                 await using var scope = scopes.CreateAsyncScope();
                 var sender = scope.ServiceProvider.GetRequiredService<ISender>();
                 var result = await sender.Send(new ImportConsumersCommand(importId, lines), stop.Token);
-                lock (gate)
-                {
-                    if (!result.IsSuccess)
-                    {
-                        failure ??= result.Error;
-                    }
-                }
-
                 if (!result.IsSuccess)
                 {
-                    await stop.CancelAsync();
-                    return;
+                    failure = result.Error;
+                    break;
                 }
 
-                lock (gate)
+                var batch = result.Value;
+                totals.Lines += lines.Length;
+                totals.Imported += batch.Imported;
+                totals.Duplicates += batch.Duplicates;
+                totals.Rejected += batch.Rejected;
+                foreach (var error in batch.Errors)
                 {
-                    var batch = result.Value;
-                    totals.Lines += records.Count;
-                    totals.Imported += batch.Imported;
-                    totals.Duplicates += batch.Duplicates;
-                    totals.Rejected += batch.Rejected;
-                    foreach (var error in batch.Errors)
+                    errorSink?.Invoke(error);
+                    if (errors.Count < options.MaxReportedErrors)
                     {
-                        errorSink?.Invoke(error);
-                        if (errors.Count < options.MaxReportedErrors)
-                        {
-                            errors.Add(error);
-                        }
-                        else
-                        {
-                            truncated = true;
-                        }
+                        errors.Add(error);
                     }
-
-                    progress?.Report(new ConsumerImportProgress(totals.Lines, totals.Imported, totals.Duplicates, totals.Rejected, clock.Elapsed));
+                    else
+                    {
+                        truncated = true;
+                    }
                 }
+
+                progress?.Report(new ConsumerImportProgress(totals.Lines, totals.Imported, totals.Duplicates, totals.Rejected, clock.Elapsed));
             }
         }
-
-        async Task ConsumeOrStopAllAsync()
+        finally
         {
-            try
-            {
-                await ConsumeAsync();
-            }
-            catch
-            {
-                await stop.CancelAsync();
-                throw;
-            }
-        }
-
-        Task[] all = [producer, .. Enumerable.Range(0, Math.Max(1, options.Parallelism)).Select(_ => Task.Run(ConsumeOrStopAllAsync, stop.Token))];
-        try
-        {
-            await Task.WhenAll(all);
-        }
-        catch (Exception)
-        {
-            // The first real cause, not the cancellations it set off in the other tasks.
-            var cause = all.Where(t => t.IsFaulted).SelectMany(t => t.Exception!.InnerExceptions)
-                .FirstOrDefault(e => e is not OperationCanceledException and not ChannelClosedException);
-            if (cause is not null)
-            {
-                System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(cause);
-            }
-
-            if (failure is null)
-            {
-                throw;
-            }
+            // The reader stops too when the writer stopped early (a refused batch, a fault, a cancelled request). Its
+            // own fault has already reached the writer through the channel, and a cancellation is the writer's doing,
+            // so awaiting it only observes the task.
+            await stop.CancelAsync();
+            await reader.ContinueWith(static _ => { }, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
         }
 
         if (failure is not null)
@@ -204,9 +167,17 @@ public sealed class ConsumerImporter(IServiceScopeFactory scopes, ILogger<Consum
         logger.LogInformation(
             "Consumer import {ImportId}: {Lines} lines, {Imported} imported, {Duplicates} duplicates, {Rejected} rejected in {Seconds:F1} s",
             importId, totals.Lines, totals.Imported, totals.Duplicates, totals.Rejected, clock.Elapsed.TotalSeconds);
-        errors.Sort((a, b) => a.Line.CompareTo(b.Line));
         return new ConsumerImportReport(importId, totals.Lines, totals.Imported, totals.Duplicates, totals.Rejected,
             Math.Round(clock.Elapsed.TotalSeconds, 3), errors, truncated);
+    }
+
+    private static ConsumerImportLine[] Parse(List<RawRecord> records, CsvConsumerColumns? columns, JsonSerializerOptions json)
+    {
+        var lines = new ConsumerImportLine[records.Count];
+        Parallel.For(0, records.Count, i => lines[i] = columns is not null
+            ? columns.Parse(records[i])
+            : JsonLinesConsumers.Parse(records[i], json));
+        return lines;
     }
 
     private sealed class Totals

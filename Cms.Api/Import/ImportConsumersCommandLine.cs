@@ -12,7 +12,7 @@ namespace Cms.Api.Import;
 
 /// <summary>
 /// <c>Cms.Api import-consumers --tenant &lt;id&gt; --as &lt;staff subject&gt; --file &lt;path|-&gt; [--format jsonl|csv]
-/// [--batch 10000] [--parallel 2] [--errors &lt;path&gt;]</c>, plus the service's usual configuration (database, keys).
+/// [--batch 10000] [--ahead 2] [--errors &lt;path&gt;]</c>, plus the service's usual configuration (database, keys).
 /// Loads a tenant's customer base from a file with the same code as <c>POST /v1/consumers/imports</c>, acting as the
 /// named staff member of the tenant (who must be an active tenant_admin: the command is authorised and audited exactly
 /// like the endpoint). Progress goes to stderr every second, the report as JSON to stdout, and with --errors every
@@ -25,7 +25,7 @@ public static class ImportConsumersCommandLine
 
     public const string Usage =
         "usage: import-consumers --tenant <tenant id> --as <staff subject (tenant_admin)> --file <path or -> " +
-        "[--format jsonl|csv] [--batch N] [--parallel N] [--errors <path>]";
+        "[--format jsonl|csv] [--batch N] [--ahead N] [--errors <path>]";
 
     public static async Task<int> RunAsync(string[] args, TextWriter output, TextWriter error)
     {
@@ -46,8 +46,8 @@ public static class ImportConsumersCommandLine
             _ => null,
         };
         var batch = config.GetValue("batch", new ConsumerImportOptions().BatchSize);
-        var parallel = config.GetValue("parallel", new ConsumerImportOptions().Parallelism);
-        if (format is null || batch is < 1 or > ImportConsumersCommand.MaxLines || parallel is < 1 or > 64)
+        var ahead = config.GetValue("ahead", new ConsumerImportOptions().BatchesAhead);
+        if (format is null || batch is < 1 or > ImportConsumersCommand.MaxLines || ahead is < 1 or > 64)
         {
             await error.WriteLineAsync(Usage);
             return 2;
@@ -70,7 +70,7 @@ public static class ImportConsumersCommandLine
         try
         {
             var result = await importer.RunAsync(input, format.Value, json,
-                new ConsumerImportOptions { BatchSize = batch, Parallelism = parallel }, progress,
+                new ConsumerImportOptions { BatchSize = batch, BatchesAhead = ahead }, progress,
                 errors is null ? null : e => errors.WriteLine(JsonSerializer.Serialize(e, json)), CancellationToken.None);
             if (!result.IsSuccess)
             {

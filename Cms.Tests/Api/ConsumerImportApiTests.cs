@@ -23,7 +23,7 @@ public sealed class ConsumerImportApiTests(DatabaseKind kind) : ApiTestBase(kind
     protected override IReadOnlyDictionary<string, string>? Settings => new Dictionary<string, string>
     {
         ["Cms:Import:BatchSize"] = "100",
-        ["Cms:Import:Parallelism"] = "2",
+        ["Cms:Import:BatchesAhead"] = "2",
     };
 
     private static string Line(string externalRef, string email = "Ann.Example@Example.TEST") =>
@@ -216,13 +216,14 @@ public sealed class ConsumerImportApiTests(DatabaseKind kind) : ApiTestBase(kind
     }
 
     [Test]
-    public async Task Many_batches_in_parallel_load_every_line_once()
+    public async Task Many_batches_load_every_line_once_and_the_first_line_of_a_repeated_reference_wins()
     {
         var tenant = await CreateTenantAsync();
         const int Count = 1_000;
         var body = string.Join("\n", Enumerable.Range(1, Count).Select(i => Line($"MANY-{i}", $"many{i}@example.test")))
                    + "\n" + Line("MANY-7") + "\n";
-        // This fixture runs with batches of 100 (Settings): ten batches, two at a time.
+        // This fixture runs with batches of 100 (Settings): eleven batches, two parsed ahead of the one being written. The
+        // last line repeats the reference of line 7: batches are written in file order, so line 1001 is the duplicate.
         var report = await Read<ConsumerImportReport>(await ImportAsync(tenant.Admin, body));
         using (Assert.EnterMultipleScope())
         {
@@ -234,6 +235,7 @@ public sealed class ConsumerImportApiTests(DatabaseKind kind) : ApiTestBase(kind
         Assert.That(await ImportAuditAsync(tenant), Has.Count.EqualTo(10), "one audit entry per batch of 100");
 
         Assert.That((await FindAsync(tenant.Admin, "MANY-999"))!.Email, Is.EqualTo("many999@example.test"));
+        Assert.That((await FindAsync(tenant.Admin, "MANY-7"))!.Email, Is.EqualTo("many7@example.test"), "line 7 was loaded, not line 1001");
     }
 
     [Test]

@@ -795,7 +795,10 @@ public sealed class RepositoryTests(DatabaseKind kind)
         var extraStaff = Enumerable.Range(0, 4).Select(_ => NewStaff(tenantId, now)).ToList();
         var sameEmail = Enumerable.Range(0, 5).Select(_ => NewConsumer(tenantId, now, email: "shared@example.test")).ToList();
         var notes = Enumerable.Range(0, 5).Select(i => ComplaintNote.Create(Ids.New(), complaints[0], NoteKind.Internal, $"note {i}", staff.Id, now).Value).ToList();
-        var audit = Enumerable.Range(0, 5).Select(i => new AuditEntry(Ids.New(), tenantId, baseTime.AddSeconds(i % 3), ActorType.Staff, staff.Id.ToString(),
+        // Audit entries are partitioned by month and the migration creates the current month onwards: they happen now
+        // (never before now, so also in the first second of a month), not with the back-dated complaints.
+        var auditTime = Odd(now.AddSeconds(1));
+        var audit = Enumerable.Range(0, 5).Select(i => new AuditEntry(Ids.New(), tenantId, auditTime.AddSeconds(i % 3), ActorType.Staff, staff.Id.ToString(),
             "x", "complaint", complaints[0].Id, [], null)).ToList();
         await InTenantAsync(tenantId, async sp =>
         {
