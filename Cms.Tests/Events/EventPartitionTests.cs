@@ -312,7 +312,7 @@ public sealed class EventPartitionTests
         await using (var app = _db.OpenApp())
         {
             await using var ensure = new NpgsqlCommand("SELECT ensure_monthly_partitions(6)", app);
-            Assert.That(await ensure.ExecuteScalarAsync(), Is.GreaterThan(0));
+            await ensure.ExecuteScalarAsync(); // months 4 to 6 (unless another test of this fixture made them already)
         }
 
         await using (var owner = await AdminAsync(_db.OwnerConnectionString))
