@@ -46,7 +46,7 @@ public static class CmsApi
         services.AddScoped<ICurrentPrincipal, HttpPrincipal>();
         if (database.Provider == DatabaseProvider.Postgres)
         {
-            var partitionOptions = configuration.GetSection(AuditPartitionOptions.Section).Get<AuditPartitionOptions>() ?? new AuditPartitionOptions();
+            var partitionOptions = configuration.GetSection(MonthlyPartitionOptions.Section).Get<MonthlyPartitionOptions>() ?? new MonthlyPartitionOptions();
             if (partitionOptions.PartitionMonthsAhead is < 0 or > 24 || partitionOptions.PartitionCheckInterval <= TimeSpan.Zero)
             {
                 throw new InvalidOperationException(
@@ -54,7 +54,7 @@ public static class CmsApi
             }
 
             services.AddSingleton(partitionOptions);
-            services.AddHostedService<AuditPartitionJob>();
+            services.AddHostedService<MonthlyPartitionJob>();
         }
 
         services.AddSingleton<Import.ConsumerImporter>();

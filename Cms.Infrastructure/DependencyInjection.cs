@@ -34,7 +34,7 @@ public static class DependencyInjection
                 return builder.Build();
             });
             services.AddScoped<DbSession, PostgresSession>();
-            services.AddSingleton<AuditPartitions>();
+            services.AddSingleton<MonthlyPartitions>();
             if (!string.IsNullOrWhiteSpace(options.ReadConnectionString))
             {
                 services.AddKeyedSingleton(ReadSideKey, (_, _) =>

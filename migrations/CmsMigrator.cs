@@ -52,32 +52,43 @@ public static class CmsMigrator
         Run(provider, connectionString, log, runner => runner.MigrateUp(), exclusive: true);
         if (ParseProvider(provider) == Provider.Postgres)
         {
-            var created = EnsureAuditPartitions(connectionString, Migrations.AuditEntriesPartitioned.MonthsAhead);
-            log?.Invoke($"Audit entry partitions: {created} created (the current month and {Migrations.AuditEntriesPartitioned.MonthsAhead} ahead exist)");
+            var created = EnsurePartitions(connectionString, Migrations.AuditEntriesPartitioned.MonthsAhead);
+            log?.Invoke($"Monthly partitions of audit_entries and events: {created} created (the current month and {Migrations.AuditEntriesPartitioned.MonthsAhead} ahead exist)");
         }
     }
 
     /// <summary>
-    /// PostgreSQL: creates the missing monthly partitions of audit_entries from the current month (database clock) to
-    /// <paramref name="monthsAhead"/> months ahead, as the schema owner; returns how many it created. The migration
-    /// command runs it after every <c>up</c>, so re-running <c>up</c> extends the horizon even when no migration is
-    /// pending; the service keeps it extended at run time (ensure_audit_entry_partitions). Returns 0 when the database
-    /// is not yet at the partitioning migration.
+    /// PostgreSQL: creates the missing monthly partitions of audit_entries and events from the current month (database
+    /// clock) to <paramref name="monthsAhead"/> months ahead, as the schema owner; returns how many it created. The
+    /// migration command runs it after every <c>up</c>, so re-running <c>up</c> extends the horizon even when no
+    /// migration is pending; the service keeps it extended at run time (ensure_monthly_partitions). A database at the
+    /// audit partitioning migration but not yet at the events one gets its audit partitions only; one before both, none.
     /// </summary>
-    public static int EnsureAuditPartitions(string connectionString, int monthsAhead)
+    public static int EnsurePartitions(string connectionString, int monthsAhead)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(monthsAhead);
         RequireConnectionString(connectionString);
         using var connection = new NpgsqlConnection(connectionString);
         connection.Open();
         using var command = connection.CreateCommand();
-        command.CommandText = "SELECT to_regprocedure('create_audit_entry_partitions(timestamptz,timestamptz)') IS NOT NULL";
-        if (command.ExecuteScalar() is not true)
+        command.CommandText = """
+            SELECT CASE
+                WHEN to_regprocedure('create_monthly_partitions(text,timestamptz,timestamptz)') IS NOT NULL THEN 2
+                WHEN to_regprocedure('create_audit_entry_partitions(timestamptz,timestamptz)') IS NOT NULL THEN 1
+                ELSE 0 END
+            """;
+        var level = Convert.ToInt32(command.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture);
+        if (level == 0)
         {
             return 0;
         }
 
-        command.CommandText = "SELECT create_audit_entry_partitions(now(), now() + make_interval(months => @months))";
+        command.CommandText = level == 2
+            ? """
+              SELECT sum(create_monthly_partitions(t, now(), now() + make_interval(months => @months)))::integer
+              FROM (VALUES ('audit_entries'), ('events')) AS tables(t)
+              """
+            : "SELECT create_audit_entry_partitions(now(), now() + make_interval(months => @months))";
         command.Parameters.AddWithValue("months", monthsAhead);
         return Convert.ToInt32(command.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture);
     }

@@ -131,7 +131,7 @@ public abstract class DbSession(TenantScope tenant, DatabaseOptions options) : I
         catch (DbException ex) when (IsMissingPartition(ex))
         {
             DatabaseTelemetry.Failed(activity, ex);
-            throw new StorageNotReadyException("No partition exists for the row's partition key (audit entry partitions are created ahead of time).", ex);
+            throw new StorageNotReadyException("No partition exists for the row's partition key (the month partitions of audit entries and events are created ahead of time).", ex);
         }
         catch (Exception ex)
         {

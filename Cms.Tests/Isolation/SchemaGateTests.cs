@@ -138,7 +138,8 @@ public sealed class SchemaGateTests
     {
         await using var admin = await AdminAsync();
         var partitions = await TenantCatalog.PartitionsAsync(admin);
-        Assert.That(partitions.Select(p => p.Name), Has.Some.StartsWith("audit_entries_p"), "the migration created month partitions");
+        Assert.That(partitions.Select(p => p.Name), Has.Some.StartsWith("audit_entries_p").And.Some.StartsWith("events_p"),
+            "the migrations created month partitions of both partitioned tables");
         Assert.That(await TenantCatalog.PartitionViolationsAsync(admin), Is.Empty);
     }
 

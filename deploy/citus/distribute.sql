@@ -46,8 +46,9 @@ SELECT create_distributed_table('complaints', 'tenant_id', colocate_with => 'sta
 SELECT create_distributed_table('complaint_deadlines', 'tenant_id', colocate_with => 'staff_users');
 SELECT create_distributed_table('complaint_notes', 'tenant_id', colocate_with => 'staff_users');
 SELECT create_distributed_table('audit_chain_heads', 'tenant_id', colocate_with => 'staff_users');
--- Partitioned by month: Citus distributes the parent and every partition; partitions created later by
--- create_audit_entry_partitions (ATTACH PARTITION) are distributed as they are attached.
+-- Partitioned by month (audit_entries, events): Citus distributes the parent and every partition; partitions created
+-- later by create_monthly_partitions (ATTACH PARTITION) are distributed as they are attached. Their keys hold
+-- tenant_id: (tenant_id, occurred_at, id) and (tenant_id, position, occurred_at).
 SELECT create_distributed_table('audit_entries', 'tenant_id', colocate_with => 'staff_users');
 SELECT create_distributed_table('tenant_keys', 'tenant_id', colocate_with => 'staff_users');
 SELECT create_distributed_table('consumer_keys', 'tenant_id', colocate_with => 'staff_users');

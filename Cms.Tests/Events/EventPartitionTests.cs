@@ -1,0 +1,458 @@
+using System.Net.Http.Json;
+using Cms.Application;
+using Cms.Application.Abstractions;
+using Cms.Domain.Common;
+using Cms.Domain.Events;
+using Cms.Domain.Tenants;
+using Cms.Infrastructure;
+using Cms.Migrations;
+using Cms.Migrations.Migrations;
+using Cms.Tests.Support;
+using Microsoft.Extensions.DependencyInjection;
+using Npgsql;
+
+namespace Cms.Tests.Events;
+
+/// <summary>
+/// PostgreSQL: events is partitioned by month (migration EventsPartitioned), with the audit trail's partition machinery
+/// generalised to both tables. Events are appended through the real outbox (as cms_app under row-level security) at
+/// chosen instants on both sides of month boundaries and read back through the real feed query. Also: a month without
+/// a partition refuses the event and loses nothing; the one service function keeps both tables ahead within its bound;
+/// every new partition carries the autovacuum settings of an insert-only table (which the partitioned parent refuses);
+/// the migration moves existing events into partitions and its Down moves them back.
+/// </summary>
+public sealed class EventPartitionTests
+{
+    private static readonly CancellationToken Ct = CancellationToken.None;
+
+    private PostgresTestDatabase _db = null!;
+    private ServiceProvider _services = null!;
+
+    private static DateTimeOffset MonthStart(int monthsFromNow)
+    {
+        var now = DateTimeOffset.UtcNow;
+        return new DateTimeOffset(now.Year, now.Month, 1, 0, 0, 0, TimeSpan.Zero).AddMonths(monthsFromNow);
+    }
+
+    private static string PartitionOf(DateTimeOffset instant, string table = "events") => $"{table}_p{instant:yyyy_MM}";
+
+    [OneTimeSetUp]
+    public async Task CreateDatabaseAsync()
+    {
+        _db = await PostgresTestDatabase.CreateAsync();
+        _services = TestServices.Build(_db);
+    }
+
+    [SetUp]
+    public Task ResetAsync() => _db.ResetAsync();
+
+    [OneTimeTearDown]
+    public async Task DropDatabaseAsync()
+    {
+        if (_services is not null)
+        {
+            await _services.DisposeAsync();
+        }
+
+        if (_db is not null)
+        {
+            await _db.DisposeAsync();
+        }
+    }
+
+    private async Task<T> InTenantAsync<T>(Guid? tenantId, Func<IServiceProvider, Task<T>> work, bool commit = true)
+    {
+        await using var scope = _services.CreateAsyncScope();
+        var sp = scope.ServiceProvider;
+        if (tenantId is { } id)
+        {
+            sp.GetRequiredService<TenantScope>().Enter(id);
+        }
+
+        var unitOfWork = sp.GetRequiredService<IUnitOfWork>();
+        await unitOfWork.BeginAsync(Ct);
+        var result = await work(sp);
+        if (commit)
+        {
+            await unitOfWork.CommitAsync(Ct);
+        }
+        else
+        {
+            await unitOfWork.RollbackAsync(Ct);
+        }
+
+        return result;
+    }
+
+    private async Task<Guid> CreateTenantAsync()
+    {
+        var tenant = Tenant.Create(Ids.New(), "Partitioned Feed Bank", Sector.Banking, Jurisdiction.UK, DateTimeOffset.UtcNow).Value;
+        await InTenantAsync<bool>(null, async sp =>
+        {
+            await sp.GetRequiredService<ITenantRepository>().AddAsync(tenant, Ct);
+            return true;
+        });
+        return tenant.Id;
+    }
+
+    private static ChangeEvent Event(Guid tenantId, DateTimeOffset at) =>
+        new(Ids.New(), tenantId, "complaint.acknowledged", "complaint", Guid.NewGuid(), 2, at, ["status"]);
+
+    private Task<long> AppendAsync(ChangeEvent change) =>
+        InTenantAsync(change.TenantId, sp => sp.GetRequiredService<IEventOutbox>().AppendAsync(change, Ct));
+
+    private Task<IReadOnlyList<Cms.Application.Events.EventDto>> FeedAsync(Guid tenantId, long after, int take) =>
+        InTenantAsync(tenantId, sp => sp.GetRequiredService<IEventQueries>().ListAsync(after, take, Ct), commit: false);
+
+    private async Task<List<ChangeEvent>> AcrossBoundariesAsync(Guid tenantId)
+    {
+        var events = new List<ChangeEvent>
+        {
+            Event(tenantId, MonthStart(1).AddTicks(-10)),
+            Event(tenantId, MonthStart(1)),
+            Event(tenantId, MonthStart(1).AddDays(9)),
+            Event(tenantId, MonthStart(2).AddTicks(-10)),
+            Event(tenantId, MonthStart(2).AddTicks(10)),
+        };
+        foreach (var change in events)
+        {
+            await AppendAsync(change);
+        }
+
+        return events;
+    }
+
+    private async Task<NpgsqlConnection> AdminAsync(string? connectionString = null)
+    {
+        var connection = new NpgsqlConnection(connectionString ?? _db.AdminConnectionString);
+        await connection.OpenAsync();
+        return connection;
+    }
+
+    private static async Task<Dictionary<Guid, string>> PartitionsOfEventsAsync(NpgsqlConnection admin)
+    {
+        await using var command = new NpgsqlCommand("SELECT id, tableoid::regclass::text FROM events", admin);
+        await using var reader = await command.ExecuteReaderAsync();
+        var map = new Dictionary<Guid, string>();
+        while (await reader.ReadAsync())
+        {
+            map[reader.GetGuid(0)] = reader.GetString(1);
+        }
+
+        return map;
+    }
+
+    /// <summary>Every partition of <paramref name="table"/> with its bound and its storage parameters.</summary>
+    private static async Task<Dictionary<string, (string Bound, string[] Options)>> PartitionsAsync(NpgsqlConnection admin, string table)
+    {
+        await using var command = new NpgsqlCommand(
+            """
+            SELECT c.relname, pg_get_expr(c.relpartbound, c.oid), coalesce(c.reloptions, '{}')
+            FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid
+            WHERE i.inhparent = to_regclass('public.' || @table) ORDER BY c.relname
+            """, admin);
+        command.Parameters.AddWithValue("table", table);
+        var partitions = new Dictionary<string, (string, string[])>();
+        await using var reader = await command.ExecuteReaderAsync();
+        while (await reader.ReadAsync())
+        {
+            partitions[reader.GetString(0)] = (reader.GetString(1), reader.GetFieldValue<string[]>(2));
+        }
+
+        return partitions;
+    }
+
+    private static readonly string[] StorageParameters = ["autovacuum_vacuum_insert_scale_factor=0.005", "autovacuum_freeze_min_age=0"];
+
+    [Test]
+    public async Task Events_is_a_partitioned_table_keyed_by_tenant_position_and_month_with_no_default_partition()
+    {
+        await using var admin = await AdminAsync();
+        await using (var command = new NpgsqlCommand(
+            """
+            SELECT c.relkind::text, pg_get_partkeydef(c.oid),
+                   (SELECT pg_get_constraintdef(k.oid) FROM pg_constraint k WHERE k.conrelid = c.oid AND k.contype = 'p')
+            FROM pg_class c WHERE c.oid = 'public.events'::regclass
+            """, admin))
+        await using (var reader = await command.ExecuteReaderAsync())
+        {
+            Assert.That(await reader.ReadAsync(), Is.True);
+            Assert.Multiple(() =>
+            {
+                Assert.That(reader.GetString(0), Is.EqualTo("p"));
+                Assert.That(reader.GetString(1), Is.EqualTo("RANGE (occurred_at)"));
+                Assert.That(reader.GetString(2), Is.EqualTo("PRIMARY KEY (tenant_id, \"position\", occurred_at)"));
+            });
+        }
+
+        var partitions = await PartitionsAsync(admin, "events");
+        Assert.That(partitions.Keys, Is.SupersetOf(Enumerable.Range(0, 4).Select(m => PartitionOf(MonthStart(m)))),
+            "the migration made the current month and three ahead");
+        Assert.That(partitions.Values.Select(p => p.Bound), Has.None.EqualTo("DEFAULT"));
+        Assert.That(partitions[PartitionOf(MonthStart(1))].Bound,
+            Is.EqualTo($"FOR VALUES FROM ('{MonthStart(1):yyyy-MM-dd} 00:00:00+00') TO ('{MonthStart(2):yyyy-MM-dd} 00:00:00+00')"));
+    }
+
+    [Test]
+    public async Task Events_land_in_the_partition_of_their_month_and_the_feed_reads_across_them_in_position_order()
+    {
+        var tenantId = await CreateTenantAsync();
+        var events = await AcrossBoundariesAsync(tenantId);
+
+        await using (var admin = await AdminAsync())
+        {
+            var partitions = await PartitionsOfEventsAsync(admin);
+            Assert.That(events.Select(e => partitions[e.Id]),
+                Is.EqualTo(new[] { MonthStart(0), MonthStart(1), MonthStart(1), MonthStart(1), MonthStart(2) }.Select(m => PartitionOf(m))));
+        }
+
+        var first = await FeedAsync(tenantId, 0, 3);
+        var rest = await FeedAsync(tenantId, first[^1].Position, 10);
+        Assert.That(first.Concat(rest).Select(e => e.Id), Is.EqualTo(events.Select(e => e.Id)), "keyset reading runs across partitions");
+        Assert.That(first.Concat(rest).Select(e => e.Position), Is.EqualTo(Enumerable.Range(1, events.Count).Select(i => (long)i)));
+    }
+
+    [Test]
+    public async Task A_month_without_a_partition_refuses_the_event_and_loses_nothing()
+    {
+        var tenantId = await CreateTenantAsync();
+        var events = await AcrossBoundariesAsync(tenantId);
+        var farAhead = MonthStart(60).AddDays(3);
+
+        var refused = await Assert.ThrowsAsync<StorageNotReadyException>(() => AppendAsync(Event(tenantId, farAhead)));
+        var cause = refused!.InnerException as PostgresException;
+        Assert.That(cause?.SqlState, Is.EqualTo(PostgresErrorCodes.CheckViolation));
+        Assert.That(cause!.MessageText, Does.Contain("no partition of relation \"events\""));
+        Assert.That((await FeedAsync(tenantId, 0, 100)).Count, Is.EqualTo(events.Count), "nothing was added");
+
+        await using (var owner = await AdminAsync(_db.OwnerConnectionString))
+        {
+            await using var create = new NpgsqlCommand("SELECT create_monthly_partitions('events', @at, @at)", owner);
+            create.Parameters.AddWithValue("at", farAhead);
+            Assert.That(await create.ExecuteScalarAsync(), Is.EqualTo(1));
+        }
+
+        var late = Event(tenantId, farAhead);
+        var position = await AppendAsync(late);
+        Assert.That(position, Is.EqualTo(events.Count + 1L), "the refused event's position was rolled back with it: no gap");
+        await using var admin = await AdminAsync();
+        Assert.That((await PartitionsOfEventsAsync(admin))[late.Id], Is.EqualTo(PartitionOf(farAhead)));
+    }
+
+    [Test]
+    public async Task The_service_function_keeps_both_tables_ahead_within_its_bound_and_the_old_name_still_works()
+    {
+        await using var app = _db.OpenApp();
+        await using (var ensure = new NpgsqlCommand("SELECT ensure_monthly_partitions(1000)", app))
+        {
+            Assert.That(await ensure.ExecuteScalarAsync(), Is.GreaterThan(0));
+        }
+
+        await using var admin = await AdminAsync();
+        foreach (var table in new[] { "audit_entries", "events" })
+        {
+            var partitions = await PartitionsAsync(admin, table);
+            Assert.That(partitions.Keys, Does.Contain(PartitionOf(MonthStart(24), table)), $"{table}: 24 months ahead exist");
+            Assert.That(partitions.Keys, Does.Not.Contain(PartitionOf(MonthStart(25), table)), $"{table}: capped at 24 months");
+        }
+
+        await using (var again = new NpgsqlCommand("SELECT ensure_monthly_partitions(24)", app))
+        {
+            Assert.That(await again.ExecuteScalarAsync(), Is.EqualTo(0), "idempotent");
+        }
+
+        // The previous release's name, still called by its instances during a rolling upgrade, keeps both tables ahead.
+        await using (var old = new NpgsqlCommand("SELECT ensure_audit_entry_partitions(24)", app))
+        {
+            Assert.That(await old.ExecuteScalarAsync(), Is.EqualTo(0));
+        }
+
+        foreach (var sql in new[]
+                 {
+                     "SELECT create_monthly_partitions('events', now(), now() + interval '50 years')",
+                     "SELECT create_audit_entry_partitions(now(), now() + interval '50 years')",
+                 })
+        {
+            var denied = await Assert.ThrowsAsync<PostgresException>(async () =>
+            {
+                await using var direct = new NpgsqlCommand(sql, app);
+                await direct.ExecuteScalarAsync();
+            });
+            Assert.That(denied!.SqlState, Is.EqualTo(PostgresErrorCodes.InsufficientPrivilege), sql);
+        }
+
+        Assert.That(await Cms.Tests.Isolation.TenantCatalog.RoleViolationsAsync(admin), Is.Empty);
+        Assert.That(await Cms.Tests.Isolation.TenantCatalog.PartitionViolationsAsync(admin), Is.Empty);
+    }
+
+    [Test]
+    public async Task The_owner_function_partitions_only_the_two_monthly_tables()
+    {
+        await using var owner = await AdminAsync(_db.OwnerConnectionString);
+        var refused = await Assert.ThrowsAsync<PostgresException>(async () =>
+        {
+            await using var command = new NpgsqlCommand("SELECT create_monthly_partitions('complaints', now(), now())", owner);
+            await command.ExecuteScalarAsync();
+        });
+        Assert.That(refused!.SqlState, Is.EqualTo(PostgresErrorCodes.InvalidParameterValue));
+    }
+
+    [Test]
+    public async Task Every_partition_carries_the_autovacuum_settings_that_the_partitioned_table_refuses()
+    {
+        await using var admin = await AdminAsync();
+        var refused = await Assert.ThrowsAsync<PostgresException>(async () =>
+        {
+            await using var command = new NpgsqlCommand("ALTER TABLE events SET (autovacuum_vacuum_insert_scale_factor = 0.005)", admin);
+            await command.ExecuteNonQueryAsync();
+        });
+        Assert.That(refused!.SqlState, Is.EqualTo(PostgresErrorCodes.InvalidParameterValue), "why the settings go on each partition");
+
+        // New partitions, made by the service's function and by the owner's, for both tables.
+        await using (var app = _db.OpenApp())
+        {
+            await using var ensure = new NpgsqlCommand("SELECT ensure_monthly_partitions(6)", app);
+            await ensure.ExecuteScalarAsync(); // months 4 to 6 (unless another test of this fixture made them already)
+        }
+
+        await using (var owner = await AdminAsync(_db.OwnerConnectionString))
+        {
+            await using var create = new NpgsqlCommand(
+                "SELECT create_monthly_partitions('audit_entries', @at, @at) + create_monthly_partitions('events', @at, @at)", owner);
+            create.Parameters.AddWithValue("at", MonthStart(-30));
+            Assert.That(await create.ExecuteScalarAsync(), Is.EqualTo(2));
+        }
+
+        foreach (var table in new[] { "audit_entries", "events" })
+        {
+            var partitions = await PartitionsAsync(admin, table);
+            Assert.That(partitions.Keys, Is.SupersetOf(new[] { MonthStart(-30), MonthStart(0), MonthStart(3), MonthStart(6) }
+                .Select(m => PartitionOf(m, table))));
+            foreach (var (name, (_, options)) in partitions)
+            {
+                Assert.That(options, Is.SupersetOf(StorageParameters), $"{name}: the insert-only autovacuum settings");
+            }
+        }
+
+        // The settings are the ones docs/postgres.md recommends.
+        var doc = await File.ReadAllTextAsync(Path.Combine(RepoPaths.Root, "docs", "postgres.md"));
+        Assert.That(doc, Does.Contain(EventsPartitioned.PartitionStorageParameters));
+    }
+
+    [Test]
+    public async Task The_migration_moves_existing_events_into_partitions_and_its_rollback_moves_them_back()
+    {
+        await using var scratch = await PostgresTestDatabase.CreateAsync();
+        CmsMigrator.Rollback(CmsMigrator.Postgres, scratch.OwnerConnectionString, 202611250070);
+        var tenantId = Guid.NewGuid();
+        var instants = new[] { MonthStart(-14).AddDays(3), MonthStart(-1).AddHours(7), MonthStart(0).AddMinutes(1), MonthStart(2) };
+        await using (var admin = await AdminAsync(scratch.AdminConnectionString))
+        {
+            await using var relkind = new NpgsqlCommand("SELECT relkind::text FROM pg_class WHERE oid = 'public.events'::regclass", admin);
+            Assert.That(await relkind.ExecuteScalarAsync(), Is.EqualTo("r"), "rolled back to the plain table");
+            Assert.That((await PartitionsAsync(admin, "audit_entries")).Values.SelectMany(p => p.Options), Is.Empty,
+                "the rollback took the storage parameters off the audit partitions");
+            await using var seed = new NpgsqlCommand(
+                """
+                INSERT INTO tenants (id, name, sector, jurisdiction, status, created_at) VALUES (@t, 'Old Bank', 'banking', 'UK', 'active', now());
+                INSERT INTO events (tenant_id, position, id, type, entity_type, entity_id, entity_version, changed_fields, occurred_at)
+                SELECT @t, n, gen_random_uuid(), 'complaint.filed', 'complaint', gen_random_uuid(), 1, '[]', at
+                FROM unnest(@at::timestamptz[]) WITH ORDINALITY AS x(at, n);
+                """, admin);
+            seed.Parameters.AddWithValue("t", tenantId);
+            seed.Parameters.AddWithValue("at", instants);
+            await seed.ExecuteNonQueryAsync();
+        }
+
+        CmsMigrator.MigrateUp(CmsMigrator.Postgres, scratch.OwnerConnectionString);
+
+        await using (var admin = await AdminAsync(scratch.AdminConnectionString))
+        {
+            await using var read = new NpgsqlCommand("SELECT tableoid::regclass::text FROM events WHERE tenant_id = @t ORDER BY position", admin);
+            read.Parameters.AddWithValue("t", tenantId);
+            var partitions = new List<string>();
+            await using (var reader = await read.ExecuteReaderAsync())
+            {
+                while (await reader.ReadAsync())
+                {
+                    partitions.Add(reader.GetString(0));
+                }
+            }
+
+            Assert.That(partitions, Is.EqualTo(instants.Select(i => PartitionOf(i))), "every old event moved, into its month's partition");
+            Assert.That((await PartitionsAsync(admin, "audit_entries")).Values.Select(p => p.Options), Has.All.SupersetOf(StorageParameters),
+                "the audit partitions made before this migration got the settings too");
+            Assert.That(await Cms.Tests.Isolation.TenantCatalog.PartitionViolationsAsync(admin), Is.Empty);
+            Assert.That(await Cms.Tests.Isolation.TenantCatalog.RlsFlagViolationsAsync(admin), Is.Empty);
+            Assert.That(await Cms.Tests.Isolation.TenantCatalog.RoleViolationsAsync(admin), Is.Empty);
+        }
+
+        CmsMigrator.Rollback(CmsMigrator.Postgres, scratch.OwnerConnectionString, 202611250070);
+        await using (var admin = await AdminAsync(scratch.AdminConnectionString))
+        {
+            await using var count = new NpgsqlCommand("SELECT count(*) FROM events WHERE tenant_id = @t", admin);
+            count.Parameters.AddWithValue("t", tenantId);
+            Assert.That(await count.ExecuteScalarAsync(), Is.EqualTo((long)instants.Length), "the rollback kept every event");
+            await using var functions = new NpgsqlCommand(
+                "SELECT to_regprocedure('create_monthly_partitions(text,timestamptz,timestamptz)') IS NULL AND to_regprocedure('ensure_audit_entry_partitions(integer)') IS NOT NULL",
+                admin);
+            Assert.That(await functions.ExecuteScalarAsync(), Is.True, "the previous release's functions are back");
+            Assert.That(await Cms.Tests.Isolation.TenantCatalog.RlsFlagViolationsAsync(admin), Is.Empty);
+        }
+
+        // The previous release's function works again on its own.
+        await using (var owner = await AdminAsync(scratch.OwnerConnectionString))
+        {
+            await using var create = new NpgsqlCommand("SELECT create_audit_entry_partitions(@at, @at)", owner);
+            create.Parameters.AddWithValue("at", MonthStart(-40));
+            Assert.That(await create.ExecuteScalarAsync(), Is.EqualTo(1));
+        }
+    }
+}
+
+/// <summary>
+/// A change whose event has no month partition, through the API: 503 (problem+json), nothing changed (neither the
+/// consumer nor its audit entry); once the month is back the same request succeeds.
+/// </summary>
+public sealed class EventPartitionApiTests() : ApiTestBase(DatabaseKind.Postgres)
+{
+    [Test]
+    public async Task A_change_whose_event_month_has_no_partition_answers_503_and_changes_nothing()
+    {
+        var tenant = await CreateTenantAsync();
+        var pg = (PostgresTestDatabase)Db;
+        var now = DateTimeOffset.UtcNow;
+        var month = new DateTimeOffset(now.Year, now.Month, 1, 0, 0, 0, TimeSpan.Zero);
+        var partition = $"events_p{month:yyyy_MM}";
+
+        async Task<long> ScalarAsync(string sql)
+        {
+            await using var connection = new NpgsqlConnection(pg.AdminConnectionString);
+            await connection.OpenAsync();
+            await using var command = new NpgsqlCommand(sql, connection);
+            command.Parameters.AddWithValue("t", tenant.Id);
+            return Convert.ToInt64(await command.ExecuteScalarAsync(), System.Globalization.CultureInfo.InvariantCulture);
+        }
+
+        var auditBefore = await ScalarAsync("SELECT count(*) FROM audit_entries WHERE tenant_id = @t");
+        await ScalarAsync($"ALTER TABLE events DETACH PARTITION {partition}");
+        try
+        {
+            var response = await tenant.Admin.PostAsJsonAsync("/v1/consumers", new { externalRef = "EXT-1", fullName = "Jane Consumer" }, Json);
+            Assert.That(response.StatusCode, Is.EqualTo(System.Net.HttpStatusCode.ServiceUnavailable));
+            Assert.That(response.Content.Headers.ContentType?.MediaType, Is.EqualTo("application/problem+json"));
+            Assert.That(await ScalarAsync("SELECT count(*) FROM consumers WHERE tenant_id = @t"), Is.Zero);
+            Assert.That(await ScalarAsync("SELECT count(*) FROM audit_entries WHERE tenant_id = @t"), Is.EqualTo(auditBefore),
+                "the audit entry rolled back with it");
+        }
+        finally
+        {
+            await ScalarAsync(
+                $"ALTER TABLE events ATTACH PARTITION {partition} FOR VALUES FROM ('{month:yyyy-MM-dd} 00:00:00+00') TO ('{month.AddMonths(1):yyyy-MM-dd} 00:00:00+00')");
+        }
+
+        await Expect(await tenant.Admin.PostAsJsonAsync("/v1/consumers", new { externalRef = "EXT-1", fullName = "Jane Consumer" }, Json),
+            System.Net.HttpStatusCode.Created);
+        Assert.That(await ScalarAsync("SELECT count(*) FROM consumers WHERE tenant_id = @t"), Is.EqualTo(1L));
+    }
+}
