@@ -113,7 +113,9 @@ END $$;
 -- builds on every partition): one sort per index instead of millions of random inserts. Primary keys and unique
 -- indexes stay (they are constraints the load must keep).
 CREATE TEMP TABLE bench_indexes AS
-SELECT i.indexrelid::regclass::text AS name, pg_get_indexdef(i.indexrelid) AS def
+-- (pg_get_indexdef writes a partitioned table's index as CREATE INDEX ... ON ONLY parent, which would leave it invalid
+-- with no index on any partition; without ONLY it is built on every partition and attached.)
+SELECT i.indexrelid::regclass::text AS name, replace(pg_get_indexdef(i.indexrelid), ' ON ONLY ', ' ON ') AS def
 FROM pg_index i JOIN pg_class c ON c.oid = i.indrelid
 WHERE c.relnamespace = 'public'::regnamespace
   AND c.relname IN ('complaints', 'complaint_deadlines', 'complaint_notes', 'audit_entries', 'events')
@@ -173,7 +175,7 @@ SELECT n.tenant_id, gen_random_uuid(), p.id,
        CASE WHEN k % 2 = 0 THEN 'internal' ELSE 'consumer_communication' END, n.body, n.author_id,
        p.received_at + random() * (coalesce(p.closed_at, now()) - p.received_at)
 FROM bench_plan p
-CROSS JOIN LATERAL generate_series(1, 1 + floor(random() * 3)::int) AS k
+CROSS JOIN LATERAL generate_series(1, 1 + floor(random() * 3 + 0 * p.i)::int) AS k   -- p.i: drawn per complaint, not once
 CROSS JOIN (SELECT * FROM complaint_notes WHERE tenant_id = :'tenant' AND id = :'template_note') n
 WHERE p.i % 10 = 0;
 
@@ -209,4 +211,13 @@ WHERE tenant_id = :'tenant';
 
 \echo [generate] indexes rebuilt, statistics
 SELECT def FROM bench_indexes \gexec
+DO $$
+DECLARE invalid text;
+BEGIN
+    SELECT string_agg(i.indexrelid::regclass::text, ', ') INTO invalid FROM pg_index i
+    WHERE NOT i.indisvalid AND i.indrelid::regclass::text IN ('complaints', 'complaint_deadlines', 'complaint_notes', 'audit_entries', 'events');
+    IF invalid IS NOT NULL THEN
+        RAISE EXCEPTION 'bench/generate.sql: indexes left invalid after the rebuild: %', invalid;
+    END IF;
+END $$;
 VACUUM (ANALYZE) complaints, complaint_deadlines, complaint_notes, audit_entries, events, consumers, consumer_keys;
