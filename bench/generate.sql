@@ -23,6 +23,24 @@
 SET synchronous_commit = off;
 SET maintenance_work_mem = '512MB';
 
+-- The rows every generated row is copied from: a missing one would make the copies below insert nothing, silently.
+CREATE TEMP TABLE bench_template AS
+SELECT :'tenant'::uuid AS tenant_id, :'template_complaint'::uuid AS complaint_id, :'template_note'::uuid AS note_id;
+DO $$
+DECLARE t bench_template;
+BEGIN
+    SELECT * INTO t FROM bench_template;
+    IF NOT EXISTS (SELECT FROM complaints WHERE tenant_id = t.tenant_id AND id = t.complaint_id)
+       OR (SELECT count(*) FROM complaint_deadlines WHERE tenant_id = t.tenant_id AND complaint_id = t.complaint_id) = 0
+       OR NOT EXISTS (SELECT FROM complaint_notes WHERE tenant_id = t.tenant_id AND id = t.note_id)
+       OR (SELECT count(*) FROM audit_entries WHERE tenant_id = t.tenant_id AND entity_id = t.complaint_id AND action = 'complaint.filed') <> 1
+       OR (SELECT count(*) FROM events WHERE tenant_id = t.tenant_id AND entity_id = t.complaint_id AND type = 'complaint.filed') <> 1
+       OR NOT EXISTS (SELECT FROM audit_chain_heads WHERE tenant_id = t.tenant_id) THEN
+        RAISE EXCEPTION 'bench/generate.sql: the template complaint % (its deadlines, its filing''s audit entry and event), the note % or the chain head of tenant % is missing',
+            t.complaint_id, t.note_id, t.tenant_id;
+    END IF;
+END $$;
+
 \echo [generate] plan: statuses, consumers, timestamps
 -- Consumers numbered, so complaints can pick one with a skew: a few consumers complain a lot.
 CREATE TEMP TABLE bench_consumers AS
