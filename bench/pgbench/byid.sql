@@ -1,7 +1,20 @@
--- GET /v1/complaints/{id}: the caller's staff row (authorization), the complaint, its deadlines; a read-only transaction
--- the service rolls back. Ids of the generated complaints are derived from their number (bench/generate.sql).
+-- GET /v1/complaints/{id}: the pooled connection's reset, BEGIN, the transaction's settings and the caller's staff row
+-- in one round trip (a pipeline, as Npgsql writes them); the complaint, its deadlines that apply (not withdrawn) and
+-- the responses recorded on it or on the duplicates merged into it; the ROLLBACK of the read-only transaction.
+-- pgbench -M extended; bench/run checks this against the service. Ids of the generated complaints follow from their
+-- number (bench/generate.sql); computed in place between /*<*/ and /*>*/ where the service binds the id.
 \set ci random(1, @NCOMPLAINTS@)
-BEGIN ISOLATION LEVEL READ COMMITTED; SET LOCAL statement_timeout = 30000; SET LOCAL application_name = 'cms-api/GetComplaint'; SET LOCAL app.tenant_id = '@TENANT@'; SELECT tenant_id, id, subject, email, display_name, kind, roles, is_active, created_at, version FROM staff_users WHERE tenant_id = '@TENANT@' AND subject = '@SUBJECT@';
-SELECT tenant_id, id, reference, consumer_id, channel, product, category, description, priority, vulnerability_involved, payment_services, disability, profile_code, status, assignee_id, received_at, acknowledged_at, summary_resolution_at, final_response_at, resolved_at, closed_at, reopened_at, outcome, redress_amount_minor, redress_currency, redress_non_monetary, root_cause, referral_body, referral_reference, referred_at, referral_outcome, referral_outcome_at, next_due_at, created_at, updated_at, version FROM complaints WHERE tenant_id = '@TENANT@' AND id = ('00000000-0000-7000-8000-' || lpad(to_hex(:ci), 12, '0'))::uuid;
-SELECT complaint_id, kind, due_at, met_at FROM complaint_deadlines WHERE tenant_id = '@TENANT@' AND complaint_id = ('00000000-0000-7000-8000-' || lpad(to_hex(:ci), 12, '0'))::uuid;
+\startpipeline
+DISCARD ALL;
+BEGIN TRANSACTION ISOLATION LEVEL READ COMMITTED;
+SET LOCAL statement_timeout = 30000;
+SET LOCAL application_name = 'cms-api/GetComplaint';
+SET LOCAL app.tenant_id = '@TENANT@';
+SELECT tenant_id, id, subject, email, display_name, kind, roles, is_active, created_at, version FROM staff_users WHERE tenant_id = '@TENANT@' AND subject = '@SUBJECT@';
+\endpipeline
+SELECT tenant_id, id, reference, consumer_id, channel, product, category, description, priority, vulnerability_involved, payment_services, disability, profile_code, status, assignee_id, received_at, acknowledged_at, summary_resolution_at, final_response_at, resolved_at, closed_at, reopened_at, outcome, redress_amount_minor, redress_currency, redress_non_monetary, root_cause, referral_body, referral_reference, referred_at, referral_outcome, referral_outcome_at, next_due_at, next_due_kind, profile_version, created_at, updated_at, version, product_taxonomy_version, category_taxonomy_version, root_cause_taxonomy_version, vulnerability_health, vulnerability_life_event, vulnerability_resilience, vulnerability_capability, vulnerability_consent_at, closure_band, merged_into_id FROM complaints WHERE tenant_id = '@TENANT@' AND id = /*<*/('00000000-0000-7000-8000-' || lpad(to_hex(:ci::bigint), 12, '0'))::uuid/*>*/;
+SELECT complaint_id, kind, due_at, met_at, paused_at, paused_ms FROM complaint_deadlines WHERE tenant_id = '@TENANT@' AND complaint_id = /*<*/('00000000-0000-7000-8000-' || lpad(to_hex(:ci::bigint), 12, '0'))::uuid/*>*/ AND withdrawn_at IS NULL;
+SELECT id, complaint_id, type, sent_at, recorded_by, recorded_at FROM complaint_responses
+WHERE tenant_id = '@TENANT@' AND complaint_id IN (SELECT id FROM complaints WHERE tenant_id = '@TENANT@' AND (id = /*<*/('00000000-0000-7000-8000-' || lpad(to_hex(:ci::bigint), 12, '0'))::uuid/*>*/ OR merged_into_id = /*<*/('00000000-0000-7000-8000-' || lpad(to_hex(:ci::bigint), 12, '0'))::uuid/*>*/))
+ORDER BY sent_at, id;
 ROLLBACK;

@@ -1,19 +1,67 @@
--- The statements the service sends for POST /v1/complaints (captured from the server log by bench/run, in
--- filing-statements.log), in the same transaction and order, values inlined (pgbench -M simple). BEGIN, the tenant
--- setting and the first statement share one round trip, as Npgsql sends them. Ids are time-ordered like the service's.
+-- POST /v1/complaints: the statements the service sends for a filing, in its transaction and order, as PostgreSQL logs
+-- them (bench/run compares this script's log with the service's, bench/statements.py, and stops when they differ).
+-- Run with pgbench -M extended: every :variable is a bind parameter, as Npgsql sends them. The service's parameters that
+-- are the same in every filing are literals here (@...@, substituted by bench/run); a value the service computes
+-- itself (a new id, a timestamp, a hash, the reference) is computed in place between /*<*/ and /*>*/, which the
+-- comparison reads as a parameter. First round trip (a pipeline, as Npgsql writes it): the pooled connection's reset,
+-- BEGIN, the transaction's settings and the caller's staff row; then one round trip per statement, then COMMIT.
 \set ci random(1, @NCONSUMERS@)
 \set r1 random(1, 140737488355327)
 \set r2 random(1, 140737488355327)
-BEGIN ISOLATION LEVEL READ COMMITTED; SET LOCAL statement_timeout = 30000; SET LOCAL application_name = 'cms-api/FileComplaint'; SET LOCAL app.tenant_id = '@TENANT@'; SELECT tenant_id, id, subject, email, display_name, kind, roles, is_active, created_at, version FROM staff_users WHERE tenant_id = '@TENANT@' AND subject = '@SUBJECT@';
-SELECT c.tenant_id, c.id, c.external_ref, c.full_name, c.email, c.phone, c.address, c.date_of_birth, c.vulnerability, c.legal_hold, c.erased_at, c.created_at, c.updated_at, c.version, k.wrapped_key FROM consumers c LEFT JOIN consumer_keys k ON k.tenant_id = c.tenant_id AND k.consumer_id = c.id WHERE c.tenant_id = '@TENANT@' AND c.id = ('{@CONSUMERS@}'::uuid[])[:ci];
+\set r3 random(1, 140737488355327)
+\startpipeline
+DISCARD ALL;
+BEGIN TRANSACTION ISOLATION LEVEL READ COMMITTED;
+SET LOCAL statement_timeout = 30000;
+SET LOCAL application_name = 'cms-api/FileComplaint';
+SET LOCAL app.tenant_id = '@TENANT@';
+SELECT tenant_id, id, subject, email, display_name, kind, roles, is_active, created_at, version FROM staff_users WHERE tenant_id = '@TENANT@' AND subject = '@SUBJECT@';
+\endpipeline
+SELECT c.tenant_id, c.id, c.external_ref, c.full_name, c.email, c.phone, c.address, c.date_of_birth, c.vulnerability, c.legal_hold, c.erased_at, c.created_at, c.updated_at, c.version, k.wrapped_key FROM consumers c LEFT JOIN consumer_keys k ON k.tenant_id = c.tenant_id AND k.consumer_id = c.id WHERE c.tenant_id = '@TENANT@' AND c.id = /*<*/('{@CONSUMERS@}'::uuid[])[:ci::int]/*>*/;
+SELECT t.version, e.code
+FROM taxonomies t
+LEFT JOIN taxonomy_entries e
+       ON e.tenant_id = t.tenant_id AND e.kind = t.kind AND e.version = t.version AND e.code = 'current_account'
+WHERE t.tenant_id = '@TENANT@' AND t.kind = 'product'
+ORDER BY t.version DESC
+LIMIT 1;
+SELECT t.version, e.code
+FROM taxonomies t
+LEFT JOIN taxonomy_entries e
+       ON e.tenant_id = t.tenant_id AND e.kind = t.kind AND e.version = t.version AND e.code = 'fees'
+WHERE t.tenant_id = '@TENANT@' AND t.kind = 'category'
+ORDER BY t.version DESC
+LIMIT 1;
 SELECT id, name, sector, jurisdiction, status, created_at FROM tenants WHERE id = '@TENANT@';
-INSERT INTO complaint_sequences (tenant_id, year, last_value) VALUES ('@TENANT@', 2026, 1) ON CONFLICT (tenant_id, year) DO UPDATE SET last_value = complaint_sequences.last_value + 1 RETURNING last_value \gset
-INSERT INTO complaints (tenant_id, id, reference, consumer_id, channel, product, category, description, priority, vulnerability_involved, payment_services, disability, profile_code, status, assignee_id, received_at, acknowledged_at, summary_resolution_at, final_response_at, resolved_at, closed_at, reopened_at, outcome, redress_amount_minor, redress_currency, redress_non_monetary, root_cause, referral_body, referral_reference, referred_at, referral_outcome, referral_outcome_at, next_due_at, created_at, updated_at, version) VALUES ('@TENANT@', (lpad(to_hex((extract(epoch from now()) * 1000000)::bigint), 16, '0') || lpad(to_hex(:r1), 16, '0'))::uuid, 'CMP-2026-' || lpad(':last_value', 6, '0'), ('{@CONSUMERS@}'::uuid[])[:ci], 'web', 'current_account', 'fees', 'Charged twice for the same transfer.', 'normal', false, false, false, 'uk_banking_fca_disp1', 'received', NULL, now(), NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, now() + interval '56 days', now(), now(), 1);
-INSERT INTO complaint_deadlines (tenant_id, complaint_id, kind, due_at, met_at) VALUES ('@TENANT@', (lpad(to_hex((extract(epoch from now()) * 1000000)::bigint), 16, '0') || lpad(to_hex(:r1), 16, '0'))::uuid, 'summary_resolution', now() + interval '3 days', NULL);
-INSERT INTO complaint_deadlines (tenant_id, complaint_id, kind, due_at, met_at) VALUES ('@TENANT@', (lpad(to_hex((extract(epoch from now()) * 1000000)::bigint), 16, '0') || lpad(to_hex(:r1), 16, '0'))::uuid, 'final_response', now() + interval '56 days', NULL);
-INSERT INTO audit_chain_heads (tenant_id, last_seq, last_hash) VALUES ('@TENANT@', 1, '') ON CONFLICT (tenant_id) DO UPDATE SET last_seq = audit_chain_heads.last_seq + 1 RETURNING last_seq, last_hash \gset
-INSERT INTO audit_entries (tenant_id, id, occurred_at, actor_type, actor_id, action, entity_type, entity_id, changed_fields, trace_id, seq, prev_hash, hash) VALUES ('@TENANT@', (lpad(to_hex((extract(epoch from now()) * 1000000)::bigint), 16, '0') || lpad(to_hex(:r2), 16, '0'))::uuid, now(), 'staff', '@STAFFID@', 'complaint.filed', 'complaint', (lpad(to_hex((extract(epoch from now()) * 1000000)::bigint), 16, '0') || lpad(to_hex(:r1), 16, '0'))::uuid, '["reference","consumerId","channel","product","category","description","priority","receivedAt","deadlines"]', '0af7651916cd43dd8448eb211c80319c', :last_seq, ':last_hash', md5(:r2::text) || md5(:r1::text));
-UPDATE audit_chain_heads SET last_hash = md5(:r2::text) || md5(:r1::text) WHERE tenant_id = '@TENANT@';
-SELECT tenant_id, id, reference, consumer_id, channel, product, category, description, priority, vulnerability_involved, payment_services, disability, profile_code, status, assignee_id, received_at, acknowledged_at, summary_resolution_at, final_response_at, resolved_at, closed_at, reopened_at, outcome, redress_amount_minor, redress_currency, redress_non_monetary, root_cause, referral_body, referral_reference, referred_at, referral_outcome, referral_outcome_at, next_due_at, created_at, updated_at, version FROM complaints WHERE tenant_id = '@TENANT@' AND id = (lpad(to_hex((extract(epoch from now()) * 1000000)::bigint), 16, '0') || lpad(to_hex(:r1), 16, '0'))::uuid;
-SELECT complaint_id, kind, due_at, met_at FROM complaint_deadlines WHERE tenant_id = '@TENANT@' AND complaint_id = (lpad(to_hex((extract(epoch from now()) * 1000000)::bigint), 16, '0') || lpad(to_hex(:r1), 16, '0'))::uuid;
+SELECT day FROM tenant_closure_days WHERE tenant_id = '@TENANT@' AND active = 't' AND day >= /*<*/(now() AT TIME ZONE 'UTC')::date/*>*/ AND day <= /*<*/(now() AT TIME ZONE 'UTC')::date + 731/*>*/;
+SELECT internal_sla_amount, internal_sla_unit, at_risk_days FROM tenant_clock_settings WHERE tenant_id = '@TENANT@';
+INSERT INTO complaint_sequences (tenant_id, year, last_value) VALUES ('@TENANT@', /*<*/extract(year FROM now() AT TIME ZONE 'UTC')::int/*>*/, 1)
+ON CONFLICT (tenant_id, year) DO UPDATE SET last_value = complaint_sequences.last_value + 1
+RETURNING last_value \gset
+INSERT INTO complaints (tenant_id, id, reference, consumer_id, channel, product, category, description, priority, vulnerability_involved, payment_services, disability, profile_code, status, assignee_id, received_at, acknowledged_at, summary_resolution_at, final_response_at, resolved_at, closed_at, reopened_at, outcome, redress_amount_minor, redress_currency, redress_non_monetary, root_cause, referral_body, referral_reference, referred_at, referral_outcome, referral_outcome_at, next_due_at, next_due_kind, profile_version, created_at, updated_at, version, product_taxonomy_version, category_taxonomy_version, root_cause_taxonomy_version, vulnerability_health, vulnerability_life_event, vulnerability_resilience, vulnerability_capability, vulnerability_consent_at, closure_band, merged_into_id) VALUES ('@TENANT@', /*<*/(lpad(to_hex((extract(epoch FROM now()) * 1000000)::bigint), 16, '0') || lpad(to_hex(:r1::bigint), 16, '0'))::uuid/*>*/, /*<*/'CMP-' || extract(year FROM now() AT TIME ZONE 'UTC') || '-' || lpad(:last_value, 6, '0')/*>*/, /*<*/('{@CONSUMERS@}'::uuid[])[:ci::int]/*>*/, 'web', 'current_account', 'fees', 'Charged twice for the same transfer.', 'normal', 'f', 'f', 'f', '@PROFILE@', 'received', NULL, /*<*/now()/*>*/, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, /*<*/now() + interval '56 days'/*>*/, 'final_response', '@PROFILE_VERSION@', /*<*/now()/*>*/, /*<*/now()/*>*/, '1', NULL, NULL, NULL, 'f', 'f', 'f', 'f', NULL, NULL, NULL);
+INSERT INTO complaint_deadlines (tenant_id, complaint_id, kind, due_at, met_at, paused_at, paused_ms, withdrawn_at)
+VALUES ('@TENANT@', /*<*/(lpad(to_hex((extract(epoch FROM now()) * 1000000)::bigint), 16, '0') || lpad(to_hex(:r1::bigint), 16, '0'))::uuid/*>*/, 'summary_resolution', /*<*/now() + interval '3 days'/*>*/, NULL, NULL, '0', NULL)
+ON CONFLICT (tenant_id, complaint_id, kind) DO UPDATE SET due_at = excluded.due_at, met_at = excluded.met_at,
+    paused_at = excluded.paused_at, paused_ms = excluded.paused_ms, withdrawn_at = NULL;
+INSERT INTO complaint_deadlines (tenant_id, complaint_id, kind, due_at, met_at, paused_at, paused_ms, withdrawn_at)
+VALUES ('@TENANT@', /*<*/(lpad(to_hex((extract(epoch FROM now()) * 1000000)::bigint), 16, '0') || lpad(to_hex(:r1::bigint), 16, '0'))::uuid/*>*/, 'final_response', /*<*/now() + interval '56 days'/*>*/, NULL, NULL, '0', NULL)
+ON CONFLICT (tenant_id, complaint_id, kind) DO UPDATE SET due_at = excluded.due_at, met_at = excluded.met_at,
+    paused_at = excluded.paused_at, paused_ms = excluded.paused_ms, withdrawn_at = NULL;
+INSERT INTO audit_chain_heads (tenant_id, last_seq, last_hash) VALUES ('@TENANT@', 1, '')
+ON CONFLICT (tenant_id) DO UPDATE SET last_seq = audit_chain_heads.last_seq + 1
+RETURNING last_seq, last_hash \gset
+INSERT INTO audit_entries (tenant_id, id, occurred_at, actor_type, actor_id, action, entity_type, entity_id, changed_fields, trace_id, seq, prev_hash, hash)
+VALUES ('@TENANT@', /*<*/(lpad(to_hex((extract(epoch FROM now()) * 1000000)::bigint), 16, '0') || lpad(to_hex(:r2::bigint), 16, '0'))::uuid/*>*/, /*<*/now()/*>*/, 'staff', '@STAFFID@', 'complaint.filed', 'complaint', /*<*/(lpad(to_hex((extract(epoch FROM now()) * 1000000)::bigint), 16, '0') || lpad(to_hex(:r1::bigint), 16, '0'))::uuid/*>*/, '["reference","consumerId","channel","product","category","description","priority","receivedAt","deadlines"]', '0af7651916cd43dd8448eb211c80319c',
+        :last_seq, :last_hash, /*<*/md5(:r2::text) || md5(:r1::text)/*>*/);
+UPDATE audit_chain_heads SET last_hash = /*<*/md5(:r2::text) || md5(:r1::text)/*>*/ WHERE tenant_id = '@TENANT@';
+INSERT INTO audit_chain_heads (tenant_id, last_seq, last_hash, last_event_position) VALUES ('@TENANT@', 0, '', 1)
+ON CONFLICT (tenant_id) DO UPDATE SET last_event_position = audit_chain_heads.last_event_position + 1
+RETURNING last_event_position \gset
+INSERT INTO events (tenant_id, position, id, type, entity_type, entity_id, entity_version, changed_fields, occurred_at)
+VALUES ('@TENANT@', :last_event_position, /*<*/(lpad(to_hex((extract(epoch FROM now()) * 1000000)::bigint), 16, '0') || lpad(to_hex(:r3::bigint), 16, '0'))::uuid/*>*/, 'complaint.filed', 'complaint', /*<*/(lpad(to_hex((extract(epoch FROM now()) * 1000000)::bigint), 16, '0') || lpad(to_hex(:r1::bigint), 16, '0'))::uuid/*>*/, '1', '["reference","consumerId","channel","product","category","description","priority","receivedAt","deadlines"]', /*<*/now()/*>*/);
+SELECT tenant_id, id, reference, consumer_id, channel, product, category, description, priority, vulnerability_involved, payment_services, disability, profile_code, status, assignee_id, received_at, acknowledged_at, summary_resolution_at, final_response_at, resolved_at, closed_at, reopened_at, outcome, redress_amount_minor, redress_currency, redress_non_monetary, root_cause, referral_body, referral_reference, referred_at, referral_outcome, referral_outcome_at, next_due_at, next_due_kind, profile_version, created_at, updated_at, version, product_taxonomy_version, category_taxonomy_version, root_cause_taxonomy_version, vulnerability_health, vulnerability_life_event, vulnerability_resilience, vulnerability_capability, vulnerability_consent_at, closure_band, merged_into_id FROM complaints WHERE tenant_id = '@TENANT@' AND id = /*<*/(lpad(to_hex((extract(epoch FROM now()) * 1000000)::bigint), 16, '0') || lpad(to_hex(:r1::bigint), 16, '0'))::uuid/*>*/;
+SELECT complaint_id, kind, due_at, met_at, paused_at, paused_ms FROM complaint_deadlines WHERE tenant_id = '@TENANT@' AND complaint_id = /*<*/(lpad(to_hex((extract(epoch FROM now()) * 1000000)::bigint), 16, '0') || lpad(to_hex(:r1::bigint), 16, '0'))::uuid/*>*/ AND withdrawn_at IS NULL;
+SELECT id, complaint_id, type, sent_at, recorded_by, recorded_at FROM complaint_responses
+WHERE tenant_id = '@TENANT@' AND complaint_id IN (SELECT id FROM complaints WHERE tenant_id = '@TENANT@' AND (id = /*<*/(lpad(to_hex((extract(epoch FROM now()) * 1000000)::bigint), 16, '0') || lpad(to_hex(:r1::bigint), 16, '0'))::uuid/*>*/ OR merged_into_id = /*<*/(lpad(to_hex((extract(epoch FROM now()) * 1000000)::bigint), 16, '0') || lpad(to_hex(:r1::bigint), 16, '0'))::uuid/*>*/))
+ORDER BY sent_at, id;
 COMMIT;

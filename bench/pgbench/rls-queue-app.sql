@@ -1,3 +1,6 @@
-BEGIN; SET LOCAL app.tenant_id = '@TENANT@';
+-- rls_overhead, cms_app side: the queue's first page (the statement of queue.sql) under row-level security, the tenant set.
+-- bench/run checks that the query is the service's (bench/statements.py --includes).
+BEGIN;
+SET LOCAL app.tenant_id = '@TENANT@';
 SELECT id, reference, consumer_id, channel, product, category, priority, status, assignee_id, received_at, next_due_at, version FROM complaints WHERE tenant_id = '@TENANT@' AND status = 'received' ORDER BY received_at, id LIMIT 51;
 ROLLBACK;
