@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Text.Json;
 using Cms.Tests.Support;
+using Microsoft.AspNetCore.Hosting;
 
 namespace Cms.Tests.Api;
 
@@ -94,6 +95,48 @@ public sealed class OpenApiContractTests(DatabaseKind kind) : ApiTestBase(kind)
             operation.GetProperty("parameters").EnumerateArray()
                 .Where(p => p.GetProperty("in").GetString() == "header")
                 .Select(p => p.GetProperty("name").GetString()!);
+    }
+
+    [TestCase("Development", null, true)]
+    [TestCase("Production", null, false)]
+    [TestCase("Production", "true", true)]
+    [TestCase("Development", "false", true)] // Development always has it: the setting only turns it on elsewhere
+    public async Task The_interactive_api_reference_is_on_in_Development_and_in_Production_only_when_enabled(string environment, string? enabled, bool served)
+    {
+        await using var factory = Factory.WithWebHostBuilder(b =>
+        {
+            b.UseEnvironment(environment);
+            if (enabled is not null)
+            {
+                b.UseSetting("Cms:ApiReference:Enabled", enabled);
+            }
+        });
+        // With a token: unknown addresses answer 401 to anonymous callers, whose answer would prove nothing here.
+        var tenant = await CreateTenantAsync();
+        using var client = factory.CreateClient(); // follows a redirect to the reference's canonical address
+        client.DefaultRequestHeaders.Authorization = tenant.Admin.DefaultRequestHeaders.Authorization;
+        using var response = await client.GetAsync("/docs");
+
+        if (!served)
+        {
+            Assert.That(response.StatusCode, Is.EqualTo(System.Net.HttpStatusCode.NotFound), "off in Production unless enabled");
+            Assert.That((await client.GetAsync("/openapi/v1.json")).StatusCode, Is.EqualTo(System.Net.HttpStatusCode.OK),
+                "the OpenAPI document itself stays available");
+            return;
+        }
+
+        Assert.That(response.StatusCode, Is.EqualTo(System.Net.HttpStatusCode.OK));
+        Assert.That(response.Content.Headers.ContentType?.MediaType, Is.EqualTo("text/html"));
+        var page = await response.Content.ReadAsStringAsync();
+        Assert.That(page, Does.Contain("\"openapi/v1.json\""), "the reference reads the service's OpenAPI document");
+        Assert.That(page, Does.Contain("\"preferredSecurityScheme\":[\"bearer\"]"), "with the bearer-token input");
+        Assert.That(page, Does.Contain("<title>Complaint Management Service</title>"));
+
+        // Anonymous callers get the page and its script too (the token is typed into the page).
+        using var anonymous = factory.CreateClient();
+        Assert.That((await anonymous.GetAsync("/docs")).StatusCode, Is.EqualTo(System.Net.HttpStatusCode.OK));
+        Assert.That((await anonymous.GetAsync(new Uri(response.RequestMessage!.RequestUri!, "scalar.js"))).StatusCode,
+            Is.EqualTo(System.Net.HttpStatusCode.OK), "the page's script is served");
     }
 
     [Test]
