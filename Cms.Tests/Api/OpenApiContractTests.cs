@@ -81,6 +81,61 @@ public sealed class OpenApiContractTests(DatabaseKind kind) : ApiTestBase(kind)
     }
 
     [Test]
+    public void Every_problem_response_is_problem_json_with_a_description_and_an_example_of_its_status()
+    {
+        var wrong = new List<string>();
+        var declared = 0;
+        foreach (var (name, operation) in Operations())
+        {
+            foreach (var response in operation.GetProperty("responses").EnumerateObject().Where(r => r.Name[0] is '4' or '5'))
+            {
+                var what = $"{name} {response.Name}";
+                declared++;
+                if (!response.Value.TryGetProperty("description", out var description) || description.GetString()!.Length < 10)
+                {
+                    wrong.Add($"{what}: no description");
+                }
+
+                if (!response.Value.TryGetProperty("content", out var content)
+                    || content.EnumerateObject().Select(m => m.Name).SingleOrDefault() != "application/problem+json")
+                {
+                    wrong.Add($"{what}: not (only) application/problem+json");
+                    continue;
+                }
+
+                var media = content.GetProperty("application/problem+json");
+                if (!media.TryGetProperty("example", out var example))
+                {
+                    wrong.Add($"{what}: no example");
+                }
+                else if (!example.TryGetProperty("status", out var status) || status.GetInt32().ToString(System.Globalization.CultureInfo.InvariantCulture) != response.Name
+                         || !example.TryGetProperty("traceId", out _))
+                {
+                    wrong.Add($"{what}: the example is not a problem with this status and a traceId");
+                }
+            }
+        }
+
+        Assert.That(declared, Is.GreaterThan(100));
+        Assert.That(wrong, Is.Empty);
+    }
+
+    [Test]
+    public void The_reports_csv_answer_is_documented_as_csv_text()
+    {
+        var ok = Operations().Single(o => o.Name == "GET /v1/reports/complaints").Operation.GetProperty("responses").GetProperty("200").GetProperty("content");
+        Assert.That(ok.GetProperty("application/json").GetProperty("example").ValueKind, Is.EqualTo(JsonValueKind.Object));
+
+        var csv = ok.GetProperty("text/csv");
+        Assert.That(csv.GetProperty("schema").GetProperty("type").GetString(), Is.EqualTo("string"));
+        var example = csv.GetProperty("example");
+        Assert.That(example.ValueKind, Is.EqualTo(JsonValueKind.String), "a CSV body, not a JSON object");
+        var lines = example.GetString()!.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => l.TrimEnd('\r')).ToList();
+        Assert.That(lines[0], Is.EqualTo("section,product,root_cause,metric,currency,value"));
+        Assert.That(lines.Skip(1), Has.Some.StartsWith("totals,"));
+    }
+
+    [Test]
     public void Changes_document_if_match_and_idempotency_key()
     {
         var operations = Operations().ToDictionary(o => o.Name, o => o.Operation);
