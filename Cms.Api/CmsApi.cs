@@ -119,16 +119,17 @@ public static class CmsApi
     private static void AddGracefulShutdown(IServiceCollection services, IConfiguration configuration)
     {
         var shutdown = configuration.GetSection(ShutdownOptions.Section).Get<ShutdownOptions>() ?? new ShutdownOptions();
-        if (shutdown.ReadinessDelay < TimeSpan.Zero || shutdown.DrainTimeout <= TimeSpan.Zero)
+        if (shutdown.ReadinessDelay < TimeSpan.Zero || shutdown.DrainTimeout <= TimeSpan.Zero || shutdown.TelemetryFlushTimeout < TimeSpan.Zero)
         {
-            throw new InvalidOperationException($"{ShutdownOptions.Section}: ReadinessDelay must not be negative and DrainTimeout must be positive.");
+            throw new InvalidOperationException(
+                $"{ShutdownOptions.Section}: ReadinessDelay and TelemetryFlushTimeout must not be negative and DrainTimeout must be positive.");
         }
 
         services.AddSingleton(shutdown);
         services.AddSingleton<ShutdownReadiness>();
         services.AddHostedService(sp => sp.GetRequiredService<ShutdownReadiness>());
         services.AddHealthChecks().AddCheck<ShutdownReadiness>("shutdown", tags: ["ready"]);
-        services.Configure<HostOptions>(o => o.ShutdownTimeout = shutdown.ReadinessDelay + shutdown.DrainTimeout);
+        services.Configure<HostOptions>(o => o.ShutdownTimeout = shutdown.Total);
     }
 
     public static AuthOptions LoadAuth(IConfiguration configuration, DatabaseOptions database) =>

@@ -119,15 +119,15 @@ public static class ServiceTelemetry
 /// <summary>
 /// Sends what the batch exporters still hold while the host stops, before the container is disposed: disposing the
 /// providers later races with the disposal of the exporters' HTTP clients, and the last spans of a stopping instance
-/// (often the most interesting ones) were lost.
+/// (often the most interesting ones) were lost. Traces, metrics and logs share one deadline,
+/// <see cref="ShutdownOptions.TelemetryFlushTimeout"/>, which is part of the grace period the deployment gives.
 /// </summary>
 internal sealed class TelemetryFlushOnStop(IServiceProvider services) : IHostedService
 {
-    private const int TimeoutMilliseconds = 5000;
-
     private TracerProvider? _tracer;
     private MeterProvider? _meter;
     private LoggerProvider? _logger;
+    private TimeSpan _timeout;
 
     public Task StartAsync(CancellationToken cancellationToken)
     {
@@ -135,16 +135,19 @@ internal sealed class TelemetryFlushOnStop(IServiceProvider services) : IHostedS
         _tracer = services.GetService<TracerProvider>();
         _meter = services.GetService<MeterProvider>();
         _logger = services.GetService<LoggerProvider>();
+        _timeout = (services.GetService<ShutdownOptions>() ?? new ShutdownOptions()).TelemetryFlushTimeout;
         return Task.CompletedTask;
     }
 
     public Task StopAsync(CancellationToken cancellationToken)
     {
+        var deadline = System.Diagnostics.Stopwatch.StartNew();
+        int Remaining() => (int)Math.Max(0, (_timeout - deadline.Elapsed).TotalMilliseconds);
         try
         {
-            _tracer?.ForceFlush(TimeoutMilliseconds);
-            _meter?.ForceFlush(TimeoutMilliseconds);
-            _logger?.ForceFlush(TimeoutMilliseconds);
+            _tracer?.ForceFlush(Remaining());
+            _meter?.ForceFlush(Remaining());
+            _logger?.ForceFlush(Remaining());
         }
         catch (ObjectDisposedException)
         {

@@ -9,12 +9,22 @@ public sealed class ShutdownOptions
 
     /// <summary>
     /// After SIGTERM, readiness answers unhealthy for this long while the service still serves, so load balancers stop
-    /// sending before the listener closes (set it to at least the readiness probe's period).
+    /// sending before the listener closes. It must cover the readiness probe's period times its failure threshold (the
+    /// time a probe needs to see the pod unready): 10 s is the 5 s × 2 of deploy/k8s/deployment.yaml.
     /// </summary>
-    public TimeSpan ReadinessDelay { get; set; } = TimeSpan.FromSeconds(5);
+    public TimeSpan ReadinessDelay { get; set; } = TimeSpan.FromSeconds(10);
 
     /// <summary>Then the listener closes and requests in flight get this long to finish.</summary>
     public TimeSpan DrainTimeout { get; set; } = TimeSpan.FromSeconds(25);
+
+    /// <summary>
+    /// Last, the spans, metrics and logs the batch exporters still hold (those of the drained requests among them) get
+    /// this long, in all, to be sent. A container's grace period must cover the sum of the three (<see cref="Total"/>).
+    /// </summary>
+    public TimeSpan TelemetryFlushTimeout { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>The longest a graceful shutdown takes: the host's shutdown timeout, and the least grace period to give it.</summary>
+    public TimeSpan Total => ReadinessDelay + DrainTimeout + TelemetryFlushTimeout;
 }
 
 /// <summary>

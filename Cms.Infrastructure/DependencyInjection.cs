@@ -15,6 +15,13 @@ public static class DependencyInjection
     /// <summary>The service key of the read replica's <see cref="NpgsqlDataSource"/>.</summary>
     public const string ReadSideKey = "cms-read";
 
+    /// <summary>Npgsql's spans follow <see cref="DatabaseTelemetry.ShouldTrace"/>: background polling makes no root spans.</summary>
+    private static NpgsqlDataSourceBuilder WithTracingFilter(NpgsqlDataSourceBuilder builder) =>
+        builder.ConfigureTracing(t => t
+            .ConfigureCommandFilter(_ => DatabaseTelemetry.ShouldTrace)
+            .ConfigureBatchFilter(_ => DatabaseTelemetry.ShouldTrace)
+            .ConfigureCopyOperationFilter(_ => DatabaseTelemetry.ShouldTrace));
+
     /// <summary>The database session (one connection and transaction per request scope), repositories and query services.</summary>
     public static IServiceCollection AddCmsInfrastructure(this IServiceCollection services, DatabaseOptions options)
     {
@@ -31,7 +38,7 @@ public static class DependencyInjection
             {
                 var builder = new NpgsqlDataSourceBuilder(options.ConnectionString);
                 builder.ConnectionStringBuilder.ApplicationName ??= "cms-api";
-                return builder.Build();
+                return WithTracingFilter(builder).Build();
             });
             services.AddScoped<DbSession, PostgresSession>();
             services.AddSingleton<MonthlyPartitions>();
@@ -41,7 +48,7 @@ public static class DependencyInjection
                 {
                     var builder = new NpgsqlDataSourceBuilder(options.ReadConnectionString);
                     builder.ConnectionStringBuilder.ApplicationName ??= "cms-api-read";
-                    return builder.Build();
+                    return WithTracingFilter(builder).Build();
                 });
                 services.AddScoped(sp => new ReplicaSession(PostgresSession.ReadOnly(
                     sp.GetRequiredKeyedService<NpgsqlDataSource>(ReadSideKey), sp.GetRequiredService<TenantScope>(),

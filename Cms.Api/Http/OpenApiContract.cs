@@ -215,7 +215,42 @@ public static class OpenApiContract
             }
         }
 
+        // Problem responses the endpoint declared itself (ProducesProblem) come without description text or example:
+        // complete them like the generated ones.
+        foreach (var (key, declared) in operation.Responses)
+        {
+            if (int.TryParse(key, System.Globalization.CultureInfo.InvariantCulture, out var status) && status >= 400
+                && declared is OpenApiResponse response)
+            {
+                CompleteProblem(response, problems.GetValueOrDefault(status), status, context.Document);
+            }
+        }
+
         return Task.CompletedTask;
+    }
+
+    private static void CompleteProblem(OpenApiResponse response, string? text, int status, OpenApiDocument? document)
+    {
+        var complete = Problem(text ?? response.Description ?? Problems.TitleOf(status), status, document);
+        if (text is not null || string.IsNullOrWhiteSpace(response.Description) || response.Description == Problems.TitleOf(status))
+        {
+            response.Description = complete.Description;
+        }
+
+        response.Content ??= new Dictionary<string, OpenApiMediaType>();
+        foreach (var mediaType in response.Content.Keys.Where(m => m != "application/problem+json").ToList())
+        {
+            response.Content.Remove(mediaType); // every error is problem+json, whatever else the declaration listed
+        }
+
+        if (!response.Content.TryGetValue("application/problem+json", out var media))
+        {
+            response.Content["application/problem+json"] = complete.Content!["application/problem+json"];
+            return;
+        }
+
+        media.Schema = complete.Content!["application/problem+json"].Schema;
+        media.Example ??= complete.Content["application/problem+json"].Example;
     }
 
     private static void AddHeader(OpenApiOperation operation, string name, bool required, string description, string example)
@@ -256,6 +291,10 @@ public static class OpenApiContract
         },
     };
 
+    /// <summary>
+    /// The example of a body in each of its media types: JSON as JSON; a text rendering (the report's CSV) as the text
+    /// it is, with a string schema, since that body is not the JSON object the generator describes.
+    /// </summary>
     private static void AddExample(IDictionary<string, OpenApiMediaType> content, Type type, JsonSerializerOptions json)
     {
         if (OpenApiExamples.For(type) is not { } example)
@@ -263,9 +302,17 @@ public static class OpenApiContract
             return;
         }
 
-        foreach (var media in content.Values)
+        foreach (var (mediaType, media) in content)
         {
-            media.Example ??= JsonSerializer.SerializeToNode(example, type, json);
+            if (OpenApiExamples.Text(example, mediaType) is { } text)
+            {
+                media.Schema = new OpenApiSchema { Type = JsonSchemaType.String, Description = $"The body as {mediaType}." };
+                media.Example ??= JsonValue.Create(text);
+            }
+            else
+            {
+                media.Example ??= JsonSerializer.SerializeToNode(example, type, json);
+            }
         }
     }
 

@@ -148,6 +148,13 @@ public static class OpenApiExamples
             new VulnerabilityFigures(14, 12, 5, 4, 3, 2), new ReliefFigures(40, 15, 55), new DisabilityFigures(0, 0, 0));
     }
 
+    /// <summary>An example body rendered in a text media type (the report as CSV), or null when the media type is JSON.</summary>
+    public static string? Text(object example, string mediaType) => (example, mediaType) switch
+    {
+        (ComplaintsReportDto report, Endpoints.ReportEndpoints.CsvMediaType) => Endpoints.ComplaintsReportCsv.Write(report),
+        _ => null,
+    };
+
     /// <summary>The example of a body type, or null when the type has none (the OpenAPI test lists those).</summary>
     public static object? For(Type type)
     {

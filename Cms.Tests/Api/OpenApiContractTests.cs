@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Text.Json;
 using Cms.Tests.Support;
+using Microsoft.AspNetCore.Hosting;
 
 namespace Cms.Tests.Api;
 
@@ -80,6 +81,61 @@ public sealed class OpenApiContractTests(DatabaseKind kind) : ApiTestBase(kind)
     }
 
     [Test]
+    public void Every_problem_response_is_problem_json_with_a_description_and_an_example_of_its_status()
+    {
+        var wrong = new List<string>();
+        var declared = 0;
+        foreach (var (name, operation) in Operations())
+        {
+            foreach (var response in operation.GetProperty("responses").EnumerateObject().Where(r => r.Name[0] is '4' or '5'))
+            {
+                var what = $"{name} {response.Name}";
+                declared++;
+                if (!response.Value.TryGetProperty("description", out var description) || description.GetString()!.Length < 10)
+                {
+                    wrong.Add($"{what}: no description");
+                }
+
+                if (!response.Value.TryGetProperty("content", out var content)
+                    || content.EnumerateObject().Select(m => m.Name).SingleOrDefault() != "application/problem+json")
+                {
+                    wrong.Add($"{what}: not (only) application/problem+json");
+                    continue;
+                }
+
+                var media = content.GetProperty("application/problem+json");
+                if (!media.TryGetProperty("example", out var example))
+                {
+                    wrong.Add($"{what}: no example");
+                }
+                else if (!example.TryGetProperty("status", out var status) || status.GetInt32().ToString(System.Globalization.CultureInfo.InvariantCulture) != response.Name
+                         || !example.TryGetProperty("traceId", out _))
+                {
+                    wrong.Add($"{what}: the example is not a problem with this status and a traceId");
+                }
+            }
+        }
+
+        Assert.That(declared, Is.GreaterThan(100));
+        Assert.That(wrong, Is.Empty);
+    }
+
+    [Test]
+    public void The_reports_csv_answer_is_documented_as_csv_text()
+    {
+        var ok = Operations().Single(o => o.Name == "GET /v1/reports/complaints").Operation.GetProperty("responses").GetProperty("200").GetProperty("content");
+        Assert.That(ok.GetProperty("application/json").GetProperty("example").ValueKind, Is.EqualTo(JsonValueKind.Object));
+
+        var csv = ok.GetProperty("text/csv");
+        Assert.That(csv.GetProperty("schema").GetProperty("type").GetString(), Is.EqualTo("string"));
+        var example = csv.GetProperty("example");
+        Assert.That(example.ValueKind, Is.EqualTo(JsonValueKind.String), "a CSV body, not a JSON object");
+        var lines = example.GetString()!.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => l.TrimEnd('\r')).ToList();
+        Assert.That(lines[0], Is.EqualTo("section,product,root_cause,metric,currency,value"));
+        Assert.That(lines.Skip(1), Has.Some.StartsWith("totals,"));
+    }
+
+    [Test]
     public void Changes_document_if_match_and_idempotency_key()
     {
         var operations = Operations().ToDictionary(o => o.Name, o => o.Operation);
@@ -94,6 +150,48 @@ public sealed class OpenApiContractTests(DatabaseKind kind) : ApiTestBase(kind)
             operation.GetProperty("parameters").EnumerateArray()
                 .Where(p => p.GetProperty("in").GetString() == "header")
                 .Select(p => p.GetProperty("name").GetString()!);
+    }
+
+    [TestCase("Development", null, true)]
+    [TestCase("Production", null, false)]
+    [TestCase("Production", "true", true)]
+    [TestCase("Development", "false", true)] // Development always has it: the setting only turns it on elsewhere
+    public async Task The_interactive_api_reference_is_on_in_Development_and_in_Production_only_when_enabled(string environment, string? enabled, bool served)
+    {
+        await using var factory = Factory.WithWebHostBuilder(b =>
+        {
+            b.UseEnvironment(environment);
+            if (enabled is not null)
+            {
+                b.UseSetting("Cms:ApiReference:Enabled", enabled);
+            }
+        });
+        // With a token: unknown addresses answer 401 to anonymous callers, whose answer would prove nothing here.
+        var tenant = await CreateTenantAsync();
+        using var client = factory.CreateClient(); // follows a redirect to the reference's canonical address
+        client.DefaultRequestHeaders.Authorization = tenant.Admin.DefaultRequestHeaders.Authorization;
+        using var response = await client.GetAsync("/docs");
+
+        if (!served)
+        {
+            Assert.That(response.StatusCode, Is.EqualTo(System.Net.HttpStatusCode.NotFound), "off in Production unless enabled");
+            Assert.That((await client.GetAsync("/openapi/v1.json")).StatusCode, Is.EqualTo(System.Net.HttpStatusCode.OK),
+                "the OpenAPI document itself stays available");
+            return;
+        }
+
+        Assert.That(response.StatusCode, Is.EqualTo(System.Net.HttpStatusCode.OK));
+        Assert.That(response.Content.Headers.ContentType?.MediaType, Is.EqualTo("text/html"));
+        var page = await response.Content.ReadAsStringAsync();
+        Assert.That(page, Does.Contain("\"openapi/v1.json\""), "the reference reads the service's OpenAPI document");
+        Assert.That(page, Does.Contain("\"preferredSecurityScheme\":[\"bearer\"]"), "with the bearer-token input");
+        Assert.That(page, Does.Contain("<title>Complaint Management Service</title>"));
+
+        // Anonymous callers get the page and its script too (the token is typed into the page).
+        using var anonymous = factory.CreateClient();
+        Assert.That((await anonymous.GetAsync("/docs")).StatusCode, Is.EqualTo(System.Net.HttpStatusCode.OK));
+        Assert.That((await anonymous.GetAsync(new Uri(response.RequestMessage!.RequestUri!, "scalar.js"))).StatusCode,
+            Is.EqualTo(System.Net.HttpStatusCode.OK), "the page's script is served");
     }
 
     [Test]

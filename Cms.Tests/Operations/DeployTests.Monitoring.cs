@@ -25,8 +25,8 @@ public sealed partial class DeployTests
 
     private static readonly string[] PostgresExporterMetrics =
     [
-        "pg_stat_statements_seconds_total", "pg_stat_statements_calls_total", "pg_stat_activity_count", "pg_replication_lag_seconds",
-        "pg_stat_database_xact_commit", "pg_stat_database_xact_rollback",
+        "pg_stat_statements_seconds_total", "pg_stat_statements_calls_total", "pg_stat_activity_count", "pg_stat_activity_max_tx_duration",
+        "pg_replication_lag_seconds", "pg_stat_replication_pg_wal_lsn_diff", "pg_stat_database_xact_commit", "pg_stat_database_xact_rollback",
     ];
 
     [GeneratedRegex(@"\b([a-z_][a-z0-9_]*)\s*(\{|\[|\))")]
@@ -44,6 +44,13 @@ public sealed partial class DeployTests
 
         var postgresCommand = string.Join(' ', Sequence(Map(services, "postgres"), "command").Select(c => c.ToString()));
         Assert.That(postgresCommand, Does.Contain("shared_preload_libraries=pg_stat_statements"));
+
+        // Every transaction opens with SET LOCAL app.tenant_id = '<tenant>' (and the use case's application_name): utility
+        // statements with literal values, one pg_stat_statements entry per tenant and use case if tracked.
+        var session = File.ReadAllText(Path.Combine(Root, "Cms.Infrastructure", "Persistence", "PostgresSession.cs"));
+        Assert.That(session, Does.Contain("SET LOCAL app.tenant_id = '"), "the tenant setting is a SET statement (not set_config in a SELECT)");
+        Assert.That(postgresCommand, Does.Contain("pg_stat_statements.track_utility=off"));
+        Assert.That(File.ReadAllText(Path.Combine(Deploy, "postgres", "postgresql.conf")), Does.Match(@"(?m)^pg_stat_statements\.track_utility = off\b"));
         Assert.That(File.ReadAllText(Path.Combine(Deploy, "compose", "postgres-init.sh")), Does.Contain("CREATE EXTENSION IF NOT EXISTS pg_stat_statements"));
         Assert.That(string.Join(' ', Sequence(Map(services, "postgres-exporter"), "command").Select(c => c.ToString())),
             Does.Contain("--collector.stat_statements"));
@@ -91,6 +98,17 @@ public sealed partial class DeployTests
             .Where(name => name.Contains('_', StringComparison.Ordinal))
             .Distinct().ToList();
         Assert.That(referenced, Does.Contain("cms_complaints_overdue").And.Contain("pg_stat_statements_seconds_total"));
+
+        // Slow work by use case: the service names each transaction's backend cms-api/<UseCase> (PostgresSession).
+        Assert.That(expressions, Has.Some.Matches<string>(e => e!.Contains("pg_stat_activity_count", StringComparison.Ordinal)
+            && e.Contains("by (application_name)", StringComparison.Ordinal) && e.Contains("state=\"active\"", StringComparison.Ordinal)),
+            "a panel of active statements by application_name");
+        Assert.That(File.ReadAllText(Path.Combine(Root, "Cms.Infrastructure", "Persistence", "PostgresSession.cs")),
+            Does.Contain("SET LOCAL application_name = '"));
+
+        // Replication lag as the primary sees it: pg_replication_lag_seconds is 0 on a primary (the only server in compose).
+        Assert.That(expressions, Has.None.Contains("pg_replication_lag_seconds"), "a replica-side metric reads 0 on the primary this stack scrapes");
+        Assert.That(expressions, Has.Some.Contains("pg_stat_replication_pg_wal_lsn_diff"));
         foreach (var metric in referenced)
         {
             var baseName = Regex.Replace(metric, "_(total|bucket|count|sum)$", "");

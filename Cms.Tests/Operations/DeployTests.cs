@@ -250,22 +250,58 @@ public sealed partial class DeployTests
             Assert.That(dockerfile.Lines.Any(l => l.StartsWith("COPY --from=build", StringComparison.Ordinal)), $"{name}: the runtime stage copies the published output");
             var user = dockerfile.Lines.Last(l => l.StartsWith("USER ", StringComparison.Ordinal))[5..].Trim();
             Assert.That(user, Is.Not.EqualTo("root").And.Not.EqualTo("0"), $"{name}: non-root");
-            Assert.That(dockerfile.Lines.Any(l => l.StartsWith("HEALTHCHECK", StringComparison.Ordinal)), $"{name}: health check declared");
         }
 
+        // The API is a long-running service: its image probes readiness with a real command (run by the entry-command test).
         var api = ReadDockerfile("api.Dockerfile");
         Assert.That(api.Lines, Does.Contain("EXPOSE 8080"));
         Assert.That(api.Env["Urls"], Is.EqualTo("http://+:8080"));
-        Assert.That(api.Healthcheck, Does.Contain("http://127.0.0.1:8080/health/ready"));
+        Assert.That(FinalStage(api).Where(l => l.StartsWith("HEALTHCHECK", StringComparison.Ordinal)).ToList(), Has.Count.EqualTo(1)
+            .And.All.Matches<string>(l => Regex.IsMatch(l!, @"^HEALTHCHECK(\s+--[a-z-]+=\S+)*\s+CMD\s+\[")), "api: one HEALTHCHECK CMD in exec form");
+        Assert.That(api.Healthcheck, Is.EqualTo(new[] { "dotnet", "Cms.Api.dll", "probe", "http://127.0.0.1:8080/health/ready" }));
+
+        // The migration job runs to completion and its exit code is its health: it declares that it has no periodic check
+        // (rather than leaving it out, which would inherit any HEALTHCHECK a future base image brings).
+        var migrations = ReadDockerfile("migrations.Dockerfile");
+        Assert.That(migrations.Healthcheck, Is.Empty, "migrations: no health check command");
+        Assert.That(FinalStage(migrations).Where(l => l.StartsWith("HEALTHCHECK", StringComparison.Ordinal)), Is.EqualTo(new[] { "HEALTHCHECK NONE" }),
+            "migrations: health checking explicitly off");
+    }
+
+    private static List<string> FinalStage(Dockerfile dockerfile) =>
+        dockerfile.Lines.Skip(dockerfile.Lines.FindLastIndex(l => l.StartsWith("FROM ", StringComparison.Ordinal))).ToList();
+
+    [Test]
+    public void The_readme_configuration_table_names_every_bound_setting()
+    {
+        var rows = File.ReadAllLines(Path.Combine(Root, "README.md")).Where(l => l.StartsWith("| `Cms:", StringComparison.Ordinal)).ToList();
+        var options = new[] { typeof(CmsApi).Assembly, typeof(Cms.Application.Common.Telemetry).Assembly, typeof(Cms.Infrastructure.Persistence.DatabaseOptions).Assembly }
+            .SelectMany(a => a.GetTypes())
+            .Select(t => (Type: t, Section: t.GetField("Section", BindingFlags.Public | BindingFlags.Static)?.GetRawConstantValue() as string))
+            .Where(t => t.Section is not null)
+            .ToList();
+        Assert.That(options.Select(o => o.Section), Does.Contain("Cms:Webhooks").And.Contain("Cms:Shutdown"));
+
+        // A row names a setting in full (`Cms:Webhooks:PollInterval`, or `...:<key>` for a keyed one) or, after one in full of the same section, by its
+        // last part (`Cms:Resilience:BaseDelay` / `MaxDelay`).
+        var missing = options
+            .SelectMany(o => o.Type.GetProperties(BindingFlags.Public | BindingFlags.Instance).Where(p => p.CanWrite)
+                .Select(p => (o.Section, Property: p.Name)))
+            .Where(s => !rows.Any(r => r.Contains($"`{s.Section}:{s.Property}`", StringComparison.Ordinal)
+                                       || r.Contains($"`{s.Section}:{s.Property}:", StringComparison.Ordinal) // keyed: `Cms:Idempotency:RequiredFor:<n>`
+                                       || (r.Contains($"`{s.Section}:", StringComparison.Ordinal) && r.Contains($"`{s.Property}`", StringComparison.Ordinal))))
+            .Select(s => $"{s.Section}:{s.Property}")
+            .ToList();
+        Assert.That(missing, Is.Empty, "settings the service binds that the README's configuration table does not name");
     }
 
     /// <summary>Each Cms__ variable names a setting the service reads: a literal path in its source, a bound options property, or a child of a keyed section.</summary>
     private static void AssertSettingsExist(IEnumerable<string> variables, string where)
     {
-        var source = string.Join("\n", new[] { "Cms.Api", "Cms.Infrastructure" }
+        var source = string.Join("\n", new[] { "Cms.Api", "Cms.Application", "Cms.Infrastructure" }
             .SelectMany(d => Directory.GetFiles(Path.Combine(Root, d), "*.cs", SearchOption.AllDirectories))
             .Select(File.ReadAllText));
-        var sections = new[] { typeof(CmsApi).Assembly, typeof(Cms.Infrastructure.Persistence.DatabaseOptions).Assembly }
+        var sections = new[] { typeof(CmsApi).Assembly, typeof(Cms.Application.Common.Telemetry).Assembly, typeof(Cms.Infrastructure.Persistence.DatabaseOptions).Assembly }
             .SelectMany(a => a.GetTypes())
             .Select(t => (Type: t, Section: t.GetField("Section", BindingFlags.Public | BindingFlags.Static)?.GetRawConstantValue() as string))
             .Where(t => t.Section is not null)

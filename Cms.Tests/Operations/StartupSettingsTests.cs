@@ -1,6 +1,7 @@
 using Cms.Api;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Cms.Tests.Operations;
 
@@ -60,6 +61,25 @@ public sealed class StartupSettingsTests
         yield return Case("Relative OTLP endpoint", "OTEL_EXPORTER_OTLP_ENDPOINT", ("OTEL_EXPORTER_OTLP_ENDPOINT", "otel-collector:4318"));
         yield return Case("Unknown OTLP protocol", "OTEL_EXPORTER_OTLP_PROTOCOL", ("OTEL_EXPORTER_OTLP_ENDPOINT", "http://collector:4318"), ("OTEL_EXPORTER_OTLP_PROTOCOL", "http/json"));
         yield return Case("Negative overdue refresh", "Cms:Telemetry:OverdueRefreshInterval", ("Cms:Telemetry:OverdueRefreshInterval", "-00:01:00"));
+        yield return Case("Negative telemetry flush timeout", "Cms:Shutdown", ("Cms:Shutdown:TelemetryFlushTimeout", "-00:00:01"));
+    }
+
+    [Test]
+    public void The_hosts_shutdown_timeout_is_readiness_delay_plus_drain_plus_telemetry_flush()
+    {
+        var settings = Production();
+        settings["Cms:Shutdown:ReadinessDelay"] = "00:00:03";
+        settings["Cms:Shutdown:DrainTimeout"] = "00:00:20";
+        settings["Cms:Shutdown:TelemetryFlushTimeout"] = "00:00:04";
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { EnvironmentName = "Production" });
+        builder.Configuration.Sources.Clear();
+        builder.Configuration.AddInMemoryCollection(settings.Where(s => s.Value is not null));
+        builder.AddCmsServices();
+        using var services = builder.Services.BuildServiceProvider();
+
+        var host = services.GetRequiredService<Microsoft.Extensions.Options.IOptions<Microsoft.Extensions.Hosting.HostOptions>>().Value;
+        Assert.That(host.ShutdownTimeout, Is.EqualTo(TimeSpan.FromSeconds(27)));
+        Assert.That(services.GetRequiredService<ShutdownOptions>().Total, Is.EqualTo(TimeSpan.FromSeconds(27)));
     }
 
     [TestCaseSource(nameof(Broken))]

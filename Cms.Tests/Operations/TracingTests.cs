@@ -6,6 +6,8 @@ using Cms.Application.Complaints;
 using Cms.Application.Consumers;
 using Cms.Domain.Staff;
 using Cms.Tests.Support;
+using Microsoft.Extensions.DependencyInjection;
+using OpenTelemetry.Trace;
 
 namespace Cms.Tests.Operations;
 
@@ -137,5 +139,49 @@ public sealed class TracingTests(DatabaseKind kind) : ApiTestBase(kind)
         var texts = statements.Select(s => (string?)(s.GetTagItem("db.query.text") ?? s.GetTagItem("db.statement"))).ToList();
         Assert.That(texts, Has.Some.Contains("INSERT INTO consumers"));
         Assert.That(texts, Has.None.Contains("Span Person").And.None.Contains("span.person"), "values travel as parameters");
+    }
+
+    [Test]
+    public async Task Background_polling_makes_no_root_database_spans_but_other_statements_still_do()
+    {
+        await using var receiver = new Events.WebhookReceiver();
+        await using var host = new TelemetryTestHost(Factory, new Dictionary<string, string>
+        {
+            ["Cms:Webhooks:DeliveryEnabled"] = "true",
+            ["Cms:Webhooks:AllowLoopback"] = "true",
+            ["Cms:Webhooks:PollInterval"] = "00:00:00.050",
+            ["Cms:Telemetry:OverdueRefreshInterval"] = "00:00:00.100",
+        });
+        var tenant = await CreateTenantAsync();
+        var admin = host.Client(tenant.Admin);
+        await Expect(await admin.PostAsJsonAsync("/v1/webhooks", new { url = receiver.Url, eventTypes = new[] { "*" }, after = 0 }, Json),
+            HttpStatusCode.Created);
+        var consumer = await tenant.RegisterConsumerAsync(admin);
+        await tenant.FileComplaintAsync(consumer.Id, admin);
+
+        // The worker of this host delivered (so it polled, read the feed and moved its cursor), and went on polling.
+        for (var i = 0; i < 200 && receiver.Accepted.Count == 0; i++)
+        {
+            await Task.Delay(50);
+        }
+
+        Assert.That(receiver.Accepted, Is.Not.Empty, "the background worker delivered the complaint's event");
+
+        // From now on only the loops run (about ten webhook polls and five overdue counts): start-up work is behind us.
+        var since = DateTime.UtcNow;
+        await Task.Delay(500);
+        host.Services.GetRequiredService<TracerProvider>().ForceFlush();
+
+        var database = host.Spans.Where(s => s.Source.Name == DatabaseSource).ToList();
+        Assert.That(database.Where(s => s.ParentSpanId != default), Is.Not.Empty, "the requests' statements are traced");
+        Assert.That(database.Where(s => s.ParentSpanId == default && s.StartTimeUtc >= since).Select(s => s.GetTagItem("db.query.text")), Is.Empty,
+            "no statement of the polling loops starts a trace of its own");
+
+        // Control: the same pass run outside the background loop (as a test or a tool would) is traced as before.
+        Assert.That(Activity.Current, Is.Null);
+        await host.Services.GetRequiredService<Cms.Infrastructure.Webhooks.WebhookDispatcher>().RunOnceAsync(CancellationToken.None);
+        host.Services.GetRequiredService<TracerProvider>().ForceFlush();
+        Assert.That(host.Spans.Where(s => s.Source.Name == DatabaseSource && s.ParentSpanId == default && s.StartTimeUtc >= since), Is.Not.Empty,
+            "a statement outside background work with no trace around it still gets a (root) span");
     }
 }

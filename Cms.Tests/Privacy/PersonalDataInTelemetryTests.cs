@@ -19,8 +19,10 @@ namespace Cms.Tests.Privacy;
 
 /// <summary>
 /// security.md 9 and "Personal data never reaches logs or traces": a consumer with distinctive personal data goes
-/// through registration, lookups, a complaint's whole life (filing to referral outcome and closing, with personal data
-/// in every free-text field), refused and malformed requests; every log record, every span (name, tags, events,
+/// through registration, lookups, a complaint's whole life (filing, assignment, the corrections of its facts, its
+/// reclassification, the special-category vulnerability drivers with consent, the merge of a duplicate, a recorded
+/// response, and on to referral outcome and closing, with personal data in every free-text field), refused and
+/// malformed requests; every log record, every span (name, tags, events,
 /// status, baggage: as recorded and as exported), every exported metric point's tags and every audit entry written
 /// meanwhile is searched for that data.
 /// </summary>
@@ -33,6 +35,9 @@ public sealed class PersonalDataInTelemetryTests(DatabaseKind kind) : ApiTestBas
         "Zebulon", "Quixote-Marchbanks", "zebulon.quixote@pii.test", "7700 900123", "EXT-PII-771", "Gooseberry Lane", "ZZ9 9ZZ",
         "bereavement-marker-313",
     ];
+
+    /// <summary>Drivers whose wire names appear nowhere else in the service's telemetry ("health" would match /health).</summary>
+    private static readonly string[] VulnerabilityDrivers = ["life_event", "capability"];
 
     [Test]
     public async Task No_personal_data_reaches_logs_traces_or_the_audit_trail()
@@ -60,6 +65,7 @@ public sealed class PersonalDataInTelemetryTests(DatabaseKind kind) : ApiTestBas
 
         var tenant = await CreateTenantAsync();
         var (_, auditor) = await tenant.AddStaffAsync(Role.Auditor);
+        var (agent, _) = await tenant.AddStaffAsync(Role.Agent);
         var admin = factory.CreateClient();
         admin.DefaultRequestHeaders.Authorization = tenant.Admin.DefaultRequestHeaders.Authorization;
 
@@ -74,26 +80,47 @@ public sealed class PersonalDataInTelemetryTests(DatabaseKind kind) : ApiTestBas
         }, Json), HttpStatusCode.Created);
         await Expect(await admin.GetAsync("/v1/consumers?email=zebulon.quixote@pii.test"), HttpStatusCode.OK);
         await Expect(await admin.GetAsync("/v1/consumers?externalRef=EXT-PII-771"), HttpStatusCode.OK);
-        var complaint = await Read<ComplaintDto>(await admin.PostAsJsonAsync("/v1/complaints", new
+        async Task<ComplaintDto> FileAsync(string description) => await Read<ComplaintDto>(await admin.PostAsJsonAsync("/v1/complaints", new
         {
             consumerId = consumer.Id,
             channel = "phone",
             product = "current_account",
             category = "fees",
-            description = "Zebulon says the bereavement-marker-313 payment was taken twice.",
+            description,
         }, Json), HttpStatusCode.Created);
-        await Expect(await TransitionAsync(admin, complaint.Id, "acknowledge", complaint.Version), HttpStatusCode.OK);
+
+        var complaint = await FileAsync("Zebulon says the bereavement-marker-313 payment was taken twice.");
+        var duplicate = await FileAsync("Zebulon Quixote-Marchbanks rang again from 7700 900123 about the same payment.");
+        var version = complaint.Version;
+        var current = complaint;
+        async Task Step(string step, object? body = null, string method = "POST")
+        {
+            using var request = new HttpRequestMessage(new HttpMethod(method), $"/v1/complaints/{complaint.Id}/{step}")
+            {
+                Content = JsonContent.Create(body ?? new { }, options: Json),
+            };
+            request.Headers.TryAddWithoutValidation("If-Match", $"\"{version}\"");
+            current = await Read<ComplaintDto>(await admin.SendAsync(request));
+            version = current.Version;
+        }
+
+        // While received: the commands that correct or add to the facts, including the special-category ones
+        // (vulnerability drivers with consent, disability), and the merge of a duplicate whose text is personal too.
+        await Step("assign", new { assigneeId = agent.Id });
+        await Step("received-at", new { receivedAt = DateTimeOffset.UtcNow.AddDays(-1) });
+        await Step("payment-services", new { paymentServices = true });
+        await Step("disability", new { disability = true });
+        await Step("classify", new { product = "credit_card", category = "charges" });
+        await Step("vulnerability", new { involved = true, drivers = VulnerabilityDrivers, consentGivenAt = current.ReceivedAt }, "PUT");
+        await Step("merge", new { duplicateId = duplicate.Id });
+        Assert.That(current.Vulnerability.Drivers, Has.Count.EqualTo(VulnerabilityDrivers.Length), "the drivers were recorded");
+
+        await Step("acknowledge");
+        await Step("responses", new { type = "holding_response", sentAt = current.ReceivedAt.AddHours(1) });
         await Expect(await admin.PostAsJsonAsync($"/v1/complaints/{complaint.Id}/notes",
             new { kind = "consumer_communication", body = "Called Zebulon on 7700 900123." }, Json), HttpStatusCode.Created);
 
         // The rest of the complaint's life, with free text carrying personal data wherever the API takes free text.
-        var version = complaint.Version + 1;
-        async Task Step(string step, object? body = null)
-        {
-            var answer = await Read<ComplaintDto>(await TransitionAsync(admin, complaint.Id, step, version, body));
-            version = answer.Version;
-        }
-
         await Step("start");
         await Step("await-consumer");
         await Step("start");
@@ -132,8 +159,19 @@ public sealed class PersonalDataInTelemetryTests(DatabaseKind kind) : ApiTestBas
         Assert.That(spans.Select(s => s.Source.Name), Does.Contain(Kind == DatabaseKind.Postgres ? "Npgsql" : "Cms.Database"),
             "the database spans were captured");
         Assert.That(exported.Where(s => s.GetTagItem("cms.complaint_id") as string == complaint.Id.ToString()).Select(s => s.DisplayName),
-            Is.SupersetOf(new[] { "FileComplaint", "AcknowledgeComplaint", "StartInvestigation", "ResolveComplaint", "CloseComplaint", "ReopenComplaint", "ReferComplaint", "RecordReferralOutcome", "AddNote" }),
+            Is.SupersetOf(new[]
+            {
+                "FileComplaint", "AssignComplaint", "CorrectReceivedAt", "SetPaymentServices", "SetDisability", "ReclassifyComplaint",
+                "RecordVulnerability", "MergeComplaints", "AcknowledgeComplaint", "RecordResponse", "StartInvestigation", "AwaitConsumer",
+                "ResolveComplaint", "CloseComplaint", "ReopenComplaint", "ReferComplaint", "RecordReferralOutcome", "AddNote",
+            }),
             "the exporter received the whole lifecycle");
+        Assert.That(audit.Items.Where(e => e.EntityId == complaint.Id || e.EntityId == duplicate.Id).Select(e => e.Action), Is.SupersetOf(new[]
+        {
+            "complaint.assigned", "complaint.received_at_corrected", "complaint.payment_services_set", "complaint.disability_set",
+            "complaint.reclassified", "complaint.vulnerability_recorded", "complaint.merged", "complaint.merged_into",
+            "complaint.response_recorded", "complaint.referral_outcome_recorded",
+        }), "the audit entries searched include those of every command");
         Assert.That(metrics, Is.Not.Empty, "the metrics were captured");
         var texts = logs.Records
             .Concat(spans.SelectMany(SpanTexts))
@@ -144,6 +182,16 @@ public sealed class PersonalDataInTelemetryTests(DatabaseKind kind) : ApiTestBas
         foreach (var value in PersonalData)
         {
             Assert.That(texts.Where(t => t.Contains(value, StringComparison.OrdinalIgnoreCase)), Is.Empty, $"'{value}' leaked");
+        }
+
+        // Special-category data: which vulnerability drivers a consumer has is recorded on the complaint only (the
+        // audit entry names the changed field, never its value), as a value in any spelling (life_event, LifeEvent); the
+        // column names in the statements' text (vulnerability_life_event, @VulnerabilityLifeEvent) say nothing.
+        foreach (var driver in VulnerabilityDrivers)
+        {
+            var value = new System.Text.RegularExpressions.Regex($"(?<![A-Za-z_]){driver.Replace("_", "_?", StringComparison.Ordinal)}(?![A-Za-z_])",
+                System.Text.RegularExpressions.RegexOptions.IgnoreCase | System.Text.RegularExpressions.RegexOptions.CultureInvariant);
+            Assert.That(texts.Where(t => value.IsMatch(t)), Is.Empty, $"the vulnerability driver '{driver}' leaked");
         }
     }
 
