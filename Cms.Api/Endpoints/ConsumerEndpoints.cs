@@ -26,7 +26,9 @@ public static class ConsumerEndpoints
     {
         var group = app.MapGroup("/v1/consumers").WithTags("Consumers");
         group.MapPost("/", Register).WithIdempotency().WithSummary("Register a consumer (agent+, integration).");
+        // Not retried as a whole (its body is a stream read once): each batch's transaction is retried by the importer.
         group.MapPost("/imports", Import)
+            .WithMetadata(new DatabaseRetryFilter.RetriedInside())
             .Accepts<string>("application/x-ndjson", "text/csv")
             .WithMetadata(new RawBodyExamples(new Dictionary<string, string>
             {

@@ -25,33 +25,32 @@ public sealed class DatabaseRetryFilter : IEndpointFilter
     /// <summary>Endpoint metadata: the route runs through this filter (the OpenAPI contract documents its 503).</summary>
     public sealed record Applied;
 
+    /// <summary>
+    /// Endpoint metadata: the endpoint is NOT retried as a whole; it runs its own units of work through
+    /// <see cref="DatabaseUnitOfWork"/> (the consumer import, which streams a body that cannot be read twice and commits
+    /// batch by batch). The filter then only answers their final failures as it answers its own.
+    /// </summary>
+    public sealed record RetriedInside;
+
     public async ValueTask<object?> InvokeAsync(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
     {
         var http = context.HttpContext;
-        var services = http.RequestServices;
-        var resilience = services.GetRequiredService<DatabaseResilience>();
-        var attempts = new TransactionAttempts();
-        http.Features.Set(attempts);
-        Exception? previous = null;
+        var resilience = http.RequestServices.GetRequiredService<DatabaseResilience>();
         try
         {
-            return await resilience.ExecuteAsync(async (attempt, _) =>
+            if (http.GetEndpoint()?.Metadata.GetMetadata<RetriedInside>() is not null)
             {
-                if (attempt > 1)
-                {
-                    await ResetAsync(http, previous);
-                }
+                return await next(context);
+            }
 
-                try
-                {
-                    return await next(context);
-                }
-                catch (Exception ex)
-                {
-                    previous = ex;
-                    throw;
-                }
-            }, attempts, http.RequestAborted);
+            var attempts = new TransactionAttempts();
+            http.Features.Set(attempts);
+            return await DatabaseUnitOfWork.RunAsync(http.RequestServices, attempts, _ => next(context), () =>
+            {
+                // ETag and Location set by the failed attempt belong to nothing that was committed.
+                http.Response.Headers.Remove(HeaderNames.ETag);
+                http.Response.Headers.Remove(HeaderNames.Location);
+            }, http.RequestAborted);
         }
         catch (BrokenCircuitException broken)
         {
@@ -70,9 +69,50 @@ public sealed class DatabaseRetryFilter : IEndpointFilter
         }
     }
 
-    private static async ValueTask ResetAsync(HttpContext http, Exception? previous)
+    private static IResult Unavailable(HttpContext http, TimeSpan retryAfter, string code, string detail)
     {
-        var services = http.RequestServices;
+        var seconds = Math.Max(1, (int)Math.Ceiling(retryAfter.TotalSeconds));
+        http.Response.Headers.RetryAfter = seconds.ToString(CultureInfo.InvariantCulture);
+        return Problems.Of(StatusCodes.Status503ServiceUnavailable, code, detail);
+    }
+}
+
+/// <summary>
+/// One unit of database work (a complete transaction, begin to commit) run through <see cref="DatabaseResilience"/> on
+/// the services of one scope: the request's (<see cref="DatabaseRetryFilter"/>) or a batch's own (the consumer import).
+/// Before a new attempt the scope's session drops its transaction and connection (and, after a lost connection, the
+/// pool's idle connections), its replica session too, and the tenant scope, so the work starts afresh. The work must be
+/// repeatable: it reads nothing that a failed attempt consumed.
+/// </summary>
+public static class DatabaseUnitOfWork
+{
+    public static async ValueTask<T> RunAsync<T>(IServiceProvider services, TransactionAttempts attempts,
+        Func<CancellationToken, ValueTask<T>> work, Action? beforeRetry, CancellationToken cancellationToken)
+    {
+        var resilience = services.GetRequiredService<DatabaseResilience>();
+        Exception? previous = null;
+        return await resilience.ExecuteAsync(async (attempt, token) =>
+        {
+            if (attempt > 1)
+            {
+                await ResetAsync(services, previous);
+                beforeRetry?.Invoke();
+            }
+
+            try
+            {
+                return await work(token);
+            }
+            catch (Exception ex)
+            {
+                previous = ex;
+                throw;
+            }
+        }, attempts, cancellationToken);
+    }
+
+    private static async ValueTask ResetAsync(IServiceProvider services, Exception? previous)
+    {
         var connectionLost = previous is not null && DatabaseFaults.Classify(previous) is DatabaseFault.Unavailable or DatabaseFault.CommitOutcomeUnknown;
         await services.GetRequiredService<DbSession>().ResetAsync(connectionLost);
         if (services.GetService<ReplicaSession>() is { } replica)
@@ -82,14 +122,5 @@ public sealed class DatabaseRetryFilter : IEndpointFilter
         }
 
         services.GetRequiredService<TenantScope>().ResetForRetry();
-        http.Response.Headers.Remove(HeaderNames.ETag);
-        http.Response.Headers.Remove(HeaderNames.Location);
-    }
-
-    private static IResult Unavailable(HttpContext http, TimeSpan retryAfter, string code, string detail)
-    {
-        var seconds = Math.Max(1, (int)Math.Ceiling(retryAfter.TotalSeconds));
-        http.Response.Headers.RetryAfter = seconds.ToString(CultureInfo.InvariantCulture);
-        return Problems.Of(StatusCodes.Status503ServiceUnavailable, code, detail);
     }
 }
