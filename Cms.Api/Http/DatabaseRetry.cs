@@ -17,7 +17,8 @@ namespace Cms.Api.Http;
 /// A connection lost during COMMIT is retried only when the idempotency filter holds the request's key in that
 /// transaction (<see cref="TransactionAttempts.CommitReplayable"/>); otherwise the answer is 503
 /// <c>database.commit_outcome_unknown</c>, without Retry-After, since the change may have been made. An open circuit
-/// breaker, or transient failures that outlast the retries, answer 503 problem+json with <c>Retry-After</c>.
+/// breaker (<c>database.circuit_open</c>), or transient failures that outlast the retries (<c>database.unavailable</c>),
+/// answer 503 problem+json with <c>Retry-After</c>.
 /// </para>
 /// </summary>
 public sealed class DatabaseRetryFilter : IEndpointFilter
@@ -31,6 +32,12 @@ public sealed class DatabaseRetryFilter : IEndpointFilter
     /// batch by batch). The filter then only answers their final failures as it answers its own.
     /// </summary>
     public sealed record RetriedInside;
+
+    /// <summary>503: the breaker is open, the request was refused without touching the database.</summary>
+    public const string CircuitOpenCode = "database.circuit_open";
+
+    /// <summary>503: the request was tried and failed transiently until the retries or their time ran out.</summary>
+    public const string UnavailableCode = "database.unavailable";
 
     public async ValueTask<object?> InvokeAsync(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
     {
@@ -54,9 +61,11 @@ public sealed class DatabaseRetryFilter : IEndpointFilter
         }
         catch (BrokenCircuitException broken)
         {
+            // Refused without trying: its own code, so that an operator (and a client's log) can tell an open breaker
+            // from a request that was tried and failed (database.unavailable).
             ResilienceMetrics.Rejected.Add(1);
-            return Unavailable(http, broken.RetryAfter ?? resilience.Options.BreakerBreakDuration, "database.unavailable",
-                "The database is unavailable; retry after the time in Retry-After.");
+            return Unavailable(http, broken.RetryAfter ?? resilience.Options.BreakerBreakDuration, CircuitOpenCode,
+                "The database is unreachable and this instance is not trying it for now (circuit breaker open); retry after the time in Retry-After.");
         }
         catch (Exception ex) when (DatabaseFaults.Classify(ex) is var fault && fault != DatabaseFault.None)
         {
@@ -65,7 +74,7 @@ public sealed class DatabaseRetryFilter : IEndpointFilter
                     "The connection to the database was lost while the change was being committed; it may or may not have been made. " +
                     $"Read the resource before repeating the request, or send an {IdempotencyFilter.HeaderName} to make repeating it safe.")
                 : Unavailable(http, fault == DatabaseFault.Unavailable ? resilience.Options.BreakerBreakDuration : TimeSpan.FromSeconds(1),
-                    "database.unavailable", "The database did not complete the request after several attempts; retry after the time in Retry-After.");
+                    UnavailableCode, "The database did not complete the request after several attempts; retry after the time in Retry-After.");
         }
     }
 
