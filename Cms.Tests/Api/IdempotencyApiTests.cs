@@ -109,6 +109,43 @@ public sealed class IdempotencyApiTests(DatabaseKind kind) : ApiTestBase(kind)
     }
 
     [Test]
+    public async Task A_response_recorded_twice_with_one_key_is_recorded_once_and_the_repeat_replays_instead_of_412()
+    {
+        var tenant = await CreateTenantAsync();
+        var consumer = await tenant.RegisterConsumerAsync();
+        var complaint = await tenant.FileComplaintAsync(consumer.Id);
+        var sentAt = complaint.ReceivedAt; // not before the complaint was received, not in the future
+
+        Task<HttpResponseMessage> RecordAsync(string type, string key)
+        {
+            var request = new HttpRequestMessage(HttpMethod.Post, $"/v1/complaints/{complaint.Id}/responses")
+            {
+                Content = JsonContent.Create(new { type, sentAt }, options: Json),
+            };
+            request.Headers.TryAddWithoutValidation("If-Match", $"\"{complaint.Version}\"");
+            request.Headers.TryAddWithoutValidation(Idempotent.Header, key);
+            return tenant.Admin.SendAsync(request);
+        }
+
+        var key = Idempotent.NewKey();
+        var first = await Idempotent.SnapshotAsync(await RecordAsync("holding_response", key));
+        Assert.That(first.Status, Is.EqualTo(200), first.Body);
+
+        // The repeat carries the If-Match of before the first: without the key it would be 412; with it, the first answer.
+        var repeat = await Idempotent.SnapshotAsync(await RecordAsync("holding_response", key));
+        var other = await RecordAsync("adr_letter", key);
+        Assert.Multiple(async () =>
+        {
+            Assert.That(repeat, Is.EqualTo(first), "status, body and ETag replayed");
+            Assert.That(first.ETag, Is.Not.Null);
+            Assert.That(other.StatusCode, Is.EqualTo(HttpStatusCode.UnprocessableEntity), "same key, another body");
+            Assert.That(await Idempotent.CountAsync(Db, $"SELECT count(*) FROM complaint_responses"), Is.EqualTo(1));
+            Assert.That((await RecordAsync("holding_response", Idempotent.NewKey())).StatusCode, Is.EqualTo(HttpStatusCode.PreconditionFailed),
+                "a new key is a new request: its If-Match is stale");
+        });
+    }
+
+    [Test]
     public async Task A_platform_operator_creating_a_tenant_twice_with_one_key_gets_one_tenant()
     {
         var before = await Idempotent.CountAsync(Db, "SELECT count(*) FROM tenants");
