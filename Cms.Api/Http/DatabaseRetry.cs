@@ -12,7 +12,8 @@ namespace Cms.Api.Http;
 /// transaction behaviour, the handler) as ONE unit of work through <see cref="DatabaseResilience"/>. A transient database
 /// failure anywhere in it retries the whole unit from the start: the session is reset (transaction, connection, tenant
 /// scope, headers set by the failed attempt) and the endpoint runs again with the same bound request. Nothing has been
-/// sent to the client before the endpoint returns its result, so a retry is invisible to it.
+/// sent to the client before the endpoint returns its result, so a retry is invisible to it. A route marked
+/// <see cref="RetriedInside"/> (the streamed consumer import) is run once instead; it retries its own units of work.
 /// <para>
 /// A connection lost during COMMIT is retried only when the idempotency filter holds the request's key in that
 /// transaction (<see cref="TransactionAttempts.CommitReplayable"/>); otherwise the answer is 503
