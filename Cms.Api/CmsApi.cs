@@ -24,8 +24,6 @@ namespace Cms.Api;
 /// <summary>The host's composition: services, middleware and routes. Program.cs only chooses between serving and the CLI.</summary>
 public static class CmsApi
 {
-    public const long DefaultMaxBodyBytes = 128 * 1024;
-
     public static void AddCmsServices(this WebApplicationBuilder builder)
     {
         var services = builder.Services;
@@ -63,7 +61,10 @@ public static class CmsApi
         services.AddOptions<IdempotencyOptions>().Bind(configuration.GetSection(IdempotencyOptions.Section))
             .Validate(o => o.Retention > TimeSpan.Zero, "Cms:Idempotency:Retention must be positive.").ValidateOnStart();
 
-        builder.WebHost.ConfigureKestrel(k => k.Limits.MaxRequestBodySize = DefaultMaxBodyBytes);
+        // Each endpoint's body limit is set per request (BodyLimits); Kestrel's is the default, for requests no endpoint matches.
+        var bodyLimits = LoadBodyLimits(configuration);
+        services.AddSingleton(bodyLimits);
+        builder.WebHost.ConfigureKestrel(k => k.Limits.MaxRequestBodySize = bodyLimits.MaxBodyBytes);
         services.ConfigureHttpJsonOptions(o =>
         {
             o.SerializerOptions.PropertyNamingPolicy = JsonNamingPolicy.CamelCase;
@@ -254,6 +255,18 @@ public static class CmsApi
         return options.Validate() is { } error ? throw new InvalidOperationException(error) : options;
     }
 
+    /// <summary><c>Cms:Limits</c> (request body limits per endpoint); an invalid value stops start-up.</summary>
+    public static BodyLimitOptions LoadBodyLimits(IConfiguration configuration)
+    {
+        if (configuration["Cms:Import:MaxBytes"] is not null)
+        {
+            throw new InvalidOperationException("Cms:Import:MaxBytes was replaced by Cms:Limits:Endpoints:postConsumersImports.");
+        }
+
+        var options = configuration.GetSection(BodyLimitOptions.Section).Get<BodyLimitOptions>() ?? new BodyLimitOptions();
+        return options.Validate() is { } error ? throw new InvalidOperationException(error) : options;
+    }
+
     public static DatabaseOptions LoadDatabase(IConfiguration configuration) =>
         configuration.GetSection(DatabaseOptions.Section).Get<DatabaseOptions>() ?? new DatabaseOptions();
 
@@ -261,6 +274,7 @@ public static class CmsApi
     {
         app.UseExceptionHandler();
         app.UseStatusCodePages();
+        app.UseBodyLimits();
         app.UseAuthentication();
         app.UseAuthorization();
         app.UseRateLimiter();
@@ -291,6 +305,7 @@ public static class CmsApi
         api.MapCalendarEndpoints();
         api.MapEventEndpoints();
         api.MapWebhookEndpoints();
+        BodyLimits.ValidateEndpointNames(app);
     }
 
     /// <summary>SQLite migrates itself at start-up; PostgreSQL only when an owner connection is configured.</summary>

@@ -94,7 +94,7 @@ public static class ComplaintEndpoints
         group.MapPost("/{id}/responses", (Guid id, ResponseBody body, HttpContext http, ISender s, CancellationToken ct) =>
             Transition(http, s, v => new RecordResponseCommand(id, v, body.Type, body.SentAt), ct))
             .WithSummary("Record a holding response or an ADR (deadlock) letter sent to the consumer, with its date (agent+, If-Match).")
-            .RequiresIfMatch();
+            .RequiresIfMatch().WithIdempotency();
         group.MapPost("/{id}/classify", (Guid id, ClassifyBody body, HttpContext http, ISender s, CancellationToken ct) =>
             Transition(http, s, v => new ReclassifyComplaintCommand(id, v, body.Product, body.Category), ct))
             .WithSummary("Change product and category: codes of the tenant's taxonomies when it keeps them (agent+, If-Match).")

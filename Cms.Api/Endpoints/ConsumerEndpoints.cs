@@ -9,7 +9,6 @@ using Cms.Application.Consumers.RegisterConsumer;
 using Cms.Application.Consumers.SetLegalHold;
 using Cms.Application.Consumers.UpdateConsumer;
 using Mediator;
-using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Http.Json;
 using Microsoft.Extensions.Options;
@@ -26,7 +25,10 @@ public static class ConsumerEndpoints
     {
         var group = app.MapGroup("/v1/consumers").WithTags("Consumers");
         group.MapPost("/", Register).WithIdempotency().WithSummary("Register a consumer (agent+, integration).");
+        // Not retried as a whole (its body is a stream read once): each batch's transaction is retried by the importer.
         group.MapPost("/imports", Import)
+            .WithMetadata(new DatabaseRetryFilter.RetriedInside())
+            .WithBodyLimit(DefaultMaxImportBytes)
             .Accepts<string>("application/x-ndjson", "text/csv")
             .WithMetadata(new RawBodyExamples(new Dictionary<string, string>
             {
@@ -49,7 +51,7 @@ public static class ConsumerEndpoints
         ISender sender, CancellationToken ct) =>
         Responses.CreatedVersioned(http, await sender.Send(body, ct), c => $"/v1/consumers/{c.Id}", Responses.VersionOf);
 
-    /// <summary>The largest import body accepted (configuration <c>Cms:Import:MaxBytes</c>).</summary>
+    /// <summary>The largest import body accepted unless <c>Cms:Limits:Endpoints:postConsumersImports</c> says otherwise.</summary>
     public const long DefaultMaxImportBytes = 64L * 1024 * 1024 * 1024;
 
     private static async Task<Results<Ok<ConsumerImportReport>, ProblemHttpResult>> Import(HttpContext http, ConsumerImporter importer,
@@ -66,11 +68,6 @@ public static class ConsumerEndpoints
         {
             return Problems.Of(StatusCodes.Status415UnsupportedMediaType, "import.unsupported_media_type",
                 "Send the consumers as application/x-ndjson (one JSON object per line) or text/csv (with a header row).");
-        }
-
-        if (http.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } limit)
-        {
-            limit.MaxRequestBodySize = configuration.GetValue<long?>("Cms:Import:MaxBytes") ?? DefaultMaxImportBytes;
         }
 
         try

@@ -221,7 +221,7 @@ public static class IdempotencyEndpoints
     /// <summary>Marks an endpoint that honours Idempotency-Key (read by the OpenAPI description).</summary>
     public sealed record IdempotencyKeyMetadata(IdempotencyKeyScope Scope);
 
-    /// <summary>Lets the idempotency filter read the body again after binding (bodies are at most 128 KiB).</summary>
+    /// <summary>Lets the idempotency filter read the body again after binding (bodies are small: Cms:Limits, 128 KiB by default).</summary>
     public static IApplicationBuilder UseIdempotencyBodyBuffering(this IApplicationBuilder app) =>
         app.Use(async (context, next) =>
         {

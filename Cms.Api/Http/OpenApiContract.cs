@@ -201,8 +201,10 @@ public static class OpenApiContract
 
         if (metadata.OfType<DatabaseRetryFilter.Applied>().Any())
         {
-            problems[503] = "The database is unreachable (circuit open) or did not complete the request after retries; retry after " +
-                            "Retry-After seconds (docs/reliability.md).";
+            problems[503] = "code database.circuit_open: the database is unreachable and the request was refused without trying (circuit " +
+                            "breaker open); database.unavailable: it was tried and did not complete after retries. Both: retry after " +
+                            "Retry-After seconds. database.commit_outcome_unknown (no Retry-After): the connection was lost during COMMIT " +
+                            "of a request without Idempotency-Key (docs/reliability.md).";
         }
 
         operation.Responses ??= new OpenApiResponses();

@@ -1,8 +1,10 @@
 using System.Diagnostics;
 using System.Text.Json;
 using System.Threading.Channels;
+using Cms.Api.Http;
 using Cms.Application.Consumers.ImportConsumers;
 using Cms.Domain.Common;
+using Cms.Infrastructure.Resilience;
 using Mediator;
 
 namespace Cms.Api.Import;
@@ -42,7 +44,9 @@ public sealed record ConsumerImportReport(
 /// The bulk consumer import shared by <c>POST /v1/consumers/imports</c> and the <c>import-consumers</c> command: reads
 /// the file as a stream (bounded memory whatever its size), cuts it into batches and parses each on every core while the
 /// previous batch is written, then runs each batch as one <see cref="ImportConsumersCommand"/> (authorization,
-/// validation, one transaction, one audit entry) in its own service scope. Batches are written one at a time in file
+/// validation, one transaction, one audit entry) in its own service scope, retried as one unit of database work
+/// (<see cref="DatabaseUnitOfWork"/>: a transient failure sends the same batch again; the endpoint itself is never
+/// retried, since its body cannot be read twice). Batches are written one at a time in file
 /// order, so when a reference appears twice in a file the first line is the one loaded and the later one is reported
 /// as the duplicate, whatever retries or lock waits happen on the way (the tenant's audit chain head serialises the
 /// commits of a tenant anyway). Batches commit independently: an interrupted import is completed by running it again
@@ -119,9 +123,15 @@ public sealed class ConsumerImporter(IServiceScopeFactory scopes, ILogger<Consum
         {
             await foreach (var lines in parsed.Reader.ReadAllAsync(stop.Token))
             {
+                // The batch's transaction is the unit retried on a transient failure (40001, a lost connection...),
+                // never the import: the lines are in memory, so a retry sends the same batch again. A rolled-back
+                // attempt left nothing behind; a connection lost during COMMIT is not retried (no replayable record of
+                // the batch), it stops the import, and a re-run skips what that COMMIT may have loaded as duplicates.
                 await using var scope = scopes.CreateAsyncScope();
-                var sender = scope.ServiceProvider.GetRequiredService<ISender>();
-                var result = await sender.Send(new ImportConsumersCommand(importId, lines), stop.Token);
+                var services = scope.ServiceProvider;
+                var command = new ImportConsumersCommand(importId, lines);
+                var result = await DatabaseUnitOfWork.RunAsync(services, new TransactionAttempts(),
+                    token => services.GetRequiredService<ISender>().Send(command, token), null, stop.Token);
                 if (!result.IsSuccess)
                 {
                     failure = result.Error;

@@ -265,33 +265,77 @@ public sealed class BadInputApiTests(DatabaseKind kind) : ApiTestBase(kind)
     }
 
     /// <summary>
-    /// The 128 KiB limit is Kestrel's (CmsApi sets KestrelServerOptions.Limits.MaxRequestBodySize); the in-memory test
-    /// server enforces no body limit at all, so this test runs the service on a real Kestrel listener over the same database.
+    /// Body limits are per endpoint (Cms:Limits): 128 KiB by default, overrides by operationId. Kestrel enforces them (the
+    /// service sets each request's limit from its endpoint; the in-memory test server enforces none), so this test runs
+    /// the service on a real Kestrel listener over the same database, with two overrides: one raising a limit above the
+    /// default (postConsumers, 256 KiB), one lowering the import's 64 GiB to 4 KiB.
     /// </summary>
     [Test]
-    public async Task A_body_over_128_KiB_is_413()
+    public async Task Body_limits_are_per_endpoint_small_by_default_and_configurable_with_413_just_over()
     {
-        await using var kestrel = new CmsApiFactory(Db);
+        const int consumerLimit = 256 * 1024;
+        const int importLimit = 4096;
+        await using var kestrel = new CmsApiFactory(Db, new Dictionary<string, string>
+        {
+            ["Cms:Limits:Endpoints:postConsumers"] = consumerLimit.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["Cms:Limits:Endpoints:postConsumersImports"] = importLimit.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        });
         kestrel.UseKestrel(0);
         kestrel.StartServer();
         var admin = (await Read<Page<StaffDto>>(await _tenant.Admin.GetAsync("/v1/staff"))).Items.Single();
         using var client = kestrel.ClientWithToken(CmsApiFactory.TenantToken(_tenant.Id, admin.Subject));
-        var huge = new string('x', 130 * 1024);
+        const int defaultLimit = 128 * 1024;
 
-        await AssertRefusedAsync(Raw(HttpMethod.Post, "/v1/complaints", ComplaintJson(description: $"\"{huge}\"")),
-            HttpStatusCode.RequestEntityTooLarge, client: client);
-        await AssertRefusedAsync(Raw(HttpMethod.Post, "/v1/consumers", $$"""{"externalRef":"E-big","fullName":"F","padding":"{{huge}}"}"""),
-            HttpStatusCode.RequestEntityTooLarge, client: client);
+        // A JSON consumer body of exactly `bytes` bytes (ASCII), padded by a member the service ignores.
+        static string Consumer(string externalRef, int bytes)
+        {
+            var head = "{\"externalRef\":\"" + externalRef + "\",\"fullName\":\"F\",\"padding\":\"";
+            return head + new string('x', bytes - head.Length - 2) + "\"}";
+        }
 
-        // Without a Content-Length (chunked) the limit holds as well.
-        var chunked = Raw(HttpMethod.Post, "/v1/consumers", $$"""{"externalRef":"E-big2","fullName":"F","padding":"{{huge}}"}""");
+        // The default still applies to every endpoint without an override: POST /v1/complaints just over 128 KiB.
+        var complaint = ComplaintJson()[..^1] + ",\"padding\":\"";
+        var overDefault = complaint + new string('x', defaultLimit + 1 - complaint.Length - 2) + "\"}";
+        Assert.That(Encoding.UTF8.GetByteCount(overDefault), Is.EqualTo(defaultLimit + 1));
+        await AssertRefusedAsync(Raw(HttpMethod.Post, "/v1/complaints", overDefault), HttpStatusCode.RequestEntityTooLarge, client: client);
+        using (var atDefault = Raw(HttpMethod.Post, "/v1/complaints", overDefault.Remove(complaint.Length, 1)))
+        {
+            await Expect(await client.SendAsync(atDefault), HttpStatusCode.Created);
+        }
+
+
+        // Raised: over the default but within the override is read; one byte over the override is 413, chunked too.
+        Assert.That(Encoding.UTF8.GetByteCount(Consumer("E-max", consumerLimit)), Is.EqualTo(consumerLimit));
+        await AssertRefusedAsync(Raw(HttpMethod.Post, "/v1/consumers", Consumer("E-over", consumerLimit + 1)),
+            HttpStatusCode.RequestEntityTooLarge, client: client);
+        var chunked = Raw(HttpMethod.Post, "/v1/consumers", Consumer("E-over2", consumerLimit + 1));
         chunked.Headers.TransferEncodingChunked = true;
         await AssertRefusedAsync(chunked, HttpStatusCode.RequestEntityTooLarge, client: client);
+        using (var exactly = Raw(HttpMethod.Post, "/v1/consumers", Consumer("E-max", consumerLimit)))
+        {
+            await Expect(await client.SendAsync(exactly), HttpStatusCode.Created);
+        }
 
-        // Just under the limit is read (and an unknown member ignored).
-        using var under = Raw(HttpMethod.Post, "/v1/consumers",
-            $$"""{"externalRef":"E-under","fullName":"F","padding":"{{new string('x', 120 * 1024)}}"}""");
-        await Expect(await client.SendAsync(under), HttpStatusCode.Created);
+        // Lowered: the import's body one byte over 4 KiB is 413 problem+json and loads nothing; at 4 KiB it is read.
+        static string Import(string externalRef, int bytes)
+        {
+            var line = $$"""{"externalRef":"{{externalRef}}","fullName":"Ann Example"}""" + "\n";
+            return line + new string('\n', bytes - line.Length); // blank lines are no records
+        }
+
+        static HttpRequestMessage ImportRequest(string body) =>
+            new(HttpMethod.Post, "/v1/consumers/imports") { Content = new StringContent(body, Encoding.UTF8, "application/x-ndjson") };
+
+        await AssertRefusedAsync(ImportRequest(Import("E-imp-over", importLimit + 1)), HttpStatusCode.RequestEntityTooLarge, client: client);
+        using (var under = ImportRequest(Import("E-imp", importLimit)))
+        {
+            var report = await Read<Cms.Api.Import.ConsumerImportReport>(await client.SendAsync(under));
+            Assert.That((report.Lines, report.Imported), Is.EqualTo((1L, 1L)));
+        }
+
+        // The over-limit requests wrote nothing (AssertRefusedAsync compared the tenant's state); the import's either.
+        var page = await Read<Page<ConsumerDto>>(await client.GetAsync("/v1/consumers?externalRef=E-imp-over"));
+        Assert.That(page.Items, Is.Empty);
     }
 
     [Test]

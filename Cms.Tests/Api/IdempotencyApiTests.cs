@@ -6,6 +6,7 @@ using Cms.Application.Staff;
 using Cms.Application.Tenants;
 using Cms.Domain.Staff;
 using Cms.Tests.Support;
+using static Cms.Tests.Api.ApiRequests;
 
 namespace Cms.Tests.Api;
 
@@ -105,6 +106,43 @@ public sealed class IdempotencyApiTests(DatabaseKind kind) : ApiTestBase(kind)
             Assert.That(first.Location, Is.Not.Null, path);
             Assert.That(await Idempotent.CountAsync(Db, $"SELECT count(*) FROM {table}"), Is.EqualTo(before + 1), path);
         }
+    }
+
+    [Test]
+    public async Task A_response_recorded_twice_with_one_key_is_recorded_once_and_the_repeat_replays_instead_of_412()
+    {
+        var tenant = await CreateTenantAsync();
+        var consumer = await tenant.RegisterConsumerAsync();
+        var complaint = await tenant.FileComplaintAsync(consumer.Id);
+        var sentAt = complaint.ReceivedAt; // not before the complaint was received, not in the future
+
+        Task<HttpResponseMessage> RecordAsync(string type, string key)
+        {
+            var request = new HttpRequestMessage(HttpMethod.Post, $"/v1/complaints/{complaint.Id}/responses")
+            {
+                Content = JsonContent.Create(new { type, sentAt }, options: Json),
+            };
+            request.Headers.TryAddWithoutValidation("If-Match", $"\"{complaint.Version}\"");
+            request.Headers.TryAddWithoutValidation(Idempotent.Header, key);
+            return tenant.Admin.SendAsync(request);
+        }
+
+        var key = Idempotent.NewKey();
+        var first = await Idempotent.SnapshotAsync(await RecordAsync("holding_response", key));
+        Assert.That(first.Status, Is.EqualTo(200), first.Body);
+
+        // The repeat carries the If-Match of before the first: without the key it would be 412; with it, the first answer.
+        var repeat = await Idempotent.SnapshotAsync(await RecordAsync("holding_response", key));
+        var other = await RecordAsync("adr_letter", key);
+        Assert.Multiple(async () =>
+        {
+            Assert.That(repeat, Is.EqualTo(first), "status, body and ETag replayed");
+            Assert.That(first.ETag, Is.Not.Null);
+            Assert.That(other.StatusCode, Is.EqualTo(HttpStatusCode.UnprocessableEntity), "same key, another body");
+            Assert.That(await Idempotent.CountAsync(Db, $"SELECT count(*) FROM complaint_responses"), Is.EqualTo(1));
+            Assert.That((await RecordAsync("holding_response", Idempotent.NewKey())).StatusCode, Is.EqualTo(HttpStatusCode.PreconditionFailed),
+                "a new key is a new request: its If-Match is stale");
+        });
     }
 
     [Test]
@@ -369,5 +407,69 @@ public sealed class IdempotencyPurgeIsolationTests(DatabaseKind kind) : ApiTestB
 
         Assert.That(await Idempotent.CountAsync(Db, $"SELECT count(*) FROM idempotency_keys WHERE tenant_id = '{a.Id:D}'"), Is.EqualTo(1));
         Assert.That(await Idempotent.CountAsync(Db, $"SELECT count(*) FROM idempotency_keys WHERE tenant_id = '{b.Id:D}'"), Is.Zero);
+    }
+}
+
+/// <summary>
+/// The 409 while the first request with a key is still running, made deterministic on PostgreSQL: the test holds the
+/// tenant's audit chain head row locked from its own connection, so the first filing claims its key (the advisory lock
+/// of the key) and then waits for the row; a repeat with the same key and body meanwhile is 409, and once the test lets
+/// go the first answers 201 and a third repeat replays it.
+/// </summary>
+[TestFixture]
+[NonParallelizable]
+public sealed class IdempotencyInFlightTests() : ApiTestBase(DatabaseKind.Postgres)
+{
+    [Test]
+    public async Task A_repeat_while_the_first_request_is_held_is_409_then_the_first_answers_201_and_a_third_replays_it()
+    {
+        var tenant = await CreateTenantAsync();
+        var consumer = await tenant.RegisterConsumerAsync(); // the tenant's chain head row exists from here on
+        var key = Idempotent.NewKey();
+        var body = Idempotent.Complaint(consumer.Id);
+
+        await using var holder = new Npgsql.NpgsqlConnection(((PostgresTestDatabase)Db).AdminConnectionString);
+        await holder.OpenAsync();
+        await using var hold = await holder.BeginTransactionAsync();
+        int holderPid;
+        await using (var command = new Npgsql.NpgsqlCommand(
+                         "SELECT pg_backend_pid() FROM audit_chain_heads WHERE tenant_id = @TenantId FOR UPDATE", holder, hold))
+        {
+            command.Parameters.AddWithValue("TenantId", tenant.Id);
+            holderPid = (int)(await command.ExecuteScalarAsync() ?? throw new InvalidOperationException("no chain head row"));
+        }
+
+        var first = Idempotent.PostAsync(tenant.Admin, "/v1/complaints", body, key);
+
+        // Bounded wait until the first request's backend is blocked by the test's lock (it holds its key by then: the
+        // key is claimed before the use case runs).
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (await Idempotent.CountAsync(Db, $"SELECT count(*) FROM pg_stat_activity WHERE {holderPid} = ANY(pg_blocking_pids(pid))") == 0)
+        {
+            Assert.That(first.IsCompleted, Is.False, "the first request finished without waiting for the test's lock");
+            Assert.That(DateTime.UtcNow, Is.LessThan(deadline), "the first request never waited for the test's lock");
+            await Task.Delay(20);
+        }
+
+        var second = await Idempotent.PostAsync(tenant.Admin, "/v1/complaints", body, key);
+        var problem = await AssertProblemAsync(second, HttpStatusCode.Conflict);
+        Assert.Multiple(async () =>
+        {
+            Assert.That(StringOf(problem, "code"), Is.EqualTo("idempotency.in_flight"));
+            Assert.That(first.IsCompleted, Is.False, "the first request is still held");
+            Assert.That(await Idempotent.CountAsync(Db, "SELECT count(*) FROM complaints"), Is.Zero);
+        });
+
+        await hold.RollbackAsync();
+        var created = await Idempotent.SnapshotAsync(await first);
+        Assert.That(created.Status, Is.EqualTo(201), created.Body);
+
+        var third = await Idempotent.SnapshotAsync(await Idempotent.PostAsync(tenant.Admin, "/v1/complaints", body, key));
+        Assert.Multiple(async () =>
+        {
+            Assert.That(third, Is.EqualTo(created), "the third replays the first answer: status, body, Location, ETag");
+            Assert.That(await Idempotent.CountAsync(Db, "SELECT count(*) FROM complaints"), Is.EqualTo(1));
+            Assert.That(await Idempotent.CountAsync(Db, "SELECT count(*) FROM audit_entries WHERE action = 'complaint.filed'"), Is.EqualTo(1));
+        });
     }
 }

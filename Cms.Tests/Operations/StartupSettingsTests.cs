@@ -27,7 +27,7 @@ public sealed class StartupSettingsTests
 
     [Test]
     public void A_complete_production_configuration_starts() =>
-        Assert.DoesNotThrow(() => Build(Production()));
+        Assert.DoesNotThrow(() => _ = Build(Production()));
 
     private static IEnumerable<TestCaseData> Broken()
     {
@@ -60,6 +60,9 @@ public sealed class StartupSettingsTests
         yield return Case("Zero rate limit", "Cms:RateLimit", ("Cms:RateLimit:PermitsPerSecond", "0"));
         yield return Case("Relative OTLP endpoint", "OTEL_EXPORTER_OTLP_ENDPOINT", ("OTEL_EXPORTER_OTLP_ENDPOINT", "otel-collector:4318"));
         yield return Case("Unknown OTLP protocol", "OTEL_EXPORTER_OTLP_PROTOCOL", ("OTEL_EXPORTER_OTLP_ENDPOINT", "http://collector:4318"), ("OTEL_EXPORTER_OTLP_PROTOCOL", "http/json"));
+        yield return Case("Zero default body limit", "Cms:Limits:MaxBodyBytes", ("Cms:Limits:MaxBodyBytes", "0"));
+        yield return Case("Negative endpoint body limit", "Cms:Limits:Endpoints:postComplaints", ("Cms:Limits:Endpoints:postComplaints", "-1"));
+        yield return Case("The replaced import limit", "Cms:Limits:Endpoints:postConsumersImports", ("Cms:Import:MaxBytes", "1024"));
         yield return Case("Negative overdue refresh", "Cms:Telemetry:OverdueRefreshInterval", ("Cms:Telemetry:OverdueRefreshInterval", "-00:01:00"));
         yield return Case("Negative telemetry flush timeout", "Cms:Shutdown", ("Cms:Shutdown:TelemetryFlushTimeout", "-00:00:01"));
     }
@@ -94,11 +97,32 @@ public sealed class StartupSettingsTests
         }
     }
 
-    private static void Build(Dictionary<string, string?> settings)
+    [Test]
+    public void A_body_limit_for_an_endpoint_that_does_not_exist_stops_start_up_naming_it()
+    {
+        var settings = Production();
+        settings["Cms:Limits:Endpoints:postComplaints"] = "65536";
+        settings["Cms:Limits:Endpoints:postComplaint"] = "65536"; // a typo: would leave the default in force unnoticed
+        var ex = Assert.Throws<InvalidOperationException>(() => BuildAndMap(settings));
+        Assert.That(ex!.Message, Does.Contain("Cms:Limits:Endpoints names no endpoint: postComplaint ").And.Not.Contain("postComplaints"));
+
+        settings.Remove("Cms:Limits:Endpoints:postComplaint");
+        Assert.DoesNotThrow(() => BuildAndMap(settings), "every operationId of the API can be named");
+    }
+
+    private static WebApplicationBuilder Build(Dictionary<string, string?> settings)
     {
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { EnvironmentName = "Production" });
         builder.Configuration.Sources.Clear();
         builder.Configuration.AddInMemoryCollection(settings.Where(s => s.Value is not null));
         builder.AddCmsServices();
+        return builder;
+    }
+
+    /// <summary>Builds the host and maps the routes (nothing is started and no database is contacted).</summary>
+    private static void BuildAndMap(Dictionary<string, string?> settings)
+    {
+        using var app = Build(settings).Build();
+        app.MapCms();
     }
 }

@@ -5,6 +5,9 @@ using Cms.Application.Consumers;
 using Cms.Application.Tenants;
 using Cms.Tests.Api;
 using Cms.Tests.Support;
+using Cms.Infrastructure.Resilience;
+using Microsoft.Extensions.DependencyInjection;
+using Polly.CircuitBreaker;
 
 namespace Cms.Tests.Reliability;
 
@@ -63,37 +66,59 @@ public sealed class DatabaseOutageTests : PrivateClusterFixture
     }
 
     [Test]
-    public async Task While_the_database_is_down_the_breaker_answers_503_with_Retry_After_and_closes_by_itself_when_it_is_back()
+    public async Task While_the_database_is_down_the_breaker_opens_answers_503_circuit_open_with_Retry_After_and_closes_by_itself_when_it_is_back()
     {
         await using var factory = new CmsApiFactory(Db, FastBreaker);
         var (_, admin) = await CreateTenantAsync(factory);
         using var anonymous = factory.CreateClient();
+        var breaker = factory.Services.GetRequiredService<DatabaseResilience>();
+        using var metrics = new BreakerMetrics();
+        Assert.That(breaker.BreakerState, Is.EqualTo(CircuitState.Closed));
 
+        // Attempts fail (database.unavailable once the retries are used up) until the breaker has seen enough
+        // unreachable attempts; from then on requests are refused at once without trying (database.circuit_open).
         Server.Stop();
         HttpResponseMessage? refused = null;
+        var codes = new List<string?>();
         for (var i = 0; i < 20 && refused is null; i++)
         {
             var response = await admin.GetAsync("/v1/complaints");
-            Assert.That((int)response.StatusCode, Is.EqualTo(503), await response.Content.ReadAsStringAsync());
-            if (response.Headers.RetryAfter?.Delta is not null && ProblemCode(await response.Content.ReadAsStringAsync()) == "database.unavailable")
+            var body = await response.Content.ReadAsStringAsync();
+            Assert.That((int)response.StatusCode, Is.EqualTo(503), body);
+            codes.Add(ProblemCode(body));
+            Assert.That(codes[^1], Is.AnyOf("database.unavailable", "database.circuit_open"), body);
+            if (codes[^1] == "database.circuit_open")
             {
                 refused = response;
             }
         }
 
-        Assert.That(refused, Is.Not.Null, "no 503 with Retry-After while the database was down");
+        Assert.That(refused, Is.Not.Null, $"the breaker never opened: {string.Join(", ", codes)}");
         Assert.Multiple(async () =>
         {
+            Assert.That(breaker.BreakerState, Is.EqualTo(CircuitState.Open), "the refusal came from an open breaker");
+            Assert.That(metrics.Gauge(), Is.EqualTo(2), "cms.db.circuit_breaker.state reports open");
+            Assert.That(metrics.Rejected, Is.GreaterThanOrEqualTo(1), "cms.db.circuit_breaker.rejected counted the refusal");
+            Assert.That(metrics.Entered("open"), Is.EqualTo(1));
             Assert.That(refused!.Content.Headers.ContentType?.MediaType, Is.EqualTo("application/problem+json"));
-            Assert.That(refused.Headers.RetryAfter!.Delta, Is.GreaterThanOrEqualTo(TimeSpan.FromSeconds(1)));
+            Assert.That(refused.Headers.RetryAfter?.Delta, Is.GreaterThanOrEqualTo(TimeSpan.FromSeconds(1)));
             Assert.That((await anonymous.GetAsync("/health/ready")).StatusCode, Is.EqualTo(HttpStatusCode.ServiceUnavailable));
             Assert.That((await anonymous.GetAsync("/health/live")).StatusCode, Is.EqualTo(HttpStatusCode.OK));
         });
 
+        // The database is back; nothing but ordinary requests reach the service: a trial after the break succeeds and
+        // closes the breaker.
         Server.Start();
         await EventuallyAsync(async () => (await admin.GetAsync("/v1/complaints")).StatusCode == HttpStatusCode.OK, TimeSpan.FromSeconds(30),
             "the service did not serve again after the database came back");
-        Assert.That((await anonymous.GetAsync("/health/ready")).StatusCode, Is.EqualTo(HttpStatusCode.OK));
+        Assert.Multiple(async () =>
+        {
+            Assert.That(breaker.BreakerState, Is.EqualTo(CircuitState.Closed), "the breaker closed by itself");
+            Assert.That(metrics.Entered("half_open"), Is.GreaterThanOrEqualTo(1), "a trial request was let through");
+            Assert.That(metrics.Entered("closed"), Is.EqualTo(1));
+            Assert.That((await admin.GetAsync("/v1/complaints")).StatusCode, Is.EqualTo(HttpStatusCode.OK));
+            Assert.That((await anonymous.GetAsync("/health/ready")).StatusCode, Is.EqualTo(HttpStatusCode.OK));
+        });
     }
 
     [Test]
@@ -176,4 +201,85 @@ public sealed class DatabaseOutageTests : PrivateClusterFixture
             return null;
         }
     }
+}
+
+/// <summary>
+/// The breaker's instruments on the service's meter while it lives: cms.db.circuit_breaker.rejected,
+/// cms.db.circuit_breaker.transitions (by state entered) and the gauge cms.db.circuit_breaker.state.
+/// </summary>
+internal sealed class BreakerMetrics : IDisposable
+{
+    private readonly System.Diagnostics.Metrics.MeterListener _listener = new();
+    private readonly Dictionary<string, long> _entered = [];
+    private long _rejected;
+    private int _gauge = -1;
+
+    public BreakerMetrics()
+    {
+        _listener.InstrumentPublished = (instrument, listener) =>
+        {
+            if (instrument.Meter.Name == Cms.Application.Common.Telemetry.MeterName && instrument.Name.StartsWith("cms.db.circuit_breaker.", StringComparison.Ordinal))
+            {
+                listener.EnableMeasurementEvents(instrument);
+            }
+        };
+        _listener.SetMeasurementEventCallback<long>((instrument, value, tags, _) =>
+        {
+            lock (_entered)
+            {
+                if (instrument.Name == "cms.db.circuit_breaker.rejected")
+                {
+                    _rejected += value;
+                    return;
+                }
+
+                foreach (var tag in tags)
+                {
+                    if (tag.Key == "cms.db.breaker_state" && tag.Value is string state)
+                    {
+                        _entered[state] = _entered.GetValueOrDefault(state) + value;
+                    }
+                }
+            }
+        });
+        _listener.SetMeasurementEventCallback<int>((_, value, _, _) =>
+        {
+            lock (_entered)
+            {
+                _gauge = value;
+            }
+        });
+        _listener.Start();
+    }
+
+    public long Rejected
+    {
+        get
+        {
+            lock (_entered)
+            {
+                return _rejected;
+            }
+        }
+    }
+
+    public long Entered(string state)
+    {
+        lock (_entered)
+        {
+            return _entered.GetValueOrDefault(state);
+        }
+    }
+
+    /// <summary>The gauge as observed now (the worst breaker of the process).</summary>
+    public int Gauge()
+    {
+        _listener.RecordObservableInstruments();
+        lock (_entered)
+        {
+            return _gauge;
+        }
+    }
+
+    public void Dispose() => _listener.Dispose();
 }

@@ -23,11 +23,13 @@ public sealed class TransientFaultTests() : ApiTestBase(DatabaseKind.Postgres)
     protected override IReadOnlyDictionary<string, string>? Settings => new Dictionary<string, string>
     {
         ["Cms:Resilience:BreakerBreakDuration"] = "00:00:01",
+        ["Cms:Import:BatchSize"] = "100",
     };
 
     [TearDown]
     public async Task DropFaultTriggersAsync() => await AdminAsync("""
         DROP TRIGGER IF EXISTS cms_test_fault ON complaints;
+        DROP TRIGGER IF EXISTS cms_test_fault ON consumers;
         DROP FUNCTION IF EXISTS cms_test_fault();
         DROP SEQUENCE IF EXISTS cms_test_fault_seq;
         """);
@@ -61,6 +63,50 @@ public sealed class TransientFaultTests() : ApiTestBase(DatabaseKind.Postgres)
             Assert.That(await CountAsync("SELECT count(*) FROM complaints"), Is.EqualTo(1));
             Assert.That(await CountAsync($"SELECT count(*) FROM audit_entries WHERE action = 'complaint.filed' AND entity_id = '{complaint.Id}'"),
                 Is.EqualTo(1));
+        });
+    }
+
+    [Test]
+    public async Task A_serialization_failure_in_the_middle_of_an_import_retries_that_batch_and_loads_every_line_once()
+    {
+        var tenant = await CreateTenantAsync();
+
+        // The 151st consumer row the server is asked to insert (the second batch of 100, its 51st line) is refused once
+        // with 40001: the second batch's transaction rolls back after the first batch has committed and while the
+        // reader is ahead in the body. Retrying the request would re-run the endpoint on a stream read half-way.
+        await AdminAsync("""
+            CREATE SEQUENCE cms_test_fault_seq;
+            CREATE FUNCTION cms_test_fault() RETURNS trigger LANGUAGE plpgsql SECURITY DEFINER AS $$
+            BEGIN
+                IF nextval('cms_test_fault_seq') = 151 THEN
+                    RAISE EXCEPTION 'forced serialization failure' USING ERRCODE = 'serialization_failure';
+                END IF;
+                RETURN NEW;
+            END $$;
+            CREATE TRIGGER cms_test_fault BEFORE INSERT ON consumers FOR EACH ROW EXECUTE FUNCTION cms_test_fault();
+            """);
+
+        const int lines = 250;
+        var body = string.Concat(Enumerable.Range(1, lines).Select(i =>
+            $$$"""{"externalRef":"IMP-{{{i:D4}}}","fullName":"Ann Example","email":"ann{{{i}}}@example.test"}""" + "\n"));
+        using var retries = new RetryCounter();
+        var report = await Read<Cms.Api.Import.ConsumerImportReport>(await tenant.Admin.PostAsync("/v1/consumers/imports",
+            new StringContent(body, System.Text.Encoding.UTF8, "application/x-ndjson")));
+
+        Assert.Multiple(async () =>
+        {
+            Assert.That(retries.For("40001"), Is.EqualTo(1), "the failed batch was retried once");
+            Assert.That(await CountAsync("SELECT last_value FROM cms_test_fault_seq"), Is.EqualTo(lines + 51),
+                "the second batch's first attempt stopped at its 51st row; every row was then inserted once");
+            Assert.That((report.Lines, report.Imported, report.Duplicates, report.Rejected), Is.EqualTo((250L, 250L, 0L, 0L)));
+            Assert.That(await CountAsync($"SELECT count(*) FROM consumers WHERE tenant_id = '{tenant.Id}'"), Is.EqualTo(lines));
+            Assert.That(await CountAsync($"SELECT count(DISTINCT external_ref_bidx) FROM consumers WHERE tenant_id = '{tenant.Id}'"),
+                Is.EqualTo(lines));
+            Assert.That(await CountAsync(
+                    $"SELECT count(*) FROM audit_entries WHERE action = 'consumer.imported' AND entity_id = '{report.ImportId}'"),
+                Is.EqualTo(3), "one audit entry per committed batch (100, 100, 50), none for the rolled-back attempt");
+            Assert.That(await CountAsync("SELECT count(*) FROM audit_entries WHERE action = 'consumer.imported'"), Is.EqualTo(3),
+                "no other import ran");
         });
     }
 
