@@ -50,7 +50,7 @@ public static class OpenApiExamples
     private static readonly ComplaintDto Complaint = new(ComplaintId, "CMP-2026-000042", ConsumerId, Channel.Web, "current_account",
         ProductVersion: 3, "fees", CategoryVersion: 1, "I was charged twice for the same transfer.", Priority.Normal,
         VulnerabilityInvolved: false, new ComplaintVulnerabilityDto(false, [], null), PaymentServices: false,
-        Disability: false, "uk_banking_fca_disp1", RegulatoryProfileVersion: 2, ComplaintStatus.Acknowledged, StaffId, Received, AcknowledgedAt: Now,
+        Disability: false, "uk_banking_fca_disp1", RegulatoryProfileVersion: 3, ComplaintStatus.Acknowledged, StaffId, Received, AcknowledgedAt: Now,
         SummaryResolutionAt: null, FinalResponseAt: null, ResolvedAt: null, ClosedAt: null, ReopenedAt: null, Outcome: null, Redress: null,
         RootCause: null, RootCauseVersion: null, Referral: null, Responses: [], ClosureBand: null, MergedIntoId: null,
         [
@@ -110,6 +110,7 @@ public static class OpenApiExamples
         [typeof(ComplaintEndpoints.ReceivedAtBody)] = new ComplaintEndpoints.ReceivedAtBody(Received.AddDays(-2)),
         [typeof(ComplaintEndpoints.PaymentServicesBody)] = new ComplaintEndpoints.PaymentServicesBody(true),
         [typeof(ComplaintEndpoints.DisabilityBody)] = new ComplaintEndpoints.DisabilityBody(true),
+        [typeof(ComplaintEndpoints.ProvisionalCreditBody)] = new ComplaintEndpoints.ProvisionalCreditBody(Now),
         [typeof(DueComplaintDto)] = new DueComplaintDto(ComplaintId, "CMP-2026-000042", ComplaintStatus.Acknowledged, StaffId, Priority.Normal,
             Received, DeadlineKind.FinalResponse, new DateTimeOffset(2026, 12, 28, 23, 59, 59, TimeSpan.Zero), Overdue: false, Version: 2),
         [typeof(CalendarDto)] = new CalendarDto("uk_banking_fca_disp1", 2, "Europe/London", HolidaySchedule.EnglandAndWales,

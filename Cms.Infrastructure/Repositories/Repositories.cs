@@ -265,7 +265,7 @@ internal sealed class ComplaintRepository(DbSession db, TenantScope scope, TimeP
                    vulnerability_involved = @VulnerabilityInvolved, vulnerability_health = @VulnerabilityHealth,
                    vulnerability_life_event = @VulnerabilityLifeEvent, vulnerability_resilience = @VulnerabilityResilience,
                    vulnerability_capability = @VulnerabilityCapability, vulnerability_consent_at = @VulnerabilityConsentAt,
-                   closure_band = @ClosureBand, merged_into_id = @MergedIntoId
+                   closure_band = @ClosureBand, merged_into_id = @MergedIntoId, provisional_credit_at = @ProvisionalCreditAt
             WHERE tenant_id = @TenantId AND id = @Id AND version = @ExpectedVersion
             """,
             new DynamicParametersBuilder(ComplaintRow.Parameters(complaint)).With("ExpectedVersion", expectedVersion).Build(),

@@ -86,6 +86,7 @@ public static class Stored
         Vulnerability = c.Vulnerability,
         ClosureBand = c.ClosureBand,
         MergedIntoId = mergedIntoId ?? c.MergedIntoId,
+        ProvisionalCreditAt = c.ProvisionalCreditAt,
         Responses = [.. c.Responses],
         CreatedAt = c.CreatedAt,
         UpdatedAt = c.UpdatedAt,
