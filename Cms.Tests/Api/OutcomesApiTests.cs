@@ -142,6 +142,9 @@ public sealed class OutcomesApiTests(DatabaseKind kind) : ApiTestBase(kind)
             Assert.That(read.Responses[1].SentAt, Is.EqualTo(adrAt));
             Assert.That(read.Responses[2].SentAt, Is.EqualTo(read.ResolvedAt));
             Assert.That(read.Responses.Select(r => r.ComplaintId).Distinct(), Is.EqualTo(new[] { c.Id }));
+            // The DISP 1.6.2(2) holding response met the 8-week deadline; the final response did not move it.
+            Assert.That(read.Deadlines.Single(d => d.Kind == DeadlineKind.FinalResponse).MetAt, Is.EqualTo(holdingAt));
+            Assert.That(read.Deadlines.Single(d => d.Kind == DeadlineKind.FinalResponse).Breached, Is.False);
         }
 
         // Refusals: a summary resolution is recorded by resolving; a holding response after the final one is illegal;
@@ -161,7 +164,7 @@ public sealed class OutcomesApiTests(DatabaseKind kind) : ApiTestBase(kind)
 
         var history = await Read<Page<AuditEntryDto>>(await agent.GetAsync($"/v1/complaints/{c.Id}/history?limit=200"));
         Assert.That(history.Items.Where(h => h.Action == "complaint.response_recorded").Select(h => h.ChangedFields),
-            Is.EqualTo(new[] { new[] { "responses" }, new[] { "responses" } }));
+            Is.EqualTo(new[] { new[] { "responses", "deadlines" }, new[] { "responses" } }));
     }
 
     [Test]
