@@ -302,13 +302,23 @@ internal sealed class ComplaintRepository(DbSession db, TenantScope scope, TimeP
         return true;
     }
 
-    public Task RepointMergedAsync(Guid fromId, Guid toId, CancellationToken cancellationToken) =>
-        db.ExecuteAsync(
+    public async Task<IReadOnlyList<RepointedComplaint>> RepointMergedAsync(Guid fromId, Guid toId, CancellationToken cancellationToken)
+    {
+        var rows = await db.QueryAsync<RepointedRow>(
             """
             UPDATE complaints SET merged_into_id = @ToId, version = version + 1, updated_at = @Now
             WHERE tenant_id = @TenantId AND merged_into_id = @FromId
+            RETURNING id, version
             """,
             new { TenantId = scope.Required, FromId = fromId, ToId = toId, Now = clock.GetUtcNow() }, cancellationToken);
+        return [.. rows.OrderBy(r => r.Id).Select(r => new RepointedComplaint(r.Id, r.Version))];
+    }
+
+    private sealed class RepointedRow
+    {
+        public Guid Id { get; init; }
+        public long Version { get; init; }
+    }
 
     public Task AddNoteAsync(ComplaintNote note, CancellationToken cancellationToken) =>
         db.ExecuteAsync(
