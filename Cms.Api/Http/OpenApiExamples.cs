@@ -113,7 +113,7 @@ public static class OpenApiExamples
         [typeof(ComplaintEndpoints.ProvisionalCreditBody)] = new ComplaintEndpoints.ProvisionalCreditBody(Now),
         [typeof(DueComplaintDto)] = new DueComplaintDto(ComplaintId, "CMP-2026-000042", ComplaintStatus.Acknowledged, StaffId, Priority.Normal,
             Received, DeadlineKind.FinalResponse, new DateTimeOffset(2026, 12, 28, 23, 59, 59, TimeSpan.Zero), Overdue: false, Version: 2),
-        [typeof(CalendarDto)] = new CalendarDto("uk_banking_fca_disp1", 2, "Europe/London", HolidaySchedule.EnglandAndWales,
+        [typeof(CalendarDto)] = new CalendarDto("uk_banking_fca_disp1", 3, "Europe/London", HolidaySchedule.EnglandAndWales,
             BusinessDayBasis.Statutory, 2026,
             [new PublicHolidayDto(new DateOnly(2026, 12, 25), "Christmas Day"), new PublicHolidayDto(new DateOnly(2026, 12, 28), "Boxing Day (substitute day)")],
             [new ClosureDayDto(NoteId, new DateOnly(2026, 12, 24), "Christmas Eve closure")]),

@@ -438,6 +438,23 @@ public sealed class Complaint
         return deadlinesChanged ? Changed(now, "provisionalCreditAt", "deadlines") : Changed(now, "provisionalCreditAt");
     }
 
+    /// <summary>Meets every unmet deadline whose event already happened and adds those that bind after one; whether any changed.</summary>
+    private bool MeetFromHistory(TenantClock clock)
+    {
+        var profile = Profile;
+        var changed = false;
+        for (var i = 0; i < _deadlines.Count; i++)
+        {
+            if (_deadlines[i].MetAt is null && MetByHistory(profile, _deadlines[i].Kind) is { } metAt)
+            {
+                _deadlines[i] = _deadlines[i] with { MetAt = metAt };
+                changed = true;
+            }
+        }
+
+        return AddDeadlinesThatNowBind(clock) || changed;
+    }
+
     /// <summary>Adds the deadlines that bind after an event that has now happened (computed from receipt, with the
     /// tenant's closure days); the deadlines already held are left as they are.</summary>
     private bool AddDeadlinesThatNowBind(TenantClock clock)
@@ -529,12 +546,28 @@ public sealed class Complaint
         }
 
         var fields = new List<string> { "mergedComplaints" };
+        // Both histories are kept, and what the consumer was sent on the duplicate counts for the survivor's clocks: a
+        // holding response or ADR letter on either is one on the complaint (the read model shows the family's responses
+        // too, and the repository loads them with the survivor). Provisional credit: the earlier of the two.
+        _responses.AddRange(duplicate.Responses);
+        var clockEvents = duplicate.Responses.Count > 0;
+        if (duplicate.ProvisionalCreditAt is { } credit && (ProvisionalCreditAt is null || credit < ProvisionalCreditAt))
+        {
+            ProvisionalCreditAt = credit;
+            clockEvents = true;
+            fields.Add("provisionalCreditAt");
+        }
+
         if (duplicate.ReceivedAt < ReceivedAt)
         {
             ReceivedAt = duplicate.ReceivedAt;
             RecomputeDeadlines(clock, now);
 
             fields.Add("receivedAt");
+            fields.Add("deadlines");
+        }
+        else if (clockEvents && MeetFromHistory(clock))
+        {
             fields.Add("deadlines");
         }
 

@@ -242,9 +242,14 @@ internal sealed class ComplaintRepository(DbSession db, TenantScope scope, TimeP
         var deadlines = await db.QueryAsync<DeadlineRow>(
             $"SELECT {DeadlineRow.Columns} FROM complaint_deadlines WHERE tenant_id = @TenantId AND complaint_id = @Id AND withdrawn_at IS NULL",
             key, cancellationToken);
+        // The responses of the complaint and of the duplicates merged into it (as the read model shows them): the
+        // deadlines of a survivor count what was sent on its duplicates too (Complaint.Merge).
         var responses = await db.QueryAsync<ResponseRow>(
-            $"SELECT {ResponseRow.Columns} FROM complaint_responses WHERE tenant_id = @TenantId AND complaint_id = @Id ORDER BY sent_at, id", key,
-            cancellationToken);
+            $"""
+            SELECT {ResponseRow.Columns} FROM complaint_responses
+            WHERE tenant_id = @TenantId AND complaint_id IN ({Cms.Infrastructure.Queries.ComplaintQueries.MergedFamily})
+            ORDER BY sent_at, id
+            """, key, cancellationToken);
         return Complaint.Restore(row.ToState(deadlines, responses));
     }
 

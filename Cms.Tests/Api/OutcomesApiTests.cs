@@ -238,6 +238,8 @@ public sealed class OutcomesApiTests(DatabaseKind kind) : ApiTestBase(kind)
             Assert.That(merged.Deadlines.Select(d => (d.Kind, Micro(d.DueAt))), Is.EquivalentTo(expectedDeadlines.Select(d => (d.Kind, Micro(d.DueAt)))));
             Assert.That(merged.Responses.Select(r => (r.ComplaintId, r.Type)), Is.EqualTo(new[] { (duplicate.Id, ResponseType.HoldingResponse) }));
             Assert.That(merged.Version, Is.EqualTo(survivor.Version + 1));
+            // The holding response sent on the duplicate met the survivor's 8-week deadline, also as stored.
+            Assert.That(merged.Deadlines.Single(d => d.Kind == DeadlineKind.FinalResponse).MetAt, Is.EqualTo(duplicate.Responses[0].SentAt));
         }
 
         var gone = await Read<ComplaintDto>(await agentClient.GetAsync($"/v1/complaints/{duplicate.Id}"));

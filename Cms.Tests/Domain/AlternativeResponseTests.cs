@@ -371,6 +371,51 @@ public sealed class AlternativeResponseTests
         }
     }
 
+    // ---- Merging: the duplicate's responses count for the survivor ------------------------------------------------
+
+    [Test]
+    public void A_holding_reply_sent_on_a_merged_duplicate_counts_for_the_survivor()
+    {
+        var survivor = TestComplaints.File(RegulatoryProfiles.UkBanking, PaymentServices);
+        var duplicate = TestComplaints.File(RegulatoryProfiles.UkBanking, PaymentServices, Received.AddHours(2));
+        var sentAt = Received.AddDays(3);
+        ResultAssert.Succeeded(Send(duplicate, ResponseType.HoldingResponse, sentAt));
+
+        ResultAssert.Succeeded(survivor.Merge(duplicate, TenantClock.None, Received.AddDays(4)));
+
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(Of(survivor, DeadlineKind.PaymentServicesFinalResponse).MetAt, Is.EqualTo(sentAt));
+            Assert.That(Of(survivor, DeadlineKind.PaymentServicesExceptionalFinalResponse).MetAt, Is.Null);
+            Assert.That(survivor.PendingChanges, Is.EqualTo(new[] { "mergedComplaints", "deadlines" }));
+            Assert.That(survivor.AddedResponses, Is.Empty, "the duplicate's responses stay its own rows");
+        }
+
+        // A later recomputation still sees the duplicate's reply (the 35 business days keep binding).
+        ResultAssert.Succeeded(survivor.CorrectReceivedAt(Received.AddHours(-1), TenantClock.None, Received.AddDays(5)));
+        Assert.That(survivor.Deadlines.Select(d => d.Kind), Does.Contain(DeadlineKind.PaymentServicesExceptionalFinalResponse));
+    }
+
+    [Test]
+    public void Merging_an_earlier_duplicate_with_provisional_credit_meets_the_survivors_ten_days()
+    {
+        var survivor = TestComplaints.File(RegulatoryProfiles.UsBanking, PaymentServices);
+        var duplicate = TestComplaints.File(RegulatoryProfiles.UsBanking, PaymentServices, Received.AddDays(-1));
+        var creditedAt = Received.AddDays(1);
+        ResultAssert.Succeeded(duplicate.RecordProvisionalCredit(creditedAt, TenantClock.None, creditedAt));
+
+        ResultAssert.Succeeded(survivor.Merge(duplicate, TenantClock.None, Received.AddDays(2)));
+
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(survivor.ProvisionalCreditAt, Is.EqualTo(creditedAt));
+            Assert.That(survivor.ReceivedAt, Is.EqualTo(Received.AddDays(-1)));
+            Assert.That(Of(survivor, DeadlineKind.ErrorInvestigation).MetAt, Is.EqualTo(creditedAt));
+            Assert.That(Of(survivor, DeadlineKind.ErrorInvestigationExtended).MetAt, Is.Null);
+            Assert.That(survivor.PendingChanges, Is.EquivalentTo(new[] { "mergedComplaints", "provisionalCreditAt", "receivedAt", "deadlines" }));
+        }
+    }
+
     private static void AssertIllegalRefer(Complaint complaint, DateTimeOffset at) =>
         Assert.That(ResultAssert.Failed(complaint.Refer("Financial Ombudsman Service", null, at)).Code, Is.EqualTo("complaint.illegal_transition"));
 }
