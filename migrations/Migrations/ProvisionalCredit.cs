@@ -8,7 +8,7 @@ namespace Cms.Migrations.Migrations;
 /// investigation deadline and makes the 45-day one bind (docs/regulatory-clocks.md). A nullable column on both
 /// databases alike; no index (it is read with its complaint, never searched).
 /// </summary>
-[Migration(202611250080, "Complaints: provisional_credit_at (Regulation E)")]
+[Migration(202611250090, "Complaints: provisional_credit_at (Regulation E)")]
 public sealed class ProvisionalCredit : CmsMigration
 {
     public override void Up() =>
