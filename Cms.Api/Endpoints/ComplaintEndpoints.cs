@@ -58,6 +58,8 @@ public static class ComplaintEndpoints
 
     public sealed record DisabilityBody(bool? Disability);
 
+    public sealed record ProvisionalCreditBody(DateTimeOffset? CreditedAt);
+
     public static void MapComplaintEndpoints(this IEndpointRouteBuilder app)
     {
         var group = app.MapGroup("/v1/complaints").WithTags("Complaints");
@@ -117,6 +119,10 @@ public static class ComplaintEndpoints
         group.MapPost("/{id}/disability", (Guid id, DisabilityBody body, HttpContext http, ISender s, CancellationToken ct) =>
             Transition(http, s, v => new SetDisabilityCommand(id, v, body.Disability), ct))
             .WithSummary("Set or clear the disability flag (14 CFR 382); deadlines are recomputed (agent+, If-Match).").RequiresIfMatch();
+        group.MapPost("/{id}/provisional-credit", (Guid id, ProvisionalCreditBody body, HttpContext http, ISender s, CancellationToken ct) =>
+            Transition(http, s, v => new RecordProvisionalCreditCommand(id, v, body.CreditedAt), ct))
+            .WithSummary("Record when provisional credit was given (Regulation E): it meets the 10-business-day deadline and the 45-day one binds (agent+, If-Match).")
+            .RequiresIfMatch();
 
         group.MapPost("/{id}/notes", AddNote).WithIdempotency().WithSummary("Add an internal note or a consumer communication (agent+).");
         group.MapGet("/{id}/notes", ListNotes).WithSummary("The notes of a complaint, oldest first (agent+, auditor).");

@@ -66,9 +66,16 @@ public interface IComplaintRepository
 
     Task AddNoteAsync(ComplaintNote note, CancellationToken cancellationToken);
 
-    /// <summary>Points the duplicates merged into <paramref name="fromId"/> at <paramref name="toId"/> (a merged complaint's own duplicates follow it).</summary>
-    Task RepointMergedAsync(Guid fromId, Guid toId, CancellationToken cancellationToken);
+    /// <summary>
+    /// Points the duplicates merged into <paramref name="fromId"/> at <paramref name="toId"/> (a merged complaint's own
+    /// duplicates follow it), bumping each one's version (its <c>mergedIntoId</c> changed, so its ETag must); returns
+    /// each repointed complaint with its new version, for the audit entry and event the caller writes.
+    /// </summary>
+    Task<IReadOnlyList<RepointedComplaint>> RepointMergedAsync(Guid fromId, Guid toId, CancellationToken cancellationToken);
 }
+
+/// <summary>A merged duplicate that now points at another survivor, and its version after the change.</summary>
+public sealed record RepointedComplaint(Guid Id, long Version);
 
 public interface IAuditRepository
 {

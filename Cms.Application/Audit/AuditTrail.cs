@@ -31,6 +31,12 @@ public sealed class AuditTrail(IAuditRepository repository, IEventOutbox outbox,
     public async Task RecordAsync(string action, string entityType, Guid entityId, long entityVersion, IReadOnlyList<string> changedFields,
         CancellationToken cancellationToken)
     {
+        if (!EventTypes.All.Contains(action))
+        {
+            // A programming error, caught by the tests of the command: declare the type in EventTypes and docs/events.md.
+            throw new InvalidOperationException($"'{action}' is not a declared event type (EventTypes.All).");
+        }
+
         var traceId = Activity.Current is { } activity ? activity.TraceId.ToHexString() : null;
         var occurredAt = AuditChain.Normalise(clock.GetUtcNow());
         var entry = new AuditEntry(Ids.New(), tenant.Required, occurredAt, caller.ActorType, caller.ActorId, action,

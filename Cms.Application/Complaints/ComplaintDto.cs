@@ -80,7 +80,11 @@ public sealed record ComplaintDto(
     bool Overdue,
     DateTimeOffset CreatedAt,
     DateTimeOffset UpdatedAt,
-    long Version);
+    long Version)
+{
+    /// <summary>When provisional credit was given (Regulation E); null when none was recorded.</summary>
+    public DateTimeOffset? ProvisionalCreditAt { get; init; }
+}
 
 /// <summary>A row of the complaint list.</summary>
 public sealed record ComplaintSummaryDto(

@@ -45,6 +45,7 @@ public sealed class Complaint
         Referral = s.Referral;
         ClosureBand = s.ClosureBand;
         MergedIntoId = s.MergedIntoId;
+        ProvisionalCreditAt = s.ProvisionalCreditAt;
         _responses = [.. s.Responses];
         _deadlines = [.. s.Deadlines];
         CreatedAt = s.CreatedAt;
@@ -86,6 +87,8 @@ public sealed class Complaint
     public ClosureBand? ClosureBand { get; private set; }
     /// <summary>The complaint this one was merged into, as a duplicate.</summary>
     public Guid? MergedIntoId { get; private set; }
+    /// <summary>When provisional credit was given to the consumer's account (Regulation E, 12 CFR 1005.11(c)(2)(i)).</summary>
+    public DateTimeOffset? ProvisionalCreditAt { get; private set; }
     public IReadOnlyList<ComplaintResponse> Responses => _responses;
     /// <summary>Responses recorded since the aggregate was loaded or filed (for the repository to insert).</summary>
     public IReadOnlyList<ComplaintResponse> AddedResponses => _addedResponses;
@@ -317,9 +320,7 @@ public sealed class Complaint
     public Result Refer(string body, string? externalReference, DateTimeOffset now)
     {
         var afterResponse = Status is ComplaintStatus.Resolved or ComplaintStatus.Closed;
-        var profile = RegulatoryProfiles.Get(ProfileCode, ProfileVersion);
-        var afterTimeout = IsOpen && _deadlines.Any(d =>
-            profile?.RuleFor(d.Kind)?.MetBy == DeadlineMetBy.FinalResponse && d.MetAt is null && now > d.DueAt);
+        var afterTimeout = IsOpen && (_responses.Any(r => r.Type == Complaints.ResponseType.AdrLetter) || FinalResponseTimeRanOut(now));
         if (!afterResponse && !afterTimeout)
         {
             return Illegal("refer", Status == ComplaintStatus.Referred
@@ -331,6 +332,23 @@ public sealed class Complaint
         Referral = new Referral(body.Trim(), externalReference?.Trim(), now, null, null);
         return Changed(now, "status", "referral");
     }
+
+    /// <summary>
+    /// Whether the time for a final response has run out: a deadline a final response meets is past due, and was not
+    /// met by a response that made a later deadline bind (a PSD2 holding reply defers the consumer's right to the 35th
+    /// business day). A DISP 1.6.2(2) holding response meets the 8-week deadline but does not defer the right: it tells
+    /// the consumer they may now refer.
+    /// </summary>
+    private bool FinalResponseTimeRanOut(DateTimeOffset now)
+    {
+        var profile = RegulatoryProfiles.Get(ProfileCode, ProfileVersion);
+        return _deadlines.Any(d => profile?.RuleFor(d.Kind) is { } rule && rule.IsMetBy(DeadlineMetBy.FinalResponse)
+            && !d.Kind.IsOptional() && now > d.DueAt && (d.MetAt is null || !DeferredByLaterDeadline(profile, rule)));
+    }
+
+    private bool DeferredByLaterDeadline(RegulatoryProfile profile, DeadlineRule rule) =>
+        profile.Rules.Any(later => later.BindsAfter is { } trigger && rule.AlsoMetBy.Contains(trigger)
+            && _deadlines.Any(d => d.Kind == later.Kind));
 
     public Result RecordReferralOutcome(ReferralOutcome outcome, DateTimeOffset now)
     {
@@ -351,9 +369,11 @@ public sealed class Complaint
     /// <summary>
     /// Records a holding response or an ADR (deadlock) letter sent at <paramref name="sentAt"/>. Summary resolutions and
     /// final responses are recorded by <see cref="Resolve"/>. A holding response precedes the final response (the complaint
-    /// is open); an ADR letter is sent while open (timeout) or after the final response (deadlock).
+    /// is open); an ADR letter is sent while open (timeout) or after the final response (deadlock). The response meets
+    /// the deadlines its profile version lets it meet (at <paramref name="sentAt"/>: a reply sent late is met late, so
+    /// breached), and a deadline that binds after it is added, computed with <paramref name="clock"/>'s closure days.
     /// </summary>
-    public Result RecordResponse(Guid id, ResponseType type, DateTimeOffset sentAt, Guid? recordedBy, DateTimeOffset now)
+    public Result RecordResponse(Guid id, ResponseType type, DateTimeOffset sentAt, Guid? recordedBy, TenantClock clock, DateTimeOffset now)
     {
         if (type is not (Complaints.ResponseType.HoldingResponse or Complaints.ResponseType.AdrLetter))
         {
@@ -379,7 +399,73 @@ public sealed class Complaint
         }
 
         AddResponse(new ComplaintResponse(id, Id, type, sentAt, recordedBy, now));
-        return Changed(now, "responses");
+        var clockEvent = type == Complaints.ResponseType.HoldingResponse ? DeadlineMetBy.HoldingResponse : DeadlineMetBy.AdrLetter;
+        var deadlinesChanged = Meet(clockEvent, sentAt) | AddDeadlinesThatNowBind(clock);
+        return deadlinesChanged ? Changed(now, "responses", "deadlines") : Changed(now, "responses");
+    }
+
+    /// <summary>
+    /// Records that provisional credit was given to the consumer's account at <paramref name="creditedAt"/> (Regulation E,
+    /// 12 CFR 1005.11(c)(2)(i)): under a profile version that models it, it meets the 10-business-day investigation
+    /// deadline (late credit is a breach) and makes the 45-day deadline bind. A dated event, recorded once (like a
+    /// response); allowed in every status but merged, as the other facts that drive the deadlines.
+    /// </summary>
+    public Result RecordProvisionalCredit(DateTimeOffset creditedAt, TenantClock clock, DateTimeOffset now)
+    {
+        if (Status == ComplaintStatus.Merged)
+        {
+            return Illegal("record provisional credit on", "a merged duplicate is handled through the complaint it was merged into");
+        }
+
+        if (ProvisionalCreditAt is not null)
+        {
+            return Error.Conflict("complaint.provisional_credit_recorded", "Provisional credit is already recorded on this complaint.");
+        }
+
+        var credited = creditedAt.ToUniversalTime();
+        if (credited > now)
+        {
+            return Error.Validation("creditedAt", "Provisional credit cannot be given in the future.");
+        }
+
+        if (credited < ReceivedAt)
+        {
+            return Error.Validation("creditedAt", "Provisional credit cannot be given before the complaint was received.");
+        }
+
+        ProvisionalCreditAt = credited;
+        var deadlinesChanged = Meet(DeadlineMetBy.ProvisionalCredit, credited) | AddDeadlinesThatNowBind(clock);
+        return deadlinesChanged ? Changed(now, "provisionalCreditAt", "deadlines") : Changed(now, "provisionalCreditAt");
+    }
+
+    /// <summary>Meets every unmet deadline whose event already happened and adds those that bind after one; whether any changed.</summary>
+    private bool MeetFromHistory(TenantClock clock)
+    {
+        var profile = Profile;
+        var changed = false;
+        for (var i = 0; i < _deadlines.Count; i++)
+        {
+            if (_deadlines[i].MetAt is null && MetByHistory(profile, _deadlines[i].Kind) is { } metAt)
+            {
+                _deadlines[i] = _deadlines[i] with { MetAt = metAt };
+                changed = true;
+            }
+        }
+
+        return AddDeadlinesThatNowBind(clock) || changed;
+    }
+
+    /// <summary>Adds the deadlines that bind after an event that has now happened (computed from receipt, with the
+    /// tenant's closure days); the deadlines already held are left as they are.</summary>
+    private bool AddDeadlinesThatNowBind(TenantClock clock)
+    {
+        var profile = Profile;
+        var added = profile.ComputeDeadlines(ReceivedAt, Flags, clock.Closures, OccurredEvents())
+            .Where(d => _deadlines.All(o => o.Kind != d.Kind))
+            .Select(d => d with { MetAt = MetByHistory(profile, d.Kind) })
+            .ToList();
+        _deadlines.AddRange(added);
+        return added.Count > 0;
     }
 
     /// <summary>Changes the product and category (codes from the tenant's taxonomies, with their versions). Not on a merged duplicate.</summary>
@@ -460,12 +546,28 @@ public sealed class Complaint
         }
 
         var fields = new List<string> { "mergedComplaints" };
+        // Both histories are kept, and what the consumer was sent on the duplicate counts for the survivor's clocks: a
+        // holding response or ADR letter on either is one on the complaint (the read model shows the family's responses
+        // too, and the repository loads them with the survivor). Provisional credit: the earlier of the two.
+        _responses.AddRange(duplicate.Responses);
+        var clockEvents = duplicate.Responses.Count > 0;
+        if (duplicate.ProvisionalCreditAt is { } credit && (ProvisionalCreditAt is null || credit < ProvisionalCreditAt))
+        {
+            ProvisionalCreditAt = credit;
+            clockEvents = true;
+            fields.Add("provisionalCreditAt");
+        }
+
         if (duplicate.ReceivedAt < ReceivedAt)
         {
             ReceivedAt = duplicate.ReceivedAt;
             RecomputeDeadlines(clock, now);
 
             fields.Add("receivedAt");
+            fields.Add("deadlines");
+        }
+        else if (clockEvents && MeetFromHistory(clock))
+        {
             fields.Add("deadlines");
         }
 
@@ -504,6 +606,17 @@ public sealed class Complaint
 
         ReceivedAt = received;
         RecomputeDeadlines(clock, now);
+        // A closed complaint's band in the regulator's return counts from the receipt date too (measured to the
+        // firm's response, or to the closing when there was none, as Close measures it).
+        if (ClosureBand is { } band && ClosedAt is { } closedAt)
+        {
+            ClosureBand = ClosureBands.Of(Profile.Calendar, ReceivedAt, ResolvedAt ?? closedAt);
+            if (ClosureBand != band)
+            {
+                return Changed(now, "receivedAt", "deadlines", "closureBand");
+            }
+        }
+
         return Changed(now, "receivedAt", "deadlines");
     }
 
@@ -536,7 +649,7 @@ public sealed class Complaint
     private void RecomputeDeadlines(TenantClock clock, DateTimeOffset now)
     {
         var profile = Profile;
-        List<Deadline> fresh = [.. profile.ComputeDeadlines(ReceivedAt, Flags, clock.Closures)];
+        List<Deadline> fresh = [.. profile.ComputeDeadlines(ReceivedAt, Flags, clock.Closures, OccurredEvents())];
         var sla = InternalSlaDeadline;
         if (clock.InternalSla is { } target)
         {
@@ -564,17 +677,33 @@ public sealed class Complaint
         })];
     }
 
-    /// <summary>When a deadline that starts to apply now was already met by what happened earlier.</summary>
-    private DateTimeOffset? MetByHistory(RegulatoryProfile profile, DeadlineKind kind) => MetByOf(profile, kind) switch
+    /// <summary>When a deadline that starts to apply now was already met by what happened earlier: the earliest of the
+    /// events that meet it.</summary>
+    private DateTimeOffset? MetByHistory(RegulatoryProfile profile, DeadlineKind kind) =>
+        MetByOf(profile, kind).Select(EventAt).Where(at => at is not null).Min();
+
+    /// <summary>When an event the clocks react to first happened (null: not yet).</summary>
+    private DateTimeOffset? EventAt(DeadlineMetBy @event) => @event switch
     {
         DeadlineMetBy.Acknowledgement => AcknowledgedAt ?? ResolvedAt,
         DeadlineMetBy.SummaryResolution => SummaryResolutionAt,
         DeadlineMetBy.FinalResponse => ResolvedAt,
+        DeadlineMetBy.HoldingResponse => FirstSent(Complaints.ResponseType.HoldingResponse),
+        DeadlineMetBy.AdrLetter => FirstSent(Complaints.ResponseType.AdrLetter),
+        DeadlineMetBy.ProvisionalCredit => ProvisionalCreditAt,
         _ => null,
     };
 
-    private static DeadlineMetBy? MetByOf(RegulatoryProfile? profile, DeadlineKind kind) =>
-        kind == DeadlineKind.InternalSla ? DeadlineMetBy.FinalResponse : profile?.RuleFor(kind)?.MetBy;
+    private DateTimeOffset? FirstSent(ResponseType type) =>
+        _responses.Where(r => r.Type == type).Select(r => (DateTimeOffset?)r.SentAt).Min();
+
+    /// <summary>The events that have happened, for the rules that bind only after one.</summary>
+    private HashSet<DeadlineMetBy> OccurredEvents() => [.. Enum.GetValues<DeadlineMetBy>().Where(e => EventAt(e) is not null)];
+
+    private static IEnumerable<DeadlineMetBy> MetByOf(RegulatoryProfile? profile, DeadlineKind kind) =>
+        kind == DeadlineKind.InternalSla ? [DeadlineMetBy.FinalResponse]
+        : profile?.RuleFor(kind) is { } rule ? [rule.MetBy, .. rule.AlsoMetBy]
+        : [];
 
     private static Error? CheckReceivedAt(DateTimeOffset received, DateTimeOffset latest, DateTimeOffset now)
     {
@@ -631,17 +760,22 @@ public sealed class Complaint
         _addedResponses.Add(response);
     }
 
-    private void Meet(DeadlineMetBy by, DateTimeOffset now)
+    /// <summary>Meets, at <paramref name="at"/>, every unmet deadline that <paramref name="by"/> meets; whether any was.</summary>
+    private bool Meet(DeadlineMetBy by, DateTimeOffset at)
     {
         var profile = RegulatoryProfiles.Get(ProfileCode, ProfileVersion);
+        var met = false;
         for (var i = 0; i < _deadlines.Count; i++)
         {
             var d = _deadlines[i];
-            if (d.MetAt is null && MetByOf(profile, d.Kind) == by)
+            if (d.MetAt is null && MetByOf(profile, d.Kind).Contains(by))
             {
-                _deadlines[i] = d with { MetAt = now };
+                _deadlines[i] = d with { MetAt = at };
+                met = true;
             }
         }
+
+        return met;
     }
 
     private Result Changed(DateTimeOffset now, params string[] fields)
@@ -697,6 +831,7 @@ public sealed class ComplaintState
     public Referral? Referral { get; init; }
     public ClosureBand? ClosureBand { get; init; }
     public Guid? MergedIntoId { get; init; }
+    public DateTimeOffset? ProvisionalCreditAt { get; init; }
     public IReadOnlyList<ComplaintResponse> Responses { get; init; } = [];
     public IReadOnlyList<Deadline> Deadlines { get; init; } = [];
     public DateTimeOffset CreatedAt { get; init; }

@@ -52,12 +52,29 @@ public enum DeadlineKind
     InternalSla,
 }
 
-/// <summary>What event meets a deadline.</summary>
+/// <summary>
+/// The events of a complaint that its clocks react to: what meets a deadline (<see cref="DeadlineRule.MetBy"/>,
+/// <see cref="DeadlineRule.AlsoMetBy"/>) and what makes a deadline bind (<see cref="DeadlineRule.BindsAfter"/>).
+/// </summary>
 public enum DeadlineMetBy
 {
     Acknowledgement,
+
+    /// <summary>A summary resolution (FCA DISP 1.5).</summary>
     SummaryResolution,
+
+    /// <summary>The final response: resolving the complaint (a summary resolution is one too).</summary>
     FinalResponse,
+
+    /// <summary>A recorded holding response: the FCA DISP 1.6.2(2) written explanation with referral rights, the PSD2
+    /// holding reply, the CFPB "in progress" response.</summary>
+    HoldingResponse,
+
+    /// <summary>A recorded ADR (deadlock) letter (Ofcom GC C4).</summary>
+    AdrLetter,
+
+    /// <summary>Provisional credit given to the consumer's account (Regulation E, 12 CFR 1005.11(c)(2)(i)).</summary>
+    ProvisionalCredit,
 }
 
 /// <summary>

@@ -36,7 +36,25 @@ public enum BusinessDayBasis
 }
 
 /// <summary>One rule: a named deadline <paramref name="Amount"/> units after receipt, due at the end of that day.</summary>
-public sealed record DeadlineRule(DeadlineKind Kind, int Amount, ClockUnit Unit, DeadlineMetBy MetBy, RuleScope Scope, string Source);
+public sealed record DeadlineRule(DeadlineKind Kind, int Amount, ClockUnit Unit, DeadlineMetBy MetBy, RuleScope Scope, string Source)
+{
+    /// <summary>
+    /// The "or" branches of the rule: other events that meet the deadline too (e.g. DISP 1.6.2: a final response
+    /// <em>or</em> a holding response by 8 weeks). Empty in the rules of profile versions published before they were
+    /// modelled, which a final response alone meets.
+    /// </summary>
+    public IReadOnlyList<DeadlineMetBy> AlsoMetBy { get; init; } = [];
+
+    /// <summary>
+    /// The event after which the deadline binds; null when it binds from receipt. A holding reply makes the PSD2
+    /// 35-business-day deadline binding, an "in progress" response the CFPB day-60 one, provisional credit the Regulation
+    /// E 45-day one. Due instants still count from receipt.
+    /// </summary>
+    public DeadlineMetBy? BindsAfter { get; init; }
+
+    /// <summary>Whether <paramref name="event"/> meets this deadline.</summary>
+    public bool IsMetBy(DeadlineMetBy @event) => MetBy == @event || AlsoMetBy.Contains(@event);
+}
 
 /// <summary>Facts about a complaint that select a profile's variants.</summary>
 public sealed record ComplaintFlags(bool PaymentServices, bool Disability)
@@ -73,12 +91,15 @@ public sealed record RegulatoryProfile(string Code, Sector Sector, Jurisdiction 
 
     private bool HasPaymentServicesVariant => Rules.Any(r => r.Scope == RuleScope.PaymentServices);
 
-    public IReadOnlyList<Deadline> ComputeDeadlines(DateTimeOffset receivedAt, ComplaintFlags flags, ClosureDays? closures = null)
+    /// <param name="occurred">The events that have happened on the complaint (a rule with <see cref="DeadlineRule.BindsAfter"/>
+    /// applies only once its event is among them); none when null.</param>
+    public IReadOnlyList<Deadline> ComputeDeadlines(DateTimeOffset receivedAt, ComplaintFlags flags, ClosureDays? closures = null,
+        IReadOnlySet<DeadlineMetBy>? occurred = null)
     {
         var receivedDay = Calendar.LocalDate(receivedAt);
         var firmClosures = BusinessDays == BusinessDayBasis.FirmOpenDays ? closures : null;
         return Rules
-            .Where(rule => Applies(rule, flags))
+            .Where(rule => Applies(rule, flags) && (rule.BindsAfter is not { } trigger || (occurred?.Contains(trigger) ?? false)))
             .Select(rule => new Deadline(rule.Kind, Calendar.EndOfDay(DueDay(receivedDay, rule.Amount, rule.Unit, firmClosures)), null))
             .ToList();
     }
@@ -129,6 +150,20 @@ public static class RegulatoryProfiles
             "FCA DISP 1.6.2A(2) (PSD2 / EMD, exceptional: holding reply, final response by 35 business days)"),
     ];
 
+    /// <summary>
+    /// UK banking from version 3: the "or" branches of DISP 1.6. The 8-week deadline is met by a final response or by the
+    /// DISP 1.6.2(2) written response (why the firm cannot answer yet, when it expects to, and the consumer's right to
+    /// refer to the ombudsman); the PSD2 15-business-day deadline by a final response or a holding reply, and only a
+    /// holding reply makes the 35-business-day deadline bind (DISP 1.6.2A(2)).
+    /// </summary>
+    private static readonly DeadlineRule[] UkBankingRulesV3 =
+    [
+        UkBankingRules[0],
+        UkBankingRules[1] with { AlsoMetBy = [DeadlineMetBy.HoldingResponse] },
+        UkBankingRules[2] with { AlsoMetBy = [DeadlineMetBy.HoldingResponse] },
+        UkBankingRules[3] with { BindsAfter = DeadlineMetBy.HoldingResponse },
+    ];
+
     private static readonly DeadlineRule[] UsBankingRules =
     [
         new(DeadlineKind.CompanyResponse, 15, ClockUnit.CalendarDays, DeadlineMetBy.FinalResponse, RuleScope.All,
@@ -141,6 +176,24 @@ public static class RegulatoryProfiles
             "Regulation E, 12 CFR 1005.11(c)(2): 45 days with provisional credit"),
     ];
 
+    /// <summary>
+    /// US banking from version 3: the CFPB company response within 15 days is met by a final response or an "in
+    /// progress" response (recorded as a holding response), which makes the day-60 final response bind; the Regulation E
+    /// 10-business-day investigation is met by its result (the final response) or by provisional credit within it, which
+    /// makes the 45-day deadline bind (12 CFR 1005.11(c)(2)).
+    /// </summary>
+    private static readonly DeadlineRule[] UsBankingRulesV3 =
+    [
+        UsBankingRules[0] with { AlsoMetBy = [DeadlineMetBy.HoldingResponse] },
+        UsBankingRules[1] with { BindsAfter = DeadlineMetBy.HoldingResponse },
+        UsBankingRules[2] with { AlsoMetBy = [DeadlineMetBy.ProvisionalCredit] },
+        UsBankingRules[3] with { BindsAfter = DeadlineMetBy.ProvisionalCredit },
+    ];
+
+    /// <summary>Notes of the versions that model the "or" branches of the rules (see <see cref="DeadlineRule.AlsoMetBy"/>).</summary>
+    private const string AlternativesNote =
+        " Alternative responses meet deadlines (holding, in progress, ADR letter, provisional credit) and extended deadlines bind only after them.";
+
     /// <summary>UK banking, version 1: business days were Monday to Friday without bank holidays (stricter than the
     /// rule; kept so that complaints filed under it keep their deadlines).</summary>
     public static readonly RegulatoryProfile UkBankingV1 = new("uk_banking_fca_disp1", Sector.Banking, Jurisdiction.UK, LondonWeekendsOnly, UkBankingRules)
@@ -148,12 +201,23 @@ public static class RegulatoryProfiles
         Notes = "Business days Monday to Friday; bank holidays not yet skipped.",
     };
 
-    /// <summary>UK banking, version 2: business days skip England and Wales bank holidays (FCA Glossary).</summary>
-    public static readonly RegulatoryProfile UkBanking = UkBankingV1 with
+    /// <summary>UK banking, version 2: business days skip England and Wales bank holidays (FCA Glossary). A final response
+    /// alone met its deadlines and both PSD2 deadlines bound from receipt (stricter than the rule; complaints filed under it
+    /// keep that).</summary>
+    public static readonly RegulatoryProfile UkBankingV2 = UkBankingV1 with
     {
         Version = 2,
         Calendar = London,
         Notes = "Business days skip England and Wales bank holidays (FCA Handbook Glossary, 'business day').",
+    };
+
+    /// <summary>UK banking, version 3: the holding response meets the 8-week and PSD2 15-business-day deadlines, and the
+    /// PSD2 35-business-day deadline binds only after a holding reply (<see cref="UkBankingRulesV3"/>).</summary>
+    public static readonly RegulatoryProfile UkBanking = UkBankingV2 with
+    {
+        Version = 3,
+        Rules = UkBankingRulesV3,
+        Notes = UkBankingV2.Notes + AlternativesNote,
     };
 
     public static readonly RegulatoryProfile UsBankingV1 = new("us_banking_cfpb", Sector.Banking, Jurisdiction.US, NewYorkWeekendsOnly, UsBankingRules)
@@ -161,8 +225,9 @@ public static class RegulatoryProfiles
         Notes = "Business days Monday to Friday; federal holidays not yet skipped.",
     };
 
-    /// <summary>US banking, version 2: Regulation E business days skip federal holidays and the institution's closure days.</summary>
-    public static readonly RegulatoryProfile UsBanking = UsBankingV1 with
+    /// <summary>US banking, version 2: Regulation E business days skip federal holidays and the institution's closure days.
+    /// A final response alone met its deadlines and all four bound from receipt (stricter than the rule; kept).</summary>
+    public static readonly RegulatoryProfile UsBankingV2 = UsBankingV1 with
     {
         Version = 2,
         Calendar = NewYork,
@@ -170,11 +235,19 @@ public static class RegulatoryProfiles
         Notes = "Business days skip US federal holidays (observed) and the institution's closure days (12 CFR 1005.2(d)).",
     };
 
+    /// <summary>US banking, version 3: "in progress" and provisional credit (<see cref="UsBankingRulesV3"/>).</summary>
+    public static readonly RegulatoryProfile UsBanking = UsBankingV2 with
+    {
+        Version = 3,
+        Rules = UsBankingRulesV3,
+        Notes = UsBankingV2.Notes + AlternativesNote,
+    };
+
     /// <summary>EU banking: the PSD2 complaint deadlines (domain.md is silent; Directive (EU) 2015/2366 Article 101(2)).
     /// There is no EU-wide deadline for other banking complaints (EBA/ESMA Joint Committee guidelines JC 2014 43 ask
     /// for a reply "without unnecessary delay"): a tenant sets an internal SLA for them. Business days are the firm's
     /// open days (PSD2 Article 4(37)); member states' holidays differ, so the firm enters its own as closure days.</summary>
-    public static readonly RegulatoryProfile EuBanking = new("eu_banking_psd2", Sector.Banking, Jurisdiction.EU, Brussels,
+    public static readonly RegulatoryProfile EuBankingV1 = new("eu_banking_psd2", Sector.Banking, Jurisdiction.EU, Brussels,
     [
         new(DeadlineKind.PaymentServicesFinalResponse, 15, ClockUnit.BusinessDays, DeadlineMetBy.FinalResponse, RuleScope.PaymentServices,
             "PSD2, Directive (EU) 2015/2366 Art. 101(2): reply within 15 business days"),
@@ -186,12 +259,37 @@ public static class RegulatoryProfiles
         Notes = "PSD2 Art. 101 deadlines for payment-services complaints; business days are the firm's open days.",
     };
 
-    public static readonly RegulatoryProfile UkTelecom = new("uk_telecom_ofcom_c4", Sector.Telecom, Jurisdiction.UK, London,
+    /// <summary>EU banking, version 2: a holding reply meets the 15-business-day deadline and makes the 35-business-day
+    /// one bind (PSD2 Art. 101(2)); version 1 bound both from receipt and let only a final response meet them.</summary>
+    public static readonly RegulatoryProfile EuBanking = EuBankingV1 with
+    {
+        Version = 2,
+        Rules =
+        [
+            EuBankingV1.Rules[0] with { AlsoMetBy = [DeadlineMetBy.HoldingResponse] },
+            EuBankingV1.Rules[1] with { BindsAfter = DeadlineMetBy.HoldingResponse },
+        ],
+        Notes = EuBankingV1.Notes + AlternativesNote,
+    };
+
+    public static readonly RegulatoryProfile UkTelecomV1 = new("uk_telecom_ofcom_c4", Sector.Telecom, Jurisdiction.UK, London,
     [
         new(DeadlineKind.AdrLetter, 56, ClockUnit.CalendarDays, DeadlineMetBy.FinalResponse, RuleScope.All,
             "Ofcom General Conditions C4.4 / C4.5: ADR after 8 weeks (deadlock or timeout)"),
     ]);
 
+    /// <summary>UK telecom, version 2: the ADR (deadlock) letter meets the 8-week deadline as a final response does;
+    /// version 1 let only a final response meet it.</summary>
+    public static readonly RegulatoryProfile UkTelecom = UkTelecomV1 with
+    {
+        Version = 2,
+        Rules = [UkTelecomV1.Rules[0] with { AlsoMetBy = [DeadlineMetBy.AdrLetter] }],
+        Notes = "The ADR (deadlock) letter meets the 8-week deadline.",
+    };
+
+    public static readonly RegulatoryProfile EuTelecomV1 = UkTelecomV1 with { Code = "eu_telecom_c4", Jurisdiction = Jurisdiction.EU, Calendar = Brussels };
+
+    /// <summary>EU telecom, version 2: as UK telecom version 2.</summary>
     public static readonly RegulatoryProfile EuTelecom = UkTelecom with { Code = "eu_telecom_c4", Jurisdiction = Jurisdiction.EU, Calendar = Brussels };
 
     /// <summary>US telecom (domain.md is silent): a carrier answers an informal complaint served by the FCC within 30
@@ -231,7 +329,8 @@ public static class RegulatoryProfiles
 
     /// <summary>Every version of every profile, oldest first.</summary>
     public static IReadOnlyList<RegulatoryProfile> History { get; } =
-        [UkBankingV1, UkBanking, UsBankingV1, UsBanking, EuBanking, UkTelecom, EuTelecom, UsTelecom, UsAirline, EuAirline, UkAirline];
+        [UkBankingV1, UkBankingV2, UkBanking, UsBankingV1, UsBankingV2, UsBanking, EuBankingV1, EuBanking, UkTelecomV1, UkTelecom,
+            EuTelecomV1, EuTelecom, UsTelecom, UsAirline, EuAirline, UkAirline];
 
     /// <summary>The current version of a profile.</summary>
     public static RegulatoryProfile? ByCode(string code) => All.FirstOrDefault(p => p.Code == code);

@@ -110,6 +110,7 @@ internal sealed class ComplaintRow
     public int? RootCauseTaxonomyVersion { get; init; }
     public string? ClosureBand { get; init; }
     public Guid? MergedIntoId { get; init; }
+    public DateTimeOffset? ProvisionalCreditAt { get; init; }
     public string? ReferralBody { get; init; }
     public string? ReferralReference { get; init; }
     public DateTimeOffset? ReferredAt { get; init; }
@@ -128,7 +129,7 @@ internal sealed class ComplaintRow
         "redress_non_monetary, root_cause, referral_body, referral_reference, referred_at, referral_outcome, referral_outcome_at, " +
         "next_due_at, next_due_kind, profile_version, created_at, updated_at, version, product_taxonomy_version, category_taxonomy_version, " +
         "root_cause_taxonomy_version, vulnerability_health, vulnerability_life_event, vulnerability_resilience, vulnerability_capability, " +
-        "vulnerability_consent_at, closure_band, merged_into_id";
+        "vulnerability_consent_at, closure_band, merged_into_id, provisional_credit_at";
 
     /// <summary>Parameters for the mutable columns plus the keys (INSERT uses all, UPDATE the mutable ones).</summary>
     public static object Parameters(Complaint c) => new
@@ -181,6 +182,7 @@ internal sealed class ComplaintRow
         VulnerabilityConsentAt = c.Vulnerability.ConsentGivenAt,
         ClosureBand = c.ClosureBand?.ToWire(),
         c.MergedIntoId,
+        c.ProvisionalCreditAt,
     };
 
     /// <summary>The VALUES list matching <see cref="Columns"/>.</summary>
@@ -191,7 +193,7 @@ internal sealed class ComplaintRow
         "@RootCause, @ReferralBody, @ReferralReference, @ReferredAt, @ReferralOutcome, @ReferralOutcomeAt, @NextDueAt, @NextDueKind, " +
         "@ProfileVersion, @CreatedAt, " +
         "@UpdatedAt, @Version, @ProductTaxonomyVersion, @CategoryTaxonomyVersion, @RootCauseTaxonomyVersion, @VulnerabilityHealth, " +
-        "@VulnerabilityLifeEvent, @VulnerabilityResilience, @VulnerabilityCapability, @VulnerabilityConsentAt, @ClosureBand, @MergedIntoId";
+        "@VulnerabilityLifeEvent, @VulnerabilityResilience, @VulnerabilityCapability, @VulnerabilityConsentAt, @ClosureBand, @MergedIntoId, @ProvisionalCreditAt";
 
     private ComplaintVulnerability VulnerabilityValue()
     {
@@ -250,6 +252,7 @@ internal sealed class ComplaintRow
         Referral = ReferralValue(),
         ClosureBand = ClosureBand is null ? null : WireNames.Parse<ClosureBand>(ClosureBand),
         MergedIntoId = MergedIntoId,
+        ProvisionalCreditAt = ProvisionalCreditAt,
         Responses = [.. responses.Select(r => r.ToDomain())],
         Deadlines = [.. deadlines.Select(d => d.ToDomain())],
         CreatedAt = CreatedAt,
@@ -274,7 +277,10 @@ internal sealed class ComplaintRow
             referral is null ? null : new ReferralDto(referral.Body, referral.ExternalReference, referral.ReferredAt, referral.Outcome, referral.OutcomeAt),
             [.. responses.Select(r => r.ToDto())], ClosureBand is null ? null : WireNames.Parse<ClosureBand>(ClosureBand), MergedIntoId,
             [.. deadlines.Select(d => DeadlineDto.From(d, now))],
-            NextDueAt, NextDueAt is { } due && due < now, CreatedAt, UpdatedAt, Version);
+            NextDueAt, NextDueAt is { } due && due < now, CreatedAt, UpdatedAt, Version)
+        {
+            ProvisionalCreditAt = ProvisionalCreditAt,
+        };
     }
 
     private Redress RedressValue() => new(

@@ -242,9 +242,14 @@ internal sealed class ComplaintRepository(DbSession db, TenantScope scope, TimeP
         var deadlines = await db.QueryAsync<DeadlineRow>(
             $"SELECT {DeadlineRow.Columns} FROM complaint_deadlines WHERE tenant_id = @TenantId AND complaint_id = @Id AND withdrawn_at IS NULL",
             key, cancellationToken);
+        // The responses of the complaint and of the duplicates merged into it (as the read model shows them): the
+        // deadlines of a survivor count what was sent on its duplicates too (Complaint.Merge).
         var responses = await db.QueryAsync<ResponseRow>(
-            $"SELECT {ResponseRow.Columns} FROM complaint_responses WHERE tenant_id = @TenantId AND complaint_id = @Id ORDER BY sent_at, id", key,
-            cancellationToken);
+            $"""
+            SELECT {ResponseRow.Columns} FROM complaint_responses
+            WHERE tenant_id = @TenantId AND complaint_id IN ({Cms.Infrastructure.Queries.ComplaintQueries.MergedFamily})
+            ORDER BY sent_at, id
+            """, key, cancellationToken);
         return Complaint.Restore(row.ToState(deadlines, responses));
     }
 
@@ -265,7 +270,7 @@ internal sealed class ComplaintRepository(DbSession db, TenantScope scope, TimeP
                    vulnerability_involved = @VulnerabilityInvolved, vulnerability_health = @VulnerabilityHealth,
                    vulnerability_life_event = @VulnerabilityLifeEvent, vulnerability_resilience = @VulnerabilityResilience,
                    vulnerability_capability = @VulnerabilityCapability, vulnerability_consent_at = @VulnerabilityConsentAt,
-                   closure_band = @ClosureBand, merged_into_id = @MergedIntoId
+                   closure_band = @ClosureBand, merged_into_id = @MergedIntoId, provisional_credit_at = @ProvisionalCreditAt
             WHERE tenant_id = @TenantId AND id = @Id AND version = @ExpectedVersion
             """,
             new DynamicParametersBuilder(ComplaintRow.Parameters(complaint)).With("ExpectedVersion", expectedVersion).Build(),
@@ -302,13 +307,23 @@ internal sealed class ComplaintRepository(DbSession db, TenantScope scope, TimeP
         return true;
     }
 
-    public Task RepointMergedAsync(Guid fromId, Guid toId, CancellationToken cancellationToken) =>
-        db.ExecuteAsync(
+    public async Task<IReadOnlyList<RepointedComplaint>> RepointMergedAsync(Guid fromId, Guid toId, CancellationToken cancellationToken)
+    {
+        var rows = await db.QueryAsync<RepointedRow>(
             """
             UPDATE complaints SET merged_into_id = @ToId, version = version + 1, updated_at = @Now
             WHERE tenant_id = @TenantId AND merged_into_id = @FromId
+            RETURNING id, version
             """,
             new { TenantId = scope.Required, FromId = fromId, ToId = toId, Now = clock.GetUtcNow() }, cancellationToken);
+        return [.. rows.OrderBy(r => r.Id).Select(r => new RepointedComplaint(r.Id, r.Version))];
+    }
+
+    private sealed class RepointedRow
+    {
+        public Guid Id { get; init; }
+        public long Version { get; init; }
+    }
 
     public Task AddNoteAsync(ComplaintNote note, CancellationToken cancellationToken) =>
         db.ExecuteAsync(

@@ -156,6 +156,40 @@ public sealed class ComplaintsReportApiTests(DatabaseKind kind) : ApiTestBase(ki
     }
 
     [Test]
+    public async Task Correcting_the_receipt_date_of_a_closed_complaint_moves_it_between_the_closure_bands()
+    {
+        var tenant = await CreateTenantAsync("Band Bank");
+        var admin = tenant.Admin;
+        var consumer = (await tenant.RegisterConsumerAsync(admin)).Id;
+        var c = await FileAsync(admin, consumer, "current_account");
+        c = await StepAsync(admin, c, "resolve", new { outcome = "upheld" });
+        c = await StepAsync(admin, c, "close");
+        var today = LocalToday(LondonZone);
+        var period = Period(today.AddDays(-100), today.AddDays(1));
+
+        async Task<ReportFigures> Totals() =>
+            (await Read<ComplaintsReportDto>(await admin.GetAsync($"/v1/reports/complaints?{period}"))).Totals;
+
+        var closedNow = await Totals();
+        c = await StepAsync(admin, c, "received-at", new { receivedAt = ApiRequests.Seconds(DateTimeOffset.UtcNow.AddDays(-20)) });
+        var twentyDays = await Totals();
+        var history = await Read<Cms.Application.Common.Page<Cms.Application.Audit.AuditEntryDto>>(
+            await admin.GetAsync($"/v1/complaints/{c.Id}/history?limit=100"));
+        c = await StepAsync(admin, c, "received-at", new { receivedAt = ApiRequests.Seconds(DateTimeOffset.UtcNow.AddDays(-70)) });
+        var seventyDays = await Totals();
+
+        using (Assert.EnterMultipleScope())
+        {
+            Same(closedNow, Figures(1, 1, 1, 0, 0, 1, 0, 0, 0), "received and closed today");
+            Same(twentyDays, Figures(1, 1, 0, 1, 0, 1, 0, 0, 0), "received 20 days before the response");
+            Same(seventyDays, Figures(1, 1, 0, 0, 1, 1, 0, 0, 0), "received 70 days before the response");
+            Assert.That(c.ClosureBand, Is.EqualTo(Cms.Domain.Complaints.ClosureBand.AfterEightWeeks));
+            Assert.That(history.Items.Single(e => e.Action == "complaint.received_at_corrected").ChangedFields,
+                Is.EqualTo(new[] { "receivedAt", "deadlines", "closureBand" }));
+        }
+    }
+
+    [Test]
     public async Task Disability_complaints_count_the_dispositive_responses_made_within_30_days()
     {
         var airline = await CreateTenantAsync("Sky Airline", "airline", "US");

@@ -142,6 +142,9 @@ public sealed class OutcomesApiTests(DatabaseKind kind) : ApiTestBase(kind)
             Assert.That(read.Responses[1].SentAt, Is.EqualTo(adrAt));
             Assert.That(read.Responses[2].SentAt, Is.EqualTo(read.ResolvedAt));
             Assert.That(read.Responses.Select(r => r.ComplaintId).Distinct(), Is.EqualTo(new[] { c.Id }));
+            // The DISP 1.6.2(2) holding response met the 8-week deadline; the final response did not move it.
+            Assert.That(read.Deadlines.Single(d => d.Kind == DeadlineKind.FinalResponse).MetAt, Is.EqualTo(holdingAt));
+            Assert.That(read.Deadlines.Single(d => d.Kind == DeadlineKind.FinalResponse).Breached, Is.False);
         }
 
         // Refusals: a summary resolution is recorded by resolving; a holding response after the final one is illegal;
@@ -161,7 +164,7 @@ public sealed class OutcomesApiTests(DatabaseKind kind) : ApiTestBase(kind)
 
         var history = await Read<Page<AuditEntryDto>>(await agent.GetAsync($"/v1/complaints/{c.Id}/history?limit=200"));
         Assert.That(history.Items.Where(h => h.Action == "complaint.response_recorded").Select(h => h.ChangedFields),
-            Is.EqualTo(new[] { new[] { "responses" }, new[] { "responses" } }));
+            Is.EqualTo(new[] { new[] { "responses", "deadlines" }, new[] { "responses" } }));
     }
 
     [Test]
@@ -235,6 +238,8 @@ public sealed class OutcomesApiTests(DatabaseKind kind) : ApiTestBase(kind)
             Assert.That(merged.Deadlines.Select(d => (d.Kind, Micro(d.DueAt))), Is.EquivalentTo(expectedDeadlines.Select(d => (d.Kind, Micro(d.DueAt)))));
             Assert.That(merged.Responses.Select(r => (r.ComplaintId, r.Type)), Is.EqualTo(new[] { (duplicate.Id, ResponseType.HoldingResponse) }));
             Assert.That(merged.Version, Is.EqualTo(survivor.Version + 1));
+            // The holding response sent on the duplicate met the survivor's 8-week deadline, also as stored.
+            Assert.That(merged.Deadlines.Single(d => d.Kind == DeadlineKind.FinalResponse).MetAt, Is.EqualTo(duplicate.Responses[0].SentAt));
         }
 
         var gone = await Read<ComplaintDto>(await agentClient.GetAsync($"/v1/complaints/{duplicate.Id}"));

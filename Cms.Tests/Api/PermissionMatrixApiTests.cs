@@ -133,6 +133,11 @@ public sealed class PermissionMatrixApiTests(DatabaseKind kind) : ApiTestBase(ki
         Transition(UseCase.CorrectReceivedAt, "received-at", ComplaintStatus.Received, new { receivedAt = DateTimeOffset.UtcNow.AddDays(-1) }),
         Transition(UseCase.SetPaymentServices, "payment-services", ComplaintStatus.Received, new { paymentServices = true }),
         Transition(UseCase.SetDisability, "disability", ComplaintStatus.Received, new { disability = true }),
+        new(UseCase.RecordProvisionalCredit, "POST /v1/complaints/{id}/provisional-credit", HttpStatusCode.OK, async w =>
+        {
+            var c = await w.ComplaintAsync(ComplaintStatus.Received);
+            return Json(HttpMethod.Post, $"/v1/complaints/{c.Id}/provisional-credit", new { creditedAt = c.ReceivedAt }, c.Version);
+        }),
         new(UseCase.ListDueComplaints, "GET /v1/complaints/due", HttpStatusCode.OK,
             _ => Task.FromResult(Json(HttpMethod.Get, "/v1/complaints/due?limit=5"))),
         new(UseCase.GetCalendar, "GET /v1/calendar", HttpStatusCode.OK, _ => Task.FromResult(Json(HttpMethod.Get, "/v1/calendar?year=2026"))),

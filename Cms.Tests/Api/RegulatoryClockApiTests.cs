@@ -160,9 +160,10 @@ public sealed class RegulatoryClockApiTests(DatabaseKind kind) : ApiTestBase(kin
         {
             Assert.That(psd2.Version, Is.EqualTo(complaint.Version + 1));
             Assert.That(psd2.PaymentServices, Is.True);
+            // The 35-business-day deadline binds only after a holding reply.
             Assert.That(psd2.Deadlines.Select(d => d.Kind), Is.EquivalentTo(new[]
             {
-                DeadlineKind.SummaryResolution, DeadlineKind.PaymentServicesFinalResponse, DeadlineKind.PaymentServicesExceptionalFinalResponse,
+                DeadlineKind.SummaryResolution, DeadlineKind.PaymentServicesFinalResponse,
             }));
             Assert.That(corrected.ReceivedAt, Is.EqualTo(now.AddDays(-30)));
             // PostgreSQL keeps microseconds: compare to the second (due instants are the tick before local midnight).
@@ -178,6 +179,108 @@ public sealed class RegulatoryClockApiTests(DatabaseKind kind) : ApiTestBase(kin
         // Clearing the flag brings the 8-week deadline back (the withdrawn rows stay stored, unseen).
         var cleared = await Step(admin, reread, "payment-services", new { paymentServices = false });
         Assert.That(cleared.Deadlines.Select(d => d.Kind), Is.EquivalentTo(new[] { DeadlineKind.SummaryResolution, DeadlineKind.FinalResponse }));
+    }
+
+    [Test]
+    public async Task An_in_progress_response_and_provisional_credit_meet_the_us_deadlines_and_make_the_extended_ones_bind()
+    {
+        var tenant = await CreateTenantAsync("US Bank", "banking", "US");
+        var consumer = await tenant.RegisterConsumerAsync();
+        var admin = tenant.Admin;
+        var now = Seconds(DateTimeOffset.UtcNow);
+        var filed = await tenant.FileComplaintAsync(consumer.Id, receivedAt: now.AddDays(-5));
+        var complaint = await Step(admin, filed, "payment-services", new { paymentServices = true });
+        Assert.That(complaint.Deadlines.Select(d => d.Kind), Is.EquivalentTo(new[] { DeadlineKind.CompanyResponse, DeadlineKind.ErrorInvestigation }));
+
+        var inProgressAt = now.AddDays(-3);
+        var inProgress = await Step(admin, complaint, "responses", new { type = "holding_response", sentAt = inProgressAt });
+        var creditedAt = now.AddDays(-2);
+        await AssertProblemAsync(await TransitionAsync(admin, complaint.Id, "provisional-credit", inProgress.Version, new { }),
+            HttpStatusCode.BadRequest, "creditedAt");
+        await AssertProblemAsync(await TransitionAsync(admin, complaint.Id, "provisional-credit", inProgress.Version,
+            new { creditedAt = now.AddDays(1) }), HttpStatusCode.BadRequest, "creditedAt");
+        var credited = await Step(admin, inProgress, "provisional-credit", new { creditedAt });
+        await AssertProblemAsync(await TransitionAsync(admin, complaint.Id, "provisional-credit", credited.Version, new { creditedAt }),
+            HttpStatusCode.Conflict);
+        await Expect(await TransitionAsync(admin, complaint.Id, "provisional-credit", inProgress.Version, new { creditedAt }),
+            HttpStatusCode.PreconditionFailed);
+
+        var reread = await Read<ComplaintDto>(await admin.GetAsync($"/v1/complaints/{complaint.Id}"));
+        var history = await Read<Page<AuditEntryDto>>(await admin.GetAsync($"/v1/complaints/{complaint.Id}/history?limit=100"));
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(inProgress.RegulatoryProfileVersion, Is.EqualTo(RegulatoryProfiles.UsBanking.Version));
+            Assert.That(DeadlineOf(inProgress, DeadlineKind.CompanyResponse).MetAt, Is.EqualTo(inProgressAt));
+            Assert.That(DeadlineOf(inProgress, DeadlineKind.CompanyFinalResponse).MetAt, Is.Null);
+            Assert.That(inProgress.Deadlines.Select(d => d.Kind), Does.Not.Contain(DeadlineKind.ErrorInvestigationExtended));
+            Assert.That(credited.ProvisionalCreditAt, Is.EqualTo(creditedAt));
+            Assert.That(DeadlineOf(credited, DeadlineKind.ErrorInvestigation).MetAt, Is.EqualTo(creditedAt));
+            Assert.That(DeadlineOf(credited, DeadlineKind.ErrorInvestigationExtended).MetAt, Is.Null);
+            Assert.That(credited.Deadlines.Where(d => d.MetAt is not null).Select(d => d.Breached), Is.All.False);
+            // Of the 45 days (provisional credit) and day 60 (in progress), the 45 days come first.
+            Assert.That(credited.NextDueAt, Is.EqualTo(DeadlineOf(credited, DeadlineKind.ErrorInvestigationExtended).DueAt));
+            Assert.That(reread.ProvisionalCreditAt, Is.EqualTo(creditedAt));
+            Assert.That(reread.Deadlines, Is.EqualTo(credited.Deadlines));
+            Assert.That(history.Items.Single(e => e.Action == "complaint.provisional_credit_recorded").ChangedFields,
+                Is.EqualTo(new[] { "provisionalCreditAt", "deadlines" }));
+            Assert.That(history.Items.Single(e => e.Action == "complaint.response_recorded").ChangedFields,
+                Is.EqualTo(new[] { "responses", "deadlines" }));
+        }
+
+        // The due list follows: the in-progress complaint is listed under day 60, not under the 15 days it met.
+        var dueFinal = await AllDue(admin, "kind=company_final_response");
+        var dueFirst = await AllDue(admin, "kind=company_response");
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(dueFinal.Select(d => d.ComplaintId), Does.Contain(complaint.Id));
+            Assert.That(dueFirst.Select(d => d.ComplaintId), Does.Not.Contain(complaint.Id));
+        }
+    }
+
+    [Test]
+    public async Task A_psd2_holding_reply_meets_the_15_business_days_and_makes_the_35_bind()
+    {
+        var tenant = await CreateTenantAsync();
+        var consumer = await tenant.RegisterConsumerAsync();
+        var now = Seconds(DateTimeOffset.UtcNow);
+        var filed = await tenant.FileComplaintAsync(consumer.Id, receivedAt: now.AddDays(-25));
+        var psd2 = await Step(tenant.Admin, filed, "payment-services", new { paymentServices = true });
+        Assert.That(psd2.Overdue, Is.True, "15 business days after a receipt 25 days ago have passed");
+
+        // Sent on time (within the 15 business days), recorded late.
+        var sentAt = now.AddDays(-20);
+        var held = await Step(tenant.Admin, psd2, "responses", new { type = "holding_response", sentAt });
+
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(DeadlineOf(held, DeadlineKind.PaymentServicesFinalResponse).MetAt, Is.EqualTo(sentAt));
+            Assert.That(DeadlineOf(held, DeadlineKind.PaymentServicesFinalResponse).Breached, Is.False);
+            Assert.That(DeadlineOf(held, DeadlineKind.PaymentServicesExceptionalFinalResponse).MetAt, Is.Null);
+            Assert.That(held.NextDueAt, Is.EqualTo(DeadlineOf(held, DeadlineKind.PaymentServicesExceptionalFinalResponse).DueAt));
+            Assert.That(held.Overdue, Is.False, "the 35 business days have not passed");
+        }
+    }
+
+    [Test]
+    public async Task An_adr_letter_meets_the_ofcom_deadline()
+    {
+        var tenant = await CreateTenantAsync("Telco", "telecom", "UK");
+        var consumer = await tenant.RegisterConsumerAsync();
+        var now = Seconds(DateTimeOffset.UtcNow);
+        var filed = await tenant.FileComplaintAsync(consumer.Id, receivedAt: now.AddDays(-20));
+        var sentAt = now.AddDays(-1);
+
+        var letter = await Step(tenant.Admin, filed, "responses", new { type = "adr_letter", sentAt });
+
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(DeadlineOf(letter, DeadlineKind.AdrLetter).MetAt, Is.EqualTo(sentAt));
+            Assert.That(letter.NextDueAt, Is.Null);
+        }
+
+        // The deadlock letter opens the consumer's way to the ADR scheme before the 8 weeks are up.
+        var referred = await Step(tenant.Admin, letter, "refer", new { body = "Ombudsman Services: Communications" });
+        Assert.That(referred.Status, Is.EqualTo(ComplaintStatus.Referred));
     }
 
     [Test]

@@ -93,10 +93,8 @@ public sealed class ComplaintClockTests
 
         using (Assert.EnterMultipleScope())
         {
-            Assert.That(psd2, Is.EquivalentTo(new[]
-            {
-                DeadlineKind.SummaryResolution, DeadlineKind.PaymentServicesFinalResponse, DeadlineKind.PaymentServicesExceptionalFinalResponse,
-            }));
+            // The 35-business-day deadline binds only after a holding reply (AlternativeResponseTests).
+            Assert.That(psd2, Is.EquivalentTo(new[] { DeadlineKind.SummaryResolution, DeadlineKind.PaymentServicesFinalResponse }));
             Assert.That(complaint.Deadlines.Select(d => d.Kind), Is.EquivalentTo(new[] { DeadlineKind.SummaryResolution, DeadlineKind.FinalResponse }));
             Assert.That(complaint.Flags.PaymentServices, Is.False);
             Assert.That(ResultAssert.Failed(complaint.SetPaymentServices(false, TenantClock.None, now)).Code, Is.EqualTo("complaint.unchanged"));

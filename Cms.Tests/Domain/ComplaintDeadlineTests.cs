@@ -71,13 +71,16 @@ public sealed class ComplaintDeadlineTests
     public void Resolving_a_psd2_complaint_meets_both_payment_services_deadlines()
     {
         var complaint = TestComplaints.File(RegulatoryProfiles.UkBanking, new ComplaintFlags(true, false));
+        ResultAssert.Succeeded(complaint.RecordResponse(Guid.NewGuid(), ResponseType.HoldingResponse, Received.AddDays(5), null,
+            TenantClock.None, Received.AddDays(5)));
         var now = Received.AddDays(10);
 
         ResultAssert.Succeeded(complaint.Resolve(TestComplaints.UpheldResolution, now));
 
         using (Assert.EnterMultipleScope())
         {
-            Assert.That(MetAt(complaint, DeadlineKind.PaymentServicesFinalResponse), Is.EqualTo(now));
+            // The holding reply met the 15 business days; the final response meets the 35 that it made bind.
+            Assert.That(MetAt(complaint, DeadlineKind.PaymentServicesFinalResponse), Is.EqualTo(Received.AddDays(5)));
             Assert.That(MetAt(complaint, DeadlineKind.PaymentServicesExceptionalFinalResponse), Is.EqualTo(now));
         }
     }

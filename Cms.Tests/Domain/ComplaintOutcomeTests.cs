@@ -93,11 +93,11 @@ public sealed class ComplaintOutcomeTests
         var complaint = TestComplaints.File();
         var now = Received.AddDays(50);
         var staff = Guid.NewGuid();
-        ResultAssert.Succeeded(complaint.RecordResponse(Guid.NewGuid(), ResponseType.HoldingResponse, Received.AddDays(49), staff, now));
+        ResultAssert.Succeeded(complaint.RecordResponse(Guid.NewGuid(), ResponseType.HoldingResponse, Received.AddDays(49), staff, TenantClock.None, now));
         ResultAssert.Succeeded(complaint.Resolve(TestComplaints.UpheldResolution, now.AddDays(1)));
         var version = complaint.Version;
-        var illegal = ResultAssert.Failed(complaint.RecordResponse(Guid.NewGuid(), ResponseType.HoldingResponse, now.AddDays(1), staff, now.AddDays(2)));
-        ResultAssert.Succeeded(complaint.RecordResponse(Guid.NewGuid(), ResponseType.AdrLetter, now.AddDays(2), staff, now.AddDays(2)));
+        var illegal = ResultAssert.Failed(complaint.RecordResponse(Guid.NewGuid(), ResponseType.HoldingResponse, now.AddDays(1), staff, TenantClock.None, now.AddDays(2)));
+        ResultAssert.Succeeded(complaint.RecordResponse(Guid.NewGuid(), ResponseType.AdrLetter, now.AddDays(2), staff, TenantClock.None, now.AddDays(2)));
         using (Assert.EnterMultipleScope())
         {
             Assert.That(illegal.Code, Is.EqualTo("complaint.illegal_transition"));
@@ -112,7 +112,7 @@ public sealed class ComplaintOutcomeTests
     public void An_adr_letter_is_refused_once_the_complaint_is_closed()
     {
         var complaint = TestComplaints.InStage(Stage.Closed, out var at);
-        var error = ResultAssert.Failed(complaint.RecordResponse(Guid.NewGuid(), ResponseType.AdrLetter, at, null, at.AddMinutes(1)));
+        var error = ResultAssert.Failed(complaint.RecordResponse(Guid.NewGuid(), ResponseType.AdrLetter, at, null, TenantClock.None, at.AddMinutes(1)));
         Assert.That(error.Kind, Is.EqualTo(ErrorKind.Conflict));
     }
 
@@ -124,7 +124,7 @@ public sealed class ComplaintOutcomeTests
     {
         var complaint = TestComplaints.File();
         var now = Received.AddDays(2);
-        var error = ResultAssert.Failed(complaint.RecordResponse(Guid.NewGuid(), type, now.AddDays(sentDaysFromNow), null, now));
+        var error = ResultAssert.Failed(complaint.RecordResponse(Guid.NewGuid(), type, now.AddDays(sentDaysFromNow), null, TenantClock.None, now));
         using (Assert.EnterMultipleScope())
         {
             Assert.That(error.Kind, Is.EqualTo(ErrorKind.Validation));

@@ -15,9 +15,12 @@ public sealed class RegulatoryDeadlineTests
 
     private static DateTimeOffset At(string iso) => DateTimeOffset.Parse(iso, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal);
 
+    /// <summary>Every event the clocks react to, as if each had happened: deadlines that bind only after one are there too.</summary>
+    private static readonly IReadOnlySet<DeadlineMetBy> EveryEvent = Enum.GetValues<DeadlineMetBy>().ToHashSet();
+
     private static void AssertDue(RegulatoryProfile profile, ComplaintFlags flags, string receivedAt, DeadlineKind kind, string expected)
     {
-        var deadlines = profile.ComputeDeadlines(At(receivedAt), flags);
+        var deadlines = profile.ComputeDeadlines(At(receivedAt), flags, occurred: EveryEvent);
 
         var deadline = deadlines.SingleOrDefault(d => d.Kind == kind);
         Assert.That(deadline, Is.Not.Null, $"{profile.Code} has no {kind} deadline for {flags}");
@@ -227,12 +230,19 @@ public sealed class RegulatoryDeadlineTests
             new TestCaseData(p, f, kinds).SetArgDisplayNames(p.Code, $"ps={f.PaymentServices}", $"disability={f.Disability}");
 
         yield return Case(RegulatoryProfiles.UkBanking, ComplaintFlags.None, DeadlineKind.SummaryResolution, DeadlineKind.FinalResponse);
-        yield return Case(RegulatoryProfiles.UkBanking, Psd2, DeadlineKind.SummaryResolution,
+        // The 35-business-day PSD2 deadline binds only after a holding reply (version 3; version 2 bound it from receipt).
+        yield return Case(RegulatoryProfiles.UkBanking, Psd2, DeadlineKind.SummaryResolution, DeadlineKind.PaymentServicesFinalResponse);
+        yield return Case(RegulatoryProfiles.UkBankingV2, Psd2, DeadlineKind.SummaryResolution,
             DeadlineKind.PaymentServicesFinalResponse, DeadlineKind.PaymentServicesExceptionalFinalResponse);
         yield return Case(RegulatoryProfiles.UkBanking, Disability, DeadlineKind.SummaryResolution, DeadlineKind.FinalResponse);
-        yield return Case(RegulatoryProfiles.UsBanking, ComplaintFlags.None, DeadlineKind.CompanyResponse, DeadlineKind.CompanyFinalResponse);
-        yield return Case(RegulatoryProfiles.UsBanking, Psd2, DeadlineKind.CompanyResponse, DeadlineKind.CompanyFinalResponse,
+        // Day 60 binds after an "in progress" response, the 45 days after provisional credit (version 3).
+        yield return Case(RegulatoryProfiles.UsBanking, ComplaintFlags.None, DeadlineKind.CompanyResponse);
+        yield return Case(RegulatoryProfiles.UsBanking, Psd2, DeadlineKind.CompanyResponse, DeadlineKind.ErrorInvestigation);
+        yield return Case(RegulatoryProfiles.UsBankingV2, Psd2, DeadlineKind.CompanyResponse, DeadlineKind.CompanyFinalResponse,
             DeadlineKind.ErrorInvestigation, DeadlineKind.ErrorInvestigationExtended);
+        yield return Case(RegulatoryProfiles.EuBanking, Psd2, DeadlineKind.PaymentServicesFinalResponse);
+        yield return Case(RegulatoryProfiles.EuBankingV1, Psd2, DeadlineKind.PaymentServicesFinalResponse,
+            DeadlineKind.PaymentServicesExceptionalFinalResponse);
         yield return Case(RegulatoryProfiles.UkTelecom, ComplaintFlags.None, DeadlineKind.AdrLetter);
         yield return Case(RegulatoryProfiles.UkTelecom, new ComplaintFlags(true, true), DeadlineKind.AdrLetter);
         yield return Case(RegulatoryProfiles.EuTelecom, new ComplaintFlags(true, true), DeadlineKind.AdrLetter);
@@ -288,7 +298,7 @@ public sealed class RegulatoryDeadlineTests
         for (var received = At("2026-01-01T00:00:00Z"); received.Year < 2027; received = received.AddHours(5))
         {
             var receivedDay = DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(received, zone).DateTime);
-            foreach (var deadline in profile.ComputeDeadlines(received, flags))
+            foreach (var deadline in profile.ComputeDeadlines(received, flags, occurred: EveryEvent))
             {
                 var rule = profile.RuleFor(deadline.Kind)!;
                 var localNext = TimeZoneInfo.ConvertTime(deadline.DueAt.AddTicks(1), zone);
@@ -379,6 +389,67 @@ public sealed class RegulatoryDeadlineTests
             Assert.That(rule?.Unit, Is.EqualTo(ClockUnit.BusinessDays));
             Assert.That(rule?.MetBy, Is.EqualTo(DeadlineMetBy.SummaryResolution));
             Assert.That(RegulatoryProfiles.UkBanking.RuleFor(DeadlineKind.AdrLetter), Is.Null);
+        }
+    }
+
+    // ---- The "or" branches of the rules (domain.md) ---------------------------------------------------------------
+
+    private static IEnumerable<TestCaseData> DeadlinesBindingAfterAnEvent()
+    {
+        TestCaseData Case(RegulatoryProfile p, ComplaintFlags f, DeadlineMetBy e, params DeadlineKind[] kinds) =>
+            new TestCaseData(p, f, e, kinds).SetArgDisplayNames(p.Code, $"v{p.Version}", $"ps={f.PaymentServices}", e.ToString());
+
+        yield return Case(RegulatoryProfiles.UkBanking, Psd2, DeadlineMetBy.HoldingResponse, DeadlineKind.SummaryResolution,
+            DeadlineKind.PaymentServicesFinalResponse, DeadlineKind.PaymentServicesExceptionalFinalResponse);
+        // A holding response does not extend the 8-week deadline of other complaints: it meets it (DISP 1.6.2(2)).
+        yield return Case(RegulatoryProfiles.UkBanking, ComplaintFlags.None, DeadlineMetBy.HoldingResponse, DeadlineKind.SummaryResolution,
+            DeadlineKind.FinalResponse);
+        yield return Case(RegulatoryProfiles.EuBanking, Psd2, DeadlineMetBy.HoldingResponse, DeadlineKind.PaymentServicesFinalResponse,
+            DeadlineKind.PaymentServicesExceptionalFinalResponse);
+        yield return Case(RegulatoryProfiles.UsBanking, Psd2, DeadlineMetBy.HoldingResponse, DeadlineKind.CompanyResponse,
+            DeadlineKind.CompanyFinalResponse, DeadlineKind.ErrorInvestigation);
+        yield return Case(RegulatoryProfiles.UsBanking, Psd2, DeadlineMetBy.ProvisionalCredit, DeadlineKind.CompanyResponse,
+            DeadlineKind.ErrorInvestigation, DeadlineKind.ErrorInvestigationExtended);
+        // Provisional credit is a Regulation E fact: nothing binds after it for a complaint that is not about an EFT error.
+        yield return Case(RegulatoryProfiles.UsBanking, ComplaintFlags.None, DeadlineMetBy.ProvisionalCredit, DeadlineKind.CompanyResponse);
+    }
+
+    [TestCaseSource(nameof(DeadlinesBindingAfterAnEvent))]
+    public void Some_deadlines_bind_only_after_an_event(RegulatoryProfile profile, ComplaintFlags flags, DeadlineMetBy @event,
+        DeadlineKind[] expected)
+    {
+        var deadlines = profile.ComputeDeadlines(At("2026-03-27T10:00:00Z"), flags, occurred: new HashSet<DeadlineMetBy> { @event });
+
+        Assert.That(deadlines.Select(d => d.Kind), Is.EquivalentTo(expected));
+    }
+
+    /// <summary>What meets each deadline of the current versions (domain.md's "or" branches); earlier versions let a
+    /// final response alone meet every response deadline.</summary>
+    [TestCase("uk_banking_fca_disp1", DeadlineKind.FinalResponse, new[] { DeadlineMetBy.FinalResponse, DeadlineMetBy.HoldingResponse })]
+    [TestCase("uk_banking_fca_disp1", DeadlineKind.PaymentServicesFinalResponse, new[] { DeadlineMetBy.FinalResponse, DeadlineMetBy.HoldingResponse })]
+    [TestCase("uk_banking_fca_disp1", DeadlineKind.PaymentServicesExceptionalFinalResponse, new[] { DeadlineMetBy.FinalResponse })]
+    [TestCase("eu_banking_psd2", DeadlineKind.PaymentServicesFinalResponse, new[] { DeadlineMetBy.FinalResponse, DeadlineMetBy.HoldingResponse })]
+    [TestCase("us_banking_cfpb", DeadlineKind.CompanyResponse, new[] { DeadlineMetBy.FinalResponse, DeadlineMetBy.HoldingResponse })]
+    [TestCase("us_banking_cfpb", DeadlineKind.CompanyFinalResponse, new[] { DeadlineMetBy.FinalResponse })]
+    [TestCase("us_banking_cfpb", DeadlineKind.ErrorInvestigation, new[] { DeadlineMetBy.FinalResponse, DeadlineMetBy.ProvisionalCredit })]
+    [TestCase("us_banking_cfpb", DeadlineKind.ErrorInvestigationExtended, new[] { DeadlineMetBy.FinalResponse })]
+    [TestCase("uk_telecom_ofcom_c4", DeadlineKind.AdrLetter, new[] { DeadlineMetBy.FinalResponse, DeadlineMetBy.AdrLetter })]
+    [TestCase("eu_telecom_c4", DeadlineKind.AdrLetter, new[] { DeadlineMetBy.FinalResponse, DeadlineMetBy.AdrLetter })]
+    public void The_current_versions_model_the_alternative_responses(string code, DeadlineKind kind, DeadlineMetBy[] metBy)
+    {
+        var current = RegulatoryProfiles.ByCode(code)!;
+        var previous = RegulatoryProfiles.Get(code, current.Version - 1)!;
+
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(Enum.GetValues<DeadlineMetBy>().Where(current.RuleFor(kind)!.IsMetBy), Is.EquivalentTo(metBy));
+            Assert.That(Enum.GetValues<DeadlineMetBy>().Where(previous.RuleFor(kind)!.IsMetBy), Is.EqualTo(new[] { DeadlineMetBy.FinalResponse }));
+            Assert.That(previous.RuleFor(kind)!.BindsAfter, Is.Null);
+            // Only the rules changed: the numbers and the calendar are the previous version's.
+            static object Numbers(DeadlineRule r) => (r.Kind, r.Amount, r.Unit, r.MetBy, r.Scope);
+            Assert.That(Numbers(current.RuleFor(kind)!), Is.EqualTo(Numbers(previous.RuleFor(kind)!)));
+            Assert.That(current.Calendar, Is.EqualTo(previous.Calendar));
+            Assert.That(current.BusinessDays, Is.EqualTo(previous.BusinessDays));
         }
     }
 

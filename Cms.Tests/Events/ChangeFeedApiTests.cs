@@ -72,6 +72,47 @@ public sealed class ChangeFeedApiTests(DatabaseKind kind) : ApiTestBase(kind)
     }
 
     [Test]
+    public async Task Merging_a_survivor_repoints_its_duplicates_with_an_audit_entry_and_an_event_each()
+    {
+        var (tenant, integration) = await TenantWithIntegrationAsync();
+        var consumer = await tenant.RegisterConsumerAsync();
+        var first = await tenant.FileComplaintAsync(consumer.Id);
+        var second = await tenant.FileComplaintAsync(consumer.Id);
+        var third = await tenant.FileComplaintAsync(consumer.Id);
+        var survivor = await tenant.FileComplaintAsync(consumer.Id);
+        // first and second are merged into third; then third into survivor: first and second follow it.
+        third = await Read<ComplaintDto>(await TransitionAsync(tenant.Admin, third.Id, "merge", third.Version, new { duplicateId = first.Id }));
+        third = await Read<ComplaintDto>(await TransitionAsync(tenant.Admin, third.Id, "merge", third.Version, new { duplicateId = second.Id }));
+        var before = await ReadAllAsync(integration);
+        var firstBefore = await Read<ComplaintDto>(await tenant.Admin.GetAsync($"/v1/complaints/{first.Id}"));
+        var secondBefore = await Read<ComplaintDto>(await tenant.Admin.GetAsync($"/v1/complaints/{second.Id}"));
+
+        await Read<ComplaintDto>(await TransitionAsync(tenant.Admin, survivor.Id, "merge", survivor.Version, new { duplicateId = third.Id }));
+
+        var events = await ReadAllAsync(integration, after: before[^1].Position);
+        var firstAfter = await Read<ComplaintDto>(await tenant.Admin.GetAsync($"/v1/complaints/{first.Id}"));
+        var secondAfter = await Read<ComplaintDto>(await tenant.Admin.GetAsync($"/v1/complaints/{second.Id}"));
+        var audit = await Read<Page<AuditEntryDto>>(await tenant.Admin.GetAsync("/v1/audit?limit=200"));
+        var repointed = events.Where(e => e.Type == "complaint.merge_repointed").ToList();
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(events.Select(e => (e.Type, e.EntityId)), Is.EquivalentTo(new[]
+            {
+                ("complaint.merged_into", third.Id), ("complaint.merge_repointed", first.Id), ("complaint.merge_repointed", second.Id),
+                ("complaint.merged", survivor.Id),
+            }));
+            Assert.That((firstAfter.MergedIntoId, secondAfter.MergedIntoId), Is.EqualTo(((Guid?)survivor.Id, (Guid?)survivor.Id)));
+            Assert.That(firstAfter.Version, Is.EqualTo(firstBefore.Version + 1));
+            Assert.That(secondAfter.Version, Is.EqualTo(secondBefore.Version + 1));
+            Assert.That(repointed.Single(e => e.EntityId == first.Id).EntityVersion, Is.EqualTo(firstAfter.Version));
+            Assert.That(repointed.Single(e => e.EntityId == second.Id).EntityVersion, Is.EqualTo(secondAfter.Version));
+            Assert.That(repointed.Select(e => e.ChangedFields), Is.All.EqualTo(new[] { "mergedIntoId" }));
+            Assert.That(audit.Items.Where(a => a.Action == "complaint.merge_repointed").Select(a => (a.EntityId, a.ChangedFields)),
+                Is.EquivalentTo(repointed.Select(e => (e.EntityId, e.ChangedFields))), "one audit entry per event");
+        }
+    }
+
+    [Test]
     public async Task A_refused_change_appends_no_event_and_leaves_no_gap()
     {
         var (tenant, integration) = await TenantWithIntegrationAsync();

@@ -200,6 +200,7 @@ public sealed class CrossTenantApiTests(DatabaseKind kind) : ApiTestBase(kind)
                 ("received-at", new { receivedAt = DateTimeOffset.UtcNow.AddDays(-1) }),
                 ("payment-services", new { paymentServices = true }),
                 ("disability", new { disability = true }),
+                ("provisional-credit", new { creditedAt = DateTimeOffset.UtcNow.AddMinutes(-1) }),
             };
             foreach (var (step, body) in transitions)
             {

@@ -33,6 +33,24 @@ public sealed record SetDisabilityCommand(Guid ComplaintId, long ExpectedVersion
     UseCase IUseCaseMessage.UseCase => UseCase.SetDisability;
 }
 
+/// <summary>Records when provisional credit was given to the consumer's account (Regulation E) (If-Match).</summary>
+public sealed record RecordProvisionalCreditCommand(Guid ComplaintId, long ExpectedVersion, DateTimeOffset? CreditedAt)
+    : ICommand<Result<ComplaintDto>>, IComplaintTransition
+{
+    UseCase IUseCaseMessage.UseCase => UseCase.RecordProvisionalCredit;
+}
+
+public sealed class RecordProvisionalCreditValidator : IValidator<RecordProvisionalCreditCommand>
+{
+    public void Validate(RecordProvisionalCreditCommand request, ValidationErrors errors)
+    {
+        if (request.CreditedAt is null)
+        {
+            errors.Add("creditedAt", "'creditedAt' (an ISO-8601 instant: when the account was credited) is required.");
+        }
+    }
+}
+
 public sealed class CorrectReceivedAtValidator : IValidator<CorrectReceivedAtCommand>
 {
     public void Validate(CorrectReceivedAtCommand request, ValidationErrors errors)
@@ -116,5 +134,18 @@ public sealed class SetDisabilityHandler(
     protected override async ValueTask<Result> ApplyAsync(Complaint complaint, SetDisabilityCommand command, DateTimeOffset now,
         CancellationToken cancellationToken) =>
         complaint.SetDisability(command.Disability!.Value,
+            await TenantClocks.ForAsync(clocks, complaint.Profile, complaint.ReceivedAt, cancellationToken), now);
+}
+
+public sealed class RecordProvisionalCreditHandler(
+    ITenantClockRepository clocks, IComplaintRepository complaints, IComplaintQueries queries, CallerContext caller, AuditTrail audit,
+    TimeProvider clock)
+    : ComplaintTransitionHandler<RecordProvisionalCreditCommand>(complaints, queries, caller, audit, clock)
+{
+    protected override string Action => "complaint.provisional_credit_recorded";
+
+    protected override async ValueTask<Result> ApplyAsync(Complaint complaint, RecordProvisionalCreditCommand command, DateTimeOffset now,
+        CancellationToken cancellationToken) =>
+        complaint.RecordProvisionalCredit(command.CreditedAt!.Value,
             await TenantClocks.ForAsync(clocks, complaint.Profile, complaint.ReceivedAt, cancellationToken), now);
 }

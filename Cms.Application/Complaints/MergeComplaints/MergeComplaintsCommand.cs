@@ -34,6 +34,9 @@ public sealed class MergeComplaintsHandler(
 
     protected override string Action => "complaint.merged";
 
+    /// <summary>The audit action of a duplicate merged earlier that now points at the new survivor.</summary>
+    public const string MergeRepointed = "complaint.merge_repointed";
+
     protected override async ValueTask<Result> ApplyAsync(Complaint survivor, MergeComplaintsCommand command, DateTimeOffset now,
         CancellationToken cancellationToken)
     {
@@ -64,10 +67,18 @@ public sealed class MergeComplaintsHandler(
             return Error.Conflict("complaint.merge_conflict", "The duplicate changed while it was being merged; read both complaints and retry.");
         }
 
-        // Duplicates merged into the duplicate earlier now follow it into the survivor.
-        await _complaints.RepointMergedAsync(duplicate.Id, survivor.Id, cancellationToken);
         await _audit.RecordAsync("complaint.merged_into", AuditTrail.Complaint, duplicate.Id, duplicate.Version, [.. duplicate.PendingChanges], cancellationToken);
         duplicate.ClearPendingChanges();
+
+        // Duplicates merged into the duplicate earlier now follow it into the survivor, so the survivor's family stays one
+        // level deep (its notes, responses and history are read through merged_into_id). Their mergedIntoId changes, so
+        // their version does (an ETag never names two states), and each change is recorded like any other: an audit
+        // entry and a change-feed event in this transaction.
+        foreach (var repointed in await _complaints.RepointMergedAsync(duplicate.Id, survivor.Id, cancellationToken))
+        {
+            await _audit.RecordAsync(MergeRepointed, AuditTrail.Complaint, repointed.Id, repointed.Version, ["mergedIntoId"], cancellationToken);
+        }
+
         return Result.Success();
     }
 }

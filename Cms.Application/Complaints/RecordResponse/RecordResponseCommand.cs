@@ -1,13 +1,17 @@
 using Cms.Application.Abstractions;
 using Cms.Application.Audit;
 using Cms.Application.Common;
+using Cms.Application.Complaints.CorrectComplaintFacts;
 using Cms.Domain.Common;
 using Cms.Domain.Complaints;
 using Mediator;
 
 namespace Cms.Application.Complaints.RecordResponse;
 
-/// <summary>Records a holding response or an ADR (deadlock) letter sent to the consumer, with the time it was sent.</summary>
+/// <summary>
+/// Records a holding response or an ADR (deadlock) letter sent to the consumer, with the time it was sent. It meets the
+/// deadlines the complaint's profile version lets it meet and may make a later deadline bind (docs/regulatory-clocks.md).
+/// </summary>
 public sealed record RecordResponseCommand(Guid ComplaintId, long ExpectedVersion, ResponseType? Type, DateTimeOffset? SentAt)
     : ICommand<Result<ComplaintDto>>, IComplaintTransition
 {
@@ -27,13 +31,14 @@ public sealed class RecordResponseValidator : IValidator<RecordResponseCommand>
 }
 
 public sealed class RecordResponseHandler(
-    IComplaintRepository complaints, IComplaintQueries queries, CallerContext caller, AuditTrail audit, TimeProvider clock)
+    ITenantClockRepository clocks, IComplaintRepository complaints, IComplaintQueries queries, CallerContext caller, AuditTrail audit,
+    TimeProvider clock)
     : ComplaintTransitionHandler<RecordResponseCommand>(complaints, queries, caller, audit, clock)
 {
     protected override string Action => "complaint.response_recorded";
 
-    protected override ValueTask<Result> ApplyAsync(Complaint complaint, RecordResponseCommand command, DateTimeOffset now,
+    protected override async ValueTask<Result> ApplyAsync(Complaint complaint, RecordResponseCommand command, DateTimeOffset now,
         CancellationToken cancellationToken) =>
-        ValueTask.FromResult(complaint.RecordResponse(Ids.New(), command.Type!.Value, command.SentAt!.Value.ToUniversalTime(),
-            Caller.Staff?.Id, now));
+        complaint.RecordResponse(Ids.New(), command.Type!.Value, command.SentAt!.Value.ToUniversalTime(), Caller.Staff?.Id,
+            await TenantClocks.ForAsync(clocks, complaint.Profile, complaint.ReceivedAt, cancellationToken), now);
 }

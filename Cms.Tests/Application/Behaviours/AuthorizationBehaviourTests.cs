@@ -23,6 +23,8 @@ public sealed class AuthorizationBehaviourTests
         "SetDisability", "ListDueComplaints", "GetCalendar", "GetClockSettings",
         // Outcomes and classification (issue 7): steps on a complaint, and reading the taxonomies complaints are classified with.
         "RecordResponse", "ReclassifyComplaint", "RecordVulnerability", "MergeComplaints", "GetTaxonomy",
+        // A fact that drives the deadlines, as the flags above (Regulation E provisional credit).
+        "RecordProvisionalCredit",
     ];
 
     /// <summary>Tenant use cases that api.md reserves to a role other than tenant_admin.</summary>

@@ -185,9 +185,10 @@ public sealed class FileComplaintHandlerTests
         var dto = Expect.Success(await File(world, cast.Consumer.Id, paymentServices: true));
 
         Assert.That(dto.PaymentServices, Is.True);
+        // The 35-business-day PSD2 deadline binds only after a holding reply.
         Assert.That(dto.Deadlines.Select(d => d.Kind), Is.EquivalentTo(new[]
         {
-            DeadlineKind.SummaryResolution, DeadlineKind.PaymentServicesFinalResponse, DeadlineKind.PaymentServicesExceptionalFinalResponse,
+            DeadlineKind.SummaryResolution, DeadlineKind.PaymentServicesFinalResponse,
         }));
         Assert.That(Expect.SingleAudit(world).ActorId, Is.EqualTo(service.Id.ToString()));
     }

@@ -35,7 +35,10 @@ public static class Dtos
             [.. s.Responses.OrderBy(r => r.SentAt).ThenBy(r => r.Id).Select(r => new ResponseDto(r.Id, r.ComplaintId, r.Type, r.SentAt, r.RecordedBy, r.RecordedAt))],
             s.ClosureBand, s.MergedIntoId,
             [.. deadlines.Select(d => DeadlineDto.From(d, now))],
-            nextDue, nextDue is { } due && due < now, s.CreatedAt, s.UpdatedAt, s.Version);
+            nextDue, nextDue is { } due && due < now, s.CreatedAt, s.UpdatedAt, s.Version)
+        {
+            ProvisionalCreditAt = s.ProvisionalCreditAt,
+        };
     }
 
     public static ComplaintSummaryDto Summary(ComplaintState s, DateTimeOffset now)

@@ -86,6 +86,7 @@ public static class Stored
         Vulnerability = c.Vulnerability,
         ClosureBand = c.ClosureBand,
         MergedIntoId = mergedIntoId ?? c.MergedIntoId,
+        ProvisionalCreditAt = c.ProvisionalCreditAt,
         Responses = [.. c.Responses],
         CreatedAt = c.CreatedAt,
         UpdatedAt = c.UpdatedAt,
@@ -99,7 +100,7 @@ public static class Stored
         return version is { } v ? WithVersion(copy, v) : copy;
     }
 
-    private static ComplaintState WithVersion(ComplaintState s, long version) => new()
+    public static ComplaintState WithVersion(ComplaintState s, long version) => new()
     {
         Id = s.Id,
         TenantId = s.TenantId,

@@ -180,16 +180,18 @@ public sealed class FakeComplaintRepository(InMemoryDatabase db, TenantScope sco
         return Task.FromResult(true);
     }
 
-    public Task RepointMergedAsync(Guid fromId, Guid toId, CancellationToken cancellationToken)
+    public Task<IReadOnlyList<RepointedComplaint>> RepointMergedAsync(Guid fromId, Guid toId, CancellationToken cancellationToken)
     {
         var tenantId = scope.Required;
-        foreach (var (id, stored) in db.Complaints.Where(c => c.Value.TenantId == tenantId && c.Value.MergedIntoId == fromId).ToList())
+        var repointed = new List<RepointedComplaint>();
+        foreach (var (id, stored) in db.Complaints.Where(c => c.Value.TenantId == tenantId && c.Value.MergedIntoId == fromId).OrderBy(c => c.Key).ToList())
         {
-            db.Complaints[id] = Stored.Of(Complaint.Restore(stored), mergedIntoId: toId);
+            db.Complaints[id] = Stored.WithVersion(Stored.Of(Complaint.Restore(stored), mergedIntoId: toId), stored.Version + 1);
             db.Writes.Add($"complaint.repoint {id}");
+            repointed.Add(new RepointedComplaint(id, stored.Version + 1));
         }
 
-        return Task.CompletedTask;
+        return Task.FromResult<IReadOnlyList<RepointedComplaint>>(repointed);
     }
 
     public Task AddNoteAsync(ComplaintNote note, CancellationToken cancellationToken)
