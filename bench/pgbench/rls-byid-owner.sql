@@ -1,5 +1,9 @@
 -- rls_overhead, owner side: the same query as the superuser (row-level security bypassed), only its explicit tenant filter.
+-- BEGIN and the query go in one round trip (a pipeline), like the cms_app side, so the two sides differ only by the
+-- policy, not by a round trip.
 \set ci random(1, @NCOMPLAINTS@)
+\startpipeline
 BEGIN;
 SELECT tenant_id, id, reference, consumer_id, channel, product, category, description, priority, vulnerability_involved, payment_services, disability, profile_code, status, assignee_id, received_at, acknowledged_at, summary_resolution_at, final_response_at, resolved_at, closed_at, reopened_at, outcome, redress_amount_minor, redress_currency, redress_non_monetary, root_cause, referral_body, referral_reference, referred_at, referral_outcome, referral_outcome_at, next_due_at, next_due_kind, profile_version, created_at, updated_at, version, product_taxonomy_version, category_taxonomy_version, root_cause_taxonomy_version, vulnerability_health, vulnerability_life_event, vulnerability_resilience, vulnerability_capability, vulnerability_consent_at, closure_band, merged_into_id, provisional_credit_at FROM complaints WHERE tenant_id = '@TENANT@' AND id = /*<*/('00000000-0000-7000-8000-' || lpad(to_hex(:ci::bigint), 12, '0'))::uuid/*>*/;
+\endpipeline
 ROLLBACK;
