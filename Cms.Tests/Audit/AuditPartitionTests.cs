@@ -23,12 +23,9 @@ namespace Cms.Tests.Audit;
 /// closed to direct access and append-only themselves; the migration moves existing entries (and its Down moves them
 /// back).
 /// </summary>
-public sealed class AuditPartitionTests
+public sealed class AuditPartitionTests : HostlessTests<PostgresTestDatabase>
 {
-    private static readonly CancellationToken Ct = CancellationToken.None;
-
-    private PostgresTestDatabase _db = null!;
-    private ServiceProvider _services = null!;
+    protected override Task<PostgresTestDatabase> CreateDatabaseAsync() => PostgresTestDatabase.CreateAsync();
 
     /// <summary>The first instant of the current month (UTC): the migration made it and three months after it.</summary>
     private static DateTimeOffset MonthStart(int monthsFromNow)
@@ -38,65 +35,6 @@ public sealed class AuditPartitionTests
     }
 
     private static string PartitionOf(DateTimeOffset instant) => $"audit_entries_p{instant:yyyy_MM}";
-
-    [OneTimeSetUp]
-    public async Task CreateDatabaseAsync()
-    {
-        _db = await PostgresTestDatabase.CreateAsync();
-        _services = TestServices.Build(_db);
-    }
-
-    [SetUp]
-    public Task ResetAsync() => _db.ResetAsync();
-
-    [OneTimeTearDown]
-    public async Task DropDatabaseAsync()
-    {
-        if (_services is not null)
-        {
-            await _services.DisposeAsync();
-        }
-
-        if (_db is not null)
-        {
-            await _db.DisposeAsync();
-        }
-    }
-
-    private async Task<T> InTenantAsync<T>(Guid? tenantId, Func<IServiceProvider, Task<T>> work, bool commit = true)
-    {
-        await using var scope = _services.CreateAsyncScope();
-        var sp = scope.ServiceProvider;
-        if (tenantId is { } id)
-        {
-            sp.GetRequiredService<TenantScope>().Enter(id);
-        }
-
-        var unitOfWork = sp.GetRequiredService<IUnitOfWork>();
-        await unitOfWork.BeginAsync(Ct);
-        var result = await work(sp);
-        if (commit)
-        {
-            await unitOfWork.CommitAsync(Ct);
-        }
-        else
-        {
-            await unitOfWork.RollbackAsync(Ct);
-        }
-
-        return result;
-    }
-
-    private async Task<Guid> CreateTenantAsync()
-    {
-        var tenant = Tenant.Create(Ids.New(), "Partitioned Bank", Sector.Banking, Jurisdiction.UK, DateTimeOffset.UtcNow).Value;
-        await InTenantAsync<bool>(null, async sp =>
-        {
-            await sp.GetRequiredService<ITenantRepository>().AddAsync(tenant, Ct);
-            return true;
-        });
-        return tenant.Id;
-    }
 
     private static AuditEntry Entry(Guid tenantId, DateTimeOffset at, string action = "complaint.acknowledged") =>
         new(Ids.New(), tenantId, AuditChain.Normalise(at), ActorType.Staff, "staff-1", action, "complaint", Guid.NewGuid(), ["status"], null);
@@ -136,7 +74,7 @@ public sealed class AuditPartitionTests
 
     private async Task<NpgsqlConnection> AdminAsync()
     {
-        var connection = new NpgsqlConnection(_db.AdminConnectionString);
+        var connection = new NpgsqlConnection(Db.AdminConnectionString);
         await connection.OpenAsync();
         return connection;
     }
@@ -218,7 +156,7 @@ public sealed class AuditPartitionTests
     [Test]
     public async Task Entries_land_in_the_partition_of_their_month()
     {
-        var tenantId = await CreateTenantAsync();
+        var tenantId = await CreateTenantAsync("Partitioned Bank");
         var entries = await AcrossBoundariesAsync(tenantId);
 
         var partitions = await PartitionsOfEntriesAsync();
@@ -230,7 +168,7 @@ public sealed class AuditPartitionTests
     [Test]
     public async Task The_chain_verifies_across_month_boundaries_and_lists_in_order()
     {
-        var tenantId = await CreateTenantAsync();
+        var tenantId = await CreateTenantAsync("Partitioned Bank");
         var entries = await AcrossBoundariesAsync(tenantId);
 
         Assert.That(await VerifyAsync(tenantId), Is.EqualTo(new AuditVerificationDto(true, entries.Count, null, null)));
@@ -245,9 +183,9 @@ public sealed class AuditPartitionTests
     [Test]
     public async Task An_edit_in_a_later_partition_is_found()
     {
-        var tenantId = await CreateTenantAsync();
+        var tenantId = await CreateTenantAsync("Partitioned Bank");
         var entries = await AcrossBoundariesAsync(tenantId);
-        await ExecuteAsync(_db.AdminConnectionString, $"UPDATE audit_entries SET actor_id = 'someone-else' WHERE id = '{entries[3].Id:D}'",
+        await ExecuteAsync(Db.AdminConnectionString, $"UPDATE audit_entries SET actor_id = 'someone-else' WHERE id = '{entries[3].Id:D}'",
             bypassTriggers: true);
 
         var result = await VerifyAsync(tenantId);
@@ -260,10 +198,10 @@ public sealed class AuditPartitionTests
     [Test]
     public async Task Moving_an_entry_into_another_month_is_found()
     {
-        var tenantId = await CreateTenantAsync();
+        var tenantId = await CreateTenantAsync("Partitioned Bank");
         var entries = await AcrossBoundariesAsync(tenantId);
         // The row moves from the next month's partition into this month's.
-        await ExecuteAsync(_db.AdminConnectionString,
+        await ExecuteAsync(Db.AdminConnectionString,
             $"UPDATE audit_entries SET occurred_at = occurred_at - interval '1 second' WHERE id = '{entries[1].Id:D}'", bypassTriggers: true);
         Assert.That((await PartitionsOfEntriesAsync())[entries[1].Id], Is.EqualTo(PartitionOf(MonthStart(0))));
 
@@ -276,10 +214,10 @@ public sealed class AuditPartitionTests
     [Test]
     public async Task Dropping_a_whole_month_is_found_at_the_first_entry_after_it()
     {
-        var tenantId = await CreateTenantAsync();
+        var tenantId = await CreateTenantAsync("Partitioned Bank");
         var entries = await AcrossBoundariesAsync(tenantId);
         // An attacker with DDL rights detaches the next month's partition (its three entries vanish from the table).
-        await ExecuteAsync(_db.AdminConnectionString, $"ALTER TABLE audit_entries DETACH PARTITION {PartitionOf(MonthStart(1))}");
+        await ExecuteAsync(Db.AdminConnectionString, $"ALTER TABLE audit_entries DETACH PARTITION {PartitionOf(MonthStart(1))}");
         try
         {
             var result = await VerifyAsync(tenantId);
@@ -289,7 +227,7 @@ public sealed class AuditPartitionTests
         }
         finally
         {
-            await ExecuteAsync(_db.AdminConnectionString,
+            await ExecuteAsync(Db.AdminConnectionString,
                 $"ALTER TABLE audit_entries ATTACH PARTITION {PartitionOf(MonthStart(1))} FOR VALUES FROM ('{MonthStart(1):yyyy-MM-dd} 00:00:00+00') TO ('{MonthStart(2):yyyy-MM-dd} 00:00:00+00')");
         }
     }
@@ -297,7 +235,7 @@ public sealed class AuditPartitionTests
     [Test]
     public async Task A_month_without_a_partition_refuses_the_entry_and_loses_nothing()
     {
-        var tenantId = await CreateTenantAsync();
+        var tenantId = await CreateTenantAsync("Partitioned Bank");
         var entries = await AcrossBoundariesAsync(tenantId);
         var farAhead = MonthStart(60).AddDays(3);
 
@@ -309,7 +247,7 @@ public sealed class AuditPartitionTests
             "the refused entry's transaction rolled back, chain head included");
 
         // The operator creates the month (as the owner), and the same write goes through.
-        await using (var owner = new NpgsqlConnection(_db.OwnerConnectionString))
+        await using (var owner = new NpgsqlConnection(Db.OwnerConnectionString))
         {
             await owner.OpenAsync();
             await using var create = new NpgsqlCommand("SELECT create_audit_entry_partitions(@at, @at)", owner);
@@ -326,7 +264,7 @@ public sealed class AuditPartitionTests
     [Test]
     public async Task The_service_role_creates_partitions_ahead_only_through_its_bounded_function()
     {
-        await using var app = _db.OpenApp();
+        await using var app = Db.OpenApp();
         await using (var ensure = new NpgsqlCommand("SELECT ensure_audit_entry_partitions(1000)", app))
         {
             await ensure.ExecuteScalarAsync();
@@ -360,11 +298,11 @@ public sealed class AuditPartitionTests
     [Test]
     public async Task A_partition_is_closed_to_direct_access_and_append_only_itself()
     {
-        var tenantId = await CreateTenantAsync();
+        var tenantId = await CreateTenantAsync("Partitioned Bank");
         await AcrossBoundariesAsync(tenantId);
         var partition = PartitionOf(MonthStart(1));
 
-        await using (var app = _db.OpenApp())
+        await using (var app = Db.OpenApp())
         {
             var denied = await Assert.ThrowsAsync<PostgresException>(async () =>
             {
@@ -375,7 +313,7 @@ public sealed class AuditPartitionTests
         }
 
         // The owner reading the partition directly is held by its own forced policy: nothing without a tenant.
-        await using (var owner = new NpgsqlConnection(_db.OwnerConnectionString))
+        await using (var owner = new NpgsqlConnection(Db.OwnerConnectionString))
         {
             await owner.OpenAsync();
             await using var read = new NpgsqlCommand($"SELECT count(*) FROM {partition}", owner);
@@ -384,7 +322,7 @@ public sealed class AuditPartitionTests
 
         foreach (var sql in new[] { $"UPDATE {partition} SET action = 'x'", $"DELETE FROM {partition}", $"TRUNCATE {partition}" })
         {
-            var refused = await Assert.ThrowsAsync<PostgresException>(() => ExecuteAsync(_db.AdminConnectionString, sql));
+            var refused = await Assert.ThrowsAsync<PostgresException>(() => ExecuteAsync(Db.AdminConnectionString, sql));
             Assert.That(refused!.SqlState, Is.EqualTo(PostgresErrorCodes.InsufficientPrivilege), sql);
         }
 
@@ -456,7 +394,7 @@ public sealed class AuditPartitionApiTests() : ApiTestBase(DatabaseKind.Postgres
     [Test]
     public async Task A_change_whose_audit_month_has_no_partition_answers_503_and_changes_nothing()
     {
-        var tenant = await CreateTenantAsync();
+        var tenant = await CreateTenantAsync("Partitioned Bank");
         var pg = (PostgresTestDatabase)Db;
         var now = DateTimeOffset.UtcNow;
         var month = new DateTimeOffset(now.Year, now.Month, 1, 0, 0, 0, TimeSpan.Zero);

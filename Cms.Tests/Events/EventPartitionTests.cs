@@ -21,12 +21,9 @@ namespace Cms.Tests.Events;
 /// every new partition carries the autovacuum settings of an insert-only table (which the partitioned parent refuses);
 /// the migration moves existing events into partitions and its Down moves them back.
 /// </summary>
-public sealed class EventPartitionTests
+public sealed class EventPartitionTests : HostlessTests<PostgresTestDatabase>
 {
-    private static readonly CancellationToken Ct = CancellationToken.None;
-
-    private PostgresTestDatabase _db = null!;
-    private ServiceProvider _services = null!;
+    protected override Task<PostgresTestDatabase> CreateDatabaseAsync() => PostgresTestDatabase.CreateAsync();
 
     private static DateTimeOffset MonthStart(int monthsFromNow)
     {
@@ -35,65 +32,6 @@ public sealed class EventPartitionTests
     }
 
     private static string PartitionOf(DateTimeOffset instant, string table = "events") => $"{table}_p{instant:yyyy_MM}";
-
-    [OneTimeSetUp]
-    public async Task CreateDatabaseAsync()
-    {
-        _db = await PostgresTestDatabase.CreateAsync();
-        _services = TestServices.Build(_db);
-    }
-
-    [SetUp]
-    public Task ResetAsync() => _db.ResetAsync();
-
-    [OneTimeTearDown]
-    public async Task DropDatabaseAsync()
-    {
-        if (_services is not null)
-        {
-            await _services.DisposeAsync();
-        }
-
-        if (_db is not null)
-        {
-            await _db.DisposeAsync();
-        }
-    }
-
-    private async Task<T> InTenantAsync<T>(Guid? tenantId, Func<IServiceProvider, Task<T>> work, bool commit = true)
-    {
-        await using var scope = _services.CreateAsyncScope();
-        var sp = scope.ServiceProvider;
-        if (tenantId is { } id)
-        {
-            sp.GetRequiredService<TenantScope>().Enter(id);
-        }
-
-        var unitOfWork = sp.GetRequiredService<IUnitOfWork>();
-        await unitOfWork.BeginAsync(Ct);
-        var result = await work(sp);
-        if (commit)
-        {
-            await unitOfWork.CommitAsync(Ct);
-        }
-        else
-        {
-            await unitOfWork.RollbackAsync(Ct);
-        }
-
-        return result;
-    }
-
-    private async Task<Guid> CreateTenantAsync()
-    {
-        var tenant = Tenant.Create(Ids.New(), "Partitioned Feed Bank", Sector.Banking, Jurisdiction.UK, DateTimeOffset.UtcNow).Value;
-        await InTenantAsync<bool>(null, async sp =>
-        {
-            await sp.GetRequiredService<ITenantRepository>().AddAsync(tenant, Ct);
-            return true;
-        });
-        return tenant.Id;
-    }
 
     private static ChangeEvent Event(Guid tenantId, DateTimeOffset at) =>
         new(Ids.New(), tenantId, "complaint.acknowledged", "complaint", Guid.NewGuid(), 2, at, ["status"]);
@@ -124,7 +62,7 @@ public sealed class EventPartitionTests
 
     private async Task<NpgsqlConnection> AdminAsync(string? connectionString = null)
     {
-        var connection = new NpgsqlConnection(connectionString ?? _db.AdminConnectionString);
+        var connection = new NpgsqlConnection(connectionString ?? Db.AdminConnectionString);
         await connection.OpenAsync();
         return connection;
     }
@@ -196,7 +134,7 @@ public sealed class EventPartitionTests
     [Test]
     public async Task Events_land_in_the_partition_of_their_month_and_the_feed_reads_across_them_in_position_order()
     {
-        var tenantId = await CreateTenantAsync();
+        var tenantId = await CreateTenantAsync("Partitioned Feed Bank");
         var events = await AcrossBoundariesAsync(tenantId);
 
         await using (var admin = await AdminAsync())
@@ -215,7 +153,7 @@ public sealed class EventPartitionTests
     [Test]
     public async Task A_month_without_a_partition_refuses_the_event_and_loses_nothing()
     {
-        var tenantId = await CreateTenantAsync();
+        var tenantId = await CreateTenantAsync("Partitioned Feed Bank");
         var events = await AcrossBoundariesAsync(tenantId);
         var farAhead = MonthStart(60).AddDays(3);
 
@@ -225,7 +163,7 @@ public sealed class EventPartitionTests
         Assert.That(cause!.MessageText, Does.Contain("no partition of relation \"events\""));
         Assert.That((await FeedAsync(tenantId, 0, 100)).Count, Is.EqualTo(events.Count), "nothing was added");
 
-        await using (var owner = await AdminAsync(_db.OwnerConnectionString))
+        await using (var owner = await AdminAsync(Db.OwnerConnectionString))
         {
             await using var create = new NpgsqlCommand("SELECT create_monthly_partitions('events', @at, @at)", owner);
             create.Parameters.AddWithValue("at", farAhead);
@@ -242,7 +180,7 @@ public sealed class EventPartitionTests
     [Test]
     public async Task The_service_function_keeps_both_tables_ahead_within_its_bound_and_the_old_name_still_works()
     {
-        await using var app = _db.OpenApp();
+        await using var app = Db.OpenApp();
         await using (var ensure = new NpgsqlCommand("SELECT ensure_monthly_partitions(1000)", app))
         {
             Assert.That(await ensure.ExecuteScalarAsync(), Is.GreaterThan(0));
@@ -288,7 +226,7 @@ public sealed class EventPartitionTests
     [Test]
     public async Task The_owner_function_partitions_only_the_two_monthly_tables()
     {
-        await using var owner = await AdminAsync(_db.OwnerConnectionString);
+        await using var owner = await AdminAsync(Db.OwnerConnectionString);
         var refused = await Assert.ThrowsAsync<PostgresException>(async () =>
         {
             await using var command = new NpgsqlCommand("SELECT create_monthly_partitions('complaints', now(), now())", owner);
@@ -309,13 +247,13 @@ public sealed class EventPartitionTests
         Assert.That(refused!.SqlState, Is.EqualTo(PostgresErrorCodes.InvalidParameterValue), "why the settings go on each partition");
 
         // New partitions, made by the service's function and by the owner's, for both tables.
-        await using (var app = _db.OpenApp())
+        await using (var app = Db.OpenApp())
         {
             await using var ensure = new NpgsqlCommand("SELECT ensure_monthly_partitions(6)", app);
             await ensure.ExecuteScalarAsync(); // months 4 to 6 (unless another test of this fixture made them already)
         }
 
-        await using (var owner = await AdminAsync(_db.OwnerConnectionString))
+        await using (var owner = await AdminAsync(Db.OwnerConnectionString))
         {
             await using var create = new NpgsqlCommand(
                 "SELECT create_monthly_partitions('audit_entries', @at, @at) + create_monthly_partitions('events', @at, @at)", owner);
@@ -419,7 +357,7 @@ public sealed class EventPartitionApiTests() : ApiTestBase(DatabaseKind.Postgres
     [Test]
     public async Task A_change_whose_event_month_has_no_partition_answers_503_and_changes_nothing()
     {
-        var tenant = await CreateTenantAsync();
+        var tenant = await CreateTenantAsync("Partitioned Feed Bank");
         var pg = (PostgresTestDatabase)Db;
         var now = DateTimeOffset.UtcNow;
         var month = new DateTimeOffset(now.Year, now.Month, 1, 0, 0, 0, TimeSpan.Zero);

@@ -27,73 +27,11 @@ namespace Cms.Tests.Infrastructure;
 /// </summary>
 [TestFixture(DatabaseKind.Sqlite)]
 [TestFixture(DatabaseKind.Postgres)]
-public sealed class RepositoryTests(DatabaseKind kind)
+public sealed class RepositoryTests(DatabaseKind kind) : HostlessTests<TestDatabase>
 {
-    private static readonly CancellationToken Ct = CancellationToken.None;
-
-    private TestDatabase _db = null!;
-    private ServiceProvider _services = null!;
-
-    [OneTimeSetUp]
-    public async Task CreateDatabaseAsync()
-    {
-        _db = await TestDatabase.CreateAsync(kind);
-        _services = TestServices.Build(_db);
-    }
-
-    [SetUp]
-    public Task ResetAsync() => _db.ResetAsync();
-
-    [OneTimeTearDown]
-    public async Task DisposeAsync()
-    {
-        if (_services is not null)
-        {
-            await _services.DisposeAsync();
-        }
-
-        if (_db is not null)
-        {
-            await _db.DisposeAsync();
-        }
-    }
+    protected override Task<TestDatabase> CreateDatabaseAsync() => TestDatabase.CreateAsync(kind);
 
     // ---- helpers ----
-
-    /// <summary>One request's worth of work: a scope, the tenant entered (if any), a unit of work committed or rolled back.</summary>
-    private async Task<T> InTenantAsync<T>(Guid? tenantId, Func<IServiceProvider, Task<T>> work, bool commit = true)
-    {
-        await using var scope = _services.CreateAsyncScope();
-        var sp = scope.ServiceProvider;
-        if (tenantId is { } id)
-        {
-            sp.GetRequiredService<TenantScope>().Enter(id);
-        }
-
-        var unitOfWork = sp.GetRequiredService<IUnitOfWork>();
-        await unitOfWork.BeginAsync(Ct);
-        var result = await work(sp);
-        if (commit)
-        {
-            await unitOfWork.CommitAsync(Ct);
-        }
-        else
-        {
-            await unitOfWork.RollbackAsync(Ct);
-        }
-
-        return result;
-    }
-
-    private Task InTenantAsync(Guid? tenantId, Func<IServiceProvider, Task> work, bool commit = true) =>
-        InTenantAsync<bool>(tenantId, async sp =>
-        {
-            await work(sp);
-            return true;
-        }, commit);
-
-    private static T Get<T>(IServiceProvider sp)
-        where T : notnull => sp.GetRequiredService<T>();
 
     /// <summary>An instant with a sub-microsecond part (0.1234567 s past a whole second), to see what survives storage.</summary>
     private static DateTimeOffset Odd(DateTimeOffset t) =>
@@ -116,13 +54,6 @@ public sealed class RepositoryTests(DatabaseKind kind)
         Assert.That(actual!.Value.Offset, Is.EqualTo(TimeSpan.Zero), $"{what}: read back as UTC");
         Assert.That(actual.Value.UtcTicks, Is.EqualTo(Stored(written.Value).UtcTicks), $"{what}: {actual:O} vs written {written:O}");
         Assert.That(Micro(actual.Value), Is.EqualTo(Micro(written.Value)), $"{what}: equal to the microsecond");
-    }
-
-    private async Task<Guid> CreateTenantAsync(string name = "Acme Bank", Sector sector = Sector.Banking, Jurisdiction jurisdiction = Jurisdiction.UK)
-    {
-        var tenant = Tenant.Create(Ids.New(), name, sector, jurisdiction, DateTimeOffset.UtcNow).Value;
-        await InTenantAsync(null, sp => Get<ITenantRepository>(sp).AddAsync(tenant, Ct));
-        return tenant.Id;
     }
 
     private static StaffMember NewStaff(Guid tenantId, DateTimeOffset now, string? subject = null, params Role[] roles) =>
@@ -629,7 +560,7 @@ public sealed class RepositoryTests(DatabaseKind kind)
         }
         else
         {
-            await using var scope = _services.CreateAsyncScope();
+            await using var scope = Services.CreateAsyncScope();
             scope.ServiceProvider.GetRequiredService<TenantScope>().Enter(tenantId);
             await scope.ServiceProvider.GetRequiredService<IUnitOfWork>().BeginAsync(Ct);
             await Work(scope.ServiceProvider);
