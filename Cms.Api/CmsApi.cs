@@ -59,7 +59,10 @@ public static class CmsApi
         services.AddSingleton(LoadWebhooks(configuration, builder.Environment));
         services.AddHostedService<WebhookDeliveryWorker>();
         services.AddOptions<IdempotencyOptions>().Bind(configuration.GetSection(IdempotencyOptions.Section))
-            .Validate(o => o.Retention > TimeSpan.Zero, "Cms:Idempotency:Retention must be positive.").ValidateOnStart();
+            .Validate(o => o.Retention > TimeSpan.Zero, "Cms:Idempotency:Retention must be positive.")
+            .Validate(o => o.PurgeInterval >= TimeSpan.Zero, "Cms:Idempotency:PurgeInterval must not be negative (zero turns the purge off).")
+            .Validate(o => o.PurgeBatchSize is >= 1 and <= 100_000, "Cms:Idempotency:PurgeBatchSize must be 1–100000.").ValidateOnStart();
+        services.AddHostedService<IdempotencyPurgeWorker>();
 
         // Each endpoint's body limit is set per request (BodyLimits); Kestrel's is the default, for requests no endpoint matches.
         var bodyLimits = LoadBodyLimits(configuration);

@@ -52,6 +52,17 @@ public static class StartupSettings
             throw Invalid("Cms:RateLimit:PermitsPerSecond and Cms:RateLimit:Burst must be positive.");
         }
 
+        var idempotency = configuration.GetSection(Http.IdempotencyOptions.Section).Get<Http.IdempotencyOptions>() ?? new Http.IdempotencyOptions();
+        if (idempotency.PurgeInterval < TimeSpan.Zero)
+        {
+            throw Invalid("Cms:Idempotency:PurgeInterval must be zero (off) or a positive time span such as 00:15:00.");
+        }
+
+        if (idempotency.PurgeBatchSize is < 1 or > 100_000)
+        {
+            throw Invalid("Cms:Idempotency:PurgeBatchSize must be 1–100000.");
+        }
+
         var telemetry = LoadTelemetry(configuration);
         if (telemetry.OverdueRefreshInterval < TimeSpan.Zero)
         {

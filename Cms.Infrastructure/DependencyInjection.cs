@@ -68,6 +68,7 @@ public static class DependencyInjection
         services.TryAddSingleton(new ResilienceOptions());
         services.AddSingleton<DatabaseResilience>();
         services.AddSingleton<OverdueComplaintCounter>();
+        services.AddSingleton<Idempotency.IdempotencyPurger>();
         services.AddScoped<ITenantRepository, TenantRepository>();
         services.AddScoped<IStaffRepository, StaffRepository>();
         services.AddSingleton<TenantKeyCache>();

@@ -17,6 +17,15 @@ public sealed class IdempotencyOptions
     public TimeSpan Retention { get; set; } = TimeSpan.FromHours(24);
 
     /// <summary>
+    /// How often the background purge (<see cref="IdempotencyPurgeWorker"/>) deletes expired keys of every tenant, those
+    /// of tenants that send no more keys included; zero turns it off (claims still purge their own scope lazily).
+    /// </summary>
+    public TimeSpan PurgeInterval { get; set; } = TimeSpan.FromMinutes(15);
+
+    /// <summary>Keys deleted per transaction by the background purge (at most 10 batches per tenant per pass).</summary>
+    public int PurgeBatchSize { get; set; } = 500;
+
+    /// <summary>
     /// Token subjects (<c>sub</c>) of integration service accounts that must send an Idempotency-Key on every idempotent
     /// POST: without one they get 400 naming the header instead of an unprotected write. Configured by the operator who
     /// registers the integration with the identity provider, e.g. <c>Cms__Idempotency__RequiredFor__0=svc-intake</c>.

@@ -20,6 +20,10 @@ public sealed partial class UnexpectedErrorHandler(IProblemDetailsService proble
                 (413, "The request body exceeds the size allowed for this endpoint.", null),
             BadHttpRequestException { InnerException: JsonException json } => (400, "The request body is not valid JSON for this endpoint.",
                 new Dictionary<string, string[]> { [JsonField(json.Path)] = [JsonMessage(json)] }),
+            // An empty body, or the JSON literal null, where the endpoint needs an object: named like any body problem.
+            BadHttpRequestException bad when bad.Message.Contains("no body was provided", StringComparison.Ordinal) =>
+                (bad.StatusCode, "The request body is missing; this endpoint needs a JSON object.",
+                    new Dictionary<string, string[]> { ["body"] = ["A JSON object is required."] }),
             BadHttpRequestException bad when ParameterOf(bad) is { } parameter => (bad.StatusCode, $"The value of '{parameter}' is not valid.",
                 new Dictionary<string, string[]> { [parameter] = [$"'{parameter}' is missing or not a valid value of its type."] }),
             BadHttpRequestException bad => (bad.StatusCode, "The request could not be read.", null),

@@ -29,14 +29,15 @@ public sealed class BadInputApiTests(DatabaseKind kind) : ApiTestBase(kind)
         _complaint = await _tenant.FileComplaintAsync(_consumer.Id);
     }
 
-    /// <summary>What a bad request must leave as it was: the audit trail, the complaints and the consumer.</summary>
+    /// <summary>What a bad request must leave as it was: the audit trail, the complaints, the consumer, and every table's rows and versions.</summary>
     private async Task<string> SnapshotAsync()
     {
         var audit = await AuditAsync(_tenant.Admin);
         var complaints = await Read<Page<ComplaintSummaryDto>>(await _tenant.Admin.GetAsync("/v1/complaints?limit=200"));
         var consumer = await Read<ConsumerDto>(await _tenant.Admin.GetAsync($"/v1/consumers/{_consumer.Id}"));
         var complaint = await Read<ComplaintDto>(await _tenant.Admin.GetAsync($"/v1/complaints/{_complaint.Id}"));
-        return $"audit={audit.Count} last={audit[^1].Id} complaints={complaints.Items.Count} consumer=v{consumer.Version} complaint=v{complaint.Version}";
+        return $"audit={audit.Count} last={audit[^1].Id} complaints={complaints.Items.Count} consumer=v{consumer.Version} complaint=v{complaint.Version} " +
+               await DatabaseSnapshot.TakeAsync(Db);
     }
 
     private async Task AssertRefusedAsync(HttpRequestMessage request, HttpStatusCode status, string? field = null, HttpClient? client = null)

@@ -473,3 +473,97 @@ public sealed class IdempotencyInFlightTests() : ApiTestBase(DatabaseKind.Postgr
         });
     }
 }
+
+/// <summary>
+/// The background purge (Cms:Idempotency:PurgeInterval): expired keys of a tenant that sends no more keys, and of the
+/// platform, disappear without any later claim (the lazy purge of a claim only reaches its own scope); keys that have
+/// not expired stay, in every tenant. Batches of 2, so a tenant's backlog takes several transactions.
+/// </summary>
+[TestFixture(DatabaseKind.Sqlite)]
+[TestFixture(DatabaseKind.Postgres)]
+public sealed class IdempotencyBackgroundPurgeTests(DatabaseKind kind) : ApiTestBase(kind)
+{
+    protected override IReadOnlyDictionary<string, string> Settings => new Dictionary<string, string>
+    {
+        ["Cms:Idempotency:PurgeInterval"] = "00:00:00.200",
+        ["Cms:Idempotency:PurgeBatchSize"] = "2",
+    };
+
+    [Test]
+    public async Task Expired_keys_of_a_silent_tenant_and_of_the_platform_are_purged_and_unexpired_keys_stay()
+    {
+        var silent = await CreateTenantAsync("Silent Bank");
+        var other = await CreateTenantAsync("Other Bank");
+        var expired = new List<string>();
+        var fresh = new List<string>();
+        for (var i = 0; i < 5; i++)
+        {
+            var key = Idempotent.NewKey();
+            await Expect(await Idempotent.PostAsync(silent.Admin, "/v1/consumers", Idempotent.Consumer($"EXT-S{i}"), key), HttpStatusCode.Created);
+            (i < 4 ? expired : fresh).Add(key);
+        }
+
+        foreach (var i in new[] { 0, 1 })
+        {
+            var key = Idempotent.NewKey();
+            await Expect(await Idempotent.PostAsync(other.Admin, "/v1/consumers", Idempotent.Consumer($"EXT-O{i}"), key), HttpStatusCode.Created);
+            (i == 0 ? expired : fresh).Add(key);
+        }
+
+        foreach (var i in new[] { 0, 1 })
+        {
+            var key = Idempotent.NewKey();
+            await Expect(await Idempotent.PostAsync(Platform, "/v1/tenants", new
+            {
+                name = $"Purge Bank {i}",
+                sector = "banking",
+                jurisdiction = "UK",
+                admin = new { subject = $"admin-{Guid.NewGuid():N}", email = "admin@example.test", displayName = "Admin" },
+            }, key), HttpStatusCode.Created);
+            (i == 0 ? expired : fresh).Add(key);
+        }
+
+        // Expire the chosen keys as time would: expires_at back to their creation instant (in the stored format of
+        // each database). No request claims a key from here on.
+        await using (var connection = Db.OpenPrivileged())
+        {
+            foreach (var table in new[] { "idempotency_keys", "platform_idempotency_keys" })
+            {
+                await using var update = connection.CreateCommand();
+                update.CommandText = $"UPDATE {table} SET expires_at = created_at WHERE idem_key IN ({string.Join(", ", expired.Select(k => $"'{k}'"))})";
+                await update.ExecuteNonQueryAsync();
+            }
+        }
+
+        Assert.That(await CountKeysAsync(expired), Is.EqualTo(6), "the expired keys are there before the purge");
+        var deadline = DateTime.UtcNow.AddSeconds(20);
+        while (await CountKeysAsync(expired) > 0)
+        {
+            Assert.That(DateTime.UtcNow, Is.LessThan(deadline), "the background purge never removed the expired keys");
+            await Task.Delay(100);
+        }
+
+        Assert.Multiple(async () =>
+        {
+            Assert.That(await CountKeysAsync(fresh), Is.EqualTo(3), "unexpired keys stay: one of each tenant's and the platform's");
+            foreach (var key in fresh)
+            {
+                Assert.That(await CountKeysAsync([key]), Is.EqualTo(1), "each unexpired key stays");
+            }
+
+            Assert.That(await Idempotent.CountAsync(Db, "SELECT count(*) FROM consumers"), Is.EqualTo(7), "only keys are purged");
+        });
+
+        // The kept keys still replay.
+        using var replay = await Idempotent.PostAsync(silent.Admin, "/v1/consumers", Idempotent.Consumer("EXT-S4"), fresh[0]);
+        Assert.That(replay.StatusCode, Is.EqualTo(HttpStatusCode.Created));
+        Assert.That(await Idempotent.CountAsync(Db, "SELECT count(*) FROM consumers"), Is.EqualTo(7));
+    }
+
+    private async Task<long> CountKeysAsync(IEnumerable<string> keys)
+    {
+        var list = string.Join(", ", keys.Select(k => $"'{k}'"));
+        return await Idempotent.CountAsync(Db, $"SELECT count(*) FROM idempotency_keys WHERE idem_key IN ({list})") +
+               await Idempotent.CountAsync(Db, $"SELECT count(*) FROM platform_idempotency_keys WHERE idem_key IN ({list})");
+    }
+}

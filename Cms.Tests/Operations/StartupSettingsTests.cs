@@ -63,6 +63,8 @@ public sealed class StartupSettingsTests
         yield return Case("Zero default body limit", "Cms:Limits:MaxBodyBytes", ("Cms:Limits:MaxBodyBytes", "0"));
         yield return Case("Negative endpoint body limit", "Cms:Limits:Endpoints:postComplaints", ("Cms:Limits:Endpoints:postComplaints", "-1"));
         yield return Case("The replaced import limit", "Cms:Limits:Endpoints:postConsumersImports", ("Cms:Import:MaxBytes", "1024"));
+        yield return Case("Negative idempotency purge interval", "Cms:Idempotency:PurgeInterval", ("Cms:Idempotency:PurgeInterval", "-00:01:00"));
+        yield return Case("Zero idempotency purge batch", "Cms:Idempotency:PurgeBatchSize", ("Cms:Idempotency:PurgeBatchSize", "0"));
         yield return Case("Negative overdue refresh", "Cms:Telemetry:OverdueRefreshInterval", ("Cms:Telemetry:OverdueRefreshInterval", "-00:01:00"));
         yield return Case("Negative telemetry flush timeout", "Cms:Shutdown", ("Cms:Shutdown:TelemetryFlushTimeout", "-00:00:01"));
     }

@@ -151,6 +151,7 @@ public sealed class TracingTests(DatabaseKind kind) : ApiTestBase(kind)
             ["Cms:Webhooks:AllowLoopback"] = "true",
             ["Cms:Webhooks:PollInterval"] = "00:00:00.050",
             ["Cms:Telemetry:OverdueRefreshInterval"] = "00:00:00.100",
+            ["Cms:Idempotency:PurgeInterval"] = "00:00:00.100",
         });
         var tenant = await CreateTenantAsync();
         var admin = host.Client(tenant.Admin);
@@ -167,7 +168,8 @@ public sealed class TracingTests(DatabaseKind kind) : ApiTestBase(kind)
 
         Assert.That(receiver.Accepted, Is.Not.Empty, "the background worker delivered the complaint's event");
 
-        // From now on only the loops run (about ten webhook polls and five overdue counts): start-up work is behind us.
+        // From now on only the loops run (about ten webhook polls, five overdue counts and five idempotency purges):
+        // start-up work is behind us.
         var since = DateTime.UtcNow;
         await Task.Delay(500);
         host.Services.GetRequiredService<TracerProvider>().ForceFlush();

@@ -33,6 +33,27 @@ internal sealed class FilingBurst(Func<HttpClient> client, Guid consumerId)
     private int _transport;
     private int _sent;
 
+    /// <summary>One HTTP attempt of a filing: its answer's status, or the transport error that replaced it.</summary>
+    public sealed class Attempt(string key)
+    {
+        public string Key { get; } = key;
+
+        public int? Status { get; set; }
+
+        public string? TransportError { get; set; }
+
+        /// <summary>Completes when the attempt has its answer or its error.</summary>
+        public TaskCompletionSource Done { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public override string ToString() => $"{Key}: {(Status is { } status ? status.ToString(CultureInfo.InvariantCulture) : "no answer")}" +
+                                             (TransportError is null ? "" : $" ({TransportError})");
+    }
+
+    private readonly ConcurrentDictionary<Attempt, byte> _inFlight = new();
+
+    /// <summary>The attempts sent and not yet answered at this moment (e.g. when the test sends SIGTERM).</summary>
+    public IReadOnlyList<Attempt> InFlight() => [.. _inFlight.Keys];
+
     /// <summary>How many filings have been sent at least once (lets a test time its fault to land mid-burst).</summary>
     public int Sent => Volatile.Read(ref _sent);
 
@@ -61,9 +82,12 @@ internal sealed class FilingBurst(Func<HttpClient> client, Guid consumerId)
         while (DateTime.UtcNow < until)
         {
             TimeSpan pause;
+            var attempt = new Attempt(key);
+            _inFlight[attempt] = 0;
             try
             {
                 using var response = await Idempotent.PostAsync(client(), "/v1/complaints", Idempotent.Complaint(consumerId), key);
+                attempt.Status = (int)response.StatusCode;
                 if (first)
                 {
                     first = false;
@@ -93,10 +117,16 @@ internal sealed class FilingBurst(Func<HttpClient> client, Guid consumerId)
                     return;
                 }
             }
-            catch (HttpRequestException)
+            catch (HttpRequestException ex)
             {
+                attempt.TransportError = ex.HttpRequestError.ToString();
                 Interlocked.Increment(ref _transport);
                 pause = TimeSpan.FromMilliseconds(200);
+            }
+            finally
+            {
+                _inFlight.TryRemove(attempt, out _);
+                attempt.Done.TrySetResult();
             }
 
             await Task.Delay(pause);

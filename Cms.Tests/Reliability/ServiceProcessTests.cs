@@ -6,7 +6,8 @@ namespace Cms.Tests.Reliability;
 /// <summary>
 /// The built service as a real process (dotnet Cms.Api.dll) against a PostgreSQL cluster of this fixture's own:
 /// started with the database down it is live but unready and serves once the database is back; on SIGTERM under load
-/// readiness turns unhealthy first while it still serves, requests in flight finish, it exits cleanly, and a client that
+/// readiness turns unhealthy first while it still serves, requests in flight finish (each one in flight at the moment of
+/// SIGTERM gets its 2xx from the draining process, not a transport error), it exits cleanly, and a client that
 /// repeats its unanswered filings (same keys) against the next process finds each complaint exactly once.
 /// </summary>
 [TestFixture]
@@ -85,6 +86,9 @@ public sealed class ServiceProcessTests : PrivateClusterFixture
             await DatabaseOutageTests.EventuallyAsync(() => Task.FromResult(burst.Acknowledged.Count >= 20 || running.IsCompleted),
                 TimeSpan.FromSeconds(60), "the load never got going");
 
+            // The requests in flight at the moment of SIGTERM: each must get its HTTP answer from this process, a 2xx, not a
+            // transport error (the client's retries on transport errors would otherwise hide an aborted request).
+            var inFlight = burst.InFlight();
             first.Terminate();
             using (var probe = first.Client())
             {
@@ -97,6 +101,11 @@ public sealed class ServiceProcessTests : PrivateClusterFixture
             // ... then requests in flight finish and it exits cleanly.
             Assert.That(await first.WaitForExitAsync(TimeSpan.FromSeconds(60)), Is.EqualTo(0), first.Output);
             Assert.That(running.IsCompleted, Is.False, "the load ended before the shutdown: it proved nothing");
+            Assert.That(inFlight, Is.Not.Empty, "no request was in flight when SIGTERM was sent: the drain was not tested");
+            Assert.That(Task.WhenAll(inFlight.Select(a => a.Done.Task)).Wait(TimeSpan.FromSeconds(10)), Is.True,
+                "requests in flight at SIGTERM still unanswered after the process exited");
+            Assert.That(inFlight.Where(a => a.Status is not (>= 200 and < 300) || a.TransportError is not null).Select(a => a.ToString()),
+                Is.Empty, $"every one of the {inFlight.Count} requests in flight at SIGTERM is answered 2xx by the draining process");
 
             // The next instance: the client repeats whatever went unanswered, with the same keys.
             second = ServiceProcess.Start(Settings(TimeSpan.Zero));

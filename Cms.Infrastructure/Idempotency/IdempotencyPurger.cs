@@ -1,0 +1,102 @@
+using System.Data.Common;
+using Cms.Infrastructure.Persistence;
+using Dapper;
+using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.DependencyInjection;
+using Npgsql;
+
+namespace Cms.Infrastructure.Idempotency;
+
+/// <summary>
+/// Deletes expired idempotency keys of every tenant and of the platform, in bounded batches. A claim purges its own
+/// scope's expired keys lazily (<see cref="IdempotencyStore"/>); this pass reaches the tenants that stopped sending keys,
+/// whose expired rows would otherwise stay for ever.
+/// <para>
+/// PostgreSQL: cms_app holds no DELETE, and idempotency_keys has forced row-level security, so the pass goes tenant by
+/// tenant (keyset pages of the tenant registry), each batch its own short transaction that sets
+/// <c>SET LOCAL app.tenant_id</c> and calls the owner's SECURITY DEFINER <c>purge_expired_idempotency_keys</c>, which
+/// deletes only that tenant's expired rows (skipping rows a claim holds); the platform's keys go through
+/// <c>purge_expired_platform_idempotency_keys</c>. SQLite (one embedded tenant store, no RLS): bounded DELETEs.
+/// Never more than <c>maxBatches</c> batches per scope per pass, so one tenant with a backlog cannot hold up the rest:
+/// the next pass continues.
+/// </para>
+/// </summary>
+public sealed class IdempotencyPurger(DatabaseOptions options, IServiceProvider services)
+{
+    private const int TenantPage = 500;
+
+    /// <summary>One pass over every scope; returns the number of keys deleted.</summary>
+    public async Task<long> PurgeAsync(DateTimeOffset now, int batchSize, int maxBatches, CancellationToken cancellationToken)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(batchSize, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThan(maxBatches, 1);
+        var parameters = new { Now = now.ToUniversalTime(), Limit = batchSize };
+        await using var connection = await OpenAsync(cancellationToken);
+        if (options.Provider != DatabaseProvider.Postgres)
+        {
+            return await BatchesAsync(connection, null, SqlitePurge("idempotency_keys"), parameters, batchSize, maxBatches, cancellationToken)
+                   + await BatchesAsync(connection, null, SqlitePurge("platform_idempotency_keys"), parameters, batchSize, maxBatches, cancellationToken);
+        }
+
+        var purged = await BatchesAsync(connection, null, "SELECT purge_expired_platform_idempotency_keys(@Now, @Limit)", parameters,
+            batchSize, maxBatches, cancellationToken);
+        var after = Guid.Empty; // below every tenant id (ids are UUIDv7, never the empty uuid)
+        while (true)
+        {
+            var tenants = (await connection.QueryAsync<Guid>(new CommandDefinition(
+                "SELECT id FROM tenants WHERE id > @After ORDER BY id LIMIT @Page",
+                new { After = after, Page = TenantPage }, commandTimeout: options.CommandTimeoutSeconds, cancellationToken: cancellationToken))).AsList();
+            foreach (var tenantId in tenants)
+            {
+                purged += await BatchesAsync(connection, tenantId, "SELECT purge_expired_idempotency_keys(@Now, @Limit)", parameters,
+                    batchSize, maxBatches, cancellationToken);
+            }
+
+            if (tenants.Count < TenantPage)
+            {
+                return purged;
+            }
+
+            after = tenants[^1];
+        }
+    }
+
+    private async Task<long> BatchesAsync(DbConnection connection, Guid? tenantId, string sql, object parameters, int batchSize, int maxBatches,
+        CancellationToken cancellationToken)
+    {
+        long purged = 0;
+        for (var batch = 0; batch < maxBatches; batch++)
+        {
+            await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+            var text = tenantId is { } id ? $"SET LOCAL app.tenant_id = '{id:D}';\n{sql}" : sql; // a Guid formatted here, never caller text
+            var deleted = sql.StartsWith("SELECT", StringComparison.Ordinal)
+                ? await connection.ExecuteScalarAsync<int>(new CommandDefinition(text, parameters, transaction, options.CommandTimeoutSeconds,
+                    cancellationToken: cancellationToken))
+                : await connection.ExecuteAsync(new CommandDefinition(text, parameters, transaction, options.CommandTimeoutSeconds,
+                    cancellationToken: cancellationToken));
+            await transaction.CommitAsync(CancellationToken.None);
+            purged += deleted;
+            if (deleted < batchSize)
+            {
+                break;
+            }
+        }
+
+        return purged;
+    }
+
+    private static string SqlitePurge(string table) =>
+        $"DELETE FROM {table} WHERE rowid IN (SELECT rowid FROM {table} WHERE expires_at <= @Now LIMIT @Limit)";
+
+    private async Task<DbConnection> OpenAsync(CancellationToken cancellationToken)
+    {
+        if (options.Provider == DatabaseProvider.Postgres)
+        {
+            return await services.GetRequiredService<NpgsqlDataSource>().OpenConnectionAsync(cancellationToken);
+        }
+
+        var connection = new SqliteConnection(SqliteConnectionStrings.ForService(options.ConnectionString));
+        await connection.OpenAsync(cancellationToken);
+        return connection;
+    }
+}
