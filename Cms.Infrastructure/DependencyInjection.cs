@@ -70,6 +70,8 @@ public static class DependencyInjection
         services.AddSingleton<OverdueComplaintCounter>();
         services.AddScoped<ITenantRepository, TenantRepository>();
         services.AddScoped<IStaffRepository, StaffRepository>();
+        services.AddScoped<IQueueRepository, QueueRepository>();
+        services.AddScoped<IQueueQueries, QueueQueries>();
         services.AddSingleton<TenantKeyCache>();
         services.AddSingleton<MasterKeyRotation>();
         services.AddScoped<ConsumerKeyring>();

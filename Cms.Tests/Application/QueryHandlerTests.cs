@@ -81,7 +81,7 @@ public sealed class QueryHandlerTests
         }
 
         world.ActAs(cast.Agent);
-        var handler = new ListComplaintsHandler(world.ComplaintQueries, world.Clock);
+        var handler = new ListComplaintsHandler(world.ComplaintQueries, world.QueueQueries, world.Clock);
         var seen = new List<ComplaintSummaryDto>();
         string? cursor = null;
         var pages = 0;
@@ -112,7 +112,7 @@ public sealed class QueryHandlerTests
         var mine = world.SeedComplaint(cast.Tenant.Id, cast.Consumer.Id, Stage.Investigating, assigneeId: cast.Agent.Id);
         var resolved = world.SeedComplaint(cast.Tenant.Id, cast.Consumer.Id, Stage.Resolved, category: "Fees");
         world.ActAs(cast.Agent);
-        var handler = new ListComplaintsHandler(world.ComplaintQueries, world.Clock);
+        var handler = new ListComplaintsHandler(world.ComplaintQueries, world.QueueQueries, world.Clock);
 
         async Task<IEnumerable<Guid>> Ids(ListComplaintsQuery q) => Expect.Success(await handler.Handle(q, None)).Items.Select(i => i.Id);
 

@@ -6,5 +6,5 @@ public static class Schema
     /// <summary>Every table that holds tenant data (tenant_id column, RLS on PostgreSQL), over all migrations.</summary>
     public static IReadOnlyList<string> TenantTableNames { get; } =
         [.. InitialSchema.TenantTableNames, .. AuditHashChain.TenantTableNames, .. ConsumerEncryption.TenantTableNames, .. IdempotencyKeys.TenantTableNames,
-         .. RegulatoryClocks.TenantTableNames, .. ChangeFeed.TenantTableNames, .. ComplaintOutcomes.TenantTableNames];
+         .. RegulatoryClocks.TenantTableNames, .. ChangeFeed.TenantTableNames, .. ComplaintOutcomes.TenantTableNames, .. Queues.TenantTableNames];
 }
