@@ -175,17 +175,26 @@ public sealed class World
     public Cast SeedCast(Sector sector = Sector.Banking, Jurisdiction jurisdiction = Jurisdiction.UK)
     {
         var tenant = SeedTenant(sector, jurisdiction);
+        var queue = SeedQueue(tenant.Id, "general");
         return new Cast(tenant,
-            SeedStaff(tenant.Id, Role.Agent),
-            SeedStaff(tenant.Id, Role.Agent),
+            SeedMembership(SeedStaff(tenant.Id, Role.Agent), queue),
+            SeedMembership(SeedStaff(tenant.Id, Role.Agent), queue),
             SeedStaff(tenant.Id, Role.Supervisor),
             SeedStaff(tenant.Id, Role.TenantAdmin),
-            SeedConsumer(tenant.Id));
+            SeedConsumer(tenant.Id),
+            queue);
     }
+
+    /// <summary>A complaint of the cast's consumer in the cast's queue, which both agents work (see <see cref="SeedComplaint(Guid, Guid, Stage, Guid?, DateTimeOffset?, string, Guid?)"/>).</summary>
+    public ComplaintState SeedComplaint(Cast cast, Stage stage = Stage.Received, Guid? assigneeId = null, DateTimeOffset? receivedAt = null,
+        string category = "Charges") =>
+        SeedComplaint(cast.Tenant.Id, cast.Consumer.Id, stage, assigneeId, receivedAt, category, cast.Queue.Id);
 
     public ComplaintState StoredComplaint(Guid id) => Db.Complaints[id];
 
     public IReadOnlyList<AuditEntry> AuditEntries => Db.Audit;
 }
 
-public sealed record Cast(Tenant Tenant, StaffMember Agent, StaffMember OtherAgent, StaffMember Supervisor, StaffMember Admin, Consumer Consumer);
+/// <summary>A tenant's cast; <see cref="Queue"/> is a queue both agents work.</summary>
+public sealed record Cast(Tenant Tenant, StaffMember Agent, StaffMember OtherAgent, StaffMember Supervisor, StaffMember Admin, Consumer Consumer,
+    Queue Queue);
