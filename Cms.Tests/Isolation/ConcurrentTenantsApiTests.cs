@@ -30,6 +30,9 @@ public sealed class ConcurrentTenantsApiTests(DatabaseKind kind) : ApiTestBase(k
     {
         var tenant = await CreateTenantAsync(name);
         var (agent, client) = await tenant.AddStaffAsync(Role.Agent, Role.Auditor);
+        // The agent works the queue the complaints are filed into (an agent acts on unassigned complaints of their queues).
+        await tenant.CreateQueueAsync("general");
+        agent = agent with { Version = (await tenant.WorkQueuesAsync(agent.Id, "general")).Version };
         var externalRef = $"{name}-{Guid.NewGuid():N}";
         var consumers = new List<ConsumerDto>
         {
@@ -39,7 +42,7 @@ public sealed class ConcurrentTenantsApiTests(DatabaseKind kind) : ApiTestBase(k
         var complaints = new HashSet<Guid>();
         foreach (var consumer in consumers)
         {
-            complaints.Add((await tenant.FileComplaintAsync(consumer.Id, client)).Id);
+            complaints.Add((await tenant.FileComplaintAsync(consumer.Id, client, queue: "general")).Id);
         }
 
         var staff = await Read<Page<StaffDto>>(await tenant.Admin.GetAsync("/v1/staff"));
