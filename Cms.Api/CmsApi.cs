@@ -300,6 +300,7 @@ public static class CmsApi
         var api = app.MapGroup("").AddEndpointFilter<DatabaseRetryFilter>().WithMetadata(new DatabaseRetryFilter.Applied());
         api.MapTenantEndpoints();
         api.MapStaffEndpoints();
+        api.MapQueueEndpoints();
         api.MapConsumerEndpoints();
         api.MapComplaintEndpoints();
         api.MapAuditEndpoints();

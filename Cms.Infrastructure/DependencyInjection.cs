@@ -71,6 +71,8 @@ public static class DependencyInjection
         services.AddSingleton<Idempotency.IdempotencyPurger>();
         services.AddScoped<ITenantRepository, TenantRepository>();
         services.AddScoped<IStaffRepository, StaffRepository>();
+        services.AddScoped<IQueueRepository, QueueRepository>();
+        services.AddScoped<IQueueQueries, QueueQueries>();
         services.AddSingleton<TenantKeyCache>();
         services.AddSingleton<MasterKeyRotation>();
         services.AddScoped<ConsumerKeyring>();

@@ -15,6 +15,7 @@ using Cms.Application.Complaints.StartInvestigation;
 using Cms.Application.Consumers;
 using Cms.Application.Consumers.FindConsumers;
 using Cms.Application.Consumers.RegisterConsumer;
+using Cms.Application.Queues;
 using Cms.Application.Staff.AddStaff;
 using Cms.Application.Staff.ListStaff;
 using Cms.Application.Tenants.CreateTenant;
@@ -84,6 +85,19 @@ public sealed class DemoSeeder(IServiceScopeFactory scopes, TimeProvider clock)
     private static readonly string[] LastNames =
         ["Smith", "Jones", "Taylor", "Brown", "Williams", "Wilson", "Johnson", "Davies", "Patel", "Robinson", "Wright", "Thompson", "Evans", "Walker"];
 
+    /// <summary>A demo tenant's queues and which agents work them.</summary>
+    public sealed record QueueSeat(string Code, string Name, IReadOnlyList<int> Agents);
+
+    /// <summary>
+    /// Every demo tenant's queues: general complaints, worked by all three agents, and vulnerable customers, worked by the
+    /// third agent only (complaints of consumers with recorded vulnerability are filed there).
+    /// </summary>
+    public static readonly IReadOnlyList<QueueSeat> Queues =
+    [
+        new("general", "General complaints", [1, 2, 3]),
+        new("vulnerable-customers", "Vulnerable customers", [3]),
+    ];
+
     /// <summary>The staff of a demo tenant: one per role (three agents), the integration role as a service account.</summary>
     public static IReadOnlyList<StaffSeat> StaffOf(DemoTenant demo) =>
     [
@@ -115,6 +129,7 @@ public sealed class DemoSeeder(IServiceScopeFactory scopes, TimeProvider clock)
         var admin = staff[0].Subject;
         var tenantId = await EnsureTenantAsync(demo, admin, ct);
         var staffIds = await EnsureStaffAsync(tenantId, staff, ct);
+        await EnsureQueuesAsync(demo, tenantId, admin, staffIds, ct);
 
         int consumersAdded = 0, complaintsAdded = 0;
         for (var i = 1; i <= consumers; i++)
@@ -186,6 +201,33 @@ public sealed class DemoSeeder(IServiceScopeFactory scopes, TimeProvider clock)
         return ids;
     }
 
+    /// <summary>
+    /// Creates the queues that are missing and, when any was created, gives the agents their queues (so a second run, which
+    /// finds them all, writes nothing).
+    /// </summary>
+    private async Task EnsureQueuesAsync(DemoTenant demo, Guid tenantId, string admin, IReadOnlyDictionary<string, Guid> staffIds,
+        CancellationToken ct)
+    {
+        var existing = (await QueryAsync(tenantId, admin, new ListQueuesQuery(Limits.MaxPageSize, null), ct)).Items
+            .Select(q => q.Code).ToHashSet(StringComparer.Ordinal);
+        var missing = Queues.Where(q => !existing.Contains(q.Code)).ToList();
+        foreach (var queue in missing)
+        {
+            await CommandAsync(tenantId, admin, new CreateQueueCommand(queue.Code, queue.Name), ct);
+        }
+
+        if (missing.Count == 0)
+        {
+            return;
+        }
+
+        for (var agent = 1; agent <= 3; agent++)
+        {
+            var codes = Queues.Where(q => q.Agents.Contains(agent)).Select(q => q.Code).ToList();
+            await CommandAsync(tenantId, admin, new ReplaceStaffQueuesCommand(staffIds[$"{demo.Slug}-agent-{agent}"], codes, null), ct);
+        }
+    }
+
     private static RegisterConsumerCommand NewConsumer(DemoTenant demo, int i, string externalRef, Random rng)
     {
         var first = FirstNames[rng.Next(FirstNames.Length)];
@@ -221,7 +263,9 @@ public sealed class DemoSeeder(IServiceScopeFactory scopes, TimeProvider clock)
         IReadOnlyDictionary<string, Guid> staffIds, ConsumerDto consumer, Random rng, CancellationToken ct)
     {
         var topic = demo.Topics[rng.Next(demo.Topics.Count)];
-        var agent = staff.Where(s => s.Role == Role.Agent).ElementAt(rng.Next(3)).Subject;
+        // A vulnerable consumer's complaint goes to the vulnerable-customers queue and to an agent who works it.
+        var queue = Queues[consumer.Vulnerability is not null ? 1 : 0];
+        var agent = $"{demo.Slug}-agent-{queue.Agents[rng.Next(queue.Agents.Count)]}";
         var supervisor = staff.Single(s => s.Role == Role.Supervisor).Subject;
         var filer = rng.NextDouble() < 0.3 ? staff.Single(s => s.Role == Role.Integration).Subject : agent;
 
@@ -231,7 +275,7 @@ public sealed class DemoSeeder(IServiceScopeFactory scopes, TimeProvider clock)
         var channel = (Channel)rng.Next(0, 6);
         var complaint = await CommandAsync(tenantId, filer, new FileComplaintCommand(consumer.Id, channel, topic.Product, topic.Category,
             topic.Description, receivedAt, rng.NextDouble() < 0.1 ? Priority.High : Priority.Normal,
-            consumer.Vulnerability is not null, topic.PaymentServices, topic.Disability), ct);
+            consumer.Vulnerability is not null, topic.PaymentServices, topic.Disability) { Queue = queue.Code }, ct);
 
         var target = PickTarget(rng);
         if (target == Target.Received)
@@ -245,7 +289,7 @@ public sealed class DemoSeeder(IServiceScopeFactory scopes, TimeProvider clock)
             // duplicate into the first complaint, which keeps the earlier received date.
             var duplicate = await CommandAsync(tenantId, agent, new FileComplaintCommand(consumer.Id, Channel.Email, topic.Product,
                 topic.Category, topic.Description, Min(receivedAt.AddHours(rng.Next(1, 72)), clock.GetUtcNow()), Priority.Normal,
-                consumer.Vulnerability is not null, topic.PaymentServices, topic.Disability), ct);
+                consumer.Vulnerability is not null, topic.PaymentServices, topic.Disability) { Queue = queue.Code }, ct);
             await CommandAsync(tenantId, agent, new MergeComplaintsCommand(complaint.Id, complaint.Version, duplicate.Id), ct);
             return 2;
         }

@@ -15,6 +15,7 @@ using Cms.Application.Complaints.GetComplaintHistory;
 using Cms.Application.Complaints.ListComplaints;
 using Cms.Application.Complaints.ListNotes;
 using Cms.Application.Complaints.MergeComplaints;
+using Cms.Application.Complaints.MoveComplaintQueue;
 using Cms.Application.Complaints.ReclassifyComplaint;
 using Cms.Application.Complaints.RecordResponse;
 using Cms.Application.Complaints.RecordVulnerability;
@@ -60,15 +61,19 @@ public static class ComplaintEndpoints
 
     public sealed record ProvisionalCreditBody(DateTimeOffset? CreditedAt);
 
+    /// <summary>The code of the queue to move to; null moves the complaint out of every queue.</summary>
+    public sealed record QueueBody(string? Queue);
+
     public static void MapComplaintEndpoints(this IEndpointRouteBuilder app)
     {
         var group = app.MapGroup("/v1/complaints").WithTags("Complaints");
         group.MapPost("/", File).WithIdempotency().WithSummary("File a complaint; the answer carries its reference and deadlines (agent+, integration).");
         group.MapGet("/{id}", Get).WithSummary("A complaint with status, deadlines and ETag (agent+, auditor, integration).");
-        group.MapGet("/", List).WithSummary("The complaint queue, oldest received first, keyset paged (agent+, auditor).");
+        group.MapGet("/", List).WithSummary(
+            "Complaints, oldest received first, keyset paged (agent+, auditor); queue (a queue code) and unassigned=true narrow it.");
         group.MapGet("/due", Due).WithSummary(
             "Open complaints by deadline, soonest first, keyset paged (agent+, auditor): overdue=true, withinDays=N or atRisk=true " +
-            "(the tenant's at-risk window); per assigneeId and status (queue); kind selects one deadline kind (e.g. internal_sla) " +
+            "(the tenant's at-risk window); per assigneeId, status, queue (a queue code) and unassigned=true; kind selects one deadline kind (e.g. internal_sla) " +
             "instead of each complaint's next regulatory deadline.");
 
         group.MapPost("/{id}/acknowledge", (Guid id, HttpContext http, ISender s, CancellationToken ct) =>
@@ -124,6 +129,11 @@ public static class ComplaintEndpoints
             .WithSummary("Record when provisional credit was given (Regulation E): it meets the 10-business-day deadline and the 45-day one binds (agent+, If-Match).")
             .RequiresIfMatch();
 
+        group.MapPost("/{id}/queue", (Guid id, QueueBody body, HttpContext http, ISender s, CancellationToken ct) =>
+            Transition(http, s, v => new MoveComplaintQueueCommand(id, v, body.Queue), ct))
+            .WithSummary("Move the complaint to another queue, or out of every queue with queue: null; the assignee stays (supervisor+, If-Match).")
+            .RequiresIfMatch();
+
         group.MapPost("/{id}/notes", AddNote).WithIdempotency().WithSummary("Add an internal note or a consumer communication (agent+).");
         group.MapGet("/{id}/notes", ListNotes).WithSummary("The notes of a complaint, oldest first (agent+, auditor).");
         group.MapGet("/{id}/history", History).WithSummary("The audit timeline of a complaint (agent+, auditor).");
@@ -139,7 +149,7 @@ public static class ComplaintEndpoints
 
     private static async Task<Results<Ok<Page<ComplaintSummaryDto>>, ProblemHttpResult>> List(string? status, Guid? assigneeId,
         string? category, Guid? consumerId, DateTimeOffset? dueBefore, bool? overdue, DateTimeOffset? receivedFrom,
-        DateTimeOffset? receivedTo, int? limit, string? cursor, ISender sender, CancellationToken ct)
+        DateTimeOffset? receivedTo, string? queue, bool? unassigned, int? limit, string? cursor, ISender sender, CancellationToken ct)
     {
         ComplaintStatus? parsedStatus = null;
         if (status is not null)
@@ -153,11 +163,12 @@ public static class ComplaintEndpoints
         }
 
         return Responses.Ok(await sender.Send(new ListComplaintsQuery(parsedStatus, assigneeId, category, consumerId, dueBefore, overdue,
-            receivedFrom, receivedTo, limit, cursor), ct));
+            receivedFrom, receivedTo, limit, cursor) { Queue = queue, Unassigned = unassigned }, ct));
     }
 
     private static async Task<Results<Ok<Page<DueComplaintDto>>, ProblemHttpResult>> Due(bool? overdue, int? withinDays, bool? atRisk,
-        Guid? assigneeId, string? status, string? kind, int? limit, string? cursor, ISender sender, CancellationToken ct)
+        Guid? assigneeId, string? status, string? kind, string? queue, bool? unassigned, int? limit, string? cursor, ISender sender,
+        CancellationToken ct)
     {
         ComplaintStatus? parsedStatus = null;
         if (status is not null)
@@ -182,7 +193,11 @@ public static class ComplaintEndpoints
         }
 
         return Responses.Ok(await sender.Send(
-            new ListDueComplaintsQuery(overdue, withinDays, atRisk, assigneeId, parsedStatus, parsedKind, limit, cursor), ct));
+            new ListDueComplaintsQuery(overdue, withinDays, atRisk, assigneeId, parsedStatus, parsedKind, limit, cursor)
+            {
+                Queue = queue,
+                Unassigned = unassigned,
+            }, ct));
     }
 
     private static async Task<Results<Ok<ComplaintDto>, ProblemHttpResult>> Transition(HttpContext http, ISender sender,

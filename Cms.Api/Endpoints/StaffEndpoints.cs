@@ -1,5 +1,6 @@
 using Cms.Api.Http;
 using Cms.Application.Common;
+using Cms.Application.Queues;
 using Cms.Application.Staff;
 using Cms.Application.Staff.AddStaff;
 using Cms.Application.Staff.DeactivateStaff;
@@ -15,12 +16,16 @@ public static class StaffEndpoints
 {
     public sealed record ReplaceRolesBody(IReadOnlyList<Role>? Roles);
 
+    public sealed record ReplaceQueuesBody(IReadOnlyList<string>? Queues);
+
     public static void MapStaffEndpoints(this IEndpointRouteBuilder app)
     {
         var group = app.MapGroup("/v1/staff").WithTags("Staff");
         group.MapPost("/", Add).WithIdempotency().WithSummary("Add a staff user or a service account (tenant_admin).");
         group.MapGet("/", List).WithSummary("List staff, keyset paged (tenant_admin, supervisor).");
         group.MapPut("/{id}/roles", ReplaceRoles).WithSummary("Replace a staff member's roles (tenant_admin; If-Match optional).").AcceptsIfMatch();
+        group.MapPut("/{id}/queues", ReplaceQueues)
+            .WithSummary("Replace the queues a staff member works, by code (tenant_admin, supervisor; If-Match optional).").AcceptsIfMatch();
         group.MapPost("/{id}/deactivate", Deactivate).WithSummary("Deactivate a staff member (tenant_admin; If-Match optional).").AcceptsIfMatch();
     }
 
@@ -37,6 +42,15 @@ public static class StaffEndpoints
         var ifMatch = Responses.OptionalIfMatch(request);
         return ifMatch.IsSuccess
             ? Responses.Ok(await sender.Send(new ReplaceStaffRolesCommand(id, body.Roles, ifMatch.Value), ct))
+            : Problems.From(ifMatch.Error);
+    }
+
+    private static async Task<Results<Ok<StaffQueuesDto>, ProblemHttpResult>> ReplaceQueues(Guid id, ReplaceQueuesBody body,
+        HttpRequest request, ISender sender, CancellationToken ct)
+    {
+        var ifMatch = Responses.OptionalIfMatch(request);
+        return ifMatch.IsSuccess
+            ? Responses.Ok(await sender.Send(new ReplaceStaffQueuesCommand(id, body.Queues, ifMatch.Value), ct))
             : Problems.From(ifMatch.Error);
     }
 

@@ -34,6 +34,7 @@ public static class OpenApiContract
         ["Audit"] = "The tenant's tamper-evident audit trail and its verification.",
         ["Calendar"] = "The tenant's business-day calendar (public holidays by rule, closure days) and clock settings (internal SLA, at-risk window).",
         ["Events"] = "The tenant's change feed: one event per committed change, in commit order, ids and names only (docs/events.md).",
+        ["Queues"] = "A tenant's work queues: complaints are filed into or moved to one; an agent handles the unassigned ones of the queues they work.",
         ["Webhooks"] = "Endpoints that receive the change feed, signed (Cms-Signature), retried, ordered and replayable (docs/events.md).",
     };
 

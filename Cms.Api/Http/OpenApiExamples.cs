@@ -11,6 +11,7 @@ using Cms.Application.Complaints.FileComplaint;
 using Cms.Application.Consumers;
 using Cms.Application.Consumers.RegisterConsumer;
 using Cms.Application.Events;
+using Cms.Application.Queues;
 using Cms.Application.Staff;
 using Cms.Application.Staff.AddStaff;
 using Cms.Application.Tenants;
@@ -38,6 +39,7 @@ public static class OpenApiExamples
     private static readonly Guid ComplaintId = Guid.Parse("0195f0a2-7c41-7b7e-9d1a-3c5e2f4b6a04");
     private static readonly Guid NoteId = Guid.Parse("0195f0a2-7c41-7b7e-9d1a-3c5e2f4b6a05");
     private static readonly Guid AuditId = Guid.Parse("0195f0a2-7c41-7b7e-9d1a-3c5e2f4b6a06");
+    private static readonly Guid QueueId = Guid.Parse("0195f0a2-7c41-7b7e-9d1a-3c5e2f4b6a0c");
     private static readonly DateTimeOffset Received = new(2026, 11, 2, 9, 30, 0, TimeSpan.Zero);
     private static readonly DateTimeOffset Now = new(2026, 11, 3, 14, 5, 0, TimeSpan.Zero);
 
@@ -57,7 +59,10 @@ public static class OpenApiExamples
             new DeadlineDto(DeadlineKind.SummaryResolution, new DateTimeOffset(2026, 11, 5, 23, 59, 59, TimeSpan.Zero), null, false),
             new DeadlineDto(DeadlineKind.FinalResponse, new DateTimeOffset(2026, 12, 28, 23, 59, 59, TimeSpan.Zero), null, false),
         ],
-        NextDueAt: new DateTimeOffset(2026, 11, 5, 23, 59, 59, TimeSpan.Zero), Overdue: false, Received, Now, Version: 2);
+        NextDueAt: new DateTimeOffset(2026, 11, 5, 23, 59, 59, TimeSpan.Zero), Overdue: false, Received, Now, Version: 2)
+    {
+        QueueId = QueueId,
+    };
 
     private static readonly StaffDto Staff = new(StaffId, "agent-17", "agent17@bank.example", "Sam Agent", StaffKind.User, [Role.Agent],
         IsActive: true, Received, Version: 1);
@@ -88,6 +93,11 @@ public static class OpenApiExamples
         [typeof(AddStaffCommand)] = new AddStaffCommand("agent-17", "agent17@bank.example", "Sam Agent", [Role.Agent], StaffKind.User),
         [typeof(StaffDto)] = Staff,
         [typeof(StaffEndpoints.ReplaceRolesBody)] = new StaffEndpoints.ReplaceRolesBody([Role.Agent, Role.Supervisor]),
+        [typeof(StaffEndpoints.ReplaceQueuesBody)] = new StaffEndpoints.ReplaceQueuesBody(["cards", "vulnerable-customers"]),
+        [typeof(StaffQueuesDto)] = new StaffQueuesDto(StaffId, ["cards", "vulnerable-customers"], Version: 3),
+        [typeof(CreateQueueCommand)] = new CreateQueueCommand("cards", "Cards"),
+        [typeof(QueueDto)] = new QueueDto(QueueId, "cards", "Cards", Retired: false, RetiredAt: null, Received, Version: 1),
+        [typeof(ComplaintEndpoints.QueueBody)] = new ComplaintEndpoints.QueueBody("cards"),
         [typeof(RegisterConsumerCommand)] = new RegisterConsumerCommand("CUST-000123", "Jane Example", "jane@example.com",
             "+44 7700 900123", Address, new DateOnly(1980, 4, 12), new VulnerabilityDto([VulnerabilityDriver.LifeEvent], ConsentRecorded: true)),
         [typeof(ConsumerDto)] = Consumer,
@@ -95,10 +105,13 @@ public static class OpenApiExamples
         [typeof(ConsumerEndpoints.LegalHoldBody)] = new ConsumerEndpoints.LegalHoldBody(true),
         [typeof(FileComplaintCommand)] = new FileComplaintCommand(ConsumerId, Channel.Web, "current_account", "fees",
             "I was charged twice for the same transfer.", Received, Priority.Normal, VulnerabilityInvolved: false, PaymentServices: false,
-            Disability: false),
+            Disability: false) { Queue = "cards" },
         [typeof(ComplaintDto)] = Complaint,
         [typeof(ComplaintSummaryDto)] = new ComplaintSummaryDto(ComplaintId, "CMP-2026-000042", ConsumerId, Channel.Web, "current_account",
-            "fees", Priority.Normal, ComplaintStatus.Acknowledged, StaffId, Received, Complaint.NextDueAt, Overdue: false, Version: 2),
+            "fees", Priority.Normal, ComplaintStatus.Acknowledged, StaffId, Received, Complaint.NextDueAt, Overdue: false, Version: 2)
+        {
+            QueueId = QueueId,
+        },
         [typeof(ComplaintEndpoints.AssignBody)] = new ComplaintEndpoints.AssignBody(StaffId),
         [typeof(ComplaintEndpoints.ResolveBody)] = new ComplaintEndpoints.ResolveBody(Outcome.Upheld,
             new RedressDto(new MoneyDto(2500, "GBP"), "Apology letter"), "duplicate_payment"),
@@ -112,7 +125,10 @@ public static class OpenApiExamples
         [typeof(ComplaintEndpoints.DisabilityBody)] = new ComplaintEndpoints.DisabilityBody(true),
         [typeof(ComplaintEndpoints.ProvisionalCreditBody)] = new ComplaintEndpoints.ProvisionalCreditBody(Now),
         [typeof(DueComplaintDto)] = new DueComplaintDto(ComplaintId, "CMP-2026-000042", ComplaintStatus.Acknowledged, StaffId, Priority.Normal,
-            Received, DeadlineKind.FinalResponse, new DateTimeOffset(2026, 12, 28, 23, 59, 59, TimeSpan.Zero), Overdue: false, Version: 2),
+            Received, DeadlineKind.FinalResponse, new DateTimeOffset(2026, 12, 28, 23, 59, 59, TimeSpan.Zero), Overdue: false, Version: 2)
+        {
+            QueueId = QueueId,
+        },
         [typeof(CalendarDto)] = new CalendarDto("uk_banking_fca_disp1", 3, "Europe/London", HolidaySchedule.EnglandAndWales,
             BusinessDayBasis.Statutory, 2026,
             [new PublicHolidayDto(new DateOnly(2026, 12, 25), "Christmas Day"), new PublicHolidayDto(new DateOnly(2026, 12, 28), "Boxing Day (substitute day)")],

@@ -1,6 +1,7 @@
 using Cms.Domain.Audit;
 using Cms.Domain.Complaints;
 using Cms.Domain.Consumers;
+using Cms.Domain.Queues;
 using Cms.Domain.Regulation;
 using Cms.Domain.Staff;
 using Cms.Domain.Taxonomies;
@@ -28,6 +29,22 @@ public interface IStaffRepository
     Task<StaffMember?> FindBySubjectAsync(string subject, CancellationToken cancellationToken);
 
     Task<bool> UpdateAsync(StaffMember staff, long expectedVersion, CancellationToken cancellationToken);
+
+    /// <summary>Stores <see cref="StaffMember.QueueIds"/> as the member's whole queue membership (ended memberships are
+    /// marked inactive, never deleted). <see cref="GetAsync"/> and <see cref="FindBySubjectAsync"/> load it.</summary>
+    Task ReplaceQueuesAsync(StaffMember staff, CancellationToken cancellationToken);
+}
+
+/// <summary>The tenant's queues. A code is unique per tenant; a concurrent create of the same code loses on the key (409).</summary>
+public interface IQueueRepository
+{
+    Task AddAsync(Queue queue, CancellationToken cancellationToken);
+
+    Task<Queue?> GetAsync(Guid id, CancellationToken cancellationToken);
+
+    Task<Queue?> FindByCodeAsync(string code, CancellationToken cancellationToken);
+
+    Task<bool> UpdateAsync(Queue queue, long expectedVersion, CancellationToken cancellationToken);
 }
 
 public interface IConsumerRepository

@@ -46,7 +46,9 @@ public sealed record ComplaintFilter(
     DateTimeOffset? DueBefore = null,
     bool? Overdue = null,
     DateTimeOffset? ReceivedFrom = null,
-    DateTimeOffset? ReceivedTo = null);
+    DateTimeOffset? ReceivedTo = null,
+    Guid? QueueId = null,
+    bool? Unassigned = null);
 
 public interface IComplaintQueries
 {
@@ -68,14 +70,25 @@ public interface IComplaintQueries
 /// <summary>
 /// Filters of the due list: unmet deadlines due before <paramref name="DueBefore"/> (null: any), not before
 /// <paramref name="DueFrom"/> (null: overdue ones included); optionally one assignee, one status (queue) and one
-/// deadline kind (e.g. internal_sla; null: the complaint's next regulatory deadline).
+/// deadline kind (e.g. internal_sla; null: the complaint's next regulatory deadline); one queue; and
+/// <paramref name="Unassigned"/> true for unassigned complaints only.
 /// </summary>
 public sealed record DueFilter(
     DateTimeOffset? DueFrom,
     DateTimeOffset? DueBefore,
     Guid? AssigneeId = null,
     ComplaintStatus? Status = null,
-    DeadlineKind? Kind = null);
+    DeadlineKind? Kind = null,
+    Guid? QueueId = null,
+    bool Unassigned = false);
+
+public interface IQueueQueries
+{
+    Task<Page<Cms.Application.Queues.QueueDto>> ListAsync(int limit, CursorKey? after, CancellationToken cancellationToken);
+
+    /// <summary>The id of the tenant's queue with this code (retired ones too, for the list filters); null when none.</summary>
+    Task<Guid?> FindIdByCodeAsync(string code, CancellationToken cancellationToken);
+}
 
 public interface IAuditQueries
 {

@@ -22,6 +22,7 @@ public sealed class AuditTrail(IAuditRepository repository, IEventOutbox outbox,
     public const string Taxonomy = "taxonomy";
     public const string ClosureDay = "closure_day";
     public const string Webhook = "webhook";
+    public const string Queue = "queue";
 
     /// <summary>The version reported for an entity that carries none (the tenant registry row).</summary>
     public const long UnversionedEntity = 1;

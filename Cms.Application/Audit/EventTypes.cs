@@ -50,5 +50,9 @@ public static class EventTypes
         "webhook.updated",
         "webhook.deleted",
         "webhook.replayed",
+        "queue.created",
+        "queue.retired",
+        "staff.queues_replaced",
+        "complaint.queue_moved",
     };
 }

@@ -1,4 +1,6 @@
 using System.Collections.Frozen;
+using Cms.Domain.Common;
+using Cms.Domain.Complaints;
 using Cms.Domain.Staff;
 
 namespace Cms.Application.Common;
@@ -61,6 +63,11 @@ public enum UseCase
     DeleteWebhook,
     ReplayWebhook,
     ListWebhookAttempts,
+    CreateQueue,
+    ListQueues,
+    RetireQueue,
+    ReplaceStaffQueues,
+    MoveComplaintQueue,
 }
 
 /// <summary>A message that runs one use case; the authorization behaviour checks it against the matrix.</summary>
@@ -135,6 +142,11 @@ public static class Permissions
         [UseCase.DeleteWebhook] = [Role.TenantAdmin],
         [UseCase.ReplayWebhook] = [Role.TenantAdmin],
         [UseCase.ListWebhookAttempts] = [Role.TenantAdmin],
+        [UseCase.CreateQueue] = [Role.TenantAdmin],
+        [UseCase.ListQueues] = [.. AgentPlus, Role.Auditor],
+        [UseCase.RetireQueue] = [Role.TenantAdmin],
+        [UseCase.ReplaceStaffQueues] = SupervisorPlus,
+        [UseCase.MoveComplaintQueue] = SupervisorPlus,
     }.ToFrozenDictionary();
 
     public static bool IsPlatformUseCase(UseCase useCase) => PlatformUseCases.Contains(useCase);
@@ -142,10 +154,26 @@ public static class Permissions
     /// <summary>The roles allowed to run a tenant use case (empty for platform use cases).</summary>
     public static IReadOnlyList<Role> RolesFor(UseCase useCase) => Matrix.TryGetValue(useCase, out var roles) ? roles : [];
 
-    /// <summary>Supervisors and tenant admins act on any complaint; an agent only on its own or unassigned ones.</summary>
+    /// <summary>Supervisors and tenant admins act on any complaint; an agent only on those <see cref="MayHandle"/> allows.</summary>
     public static bool ActsOnAnyComplaint(StaffMember staff) => staff.HasAnyRole(SupervisorPlus);
 
-    /// <summary>Whether the staff member may handle a complaint with this assignee (theirs, unassigned, or any for supervisor+).</summary>
-    public static bool MayHandle(StaffMember staff, Guid? assigneeId) =>
-        assigneeId is null || assigneeId == staff.Id || ActsOnAnyComplaint(staff);
+    /// <summary>
+    /// The agent rule (domain.md "agent: handle complaints assigned to them or unassigned in their queue"), the one place it
+    /// is written: supervisors and tenant admins handle any complaint; anyone else handles a complaint assigned to them, or
+    /// an unassigned one in a queue they work. An unassigned complaint in no queue is for supervisors and tenant admins
+    /// only (they route it: move it to a queue or assign it), so nothing falls to whichever agent happens to see it first.
+    /// </summary>
+    public static bool MayHandle(StaffMember staff, Guid? assigneeId, Guid? queueId) =>
+        ActsOnAnyComplaint(staff)
+        || (assigneeId is { } assignee && assignee == staff.Id)
+        || (assigneeId is null && queueId is { } queue && staff.QueueIds.Contains(queue));
+
+    /// <summary>
+    /// <see cref="MayHandle"/> for a complaint, as the 403 every complaint command answers: null when allowed.
+    /// <paramref name="doing"/> completes "An agent ... complaints assigned to them ...", e.g. "acts only on".
+    /// </summary>
+    public static Error? CheckHandles(StaffMember staff, Complaint complaint, string doing) =>
+        MayHandle(staff, complaint.AssigneeId, complaint.QueueId)
+            ? null
+            : Error.Forbidden($"An agent {doing} complaints assigned to them or unassigned in one of their queues.");
 }

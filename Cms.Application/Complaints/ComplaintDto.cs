@@ -38,7 +38,11 @@ public sealed record DueComplaintDto(
     DeadlineKind Kind,
     DateTimeOffset DueAt,
     bool Overdue,
-    long Version);
+    long Version)
+{
+    /// <summary>The complaint's queue; null when it is in none.</summary>
+    public Guid? QueueId { get; init; }
+}
 
 /// <summary>A complaint as callers read it (GET, and the answer to every command on a complaint).</summary>
 public sealed record ComplaintDto(
@@ -84,6 +88,9 @@ public sealed record ComplaintDto(
 {
     /// <summary>When provisional credit was given (Regulation E); null when none was recorded.</summary>
     public DateTimeOffset? ProvisionalCreditAt { get; init; }
+
+    /// <summary>The complaint's queue (GET /v1/queues); null when it is in none.</summary>
+    public Guid? QueueId { get; init; }
 }
 
 /// <summary>A row of the complaint list.</summary>
@@ -100,6 +107,10 @@ public sealed record ComplaintSummaryDto(
     DateTimeOffset ReceivedAt,
     DateTimeOffset? NextDueAt,
     bool Overdue,
-    long Version);
+    long Version)
+{
+    /// <summary>The complaint's queue; null when it is in none.</summary>
+    public Guid? QueueId { get; init; }
+}
 
 public sealed record NoteDto(Guid Id, Guid ComplaintId, NoteKind Kind, string Body, Guid AuthorId, DateTimeOffset CreatedAt);

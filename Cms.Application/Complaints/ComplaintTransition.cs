@@ -28,7 +28,7 @@ public sealed class ComplaintTransitionValidator<T> : IValidator<T> where T : IC
 
 /// <summary>
 /// The one way every transition runs: load (another tenant's id is not found), check the version (412 when stale),
-/// check that an agent acts only on its own or unassigned complaints, apply the domain rule (409 when illegal), save
+/// check that an agent acts only on its own complaints or unassigned ones in its queues (Permissions.MayHandle), apply the domain rule (409 when illegal), save
 /// with the version guard (a lost race is 412, never a silent overwrite), audit in the same transaction, and answer
 /// with the complaint as a GET would show it.
 /// </summary>
@@ -55,9 +55,9 @@ public abstract class ComplaintTransitionHandler<TCommand>(
             return Error.StaleVersion(command.ExpectedVersion, complaint.Version);
         }
 
-        if (!Permissions.MayHandle(caller.RequiredStaff, complaint.AssigneeId))
+        if (Permissions.CheckHandles(caller.RequiredStaff, complaint, "acts only on") is { } forbidden)
         {
-            return Error.Forbidden("An agent acts only on complaints assigned to them or unassigned.");
+            return forbidden;
         }
 
         var now = clock.GetUtcNow();

@@ -34,6 +34,7 @@ public sealed class Complaint
         ProfileVersion = s.ProfileVersion;
         Status = s.Status;
         AssigneeId = s.AssigneeId;
+        QueueId = s.QueueId;
         ReceivedAt = s.ReceivedAt;
         AcknowledgedAt = s.AcknowledgedAt;
         SummaryResolutionAt = s.SummaryResolutionAt;
@@ -74,6 +75,9 @@ public sealed class Complaint
     public int ProfileVersion { get; }
     public ComplaintStatus Status { get; private set; }
     public Guid? AssigneeId { get; private set; }
+    /// <summary>The tenant's queue the complaint is in (at most one); null when it is in none (then only supervisors and
+    /// tenant admins handle it while it is unassigned).</summary>
+    public Guid? QueueId { get; private set; }
     public DateTimeOffset ReceivedAt { get; private set; }
     public DateTimeOffset? AcknowledgedAt { get; private set; }
     public DateTimeOffset? SummaryResolutionAt { get; private set; }
@@ -141,7 +145,8 @@ public sealed class Complaint
     public static Result<Complaint> File(Guid id, Guid tenantId, string reference, Guid consumerId, Channel channel,
         string product, string category, string description, Priority priority, bool vulnerabilityInvolved,
         ComplaintFlags flags, DateTimeOffset? receivedAt, RegulatoryProfile profile, DateTimeOffset now,
-        ClosureDays? closures = null, InternalSla? internalSla = null, int? productVersion = null, int? categoryVersion = null)
+        ClosureDays? closures = null, InternalSla? internalSla = null, int? productVersion = null, int? categoryVersion = null,
+        Guid? queueId = null)
     {
         var received = receivedAt ?? now;
         if (CheckReceivedAt(received, now, now) is { } invalid)
@@ -173,6 +178,7 @@ public sealed class Complaint
             ProfileCode = profile.Code,
             ProfileVersion = profile.Version,
             Status = ComplaintStatus.Received,
+            QueueId = queueId,
             ReceivedAt = received,
             Deadlines = deadlines,
             CreatedAt = now,
@@ -238,6 +244,29 @@ public sealed class Complaint
 
         AssigneeId = assigneeId;
         return Changed(now, "assigneeId");
+    }
+
+    /// <summary>
+    /// Moves the complaint to another of the tenant's queues, or out of every queue (<paramref name="queueId"/> null). The
+    /// assignee stays: the queue says which team's agents may pick it up while it is unassigned. Regulatory clocks are
+    /// untouched (a move never pauses or restarts them).
+    /// </summary>
+    public Result MoveToQueue(Guid? queueId, DateTimeOffset now)
+    {
+        if (Status == ComplaintStatus.Merged)
+        {
+            return Illegal("move", "a merged duplicate is handled through the complaint it was merged into");
+        }
+
+        if (QueueId == queueId)
+        {
+            return Error.Conflict("complaint.already_in_queue", queueId is null
+                ? "The complaint is in no queue already."
+                : "The complaint is already in that queue.");
+        }
+
+        QueueId = queueId;
+        return Changed(now, "queueId");
     }
 
     /// <summary>
@@ -820,6 +849,7 @@ public sealed class ComplaintState
     public int ProfileVersion { get; init; } = 1;
     public ComplaintStatus Status { get; init; }
     public Guid? AssigneeId { get; init; }
+    public Guid? QueueId { get; init; }
     public DateTimeOffset ReceivedAt { get; init; }
     public DateTimeOffset? AcknowledgedAt { get; init; }
     public DateTimeOffset? SummaryResolutionAt { get; init; }

@@ -21,9 +21,10 @@ public enum StaffKind
 public sealed class StaffMember
 {
     private StaffMember(Guid id, Guid tenantId, string subject, string email, string displayName, StaffKind kind,
-        IReadOnlySet<Role> roles, bool isActive, DateTimeOffset createdAt, long version)
+        IReadOnlySet<Role> roles, bool isActive, DateTimeOffset createdAt, long version, IReadOnlySet<Guid>? queueIds = null)
     {
         Id = id;
+        QueueIds = queueIds ?? new HashSet<Guid>();
         TenantId = tenantId;
         Subject = subject;
         Email = email;
@@ -42,6 +43,9 @@ public sealed class StaffMember
     public string DisplayName { get; }
     public StaffKind Kind { get; }
     public IReadOnlySet<Role> Roles { get; private set; }
+
+    /// <summary>The tenant's queues this member works: an agent handles the unassigned complaints in them.</summary>
+    public IReadOnlySet<Guid> QueueIds { get; private set; }
     public bool IsActive { get; private set; }
     public DateTimeOffset CreatedAt { get; }
     public long Version { get; private set; }
@@ -62,8 +66,29 @@ public sealed class StaffMember
     }
 
     public static StaffMember Restore(Guid id, Guid tenantId, string subject, string email, string displayName, StaffKind kind,
-        IReadOnlySet<Role> roles, bool isActive, DateTimeOffset createdAt, long version) =>
-        new(id, tenantId, subject, email, displayName, kind, roles, isActive, createdAt, version);
+        IReadOnlySet<Role> roles, bool isActive, DateTimeOffset createdAt, long version, IReadOnlySet<Guid>? queueIds = null) =>
+        new(id, tenantId, subject, email, displayName, kind, roles, isActive, createdAt, version, queueIds);
+
+    /// <summary>
+    /// Replaces the queues the member works (the caller has checked that they are active queues of the tenant). A service
+    /// account handles no complaints, so it works no queue; a deactivated member's queues do not change.
+    /// </summary>
+    public Result ReplaceQueues(IEnumerable<Guid> queueIds)
+    {
+        if (!IsActive)
+        {
+            return Error.Conflict("staff.inactive", "The staff member is deactivated; queues of a deactivated member cannot change.");
+        }
+
+        if (Kind == StaffKind.ServiceAccount)
+        {
+            return Error.Conflict("staff.service_account_queues", "A service account handles no complaints, so it works no queue.");
+        }
+
+        QueueIds = queueIds.ToHashSet();
+        Version++;
+        return Result.Success();
+    }
 
     public Result ReplaceRoles(IEnumerable<Role> roles)
     {

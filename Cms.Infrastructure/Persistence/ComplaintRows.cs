@@ -95,6 +95,7 @@ internal sealed class ComplaintRow
     public int ProfileVersion { get; init; } = 1;
     public string Status { get; init; } = "";
     public Guid? AssigneeId { get; init; }
+    public Guid? QueueId { get; init; }
     public DateTimeOffset ReceivedAt { get; init; }
     public DateTimeOffset? AcknowledgedAt { get; init; }
     public DateTimeOffset? SummaryResolutionAt { get; init; }
@@ -129,7 +130,7 @@ internal sealed class ComplaintRow
         "redress_non_monetary, root_cause, referral_body, referral_reference, referred_at, referral_outcome, referral_outcome_at, " +
         "next_due_at, next_due_kind, profile_version, created_at, updated_at, version, product_taxonomy_version, category_taxonomy_version, " +
         "root_cause_taxonomy_version, vulnerability_health, vulnerability_life_event, vulnerability_resilience, vulnerability_capability, " +
-        "vulnerability_consent_at, closure_band, merged_into_id, provisional_credit_at";
+        "vulnerability_consent_at, closure_band, merged_into_id, provisional_credit_at, queue_id";
 
     /// <summary>Parameters for the mutable columns plus the keys (INSERT uses all, UPDATE the mutable ones).</summary>
     public static object Parameters(Complaint c) => new
@@ -183,6 +184,7 @@ internal sealed class ComplaintRow
         ClosureBand = c.ClosureBand?.ToWire(),
         c.MergedIntoId,
         c.ProvisionalCreditAt,
+        c.QueueId,
     };
 
     /// <summary>The VALUES list matching <see cref="Columns"/>.</summary>
@@ -193,7 +195,7 @@ internal sealed class ComplaintRow
         "@RootCause, @ReferralBody, @ReferralReference, @ReferredAt, @ReferralOutcome, @ReferralOutcomeAt, @NextDueAt, @NextDueKind, " +
         "@ProfileVersion, @CreatedAt, " +
         "@UpdatedAt, @Version, @ProductTaxonomyVersion, @CategoryTaxonomyVersion, @RootCauseTaxonomyVersion, @VulnerabilityHealth, " +
-        "@VulnerabilityLifeEvent, @VulnerabilityResilience, @VulnerabilityCapability, @VulnerabilityConsentAt, @ClosureBand, @MergedIntoId, @ProvisionalCreditAt";
+        "@VulnerabilityLifeEvent, @VulnerabilityResilience, @VulnerabilityCapability, @VulnerabilityConsentAt, @ClosureBand, @MergedIntoId, @ProvisionalCreditAt, @QueueId";
 
     private ComplaintVulnerability VulnerabilityValue()
     {
@@ -253,6 +255,7 @@ internal sealed class ComplaintRow
         ClosureBand = ClosureBand is null ? null : WireNames.Parse<ClosureBand>(ClosureBand),
         MergedIntoId = MergedIntoId,
         ProvisionalCreditAt = ProvisionalCreditAt,
+        QueueId = QueueId,
         Responses = [.. responses.Select(r => r.ToDomain())],
         Deadlines = [.. deadlines.Select(d => d.ToDomain())],
         CreatedAt = CreatedAt,
@@ -280,6 +283,7 @@ internal sealed class ComplaintRow
             NextDueAt, NextDueAt is { } due && due < now, CreatedAt, UpdatedAt, Version)
         {
             ProvisionalCreditAt = ProvisionalCreditAt,
+            QueueId = QueueId,
         };
     }
 
@@ -307,8 +311,9 @@ internal sealed class ComplaintSummaryRow
     public DateTimeOffset ReceivedAt { get; init; }
     public DateTimeOffset? NextDueAt { get; init; }
     public long Version { get; init; }
+    public Guid? QueueId { get; init; }
 
-    public const string Columns = "id, reference, consumer_id, channel, product, category, priority, status, assignee_id, received_at, next_due_at, version";
+    public const string Columns = "id, reference, consumer_id, channel, product, category, priority, status, assignee_id, received_at, next_due_at, version, queue_id";
 }
 
 /// <summary>A row of the due list.</summary>
@@ -323,9 +328,13 @@ internal sealed class DueRow
     public string Kind { get; init; } = "";
     public DateTimeOffset DueAt { get; init; }
     public long Version { get; init; }
+    public Guid? QueueId { get; init; }
 
     public DueComplaintDto ToDto(DateTimeOffset now) => new(ComplaintId, Reference, WireNames.Parse<ComplaintStatus>(Status), AssigneeId,
-        WireNames.Parse<Priority>(Priority), ReceivedAt, WireNames.Parse<DeadlineKind>(Kind), DueAt, DueAt < now, Version);
+        WireNames.Parse<Priority>(Priority), ReceivedAt, WireNames.Parse<DeadlineKind>(Kind), DueAt, DueAt < now, Version)
+    {
+        QueueId = QueueId,
+    };
 }
 
 internal sealed class ClosureDayRow

@@ -31,7 +31,7 @@ internal static class Mapping
     }
 
     public static ComplaintSummaryDto ToSummary(ComplaintSummaryRow row, DateTimeOffset now) =>
-        row.Adapt<ComplaintSummaryDto>(Config) with { Overdue = row.NextDueAt is { } due && due < now };
+        row.Adapt<ComplaintSummaryDto>(Config) with { Overdue = row.NextDueAt is { } due && due < now, QueueId = row.QueueId };
 
     public static TDto To<TDto>(object row) => row.Adapt<TDto>(Config);
 }

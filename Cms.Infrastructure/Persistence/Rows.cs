@@ -2,6 +2,7 @@ using System.Text.Json;
 using Cms.Application.Consumers;
 using Cms.Domain.Common;
 using Cms.Domain.Consumers;
+using Cms.Domain.Queues;
 using Cms.Domain.Staff;
 using Cms.Domain.Tenants;
 
@@ -60,8 +61,8 @@ internal sealed class StaffRow
 
     public const string Columns = "tenant_id, id, subject, email, display_name, kind, roles, is_active, created_at, version";
 
-    public StaffMember ToDomain() => StaffMember.Restore(Id, TenantId, Subject, Email, DisplayName, WireNames.Parse<StaffKind>(Kind),
-        ParseRoles(Roles), IsActive, CreatedAt, Version);
+    public StaffMember ToDomain(IReadOnlySet<Guid>? queueIds = null) => StaffMember.Restore(Id, TenantId, Subject, Email, DisplayName,
+        WireNames.Parse<StaffKind>(Kind), ParseRoles(Roles), IsActive, CreatedAt, Version, queueIds);
 
     public static string FormatRoles(IEnumerable<Role> roles) => string.Join(',', roles.Order().Select(r => r.ToWire()));
 
@@ -171,4 +172,21 @@ internal sealed record ConsumerPlain(
         var stored = StoredJson.Deserialize<StoredVulnerability>(Vulnerability);
         return new Vulnerability(stored.Drivers.Select(WireNames.Parse<VulnerabilityDriver>).ToHashSet(), stored.Consent);
     }
+}
+
+/// <summary>A queues row.</summary>
+internal sealed class QueueRow
+{
+    public Guid TenantId { get; init; }
+    public Guid Id { get; init; }
+    public string Code { get; init; } = "";
+    public string Name { get; init; } = "";
+    public DateTimeOffset? RetiredAt { get; init; }
+    public DateTimeOffset CreatedAt { get; init; }
+    public DateTimeOffset UpdatedAt { get; init; }
+    public long Version { get; init; }
+
+    public const string Columns = "tenant_id, id, code, name, retired_at, created_at, updated_at, version";
+
+    public Queue ToDomain() => Queue.Restore(Id, TenantId, Code, Name, RetiredAt, CreatedAt, UpdatedAt, Version);
 }

@@ -4,6 +4,7 @@ using Cms.Application.Audit;
 using Cms.Application.Common;
 using Cms.Application.Complaints;
 using Cms.Application.Consumers;
+using Cms.Application.Queues;
 using Cms.Application.Staff;
 using Cms.Application.Tenants;
 using Cms.Domain.Common;
@@ -175,6 +176,16 @@ internal sealed class ComplaintQueries(QuerySession db, TenantScope scope) : ICo
             Where("category = @Category", "Category", category);
         }
 
+        if (filter.QueueId is { } queue)
+        {
+            Where("queue_id = @QueueId", "QueueId", queue);
+        }
+
+        if (filter.Unassigned is { } unassigned)
+        {
+            sql.Append(unassigned ? " AND assignee_id IS NULL" : " AND assignee_id IS NOT NULL");
+        }
+
         if (filter.ConsumerId is { } consumer)
         {
             Where("consumer_id = @ConsumerId", "ConsumerId", consumer);
@@ -232,6 +243,7 @@ internal sealed class ComplaintQueries(QuerySession db, TenantScope scope) : ICo
         AddIf("DueBefore", filter.DueBefore);
         AddIf("AssigneeId", filter.AssigneeId);
         AddIf("Status", filter.Status?.ToWire());
+        AddIf("QueueId", filter.QueueId);
         if (after is { At: { } afterAt })
         {
             p.Add("AfterAt", afterAt);
@@ -316,10 +328,11 @@ internal sealed class AuditChainReader(QuerySession db, TenantScope scope) : IAu
 
 /// <summary>
 /// The SQL of the due list (public so a test can EXPLAIN exactly what runs). Without a kind: complaints by next_due_at
-/// (set only while open), on ix_complaints_next_due or, with an assignee or status, on the partial
-/// ix_complaints_due_assignee / ix_complaints_due_status. With a kind: that kind's unmet, applying, running deadlines of
+/// (set only while open), on ix_complaints_next_due or, with an assignee (or unassigned), a status or a queue, on the
+/// partial ix_complaints_due_assignee / ix_complaints_due_status / ix_complaints_due_queue (and, for the unassigned ones
+/// of a queue, ix_complaints_due_queue_unassigned). With a kind: that kind's unmet, applying, running deadlines of
 /// open complaints on the partial ix_complaint_deadlines_open_due. Both keyset-ordered on (due instant, complaint id),
-/// unique in each case. Parameters: @TenantId, @Kind, @DueFrom, @DueBefore, @AssigneeId, @Status, @AfterAt, @AfterId, @Take;
+/// unique in each case. Parameters: @TenantId, @Kind, @DueFrom, @DueBefore, @AssigneeId, @Status, @QueueId, @AfterAt, @AfterId, @Take;
 /// only the fragments for the filters given are included, every value travels as a parameter.
 /// </summary>
 public static class DueListSql
@@ -333,7 +346,7 @@ public static class DueListSql
             (due, id) = ("d.due_at", "d.complaint_id");
             sql = new StringBuilder(
                 """
-                SELECT c.id AS ComplaintId, c.reference, c.status, c.assignee_id, c.priority, c.received_at, d.kind, d.due_at, c.version
+                SELECT c.id AS ComplaintId, c.reference, c.status, c.assignee_id, c.priority, c.received_at, d.kind, d.due_at, c.version, c.queue_id
                 FROM complaint_deadlines d
                 JOIN complaints c ON c.tenant_id = d.tenant_id AND c.id = d.complaint_id
                 WHERE d.tenant_id = @TenantId AND d.kind = @Kind AND d.met_at IS NULL AND d.withdrawn_at IS NULL AND d.paused_at IS NULL
@@ -346,7 +359,7 @@ public static class DueListSql
             sql = new StringBuilder(
                 """
                 SELECT c.id AS ComplaintId, c.reference, c.status, c.assignee_id, c.priority, c.received_at, c.next_due_kind AS Kind,
-                       c.next_due_at AS DueAt, c.version
+                       c.next_due_at AS DueAt, c.version, c.queue_id
                 FROM complaints c
                 WHERE c.tenant_id = @TenantId AND c.next_due_at IS NOT NULL
                 """);
@@ -372,6 +385,17 @@ public static class DueListSql
             sql.Append(" AND c.status = @Status");
         }
 
+        if (filter.QueueId is not null)
+        {
+            sql.Append(" AND c.queue_id = @QueueId");
+        }
+
+        if (filter.Unassigned)
+        {
+            // The very text of the partial indexes' predicate (ix_complaints_due_queue_unassigned).
+            sql.Append(" AND c.assignee_id IS NULL");
+        }
+
         if (afterCursor)
         {
             sql.Append(" AND (").Append(due).Append(", ").Append(id).Append(") > (@AfterAt, @AfterId)");
@@ -379,4 +403,30 @@ public static class DueListSql
 
         return sql.Append(" ORDER BY ").Append(due).Append(", ").Append(id).Append(" LIMIT @Take").ToString();
     }
+}
+
+internal sealed class QueueQueries(QuerySession db, TenantScope scope) : IQueueQueries
+{
+    public async Task<Page<QueueDto>> ListAsync(int limit, CursorKey? after, CancellationToken cancellationToken)
+    {
+        var sql = new StringBuilder($"SELECT {QueueRow.Columns} FROM queues WHERE tenant_id = @TenantId");
+        if (after is { At: not null })
+        {
+            sql.Append(" AND (created_at, id) > (@AfterAt, @AfterId)");
+        }
+
+        sql.Append(" ORDER BY created_at, id LIMIT @Take");
+        var rows = await db.QueryAsync<QueueRow>(sql.ToString(), new
+        {
+            TenantId = scope.Required,
+            AfterAt = after?.At ?? DateTimeOffset.UnixEpoch,
+            AfterId = after?.Id ?? Guid.Empty,
+            Take = limit + 1,
+        }, cancellationToken);
+        return Cursor.ToPage([.. rows.Select(r => QueueDto.From(r.ToDomain()))], limit, q => new CursorKey(q.CreatedAt, q.Id));
+    }
+
+    public async Task<Guid?> FindIdByCodeAsync(string code, CancellationToken cancellationToken) =>
+        (await db.QueryAsync<Guid>("SELECT id FROM queues WHERE tenant_id = @TenantId AND code = @Code",
+            new { TenantId = scope.Required, Code = code }, cancellationToken)).Select(id => (Guid?)id).FirstOrDefault();
 }

@@ -6,6 +6,7 @@ using Cms.Domain.Complaints;
 using Cms.Domain.Regulation;
 using Cms.Application.Calendar;
 using Cms.Domain.Consumers;
+using Cms.Domain.Queues;
 using Cms.Domain.Staff;
 using Cms.Domain.Taxonomies;
 using Cms.Domain.Tenants;
@@ -69,14 +70,47 @@ internal sealed class StaffRepository(DbSession db, TenantScope scope, TimeProvi
             cancellationToken);
 
     public async Task<StaffMember?> GetAsync(Guid id, CancellationToken cancellationToken) =>
-        (await db.QuerySingleOrDefaultAsync<StaffRow>(
+        await WithQueuesAsync(await db.QuerySingleOrDefaultAsync<StaffRow>(
             $"SELECT {StaffRow.Columns} FROM staff_users WHERE tenant_id = @TenantId AND id = @Id",
-            new { TenantId = scope.Required, Id = id }, cancellationToken))?.ToDomain();
+            new { TenantId = scope.Required, Id = id }, cancellationToken), cancellationToken);
 
     public async Task<StaffMember?> FindBySubjectAsync(string subject, CancellationToken cancellationToken) =>
-        (await db.QuerySingleOrDefaultAsync<StaffRow>(
+        await WithQueuesAsync(await db.QuerySingleOrDefaultAsync<StaffRow>(
             $"SELECT {StaffRow.Columns} FROM staff_users WHERE tenant_id = @TenantId AND subject = @Subject",
-            new { TenantId = scope.Required, Subject = subject }, cancellationToken))?.ToDomain();
+            new { TenantId = scope.Required, Subject = subject }, cancellationToken), cancellationToken);
+
+    /// <summary>The member with the queues they work (read on every request, like the roles, so a change takes effect at once).</summary>
+    private async Task<StaffMember?> WithQueuesAsync(StaffRow? row, CancellationToken cancellationToken)
+    {
+        if (row is null)
+        {
+            return null;
+        }
+
+        var queues = await db.QueryAsync<Guid>(
+            "SELECT queue_id FROM staff_queues WHERE tenant_id = @TenantId AND staff_id = @StaffId AND active = @Active",
+            new { row.TenantId, StaffId = row.Id, Active = true }, cancellationToken);
+        return row.ToDomain(queues.ToHashSet());
+    }
+
+    public async Task ReplaceQueuesAsync(StaffMember staff, CancellationToken cancellationToken)
+    {
+        var tenantId = TenantGuard.Check(scope, staff.TenantId);
+        var now = clock.GetUtcNow();
+        await db.ExecuteAsync(
+            "UPDATE staff_queues SET active = @Inactive, updated_at = @Now WHERE tenant_id = @TenantId AND staff_id = @StaffId AND active = @Active",
+            new { TenantId = tenantId, StaffId = staff.Id, Inactive = false, Active = true, Now = now }, cancellationToken);
+        if (staff.QueueIds.Count > 0)
+        {
+            await db.ExecuteAsync(
+                """
+                INSERT INTO staff_queues (tenant_id, staff_id, queue_id, active, updated_at) VALUES (@TenantId, @StaffId, @QueueId, @Active, @Now)
+                ON CONFLICT (tenant_id, staff_id, queue_id) DO UPDATE SET active = excluded.active, updated_at = excluded.updated_at
+                """,
+                staff.QueueIds.Select(q => new { TenantId = tenantId, StaffId = staff.Id, QueueId = q, Active = true, Now = now }).ToList(),
+                cancellationToken);
+        }
+    }
 
     public async Task<bool> UpdateAsync(StaffMember staff, long expectedVersion, CancellationToken cancellationToken) =>
         await db.ExecuteAsync(
@@ -270,7 +304,8 @@ internal sealed class ComplaintRepository(DbSession db, TenantScope scope, TimeP
                    vulnerability_involved = @VulnerabilityInvolved, vulnerability_health = @VulnerabilityHealth,
                    vulnerability_life_event = @VulnerabilityLifeEvent, vulnerability_resilience = @VulnerabilityResilience,
                    vulnerability_capability = @VulnerabilityCapability, vulnerability_consent_at = @VulnerabilityConsentAt,
-                   closure_band = @ClosureBand, merged_into_id = @MergedIntoId, provisional_credit_at = @ProvisionalCreditAt
+                   closure_band = @ClosureBand, merged_into_id = @MergedIntoId, provisional_credit_at = @ProvisionalCreditAt,
+                   queue_id = @QueueId
             WHERE tenant_id = @TenantId AND id = @Id AND version = @ExpectedVersion
             """,
             new DynamicParametersBuilder(ComplaintRow.Parameters(complaint)).With("ExpectedVersion", expectedVersion).Build(),
@@ -501,4 +536,48 @@ internal sealed class TaxonomyRepository(DbSession db, TenantScope scope) : ITax
         public int Version { get; init; }
         public string? Code { get; init; }
     }
+}
+
+internal sealed class QueueRepository(DbSession db, TenantScope scope) : IQueueRepository
+{
+    public Task AddAsync(Queue queue, CancellationToken cancellationToken) =>
+        db.ExecuteAsync(
+            $"INSERT INTO queues ({QueueRow.Columns}) VALUES (@TenantId, @Id, @Code, @Name, @RetiredAt, @CreatedAt, @UpdatedAt, @Version)",
+            new
+            {
+                TenantId = TenantGuard.Check(scope, queue.TenantId),
+                queue.Id,
+                queue.Code,
+                queue.Name,
+                queue.RetiredAt,
+                queue.CreatedAt,
+                queue.UpdatedAt,
+                queue.Version,
+            },
+            cancellationToken);
+
+    public async Task<Queue?> GetAsync(Guid id, CancellationToken cancellationToken) =>
+        (await db.QuerySingleOrDefaultAsync<QueueRow>($"SELECT {QueueRow.Columns} FROM queues WHERE tenant_id = @TenantId AND id = @Id",
+            new { TenantId = scope.Required, Id = id }, cancellationToken))?.ToDomain();
+
+    public async Task<Queue?> FindByCodeAsync(string code, CancellationToken cancellationToken) =>
+        (await db.QuerySingleOrDefaultAsync<QueueRow>($"SELECT {QueueRow.Columns} FROM queues WHERE tenant_id = @TenantId AND code = @Code",
+            new { TenantId = scope.Required, Code = code }, cancellationToken))?.ToDomain();
+
+    public async Task<bool> UpdateAsync(Queue queue, long expectedVersion, CancellationToken cancellationToken) =>
+        await db.ExecuteAsync(
+            """
+            UPDATE queues SET retired_at = @RetiredAt, updated_at = @UpdatedAt, version = @Version
+            WHERE tenant_id = @TenantId AND id = @Id AND version = @ExpectedVersion
+            """,
+            new
+            {
+                TenantId = TenantGuard.Check(scope, queue.TenantId),
+                queue.Id,
+                queue.RetiredAt,
+                queue.UpdatedAt,
+                queue.Version,
+                ExpectedVersion = expectedVersion,
+            },
+            cancellationToken) == 1;
 }

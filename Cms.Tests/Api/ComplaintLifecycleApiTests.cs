@@ -17,10 +17,11 @@ public sealed class ComplaintLifecycleApiTests(DatabaseKind kind) : ApiTestBase(
     public async Task A_complaint_lives_from_filing_through_closing_reopening_and_referral()
     {
         var tenant = await CreateTenantAsync();
-        var (agent, agentClient) = await tenant.AddStaffAsync(Role.Agent);
+        // The agent works the queue the complaint is filed into, so may take it while it is unassigned.
+        var (agent, agentClient) = await tenant.AddQueueAgentAsync("general");
         var (_, supervisor) = await tenant.AddStaffAsync(Role.Supervisor);
         var consumer = await tenant.RegisterConsumerAsync(agentClient);
-        var filed = await tenant.FileComplaintAsync(consumer.Id, agentClient);
+        var filed = await tenant.FileComplaintAsync(consumer.Id, agentClient, queue: "general");
 
         Assert.That(filed.Reference, Does.Match(@"^CMP-\d{4}-\d{6}$"));
         Assert.That(filed.Status, Is.EqualTo(ComplaintStatus.Received));

@@ -20,7 +20,7 @@ namespace Cms.Tests.Api;
 public sealed class OutcomesApiTests(DatabaseKind kind) : ApiTestBase(kind)
 {
     internal static async Task<ComplaintDto> FileAsync(HttpClient client, Guid consumerId, string product = "current_account",
-        DateTimeOffset? receivedAt = null, bool vulnerable = false, bool disability = false, string category = "fees")
+        DateTimeOffset? receivedAt = null, bool vulnerable = false, bool disability = false, string category = "fees", string? queue = null)
     {
         var response = await client.PostAsJsonAsync("/v1/complaints", new
         {
@@ -32,6 +32,7 @@ public sealed class OutcomesApiTests(DatabaseKind kind) : ApiTestBase(kind)
             receivedAt,
             vulnerabilityInvolved = vulnerable,
             disability,
+            queue,
         }, Json);
         return await Read<ComplaintDto>(response, HttpStatusCode.Created);
     }
@@ -52,12 +53,12 @@ public sealed class OutcomesApiTests(DatabaseKind kind) : ApiTestBase(kind)
     public async Task A_tenant_admin_publishes_versioned_taxonomies_and_complaints_take_only_their_codes()
     {
         var tenant = await CreateTenantAsync();
-        var (_, agent) = await tenant.AddStaffAsync(Role.Agent);
+        var (_, agent) = await tenant.AddQueueAgentAsync("general");
         var (_, integration) = await tenant.AddStaffAsync(Role.Integration);
         var consumer = await tenant.RegisterConsumerAsync(agent);
 
         // Before any taxonomy of a kind exists, codes are free and carry no version.
-        var free = await FileAsync(agent, consumer.Id, product: "anything_goes");
+        var free = await FileAsync(agent, consumer.Id, product: "anything_goes", queue: "general");
         Assert.That((free.Product, free.ProductVersion), Is.EqualTo(("anything_goes", (int?)null)));
         await ApiRequests.AssertProblemAsync(await agent.GetAsync("/v1/taxonomies/product"), HttpStatusCode.NotFound);
 
@@ -89,7 +90,7 @@ public sealed class OutcomesApiTests(DatabaseKind kind) : ApiTestBase(kind)
         var after = await Read<Page<ComplaintSummaryDto>>(await agent.GetAsync("/v1/complaints?limit=200"));
         Assert.That(after.Items, Has.Count.EqualTo(before.Items.Count));
 
-        var filed = await FileAsync(agent, consumer.Id, product: "savings");
+        var filed = await FileAsync(agent, consumer.Id, product: "savings", queue: "general");
         Assert.That((filed.Product, filed.ProductVersion, filed.CategoryVersion), Is.EqualTo(("savings", (int?)2, (int?)null)));
 
         // Root causes come from their own taxonomy when resolving.
@@ -122,10 +123,10 @@ public sealed class OutcomesApiTests(DatabaseKind kind) : ApiTestBase(kind)
     public async Task Responses_are_recorded_with_their_dates_and_read_back_in_order()
     {
         var tenant = await CreateTenantAsync();
-        var (_, agent) = await tenant.AddStaffAsync(Role.Agent);
+        var (_, agent) = await tenant.AddQueueAgentAsync("general");
         var consumer = await tenant.RegisterConsumerAsync(agent);
         var received = ApiRequests.Seconds(DateTimeOffset.UtcNow.AddDays(-40));
-        var c = await FileAsync(agent, consumer.Id, receivedAt: received);
+        var c = await FileAsync(agent, consumer.Id, receivedAt: received, queue: "general");
 
         // A holding response, then (the consumer's 8 weeks passed) an ADR letter while open, then the final response.
         var holdingAt = ApiRequests.Seconds(DateTimeOffset.UtcNow.AddDays(-2));
@@ -171,9 +172,9 @@ public sealed class OutcomesApiTests(DatabaseKind kind) : ApiTestBase(kind)
     public async Task Vulnerability_drivers_are_recorded_only_with_consent_and_never_reach_the_audit_trail()
     {
         var tenant = await CreateTenantAsync();
-        var (_, agent) = await tenant.AddStaffAsync(Role.Agent);
+        var (_, agent) = await tenant.AddQueueAgentAsync("general");
         var consumer = await tenant.RegisterConsumerAsync(agent);
-        var c = await FileAsync(agent, consumer.Id);
+        var c = await FileAsync(agent, consumer.Id, queue: "general");
 
         await ApiRequests.AssertProblemAsync(await PutVulnerabilityAsync(agent, c, new { involved = true, drivers = new[] { "health" } }),
             HttpStatusCode.BadRequest, "consentGivenAt");
@@ -208,11 +209,11 @@ public sealed class OutcomesApiTests(DatabaseKind kind) : ApiTestBase(kind)
     public async Task Merging_keeps_the_earliest_received_date_and_both_histories()
     {
         var tenant = await CreateTenantAsync();
-        var (agent, agentClient) = await tenant.AddStaffAsync(Role.Agent);
+        var (agent, agentClient) = await tenant.AddQueueAgentAsync("general");
         var consumer = await tenant.RegisterConsumerAsync(agentClient);
         var earliest = ApiRequests.Seconds(DateTimeOffset.UtcNow.AddDays(-20));
-        var duplicate = await FileAsync(agentClient, consumer.Id, receivedAt: earliest);
-        var survivor = await FileAsync(agentClient, consumer.Id, receivedAt: ApiRequests.Seconds(DateTimeOffset.UtcNow.AddDays(-2)));
+        var duplicate = await FileAsync(agentClient, consumer.Id, receivedAt: earliest, queue: "general");
+        var survivor = await FileAsync(agentClient, consumer.Id, receivedAt: ApiRequests.Seconds(DateTimeOffset.UtcNow.AddDays(-2)), queue: "general");
         await Read<NoteDto>(await agentClient.PostAsJsonAsync($"/v1/complaints/{duplicate.Id}/notes",
             new { kind = "internal", body = "Said it first on the phone." }, Json), HttpStatusCode.Created);
         duplicate = await StepAsync(agentClient, duplicate, "responses", new { type = "holding_response", sentAt = ApiRequests.Seconds(DateTimeOffset.UtcNow.AddDays(-1)) });
@@ -221,7 +222,7 @@ public sealed class OutcomesApiTests(DatabaseKind kind) : ApiTestBase(kind)
 
         // Another consumer's complaint is not a duplicate.
         var stranger = await tenant.RegisterConsumerAsync(agentClient, email: "someone.else@example.test");
-        var other = await FileAsync(agentClient, stranger.Id);
+        var other = await FileAsync(agentClient, stranger.Id, queue: "general");
         await ApiRequests.AssertProblemAsync(await TransitionAsync(agentClient, survivor.Id, "merge", survivor.Version, new { duplicateId = other.Id }),
             HttpStatusCode.Conflict);
         await ApiRequests.AssertProblemAsync(await TransitionAsync(agentClient, survivor.Id, "merge", survivor.Version, new { duplicateId = survivor.Id }),
@@ -260,7 +261,7 @@ public sealed class OutcomesApiTests(DatabaseKind kind) : ApiTestBase(kind)
         // The list shows the duplicate as merged; a merged complaint cannot be merged again.
         var mergedList = await Read<Page<ComplaintSummaryDto>>(await agentClient.GetAsync("/v1/complaints?status=merged"));
         Assert.That(mergedList.Items.Select(i => i.Id), Is.EqualTo(new[] { duplicate.Id }));
-        var third = await FileAsync(agentClient, consumer.Id);
+        var third = await FileAsync(agentClient, consumer.Id, queue: "general");
         await ApiRequests.AssertProblemAsync(await TransitionAsync(agentClient, third.Id, "merge", third.Version, new { duplicateId = duplicate.Id }),
             HttpStatusCode.Conflict);
 

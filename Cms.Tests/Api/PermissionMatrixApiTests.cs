@@ -201,7 +201,29 @@ public sealed class PermissionMatrixApiTests(DatabaseKind kind) : ApiTestBase(ki
         }),
         new(UseCase.GetComplaintsReport, "GET /v1/reports/complaints", HttpStatusCode.OK,
             _ => Task.FromResult(Json(HttpMethod.Get, "/v1/reports/complaints?from=2026-01-01&to=2026-06-30"))),
+        new(UseCase.CreateQueue, "POST /v1/queues", HttpStatusCode.Created,
+            _ => Task.FromResult(Json(HttpMethod.Post, "/v1/queues", new { code = QueueCode(), name = "Cards" }))),
+        new(UseCase.ListQueues, "GET /v1/queues", HttpStatusCode.OK, _ => Task.FromResult(Json(HttpMethod.Get, "/v1/queues"))),
+        new(UseCase.RetireQueue, "POST /v1/queues/{id}/retire", HttpStatusCode.OK, async w =>
+        {
+            var queue = await w.Tenant.CreateQueueAsync(QueueCode());
+            return Json(HttpMethod.Post, $"/v1/queues/{queue.Id}/retire", null, queue.Version);
+        }),
+        new(UseCase.ReplaceStaffQueues, "PUT /v1/staff/{id}/queues", HttpStatusCode.OK, async w =>
+        {
+            var (target, _) = await w.Tenant.AddStaffAsync(Role.Agent);
+            return Json(HttpMethod.Put, $"/v1/staff/{target.Id}/queues", new { queues = new[] { World.QueueCode } }, target.Version);
+        }),
+        new(UseCase.MoveComplaintQueue, "POST /v1/complaints/{id}/queue", HttpStatusCode.OK, async w =>
+        {
+            var queue = await w.Tenant.CreateQueueAsync(QueueCode());
+            var c = await w.ComplaintAsync(ComplaintStatus.Received);
+            return Json(HttpMethod.Post, $"/v1/complaints/{c.Id}/queue", new { queue = queue.Code }, c.Version);
+        }),
     ];
+
+    /// <summary>A queue code no other request of the run used.</summary>
+    private static string QueueCode() => $"q-{Guid.NewGuid():N}"[..20];
 
     private static int _freshDays;
 
@@ -284,7 +306,7 @@ public sealed class PermissionMatrixApiTests(DatabaseKind kind) : ApiTestBase(ki
     }
 
     [Test]
-    public async Task An_agent_acts_only_on_complaints_assigned_to_them_or_unassigned()
+    public async Task An_agent_acts_only_on_complaints_assigned_to_them_or_unassigned_in_their_queues()
     {
         var world = await World.CreateAsync(this);
         var agent = world.Clients[Caller.Agent];
@@ -324,6 +346,31 @@ public sealed class PermissionMatrixApiTests(DatabaseKind kind) : ApiTestBase(ki
         open = await Read<ComplaintDto>(await TransitionAsync(agent, open.Id, "acknowledge", open.Version));
         await Expect(await agent.SendAsync(HttpMethod.Post, $"/v1/complaints/{open.Id}/notes", new { kind = "internal", body = "Mine." }),
             HttpStatusCode.Created);
+
+        // Unassigned but in a queue they do not work, or in no queue at all (supervisors route those): refused, nothing written.
+        await world.Tenant.CreateQueueAsync("elsewhere");
+        var elsewhere = await world.ComplaintAsync(ComplaintStatus.Received, "elsewhere");
+        var unrouted = await world.ComplaintAsync(ComplaintStatus.Received, queue: null);
+        auditBefore = await AuditCountAsync(world.Tenant.Admin);
+        foreach (var other in new[] { elsewhere, unrouted })
+        {
+            var refused = await AssertProblemAsync(await TransitionAsync(agent, other.Id, "assign", other.Version, new { assigneeId = me.Id }),
+                HttpStatusCode.Forbidden);
+            Assert.That(refused.GetProperty("detail").GetString(),
+                Is.EqualTo("An agent acts only on complaints assigned to them or unassigned in one of their queues."));
+            await AssertProblemAsync(await TransitionAsync(agent, other.Id, "acknowledge", other.Version), HttpStatusCode.Forbidden);
+            await AssertProblemAsync(await agent.SendAsync(HttpMethod.Post, $"/v1/complaints/{other.Id}/notes",
+                new { kind = "internal", body = "Not my queue." }), HttpStatusCode.Forbidden);
+        }
+
+        Assert.That(await AuditCountAsync(world.Tenant.Admin), Is.EqualTo(auditBefore));
+        Assert.That((await Read<ComplaintDto>(await TransitionAsync(world.Clients[Caller.Supervisor], unrouted.Id, "acknowledge",
+            unrouted.Version))).Status, Is.EqualTo(ComplaintStatus.Acknowledged), "a supervisor handles an unassigned complaint in no queue");
+
+        // Moved into the agent's queue by a supervisor, it is the agent's to pick up.
+        var routed = await Read<ComplaintDto>(await TransitionAsync(world.Clients[Caller.Supervisor], elsewhere.Id, "queue", elsewhere.Version,
+            new { queue = World.QueueCode }));
+        await Expect(await TransitionAsync(agent, routed.Id, "acknowledge", routed.Version), HttpStatusCode.OK);
 
         // Once it is theirs, the agent may not pass it on either; a supervisor may.
         await AssertProblemAsync(await TransitionAsync(agent, open.Id, "assign", open.Version, new { assigneeId = colleague.Id }),
@@ -496,16 +543,24 @@ public sealed class PermissionMatrixApiTests(DatabaseKind kind) : ApiTestBase(ki
                 clients[Enum.Parse<Caller>(role.ToString())] = client;
             }
 
+            // The agent works the queue every complaint of the world is filed into (an agent acts on unassigned complaints
+            // of their queues only), so that the matrix shows the role's rights, not the agent rule.
+            await tenant.CreateQueueAsync(QueueCode);
+            staff[Role.Agent] = staff[Role.Agent] with { Version = (await tenant.WorkQueuesAsync(staff[Role.Agent].Id, QueueCode)).Version };
+
             var admins = await Read<Page<StaffDto>>(await tenant.Admin.GetAsync("/v1/staff?limit=200"));
             staff[Role.TenantAdmin] = admins.Items.Single(s => s.Roles.Contains(Role.TenantAdmin));
             var consumer = await tenant.RegisterConsumerAsync();
             return new World(tenant, staff, clients, consumer);
         }
 
-        /// <summary>A fresh, unassigned complaint brought to the given status by the tenant admin.</summary>
-        public async Task<ComplaintDto> ComplaintAsync(ComplaintStatus status)
+        /// <summary>The world's queue: every complaint of <see cref="ComplaintAsync"/> is in it, and the agent works it.</summary>
+        public const string QueueCode = "matrix";
+
+        /// <summary>A fresh, unassigned complaint in <see cref="QueueCode"/> brought to the given status by the tenant admin.</summary>
+        public async Task<ComplaintDto> ComplaintAsync(ComplaintStatus status, string? queue = QueueCode)
         {
-            var c = await Tenant.FileComplaintAsync(Consumer.Id);
+            var c = await Tenant.FileComplaintAsync(Consumer.Id, queue: queue);
             async Task Step(string step, object? body = null) =>
                 c = await Read<ComplaintDto>(await TransitionAsync(Tenant.Admin, c.Id, step, c.Version, body));
 

@@ -32,7 +32,7 @@ public sealed class QueryHandlerTests
         var world = new World();
         var cast = world.SeedCast();
         var other = world.SeedCast();
-        var mine = world.SeedComplaint(cast.Tenant.Id, cast.Consumer.Id, Stage.Resolved);
+        var mine = world.SeedComplaint(cast, Stage.Resolved);
         var foreign = world.SeedComplaint(other.Tenant.Id, other.Consumer.Id);
         world.ActAs(cast.Agent);
         var handler = new GetComplaintHandler(world.ComplaintQueries, world.Clock);
@@ -50,7 +50,7 @@ public sealed class QueryHandlerTests
     {
         var world = new World();
         var cast = world.SeedCast();
-        var seeded = world.SeedComplaint(cast.Tenant.Id, cast.Consumer.Id, Stage.Investigating);
+        var seeded = world.SeedComplaint(cast, Stage.Investigating);
         world.ActAs(cast.Agent);
         world.Clock.Advance(TimeSpan.FromDays(60));
 
@@ -76,12 +76,12 @@ public sealed class QueryHandlerTests
         {
             // Received out of order, some at the same instant (the id breaks the tie).
             var receivedAt = World.Start.AddMinutes(-(i % 3) * 10);
-            expected.Add(world.SeedComplaint(cast.Tenant.Id, cast.Consumer.Id, receivedAt: receivedAt).Id);
+            expected.Add(world.SeedComplaint(cast, receivedAt: receivedAt).Id);
             world.SeedComplaint(other.Tenant.Id, other.Consumer.Id);
         }
 
         world.ActAs(cast.Agent);
-        var handler = new ListComplaintsHandler(world.ComplaintQueries, world.Clock);
+        var handler = new ListComplaintsHandler(world.ComplaintQueries, world.QueueQueries, world.Clock);
         var seen = new List<ComplaintSummaryDto>();
         string? cursor = null;
         var pages = 0;
@@ -108,11 +108,11 @@ public sealed class QueryHandlerTests
     {
         var world = new World();
         var cast = world.SeedCast();
-        var received = world.SeedComplaint(cast.Tenant.Id, cast.Consumer.Id);
-        var mine = world.SeedComplaint(cast.Tenant.Id, cast.Consumer.Id, Stage.Investigating, assigneeId: cast.Agent.Id);
-        var resolved = world.SeedComplaint(cast.Tenant.Id, cast.Consumer.Id, Stage.Resolved, category: "Fees");
+        var received = world.SeedComplaint(cast);
+        var mine = world.SeedComplaint(cast, Stage.Investigating, assigneeId: cast.Agent.Id);
+        var resolved = world.SeedComplaint(cast, Stage.Resolved, category: "Fees");
         world.ActAs(cast.Agent);
-        var handler = new ListComplaintsHandler(world.ComplaintQueries, world.Clock);
+        var handler = new ListComplaintsHandler(world.ComplaintQueries, world.QueueQueries, world.Clock);
 
         async Task<IEnumerable<Guid>> Ids(ListComplaintsQuery q) => Expect.Success(await handler.Handle(q, None)).Items.Select(i => i.Id);
 
@@ -154,8 +154,8 @@ public sealed class QueryHandlerTests
     {
         var world = new World();
         var cast = world.SeedCast();
-        var seeded = world.SeedComplaint(cast.Tenant.Id, cast.Consumer.Id);
-        var other = world.SeedComplaint(cast.Tenant.Id, cast.Consumer.Id);
+        var seeded = world.SeedComplaint(cast);
+        var other = world.SeedComplaint(cast);
         world.ActAs(cast.Agent);
         var add = new Cms.Application.Complaints.AddNote.AddNoteHandler(world.Complaints, world.Caller, world.Audit, world.Clock);
         var bodies = new List<string>();

@@ -4,6 +4,7 @@ using Cms.Domain.Audit;
 using Cms.Domain.Common;
 using Cms.Domain.Complaints;
 using Cms.Domain.Consumers;
+using Cms.Domain.Queues;
 using Cms.Domain.Regulation;
 using Cms.Domain.Staff;
 using Cms.Domain.Tenants;
@@ -35,6 +36,8 @@ public sealed class World
         Consumers = new FakeConsumerRepository(Db, Scope);
         Complaints = new FakeComplaintRepository(Db, Scope);
         Taxonomies = new FakeTaxonomyRepository(Db, Scope);
+        Queues = new FakeQueueRepository(Db, Scope);
+        QueueQueries = new FakeQueueQueries(Db, Scope);
         AuditRepository = new FakeAuditRepository(Db, Scope);
         TenantClocks = new FakeTenantClockRepository(Db, Scope);
         TenantQueries = new FakeTenantQueries(Db);
@@ -57,6 +60,8 @@ public sealed class World
     public FakeConsumerRepository Consumers { get; }
     public FakeComplaintRepository Complaints { get; }
     public FakeTaxonomyRepository Taxonomies { get; }
+    public FakeQueueRepository Queues { get; }
+    public FakeQueueQueries QueueQueries { get; }
     public FakeAuditRepository AuditRepository { get; }
     public FakeTenantClockRepository TenantClocks { get; }
     public FakeEventOutbox Outbox { get; }
@@ -104,6 +109,29 @@ public sealed class World
         return Stored.Copy(member);
     }
 
+    /// <summary>A queue of the tenant (active unless <paramref name="retired"/>).</summary>
+    public Queue SeedQueue(Guid tenantId, string code, bool retired = false)
+    {
+        var queue = Queue.Create(Ids.New(), tenantId, code, $"Queue {code}", Now).Value;
+        if (retired)
+        {
+            queue.Retire(Now);
+        }
+
+        Db.Queues[queue.Id] = Stored.Copy(queue);
+        return Stored.Copy(queue);
+    }
+
+    /// <summary>Stores <paramref name="staff"/> as working exactly <paramref name="queues"/>; returns the member as stored.</summary>
+    public StaffMember SeedMembership(StaffMember staff, params Queue[] queues)
+    {
+        var s = Db.Staff[staff.Id];
+        var member = StaffMember.Restore(s.Id, s.TenantId, s.Subject, s.Email, s.DisplayName, s.Kind, s.Roles.ToHashSet(), s.IsActive,
+            s.CreatedAt, s.Version, queues.Select(q => q.Id).ToHashSet());
+        Db.Staff[staff.Id] = Stored.Copy(member);
+        return Stored.Copy(member);
+    }
+
     public Consumer SeedConsumer(Guid tenantId, string fullName = "Jane Consumer", string? email = "jane.consumer@example.test",
         string? externalRef = null)
     {
@@ -119,13 +147,13 @@ public sealed class World
     /// assigning it when <paramref name="assigneeId"/> is given), then stores it.
     /// </summary>
     public ComplaintState SeedComplaint(Guid tenantId, Guid consumerId, Stage stage = Stage.Received, Guid? assigneeId = null,
-        DateTimeOffset? receivedAt = null, string category = "Charges")
+        DateTimeOffset? receivedAt = null, string category = "Charges", Guid? queueId = null)
     {
         var tenant = Db.Tenants[tenantId];
         var now = Now;
         var reference = ComplaintReference.Format(now.Year, Db.NextSequence(tenantId, now.Year));
         var complaint = Complaint.File(Ids.New(), tenantId, reference, consumerId, Channel.Web, "Current account", category,
-            "I was charged twice.", Priority.Normal, false, ComplaintFlags.None, receivedAt, tenant.Profile, now).Value;
+            "I was charged twice.", Priority.Normal, false, ComplaintFlags.None, receivedAt, tenant.Profile, now, queueId: queueId).Value;
         if (assigneeId is { } assignee)
         {
             Assert.That(complaint.Assign(assignee, now).IsSuccess, Is.True);
@@ -147,17 +175,26 @@ public sealed class World
     public Cast SeedCast(Sector sector = Sector.Banking, Jurisdiction jurisdiction = Jurisdiction.UK)
     {
         var tenant = SeedTenant(sector, jurisdiction);
+        var queue = SeedQueue(tenant.Id, "general");
         return new Cast(tenant,
-            SeedStaff(tenant.Id, Role.Agent),
-            SeedStaff(tenant.Id, Role.Agent),
+            SeedMembership(SeedStaff(tenant.Id, Role.Agent), queue),
+            SeedMembership(SeedStaff(tenant.Id, Role.Agent), queue),
             SeedStaff(tenant.Id, Role.Supervisor),
             SeedStaff(tenant.Id, Role.TenantAdmin),
-            SeedConsumer(tenant.Id));
+            SeedConsumer(tenant.Id),
+            queue);
     }
+
+    /// <summary>A complaint of the cast's consumer in the cast's queue, which both agents work (see <see cref="SeedComplaint(Guid, Guid, Stage, Guid?, DateTimeOffset?, string, Guid?)"/>).</summary>
+    public ComplaintState SeedComplaint(Cast cast, Stage stage = Stage.Received, Guid? assigneeId = null, DateTimeOffset? receivedAt = null,
+        string category = "Charges") =>
+        SeedComplaint(cast.Tenant.Id, cast.Consumer.Id, stage, assigneeId, receivedAt, category, cast.Queue.Id);
 
     public ComplaintState StoredComplaint(Guid id) => Db.Complaints[id];
 
     public IReadOnlyList<AuditEntry> AuditEntries => Db.Audit;
 }
 
-public sealed record Cast(Tenant Tenant, StaffMember Agent, StaffMember OtherAgent, StaffMember Supervisor, StaffMember Admin, Consumer Consumer);
+/// <summary>A tenant's cast; <see cref="Queue"/> is a queue both agents work.</summary>
+public sealed record Cast(Tenant Tenant, StaffMember Agent, StaffMember OtherAgent, StaffMember Supervisor, StaffMember Admin, Consumer Consumer,
+    Queue Queue);

@@ -46,9 +46,10 @@ public sealed class ChangeFeedApiTests(DatabaseKind kind) : ApiTestBase(kind)
     public async Task Every_committed_change_appends_one_event_matching_its_audit_entry_in_commit_order()
     {
         var (tenant, integration) = await TenantWithIntegrationAsync();
-        var (agent, agentClient) = await tenant.AddStaffAsync(Role.Agent);
+        // The agent works the queue the complaint is filed into (an agent acts on unassigned complaints of their queues).
+        var (agent, agentClient) = await tenant.AddQueueAgentAsync("general");
         var consumer = await tenant.RegisterConsumerAsync(agentClient);
-        var complaint = await tenant.FileComplaintAsync(consumer.Id, agentClient);
+        var complaint = await tenant.FileComplaintAsync(consumer.Id, agentClient, queue: "general");
         complaint = await Read<ComplaintDto>(await TransitionAsync(agentClient, complaint.Id, "acknowledge", complaint.Version));
         complaint = await Read<ComplaintDto>(await TransitionAsync(agentClient, complaint.Id, "assign", complaint.Version, new { assigneeId = agent.Id }));
         await Expect(await agentClient.PostAsJsonAsync($"/v1/complaints/{complaint.Id}/notes", new { kind = "internal", body = "Rang the branch." }, Json),
@@ -63,7 +64,8 @@ public sealed class ChangeFeedApiTests(DatabaseKind kind) : ApiTestBase(kind)
         Assert.That(events.Select(e => e.OccurredAt), Is.EqualTo(audit.Items.Select(a => a.OccurredAt)));
         Assert.That(events.Select(e => e.Type), Is.EqualTo(new[]
         {
-            "tenant.created", "staff.added", "staff.added", "staff.added", "consumer.registered", "complaint.filed", "complaint.acknowledged",
+            "tenant.created", "staff.added", "staff.added", "queue.created", "staff.added", "staff.queues_replaced", "consumer.registered",
+            "complaint.filed", "complaint.acknowledged",
             "complaint.assigned", "complaint.note_added",
         }));
         var complaintEvents = events.Where(e => e.EntityId == complaint.Id).ToList();

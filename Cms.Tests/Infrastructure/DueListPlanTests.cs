@@ -30,6 +30,14 @@ public sealed class DueListPlanTests
         yield return new TestCaseData(new DueFilter(null, now, AssigneeId: Guid.NewGuid()), false, "ix_complaints_due_assignee").SetArgDisplayNames("assignee");
         yield return new TestCaseData(new DueFilter(null, null, Status: ComplaintStatus.Investigating), true, "ix_complaints_due_status").SetArgDisplayNames("queue");
         yield return new TestCaseData(new DueFilter(null, now, Kind: DeadlineKind.InternalSla), false, "ix_complaint_deadlines_open_due").SetArgDisplayNames("kind");
+        yield return new TestCaseData(new DueFilter(null, now, QueueId: Guid.NewGuid()), false, "ix_complaints_due_queue").SetArgDisplayNames("queue");
+        yield return new TestCaseData(new DueFilter(now, now.AddDays(7), QueueId: Guid.NewGuid(), Unassigned: true), true, "ix_complaints_due_queue")
+            .SetArgDisplayNames("queue, unassigned, next page");
+        // Unassigned alone: ix_complaints_due_assignee (assignee_id IS NULL as an index condition) or ix_complaints_next_due with
+        // the assignee as a filter, whichever the planner finds cheaper; both lead with tenant_id.
+        yield return new TestCaseData(new DueFilter(null, now, Unassigned: true), false, "ix_complaints_").SetArgDisplayNames("unassigned");
+        yield return new TestCaseData(new DueFilter(null, now, Kind: DeadlineKind.InternalSla, QueueId: Guid.NewGuid(), Unassigned: true), false,
+            "ix_complaint_deadlines_open_due").SetArgDisplayNames("kind, queue, unassigned");
     }
 
     [TestCaseSource(nameof(Shapes))]
@@ -64,6 +72,10 @@ public sealed class DueListPlanTests
         if (filter.Status is { } status)
         {
             explain.Parameters.AddWithValue("Status", Cms.Domain.Common.WireNames.ToWire(status));
+        }
+        if (filter.QueueId is { } queue)
+        {
+            explain.Parameters.AddWithValue("QueueId", queue);
         }
         if (afterCursor)
         {

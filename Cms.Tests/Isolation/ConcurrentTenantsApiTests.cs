@@ -24,12 +24,15 @@ namespace Cms.Tests.Isolation;
 public sealed class ConcurrentTenantsApiTests(DatabaseKind kind) : ApiTestBase(kind)
 {
     private sealed record Party(TestTenant Tenant, HttpClient Agent, HashSet<Guid> Complaints, HashSet<Guid> Consumers, HashSet<Guid> Staff,
-        string ExternalRef);
+        string ExternalRef, Guid Queue);
 
     private async Task<Party> SeedAsync(string name)
     {
         var tenant = await CreateTenantAsync(name);
         var (agent, client) = await tenant.AddStaffAsync(Role.Agent, Role.Auditor);
+        // The agent works the queue the complaints are filed into (an agent acts on unassigned complaints of their queues).
+        var queue = await tenant.CreateQueueAsync("general");
+        agent = agent with { Version = (await tenant.WorkQueuesAsync(agent.Id, "general")).Version };
         var externalRef = $"{name}-{Guid.NewGuid():N}";
         var consumers = new List<ConsumerDto>
         {
@@ -39,11 +42,11 @@ public sealed class ConcurrentTenantsApiTests(DatabaseKind kind) : ApiTestBase(k
         var complaints = new HashSet<Guid>();
         foreach (var consumer in consumers)
         {
-            complaints.Add((await tenant.FileComplaintAsync(consumer.Id, client)).Id);
+            complaints.Add((await tenant.FileComplaintAsync(consumer.Id, client, queue: "general")).Id);
         }
 
         var staff = await Read<Page<StaffDto>>(await tenant.Admin.GetAsync("/v1/staff"));
-        return new Party(tenant, client, complaints, [.. consumers.Select(c => c.Id)], [.. staff.Items.Select(s => s.Id), agent.Id], externalRef);
+        return new Party(tenant, client, complaints, [.. consumers.Select(c => c.Id)], [.. staff.Items.Select(s => s.Id), agent.Id], externalRef, queue.Id);
     }
 
     [Test]
@@ -133,7 +136,7 @@ public sealed class ConcurrentTenantsApiTests(DatabaseKind kind) : ApiTestBase(k
                     case 4:
                     {
                         var audit = await Read<Page<AuditEntryDto>>(await me.Agent.GetAsync("/v1/audit?limit=200", cts.Token));
-                        var known = new HashSet<Guid>([me.Tenant.Id, .. me.Complaints, .. me.Consumers, .. me.Staff]);
+                        var known = new HashSet<Guid>([me.Tenant.Id, .. me.Complaints, .. me.Consumers, .. me.Staff, me.Queue]);
                         foreach (var entry in audit.Items.Where(e => !known.Contains(e.EntityId)))
                         {
                             failures.Enqueue($"#{n} {me.Tenant.Tenant.Name}: audit entry about {entry.EntityType} {entry.EntityId}");

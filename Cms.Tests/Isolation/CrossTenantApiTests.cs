@@ -40,15 +40,18 @@ public sealed class CrossTenantApiTests(DatabaseKind kind) : ApiTestBase(kind)
         ComplaintDto BComplaint,
         Guid AWebhookId,
         HttpClient AIntegrationClient,
-        HttpClient BIntegrationClient);
+        HttpClient BIntegrationClient,
+        Guid AQueueId);
 
     /// <summary>Two tenants with the same shape of data; A's complaint is assigned, acknowledged and has a note.</summary>
     private async Task<World> SeedAsync()
     {
         var a = await CreateTenantAsync("Tenant A Bank");
-        var (aAgent, aAgentClient) = await a.AddStaffAsync(Role.Agent);
+        // Both tenants have a "cards" queue (codes are per tenant), which their agent works; A also has one of its own.
+        var (aAgent, aAgentClient) = await a.AddQueueAgentAsync("cards");
+        var aQueue = await a.CreateQueueAsync("a-private");
         var aConsumer = await a.RegisterConsumerAsync(aAgentClient, $"A-{Guid.NewGuid():N}", $"a-{Guid.NewGuid():N}@example.test");
-        var aComplaint = await a.FileComplaintAsync(aConsumer.Id, aAgentClient);
+        var aComplaint = await a.FileComplaintAsync(aConsumer.Id, aAgentClient, queue: "cards");
         aComplaint = await Read<ComplaintDto>(await TransitionAsync(aAgentClient, aComplaint.Id, "assign", aComplaint.Version,
             new { assigneeId = aAgent.Id }));
         aComplaint = await Read<ComplaintDto>(await TransitionAsync(aAgentClient, aComplaint.Id, "acknowledge", aComplaint.Version));
@@ -60,14 +63,14 @@ public sealed class CrossTenantApiTests(DatabaseKind kind) : ApiTestBase(kind)
         var aStaff = await Read<Page<StaffDto>>(await a.Admin.GetAsync("/v1/staff?limit=100"));
 
         var b = await CreateTenantAsync("Tenant B Bank");
-        var (bAgent, bAgentClient) = await b.AddStaffAsync(Role.Agent);
+        var (bAgent, bAgentClient) = await b.AddQueueAgentAsync("cards");
         var bConsumer = await b.RegisterConsumerAsync(bAgentClient);
-        var bComplaint = await b.FileComplaintAsync(bConsumer.Id, bAgentClient);
+        var bComplaint = await b.FileComplaintAsync(bConsumer.Id, bAgentClient, queue: "cards");
         var (_, bIntegration) = await b.AddStaffAsync(Role.Integration);
 
         Assert.That(aStaff.Items, Has.Count.EqualTo(3), "A's tenant admin, agent and integration account");
         return new World(a, b, aAgent, aAgentClient, aConsumer, aComplaint, aNote, [.. aStaff.Items.Select(s => s.Id)], bAgent, bAgentClient,
-            bConsumer, bComplaint, aWebhook.Webhook.Id, aIntegration, bIntegration);
+            bConsumer, bComplaint, aWebhook.Webhook.Id, aIntegration, bIntegration, aQueue.Id);
     }
 
     /// <summary>What A itself reads of its data: bodies and ETags of every resource the probes aim at.</summary>
@@ -85,6 +88,9 @@ public sealed class CrossTenantApiTests(DatabaseKind kind) : ApiTestBase(kind)
             $"/v1/consumers?externalRef={Uri.EscapeDataString(w.AConsumer.ExternalRef!)}",
             $"/v1/webhooks/{w.AWebhookId}",
             "/v1/webhooks?limit=100",
+            "/v1/queues?limit=100",
+            "/v1/complaints?queue=cards&unassigned=false",
+            "/v1/complaints/due?queue=cards",
             $"/v1/webhooks/{w.AWebhookId}/attempts?limit=100",
         };
         var snapshot = new List<string>();
@@ -201,11 +207,13 @@ public sealed class CrossTenantApiTests(DatabaseKind kind) : ApiTestBase(kind)
                 ("payment-services", new { paymentServices = true }),
                 ("disability", new { disability = true }),
                 ("provisional-credit", new { creditedAt = DateTimeOffset.UtcNow.AddMinutes(-1) }),
+                ("queue", new { queue = "cards" }),
             };
             foreach (var (step, body) in transitions)
             {
                 // An agent may not reopen at all (supervisor+): refused alike for any id, before any lookup.
-                var expected = step == "reopen" && client != asB ? HttpStatusCode.Forbidden : HttpStatusCode.NotFound;
+                // Nor move a complaint between queues (supervisor+).
+                var expected = step is "reopen" or "queue" && client != asB ? HttpStatusCode.Forbidden : HttpStatusCode.NotFound;
                 await AssertAnswersLikeAMissingId(client, $"{who}: POST complaint {step}", w.AComplaint.Id,
                     id => Request(HttpMethod.Post, $"/v1/complaints/{id}/{step}", body ?? new { }, version), expected);
             }
@@ -228,6 +236,38 @@ public sealed class CrossTenantApiTests(DatabaseKind kind) : ApiTestBase(kind)
             id => Request(HttpMethod.Post, $"/v1/webhooks/{id}/replay", new { fromPosition = 1 }));
         await AssertAnswersLikeAMissingId(asB, "A's webhook attempts", w.AWebhookId, id => Request(HttpMethod.Get, $"/v1/webhooks/{id}/attempts"));
 
+        // A's queue: retiring it; B's own "cards" is another queue (codes are per tenant), and A's private code is unknown to B.
+        await AssertAnswersLikeAMissingId(asB, "retire A's queue", w.AQueueId, id => Request(HttpMethod.Post, $"/v1/queues/{id}/retire"));
+        await AssertAnswersLikeAMissingId(asB, "retire A's queue with If-Match", w.AQueueId,
+            id => Request(HttpMethod.Post, $"/v1/queues/{id}/retire", ifMatch: 1));
+        foreach (var (what, path) in new[]
+                 {
+                     ("list B's complaints in A's queue code", "/v1/complaints?queue={0}"),
+                     ("due list of A's queue code", "/v1/complaints/due?queue={0}&unassigned=true"),
+                 })
+        {
+            var foreign = await AnswerOf(await asB.GetAsync(string.Format(System.Globalization.CultureInfo.InvariantCulture, path, "a-private")));
+            var missing = await AnswerOf(await asB.GetAsync(string.Format(System.Globalization.CultureInfo.InvariantCulture, path, "no-such-queue")));
+            Assert.That(foreign.Status, Is.EqualTo(HttpStatusCode.BadRequest), $"{what}: {foreign.Raw}");
+            Assert.That(foreign.Raw.Replace("a-private", "", StringComparison.Ordinal), Does.Not.Contain(w.AQueueId.ToString()), what);
+            Assert.That(foreign.Code, Is.EqualTo(missing.Code), what);
+            Assert.That(foreign.Body?["errors"]?.ToJsonString(), Is.EqualTo(missing.Body?["errors"]?.ToJsonString()), what);
+        }
+
+        var bMoved = await AnswerOf(await asB.SendAsync(Request(HttpMethod.Post, $"/v1/complaints/{w.BComplaint.Id}/queue",
+            new { queue = "a-private" }, w.BComplaint.Version)));
+        Assert.That(bMoved.Status, Is.EqualTo(HttpStatusCode.BadRequest), "B cannot move its complaint into A's queue: " + bMoved.Raw);
+        var bFiled = await AnswerOf(await asB.SendAsync(Request(HttpMethod.Post, "/v1/complaints", new
+        {
+            consumerId = w.BConsumer.Id,
+            channel = "web",
+            product = "current_account",
+            category = "fees",
+            description = "Filed into another tenant's queue.",
+            queue = "a-private",
+        })));
+        Assert.That(bFiled.Status, Is.EqualTo(HttpStatusCode.BadRequest), "B cannot file into A's queue: " + bFiled.Raw);
+
         // Nested ids: A's consumer in B's new complaint, A's staff member as assignee of B's complaint.
         await AssertAnswersLikeAMissingId(asB, "POST complaint for A's consumer", w.AConsumer.Id, id => Request(HttpMethod.Post, "/v1/complaints", new
         {
@@ -248,6 +288,8 @@ public sealed class CrossTenantApiTests(DatabaseKind kind) : ApiTestBase(kind)
                 id => Request(HttpMethod.Put, $"/v1/staff/{id}/roles", new { roles = new[] { "agent" } }));
             await AssertAnswersLikeAMissingId(asB, "PUT A's staff roles with If-Match", staffId,
                 id => Request(HttpMethod.Put, $"/v1/staff/{id}/roles", new { roles = new[] { "agent" } }, 1));
+            await AssertAnswersLikeAMissingId(asB, "PUT A's staff queues", staffId,
+                id => Request(HttpMethod.Put, $"/v1/staff/{id}/queues", new { queues = new[] { "cards" } }));
             await AssertAnswersLikeAMissingId(asB, "deactivate A's staff", staffId,
                 id => Request(HttpMethod.Post, $"/v1/staff/{id}/deactivate"));
             await AssertAnswersLikeAMissingId(asB, "deactivate A's staff with If-Match", staffId,
@@ -289,6 +331,7 @@ public sealed class CrossTenantApiTests(DatabaseKind kind) : ApiTestBase(kind)
                 _ when route.StartsWith("/v1/complaints/", StringComparison.Ordinal) => (w.AComplaint.Id, w.AComplaint.Version),
                 _ when route.StartsWith("/v1/staff/", StringComparison.Ordinal) => (w.AStaffIds[^1], 1L),
                 _ when route.StartsWith("/v1/webhooks/", StringComparison.Ordinal) => (w.AWebhookId, 1L),
+                _ when route.StartsWith("/v1/queues/", StringComparison.Ordinal) => (w.AQueueId, 1L),
                 _ => (w.A.Id, 1L),
             };
             var verb = new HttpMethod(method);
@@ -312,6 +355,11 @@ public sealed class CrossTenantApiTests(DatabaseKind kind) : ApiTestBase(kind)
 
         var complaints = await Read<Page<ComplaintSummaryDto>>(await asB.GetAsync("/v1/complaints?limit=100"));
         Assert.That(complaints.Items.Select(c => c.Id), Is.EqualTo(new[] { w.BComplaint.Id }));
+        var queues = await Read<Page<Cms.Application.Queues.QueueDto>>(await asB.GetAsync("/v1/queues?limit=100"));
+        Assert.That(queues.Items.Select(q => q.Code), Is.EqualTo(new[] { "cards" }), "B's own queue only");
+        Assert.That(queues.Items.Select(q => q.Id), Has.None.EqualTo(w.AQueueId));
+        var inCards = await Read<Page<ComplaintSummaryDto>>(await asB.GetAsync("/v1/complaints?queue=cards"));
+        Assert.That(inCards.Items.Select(c => c.Id), Is.EqualTo(new[] { w.BComplaint.Id }), "B's cards queue holds B's complaint only");
         foreach (var filter in new[] { $"consumerId={w.AConsumer.Id}", $"assigneeId={w.AAgent.Id}", "status=acknowledged" })
         {
             var filtered = await Read<Page<ComplaintSummaryDto>>(await asB.GetAsync($"/v1/complaints?{filter}"));

@@ -28,7 +28,7 @@ public sealed class RowLevelSecurityTests() : ApiTestBase(DatabaseKind.Postgres)
         ["Cms:Webhooks:AttemptsPerPass"] = "1",
     };
 
-    /// <summary>Two tenants, each with staff, a consumer, a complaint (sequence, deadlines), a note and audit entries.</summary>
+    /// <summary>Two tenants, each with staff working a queue, a consumer, a complaint (sequence, deadlines), a note and audit entries.</summary>
     private async Task<Seeded> SeedAsync()
     {
         var ids = new List<Guid>();
@@ -36,9 +36,10 @@ public sealed class RowLevelSecurityTests() : ApiTestBase(DatabaseKind.Postgres)
         foreach (var name in new[] { "Tenant A", "Tenant B" })
         {
             var tenant = await CreateTenantAsync(name);
-            var (_, agent) = await tenant.AddStaffAsync(Role.Agent);
+            // A queue the agent works (queues, staff_queues) and the complaint filed into it (complaints.queue_id).
+            var (_, agent) = await tenant.AddQueueAgentAsync("seed-queue");
             var consumer = await tenant.RegisterConsumerAsync(agent);
-            var complaint = await tenant.FileComplaintAsync(consumer.Id, agent);
+            var complaint = await tenant.FileComplaintAsync(consumer.Id, agent, queue: "seed-queue");
             // With an Idempotency-Key, so that idempotency_keys holds rows of both tenants too.
             using var note = new HttpRequestMessage(HttpMethod.Post, $"/v1/complaints/{complaint.Id}/notes")
             {

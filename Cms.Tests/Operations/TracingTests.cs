@@ -83,14 +83,15 @@ public sealed class TracingTests(DatabaseKind kind) : ApiTestBase(kind)
     {
         await using var host = new TelemetryTestHost(Factory);
         var tenant = await CreateTenantAsync();
-        var (agentStaff, agentClient) = await tenant.AddStaffAsync(Role.Agent);
+        var (agentStaff, agentClient) = await tenant.AddQueueAgentAsync("general");
         var (_, auditorClient) = await tenant.AddStaffAsync(Role.Auditor);
         var agent = host.Client(agentClient);
         var auditor = host.Client(auditorClient);
         var consumer = await tenant.RegisterConsumerAsync(agentClient);
 
         var filed = await Read<ComplaintDto>(await agent.PostAsJsonAsync("/v1/complaints",
-            new { consumerId = consumer.Id, channel = "web", product = "current_account", category = "fees", description = "Charged twice." }, Json),
+            new { consumerId = consumer.Id, channel = "web", product = "current_account", category = "fees", description = "Charged twice.", queue = "general" },
+            Json),
             HttpStatusCode.Created);
         var acknowledged = await Read<ComplaintDto>(await TransitionAsync(agent, filed.Id, "acknowledge", filed.Version));
         await Expect(await TransitionAsync(agent, filed.Id, "acknowledge", acknowledged.Version), HttpStatusCode.Conflict);

@@ -32,7 +32,8 @@ public sealed partial class HotQueryPlanTests(DatabaseKind kind) : ApiTestBase(k
     {
         // ---- one real tenant, its rows written by the service ----
         var tenant = await CreateTenantAsync();
-        var (agent, agentClient) = await tenant.AddStaffAsync(Role.Agent);
+        // The agent works the queue the complaints are filed into (an agent acts on unassigned complaints of their queues).
+        var (agent, agentClient) = await tenant.AddQueueAgentAsync("plan");
         var (_, integration) = await tenant.AddStaffAsync(Role.Integration);
         var lines = string.Join("\n", Enumerable.Range(1, 60).Select(i =>
             $$$"""{"externalRef":"PLAN-{{{i}}}","fullName":"Plan Person {{{i}}}","email":"plan{{{i}}}@example.test","phone":"+44 20 7946 {{{1000 + i}}}"}"""));
@@ -42,7 +43,7 @@ public sealed partial class HotQueryPlanTests(DatabaseKind kind) : ApiTestBase(k
         var complaints = new List<ComplaintDto>();
         for (var i = 0; i < 8; i++)
         {
-            complaints.Add(await tenant.FileComplaintAsync(consumer.Id, category: i % 2 == 0 ? "fees" : "service"));
+            complaints.Add(await tenant.FileComplaintAsync(consumer.Id, category: i % 2 == 0 ? "fees" : "service", queue: "plan"));
         }
 
         await Expect(await tenant.Admin.PostAsJsonAsync($"/v1/complaints/{complaints[0].Id}/notes",
@@ -86,6 +87,9 @@ public sealed partial class HotQueryPlanTests(DatabaseKind kind) : ApiTestBase(k
             $"/v1/complaints?consumerId={consumer.Id}", "/v1/complaints?overdue=true", $"/v1/complaints/{id}/notes",
             $"/v1/complaints/{complaints[0].Id}/notes", $"/v1/complaints/{id}/history", $"/v1/consumers/{consumer.Id}",
             "/v1/consumers?externalRef=PLAN-7", "/v1/consumers?email=plan8@example.test", "/v1/consumers?phone=%2B44%2020%207946%201009",
+            "/v1/queues", "/v1/complaints?queue=plan", "/v1/complaints?queue=plan&unassigned=true", "/v1/complaints?unassigned=true",
+            "/v1/complaints/due?queue=plan&withinDays=30", "/v1/complaints/due?queue=plan&unassigned=true&overdue=true",
+            "/v1/complaints/due?unassigned=true&withinDays=30",
         ];
         foreach (var path in reads)
         {
@@ -98,7 +102,7 @@ public sealed partial class HotQueryPlanTests(DatabaseKind kind) : ApiTestBase(k
         await Expect(await TransitionAsync(agentClient, id, "acknowledge", complaints[1].Version), HttpStatusCode.OK);
         await Expect(await agentClient.PostAsJsonAsync($"/v1/complaints/{id}/notes", new { kind = "internal", body = "Noted." }, Json),
             HttpStatusCode.Created);
-        await tenant.FileComplaintAsync(consumer.Id, agentClient);
+        await tenant.FileComplaintAsync(consumer.Id, agentClient, queue: "plan");
 
         // ---- plan every statement as the service runs it: cms_app, the tenant set, generic plan ----
         var violations = new List<string>();
@@ -130,7 +134,8 @@ public sealed partial class HotQueryPlanTests(DatabaseKind kind) : ApiTestBase(k
 
         Assert.That(planned, Has.Some.Contains("FROM complaints WHERE tenant_id").And.Some.Contains("ORDER BY received_at, id")
             .And.Some.Contains("external_ref_bidx").And.Some.Contains("FROM staff_users").And.Some.Contains("complaint_deadlines")
-            .And.Some.Contains("complaint_notes").And.Some.Contains("audit_entries").And.Some.Contains("FROM events WHERE tenant_id"),
+            .And.Some.Contains("complaint_notes").And.Some.Contains("audit_entries").And.Some.Contains("FROM events WHERE tenant_id")
+            .And.Some.Contains("FROM staff_queues").And.Some.Contains("FROM queues").And.Some.Contains("queue_id = @QueueId"),
             "the hot statements were captured");
         Assert.That(scanned, Has.Some.StartsWith("audit_entries_p").And.Some.StartsWith("events_p"),
             "scans of the partitions that hold the seeded rows were checked");

@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
 using Cms.Api.Http;
+using Cms.Application.Common;
 using Cms.Application.Complaints;
 using Cms.Application.Consumers;
 using Cms.Application.Staff;
@@ -127,8 +128,9 @@ public abstract class ApiTestBase(DatabaseKind kind)
                 phone = "+44 20 7946 0000",
             });
 
+        /// <summary>Files a complaint, into <paramref name="queue"/> (a queue code) when given.</summary>
         public async Task<ComplaintDto> FileComplaintAsync(Guid consumerId, HttpClient? client = null, string category = "fees",
-            DateTimeOffset? receivedAt = null) =>
+            DateTimeOffset? receivedAt = null, string? queue = null) =>
             await PostAsync<ComplaintDto>(client ?? Admin, "/v1/complaints", new
             {
                 consumerId,
@@ -137,7 +139,33 @@ public abstract class ApiTestBase(DatabaseKind kind)
                 category,
                 description = "Charged twice for the same transfer.",
                 receivedAt,
+                queue,
             });
+
+        /// <summary>Creates a queue of the tenant (as its admin).</summary>
+        public Task<Cms.Application.Queues.QueueDto> CreateQueueAsync(string code, string? name = null) =>
+            PostAsync<Cms.Application.Queues.QueueDto>(Admin, "/v1/queues", new { code, name = name ?? $"Queue {code}" });
+
+        /// <summary>Replaces the queues a staff member works (as the tenant admin); the queues must exist.</summary>
+        public async Task<Cms.Application.Queues.StaffQueuesDto> WorkQueuesAsync(Guid staffId, params string[] queues) =>
+            await Read<Cms.Application.Queues.StaffQueuesDto>(await Admin.PutAsJsonAsync($"/v1/staff/{staffId}/queues", new { queues }, Json));
+
+        /// <summary>
+        /// An agent who works <paramref name="queue"/>, creating the queue when the tenant has none of that code: for tests
+        /// where an agent handles unassigned complaints (an agent acts only on unassigned complaints of their queues).
+        /// </summary>
+        public async Task<(StaffDto Staff, HttpClient Client)> AddQueueAgentAsync(string queue)
+        {
+            var queues = await Read<Page<Cms.Application.Queues.QueueDto>>(await Admin.GetAsync("/v1/queues?limit=200"));
+            if (queues.Items.All(q => q.Code != queue))
+            {
+                await CreateQueueAsync(queue);
+            }
+
+            var (staff, client) = await AddStaffAsync(Role.Agent);
+            var member = await WorkQueuesAsync(staff.Id, queue);
+            return (staff with { Version = member.Version }, client);
+        }
 
         private static async Task<T> PostAsync<T>(HttpClient client, string path, object body) =>
             await Read<T>(await client.PostAsJsonAsync(path, body, Json), HttpStatusCode.Created);

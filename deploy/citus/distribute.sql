@@ -42,6 +42,9 @@ SELECT create_reference_table('platform_idempotency_keys');
 SELECT create_distributed_table('staff_users', 'tenant_id');
 SELECT create_distributed_table('consumers', 'tenant_id', colocate_with => 'staff_users');
 SELECT create_distributed_table('complaint_sequences', 'tenant_id', colocate_with => 'staff_users');
+-- queues before complaints (complaints.queue_id references them) and staff_queues (membership of staff in queues).
+SELECT create_distributed_table('queues', 'tenant_id', colocate_with => 'staff_users');
+SELECT create_distributed_table('staff_queues', 'tenant_id', colocate_with => 'staff_users');
 SELECT create_distributed_table('complaints', 'tenant_id', colocate_with => 'staff_users');
 SELECT create_distributed_table('complaint_deadlines', 'tenant_id', colocate_with => 'staff_users');
 SELECT create_distributed_table('complaint_notes', 'tenant_id', colocate_with => 'staff_users');

@@ -3,8 +3,12 @@ namespace Cms.Migrations.Migrations;
 /// <summary>The schema as a whole, for tests and tools.</summary>
 public static class Schema
 {
-    /// <summary>Every table that holds tenant data (tenant_id column, RLS on PostgreSQL), over all migrations.</summary>
+    /// <summary>
+    /// Every table that holds tenant data (tenant_id column, RLS on PostgreSQL), over all migrations, each after the tables
+    /// it references (so tools can copy them table by table): the queues come before complaints, which reference them.
+    /// </summary>
     public static IReadOnlyList<string> TenantTableNames { get; } =
-        [.. InitialSchema.TenantTableNames, .. AuditHashChain.TenantTableNames, .. ConsumerEncryption.TenantTableNames, .. IdempotencyKeys.TenantTableNames,
+        [.. InitialSchema.TenantTableNames.TakeWhile(t => t != "complaints"), .. Queues.TenantTableNames,
+         .. InitialSchema.TenantTableNames.SkipWhile(t => t != "complaints"), .. AuditHashChain.TenantTableNames, .. ConsumerEncryption.TenantTableNames, .. IdempotencyKeys.TenantTableNames,
          .. RegulatoryClocks.TenantTableNames, .. ChangeFeed.TenantTableNames, .. ComplaintOutcomes.TenantTableNames];
 }

@@ -35,9 +35,9 @@ public sealed class AddNoteHandler(IComplaintRepository complaints, CallerContex
         }
 
         var staff = caller.RequiredStaff;
-        if (!Permissions.MayHandle(staff, complaint.AssigneeId))
+        if (Permissions.CheckHandles(staff, complaint, "adds notes only to") is { } forbidden)
         {
-            return Error.Forbidden("An agent adds notes only to complaints assigned to them or unassigned.");
+            return forbidden;
         }
 
         var created = ComplaintNote.Create(Ids.New(), complaint, command.Kind!.Value, command.Body!, staff.Id, clock.GetUtcNow());

@@ -19,6 +19,10 @@ public sealed record FileComplaintCommand(
     bool? Disability) : ICommand<Result<ComplaintDto>>, IUseCaseMessage
 {
     UseCase IUseCaseMessage.UseCase => UseCase.FileComplaint;
+
+    /// <summary>The code of one of the tenant's active queues to file the complaint into; absent: no queue (then, while
+    /// unassigned, only supervisors and tenant admins handle it, and route it).</summary>
+    public string? Queue { get; init; }
 }
 
 public sealed class FileComplaintValidator : IValidator<FileComplaintCommand>
@@ -31,5 +35,9 @@ public sealed class FileComplaintValidator : IValidator<FileComplaintCommand>
         errors.Required("category", request.Category, Limits.Category);
         errors.Required("description", request.Description, Limits.Description);
         errors.Defined("priority", request.Priority, required: false);
+        if (request.Queue is not null && !Cms.Domain.Queues.Queue.IsValidCode(request.Queue))
+        {
+            errors.Add("queue", "'queue' must be a queue code (lower-case letters, digits or hyphens).");
+        }
     }
 }

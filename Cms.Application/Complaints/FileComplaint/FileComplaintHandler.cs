@@ -1,5 +1,6 @@
 using Cms.Application.Abstractions;
 using Cms.Application.Audit;
+using Cms.Application.Queues;
 using Cms.Application.Taxonomies;
 using Cms.Domain.Common;
 using Cms.Domain.Complaints;
@@ -16,6 +17,7 @@ public sealed class FileComplaintHandler(
     IComplaintRepository complaints,
     IComplaintQueries queries,
     ITaxonomyRepository taxonomies,
+    IQueueRepository queues,
     TenantScope scope,
     AuditTrail audit,
     TimeProvider clock) : ICommandHandler<FileComplaintCommand, Result<ComplaintDto>>
@@ -40,6 +42,18 @@ public sealed class FileComplaintHandler(
             return category.Error;
         }
 
+        Guid? queueId = null;
+        if (command.Queue is { } code)
+        {
+            var queue = await QueueLookup.ActiveAsync(queues, "queue", code, cancellationToken);
+            if (!queue.IsSuccess)
+            {
+                return queue.Error;
+            }
+
+            queueId = queue.Value.Id;
+        }
+
         var tenant = await tenants.GetAsync(scope.Required, cancellationToken)
                      ?? throw new InvalidOperationException("The caller's tenant does not exist.");
         var now = clock.GetUtcNow();
@@ -49,7 +63,7 @@ public sealed class FileComplaintHandler(
         var filed = Complaint.File(Ids.New(), tenant.Id, ComplaintReference.Format(now.Year, sequence), command.ConsumerId,
             command.Channel!.Value, product.Value.Code, category.Value.Code, command.Description!, command.Priority ?? Priority.Normal,
             command.VulnerabilityInvolved ?? false, new ComplaintFlags(command.PaymentServices ?? false, command.Disability ?? false),
-            receivedAt, tenant.Profile, now, tenantClock.Closures, tenantClock.InternalSla, product.Value.Version, category.Value.Version);
+            receivedAt, tenant.Profile, now, tenantClock.Closures, tenantClock.InternalSla, product.Value.Version, category.Value.Version, queueId);
         if (!filed.IsSuccess)
         {
             return filed.Error;
@@ -58,7 +72,9 @@ public sealed class FileComplaintHandler(
         var complaint = filed.Value;
         await complaints.AddAsync(complaint, cancellationToken);
         await audit.RecordAsync("complaint.filed", AuditTrail.Complaint, complaint.Id, complaint.Version,
-            ["reference", "consumerId", "channel", "product", "category", "description", "priority", "receivedAt", "deadlines"],
+            queueId is null
+                ? ["reference", "consumerId", "channel", "product", "category", "description", "priority", "receivedAt", "deadlines"]
+                : ["reference", "consumerId", "channel", "product", "category", "description", "priority", "receivedAt", "deadlines", "queueId"],
             cancellationToken);
         return (await queries.GetAsync(complaint.Id, now, cancellationToken))!;
     }

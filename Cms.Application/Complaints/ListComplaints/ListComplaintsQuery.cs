@@ -1,12 +1,16 @@
 using Cms.Application.Abstractions;
 using Cms.Application.Common;
+using Cms.Application.Queues;
 using Cms.Domain.Common;
 using Cms.Domain.Complaints;
 using Mediator;
 
 namespace Cms.Application.Complaints.ListComplaints;
 
-/// <summary>The complaint queue, oldest received first, keyset-paged.</summary>
+/// <summary>
+/// Complaints, oldest received first, keyset-paged; narrowed by status, assignee, category, consumer, deadlines, receipt
+/// date, one queue (by code) and <see cref="Unassigned"/> (true: only unassigned ones; false: only assigned ones).
+/// </summary>
 public sealed record ListComplaintsQuery(
     ComplaintStatus? Status,
     Guid? AssigneeId,
@@ -20,6 +24,11 @@ public sealed record ListComplaintsQuery(
     string? Cursor) : IQuery<Result<Page<ComplaintSummaryDto>>>, IUseCaseMessage, IPagedRequest
 {
     UseCase IUseCaseMessage.UseCase => UseCase.ListComplaints;
+
+    /// <summary>The code of one of the tenant's queues (retired ones too).</summary>
+    public string? Queue { get; init; }
+
+    public bool? Unassigned { get; init; }
 }
 
 public sealed class ListComplaintsValidator : IValidator<ListComplaintsQuery>
@@ -28,6 +37,7 @@ public sealed class ListComplaintsValidator : IValidator<ListComplaintsQuery>
     {
         errors.Defined("status", request.Status, required: false);
         errors.MaxLength("category", request.Category, Limits.Category);
+        QueueFilter.Validate(request.Queue, request.Unassigned, request.AssigneeId, errors);
         if (request.ReceivedFrom is { } from && request.ReceivedTo is { } to && from > to)
         {
             errors.Add("receivedFrom", "'receivedFrom' must not be after 'receivedTo'.");
@@ -37,13 +47,20 @@ public sealed class ListComplaintsValidator : IValidator<ListComplaintsQuery>
     }
 }
 
-public sealed class ListComplaintsHandler(IComplaintQueries complaints, TimeProvider clock)
+public sealed class ListComplaintsHandler(IComplaintQueries complaints, IQueueQueries queues, TimeProvider clock)
     : IQueryHandler<ListComplaintsQuery, Result<Page<ComplaintSummaryDto>>>
 {
     public async ValueTask<Result<Page<ComplaintSummaryDto>>> Handle(ListComplaintsQuery query, CancellationToken cancellationToken)
     {
+        var queue = await QueueFilter.ResolveAsync(queues, query.Queue, cancellationToken);
+        if (!queue.IsSuccess)
+        {
+            return queue.Error;
+        }
+
         var filter = new ComplaintFilter(query.Status, query.AssigneeId, query.Category, query.ConsumerId,
-            query.DueBefore?.ToUniversalTime(), query.Overdue, query.ReceivedFrom?.ToUniversalTime(), query.ReceivedTo?.ToUniversalTime());
+            query.DueBefore?.ToUniversalTime(), query.Overdue, query.ReceivedFrom?.ToUniversalTime(), query.ReceivedTo?.ToUniversalTime(),
+            queue.Value, query.Unassigned);
         return await complaints.ListAsync(filter, clock.GetUtcNow(), query.EffectiveLimit(), query.After(), cancellationToken);
     }
 }

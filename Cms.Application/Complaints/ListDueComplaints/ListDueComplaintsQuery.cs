@@ -1,5 +1,6 @@
 using Cms.Application.Abstractions;
 using Cms.Application.Common;
+using Cms.Application.Queues;
 using Cms.Domain.Common;
 using Cms.Domain.Complaints;
 using Cms.Domain.Regulation;
@@ -11,7 +12,7 @@ namespace Cms.Application.Complaints.ListDueComplaints;
 /// Open complaints by deadline, soonest first, keyset-paged: at most one of <paramref name="Overdue"/> (past due and
 /// unmet), <paramref name="WithinDays"/> (due in the next N days, not yet overdue) or <paramref name="AtRisk"/> (due
 /// within the tenant's at-risk window, not yet overdue); none of them lists every open complaint with a deadline.
-/// Narrowed by assignee, status (queue) and deadline kind (default: each complaint's next regulatory deadline; a kind
+/// Narrowed by assignee, status, queue (by code), unassigned=true and deadline kind (default: each complaint's next regulatory deadline; a kind
 /// such as internal_sla lists that deadline instead, a paused SLA is not due).
 /// </summary>
 public sealed record ListDueComplaintsQuery(
@@ -27,6 +28,12 @@ public sealed record ListDueComplaintsQuery(
     UseCase IUseCaseMessage.UseCase => UseCase.ListDueComplaints;
 
     public const int MaxWithinDays = 366;
+
+    /// <summary>The code of one of the tenant's queues (retired ones too).</summary>
+    public string? Queue { get; init; }
+
+    /// <summary>True: unassigned complaints only (e.g. what a queue's agents may pick up); false or absent: any.</summary>
+    public bool? Unassigned { get; init; }
 }
 
 public sealed class ListDueComplaintsValidator : IValidator<ListDueComplaintsQuery>
@@ -46,6 +53,7 @@ public sealed class ListDueComplaintsValidator : IValidator<ListDueComplaintsQue
 
         errors.Defined("status", request.Status, required: false);
         errors.Defined("kind", request.Kind, required: false);
+        QueueFilter.Validate(request.Queue, request.Unassigned, request.AssigneeId, errors);
         if (request.Status is { } status && status is not (ComplaintStatus.Received or ComplaintStatus.Acknowledged
                 or ComplaintStatus.Investigating or ComplaintStatus.AwaitingConsumer))
         {
@@ -56,11 +64,17 @@ public sealed class ListDueComplaintsValidator : IValidator<ListDueComplaintsQue
     }
 }
 
-public sealed class ListDueComplaintsHandler(IComplaintQueries complaints, ITenantClockRepository clocks, TimeProvider clock)
+public sealed class ListDueComplaintsHandler(IComplaintQueries complaints, IQueueQueries queues, ITenantClockRepository clocks, TimeProvider clock)
     : IQueryHandler<ListDueComplaintsQuery, Result<Page<DueComplaintDto>>>
 {
     public async ValueTask<Result<Page<DueComplaintDto>>> Handle(ListDueComplaintsQuery query, CancellationToken cancellationToken)
     {
+        var queue = await QueueFilter.ResolveAsync(queues, query.Queue, cancellationToken);
+        if (!queue.IsSuccess)
+        {
+            return queue.Error;
+        }
+
         var now = clock.GetUtcNow();
         var (from, before) = query switch
         {
@@ -70,7 +84,8 @@ public sealed class ListDueComplaintsHandler(IComplaintQueries complaints, ITena
             { Overdue: false } => (now, null),
             _ => (null, null),
         };
-        return await complaints.ListDueAsync(new DueFilter(from, before, query.AssigneeId, query.Status, query.Kind), now,
+        return await complaints.ListDueAsync(new DueFilter(from, before, query.AssigneeId, query.Status, query.Kind, queue.Value,
+                query.Unassigned == true), now,
             query.EffectiveLimit(), query.After(), cancellationToken);
     }
 }

@@ -46,9 +46,9 @@ public sealed class MergeComplaintsHandler(
             return Error.NotFound("complaint");
         }
 
-        if (!Permissions.MayHandle(Caller.RequiredStaff, duplicate.AssigneeId))
+        if (Permissions.CheckHandles(Caller.RequiredStaff, duplicate, "merges only") is { } forbidden)
         {
-            return Error.Forbidden("An agent merges only complaints assigned to them or unassigned.");
+            return forbidden;
         }
 
         var duplicateVersion = duplicate.Version;

@@ -25,6 +25,8 @@ public sealed class AuthorizationBehaviourTests
         "RecordResponse", "ReclassifyComplaint", "RecordVulnerability", "MergeComplaints", "GetTaxonomy",
         // A fact that drives the deadlines, as the flags above (Regulation E provisional credit).
         "RecordProvisionalCredit",
+        // The tenant's queues are visible to whoever handles or reads complaints.
+        "ListQueues",
     ];
 
     /// <summary>Tenant use cases that api.md reserves to a role other than tenant_admin.</summary>
@@ -33,10 +35,11 @@ public sealed class AuthorizationBehaviourTests
     private static readonly Dictionary<Role, Func<string, bool>> Allowed = new()
     {
         [Role.Agent] = AgentPlus.Contains,
-        [Role.Supervisor] = name => AgentPlus.Contains(name) || name is "ReopenComplaint" or "ListStaff" or "GetComplaintsReport",
+        [Role.Supervisor] = name => AgentPlus.Contains(name) || name is "ReopenComplaint" or "ListStaff" or "GetComplaintsReport"
+            or "ReplaceStaffQueues" or "MoveComplaintQueue",
         [Role.TenantAdmin] = name => !NotForTenantAdmin.Contains(name),
         [Role.Auditor] = name => name is "GetComplaint" or "ListComplaints" or "GetComplaintHistory" or "ListAudit" or "VerifyAuditChain"
-            or "ListDueComplaints" or "GetCalendar" or "GetClockSettings" or "GetComplaintsReport" or "GetTaxonomy",
+            or "ListDueComplaints" or "GetCalendar" or "GetClockSettings" or "GetComplaintsReport" or "GetTaxonomy" or "ListQueues",
         [Role.Integration] = name => name is "RegisterConsumer" or "GetConsumer" or "FindConsumers" or "FileComplaint" or "GetComplaint"
             or "ListEvents" or "GetTaxonomy",
     };

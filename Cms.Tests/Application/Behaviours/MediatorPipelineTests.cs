@@ -49,6 +49,8 @@ public sealed class MediatorPipelineTests
         services.AddScoped<IConsumerRepository>(sp => new FakeConsumerRepository(db, sp.GetRequiredService<TenantScope>()));
         services.AddScoped<IComplaintRepository>(sp => new FakeComplaintRepository(db, sp.GetRequiredService<TenantScope>()));
         services.AddScoped<ITaxonomyRepository>(sp => new FakeTaxonomyRepository(db, sp.GetRequiredService<TenantScope>()));
+        services.AddScoped<IQueueRepository>(sp => new FakeQueueRepository(db, sp.GetRequiredService<TenantScope>()));
+        services.AddScoped<IQueueQueries>(sp => new FakeQueueQueries(db, sp.GetRequiredService<TenantScope>()));
         services.AddScoped<IAuditRepository>(sp => new FakeAuditRepository(db, sp.GetRequiredService<TenantScope>()));
         services.AddScoped<ITenantClockRepository>(sp => new FakeTenantClockRepository(db, sp.GetRequiredService<TenantScope>()));
         services.AddScoped<IEventOutbox>(sp => new FakeEventOutbox(db, sp.GetRequiredService<TenantScope>()));
@@ -170,7 +172,7 @@ public sealed class MediatorPipelineTests
     public async Task A_query_runs_without_a_transaction()
     {
         var cast = _world.SeedCast();
-        var complaint = _world.SeedComplaint(cast.Tenant.Id, cast.Consumer.Id);
+        var complaint = _world.SeedComplaint(cast);
         SignIn(cast.Agent);
 
         var dto = Expect.Success(await Send(new GetComplaintQuery(complaint.Id)));

@@ -20,7 +20,7 @@ public sealed class AddNoteHandlerTests
     {
         var world = new World();
         var cast = world.SeedCast();
-        var seeded = world.SeedComplaint(cast.Tenant.Id, cast.Consumer.Id, Stage.Investigating);
+        var seeded = world.SeedComplaint(cast, Stage.Investigating);
         world.Clock.Advance(TimeSpan.FromMinutes(3));
         world.ActAs(cast.Agent);
 
@@ -56,16 +56,22 @@ public sealed class AddNoteHandlerTests
     }
 
     [Test]
-    public async Task An_agent_adds_notes_only_to_their_own_or_unassigned_complaints()
+    public async Task An_agent_adds_notes_only_to_their_own_complaints_or_unassigned_ones_in_their_queues()
     {
         var world = new World();
         var cast = world.SeedCast();
-        var theirs = world.SeedComplaint(cast.Tenant.Id, cast.Consumer.Id, assigneeId: cast.OtherAgent.Id);
-        var mine = world.SeedComplaint(cast.Tenant.Id, cast.Consumer.Id, assigneeId: cast.Agent.Id);
-        var unassigned = world.SeedComplaint(cast.Tenant.Id, cast.Consumer.Id);
+        var elsewhere = world.SeedQueue(cast.Tenant.Id, "mortgages");
+        var theirs = world.SeedComplaint(cast, assigneeId: cast.OtherAgent.Id);
+        var mine = world.SeedComplaint(cast.Tenant.Id, cast.Consumer.Id, assigneeId: cast.Agent.Id, queueId: elsewhere.Id);
+        var unassigned = world.SeedComplaint(cast);
+        var otherQueue = world.SeedComplaint(cast.Tenant.Id, cast.Consumer.Id, queueId: elsewhere.Id);
+        var noQueue = world.SeedComplaint(cast.Tenant.Id, cast.Consumer.Id);
         world.ActAs(cast.Agent);
 
         Expect.Failure(await AddNote(world, theirs.Id), ErrorKind.Forbidden);
+        Expect.Failure(await AddNote(world, otherQueue.Id), ErrorKind.Forbidden);
+        var refused = Expect.Failure(await AddNote(world, noQueue.Id), ErrorKind.Forbidden);
+        Assert.That(refused.Message, Is.EqualTo("An agent adds notes only to complaints assigned to them or unassigned in one of their queues."));
         Expect.NothingWritten(world);
         Expect.Success(await AddNote(world, mine.Id));
         Expect.Success(await AddNote(world, unassigned.Id));
@@ -89,7 +95,7 @@ public sealed class AddNoteHandlerTests
     {
         var world = new World();
         var cast = world.SeedCast();
-        var seeded = world.SeedComplaint(cast.Tenant.Id, cast.Consumer.Id);
+        var seeded = world.SeedComplaint(cast);
         world.ActAs(cast.Agent);
 
         Expect.Invalid(await AddNote(world, seeded.Id, body: "   "), "body");

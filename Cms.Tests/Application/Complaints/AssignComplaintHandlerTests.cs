@@ -18,7 +18,7 @@ public sealed class AssignComplaintHandlerTests
     {
         var world = new World();
         var cast = world.SeedCast();
-        var seeded = world.SeedComplaint(cast.Tenant.Id, cast.Consumer.Id);
+        var seeded = world.SeedComplaint(cast);
         world.ActAs(cast.Agent);
 
         Expect.Failure(await Assign(world, seeded.Id, seeded.Version, cast.OtherAgent.Id), ErrorKind.Forbidden);
@@ -31,7 +31,7 @@ public sealed class AssignComplaintHandlerTests
     {
         var world = new World();
         var cast = world.SeedCast();
-        var seeded = world.SeedComplaint(cast.Tenant.Id, cast.Consumer.Id);
+        var seeded = world.SeedComplaint(cast);
         world.ActAs(cast.Agent);
 
         var dto = Expect.Success(await Assign(world, seeded.Id, seeded.Version, cast.Agent.Id));
@@ -48,7 +48,7 @@ public sealed class AssignComplaintHandlerTests
         var world = new World();
         var cast = world.SeedCast();
         var assignee = world.SeedStaff(cast.Tenant.Id, assigneeRole);
-        var seeded = world.SeedComplaint(cast.Tenant.Id, cast.Consumer.Id, Stage.Investigating, assigneeId: cast.Agent.Id);
+        var seeded = world.SeedComplaint(cast, Stage.Investigating, assigneeId: cast.Agent.Id);
         world.ActAs(cast.Supervisor);
 
         var dto = Expect.Success(await Assign(world, seeded.Id, seeded.Version, assignee.Id));
@@ -66,7 +66,7 @@ public sealed class AssignComplaintHandlerTests
     {
         var world = new World();
         var cast = world.SeedCast();
-        var seeded = world.SeedComplaint(cast.Tenant.Id, cast.Consumer.Id);
+        var seeded = world.SeedComplaint(cast);
         world.ActAs(cast.Admin);
 
         Assert.That(Expect.Success(await Assign(world, seeded.Id, seeded.Version, cast.OtherAgent.Id)).AssigneeId, Is.EqualTo(cast.OtherAgent.Id));
@@ -78,7 +78,7 @@ public sealed class AssignComplaintHandlerTests
         var world = new World();
         var cast = world.SeedCast();
         var other = world.SeedCast();
-        var seeded = world.SeedComplaint(cast.Tenant.Id, cast.Consumer.Id);
+        var seeded = world.SeedComplaint(cast);
         world.ActAs(cast.Supervisor);
 
         Expect.Failure(await Assign(world, seeded.Id, seeded.Version, Ids.New()), ErrorKind.NotFound, "staff.not_found");
@@ -94,7 +94,7 @@ public sealed class AssignComplaintHandlerTests
         var cast = world.SeedCast();
         var auditor = world.SeedStaff(cast.Tenant.Id, role);
         var service = world.SeedStaff(cast.Tenant.Id, [Role.Integration], StaffKind.ServiceAccount);
-        var seeded = world.SeedComplaint(cast.Tenant.Id, cast.Consumer.Id);
+        var seeded = world.SeedComplaint(cast);
         world.ActAs(cast.Supervisor);
 
         Expect.Failure(await Assign(world, seeded.Id, seeded.Version, auditor.Id), ErrorKind.Conflict, "complaint.assignee_cannot_handle");
@@ -109,7 +109,7 @@ public sealed class AssignComplaintHandlerTests
         var world = new World();
         var cast = world.SeedCast();
         var gone = world.SeedStaff(cast.Tenant.Id, [Role.Agent], StaffKind.User, active: false);
-        var seeded = world.SeedComplaint(cast.Tenant.Id, cast.Consumer.Id);
+        var seeded = world.SeedComplaint(cast);
         world.ActAs(cast.Supervisor);
 
         Expect.Failure(await Assign(world, seeded.Id, seeded.Version, gone.Id), ErrorKind.Conflict, "complaint.assignee_cannot_handle");
@@ -122,7 +122,7 @@ public sealed class AssignComplaintHandlerTests
     {
         var world = new World();
         var cast = world.SeedCast();
-        var seeded = world.SeedComplaint(cast.Tenant.Id, cast.Consumer.Id, assigneeId: cast.Agent.Id);
+        var seeded = world.SeedComplaint(cast, assigneeId: cast.Agent.Id);
         world.ActAs(cast.Supervisor);
 
         Expect.Failure(await Assign(world, seeded.Id, seeded.Version, cast.Agent.Id), ErrorKind.Conflict, "complaint.already_assigned");

@@ -87,7 +87,7 @@ public sealed class ComplaintTransitionHandlerTests
     {
         var world = new World();
         var cast = world.SeedCast();
-        var seeded = world.SeedComplaint(cast.Tenant.Id, cast.Consumer.Id, c.From);
+        var seeded = world.SeedComplaint(cast, c.From);
         world.Clock.Advance(TimeSpan.FromMinutes(5));
         world.ActAs(cast.Agent);
 
@@ -126,7 +126,7 @@ public sealed class ComplaintTransitionHandlerTests
         {
             var world = new World();
             var cast = world.SeedCast();
-            var seeded = world.SeedComplaint(cast.Tenant.Id, cast.Consumer.Id, c.From);
+            var seeded = world.SeedComplaint(cast, c.From);
             world.ActAs(cast.Agent);
 
             var error = Expect.Failure(await c.Run(world, seeded.Id, seeded.Version + delta), ErrorKind.PreconditionFailed, "version.stale");
@@ -146,7 +146,7 @@ public sealed class ComplaintTransitionHandlerTests
     {
         var world = new World();
         var cast = world.SeedCast();
-        var seeded = world.SeedComplaint(cast.Tenant.Id, cast.Consumer.Id, c.IllegalFrom);
+        var seeded = world.SeedComplaint(cast, c.IllegalFrom);
         world.ActAs(cast.Agent);
 
         var error = Expect.Failure(await c.Run(world, seeded.Id, seeded.Version), ErrorKind.Conflict, "complaint.illegal_transition");
@@ -161,7 +161,7 @@ public sealed class ComplaintTransitionHandlerTests
     {
         var world = new World();
         var cast = world.SeedCast();
-        var seeded = world.SeedComplaint(cast.Tenant.Id, cast.Consumer.Id, c.From, assigneeId: cast.OtherAgent.Id);
+        var seeded = world.SeedComplaint(cast, c.From, assigneeId: cast.OtherAgent.Id);
         world.ActAs(cast.Agent);
 
         Expect.Failure(await c.Run(world, seeded.Id, seeded.Version), ErrorKind.Forbidden, "forbidden");
@@ -175,7 +175,7 @@ public sealed class ComplaintTransitionHandlerTests
     {
         var world = new World();
         var cast = world.SeedCast();
-        var seeded = world.SeedComplaint(cast.Tenant.Id, cast.Consumer.Id, c.From, assigneeId: cast.Agent.Id);
+        var seeded = world.SeedComplaint(cast, c.From, assigneeId: cast.Agent.Id);
         world.ActAs(cast.Agent);
 
         var result = await c.Run(world, seeded.Id, seeded.Version);
@@ -197,7 +197,7 @@ public sealed class ComplaintTransitionHandlerTests
     {
         var world = new World();
         var cast = world.SeedCast();
-        var seeded = world.SeedComplaint(cast.Tenant.Id, cast.Consumer.Id, c.From, assigneeId: cast.Agent.Id);
+        var seeded = world.SeedComplaint(cast, c.From, assigneeId: cast.Agent.Id);
         world.ActAs(cast.Supervisor);
 
         var dto = Expect.Success(await c.Run(world, seeded.Id, seeded.Version));
@@ -231,7 +231,7 @@ public sealed class ComplaintTransitionHandlerTests
     {
         var world = new World();
         var cast = world.SeedCast();
-        var seeded = world.SeedComplaint(cast.Tenant.Id, cast.Consumer.Id, c.From);
+        var seeded = world.SeedComplaint(cast, c.From);
         var concurrent = Stored.Copy(seeded, version: seeded.Version + 1);
         world.Complaints.BeforeUpdate = () => world.Db.Complaints[seeded.Id] = concurrent;
         world.ActAs(cast.Agent);

@@ -15,9 +15,10 @@ public sealed class RegulatoryClockHandlerTests
 {
     private static readonly CancellationToken None = CancellationToken.None;
 
+    /// <summary>Files into the cast's queue ("general", which its agents work), so the cast's agents may act on it.</summary>
     private static async Task<ComplaintDto> File(World w, Guid consumerId, DateTimeOffset? receivedAt = null, bool? paymentServices = null) =>
-        Expect.Success(await new FileComplaintHandler(w.Tenants, w.TenantClocks, w.Consumers, w.Complaints, w.ComplaintQueries, w.Taxonomies, w.Scope, w.Audit, w.Clock)
-            .Handle(new FileComplaintCommand(consumerId, Channel.Web, "p", "c", "d", receivedAt, null, null, paymentServices, null), None));
+        Expect.Success(await new FileComplaintHandler(w.Tenants, w.TenantClocks, w.Consumers, w.Complaints, w.ComplaintQueries, w.Taxonomies, w.Queues, w.Scope, w.Audit, w.Clock)
+            .Handle(new FileComplaintCommand(consumerId, Channel.Web, "p", "c", "d", receivedAt, null, null, paymentServices, null) { Queue = "general" }, None));
 
     [Test]
     public async Task Setting_the_payment_services_flag_recomputes_saves_and_audits_in_one_step()
@@ -96,7 +97,7 @@ public sealed class RegulatoryClockHandlerTests
         var soon = await File(w, cast.Consumer.Id, world.Now.AddDays(-53));
         var later = await File(w, cast.Consumer.Id, world.Now.AddDays(-30));
 
-        var list = new ListDueComplaintsHandler(w.ComplaintQueries, w.TenantClocks, w.Clock);
+        var list = new ListDueComplaintsHandler(w.ComplaintQueries, w.QueueQueries, w.TenantClocks, w.Clock);
         var atRisk = Expect.Success(await list.Handle(new ListDueComplaintsQuery(null, null, true, null, null, null, null, null), None));
         var slaOverdue = Expect.Success(await list.Handle(new ListDueComplaintsQuery(true, null, null, null, null, DeadlineKind.InternalSla, null, null), None));
 

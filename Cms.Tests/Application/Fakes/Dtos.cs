@@ -38,6 +38,7 @@ public static class Dtos
             nextDue, nextDue is { } due && due < now, s.CreatedAt, s.UpdatedAt, s.Version)
         {
             ProvisionalCreditAt = s.ProvisionalCreditAt,
+            QueueId = s.QueueId,
         };
     }
 
@@ -45,7 +46,10 @@ public static class Dtos
     {
         var nextDue = NextDue(s);
         return new ComplaintSummaryDto(s.Id, s.Reference, s.ConsumerId, s.Channel, s.Product, s.Category, s.Priority, s.Status,
-            s.AssigneeId, s.ReceivedAt, nextDue, nextDue is { } due && due < now, s.Version);
+            s.AssigneeId, s.ReceivedAt, nextDue, nextDue is { } due && due < now, s.Version)
+        {
+            QueueId = s.QueueId,
+        };
     }
 
     /// <summary>The stored next_due_at column: written from the aggregate on every insert and update.</summary>

@@ -1,6 +1,7 @@
 using Cms.Domain.Audit;
 using Cms.Domain.Complaints;
 using Cms.Domain.Consumers;
+using Cms.Domain.Queues;
 using Cms.Domain.Regulation;
 using Cms.Domain.Staff;
 using Cms.Domain.Taxonomies;
@@ -20,6 +21,8 @@ public sealed class InMemoryDatabase
     public Dictionary<Guid, StaffMember> Staff { get; } = [];
 
     public Dictionary<Guid, Consumer> Consumers { get; } = [];
+
+    public Dictionary<Guid, Queue> Queues { get; } = [];
 
     public Dictionary<Guid, ComplaintState> Complaints { get; } = [];
 
@@ -87,6 +90,7 @@ public static class Stored
         ClosureBand = c.ClosureBand,
         MergedIntoId = mergedIntoId ?? c.MergedIntoId,
         ProvisionalCreditAt = c.ProvisionalCreditAt,
+        QueueId = c.QueueId,
         Responses = [.. c.Responses],
         CreatedAt = c.CreatedAt,
         UpdatedAt = c.UpdatedAt,
@@ -132,6 +136,8 @@ public static class Stored
         Vulnerability = s.Vulnerability,
         ClosureBand = s.ClosureBand,
         MergedIntoId = s.MergedIntoId,
+        ProvisionalCreditAt = s.ProvisionalCreditAt,
+        QueueId = s.QueueId,
         Responses = [.. s.Responses],
         CreatedAt = s.CreatedAt,
         UpdatedAt = s.UpdatedAt,
@@ -139,7 +145,10 @@ public static class Stored
     };
 
     public static StaffMember Copy(StaffMember s) =>
-        StaffMember.Restore(s.Id, s.TenantId, s.Subject, s.Email, s.DisplayName, s.Kind, s.Roles.ToHashSet(), s.IsActive, s.CreatedAt, s.Version);
+        StaffMember.Restore(s.Id, s.TenantId, s.Subject, s.Email, s.DisplayName, s.Kind, s.Roles.ToHashSet(), s.IsActive, s.CreatedAt, s.Version,
+            s.QueueIds.ToHashSet());
+
+    public static Queue Copy(Queue q) => Queue.Restore(q.Id, q.TenantId, q.Code, q.Name, q.RetiredAt, q.CreatedAt, q.UpdatedAt, q.Version);
 
     public static Consumer Copy(Consumer c) =>
         Consumer.Restore(c.Id, c.TenantId, c.ExternalRef,

@@ -104,6 +104,8 @@ public sealed class FakeComplaintQueries(InMemoryDatabase db, TenantScope scope)
                         || (overdue ? Dtos.NextDue(c) < now : Dtos.NextDue(c) is null || Dtos.NextDue(c) >= now))
             .Where(c => filter.ReceivedFrom is not { } from || c.ReceivedAt >= from)
             .Where(c => filter.ReceivedTo is not { } to || c.ReceivedAt < to)
+            .Where(c => filter.QueueId is not { } queue || c.QueueId == queue)
+            .Where(c => filter.Unassigned is not { } unassigned || (c.AssigneeId is null) == unassigned)
             .Where(c => after is not { At: { } afterAt } || Keyset.After(c.ReceivedAt, c.Id, afterAt, after.Id))
             .OrderBy(c => c.ReceivedAt).ThenBy(c => c.Id)
             .Take(limit + 1)
@@ -129,11 +131,16 @@ public sealed class FakeComplaintQueries(InMemoryDatabase db, TenantScope scope)
             .Where(x => filter.DueBefore is not { } before || x.Due!.DueAt < before)
             .Where(x => filter.AssigneeId is not { } assignee || x.Complaint.AssigneeId == assignee)
             .Where(x => filter.Status is not { } status || x.Complaint.Status == status)
+            .Where(x => filter.QueueId is not { } queue || x.Complaint.QueueId == queue)
+            .Where(x => !filter.Unassigned || x.Complaint.AssigneeId is null)
             .Where(x => after is not { At: { } afterAt } || Keyset.After(x.Due!.DueAt, x.Complaint.Id, afterAt, after.Id))
             .OrderBy(x => x.Due!.DueAt).ThenBy(x => x.Complaint.Id)
             .Take(limit + 1)
             .Select(x => new DueComplaintDto(x.Complaint.Id, x.Complaint.Reference, x.Complaint.Status, x.Complaint.AssigneeId,
-                x.Complaint.Priority, x.Complaint.ReceivedAt, x.Due!.Kind, x.Due.DueAt, x.Due.DueAt < now, x.Complaint.Version))
+                x.Complaint.Priority, x.Complaint.ReceivedAt, x.Due!.Kind, x.Due.DueAt, x.Due.DueAt < now, x.Complaint.Version)
+            {
+                QueueId = x.Complaint.QueueId,
+            })
             .ToList();
         return Task.FromResult(Cursor.ToPage(rows, limit, r => new CursorKey(r.DueAt, r.ComplaintId)));
     }
@@ -166,5 +173,27 @@ public sealed class FakeAuditQueries(InMemoryDatabase db, TenantScope scope) : I
             .Select(Dtos.Audit)
             .ToList();
         return Task.FromResult(Cursor.ToPage(rows, limit, a => new CursorKey(a.OccurredAt, a.Id)));
+    }
+}
+
+public sealed class FakeQueueQueries(InMemoryDatabase db, TenantScope scope) : IQueueQueries
+{
+    public Task<Page<Cms.Application.Queues.QueueDto>> ListAsync(int limit, CursorKey? after, CancellationToken cancellationToken)
+    {
+        var tenantId = scope.Required;
+        var rows = db.Queues.Values
+            .Where(q => q.TenantId == tenantId)
+            .Where(q => after is not { At: { } afterAt } || Keyset.After(q.CreatedAt, q.Id, afterAt, after.Id))
+            .OrderBy(q => q.CreatedAt).ThenBy(q => q.Id)
+            .Take(limit + 1)
+            .Select(Cms.Application.Queues.QueueDto.From)
+            .ToList();
+        return Task.FromResult(Cursor.ToPage(rows, limit, q => new CursorKey(q.CreatedAt, q.Id)));
+    }
+
+    public Task<Guid?> FindIdByCodeAsync(string code, CancellationToken cancellationToken)
+    {
+        var tenantId = scope.Required;
+        return Task.FromResult(db.Queues.Values.FirstOrDefault(q => q.TenantId == tenantId && q.Code == code)?.Id);
     }
 }

@@ -4,6 +4,7 @@ using Cms.Domain.Complaints;
 using Cms.Domain.Taxonomies;
 using Cms.Domain.Consumers;
 using Cms.Domain.Regulation;
+using Cms.Domain.Queues;
 using Cms.Domain.Staff;
 using Cms.Domain.Tenants;
 
@@ -87,8 +88,67 @@ public sealed class FakeStaffRepository(InMemoryDatabase db, TenantScope scope) 
             return Task.FromResult(false);
         }
 
-        db.Staff[staff.Id] = Stored.Copy(staff);
+        // The membership is stored by ReplaceQueuesAsync alone (as the real repository does).
+        db.Staff[staff.Id] = StaffMember.Restore(staff.Id, staff.TenantId, staff.Subject, staff.Email, staff.DisplayName, staff.Kind,
+            staff.Roles.ToHashSet(), staff.IsActive, staff.CreatedAt, staff.Version, stored.QueueIds.ToHashSet());
         db.Writes.Add($"staff.update {staff.Id}");
+        return Task.FromResult(true);
+    }
+
+    public Task ReplaceQueuesAsync(StaffMember staff, CancellationToken cancellationToken)
+    {
+        var tenantId = Guard.SameTenant(scope, staff.TenantId);
+        var stored = db.Staff[staff.Id];
+        if (stored.TenantId != tenantId || staff.QueueIds.Any(q => !db.Queues.TryGetValue(q, out var queue) || queue.TenantId != tenantId))
+        {
+            throw new InvalidOperationException("staff_queues: foreign key violation (a queue of another tenant, or none).");
+        }
+
+        db.Staff[staff.Id] = StaffMember.Restore(stored.Id, stored.TenantId, stored.Subject, stored.Email, stored.DisplayName, stored.Kind,
+            stored.Roles.ToHashSet(), stored.IsActive, stored.CreatedAt, stored.Version, staff.QueueIds.ToHashSet());
+        db.Writes.Add($"staff.queues {staff.Id}");
+        return Task.CompletedTask;
+    }
+}
+
+public sealed class FakeQueueRepository(InMemoryDatabase db, TenantScope scope) : IQueueRepository
+{
+    public Task AddAsync(Queue queue, CancellationToken cancellationToken)
+    {
+        var tenantId = Guard.SameTenant(scope, queue.TenantId);
+        if (db.Queues.Values.Any(q => q.TenantId == tenantId && q.Code == queue.Code))
+        {
+            throw Guard.Duplicate("queues (tenant_id, code)");
+        }
+
+        db.Queues[queue.Id] = Stored.Copy(queue);
+        db.Writes.Add($"queue.insert {queue.Id}");
+        return Task.CompletedTask;
+    }
+
+    public Task<Queue?> GetAsync(Guid id, CancellationToken cancellationToken)
+    {
+        var tenantId = scope.Required;
+        return Task.FromResult(db.Queues.TryGetValue(id, out var q) && q.TenantId == tenantId ? Stored.Copy(q) : null);
+    }
+
+    public Task<Queue?> FindByCodeAsync(string code, CancellationToken cancellationToken)
+    {
+        var tenantId = scope.Required;
+        var found = db.Queues.Values.FirstOrDefault(q => q.TenantId == tenantId && q.Code == code);
+        return Task.FromResult(found is null ? null : Stored.Copy(found));
+    }
+
+    public Task<bool> UpdateAsync(Queue queue, long expectedVersion, CancellationToken cancellationToken)
+    {
+        var tenantId = Guard.SameTenant(scope, queue.TenantId);
+        if (!db.Queues.TryGetValue(queue.Id, out var stored) || stored.TenantId != tenantId || stored.Version != expectedVersion)
+        {
+            return Task.FromResult(false);
+        }
+
+        db.Queues[queue.Id] = Stored.Copy(queue);
+        db.Writes.Add($"queue.update {queue.Id}");
         return Task.FromResult(true);
     }
 }
