@@ -59,7 +59,14 @@ internal sealed class StaffRow
     public DateTimeOffset CreatedAt { get; init; }
     public long Version { get; init; }
 
+    /// <summary>A queue the member works, when the row is read joined with staff_queues (<see cref="JoinedColumns"/>).</summary>
+    public Guid? QueueId { get; init; }
+
     public const string Columns = "tenant_id, id, subject, email, display_name, kind, roles, is_active, created_at, version";
+
+    /// <summary>The columns of staff_users (alias s) and one active membership's queue (alias q, null for none).</summary>
+    public const string JoinedColumns =
+        "s.tenant_id, s.id, s.subject, s.email, s.display_name, s.kind, s.roles, s.is_active, s.created_at, s.version, q.queue_id";
 
     public StaffMember ToDomain(IReadOnlySet<Guid>? queueIds = null) => StaffMember.Restore(Id, TenantId, Subject, Email, DisplayName,
         WireNames.Parse<StaffKind>(Kind), ParseRoles(Roles), IsActive, CreatedAt, Version, queueIds);

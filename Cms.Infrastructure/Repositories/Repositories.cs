@@ -69,28 +69,29 @@ internal sealed class StaffRepository(DbSession db, TenantScope scope, TimeProvi
             },
             cancellationToken);
 
-    public async Task<StaffMember?> GetAsync(Guid id, CancellationToken cancellationToken) =>
-        await WithQueuesAsync(await db.QuerySingleOrDefaultAsync<StaffRow>(
-            $"SELECT {StaffRow.Columns} FROM staff_users WHERE tenant_id = @TenantId AND id = @Id",
-            new { TenantId = scope.Required, Id = id }, cancellationToken), cancellationToken);
+    public Task<StaffMember?> GetAsync(Guid id, CancellationToken cancellationToken) =>
+        WithQueuesAsync("s.id = @Id", new { TenantId = scope.Required, Id = id, Active = true }, cancellationToken);
 
-    public async Task<StaffMember?> FindBySubjectAsync(string subject, CancellationToken cancellationToken) =>
-        await WithQueuesAsync(await db.QuerySingleOrDefaultAsync<StaffRow>(
-            $"SELECT {StaffRow.Columns} FROM staff_users WHERE tenant_id = @TenantId AND subject = @Subject",
-            new { TenantId = scope.Required, Subject = subject }, cancellationToken), cancellationToken);
+    public Task<StaffMember?> FindBySubjectAsync(string subject, CancellationToken cancellationToken) =>
+        WithQueuesAsync("s.subject = @Subject", new { TenantId = scope.Required, Subject = subject, Active = true }, cancellationToken);
 
-    /// <summary>The member with the queues they work (read on every request, like the roles, so a change takes effect at once).</summary>
-    private async Task<StaffMember?> WithQueuesAsync(StaffRow? row, CancellationToken cancellationToken)
+    /// <summary>
+    /// The member with the queues they work, read on every request like the roles (so a change takes effect at once) in
+    /// ONE statement: the member's row joined with their active memberships, a row per queue (one row with no queue for
+    /// a member of none). <paramref name="condition"/> is a constant of this class, never input.
+    /// </summary>
+    private async Task<StaffMember?> WithQueuesAsync(string condition, object parameters, CancellationToken cancellationToken)
     {
-        if (row is null)
-        {
-            return null;
-        }
-
-        var queues = await db.QueryAsync<Guid>(
-            "SELECT queue_id FROM staff_queues WHERE tenant_id = @TenantId AND staff_id = @StaffId AND active = @Active",
-            new { row.TenantId, StaffId = row.Id, Active = true }, cancellationToken);
-        return row.ToDomain(queues.ToHashSet());
+        var rows = await db.QueryAsync<StaffRow>(
+            $"""
+            SELECT {StaffRow.JoinedColumns}
+            FROM staff_users s LEFT JOIN staff_queues q ON q.tenant_id = s.tenant_id AND q.staff_id = s.id AND q.active = @Active
+            WHERE s.tenant_id = @TenantId AND {condition}
+            """,
+            parameters, cancellationToken);
+        return rows.Count == 0
+            ? null
+            : rows[0].ToDomain(rows.Where(r => r.QueueId is not null).Select(r => r.QueueId!.Value).ToHashSet());
     }
 
     public async Task ReplaceQueuesAsync(StaffMember staff, CancellationToken cancellationToken)

@@ -36,7 +36,7 @@ public sealed class EveryEndpointBadInputTests(DatabaseKind kind) : ApiTestBase(
     };
 
     /// <summary>Free-text query filters: any string is a valid filter value (an unmatched one finds nothing).</summary>
-    private static readonly HashSet<string> FreeTextQueries = new(StringComparer.Ordinal) { "name", "category", "externalRef", "email", "phone" };
+    private static readonly HashSet<string> FreeTextQueries = new(StringComparer.Ordinal) { "name", "category", "externalRef", "email", "phone", "queue" };
 
     /// <summary>Bodies whose every member may be left out: a merge patch, and settings whose absent members take their defaults.</summary>
     private static readonly Dictionary<string, string> AllMembersOptional = new(StringComparer.Ordinal)
@@ -44,6 +44,7 @@ public sealed class EveryEndpointBadInputTests(DatabaseKind kind) : ApiTestBase(
         ["patchConsumersById"] = "merge patch",
         ["patchWebhooksById"] = "merge patch",
         ["putSettingsClocks"] = "absent members take their defaults (no internal SLA, the profile's at-risk days)",
+        ["postComplaintsQueue"] = "an absent or null queue takes the complaint out of its queue",
     };
 
     private const string Absurd = "99999999999999999999999";

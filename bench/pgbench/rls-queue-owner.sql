@@ -3,6 +3,6 @@
 -- policy, not by a round trip.
 \startpipeline
 BEGIN;
-SELECT id, reference, consumer_id, channel, product, category, priority, status, assignee_id, received_at, next_due_at, version FROM complaints WHERE tenant_id = '@TENANT@' AND status = 'received' ORDER BY received_at, id LIMIT 51;
+SELECT id, reference, consumer_id, channel, product, category, priority, status, assignee_id, received_at, next_due_at, version, queue_id FROM complaints WHERE tenant_id = '@TENANT@' AND status = 'received' ORDER BY received_at, id LIMIT 51;
 \endpipeline
 ROLLBACK;
