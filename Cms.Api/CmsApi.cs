@@ -78,9 +78,14 @@ public static class CmsApi
         services.AddProblemDetails(o => o.CustomizeProblemDetails = Problems.Customize);
         services.AddExceptionHandler<UnexpectedErrorHandler>();
 
+        // Validated tokens are remembered until they expire (at most five minutes), on the handler's own clock, the
+        // system's; roles are still read from the database on every request (ValidatedTokenCache).
+        var tokenCache = new ValidatedTokenCache(TimeProvider.System);
+        services.AddSingleton(tokenCache);
         services.AddAuthentication(JwtBearerDefaults.AuthenticationScheme).AddJwtBearer(o =>
         {
             o.MapInboundClaims = false;
+            o.Events = tokenCache.Events();
             if (!string.IsNullOrWhiteSpace(auth.Authority))
             {
                 o.Authority = auth.Authority;
