@@ -12,7 +12,7 @@ public static class QueueEndpoints
     public static void MapQueueEndpoints(this IEndpointRouteBuilder app)
     {
         var group = app.MapGroup("/v1/queues").WithTags("Queues");
-        group.MapPost("/", Create).WithSummary("Create a queue with a code unique in the tenant, e.g. cards (tenant_admin).");
+        group.MapPost("/", Create).WithIdempotency().WithSummary("Create a queue with a code unique in the tenant, e.g. cards (tenant_admin).");
         group.MapGet("/", List).WithSummary("The tenant's queues, oldest first, retired ones marked, keyset paged (agent+, auditor).");
         group.MapPost("/{id}/retire", Retire)
             .WithSummary("Retire a queue: it keeps its complaints but takes no new complaints or members (tenant_admin; If-Match optional).")

@@ -93,6 +93,7 @@ public sealed class IdempotencyApiTests(DatabaseKind kind) : ApiTestBase(kind)
             ("/v1/consumers", Idempotent.Consumer($"EXT-{Guid.NewGuid():N}"), "consumers"),
             ("/v1/staff", new { subject, email = $"{subject}@example.test", displayName = "Staff", roles = new[] { Role.Agent }, kind = "user" }, "staff_users"),
             ($"/v1/complaints/{complaint.Id}/notes", new { kind = "internal", body = "a note" }, "complaint_notes"),
+            ("/v1/queues", new { code = $"q-{Guid.NewGuid():N}"[..20], name = "Cards" }, "queues"),
         };
 
         foreach (var (path, body, table) in posts)
