@@ -181,12 +181,15 @@ internal sealed class ConsumerKeyring(DbSession db, TenantScope scope, IMasterKe
         return Aead.Open(tenantKey.Key, Convert.FromBase64String(wrapped[(separator + 1)..]), ConsumerKeyAssociatedData(scope.Required, consumerId));
     }
 
-    public static string? Encrypt(byte[] dataKey, Guid tenantId, Guid consumerId, string column, string? plaintext) =>
+    /// <summary>Seals one field with the consumer's data key, as a cipher keyed once for all the consumer's fields
+    /// (<see cref="Aead.Keyed"/>).</summary>
+    public static string? Encrypt(AesGcm fieldCipher, Guid tenantId, Guid consumerId, string column, string? plaintext) =>
         plaintext is null
             ? null
-            : FieldPrefix + Convert.ToBase64String(Aead.Seal(dataKey, Encoding.UTF8.GetBytes(plaintext), FieldAssociatedData(tenantId, consumerId, column)));
+            : FieldPrefix + Convert.ToBase64String(Aead.Seal(fieldCipher, Encoding.UTF8.GetBytes(plaintext), FieldAssociatedData(tenantId, consumerId, column)));
 
-    public static string? Decrypt(byte[] dataKey, Guid tenantId, Guid consumerId, string column, string? stored)
+    /// <summary>Opens one field sealed by <see cref="Encrypt"/>, with a cipher keyed with the consumer's data key.</summary>
+    public static string? Decrypt(AesGcm fieldCipher, Guid tenantId, Guid consumerId, string column, string? stored)
     {
         if (stored is null)
         {
@@ -198,7 +201,7 @@ internal sealed class ConsumerKeyring(DbSession db, TenantScope scope, IMasterKe
             throw new CryptographicException("A consumer field is not in a known format.");
         }
 
-        return Encoding.UTF8.GetString(Aead.Open(dataKey, Convert.FromBase64String(stored[FieldPrefix.Length..]),
+        return Encoding.UTF8.GetString(Aead.Open(fieldCipher, Convert.FromBase64String(stored[FieldPrefix.Length..]),
             FieldAssociatedData(tenantId, consumerId, column)));
     }
 

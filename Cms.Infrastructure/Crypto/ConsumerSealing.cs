@@ -53,12 +53,14 @@ internal sealed class ConsumerSealing(ConsumerKeyring keys)
     /// seals many consumers in parallel.</summary>
     public static SealedConsumer Parameters(Consumer consumer, byte[] dataKey, TenantKeyMaterial tenantKey)
     {
-        string? Seal(string column, string? value) => ConsumerKeyring.Encrypt(dataKey, consumer.TenantId, consumer.Id, column, value);
-
         if (consumer.IsErased)
         {
             return Erased(consumer);
         }
+
+        // One cipher keyed with the consumer's data key for all seven fields (the key schedule once, not per field).
+        using var cipher = Aead.Keyed(dataKey);
+        string? Seal(string column, string? value) => ConsumerKeyring.Encrypt(cipher, consumer.TenantId, consumer.Id, column, value);
 
         return new SealedConsumer
         {
@@ -111,7 +113,8 @@ internal sealed class ConsumerSealing(ConsumerKeyring keys)
         var dataKey = await keys.UnwrapConsumerKeyAsync(row.Id, row.WrappedKey, cancellationToken);
         try
         {
-            string? Open(string column, string? value) => ConsumerKeyring.Decrypt(dataKey, row.TenantId, row.Id, column, value);
+            using var cipher = Aead.Keyed(dataKey);
+            string? Open(string column, string? value) => ConsumerKeyring.Decrypt(cipher, row.TenantId, row.Id, column, value);
 
             return new ConsumerPlain(row,
                 Open(ConsumerColumns.ExternalRef, row.ExternalRef),
