@@ -414,6 +414,21 @@ public sealed partial class DeployTests
 
     private static readonly Dictionary<string, string> Published = [];
 
+    /// <summary>The published copies are the run's own temporary folders: removed when the fixture is done.</summary>
+    [OneTimeTearDown]
+    public void RemovePublishedCopies()
+    {
+        lock (Published)
+        {
+            foreach (var folder in Published.Values)
+            {
+                Directory.Delete(folder, recursive: true);
+            }
+
+            Published.Clear();
+        }
+    }
+
     /// <summary>dotnet publish -c Release of a project into a temporary folder (once per test run and project).</summary>
     private static string Publish(string project)
     {
