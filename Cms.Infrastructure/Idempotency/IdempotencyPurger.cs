@@ -1,9 +1,6 @@
 using System.Data.Common;
 using Cms.Infrastructure.Persistence;
 using Dapper;
-using Microsoft.Data.Sqlite;
-using Microsoft.Extensions.DependencyInjection;
-using Npgsql;
 
 namespace Cms.Infrastructure.Idempotency;
 
@@ -31,7 +28,7 @@ public sealed class IdempotencyPurger(DatabaseOptions options, IServiceProvider 
         ArgumentOutOfRangeException.ThrowIfLessThan(batchSize, 1);
         ArgumentOutOfRangeException.ThrowIfLessThan(maxBatches, 1);
         var parameters = new { Now = now.ToUniversalTime(), Limit = batchSize };
-        await using var connection = await OpenAsync(cancellationToken);
+        await using var connection = await ServiceConnections.OpenAsync(options, services, cancellationToken);
         if (options.Provider != DatabaseProvider.Postgres)
         {
             return await BatchesAsync(connection, null, SqlitePurge("idempotency_keys"), parameters, batchSize, maxBatches, cancellationToken)
@@ -68,12 +65,9 @@ public sealed class IdempotencyPurger(DatabaseOptions options, IServiceProvider 
         for (var batch = 0; batch < maxBatches; batch++)
         {
             await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
-            var text = tenantId is { } id ? $"SET LOCAL app.tenant_id = '{id:D}';\n{sql}" : sql; // a Guid formatted here, never caller text
-            var deleted = sql.StartsWith("SELECT", StringComparison.Ordinal)
-                ? await connection.ExecuteScalarAsync<int>(new CommandDefinition(text, parameters, transaction, options.CommandTimeoutSeconds,
-                    cancellationToken: cancellationToken))
-                : await connection.ExecuteAsync(new CommandDefinition(text, parameters, transaction, options.CommandTimeoutSeconds,
-                    cancellationToken: cancellationToken));
+            var text = tenantId is { } id ? ServiceConnections.SetTenant(id) + sql : sql;
+            var deleted = await connection.ExecuteScalarAsync<int>(new CommandDefinition(text, parameters, transaction, options.CommandTimeoutSeconds,
+                cancellationToken: cancellationToken));
             await transaction.CommitAsync(CancellationToken.None);
             purged += deleted;
             if (deleted < batchSize)
@@ -85,18 +79,7 @@ public sealed class IdempotencyPurger(DatabaseOptions options, IServiceProvider 
         return purged;
     }
 
+    /// <summary>SQLite's bounded delete, answering its count as the PostgreSQL purge functions do.</summary>
     private static string SqlitePurge(string table) =>
-        $"DELETE FROM {table} WHERE rowid IN (SELECT rowid FROM {table} WHERE expires_at <= @Now LIMIT @Limit)";
-
-    private async Task<DbConnection> OpenAsync(CancellationToken cancellationToken)
-    {
-        if (options.Provider == DatabaseProvider.Postgres)
-        {
-            return await services.GetRequiredService<NpgsqlDataSource>().OpenConnectionAsync(cancellationToken);
-        }
-
-        var connection = new SqliteConnection(SqliteConnectionStrings.ForService(options.ConnectionString));
-        await connection.OpenAsync(cancellationToken);
-        return connection;
-    }
+        $"DELETE FROM {table} WHERE rowid IN (SELECT rowid FROM {table} WHERE expires_at <= @Now LIMIT @Limit);\nSELECT changes();";
 }

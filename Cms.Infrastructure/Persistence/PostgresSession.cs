@@ -59,7 +59,7 @@ public sealed class PostgresSession(NpgsqlDataSource dataSource, TenantScope ten
         if (Tenant.TenantId is { } tenantId && tenantId != _applied)
         {
             _applied = tenantId;
-            prefix += $"SET LOCAL app.tenant_id = '{tenantId:D}';\n";
+            prefix += ServiceConnections.SetTenant(tenantId);
         }
 
         return prefix + sql;

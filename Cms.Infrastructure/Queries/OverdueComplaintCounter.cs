@@ -1,9 +1,6 @@
 using System.Data.Common;
 using Cms.Infrastructure.Persistence;
 using Dapper;
-using Microsoft.Data.Sqlite;
-using Microsoft.Extensions.DependencyInjection;
-using Npgsql;
 
 namespace Cms.Infrastructure.Queries;
 
@@ -22,7 +19,7 @@ public sealed class OverdueComplaintCounter(DatabaseOptions options, IServicePro
 
     public async Task<IReadOnlyDictionary<Guid, long>> CountAsync(DateTimeOffset now, CancellationToken cancellationToken)
     {
-        await using var connection = await OpenAsync(cancellationToken);
+        await using var connection = await ServiceConnections.OpenAsync(options, services, cancellationToken);
         var tenants = (await connection.QueryAsync<Guid>(new CommandDefinition(TenantsSql, cancellationToken: cancellationToken))).AsList();
         var counts = new Dictionary<Guid, long>(tenants.Count);
         foreach (var tenantId in tenants)
@@ -38,23 +35,11 @@ public sealed class OverdueComplaintCounter(DatabaseOptions options, IServicePro
 
             await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
             counts[tenantId] = await connection.ExecuteScalarAsync<long>(new CommandDefinition(
-                $"SET LOCAL app.tenant_id = '{tenantId:D}';\n{CountSql}", // a Guid formatted here, never caller text
+                ServiceConnections.SetTenant(tenantId) + CountSql,
                 parameters, transaction, options.CommandTimeoutSeconds, cancellationToken: cancellationToken));
             await transaction.RollbackAsync(cancellationToken);
         }
 
         return counts;
-    }
-
-    private async Task<DbConnection> OpenAsync(CancellationToken cancellationToken)
-    {
-        if (options.Provider == DatabaseProvider.Postgres)
-        {
-            return await services.GetRequiredService<NpgsqlDataSource>().OpenConnectionAsync(cancellationToken);
-        }
-
-        var connection = new SqliteConnection(SqliteConnectionStrings.ForService(options.ConnectionString));
-        await connection.OpenAsync(cancellationToken);
-        return connection;
     }
 }
