@@ -13,11 +13,21 @@
 -- History goes back about three years, and tables partitioned by month (audit_entries, and events once they are) have
 -- no partition for most of it and no default partition: the months are created first, as the schema owner, through the
 -- owner's own partition functions (found in the catalogue, see below), exactly as an operator loading history does.
---   psql -v tenant=... -v n=... -v template_complaint=... -v template_note=... [-v owner=cms_owner] -f bench/generate.sql
+--
+-- The complaints' ids follow from their number: '00000000-0000-7000-8000-' || hex(first + i - 1) for i = 1 .. n, first
+-- defaulting to 1 (bench/pgbench/ computes the measured tenant's ids so). Ids are UUIDs, unique across tenants, so a run
+-- loading several tenants gives each the next range (bench/run --tenants: first = 1 + the complaints already generated);
+-- references (GEN-<i>) are per tenant and start at 1 in each.
+--   psql -v tenant=... -v n=... [-v first=1] -v template_complaint=... -v template_note=... [-v owner=cms_owner]
+--        -f bench/generate.sql
 \set ON_ERROR_STOP on
 \if :{?owner}
 \else
   \set owner cms_owner
+\endif
+\if :{?first}
+\else
+  \set first 1
 \endif
 \timing on
 SET synchronous_commit = off;
@@ -59,7 +69,7 @@ SELECT i, id, status, consumer_n, received_at,
                    WHEN 'awaiting_consumer' THEN 4 WHEN 'resolved' THEN 4 WHEN 'closed' THEN 5 ELSE 6 END AS version
 FROM (
     SELECT i,
-           ('00000000-0000-7000-8000-' || lpad(to_hex(i), 12, '0'))::uuid AS id,
+           ('00000000-0000-7000-8000-' || lpad(to_hex(:first::bigint - 1 + i), 12, '0'))::uuid AS id,
            s.status,
            1 + floor(power(random(), 3) * :consumer_count)::bigint AS consumer_n,
            CASE WHEN s.status IN ('received','acknowledged','investigating','awaiting_consumer')
@@ -71,6 +81,14 @@ FROM (
           FROM (SELECT i, random() AS r FROM generate_series(1, :n) AS i) r) s
 ) p;
 SELECT min(received_at) AS history_from FROM bench_plan \gset
+-- The ids are UUIDs, unique across tenants (the primary key, which leads with tenant_id, would not catch another
+-- tenant's): none of this range may be taken, by any tenant.
+SELECT EXISTS (SELECT FROM complaints
+               WHERE id BETWEEN ('00000000-0000-7000-8000-' || lpad(to_hex(:first::bigint), 12, '0'))::uuid
+                            AND ('00000000-0000-7000-8000-' || lpad(to_hex(:first::bigint - 1 + :n), 12, '0'))::uuid) AS ids_taken \gset
+\if :ids_taken
+  DO $$ BEGIN RAISE EXCEPTION 'bench/generate.sql: complaint ids of this range are taken already (-v first= must start past every tenant''s generated ids)'; END $$;
+\endif
 
 \echo [generate] partitions: every month from :history_from on, as :owner
 -- Every partitioned table this script writes into (discovered, not assumed: audit_entries is partitioned today, events
