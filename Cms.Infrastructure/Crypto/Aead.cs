@@ -7,8 +7,11 @@ namespace Cms.Infrastructure.Crypto;
 internal static class Aead
 {
     public const int KeySize = 32;
-    private const int NonceSize = 12;
+    public const int NonceSize = 12;
     private const int TagSize = 16;
+
+    /// <summary>The length of a sealed value (nonce | ciphertext | tag) for a plaintext of <paramref name="plaintextLength"/> bytes.</summary>
+    public static int SealedLength(int plaintextLength) => NonceSize + plaintextLength + TagSize;
 
     public static byte[] NewKey() => RandomNumberGenerator.GetBytes(KeySize);
 
@@ -26,11 +29,25 @@ internal static class Aead
     /// format as the key overload).</summary>
     public static byte[] Seal(AesGcm aes, ReadOnlySpan<byte> plaintext, ReadOnlySpan<byte> associatedData)
     {
-        var sealedBytes = new byte[NonceSize + plaintext.Length + TagSize];
-        var nonce = sealedBytes.AsSpan(0, NonceSize);
+        var sealedBytes = new byte[SealedLength(plaintext.Length)];
+        Span<byte> nonce = stackalloc byte[NonceSize];
         RandomNumberGenerator.Fill(nonce);
-        aes.Encrypt(nonce, plaintext, sealedBytes.AsSpan(NonceSize, plaintext.Length), sealedBytes.AsSpan(NonceSize + plaintext.Length), associatedData);
+        Seal(aes, nonce, plaintext, associatedData, sealedBytes);
         return sealedBytes;
+    }
+
+    /// <summary>Seals into <paramref name="sealedBytes"/> (exactly <see cref="SealedLength"/> bytes) under a nonce the
+    /// caller drew fresh from the system CSPRNG and uses once (<see cref="ConsumerSealer"/> draws them in blocks).</summary>
+    public static void Seal(AesGcm aes, ReadOnlySpan<byte> nonce, ReadOnlySpan<byte> plaintext, ReadOnlySpan<byte> associatedData,
+        Span<byte> sealedBytes)
+    {
+        if (nonce.Length != NonceSize || sealedBytes.Length != SealedLength(plaintext.Length))
+        {
+            throw new ArgumentException("The nonce or the output has the wrong length.");
+        }
+
+        nonce.CopyTo(sealedBytes);
+        aes.Encrypt(nonce, plaintext, sealedBytes.Slice(NonceSize, plaintext.Length), sealedBytes[(NonceSize + plaintext.Length)..], associatedData);
     }
 
     public static byte[] Open(ReadOnlySpan<byte> key, ReadOnlySpan<byte> sealedBytes, ReadOnlySpan<byte> associatedData)

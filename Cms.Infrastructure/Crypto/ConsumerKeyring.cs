@@ -1,7 +1,9 @@
+using System.Buffers;
 using System.Collections.Concurrent;
 using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
+using System.Text.Unicode;
 using Cms.Application.Abstractions;
 using Cms.Infrastructure.Persistence;
 
@@ -149,22 +151,21 @@ internal sealed class ConsumerKeyring(DbSession db, TenantScope scope, IMasterKe
         return Unwrap(row, current: false);
     }
 
-    /// <summary>A new data key for a consumer, and its wrapped form for consumer_keys.</summary>
-    public async Task<(byte[] DataKey, string Wrapped, TenantKeyMaterial TenantKey)> NewConsumerKeyAsync(Guid consumerId,
-        CancellationToken cancellationToken)
+    /// <summary>A sealer for the consumers of the tenant in scope, under its current key (created on the tenant's first
+    /// consumer when <paramref name="create"/>); null when the tenant has no key and none is created.</summary>
+    public async Task<ConsumerSealer?> SealerAsync(bool create, int consumers, CancellationToken cancellationToken)
     {
-        var tenantKey = (await CurrentTenantKeyAsync(create: true, cancellationToken))!;
-        var (dataKey, wrapped) = NewConsumerKey(tenantKey, scope.Required, consumerId);
-        return (dataKey, wrapped, tenantKey);
+        var tenantKey = await CurrentTenantKeyAsync(create, cancellationToken);
+        return tenantKey is null ? null : new ConsumerSealer(tenantKey, scope.Required, consumers);
     }
 
-    /// <summary>A new data key for a consumer wrapped with <paramref name="tenantKey"/> (the stored form in consumer_keys).
-    /// No I/O and no shared state: the bulk import calls it from many threads.</summary>
-    public static (byte[] DataKey, string Wrapped) NewConsumerKey(TenantKeyMaterial tenantKey, Guid tenantId, Guid consumerId)
+    /// <summary>A consumer's data key wrapped with the tenant key under a fresh nonce: the stored form in consumer_keys.</summary>
+    public static string WrapConsumerKey(AesGcm tenantKeyCipher, TenantKeyMaterial tenantKey, ReadOnlySpan<byte> nonce,
+        ReadOnlySpan<byte> dataKey, Guid tenantId, Guid consumerId)
     {
-        var dataKey = Aead.NewKey();
-        var wrapped = Aead.Seal(tenantKey.Key, dataKey, ConsumerKeyAssociatedData(tenantId, consumerId));
-        return (dataKey, $"t{tenantKey.Version.ToString(CultureInfo.InvariantCulture)}:{Convert.ToBase64String(wrapped)}");
+        Span<byte> wrapped = stackalloc byte[Aead.SealedLength(Aead.KeySize)];
+        Aead.Seal(tenantKeyCipher, nonce, dataKey, ConsumerKeyAssociatedData(tenantId, consumerId), wrapped);
+        return $"t{tenantKey.Version.ToString(CultureInfo.InvariantCulture)}:{Convert.ToBase64String(wrapped)}";
     }
 
     /// <summary>Unwraps a consumer's data key as stored in consumer_keys.</summary>
@@ -182,11 +183,37 @@ internal sealed class ConsumerKeyring(DbSession db, TenantScope scope, IMasterKe
     }
 
     /// <summary>Seals one field with the consumer's data key, as a cipher keyed once for all the consumer's fields
-    /// (<see cref="Aead.Keyed"/>).</summary>
-    public static string? Encrypt(AesGcm fieldCipher, Guid tenantId, Guid consumerId, string column, string? plaintext) =>
-        plaintext is null
-            ? null
-            : FieldPrefix + Convert.ToBase64String(Aead.Seal(fieldCipher, Encoding.UTF8.GetBytes(plaintext), FieldAssociatedData(tenantId, consumerId, column)));
+    /// (<see cref="Aead.Keyed"/>), under a fresh nonce. The plaintext's bytes live only in a scratch buffer, wiped after.</summary>
+    public static string? Encrypt(AesGcm fieldCipher, ReadOnlySpan<byte> nonce, Guid tenantId, Guid consumerId, string column, string? plaintext)
+    {
+        if (plaintext is null)
+        {
+            return null;
+        }
+
+        const int OnStack = 1024;
+        var plainLength = Encoding.UTF8.GetByteCount(plaintext);
+        var sealedLength = Aead.SealedLength(plainLength);
+        var rented = plainLength + sealedLength > OnStack ? ArrayPool<byte>.Shared.Rent(plainLength + sealedLength) : null;
+        var scratch = rented is null ? stackalloc byte[OnStack] : rented;
+        var plain = scratch[..plainLength];
+        try
+        {
+            Encoding.UTF8.GetBytes(plaintext, plain);
+            Span<byte> associatedData = stackalloc byte[MaxAssociatedData];
+            var sealedBytes = scratch.Slice(plainLength, sealedLength);
+            Aead.Seal(fieldCipher, nonce, plain, associatedData[..FieldAssociatedData(associatedData, tenantId, consumerId, column)], sealedBytes);
+            return string.Concat(FieldPrefix, Convert.ToBase64String(sealedBytes));
+        }
+        finally
+        {
+            CryptographicOperations.ZeroMemory(plain);
+            if (rented is not null)
+            {
+                ArrayPool<byte>.Shared.Return(rented);
+            }
+        }
+    }
 
     /// <summary>Opens one field sealed by <see cref="Encrypt"/>, with a cipher keyed with the consumer's data key.</summary>
     public static string? Decrypt(AesGcm fieldCipher, Guid tenantId, Guid consumerId, string column, string? stored)
@@ -201,18 +228,45 @@ internal sealed class ConsumerKeyring(DbSession db, TenantScope scope, IMasterKe
             throw new CryptographicException("A consumer field is not in a known format.");
         }
 
+        Span<byte> associatedData = stackalloc byte[MaxAssociatedData];
         return Encoding.UTF8.GetString(Aead.Open(fieldCipher, Convert.FromBase64String(stored[FieldPrefix.Length..]),
-            FieldAssociatedData(tenantId, consumerId, column)));
+            associatedData[..FieldAssociatedData(associatedData, tenantId, consumerId, column)]));
     }
 
-    /// <summary>The blind index of a normalised value: HMAC-SHA-256 under the tenant's blind-index key, per column.</summary>
-    public static string? BlindIndex(TenantKeyMaterial tenantKey, string column, string? normalised) =>
-        normalised is null
-            ? null
-            : Convert.ToHexStringLower(HMACSHA256.HashData(tenantKey.BlindIndexKey, Encoding.UTF8.GetBytes($"{column}\n{normalised}")));
+    /// <summary>The blind index of a normalised value: HMAC-SHA-256 under the tenant's blind-index key, per column, as
+    /// lowercase hex (one lookup; <see cref="ConsumerSealer"/> keeps one HMAC keyed for many).</summary>
+    public static string? BlindIndex(TenantKeyMaterial tenantKey, string column, string? normalised)
+    {
+        if (normalised is null)
+        {
+            return null;
+        }
 
-    private static byte[] FieldAssociatedData(Guid tenantId, Guid consumerId, string column) =>
-        Aead.Utf8($"cms|{tenantId:D}|consumers|{column}|{consumerId:D}");
+        using var hmac = IncrementalHash.CreateHMAC(HashAlgorithmName.SHA256, tenantKey.BlindIndexKey);
+        return BlindIndex(hmac, column, normalised);
+    }
+
+    /// <summary>The blind index with an HMAC already keyed with the tenant's blind-index key (left reset for the next).</summary>
+    public static string? BlindIndex(IncrementalHash blindIndexHmac, string column, string? normalised)
+    {
+        if (normalised is null)
+        {
+            return null;
+        }
+
+        blindIndexHmac.AppendData(Encoding.UTF8.GetBytes($"{column}\n{normalised}"));
+        Span<byte> mac = stackalloc byte[SHA256.HashSizeInBytes];
+        blindIndexHmac.GetHashAndReset(mac);
+        return Convert.ToHexStringLower(mac);
+    }
+
+    // "cms|<tenant>|consumers|<column>|<consumer>": two GUIDs (36 each), the longest column name and the separators fit.
+    private const int MaxAssociatedData = 160;
+
+    private static int FieldAssociatedData(Span<byte> destination, Guid tenantId, Guid consumerId, string column) =>
+        Utf8.TryWrite(destination, CultureInfo.InvariantCulture, $"cms|{tenantId:D}|consumers|{column}|{consumerId:D}", out var written)
+            ? written
+            : throw new ArgumentException("The column name is too long for the associated data.", nameof(column));
 
     private static byte[] ConsumerKeyAssociatedData(Guid tenantId, Guid consumerId) =>
         Aead.Utf8($"cms|{tenantId:D}|consumer_keys|{consumerId:D}");

@@ -1,4 +1,3 @@
-using System.Security.Cryptography;
 using Cms.Application.Abstractions;
 using Cms.Domain.Consumers;
 using Cms.Infrastructure.Crypto;
@@ -11,7 +10,7 @@ namespace Cms.Infrastructure.Repositories;
 /// <summary>
 /// The bulk import's writer. Sealing is the same as <see cref="ConsumerRepository.AddAsync"/> (one data key per consumer
 /// wrapped with the tenant key, every personal field AES-256-GCM under it, blind indexes under the tenant's blind-index
-/// key), done in parallel on every core since it is pure CPU. Then:
+/// key), done in parallel on every core since it is pure CPU, with one <see cref="ConsumerSealer"/> per worker. Then:
 /// <list type="bullet">
 /// <item>PostgreSQL refuses COPY FROM into tables under row-level security, so the sealed rows go by binary COPY into a
 /// temporary staging table (no WAL, dropped at commit, so it leaves nothing behind a pooled or PgBouncer connection), and
@@ -37,20 +36,14 @@ internal sealed class ConsumerBulkWriter(DbSession db, TenantScope scope, Consum
         var tenantKey = (await keys.CurrentTenantKeyAsync(create: true, cancellationToken))!;
         var rows = new SealedConsumer[consumers.Count];
         var wrappedKeys = new string[consumers.Count];
-        Parallel.For(0, consumers.Count, new ParallelOptions { CancellationToken = cancellationToken }, i =>
-        {
-            var consumer = consumers[i];
-            var (dataKey, wrapped) = ConsumerKeyring.NewConsumerKey(tenantKey, tenantId, consumer.Id);
-            try
+        Parallel.For(0, consumers.Count, new ParallelOptions { CancellationToken = cancellationToken },
+            () => new ConsumerSealer(tenantKey, tenantId, consumers.Count),
+            (i, _, sealer) =>
             {
-                rows[i] = ConsumerSealing.Parameters(consumer, dataKey, tenantKey);
-                wrappedKeys[i] = wrapped;
-            }
-            finally
-            {
-                CryptographicOperations.ZeroMemory(dataKey);
-            }
-        });
+                (rows[i], wrappedKeys[i]) = sealer.SealNew(consumers[i]);
+                return sealer;
+            },
+            sealer => sealer.Dispose());
 
         var createdAt = clock.GetUtcNow();
         return options.Provider == DatabaseProvider.Postgres

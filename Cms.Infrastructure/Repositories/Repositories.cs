@@ -144,15 +144,11 @@ internal sealed class ConsumerRepository(DbSession db, TenantScope scope, Consum
     public async Task AddAsync(Consumer consumer, CancellationToken cancellationToken)
     {
         TenantGuard.Check(scope, consumer.TenantId);
-        var (dataKey, wrapped, tenantKey) = await keys.NewConsumerKeyAsync(consumer.Id, cancellationToken);
-        try
+        string wrapped;
+        using (var sealer = (await keys.SealerAsync(create: true, consumers: 1, cancellationToken))!)
         {
-            await db.ExecuteAsync($"INSERT INTO consumers ({ConsumerRow.InsertColumns}) VALUES ({Values})",
-                ConsumerSealing.Parameters(consumer, dataKey, tenantKey), cancellationToken);
-        }
-        finally
-        {
-            CryptographicOperations.ZeroMemory(dataKey);
+            (var row, wrapped) = sealer.SealNew(consumer);
+            await db.ExecuteAsync($"INSERT INTO consumers ({ConsumerRow.InsertColumns}) VALUES ({Values})", row, cancellationToken);
         }
 
         await db.ExecuteAsync(
@@ -218,9 +214,9 @@ internal sealed class ConsumerRepository(DbSession db, TenantScope scope, Consum
         var dataKey = await keys.UnwrapConsumerKeyAsync(consumer.Id, wrapped, cancellationToken);
         try
         {
-            var tenantKey = (await keys.CurrentTenantKeyAsync(create: false, cancellationToken))!;
+            using var sealer = (await keys.SealerAsync(create: false, consumers: 1, cancellationToken))!;
             return await db.ExecuteAsync(Sql,
-                new DynamicParametersBuilder(ConsumerSealing.Parameters(consumer, dataKey, tenantKey)).With("ExpectedVersion", expectedVersion).Build(),
+                new DynamicParametersBuilder(sealer.Seal(consumer, dataKey)).With("ExpectedVersion", expectedVersion).Build(),
                 cancellationToken) == 1;
         }
         finally

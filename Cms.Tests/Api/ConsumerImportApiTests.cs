@@ -1,4 +1,5 @@
 using System.Net;
+using System.Security.Cryptography;
 using System.Text;
 using Cms.Api.Import;
 using Cms.Application.Audit;
@@ -122,6 +123,108 @@ public sealed class ConsumerImportApiTests(DatabaseKind kind) : ApiTestBase(kind
             Assert.That(reader.GetString(2), Does.StartWith("v1:").And.Not.Contain("CIPHER-1"));
             Assert.That(reader.GetString(3), Has.Length.EqualTo(64));
         }
+    }
+
+    /// <summary>
+    /// The stored format, opened here without the service's code, from the master key and the documented layout alone
+    /// (security.md; ConsumerEncryption migration): tenant key = AES-256-GCM under the master key, data key = AES-256-GCM
+    /// under the tenant key ("t1:" + base64), each field "v1:" + base64 of nonce | ciphertext | tag under the data key with
+    /// "cms|tenant|consumers|column|consumer" as associated data, blind index = hex HMAC-SHA-256 of "column\nvalue" under
+    /// HKDF(tenant key, "cms/consumers/blind-index/v1"). The bulk import and the single registration must both write it,
+    /// and every nonce and data key must be fresh.
+    /// </summary>
+    [Test]
+    public async Task Imported_and_registered_consumers_are_sealed_in_the_documented_format_with_fresh_nonces()
+    {
+        var tenant = await CreateTenantAsync();
+        var registered = await tenant.RegisterConsumerAsync(externalRef: "FMT-ONE", email: "one@example.test");
+        var bulk = string.Join("\n", Enumerable.Range(1, 150).Select(i => Line($"FMT-{i}", $"bulk.{i}@example.test"))) + "\n";
+        Assert.That((await Read<ConsumerImportReport>(await ImportAsync(tenant.Admin, bulk))).Imported, Is.EqualTo(150));
+
+        await using var connection = Db.OpenPrivileged();
+        byte[]? tenantKey = null;
+        await using (var command = connection.CreateCommand())
+        {
+            command.CommandText = "SELECT tenant_id, version, wrapped_key, master_key_version FROM tenant_keys";
+            await using var reader = await command.ExecuteReaderAsync();
+            while (await reader.ReadAsync())
+            {
+                if (reader.GetGuid(0) == tenant.Id)
+                {
+                    Assert.That((reader.GetInt32(1), reader.GetString(3)), Is.EqualTo((1, "1")));
+                    tenantKey = Open(Convert.FromBase64String(CmsApiFactory.MasterKey), Convert.FromBase64String(reader.GetString(2)),
+                        $"cms|{tenant.Id:D}|tenant_keys|1");
+                }
+            }
+        }
+
+        Assert.That(tenantKey, Is.Not.Null.And.Length.EqualTo(32));
+        var blindIndexKey = HKDF.DeriveKey(HashAlgorithmName.SHA256, tenantKey!, 32, [], "cms/consumers/blind-index/v1"u8.ToArray());
+        string BlindIndex(string column, string value) =>
+            Convert.ToHexStringLower(HMACSHA256.HashData(blindIndexKey, Encoding.UTF8.GetBytes($"{column}\n{value}")));
+
+        var nonces = new HashSet<string>();
+        var dataKeys = new HashSet<string>();
+        var opened = new Dictionary<string, (Guid Id, string Email)>();
+        await using (var command = connection.CreateCommand())
+        {
+            command.CommandText =
+                """
+                SELECT c.tenant_id, c.id, c.external_ref, c.external_ref_bidx, c.full_name, c.email, c.email_bidx, k.wrapped_key
+                FROM consumers c JOIN consumer_keys k ON k.tenant_id = c.tenant_id AND k.consumer_id = c.id
+                """;
+            await using var reader = await command.ExecuteReaderAsync();
+            while (await reader.ReadAsync())
+            {
+                if (reader.GetGuid(0) != tenant.Id)
+                {
+                    continue;
+                }
+
+                var id = reader.GetGuid(1);
+                var wrapped = reader.GetString(7);
+                Assert.That(wrapped, Does.StartWith("t1:"));
+                var wrappedBytes = Convert.FromBase64String(wrapped[3..]);
+                var dataKey = Open(tenantKey!, wrappedBytes, $"cms|{tenant.Id:D}|consumer_keys|{id:D}");
+                Assert.That(dataKeys.Add(Convert.ToHexString(dataKey)), Is.True, "a fresh data key per consumer");
+                Assert.That(nonces.Add(Convert.ToHexString(wrappedBytes, 0, 12)), Is.True, "a fresh nonce per sealed value");
+                string Field(int ordinal, string column)
+                {
+                    var stored = reader.GetString(ordinal);
+                    Assert.That(stored, Does.StartWith("v1:"));
+                    var sealedBytes = Convert.FromBase64String(stored[3..]);
+                    Assert.That(nonces.Add(Convert.ToHexString(sealedBytes, 0, 12)), Is.True, "a fresh nonce per sealed value");
+                    return Encoding.UTF8.GetString(Open(dataKey, sealedBytes, $"cms|{tenant.Id:D}|consumers|{column}|{id:D}"));
+                }
+
+                var externalRef = Field(2, "external_ref");
+                var email = Field(5, "email");
+                Assert.That(Field(4, "full_name"), Is.Not.Empty);
+                using (Assert.EnterMultipleScope())
+                {
+                    Assert.That(reader.GetString(3), Is.EqualTo(BlindIndex("external_ref", externalRef)));
+                    Assert.That(reader.GetString(6), Is.EqualTo(BlindIndex("email", email)));
+                }
+
+                opened[externalRef] = (id, email);
+            }
+        }
+
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(opened, Has.Count.EqualTo(151));
+            Assert.That(opened["FMT-ONE"], Is.EqualTo((registered.Id, "one@example.test")));
+            Assert.That(opened["FMT-77"].Email, Is.EqualTo("bulk.77@example.test"));
+        }
+    }
+
+    private static byte[] Open(byte[] key, byte[] sealedBytes, string associatedData)
+    {
+        using var aes = new AesGcm(key, 16);
+        var plaintext = new byte[sealedBytes.Length - 28];
+        aes.Decrypt(sealedBytes.AsSpan(0, 12), sealedBytes.AsSpan(12, plaintext.Length), sealedBytes.AsSpan(12 + plaintext.Length),
+            plaintext, Encoding.UTF8.GetBytes(associatedData));
+        return plaintext;
     }
 
     [Test]
