@@ -184,13 +184,8 @@ internal sealed class ConsumerKeyring(DbSession db, TenantScope scope, IMasterKe
 
     /// <summary>Seals one field with the consumer's data key, as a cipher keyed once for all the consumer's fields
     /// (<see cref="Aead.Keyed"/>), under a fresh nonce. The plaintext's bytes live only in a scratch buffer, wiped after.</summary>
-    public static string? Encrypt(AesGcm fieldCipher, ReadOnlySpan<byte> nonce, Guid tenantId, Guid consumerId, string column, string? plaintext)
+    public static string Encrypt(AesGcm fieldCipher, ReadOnlySpan<byte> nonce, Guid tenantId, Guid consumerId, string column, string plaintext)
     {
-        if (plaintext is null)
-        {
-            return null;
-        }
-
         const int OnStack = 1024;
         var plainLength = Encoding.UTF8.GetByteCount(plaintext);
         var sealedLength = Aead.SealedLength(plainLength);

@@ -120,7 +120,7 @@ internal sealed class ConsumerSealer : IDisposable
         {
             if (value is null)
             {
-                return null;
+                return null; // an absent field: stored as NULL, no nonce drawn
             }
 
             Span<byte> nonce = stackalloc byte[Aead.NonceSize];
