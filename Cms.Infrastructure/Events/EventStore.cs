@@ -3,7 +3,6 @@ using Cms.Application.Audit;
 using Cms.Application.Events;
 using Cms.Domain.Events;
 using Cms.Infrastructure.Persistence;
-using Cms.Infrastructure.Repositories;
 
 namespace Cms.Infrastructure.Events;
 
@@ -71,6 +70,7 @@ internal sealed class EventRow
         StoredJson.Deserialize<string[]>(ChangedFields));
 }
 
+// Reads the primary (not QuerySession): a lagging replica answers an empty page, which a feed reader takes for the end of the feed.
 internal sealed class EventQueries(DbSession db, TenantScope scope) : IEventQueries
 {
     public async Task<IReadOnlyList<EventDto>> ListAsync(long after, int take, CancellationToken cancellationToken) =>
