@@ -8,6 +8,10 @@ public sealed class ChangeSealerOptions
 {
     public const string Section = "Cms:Sealer";
 
+    /// <summary>Whether this instance runs the sealer's worker (every instance may: they take turns per tenant). Off,
+    /// the feed and webhook reads still seal what they serve; tests of the sealer itself drive it step by step.</summary>
+    public bool Enabled { get; set; } = true;
+
     /// <summary>How often every tenant is looked at, for changes committed through another instance that stopped
     /// before sealing them (this instance's own commits are sealed at once, through <see cref="ChangeSealerSignal"/>).</summary>
     public TimeSpan SweepInterval { get; set; } = TimeSpan.FromSeconds(2);
@@ -26,7 +30,7 @@ public sealed partial class ChangeSealerWorker(ChangeSealer sealer, ChangeSealer
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        if (database.Provider != DatabaseProvider.Postgres)
+        if (database.Provider != DatabaseProvider.Postgres || !options.Enabled)
         {
             return;
         }
