@@ -19,7 +19,7 @@ public sealed record VerifyAuditChainQuery : IQuery<Result<AuditVerificationDto>
 /// walk continues up to a head read after it, and only an end that still does not meet the head is reported. Then the
 /// entries not linked yet are checked against their own HMACs.
 /// </summary>
-public sealed class VerifyAuditChainHandler(IAuditChainReader reader, AuditChain chain)
+internal sealed class VerifyAuditChainHandler(IAuditChainReader reader, AuditChain chain)
     : IQueryHandler<VerifyAuditChainQuery, Result<AuditVerificationDto>>
 {
     private const int BatchSize = 1000;
