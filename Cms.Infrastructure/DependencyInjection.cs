@@ -90,7 +90,10 @@ public static class DependencyInjection
         services.AddScoped<IConsumerRepository, ConsumerRepository>();
         services.AddScoped<IConsumerBulkWriter, ConsumerBulkWriter>();
         services.AddScoped<IComplaintRepository, ComplaintRepository>();
-        services.AddScoped<IAuditRepository, AuditRepository>();
+        services.AddScoped<IAuditRepository, Audit.AuditRepository>();
+        services.AddSingleton<Audit.ChangeSealer>();
+        services.AddSingleton<Audit.ChangeSealerSignal>();
+        services.AddSingleton<Repositories.ReferenceBlocks>();
         services.AddScoped<TenantClockRepository>();
         services.AddScoped<ITenantClockRepository>(sp => sp.GetRequiredService<TenantClockRepository>());
         services.AddScoped<Cms.Application.Calendar.ICalendarQueries>(sp => sp.GetRequiredService<TenantClockRepository>());
@@ -105,7 +108,8 @@ public static class DependencyInjection
         services.AddScoped<IComplaintReportQueries, ComplaintReportQueries>();
         services.AddScoped<IIdempotencyStore, Idempotency.IdempotencyStore>();
         services.AddScoped<IEventOutbox, Events.EventOutbox>();
-        services.AddScoped<IEventQueries, Events.EventQueries>();
+        services.AddScoped<IEventQueries>(sp => new Events.EventQueries(sp.GetRequiredService<DbSession>(), sp.GetRequiredService<TenantScope>(),
+            sp.GetRequiredService<Audit.ChangeSealer>()));
         services.AddSingleton<Webhooks.WebhookSecrets>();
         services.AddScoped<IWebhookRepository, Webhooks.WebhookRepository>();
         services.AddScoped<IWebhookQueries, Webhooks.WebhookQueries>();

@@ -226,10 +226,13 @@ internal sealed class ConsumerRepository(DbSession db, TenantScope scope, Consum
     }
 }
 
-internal sealed class ComplaintRepository(DbSession db, TenantScope scope, TimeProvider clock) : IComplaintRepository
+internal sealed class ComplaintRepository(DbSession db, TenantScope scope, TimeProvider clock, ReferenceBlocks blocks) : IComplaintRepository
 {
-    public Task<long> NextSequenceAsync(int year, CancellationToken cancellationToken) =>
-        db.ExecuteScalarAsync<long>(
+    /// <summary>PostgreSQL: from the instance's block (<see cref="ReferenceBlocks"/>). SQLite, one writer at a time:
+    /// the tenant's row in the writer's own transaction (gap-free there).</summary>
+    public Task<long> NextSequenceAsync(int year, CancellationToken cancellationToken) => db is PostgresSession
+        ? blocks.NextAsync(scope.Required, year, cancellationToken)
+        : db.ExecuteScalarAsync<long>(
             """
             INSERT INTO complaint_sequences (tenant_id, year, last_value) VALUES (@TenantId, @Year, 1)
             ON CONFLICT (tenant_id, year) DO UPDATE SET last_value = complaint_sequences.last_value + 1
@@ -439,44 +442,6 @@ internal sealed class TenantClockRepository(DbSession db, TenantScope scope) : I
             """,
             new { TenantId = scope.Required, Active = true, From = from, To = to }, cancellationToken);
         return [.. rows.Select(r => new ClosureDayDto(r.Id, r.Day, r.Name))];
-    }
-}
-
-/// <summary>
-/// Appends to the tenant's hash chain: advancing the chain head takes its row lock, so concurrent writers of one tenant
-/// queue there until commit and the chain stays linear (different tenants never wait for each other).
-/// </summary>
-internal sealed class AuditRepository(DbSession db, TenantScope scope, AuditChain chain) : IAuditRepository
-{
-    public async Task AppendAsync(AuditEntry entry, CancellationToken cancellationToken)
-    {
-        var tenantId = TenantGuard.Check(scope, entry.TenantId);
-        var head = await db.QuerySingleOrDefaultAsync<HeadRow>(
-            """
-            INSERT INTO audit_chain_heads (tenant_id, last_seq, last_hash) VALUES (@TenantId, 1, @Genesis)
-            ON CONFLICT (tenant_id) DO UPDATE SET last_seq = audit_chain_heads.last_seq + 1
-            RETURNING last_seq, last_hash
-            """,
-            new { TenantId = tenantId, Genesis = AuditChain.Genesis }, cancellationToken)
-            ?? throw new InvalidOperationException("The audit chain head did not advance.");
-        var hash = chain.Hash(entry, head.LastSeq, head.LastHash);
-        await db.ExecuteAsync(
-            $"""
-            INSERT INTO audit_entries (tenant_id, {AuditRow.Columns}, seq, prev_hash, hash)
-            VALUES (@TenantId, @Id, @OccurredAt, @ActorType, @ActorId, @Action, @EntityType, @EntityId, @ChangedFields, @TraceId,
-                    @Seq, @PrevHash, @Hash)
-            """,
-            new DynamicParametersBuilder(AuditRow.Parameters(entry))
-                .With("Seq", head.LastSeq).With("PrevHash", head.LastHash).With("Hash", hash).Build(),
-            cancellationToken);
-        await db.ExecuteAsync("UPDATE audit_chain_heads SET last_hash = @Hash WHERE tenant_id = @TenantId",
-            new { TenantId = tenantId, Hash = hash }, cancellationToken);
-    }
-
-    private sealed class HeadRow
-    {
-        public long LastSeq { get; init; }
-        public string LastHash { get; init; } = "";
     }
 }
 

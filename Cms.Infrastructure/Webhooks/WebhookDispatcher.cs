@@ -106,6 +106,8 @@ public sealed partial class WebhookDispatcher : IDisposable
 
     private async Task<int> RunTenantAsync(Guid tenantId, CancellationToken cancellationToken)
     {
+        // Only positioned events are delivered: what the tenant committed so far is given its positions first.
+        await _services.GetRequiredService<Audit.ChangeSealer>().SealAsync(tenantId, waitForTurn: true, cancellationToken);
         var leased = await InTenantAsync(tenantId, db => LeaseAsync(db, tenantId), cancellationToken);
         var delivered = 0;
         foreach (var endpoint in leased)

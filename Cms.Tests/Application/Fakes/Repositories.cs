@@ -350,12 +350,12 @@ public sealed class FakeTenantClockRepository(InMemoryDatabase db, TenantScope s
 
 public sealed class FakeEventOutbox(InMemoryDatabase db, TenantScope scope) : IEventOutbox
 {
-    public Task<long> AppendAsync(Cms.Domain.Events.ChangeEvent change, CancellationToken cancellationToken)
+    public Task AppendAsync(Cms.Domain.Events.ChangeEvent change, CancellationToken cancellationToken)
     {
         Guard.SameTenant(scope, change.TenantId);
         var position = db.Events.Count(e => e.Event.TenantId == change.TenantId) + 1L;
         db.Events.Add((position, change));
         db.Writes.Add($"event.insert {change.Type}");
-        return Task.FromResult(position);
+        return Task.CompletedTask;
     }
 }
