@@ -1,11 +1,21 @@
 using Cms.Application.Abstractions;
+using Cms.Application.Audit;
+using Cms.Application.Complaints;
+using Cms.Application.Consumers;
+using Cms.Application.Events;
+using Cms.Application.Queues;
+using Cms.Application.Reports;
+using Cms.Application.Staff;
+using Cms.Application.Taxonomies;
+using Cms.Application.Tenants;
+using Cms.Application.Webhooks;
 using Cms.Infrastructure.Crypto;
 using Cms.Infrastructure.Persistence;
 using Cms.Infrastructure.Queries;
 using Cms.Infrastructure.Repositories;
 using Cms.Infrastructure.Resilience;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
 
 namespace Cms.Infrastructure;

@@ -1,10 +1,11 @@
-using Cms.Application;
 using Cms.Application.Abstractions;
 using Cms.Application.Audit;
 using Cms.Application.Common;
 using Cms.Application.Complaints;
+using Cms.Application.Consumers;
 using Cms.Application.Staff;
 using Cms.Application.Tenants;
+using Cms.Application;
 using Cms.Domain.Audit;
 using Cms.Domain.Common;
 using Cms.Domain.Complaints;
@@ -12,8 +13,8 @@ using Cms.Domain.Consumers;
 using Cms.Domain.Regulation;
 using Cms.Domain.Staff;
 using Cms.Domain.Tenants;
-using Cms.Infrastructure;
 using Cms.Infrastructure.Persistence;
+using Cms.Infrastructure;
 using Cms.Tests.Support;
 using Microsoft.Extensions.DependencyInjection;
 

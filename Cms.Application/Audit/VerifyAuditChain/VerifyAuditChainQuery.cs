@@ -14,7 +14,7 @@ public sealed record VerifyAuditChainQuery : IQuery<Result<AuditVerificationDto>
     UseCase IUseCaseMessage.UseCase => UseCase.VerifyAuditChain;
 }
 
-public sealed class VerifyAuditChainHandler(IAuditChainReader reader, AuditChain chain)
+internal sealed class VerifyAuditChainHandler(IAuditChainReader reader, AuditChain chain)
     : IQueryHandler<VerifyAuditChainQuery, Result<AuditVerificationDto>>
 {
     private const int BatchSize = 1000;

@@ -1,7 +1,7 @@
 using System.Text;
-using Cms.Api.Import;
+using Cms.Application.Consumers.ImportConsumers;
 
-namespace Cms.Tests.Api;
+namespace Cms.Tests.Application.Consumers;
 
 /// <summary>How the bulk import cuts a stream into records: bounded memory, CSV quotes, line numbers.</summary>
 public sealed class ImportRecordsTests

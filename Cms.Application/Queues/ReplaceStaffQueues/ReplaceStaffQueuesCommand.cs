@@ -6,7 +6,7 @@ using Cms.Domain.Common;
 using Cms.Domain.Queues;
 using Mediator;
 
-namespace Cms.Application.Queues;
+namespace Cms.Application.Queues.ReplaceStaffQueues;
 
 /// <summary>
 /// Replaces the queues a staff member works (tenant_admin or supervisor; If-Match optional, with the member's ETag): the
@@ -45,7 +45,7 @@ public sealed class ReplaceStaffQueuesValidator : IValidator<ReplaceStaffQueuesC
     }
 }
 
-public sealed class ReplaceStaffQueuesHandler(IStaffRepository staff, IQueueRepository queues, AuditTrail audit)
+internal sealed class ReplaceStaffQueuesHandler(IStaffRepository staff, IQueueRepository queues, AuditTrail audit)
     : ICommandHandler<ReplaceStaffQueuesCommand, Result<StaffQueuesDto>>
 {
     public async ValueTask<Result<StaffQueuesDto>> Handle(ReplaceStaffQueuesCommand command, CancellationToken cancellationToken)

@@ -3,12 +3,11 @@ using System.Runtime.CompilerServices;
 using System.Text;
 using System.Text.Json;
 using Cms.Application.Consumers;
-using Cms.Application.Consumers.ImportConsumers;
 using Cms.Application.Consumers.RegisterConsumer;
 using Cms.Domain.Common;
 using Cms.Domain.Consumers;
 
-namespace Cms.Api.Import;
+namespace Cms.Application.Consumers.ImportConsumers;
 
 /// <summary>The file formats of the bulk consumer import.</summary>
 public enum ConsumerImportFormat
