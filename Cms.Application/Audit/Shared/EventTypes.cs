@@ -11,6 +11,8 @@ public static class EventTypes
     public static IReadOnlySet<string> All { get; } = new HashSet<string>(StringComparer.Ordinal)
     {
         "tenant.created",
+        "tenant.suspended",
+        "tenant.reactivated",
         "settings.clocks_updated",
         "staff.added",
         "staff.roles_replaced",
