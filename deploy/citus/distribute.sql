@@ -65,6 +65,7 @@ SELECT create_distributed_table('idempotency_keys', 'tenant_id', colocate_with =
 SELECT create_distributed_table('tenant_closure_days', 'tenant_id', colocate_with => 'staff_users');
 SELECT create_distributed_table('tenant_clock_settings', 'tenant_id', colocate_with => 'staff_users');
 SELECT create_distributed_table('events', 'tenant_id', colocate_with => 'staff_users');
+SELECT create_distributed_table('event_outbox', 'tenant_id', colocate_with => 'staff_users');
 SELECT create_distributed_table('webhook_endpoints', 'tenant_id', colocate_with => 'staff_users');
 SELECT create_distributed_table('webhook_attempts', 'tenant_id', colocate_with => 'staff_users');
 SELECT create_distributed_table('taxonomies', 'tenant_id', colocate_with => 'staff_users');
