@@ -21,7 +21,7 @@ public sealed class CreateLegalEntityValidator : IValidator<CreateLegalEntityCom
         LegalEntityInput.Validate(request.Name, request.FirmReferenceNumber, request.Permissions, errors, firmReferenceRequired: true);
 }
 
-public sealed class CreateLegalEntityHandler(ILegalEntityRepository entities, TenantScope scope, AuditTrail audit, TimeProvider clock)
+internal sealed class CreateLegalEntityHandler(ILegalEntityRepository entities, TenantScope scope, AuditTrail audit, TimeProvider clock)
     : ICommandHandler<CreateLegalEntityCommand, Result<LegalEntityDto>>
 {
     public async ValueTask<Result<LegalEntityDto>> Handle(CreateLegalEntityCommand command, CancellationToken cancellationToken)

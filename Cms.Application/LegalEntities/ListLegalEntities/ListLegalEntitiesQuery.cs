@@ -15,7 +15,7 @@ public sealed class ListLegalEntitiesValidator : IValidator<ListLegalEntitiesQue
     public void Validate(ListLegalEntitiesQuery request, ValidationErrors errors) => errors.Page(request, orderedByInstant: true);
 }
 
-public sealed class ListLegalEntitiesHandler(ILegalEntityQueries entities) : IQueryHandler<ListLegalEntitiesQuery, Result<Page<LegalEntityDto>>>
+internal sealed class ListLegalEntitiesHandler(ILegalEntityQueries entities) : IQueryHandler<ListLegalEntitiesQuery, Result<Page<LegalEntityDto>>>
 {
     public async ValueTask<Result<Page<LegalEntityDto>>> Handle(ListLegalEntitiesQuery query, CancellationToken cancellationToken) =>
         await entities.ListAsync(query.EffectiveLimit(), query.After(), cancellationToken);

@@ -26,7 +26,7 @@ public sealed class UpdateLegalEntityValidator : IValidator<UpdateLegalEntityCom
     }
 }
 
-public sealed class UpdateLegalEntityHandler(ILegalEntityRepository entities, AuditTrail audit, TimeProvider clock)
+internal sealed class UpdateLegalEntityHandler(ILegalEntityRepository entities, AuditTrail audit, TimeProvider clock)
     : ICommandHandler<UpdateLegalEntityCommand, Result<LegalEntityDto>>
 {
     public async ValueTask<Result<LegalEntityDto>> Handle(UpdateLegalEntityCommand command, CancellationToken cancellationToken)

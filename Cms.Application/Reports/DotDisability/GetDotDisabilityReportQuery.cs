@@ -44,7 +44,7 @@ public sealed class GetDotDisabilityReportValidator : IValidator<GetDotDisabilit
     }
 }
 
-public sealed class GetDotDisabilityReportHandler(ITenantRepository tenants, TenantScope scope, FcaReturnCalculator taxonomies,
+internal sealed class GetDotDisabilityReportHandler(ITenantRepository tenants, TenantScope scope, FcaReturnCalculator taxonomies,
     IDotDisabilityQueries queries) : IQueryHandler<GetDotDisabilityReportQuery, Result<DotDisabilityReportDto>>
 {
     public async ValueTask<Result<DotDisabilityReportDto>> Handle(GetDotDisabilityReportQuery query, CancellationToken cancellationToken)

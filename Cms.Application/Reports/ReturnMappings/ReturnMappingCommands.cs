@@ -77,7 +77,7 @@ public sealed class ReplaceReturnMappingValidator : IValidator<ReplaceReturnMapp
     }
 }
 
-public sealed class ReplaceReturnMappingHandler(FcaReturnCalculator calculator, IReturnMappingStore store, TenantScope scope, AuditTrail audit,
+internal sealed class ReplaceReturnMappingHandler(FcaReturnCalculator calculator, IReturnMappingStore store, TenantScope scope, AuditTrail audit,
     TimeProvider clock) : ICommandHandler<ReplaceReturnMappingCommand, Result<ReturnMappingDto>>
 {
     public async ValueTask<Result<ReturnMappingDto>> Handle(ReplaceReturnMappingCommand command, CancellationToken cancellationToken)
@@ -116,7 +116,7 @@ public sealed class GetReturnMappingValidator : IValidator<GetReturnMappingQuery
     public void Validate(GetReturnMappingQuery request, ValidationErrors errors) => ReturnMappingKinds.ValidateKind(request.Kind, errors);
 }
 
-public sealed class GetReturnMappingHandler(FcaReturnCalculator calculator, IReturnMappingStore store)
+internal sealed class GetReturnMappingHandler(FcaReturnCalculator calculator, IReturnMappingStore store)
     : IQueryHandler<GetReturnMappingQuery, Result<ReturnMappingDto>>
 {
     public async ValueTask<Result<ReturnMappingDto>> Handle(GetReturnMappingQuery query, CancellationToken cancellationToken) =>

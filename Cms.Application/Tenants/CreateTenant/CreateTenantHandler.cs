@@ -9,7 +9,7 @@ using Mediator;
 
 namespace Cms.Application.Tenants.CreateTenant;
 
-public sealed class CreateTenantHandler(
+internal sealed class CreateTenantHandler(
     ITenantRepository tenants, IStaffRepository staff, ILegalEntityRepository legalEntities, TenantScope scope, AuditTrail audit,
     TimeProvider clock)
     : ICommandHandler<CreateTenantCommand, Result<TenantDto>>

@@ -16,7 +16,7 @@ public sealed class GetFcaReturnValidator : IValidator<GetFcaReturnQuery>
     public void Validate(GetFcaReturnQuery request, ValidationErrors errors) => FcaReturnInput.Validate(request.LegalEntityId, request.PeriodStart, errors);
 }
 
-public sealed class GetFcaReturnHandler(FcaReturnCalculator calculator) : IQueryHandler<GetFcaReturnQuery, Result<FcaReturnDto>>
+internal sealed class GetFcaReturnHandler(FcaReturnCalculator calculator) : IQueryHandler<GetFcaReturnQuery, Result<FcaReturnDto>>
 {
     public async ValueTask<Result<FcaReturnDto>> Handle(GetFcaReturnQuery query, CancellationToken cancellationToken)
     {

@@ -18,7 +18,7 @@ public sealed class ListFcaReturnSnapshotsValidator : IValidator<ListFcaReturnSn
         FcaReturnInput.Validate(request.LegalEntityId, request.PeriodStart, errors);
 }
 
-public sealed class ListFcaReturnSnapshotsHandler(FcaReturnCalculator calculator, IFcaReturnSnapshotStore snapshots)
+internal sealed class ListFcaReturnSnapshotsHandler(FcaReturnCalculator calculator, IFcaReturnSnapshotStore snapshots)
     : IQueryHandler<ListFcaReturnSnapshotsQuery, Result<IReadOnlyList<FcaReturnSnapshotDto>>>
 {
     public async ValueTask<Result<IReadOnlyList<FcaReturnSnapshotDto>>> Handle(ListFcaReturnSnapshotsQuery query, CancellationToken cancellationToken)

@@ -19,7 +19,7 @@ public sealed class ListUnmappedComplaintsValidator : IValidator<ListUnmappedCom
         FcaReturnInput.Validate(request.LegalEntityId, request.PeriodStart, errors);
 }
 
-public sealed class ListUnmappedComplaintsHandler(FcaReturnCalculator calculator, IFcaReturnQueries queries)
+internal sealed class ListUnmappedComplaintsHandler(FcaReturnCalculator calculator, IFcaReturnQueries queries)
     : IQueryHandler<ListUnmappedComplaintsQuery, Result<IReadOnlyList<UnmappedComplaintDto>>>
 {
     public async ValueTask<Result<IReadOnlyList<UnmappedComplaintDto>>> Handle(ListUnmappedComplaintsQuery query, CancellationToken cancellationToken)

@@ -60,7 +60,7 @@ public sealed class TakeFcaReturnSnapshotValidator : IValidator<TakeFcaReturnSna
     }
 }
 
-public sealed class TakeFcaReturnSnapshotHandler(FcaReturnCalculator calculator, IFcaReturnSnapshotStore snapshots, CallerContext caller,
+internal sealed class TakeFcaReturnSnapshotHandler(FcaReturnCalculator calculator, IFcaReturnSnapshotStore snapshots, CallerContext caller,
     AuditTrail audit, TimeProvider clock) : ICommandHandler<TakeFcaReturnSnapshotCommand, Result<FcaReturnSnapshotDto>>
 {
     public async ValueTask<Result<FcaReturnSnapshotDto>> Handle(TakeFcaReturnSnapshotCommand command, CancellationToken cancellationToken)
