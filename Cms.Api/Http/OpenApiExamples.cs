@@ -92,8 +92,8 @@ public static partial class OpenApiExamples
             new TenantAdminInput("alice", "alice@bank.example", "Alice Admin")),
         [typeof(TenantDto)] = new TenantDto(TenantId, "Example Bank plc", Sector.Banking, Jurisdiction.UK, TenantStatus.Active,
             "uk_banking_fca_disp1", Received),
-        [typeof(Application.Tenants.ChangeTenantStatus.TenantStatusChangeInput)] =
-            new Application.Tenants.ChangeTenantStatus.TenantStatusChangeInput("Contract ended; awaiting the final export."),
+        [typeof(Application.Tenants.TenantStatusChangeInput)] =
+            new Application.Tenants.TenantStatusChangeInput("Contract ended; awaiting the final export."),
         [typeof(AddStaffCommand)] = new AddStaffCommand("agent-17", "agent17@bank.example", "Sam Agent", [Role.Agent], StaffKind.User),
         [typeof(StaffDto)] = Staff,
         [typeof(StaffEndpoints.ReplaceRolesBody)] = new StaffEndpoints.ReplaceRolesBody([Role.Agent, Role.Supervisor]),
