@@ -16,10 +16,13 @@ using Cms.Infrastructure.Persistence;
 
 namespace Cms.Infrastructure.Complaints;
 
-internal sealed class ComplaintRepository(DbSession db, TenantScope scope, TimeProvider clock) : IComplaintRepository
+internal sealed class ComplaintRepository(DbSession db, TenantScope scope, TimeProvider clock, ReferenceBlocks blocks) : IComplaintRepository
 {
-    public Task<long> NextSequenceAsync(int year, CancellationToken cancellationToken) =>
-        db.ExecuteScalarAsync<long>(
+    /// <summary>PostgreSQL: from the instance's block (<see cref="ReferenceBlocks"/>). SQLite, one writer at a time:
+    /// the tenant's row in the writer's own transaction (gap-free there).</summary>
+    public Task<long> NextSequenceAsync(int year, CancellationToken cancellationToken) => db is PostgresSession
+        ? blocks.NextAsync(scope.Required, year, cancellationToken)
+        : db.ExecuteScalarAsync<long>(
             """
             INSERT INTO complaint_sequences (tenant_id, year, last_value) VALUES (@TenantId, @Year, 1)
             ON CONFLICT (tenant_id, year) DO UPDATE SET last_value = complaint_sequences.last_value + 1

@@ -46,6 +46,28 @@ internal sealed class StaffRepository(DbSession db, TenantScope scope, TimeProvi
         WithQueuesAsync("s.subject = @Subject", new { TenantId = scope.Required, Subject = subject, Active = true }, cancellationToken);
 
     /// <summary>
+    /// The caller's member row with the queues they work and their tenant's status, in the same one statement as
+    /// <see cref="FindBySubjectAsync"/> (a scalar read of the registry row, no extra round trip): a suspension takes
+    /// effect on every instance from the next request.
+    /// </summary>
+    public async Task<StaffCaller?> FindCallerAsync(string subject, CancellationToken cancellationToken)
+    {
+        var rows = await db.QueryAsync<StaffRow>(
+            $"""
+            SELECT {StaffRow.JoinedColumns}, (SELECT t.status FROM tenants t WHERE t.id = s.tenant_id) AS tenant_status
+            FROM staff_users s LEFT JOIN staff_queues q ON q.tenant_id = s.tenant_id AND q.staff_id = s.id AND q.active = @Active
+            WHERE s.tenant_id = @TenantId AND s.subject = @Subject
+            """,
+            new { TenantId = scope.Required, Subject = subject, Active = true }, cancellationToken);
+        return rows.Count == 0
+            ? null
+            : new StaffCaller(ToMember(rows), WireNames.Parse<TenantStatus>(rows[0].TenantStatus ?? ""));
+    }
+
+    private static StaffMember ToMember(IReadOnlyList<StaffRow> rows) =>
+        rows[0].ToDomain(rows.Where(r => r.QueueId is not null).Select(r => r.QueueId!.Value).ToHashSet());
+
+    /// <summary>
     /// The member with the queues they work, read on every request like the roles (so a change takes effect at once) in
     /// ONE statement: the member's row joined with their active memberships, a row per queue (one row with no queue for
     /// a member of none). <paramref name="condition"/> is a constant of this class, never input.
@@ -59,9 +81,7 @@ internal sealed class StaffRepository(DbSession db, TenantScope scope, TimeProvi
             WHERE s.tenant_id = @TenantId AND {condition}
             """,
             parameters, cancellationToken);
-        return rows.Count == 0
-            ? null
-            : rows[0].ToDomain(rows.Where(r => r.QueueId is not null).Select(r => r.QueueId!.Value).ToHashSet());
+        return rows.Count == 0 ? null : ToMember(rows);
     }
 
     public async Task ReplaceQueuesAsync(StaffMember staff, CancellationToken cancellationToken)

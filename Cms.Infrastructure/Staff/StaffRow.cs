@@ -25,6 +25,9 @@ internal sealed class StaffRow
     /// <summary>A queue the member works, when the row is read joined with staff_queues (<see cref="JoinedColumns"/>).</summary>
     public Guid? QueueId { get; init; }
 
+    /// <summary>The tenant's status, when the row is read as the request's caller (StaffRepository.FindCallerAsync).</summary>
+    public string? TenantStatus { get; init; }
+
     public const string Columns = "tenant_id, id, subject, email, display_name, kind, roles, is_active, created_at, version";
 
     /// <summary>The columns of staff_users (alias s) and one active membership's queue (alias q, null for none).</summary>

@@ -17,11 +17,13 @@ internal sealed class TenantRow
     public string Jurisdiction { get; init; } = "";
     public string Status { get; init; } = "";
     public DateTimeOffset CreatedAt { get; init; }
+    public string? StatusReason { get; init; }
+    public DateTimeOffset? StatusChangedAt { get; init; }
 
-    public const string Columns = "id, name, sector, jurisdiction, status, created_at";
+    public const string Columns = "id, name, sector, jurisdiction, status, created_at, status_reason, status_changed_at";
 
     public Tenant ToDomain() => Tenant.Restore(Id, Name, WireNames.Parse<Sector>(Sector), WireNames.Parse<Jurisdiction>(Jurisdiction),
-        WireNames.Parse<TenantStatus>(Status), CreatedAt);
+        WireNames.Parse<TenantStatus>(Status), CreatedAt, StatusReason, StatusChangedAt);
 
     public static object Parameters(Tenant t) => new
     {
@@ -31,5 +33,7 @@ internal sealed class TenantRow
         Jurisdiction = t.Jurisdiction.ToWire(),
         Status = t.Status.ToWire(),
         t.CreatedAt,
+        t.StatusReason,
+        t.StatusChangedAt,
     };
 }

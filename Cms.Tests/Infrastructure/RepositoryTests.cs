@@ -530,14 +530,17 @@ public sealed class RepositoryTests(DatabaseKind kind) : HostlessTests<TestDatab
         Assert.That(await Next(a, 2027), Is.EqualTo(1), "a new year starts again");
         Assert.That(await Next(b, 2026), Is.EqualTo(2));
         Assert.That(await Next(a, 2026, commit: false), Is.EqualTo(4));
-        Assert.That(await Next(a, 2026), Is.EqualTo(4), "a rolled-back number is handed out again");
+        // PostgreSQL hands numbers out from blocks outside the filing's transaction: a rolled-back number stays used
+        // (unique, not gap-free); SQLite's one writer takes it in its own transaction, which rolls it back.
+        var skipped = kind == DatabaseKind.Postgres ? 1 : 0;
+        Assert.That(await Next(a, 2026), Is.EqualTo(4 + skipped), "never a number handed out and kept before");
 
         var twice = await InTenantAsync(a, async sp =>
         {
             var repository = Get<IComplaintRepository>(sp);
             return (await repository.NextSequenceAsync(2026, Ct), await repository.NextSequenceAsync(2026, Ct));
         });
-        Assert.That(twice, Is.EqualTo((5L, 6L)));
+        Assert.That(twice, Is.EqualTo((5L + skipped, 6L + skipped)));
         Assert.That(await Next(b, 2026), Is.EqualTo(3));
     }
 
@@ -585,7 +588,8 @@ public sealed class RepositoryTests(DatabaseKind kind) : HostlessTests<TestDatab
             Assert.That((await Get<IComplaintQueries>(sp).ListNotesAsync(complaint.Id, 10, null, Ct)).Items, Is.Empty);
             Assert.That((await Get<IAuditQueries>(sp).ListAsync(null, null, 10, null, Ct)).Items, Is.Empty);
             Assert.That((await Get<IStaffQueries>(sp).ListAsync(10, null, Ct)).Items, Is.Empty);
-            Assert.That(await Get<IComplaintRepository>(sp).NextSequenceAsync(2026, Ct), Is.EqualTo(1));
+            Assert.That(await Get<IComplaintRepository>(sp).NextSequenceAsync(2026, Ct), Is.EqualTo(kind == DatabaseKind.Postgres ? 2 : 1),
+                "PostgreSQL's block numbers are not rolled back (unique, not gap-free)");
         }, commit: false);
     }
 
