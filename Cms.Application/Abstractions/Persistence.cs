@@ -18,7 +18,13 @@ public interface ITenantRepository
     Task AddAsync(Tenant tenant, CancellationToken cancellationToken);
 
     Task<Tenant?> GetAsync(Guid id, CancellationToken cancellationToken);
+
+    /// <summary>Stores the tenant's new status if it still has <paramref name="expected"/>; false when another change won.</summary>
+    Task<bool> UpdateStatusAsync(Tenant tenant, TenantStatus expected, CancellationToken cancellationToken);
 }
+
+/// <summary>The request's caller as the authorization behaviour reads it: the member and their tenant's status.</summary>
+public sealed record StaffCaller(StaffMember Member, TenantStatus TenantStatus);
 
 public interface IStaffRepository
 {
@@ -27,6 +33,9 @@ public interface IStaffRepository
     Task<StaffMember?> GetAsync(Guid id, CancellationToken cancellationToken);
 
     Task<StaffMember?> FindBySubjectAsync(string subject, CancellationToken cancellationToken);
+
+    /// <summary>The member with <paramref name="subject"/> and their tenant's status, read in one statement on every request.</summary>
+    Task<StaffCaller?> FindCallerAsync(string subject, CancellationToken cancellationToken);
 
     Task<bool> UpdateAsync(StaffMember staff, long expectedVersion, CancellationToken cancellationToken);
 

@@ -38,8 +38,18 @@ internal sealed class TenantRepository(DbSession db) : ITenantRepository
 {
     public Task AddAsync(Tenant tenant, CancellationToken cancellationToken) =>
         db.ExecuteAsync(
-            "INSERT INTO tenants (id, name, sector, jurisdiction, status, created_at) VALUES (@Id, @Name, @Sector, @Jurisdiction, @Status, @CreatedAt)",
+            $"INSERT INTO tenants ({TenantRow.Columns}) VALUES (@Id, @Name, @Sector, @Jurisdiction, @Status, @CreatedAt, @StatusReason, @StatusChangedAt)",
             TenantRow.Parameters(tenant), cancellationToken);
+
+    /// <summary>A platform operator's status change; compare-and-set on the status read, so of two racing operators one wins.</summary>
+    public async Task<bool> UpdateStatusAsync(Tenant tenant, TenantStatus expected, CancellationToken cancellationToken) =>
+        await db.ExecuteAsync(
+            """
+            UPDATE tenants SET status = @Status, status_reason = @StatusReason, status_changed_at = @StatusChangedAt
+            WHERE id = @Id AND status = @Expected
+            """,
+            new { tenant.Id, Status = tenant.Status.ToWire(), tenant.StatusReason, tenant.StatusChangedAt, Expected = expected.ToWire() },
+            cancellationToken) == 1;
 
     public async Task<Tenant?> GetAsync(Guid id, CancellationToken cancellationToken) =>
         (await db.QuerySingleOrDefaultAsync<TenantRow>($"SELECT {TenantRow.Columns} FROM tenants WHERE id = @Id", new { Id = id },
@@ -76,6 +86,28 @@ internal sealed class StaffRepository(DbSession db, TenantScope scope, TimeProvi
         WithQueuesAsync("s.subject = @Subject", new { TenantId = scope.Required, Subject = subject, Active = true }, cancellationToken);
 
     /// <summary>
+    /// The caller's member row with the queues they work and their tenant's status, in the same one statement as
+    /// <see cref="FindBySubjectAsync"/> (a scalar read of the registry row, no extra round trip): a suspension takes
+    /// effect on every instance from the next request.
+    /// </summary>
+    public async Task<StaffCaller?> FindCallerAsync(string subject, CancellationToken cancellationToken)
+    {
+        var rows = await db.QueryAsync<StaffRow>(
+            $"""
+            SELECT {StaffRow.JoinedColumns}, (SELECT t.status FROM tenants t WHERE t.id = s.tenant_id) AS tenant_status
+            FROM staff_users s LEFT JOIN staff_queues q ON q.tenant_id = s.tenant_id AND q.staff_id = s.id AND q.active = @Active
+            WHERE s.tenant_id = @TenantId AND s.subject = @Subject
+            """,
+            new { TenantId = scope.Required, Subject = subject, Active = true }, cancellationToken);
+        return rows.Count == 0
+            ? null
+            : new StaffCaller(ToMember(rows), WireNames.Parse<TenantStatus>(rows[0].TenantStatus ?? ""));
+    }
+
+    private static StaffMember ToMember(IReadOnlyList<StaffRow> rows) =>
+        rows[0].ToDomain(rows.Where(r => r.QueueId is not null).Select(r => r.QueueId!.Value).ToHashSet());
+
+    /// <summary>
     /// The member with the queues they work, read on every request like the roles (so a change takes effect at once) in
     /// ONE statement: the member's row joined with their active memberships, a row per queue (one row with no queue for
     /// a member of none). <paramref name="condition"/> is a constant of this class, never input.
@@ -89,9 +121,7 @@ internal sealed class StaffRepository(DbSession db, TenantScope scope, TimeProvi
             WHERE s.tenant_id = @TenantId AND {condition}
             """,
             parameters, cancellationToken);
-        return rows.Count == 0
-            ? null
-            : rows[0].ToDomain(rows.Where(r => r.QueueId is not null).Select(r => r.QueueId!.Value).ToHashSet());
+        return rows.Count == 0 ? null : ToMember(rows);
     }
 
     public async Task ReplaceQueuesAsync(StaffMember staff, CancellationToken cancellationToken)

@@ -77,14 +77,14 @@ public sealed partial class WebhookDispatcher : IDisposable
         return owner.Length <= 100 ? owner : owner[^100..];
     }
 
-    /// <summary>One pass over every tenant; answers how many events were handed over.</summary>
+    /// <summary>One pass over every active tenant (a suspended tenant's deliveries wait); answers how many events were handed over.</summary>
     public async Task<int> RunOnceAsync(CancellationToken cancellationToken)
     {
         IReadOnlyList<Guid> tenants;
         await using (var scope = _services.CreateAsyncScope())
         {
             var db = scope.ServiceProvider.GetRequiredService<DbSession>();
-            tenants = await db.QueryAsync<Guid>("SELECT id FROM tenants ORDER BY id", null, cancellationToken);
+            tenants = await db.QueryAsync<Guid>(TenantRegistry.ActiveTenantIdsSql, TenantRegistry.ActiveTenantIdsParameters, cancellationToken);
         }
 
         var delivered = 0;

@@ -15,6 +15,7 @@ using Cms.Domain.Staff;
 using Cms.Domain.Tenants;
 using Cms.Infrastructure.Persistence;
 using Cms.Infrastructure;
+using Cms.Tests.Domain;
 using Cms.Tests.Support;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -67,8 +68,11 @@ public sealed class RepositoryTests(DatabaseKind kind) : HostlessTests<TestDatab
 
     private static Complaint NewComplaint(Guid tenantId, Guid consumerId, DateTimeOffset now, DateTimeOffset? receivedAt = null,
         string category = "fees", string? reference = null) =>
-        Complaint.File(Ids.New(), tenantId, reference ?? $"CMP-T-{Guid.NewGuid():N}"[..20], consumerId, Channel.Web, "current_account",
-            category, "Charged twice.", Priority.Normal, false, ComplaintFlags.None, receivedAt, RegulatoryProfiles.UkBanking, now).Value;
+        Complaint.File(TestComplaints.Filing(reference: reference ?? $"CMP-T-{Guid.NewGuid():N}"[..20]) with
+        {
+            Id = Ids.New(), TenantId = tenantId, ConsumerId = consumerId, Product = "current_account", Category = category,
+            Description = "Charged twice.", ReceivedAt = receivedAt,
+        }, now).Value;
 
     private async Task<(Guid Tenant, StaffMember Staff, Consumer Consumer)> TenantWithStaffAndConsumerAsync()
     {
@@ -264,9 +268,12 @@ public sealed class RepositoryTests(DatabaseKind kind) : HostlessTests<TestDatab
         var (tenantId, staff, consumer) = await TenantWithStaffAndConsumerAsync();
         var t0 = Odd(DateTimeOffset.UtcNow.AddDays(-20));
         var received = Odd(t0.AddHours(-3)).AddTicks(-1_000_000); // .0234567
-        var complaint = Complaint.File(Ids.New(), tenantId, ComplaintReference.Format(t0.Year, 42), consumer.Id, Channel.Email,
-            " credit_card ", " interest ", "Interest charged on a promotional balance.", Priority.Urgent, true,
-            new ComplaintFlags(PaymentServices: true, Disability: true), received, RegulatoryProfiles.UkBanking, t0).Value;
+        var complaint = Complaint.File(TestComplaints.Filing(reference: ComplaintReference.Format(t0.Year, 42)) with
+        {
+            Id = Ids.New(), TenantId = tenantId, ConsumerId = consumer.Id, Channel = Channel.Email, Product = " credit_card ",
+            Category = " interest ", Description = "Interest charged on a promotional balance.", Priority = Priority.Urgent,
+            VulnerabilityInvolved = true, Flags = new ComplaintFlags(PaymentServices: true, Disability: true), ReceivedAt = received,
+        }, t0).Value;
         Assert.That(complaint.Deadlines, Has.Count.GreaterThan(1));
         await InTenantAsync(tenantId, sp => Get<IComplaintRepository>(sp).AddAsync(complaint, Ct));
         await AssertStoredAsync(tenantId, complaint, "filed");

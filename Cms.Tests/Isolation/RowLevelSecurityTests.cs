@@ -60,6 +60,11 @@ public sealed class RowLevelSecurityTests() : ApiTestBase(DatabaseKind.Postgres)
                 new { entries = new[] { new { code = "seed_cause", label = "Seed cause" } } }, Json), HttpStatusCode.Created);
             await Expect(await TransitionAsync(agent, complaint.Id, "responses", complaint.Version,
                 new { type = "holding_response", sentAt = complaint.ReceivedAt }), HttpStatusCode.OK);
+            // The FCA return (legal_entities: the default entity; return_mappings; fca_return_snapshots, a nil return of 2026 H1).
+            await Expect(await tenant.Admin.PutAsJsonAsync("/v1/return-mappings/fca_product",
+                new { entries = new[] { new { code = "current_account", targetCode = "banking.current_account" } } }, Json), HttpStatusCode.OK);
+            await Expect(await tenant.Admin.PostAsJsonAsync("/v1/reports/fca-complaints-return/snapshots",
+                new { legalEntityId = tenant.Id, periodStart = "2026-01-01" }, Json), HttpStatusCode.Created);
             ids.Add(tenant.Id);
         }
 

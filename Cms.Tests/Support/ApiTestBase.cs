@@ -35,10 +35,13 @@ public abstract class ApiTestBase(DatabaseKind kind)
     /// <summary>Runs once the database exists and before the service is built (e.g. to start a replica of it).</summary>
     protected virtual Task BeforeServiceStartsAsync() => Task.CompletedTask;
 
+    /// <summary>The fixture's database: a fresh one of <see cref="Kind"/> unless a fixture brings its own (the Citus suite).</summary>
+    protected virtual Task<TestDatabase> CreateDatabaseAsync() => TestDatabase.CreateAsync(kind);
+
     [OneTimeSetUp]
     public async Task StartServiceAsync()
     {
-        Db = await TestDatabase.CreateAsync(kind);
+        Db = await CreateDatabaseAsync();
         await BeforeServiceStartsAsync();
         Factory = new CmsApiFactory(Db, Settings);
         Platform = Factory.ClientWithToken(CmsApiFactory.PlatformToken());

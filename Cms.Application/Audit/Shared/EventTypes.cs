@@ -11,6 +11,8 @@ public static class EventTypes
     public static IReadOnlySet<string> All { get; } = new HashSet<string>(StringComparer.Ordinal)
     {
         "tenant.created",
+        "tenant.suspended",
+        "tenant.reactivated",
         "settings.clocks_updated",
         "staff.added",
         "staff.roles_replaced",
@@ -54,5 +56,9 @@ public static class EventTypes
         "queue.retired",
         "staff.queues_replaced",
         "complaint.queue_moved",
+        "legal_entity.created",
+        "legal_entity.updated",
+        "return_mapping.replaced",
+        "fca_return.snapshot_taken",
     };
 }
