@@ -1,3 +1,4 @@
+using Microsoft.Extensions.DependencyInjection;
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
@@ -48,6 +49,11 @@ public abstract class ApiTestBase(DatabaseKind kind)
 
     [SetUp]
     public Task ResetDatabaseAsync() => Db.ResetAsync();
+
+    /// <summary>Seals the tenant's committed changes now: on PostgreSQL the service links audit entries and places events
+    /// a moment after commit; a test reading links or chain heads straight from the database waits for that here.</summary>
+    protected Task SealAsync(Guid tenantId) =>
+        Factory.Services.GetRequiredService<Cms.Infrastructure.Audit.ChangeSealer>().SealAsync(tenantId, waitForTurn: true, CancellationToken.None);
 
     [OneTimeTearDown]
     public async Task StopServiceAsync()
