@@ -6,8 +6,8 @@ using Npgsql;
 namespace Cms.Infrastructure.Persistence;
 
 /// <summary>
-/// What the service's background passes (the overdue gauge, the idempotency purge) share: a connection of the service's
-/// own outside any request session, and the statement that enters a tenant for one transaction.
+/// A connection of the service's own outside any request session (the tenant registry read by the overdue gauge on
+/// SQLite). Work inside a tenant goes through <see cref="TenantWork"/>.
 /// </summary>
 internal static class ServiceConnections
 {
@@ -23,8 +23,4 @@ internal static class ServiceConnections
         await connection.OpenAsync(cancellationToken);
         return connection;
     }
-
-    /// <summary>The tenant setting row-level security reads, for the current transaction only (PostgreSQL). A Guid
-    /// formatted here, never caller text.</summary>
-    public static string SetTenant(Guid tenantId) => $"SET LOCAL app.tenant_id = '{tenantId:D}';\n";
 }
