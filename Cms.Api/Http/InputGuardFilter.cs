@@ -5,7 +5,7 @@ namespace Cms.Api.Http;
 
 /// <summary>
 /// Applies <see cref="InputGuard"/> to every bound argument of every API route, before the endpoint runs: body (each
-/// field, by its JSON path), query and route values (by their parameter names). One place for the whole API, so a new
+/// field, by its JSON path), query and route values (by their parameter names), and to the raw query string. One place for the whole API, so a new
 /// field or parameter is covered without a word in its validator: a NUL character or a date outside what the product
 /// computes is a 400 naming the field, never a 500 from the database or from deadline arithmetic.
 /// </summary>
@@ -19,14 +19,20 @@ public static class InputGuardFilter
             .Where(p => FromRequest(p.Parameter, services))
             .Select(p => (p.Index, Field: IsScalar(p.Parameter.ParameterType) ? p.Parameter.Name ?? "" : ""))
             .ToArray();
-        if (checkedArguments.Length == 0)
-        {
-            return next;
-        }
-
         return invocation =>
         {
             var errors = new ValidationErrors();
+
+            // The raw query too: a parser may drop what the rule refuses (a date with a trailing NUL parses), and a
+            // parameter the endpoint reads itself is no bound argument.
+            foreach (var (name, values) in invocation.HttpContext.Request.Query)
+            {
+                if (InputGuard.HasNul(name) || values.Any(InputGuard.HasNul))
+                {
+                    errors.Add(name, InputGuard.NulMessage(name));
+                }
+            }
+
             foreach (var (index, field) in checkedArguments)
             {
                 if (index < invocation.Arguments.Count)

@@ -111,7 +111,10 @@ public static class WebhookUrlPolicy
     /// </summary>
     public static string? NormalisedHost(Uri uri)
     {
-        var host = uri.Host.Trim('[', ']');
+        // The service runs with invariant globalization, whose IDNA does not apply the UTS 46 mapping: the characters
+        // that map to ASCII digits, letters and dots are mapped here first (every Unicode decimal digit, full-width
+        // letters, the full-width, half-width and ideographic full stops), the rest is encoded as IDNA does.
+        var host = new string([.. uri.Host.Trim('[', ']').Select(AsciiEquivalent)]);
         try
         {
             host = host.Any(c => c > 0x7f) ? new System.Globalization.IdnMapping { UseStd3AsciiRules = false }.GetAscii(host) : host;
@@ -124,6 +127,16 @@ public static class WebhookUrlPolicy
         host = host.ToLowerInvariant();
         return host.EndsWith('.') ? host[..^1] : host;
     }
+
+    private static char AsciiEquivalent(char c) => c switch
+    {
+        < (char)0x80 => c,
+        '\u3002' or '\uff0e' or '\uff61' => '.',
+        >= '\uff21' and <= '\uff3a' => (char)('a' + (c - '\uff21')),
+        >= '\uff41' and <= '\uff5a' => (char)('a' + (c - '\uff41')),
+        _ when char.IsDigit(c) => (char)('0' + (int)char.GetNumericValue(c)),
+        _ => c,
+    };
 
     /// <summary>No top-level domain is numeric: such a name is an address in a form the parser did not take.</summary>
     private static bool NumericLastLabel(string host)
