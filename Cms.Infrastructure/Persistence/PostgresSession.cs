@@ -59,15 +59,11 @@ public sealed class PostgresSession(NpgsqlDataSource dataSource, TenantScope ten
         if (Tenant.TenantId is { } tenantId && tenantId != _applied)
         {
             _applied = tenantId;
-            prefix += SetTenant(tenantId);
+            prefix += ServiceConnections.SetTenant(tenantId);
         }
 
         return prefix + sql;
     }
-
-    /// <summary>The tenant setting row-level security reads, for the current transaction only. A Guid formatted here,
-    /// never caller text.</summary>
-    private static string SetTenant(Guid tenantId) => $"SET LOCAL app.tenant_id = '{tenantId:D}';\n";
 
     protected override void ClearPool() => dataSource.Clear();
 

@@ -6,8 +6,9 @@ using Npgsql;
 namespace Cms.Infrastructure.Persistence;
 
 /// <summary>
-/// A connection of the service's own outside any request session (the tenant registry read by the overdue gauge on
-/// SQLite). Work inside a tenant goes through <see cref="TenantWork"/>.
+/// A connection of the service's own outside any request session, and the one statement that enters a tenant for a
+/// transaction (the request session sends it too). Background work inside a tenant goes through <see cref="TenantWork"/>;
+/// the passes that need a connection apart from any session (reference blocks, the change sealer) send this statement.
 /// </summary>
 internal static class ServiceConnections
 {
@@ -23,4 +24,8 @@ internal static class ServiceConnections
         await connection.OpenAsync(cancellationToken);
         return connection;
     }
+
+    /// <summary>The tenant setting row-level security reads, for the current transaction only (PostgreSQL). A Guid
+    /// formatted here, never caller text.</summary>
+    public static string SetTenant(Guid tenantId) => $"SET LOCAL app.tenant_id = '{tenantId:D}';\n";
 }

@@ -84,11 +84,13 @@ public sealed partial class WebhookDispatcher : IDisposable
         return owner.Length <= 100 ? owner : owner[^100..];
     }
 
-    /// <summary>One pass over every tenant; answers how many events were handed over.</summary>
+    /// <summary>One pass over every active tenant (a suspended tenant's deliveries wait); answers how many events were handed over.</summary>
     public async Task<int> RunOnceAsync(CancellationToken cancellationToken)
     {
+        // Suspended tenants pause: only active tenants are delivered to.
         var tenants = await _services.GetRequiredService<TenantWork>().RunAsync(null,
-            (db, token) => db.QueryAsync<Guid>("SELECT id FROM tenants ORDER BY id", null, token), cancellationToken, commit: false);
+            (db, token) => db.QueryAsync<Guid>(TenantRegistry.ActiveTenantIdsSql, TenantRegistry.ActiveTenantIdsParameters, token),
+            cancellationToken, commit: false);
 
         var delivered = 0;
         foreach (var tenantId in tenants)
@@ -109,6 +111,8 @@ public sealed partial class WebhookDispatcher : IDisposable
 
     private async Task<int> RunTenantAsync(Guid tenantId, CancellationToken cancellationToken)
     {
+        // Only positioned events are delivered: what the tenant committed so far is given its positions first.
+        await _services.GetRequiredService<Audit.ChangeSealer>().SealAsync(tenantId, waitForTurn: true, cancellationToken);
         var leased = await InTenantAsync(tenantId, db => LeaseAsync(db, tenantId), cancellationToken);
         var delivered = 0;
         foreach (var endpoint in leased)

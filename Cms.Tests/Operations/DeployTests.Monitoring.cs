@@ -48,9 +48,10 @@ public sealed partial class DeployTests
         // Every transaction opens with SET LOCAL app.tenant_id = '<tenant>' (and the use case's application_name): utility
         // statements with literal values, one pg_stat_statements entry per tenant and use case if tracked.
         var persistence = Path.Combine(Root, "Cms.Infrastructure", "Persistence");
-        var session = File.ReadAllText(Path.Combine(persistence, "PostgresSession.cs"));
-        Assert.That(session, Does.Contain("SET LOCAL app.tenant_id = '"), "the tenant setting is a SET statement (not set_config in a SELECT)");
-        Assert.That(session, Does.Contain("prefix += SetTenant("), "the session sends that statement");
+        Assert.That(File.ReadAllText(Path.Combine(persistence, "ServiceConnections.cs")), Does.Contain("SET LOCAL app.tenant_id = '"),
+            "the tenant setting is a SET statement (not set_config in a SELECT)");
+        Assert.That(File.ReadAllText(Path.Combine(persistence, "PostgresSession.cs")), Does.Contain("ServiceConnections.SetTenant("),
+            "the session sends that statement");
         Assert.That(postgresCommand, Does.Contain("pg_stat_statements.track_utility=off"));
         Assert.That(File.ReadAllText(Path.Combine(Deploy, "postgres", "postgresql.conf")), Does.Match(@"(?m)^pg_stat_statements\.track_utility = off\b"));
         Assert.That(File.ReadAllText(Path.Combine(Deploy, "compose", "postgres-init.sh")), Does.Contain("CREATE EXTENSION IF NOT EXISTS pg_stat_statements"));
