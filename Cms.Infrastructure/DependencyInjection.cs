@@ -83,6 +83,7 @@ public static class DependencyInjection
         services.AddSingleton<DatabasePing>();
         services.TryAddSingleton(new ResilienceOptions());
         services.AddSingleton<DatabaseResilience>();
+        services.AddSingleton<TenantWork>();
         services.AddSingleton<OverdueComplaintCounter>();
         services.AddSingleton<Idempotency.IdempotencyPurger>();
         services.AddScoped<ITenantRepository, TenantRepository>();
