@@ -83,6 +83,7 @@ public static class DependencyInjection
         services.AddSingleton<DatabasePing>();
         services.TryAddSingleton(new ResilienceOptions());
         services.AddSingleton<DatabaseResilience>();
+        services.AddSingleton<TenantWork>();
         services.AddSingleton<OverdueComplaintCounter>();
         services.AddSingleton<Idempotency.IdempotencyPurger>();
         services.AddScoped<ITenantRepository, TenantRepository>();
@@ -105,7 +106,7 @@ public static class DependencyInjection
         services.AddScoped<IAuditRepository, Audit.AuditRepository>();
         services.AddSingleton<Audit.ChangeSealer>();
         services.AddSingleton<Audit.ChangeSealerSignal>();
-        services.AddSingleton<Repositories.ReferenceBlocks>();
+        services.AddSingleton<Complaints.ReferenceBlocks>();
         services.AddScoped<TenantClockRepository>();
         services.AddScoped<ITenantClockRepository>(sp => sp.GetRequiredService<TenantClockRepository>());
         services.AddScoped<Cms.Application.Calendar.ICalendarQueries>(sp => sp.GetRequiredService<TenantClockRepository>());
