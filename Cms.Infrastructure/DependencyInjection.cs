@@ -106,7 +106,7 @@ public static class DependencyInjection
         services.AddScoped<IAuditRepository, Audit.AuditRepository>();
         services.AddSingleton<Audit.ChangeSealer>();
         services.AddSingleton<Audit.ChangeSealerSignal>();
-        services.AddSingleton<Repositories.ReferenceBlocks>();
+        services.AddSingleton<Complaints.ReferenceBlocks>();
         services.AddScoped<TenantClockRepository>();
         services.AddScoped<ITenantClockRepository>(sp => sp.GetRequiredService<TenantClockRepository>());
         services.AddScoped<Cms.Application.Calendar.ICalendarQueries>(sp => sp.GetRequiredService<TenantClockRepository>());
