@@ -54,6 +54,14 @@ public static class CmsApi
 
             services.AddSingleton(partitionOptions);
             services.AddHostedService<MonthlyPartitionJob>();
+            var sealerOptions = configuration.GetSection(ChangeSealerOptions.Section).Get<ChangeSealerOptions>() ?? new ChangeSealerOptions();
+            if (sealerOptions.SweepInterval <= TimeSpan.Zero || sealerOptions.BusyRetry <= TimeSpan.Zero)
+            {
+                throw new InvalidOperationException("Cms:Sealer:SweepInterval and Cms:Sealer:BusyRetry must be positive.");
+            }
+
+            services.AddSingleton(sealerOptions);
+            services.AddHostedService<ChangeSealerWorker>();
         }
 
         services.AddSingleton<Import.ConsumerImporter>();
@@ -63,6 +71,9 @@ public static class CmsApi
             .Validate(o => o.Retention > TimeSpan.Zero, "Cms:Idempotency:Retention must be positive.")
             .Validate(o => o.PurgeInterval >= TimeSpan.Zero, "Cms:Idempotency:PurgeInterval must not be negative (zero turns the purge off).")
             .Validate(o => o.PurgeBatchSize is >= 1 and <= 100_000, "Cms:Idempotency:PurgeBatchSize must be 1–100000.").ValidateOnStart();
+        services.AddSingleton(sp => sp.GetRequiredService<Microsoft.Extensions.Options.IOptions<IdempotencyOptions>>().Value);
+        services.AddSingleton(sp => new IdempotentAnswerFormat(
+            sp.GetRequiredService<Microsoft.Extensions.Options.IOptions<Microsoft.AspNetCore.Http.Json.JsonOptions>>().Value.SerializerOptions));
         services.AddHostedService<IdempotencyPurgeWorker>();
 
         // Each endpoint's body limit is set per request (BodyLimits); Kestrel's is the default, for requests no endpoint matches.
@@ -86,7 +97,7 @@ public static class CmsApi
         services.AddAuthentication(JwtBearerDefaults.AuthenticationScheme).AddJwtBearer(o =>
         {
             o.MapInboundClaims = false;
-            o.Events = tokenCache.Events();
+            o.Events = StrictTokenRules.Apply(tokenCache.Events(), auth, TimeProvider.System);
             if (!string.IsNullOrWhiteSpace(auth.Authority))
             {
                 o.Authority = auth.Authority;
@@ -303,15 +314,20 @@ public static class CmsApi
             .DisableRateLimiting();
 
         // Every API route runs as one retried unit of database work (DatabaseRetryFilter, outermost of its filters).
-        var api = app.MapGroup("").AddEndpointFilter<DatabaseRetryFilter>().WithMetadata(new DatabaseRetryFilter.Applied());
+        // Every bound argument of every route obeys the input rule (InputGuardFilter: no NUL, dates the product computes).
+        var api = app.MapGroup("").AddEndpointFilter<DatabaseRetryFilter>().WithMetadata(new DatabaseRetryFilter.Applied())
+            .AddEndpointFilterFactory(InputGuardFilter.Create);
         api.MapTenantEndpoints();
         api.MapStaffEndpoints();
         api.MapQueueEndpoints();
+        api.MapLegalEntityEndpoints();
         api.MapConsumerEndpoints();
         api.MapComplaintEndpoints();
         api.MapAuditEndpoints();
         api.MapTaxonomyEndpoints();
         api.MapReportEndpoints();
+        api.MapFcaReturnEndpoints();
+        api.MapDotReportEndpoints();
         api.MapCalendarEndpoints();
         api.MapEventEndpoints();
         api.MapWebhookEndpoints();

@@ -62,6 +62,9 @@ public interface IConsumerRepository
 
     Task<Consumer?> GetAsync(Guid id, CancellationToken cancellationToken);
 
+    /// <summary>Whether the tenant has this consumer (erased ones included); nothing is decrypted.</summary>
+    Task<bool> ExistsAsync(Guid id, CancellationToken cancellationToken);
+
     Task<bool> ExternalRefExistsAsync(string externalRef, CancellationToken cancellationToken);
 
     Task<bool> UpdateAsync(Consumer consumer, long expectedVersion, CancellationToken cancellationToken);
@@ -81,7 +84,8 @@ public interface IConsumerBulkWriter
 
 public interface IComplaintRepository
 {
-    /// <summary>The next number of the tenant's reference sequence for a year (serialised per tenant and year).</summary>
+    /// <summary>The next number of the tenant's reference sequence for a year: unique per tenant and year, increasing
+    /// within one instance, not gap-free (numbers are handed out in blocks that a restart may leave part-used).</summary>
     Task<long> NextSequenceAsync(int year, CancellationToken cancellationToken);
 
     Task AddAsync(Complaint complaint, CancellationToken cancellationToken);
@@ -143,12 +147,12 @@ public interface ITenantClockRepository
 }
 
 /// <summary>
-/// The transactional outbox: appends an event in the request's transaction and hands out its position in the tenant's
-/// feed, gap-free and in commit order (serialised with the tenant's other writers).
+/// The transactional outbox: appends an event in the request's transaction; its position in the tenant's feed is
+/// given in commit order (at once, or a moment after commit by the sealer), never to a change that rolls back.
 /// </summary>
 public interface IEventOutbox
 {
-    Task<long> AppendAsync(Cms.Domain.Events.ChangeEvent change, CancellationToken cancellationToken);
+    Task AppendAsync(Cms.Domain.Events.ChangeEvent change, CancellationToken cancellationToken);
 }
 
 /// <summary>Webhook endpoints of the tenant in scope (deleted ones are not found). The secret goes in sealed and never comes out here.</summary>

@@ -377,8 +377,8 @@ public sealed class IdempotencyExpiryApiTests(DatabaseKind kind) : ApiTestBase(k
 
 /// <summary>
 /// The 409 while the first request with a key is still running, made deterministic on PostgreSQL: the test holds the
-/// tenant's audit chain head row locked from its own connection, so the first filing claims its key (the advisory lock
-/// of the key) and then waits for the row; a repeat with the same key and body meanwhile is 409, and once the test lets
+/// consumer's row locked (FOR UPDATE) from its own connection, so the first filing claims its key (the advisory lock
+/// of the key) and then waits for the row at its complaint's foreign key check; a repeat with the same key and body meanwhile is 409, and once the test lets
 /// go the first answers 201 and a third repeat replays it.
 /// </summary>
 [TestFixture]
@@ -389,7 +389,7 @@ public sealed class IdempotencyInFlightTests() : ApiTestBase(DatabaseKind.Postgr
     public async Task A_repeat_while_the_first_request_is_held_is_409_then_the_first_answers_201_and_a_third_replays_it()
     {
         var tenant = await CreateTenantAsync();
-        var consumer = await tenant.RegisterConsumerAsync(); // the tenant's chain head row exists from here on
+        var consumer = await tenant.RegisterConsumerAsync();
         var key = Idempotent.NewKey();
         var body = Idempotent.Complaint(consumer.Id);
 
@@ -398,10 +398,11 @@ public sealed class IdempotencyInFlightTests() : ApiTestBase(DatabaseKind.Postgr
         await using var hold = await holder.BeginTransactionAsync();
         int holderPid;
         await using (var command = new Npgsql.NpgsqlCommand(
-                         "SELECT pg_backend_pid() FROM audit_chain_heads WHERE tenant_id = @TenantId FOR UPDATE", holder, hold))
+                         "SELECT pg_backend_pid() FROM consumers WHERE tenant_id = @TenantId AND id = @Id FOR UPDATE", holder, hold))
         {
             command.Parameters.AddWithValue("TenantId", tenant.Id);
-            holderPid = (int)(await command.ExecuteScalarAsync() ?? throw new InvalidOperationException("no chain head row"));
+            command.Parameters.AddWithValue("Id", consumer.Id);
+            holderPid = (int)(await command.ExecuteScalarAsync() ?? throw new InvalidOperationException("no consumer row"));
         }
 
         var first = Idempotent.PostAsync(tenant.Admin, "/v1/complaints", body, key);

@@ -195,6 +195,9 @@ public sealed class FakeConsumerRepository(InMemoryDatabase db, TenantScope scop
         return Task.FromResult(db.Consumers.TryGetValue(id, out var c) && c.TenantId == tenantId ? Stored.Copy(c) : null);
     }
 
+    public Task<bool> ExistsAsync(Guid id, CancellationToken cancellationToken) =>
+        Task.FromResult(db.Consumers.TryGetValue(id, out var c) && c.TenantId == scope.Required);
+
     public Task<bool> ExternalRefExistsAsync(string externalRef, CancellationToken cancellationToken)
     {
         var tenantId = scope.Required;
@@ -368,12 +371,12 @@ public sealed class FakeTenantClockRepository(InMemoryDatabase db, TenantScope s
 
 public sealed class FakeEventOutbox(InMemoryDatabase db, TenantScope scope) : IEventOutbox
 {
-    public Task<long> AppendAsync(Cms.Domain.Events.ChangeEvent change, CancellationToken cancellationToken)
+    public Task AppendAsync(Cms.Domain.Events.ChangeEvent change, CancellationToken cancellationToken)
     {
         Guard.SameTenant(scope, change.TenantId);
         var position = db.Events.Count(e => e.Event.TenantId == change.TenantId) + 1L;
         db.Events.Add((position, change));
         db.Writes.Add($"event.insert {change.Type}");
-        return Task.FromResult(position);
+        return Task.CompletedTask;
     }
 }
