@@ -364,7 +364,8 @@ public sealed class OpenApiFuzzTests(DatabaseKind kind) : ApiTestBase(kind)
             };
         }
 
-        private static string? TypeOf(JsonNode? schema) => schema?["type"] switch
+        /// <summary>The schema's type, the non-null one of a type list, or object for a schema with properties.</summary>
+        internal static string? TypeOf(JsonNode? schema) => schema?["type"] switch
         {
             JsonArray types => types.Select(t => t!.GetValue<string>()).FirstOrDefault(t => t != "null") ?? "null",
             JsonValue type => type.GetValue<string>(),
