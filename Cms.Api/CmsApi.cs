@@ -110,6 +110,8 @@ public static class CmsApi
         services.AddOpenApi(o =>
         {
             o.AddSchemaTransformer(OpenApiEnums.Describe);
+            o.AddSchemaTransformer(OpenApiSchemaRules.Apply);
+            o.AddDocumentTransformer(OpenApiSchemaRules.DropNullOfRequired);
             OpenApiContract.Configure(o);
         });
         services.AddSingleton<MigrationsHealthCheck>();
@@ -302,7 +304,9 @@ public static class CmsApi
             .DisableRateLimiting();
 
         // Every API route runs as one retried unit of database work (DatabaseRetryFilter, outermost of its filters).
-        var api = app.MapGroup("").AddEndpointFilter<DatabaseRetryFilter>().WithMetadata(new DatabaseRetryFilter.Applied());
+        // Then every 2xx answer with a versioned resource gets its ETag (Responses.ETagFilter).
+        var api = app.MapGroup("").AddEndpointFilter<DatabaseRetryFilter>().WithMetadata(new DatabaseRetryFilter.Applied())
+            .AddEndpointFilter(Responses.ETagFilter);
         api.MapTenantEndpoints();
         api.MapStaffEndpoints();
         api.MapQueueEndpoints();

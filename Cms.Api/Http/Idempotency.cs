@@ -193,7 +193,7 @@ public sealed class IdempotencyFilter(IdempotencyKeyScope keyScope) : IEndpointF
 
         // Created<T> and CreatedAtRoute<T> carry the Location; there is no interface for it.
         var location = result.GetType().GetProperty("Location")?.GetValue(result) as string;
-        var etag = http.Response.Headers.ETag.Count > 0 ? http.Response.Headers.ETag.ToString() : null;
+        var etag = http.Response.Headers.ETag.Count > 0 ? http.Response.Headers.ETag.ToString() : Responses.ETagOf(value);
         return new IdempotentResponse(status, body, location, etag);
     }
 

@@ -75,7 +75,8 @@ public static class OpenApiContract
         document.Components.Schemas[ProblemSchema] = new OpenApiSchema
         {
             Type = JsonSchemaType.Object,
-            Description = "RFC 9457 problem details; validation problems add errors (field → messages).",
+            Description = "RFC 9457 problem details; validation problems add errors (field → messages). type is the URI of code.",
+            Required = new HashSet<string> { "type", "title", "status", "detail", "code", "traceId" },
             Properties = new Dictionary<string, IOpenApiSchema>
             {
                 ["type"] = new OpenApiSchema { Type = JsonSchemaType.String },
@@ -83,7 +84,7 @@ public static class OpenApiContract
                 ["status"] = new OpenApiSchema { Type = JsonSchemaType.Integer, Format = "int32" },
                 ["detail"] = new OpenApiSchema { Type = JsonSchemaType.String },
                 ["code"] = new OpenApiSchema { Type = JsonSchemaType.String },
-                ["traceId"] = new OpenApiSchema { Type = JsonSchemaType.String },
+                ["traceId"] = new OpenApiSchema { Type = JsonSchemaType.String, Description = "The W3C trace id (32 hex digits) to quote." },
                 ["errors"] = new OpenApiSchema
                 {
                     Type = JsonSchemaType.Object,
@@ -92,6 +93,7 @@ public static class OpenApiContract
             },
         };
 
+        OpenApiProblemTypes.AddComponents(document);
         document.Tags ??= new HashSet<OpenApiTag>();
         foreach (var tag in document.Tags)
         {
@@ -208,13 +210,15 @@ public static class OpenApiContract
                             "of a request without Idempotency-Key (docs/reliability.md).";
         }
 
+        var bodyType = description.ParameterDescriptions.FirstOrDefault(p => p.Source == BindingSource.Body)?.Type;
+        var shape = new OpenApiProblemTypes.Shape(method, route, bodyType, idempotent, raw is not null);
         operation.Responses ??= new OpenApiResponses();
         foreach (var (status, text) in problems)
         {
             var key = status.ToString(System.Globalization.CultureInfo.InvariantCulture);
             if (!operation.Responses.ContainsKey(key))
             {
-                operation.Responses[key] = Problem(text, status, context.Document);
+                operation.Responses[key] = Problem(text, status, shape, context.Document!);
             }
         }
 
@@ -225,16 +229,17 @@ public static class OpenApiContract
             if (int.TryParse(key, System.Globalization.CultureInfo.InvariantCulture, out var status) && status >= 400
                 && declared is OpenApiResponse response)
             {
-                CompleteProblem(response, problems.GetValueOrDefault(status), status, context.Document);
+                CompleteProblem(response, problems.GetValueOrDefault(status), status, shape, context.Document!);
             }
         }
 
+        OpenApiResponseHeaders.Describe(operation, description);
         return Task.CompletedTask;
     }
 
-    private static void CompleteProblem(OpenApiResponse response, string? text, int status, OpenApiDocument? document)
+    private static void CompleteProblem(OpenApiResponse response, string? text, int status, OpenApiProblemTypes.Shape shape, OpenApiDocument document)
     {
-        var complete = Problem(text ?? response.Description ?? Problems.TitleOf(status), status, document);
+        var complete = Problem(text ?? response.Description ?? Problems.TitleOf(status), status, shape, document);
         if (text is not null || string.IsNullOrWhiteSpace(response.Description) || response.Description == Problems.TitleOf(status))
         {
             response.Description = complete.Description;
@@ -253,7 +258,7 @@ public static class OpenApiContract
         }
 
         media.Schema = complete.Content!["application/problem+json"].Schema;
-        media.Example ??= complete.Content["application/problem+json"].Example;
+        media.Example = complete.Content["application/problem+json"].Example;
     }
 
     private static void AddHeader(OpenApiOperation operation, string name, bool required, string description, string example)
@@ -274,25 +279,31 @@ public static class OpenApiContract
         });
     }
 
-    private static OpenApiResponse Problem(string description, int status, OpenApiDocument? document) => new()
+    /// <summary>A problem response: its schema narrows type and code to the values this operation can answer with this status.</summary>
+    private static OpenApiResponse Problem(string description, int status, OpenApiProblemTypes.Shape shape, OpenApiDocument document)
     {
-        Description = description,
-        Content = new Dictionary<string, OpenApiMediaType>
+        var codes = OpenApiProblemTypes.Codes(status, shape);
+        return new OpenApiResponse
         {
-            ["application/problem+json"] = new()
+            Description = description,
+            Content = new Dictionary<string, OpenApiMediaType>
             {
-                Schema = new OpenApiSchemaReference(ProblemSchema, document),
-                Example = new JsonObject
+                ["application/problem+json"] = new()
                 {
-                    ["type"] = $"https://cms.example/problems/http-{status}",
-                    ["title"] = Problems.TitleOf(status),
-                    ["status"] = status,
-                    ["detail"] = description,
-                    ["traceId"] = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01",
+                    Schema = OpenApiProblemTypes.Component(status, codes, document, ProblemSchema),
+                    Example = new JsonObject
+                    {
+                        ["type"] = Problems.TypeOf(codes[0]),
+                        ["title"] = Problems.TitleOf(status),
+                        ["status"] = status,
+                        ["detail"] = description,
+                        ["code"] = codes[0],
+                        ["traceId"] = "4bf92f3577b34da6a3ce929d0e0e4736",
+                    },
                 },
             },
-        },
-    };
+        };
+    }
 
     /// <summary>
     /// The example of a body in each of its media types: JSON as JSON; a text rendering (the report's CSV) as the text

@@ -31,7 +31,7 @@ public static class Problems
             : new ProblemDetails { Detail = error.Message };
         problem.Status = status;
         problem.Title = TitleOf(status);
-        problem.Type = $"https://cms.example/problems/{error.Code.Replace('.', '-')}";
+        problem.Type = TypeOf(error.Code);
         problem.Extensions["code"] = error.Code;
         return TypedResults.Problem(problem);
     }
@@ -43,7 +43,7 @@ public static class Problems
             Status = status,
             Title = TitleOf(status),
             Detail = detail,
-            Type = $"https://cms.example/problems/{code.Replace('.', '-')}",
+            Type = TypeOf(code),
             Extensions = { ["code"] = code },
         });
 
@@ -64,11 +64,43 @@ public static class Problems
         _ => "An unexpected error occurred.",
     };
 
-    /// <summary>Adds the trace id to every problem the framework writes.</summary>
+    /// <summary>A problem code's <c>type</c> URI: the same for every problem of that code.</summary>
+    public static string TypeOf(string code) => $"https://cms.example/problems/{code.Replace('.', '-')}";
+
+    /// <summary>The code of a problem the framework writes itself (no route, no token, a body it cannot read, a rate limit).</summary>
+    public static string DefaultCode(int status) => status switch
+    {
+        400 => "validation",
+        401 => "unauthenticated",
+        403 => "forbidden",
+        404 => "not_found",
+        405 => "method_not_allowed",
+        409 => "conflict",
+        413 => "body_too_large",
+        415 => "unsupported_media_type",
+        429 => "rate_limited",
+        503 => DatabaseRetryFilter.UnavailableCode,
+        _ => "unexpected",
+    };
+
+    /// <summary>
+    /// Every problem, the framework's own included, carries the same members: type (the code's URI), title, status,
+    /// detail, code and traceId (the W3C trace id, 32 hex digits).
+    /// </summary>
     public static void Customize(ProblemDetailsContext context)
     {
+        var problem = context.ProblemDetails;
+        var status = problem.Status ??= context.HttpContext.Response.StatusCode;
         var traceId = Activity.Current?.TraceId.ToHexString() ?? context.HttpContext.TraceIdentifier;
-        context.ProblemDetails.Extensions["traceId"] = traceId;
-        context.ProblemDetails.Title ??= TitleOf(context.ProblemDetails.Status ?? 500);
+        problem.Extensions["traceId"] = traceId;
+        if (problem.Extensions.TryGetValue("code", out var known) is false || known is not string code)
+        {
+            code = DefaultCode(status);
+            problem.Extensions["code"] = code;
+        }
+
+        problem.Type = TypeOf(code);
+        problem.Title = TitleOf(status);
+        problem.Detail ??= TitleOf(status);
     }
 }

@@ -24,6 +24,8 @@ public interface ITenantQueries
 
 public interface IStaffQueries
 {
+    Task<StaffDto?> GetAsync(Guid id, CancellationToken cancellationToken);
+
     Task<Page<StaffDto>> ListAsync(int limit, CursorKey? after, CancellationToken cancellationToken);
 }
 

@@ -13,6 +13,7 @@ public enum UseCase
     ListTenants,
     AddStaff,
     ListStaff,
+    GetStaff,
     ReplaceStaffRoles,
     DeactivateStaff,
     RegisterConsumer,
@@ -92,6 +93,7 @@ public static class Permissions
     {
         [UseCase.AddStaff] = [Role.TenantAdmin],
         [UseCase.ListStaff] = [Role.TenantAdmin, Role.Supervisor],
+        [UseCase.GetStaff] = [Role.TenantAdmin, Role.Supervisor],
         [UseCase.ReplaceStaffRoles] = [Role.TenantAdmin],
         [UseCase.DeactivateStaff] = [Role.TenantAdmin],
         [UseCase.RegisterConsumer] = AgentPlusAndIntegration,

@@ -41,23 +41,6 @@ internal sealed class TenantQueries(QuerySession db) : ITenantQueries
     }
 }
 
-internal sealed class StaffQueries(QuerySession db, TenantScope scope) : IStaffQueries
-{
-    public async Task<Page<StaffDto>> ListAsync(int limit, CursorKey? after, CancellationToken cancellationToken)
-    {
-        var sql = new StringBuilder($"SELECT {StaffRow.Columns} FROM staff_users WHERE tenant_id = @TenantId");
-        if (after is not null)
-        {
-            sql.Append(" AND id > @AfterId");
-        }
-
-        sql.Append(" ORDER BY id LIMIT @Take");
-        var rows = await db.QueryAsync<StaffRow>(sql.ToString(),
-            new { TenantId = scope.Required, AfterId = after?.Id ?? Guid.Empty, Take = limit + 1 }, cancellationToken);
-        return Cursor.ToPage([.. rows.Select(r => StaffDto.From(r.ToDomain()))], limit, s => new CursorKey(null, s.Id));
-    }
-}
-
 internal sealed class ConsumerQueries(QuerySession db, TenantScope scope, ConsumerSealing sealing) : IConsumerQueries
 {
     public async Task<ConsumerDto?> GetAsync(Guid id, CancellationToken cancellationToken)

@@ -58,6 +58,8 @@ public sealed class PermissionMatrixApiTests(DatabaseKind kind) : ApiTestBase(ki
             kind = StaffKind.User,
         }))),
         new(UseCase.ListStaff, "GET /v1/staff", HttpStatusCode.OK, _ => Task.FromResult(Json(HttpMethod.Get, "/v1/staff"))),
+        new(UseCase.GetStaff, "GET /v1/staff/{id}", HttpStatusCode.OK, async w =>
+            Json(HttpMethod.Get, $"/v1/staff/{(await w.Tenant.AddStaffAsync(Role.Agent)).Staff.Id}")),
         new(UseCase.ReplaceStaffRoles, "PUT /v1/staff/{id}/roles", HttpStatusCode.OK, async w =>
         {
             var (target, _) = await w.Tenant.AddStaffAsync(Role.Agent);

@@ -36,6 +36,9 @@ public sealed class FakeTenantQueries(InMemoryDatabase db) : ITenantQueries
 
 public sealed class FakeStaffQueries(InMemoryDatabase db, TenantScope scope) : IStaffQueries
 {
+    public Task<StaffDto?> GetAsync(Guid id, CancellationToken cancellationToken) =>
+        Task.FromResult(db.Staff.TryGetValue(id, out var s) && s.TenantId == scope.Required ? StaffDto.From(s) : null);
+
     public Task<Page<StaffDto>> ListAsync(int limit, CursorKey? after, CancellationToken cancellationToken)
     {
         var tenantId = scope.Required;

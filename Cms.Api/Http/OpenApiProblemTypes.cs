@@ -1,0 +1,161 @@
+using System.Globalization;
+using System.Text.Json.Nodes;
+using Microsoft.OpenApi;
+
+namespace Cms.Api.Http;
+
+/// <summary>
+/// The problem codes (and so the problem <c>type</c>s, <see cref="Problems.TypeOf"/>) an operation can answer per status,
+/// derived from its shape: the resources its route names, the ids its body refers to, whether it changes anything, takes
+/// an Idempotency-Key or reads its body raw. The document lists them as an enum per operation and status (one shared
+/// component per distinct list), so a client can switch on them. The fuzz run checks every problem it meets against the list.
+/// </summary>
+public static class OpenApiProblemTypes
+{
+    /// <summary>Conflicts (409) by the resource the code belongs to.</summary>
+    private static readonly Dictionary<string, string[]> ConflictsByResource = new(StringComparer.Ordinal)
+    {
+        ["complaint"] =
+        [
+            "complaint.illegal_transition", "complaint.already_assigned", "complaint.already_in_queue", "complaint.assignee_cannot_handle",
+            "complaint.classification_unchanged", "complaint.merge_conflict", "complaint.merge_other_consumer",
+            "complaint.provisional_credit_recorded", "complaint.referral_outcome_recorded", "complaint.unchanged",
+            "complaint.vulnerability_unchanged",
+        ],
+        ["consumer"] = ["consumer.already_erased", "consumer.duplicate_external_ref", "consumer.erased", "consumer.legal_hold"],
+        ["queue"] = ["queue.code_taken", "queue.retired"],
+        ["staff"] = ["staff.duplicate_subject", "staff.inactive", "staff.self_lockout", "staff.service_account_queues"],
+    };
+
+    /// <summary>Resources a use case on the key's resource also touches (an assignment checks the staff member and their queues).</summary>
+    private static readonly Dictionary<string, string[]> Touches = new(StringComparer.Ordinal)
+    {
+        ["complaint"] = ["staff", "queue", "consumer"],
+        ["staff"] = ["queue"],
+    };
+
+    /// <summary>Body members that name another resource by a name other than its own.</summary>
+    private static readonly Dictionary<string, string> ReferenceAliases = new(StringComparer.Ordinal)
+    {
+        ["assignee"] = "staff",
+        ["duplicate"] = "complaint",
+    };
+
+    public sealed record Shape(string Method, string Route, Type? BodyType, bool Idempotent, bool RawBody);
+
+    public static IReadOnlyList<string> Codes(int status, Shape shape) => status switch
+    {
+        400 => shape.RawBody ? ["validation", "import.bad_format"] : ["validation"],
+        401 => ["unauthenticated"],
+        403 => ["forbidden"],
+        404 => [.. Resources(shape).Distinct().Select(r => $"{r}.not_found"), "not_found"],
+        409 => [.. Resources(shape).SelectMany(r => Touches.GetValueOrDefault(r, []).Prepend(r)).Distinct()
+                    .SelectMany(r => ConflictsByResource.GetValueOrDefault(r, [])).Distinct(),
+                "conflict", .. shape.Idempotent ? new[] { "idempotency.in_flight" } : []],
+        412 => ["version.stale"],
+        413 => ["body_too_large"],
+        415 => shape.RawBody ? ["import.unsupported_media_type"] : ["unsupported_media_type"],
+        422 => ["idempotency.key_reused"],
+        428 => ["if_match.required"],
+        429 => ["rate_limited"],
+        503 => [DatabaseRetryFilter.CircuitOpenCode, DatabaseRetryFilter.UnavailableCode, DatabaseRetryFilter.CommitOutcomeUnknownCode],
+        _ => [Problems.DefaultCode(status)],
+    };
+
+    /// <summary>The resources an operation addresses: the route's first one and those its body refers to by id.</summary>
+    private static IEnumerable<string> Resources(Shape shape)
+    {
+        var segments = shape.Route.Split('/', StringSplitOptions.RemoveEmptyEntries).Where(s => s != "v1").ToArray();
+        if (segments.Length > 1 && segments[1].StartsWith('{'))
+        {
+            yield return Singular(segments[0]);
+        }
+
+        foreach (var property in shape.BodyType?.GetProperties() ?? [])
+        {
+            if ((Nullable.GetUnderlyingType(property.PropertyType) ?? property.PropertyType) == typeof(Guid) && property.Name.EndsWith("Id", StringComparison.Ordinal))
+            {
+                var name = char.ToLowerInvariant(property.Name[0]) + property.Name[1..^2];
+                yield return ReferenceAliases.GetValueOrDefault(name, name);
+            }
+        }
+    }
+
+    private static string Singular(string segment) => segment switch
+    {
+        "staff" => "staff",
+        _ when segment.EndsWith("ies", StringComparison.Ordinal) => segment[..^3] + "y",
+        _ => segment.TrimEnd('s').Replace('-', '_'),
+    };
+
+    /// <summary>Components made while the operations are described, added to the document by <see cref="AddComponents"/>
+    /// (the generator must not see the document's components change under it).</summary>
+    private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<OpenApiDocument, Dictionary<string, OpenApiSchema>> Pending = [];
+
+    /// <summary>The component (shared by every operation with the same list) that narrows ProblemDetails to these codes.</summary>
+    public static OpenApiSchemaReference Component(int status, IReadOnlyList<string> codes, OpenApiDocument document, string problemSchema)
+    {
+        var pending = Pending.GetOrCreateValue(document);
+        var prefixes = codes.Where(c => c.Contains('.', StringComparison.Ordinal)).Select(c => Pascal(c[..c.IndexOf('.', StringComparison.Ordinal)])).Distinct();
+        var baseName = $"Problem{status.ToString(CultureInfo.InvariantCulture)}{string.Concat(prefixes)}";
+        var signature = string.Join(",", codes);
+        lock (pending)
+        {
+            for (var n = 1; ; n++)
+            {
+                var name = n == 1 ? baseName : baseName + n.ToString(CultureInfo.InvariantCulture);
+                if (!pending.TryGetValue(name, out var existing))
+                {
+                    pending[name] = Narrowed(codes, signature, document, problemSchema);
+                    return new OpenApiSchemaReference(name, document);
+                }
+
+                if (existing.Extensions?.TryGetValue(SignatureExtension, out var found) == true && found is JsonNodeExtension { Node: JsonValue v }
+                    && v.GetValue<string>() == signature)
+                {
+                    return new OpenApiSchemaReference(name, document);
+                }
+            }
+        }
+    }
+
+    /// <summary>Document transformer: the problem components the operations refer to.</summary>
+    public static void AddComponents(OpenApiDocument document)
+    {
+        if (!Pending.TryGetValue(document, out var pending))
+        {
+            return;
+        }
+
+        document.Components ??= new OpenApiComponents();
+        document.Components.Schemas ??= new Dictionary<string, IOpenApiSchema>();
+        foreach (var (name, schema) in pending)
+        {
+            document.Components.Schemas[name] = schema;
+        }
+    }
+
+    private const string SignatureExtension = "x-problem-codes";
+
+    private static OpenApiSchema Narrowed(IReadOnlyList<string> codes, string signature, OpenApiDocument document, string problemSchema) => new()
+    {
+        Description = "A problem of one of these codes; type is the code's URI.",
+        AllOf =
+        [
+            new OpenApiSchemaReference(problemSchema, document),
+            new OpenApiSchema
+            {
+                Type = JsonSchemaType.Object,
+                Properties = new Dictionary<string, IOpenApiSchema>
+                {
+                    ["type"] = new OpenApiSchema { Type = JsonSchemaType.String, Enum = [.. codes.Select(c => (JsonNode)JsonValue.Create(Problems.TypeOf(c))!)] },
+                    ["code"] = new OpenApiSchema { Type = JsonSchemaType.String, Enum = [.. codes.Select(c => (JsonNode)JsonValue.Create(c)!)] },
+                },
+            },
+        ],
+        Extensions = new Dictionary<string, IOpenApiExtension> { [SignatureExtension] = new JsonNodeExtension(JsonValue.Create(signature)!) },
+    };
+
+    private static string Pascal(string snake) =>
+        string.Concat(snake.Split('_', StringSplitOptions.RemoveEmptyEntries).Select(w => char.ToUpperInvariant(w[0]) + w[1..]));
+}
