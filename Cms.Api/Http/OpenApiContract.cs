@@ -21,8 +21,6 @@ public static class OpenApiContract
 {
     public const string BearerScheme = "bearer";
 
-    private const string ProblemSchema = "ProblemDetails";
-
     private static readonly Dictionary<string, string> TagDescriptions = new(StringComparer.Ordinal)
     {
         ["Tenants"] = "Organisations using the service (platform operators only).",
@@ -70,28 +68,6 @@ public static class OpenApiContract
             Description = "A JWT with sub and tenant_id (staff, service accounts) or the cms.platform scope (platform operators).",
         };
         document.Security = [new OpenApiSecurityRequirement { [new OpenApiSecuritySchemeReference(BearerScheme, document)] = [] }];
-
-        document.Components.Schemas ??= new Dictionary<string, IOpenApiSchema>();
-        document.Components.Schemas[ProblemSchema] = new OpenApiSchema
-        {
-            Type = JsonSchemaType.Object,
-            Description = "RFC 9457 problem details; validation problems add errors (field → messages). type is the URI of code.",
-            Required = new HashSet<string> { "type", "title", "status", "detail", "code", "traceId" },
-            Properties = new Dictionary<string, IOpenApiSchema>
-            {
-                ["type"] = new OpenApiSchema { Type = JsonSchemaType.String },
-                ["title"] = new OpenApiSchema { Type = JsonSchemaType.String },
-                ["status"] = new OpenApiSchema { Type = JsonSchemaType.Integer, Format = "int32" },
-                ["detail"] = new OpenApiSchema { Type = JsonSchemaType.String },
-                ["code"] = new OpenApiSchema { Type = JsonSchemaType.String },
-                ["traceId"] = new OpenApiSchema { Type = JsonSchemaType.String, Description = "The W3C trace id (32 hex digits) to quote." },
-                ["errors"] = new OpenApiSchema
-                {
-                    Type = JsonSchemaType.Object,
-                    AdditionalProperties = new OpenApiSchema { Type = JsonSchemaType.Array, Items = new OpenApiSchema { Type = JsonSchemaType.String } },
-                },
-            },
-        };
 
         OpenApiProblemTypes.AddComponents(document);
         document.Tags ??= new HashSet<OpenApiTag>();
@@ -290,7 +266,7 @@ public static class OpenApiContract
             {
                 ["application/problem+json"] = new()
                 {
-                    Schema = OpenApiProblemTypes.Component(status, codes, document, ProblemSchema),
+                    Schema = OpenApiProblemTypes.Component(status, codes, document),
                     Example = new JsonObject
                     {
                         ["type"] = Problems.TypeOf(codes[0]),

@@ -90,10 +90,10 @@ public static class OpenApiProblemTypes
 
     /// <summary>Components made while the operations are described, added to the document by <see cref="AddComponents"/>
     /// (the generator must not see the document's components change under it).</summary>
-    private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<OpenApiDocument, Dictionary<string, OpenApiSchema>> Pending = [];
+    private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<OpenApiDocument, Dictionary<string, (OpenApiSchema Schema, string Codes)>> Pending = [];
 
     /// <summary>The component (shared by every operation with the same list) that narrows ProblemDetails to these codes.</summary>
-    public static OpenApiSchemaReference Component(int status, IReadOnlyList<string> codes, OpenApiDocument document, string problemSchema)
+    public static OpenApiSchemaReference Component(int status, IReadOnlyList<string> codes, OpenApiDocument document)
     {
         var pending = Pending.GetOrCreateValue(document);
         var prefixes = codes.Where(c => c.Contains('.', StringComparison.Ordinal)).Select(c => Pascal(c[..c.IndexOf('.', StringComparison.Ordinal)])).Distinct();
@@ -106,12 +106,11 @@ public static class OpenApiProblemTypes
                 var name = n == 1 ? baseName : baseName + n.ToString(CultureInfo.InvariantCulture);
                 if (!pending.TryGetValue(name, out var existing))
                 {
-                    pending[name] = Narrowed(codes, signature, document, problemSchema);
+                    pending[name] = (Schema(codes), signature);
                     return new OpenApiSchemaReference(name, document);
                 }
 
-                if (existing.Extensions?.TryGetValue(SignatureExtension, out var found) == true && found is JsonNodeExtension { Node: JsonValue v }
-                    && v.GetValue<string>() == signature)
+                if (existing.Codes == signature)
                 {
                     return new OpenApiSchemaReference(name, document);
                 }
@@ -129,31 +128,37 @@ public static class OpenApiProblemTypes
 
         document.Components ??= new OpenApiComponents();
         document.Components.Schemas ??= new Dictionary<string, IOpenApiSchema>();
-        foreach (var (name, schema) in pending)
+        foreach (var (name, (schema, _)) in pending)
         {
             document.Components.Schemas[name] = schema;
         }
+
+        // The framework's own problem types (from ProducesProblem) were replaced by these in every response.
+        document.Components.Schemas.Remove("ProblemDetails");
+        document.Components.Schemas.Remove("HttpValidationProblemDetails");
     }
 
-    private const string SignatureExtension = "x-problem-codes";
-
-    private static OpenApiSchema Narrowed(IReadOnlyList<string> codes, string signature, OpenApiDocument document, string problemSchema) => new()
+    /// <summary>RFC 9457 problem details as the service writes them, type and code narrowed to these codes (a whole object
+    /// rather than allOf over a base: generators keep the narrowed members that way).</summary>
+    private static OpenApiSchema Schema(IReadOnlyList<string> codes) => new()
     {
-        Description = "A problem of one of these codes; type is the code's URI.",
-        AllOf =
-        [
-            new OpenApiSchemaReference(problemSchema, document),
-            new OpenApiSchema
+        Type = JsonSchemaType.Object,
+        Description = "RFC 9457 problem details; type is the URI of code; validation problems add errors (field → messages).",
+        Required = new HashSet<string> { "type", "title", "status", "detail", "code", "traceId" },
+        Properties = new Dictionary<string, IOpenApiSchema>
+        {
+            ["type"] = new OpenApiSchema { Type = JsonSchemaType.String, Enum = [.. codes.Select(c => (JsonNode)JsonValue.Create(Problems.TypeOf(c))!)] },
+            ["title"] = new OpenApiSchema { Type = JsonSchemaType.String },
+            ["status"] = new OpenApiSchema { Type = JsonSchemaType.Integer, Format = "int32" },
+            ["detail"] = new OpenApiSchema { Type = JsonSchemaType.String },
+            ["code"] = new OpenApiSchema { Type = JsonSchemaType.String, Enum = [.. codes.Select(c => (JsonNode)JsonValue.Create(c)!)] },
+            ["traceId"] = new OpenApiSchema { Type = JsonSchemaType.String, Description = "The W3C trace id (32 hex digits) to quote." },
+            ["errors"] = new OpenApiSchema
             {
                 Type = JsonSchemaType.Object,
-                Properties = new Dictionary<string, IOpenApiSchema>
-                {
-                    ["type"] = new OpenApiSchema { Type = JsonSchemaType.String, Enum = [.. codes.Select(c => (JsonNode)JsonValue.Create(Problems.TypeOf(c))!)] },
-                    ["code"] = new OpenApiSchema { Type = JsonSchemaType.String, Enum = [.. codes.Select(c => (JsonNode)JsonValue.Create(c)!)] },
-                },
+                AdditionalProperties = new OpenApiSchema { Type = JsonSchemaType.Array, Items = new OpenApiSchema { Type = JsonSchemaType.String } },
             },
-        ],
-        Extensions = new Dictionary<string, IOpenApiExtension> { [SignatureExtension] = new JsonNodeExtension(JsonValue.Create(signature)!) },
+        },
     };
 
     private static string Pascal(string snake) =>
