@@ -114,7 +114,7 @@ public sealed partial class OpenApiVersioningTests(DatabaseKind kind) : ApiTestB
         public override string ToString() => $"{File}: {Method} {Path}";
     }
 
-    /// <summary>The curl commands of README.md and docs/*.md; placeholders such as &lt;complaint id&gt; stand for an id.</summary>
+    /// <summary>The curl commands to the API (/v1) in README.md and docs/*.md; placeholders such as &lt;complaint id&gt; stand for an id.</summary>
     private static IEnumerable<DocumentedRequest> DocumentedRequests()
     {
         var files = Directory.GetFiles(Path.Combine(RepoPaths.Root, "docs"), "*.md", SearchOption.AllDirectories).Prepend(Path.Combine(RepoPaths.Root, "README.md"));
@@ -124,7 +124,7 @@ public sealed partial class OpenApiVersioningTests(DatabaseKind kind) : ApiTestB
             foreach (Match command in CurlCommand().Matches(text))
             {
                 var line = Placeholder().Replace(command.Value, "0195f0a2-7c41-7b7e-9d1a-3c5e2f4b6a04");
-                if (Url().Match(line) is not { Success: true } url)
+                if (Url().Match(line) is not { Success: true } url || !url.Groups["path"].Value.StartsWith("/v1/", StringComparison.Ordinal))
                 {
                     continue;
                 }
