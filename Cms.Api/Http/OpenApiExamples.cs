@@ -1,27 +1,29 @@
 using Cms.Api.Endpoints;
-using Cms.Application.Audit;
 using Cms.Application.Audit.VerifyAuditChain;
+using Cms.Application.Audit;
+using Cms.Application.Calendar.UpdateClockSettings;
 using Cms.Application.Calendar;
 using Cms.Application.Common;
-using Cms.Application.Complaints;
-using Cms.Application.Reports;
-using Cms.Application.Taxonomies;
-using Cms.Domain.Taxonomies;
 using Cms.Application.Complaints.FileComplaint;
-using Cms.Application.Consumers;
+using Cms.Application.Complaints;
 using Cms.Application.Consumers.RegisterConsumer;
+using Cms.Application.Consumers;
 using Cms.Application.Events;
+using Cms.Application.Queues.CreateQueue;
 using Cms.Application.Queues;
-using Cms.Application.Staff;
+using Cms.Application.Reports;
 using Cms.Application.Staff.AddStaff;
-using Cms.Application.Tenants;
+using Cms.Application.Staff;
+using Cms.Application.Taxonomies;
 using Cms.Application.Tenants.CreateTenant;
+using Cms.Application.Tenants;
 using Cms.Application.Webhooks;
 using Cms.Domain.Audit;
 using Cms.Domain.Complaints;
 using Cms.Domain.Consumers;
 using Cms.Domain.Regulation;
 using Cms.Domain.Staff;
+using Cms.Domain.Taxonomies;
 using Cms.Domain.Tenants;
 
 namespace Cms.Api.Http;
@@ -90,6 +92,8 @@ public static class OpenApiExamples
             new TenantAdminInput("alice", "alice@bank.example", "Alice Admin")),
         [typeof(TenantDto)] = new TenantDto(TenantId, "Example Bank plc", Sector.Banking, Jurisdiction.UK, TenantStatus.Active,
             "uk_banking_fca_disp1", Received),
+        [typeof(Application.Tenants.ChangeTenantStatus.TenantStatusChangeInput)] =
+            new Application.Tenants.ChangeTenantStatus.TenantStatusChangeInput("Contract ended; awaiting the final export."),
         [typeof(AddStaffCommand)] = new AddStaffCommand("agent-17", "agent17@bank.example", "Sam Agent", [Role.Agent], StaffKind.User),
         [typeof(StaffDto)] = Staff,
         [typeof(StaffEndpoints.ReplaceRolesBody)] = new StaffEndpoints.ReplaceRolesBody([Role.Agent, Role.Supervisor]),

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.Json.Nodes;
+using Cms.Domain.Common;
 using Microsoft.OpenApi;
 
 namespace Cms.Api.Http;
@@ -25,6 +26,7 @@ public static class OpenApiProblemTypes
         ["consumer"] = ["consumer.already_erased", "consumer.duplicate_external_ref", "consumer.erased", "consumer.legal_hold"],
         ["queue"] = ["queue.code_taken", "queue.retired"],
         ["staff"] = ["staff.duplicate_subject", "staff.inactive", "staff.self_lockout", "staff.service_account_queues"],
+        ["tenant"] = ["tenant.status_changed"],
     };
 
     /// <summary>Resources a use case on the key's resource also touches (an assignment checks the staff member and their queues).</summary>
@@ -47,7 +49,7 @@ public static class OpenApiProblemTypes
     {
         400 => shape.RawBody ? ["validation", "import.bad_format"] : ["validation"],
         401 => ["unauthenticated"],
-        403 => ["forbidden"],
+        403 => ["forbidden", Error.TenantSuspendedCode],
         404 => [.. Resources(shape).Distinct().Select(r => $"{r}.not_found"), "not_found"],
         409 => [.. Resources(shape).SelectMany(r => Touches.GetValueOrDefault(r, []).Prepend(r)).Distinct()
                     .SelectMany(r => ConflictsByResource.GetValueOrDefault(r, [])).Distinct(),

@@ -47,6 +47,13 @@ public static class Problems
             Extensions = { ["code"] = code },
         });
 
+    /// <summary>
+    /// A code's problem type. The v1.0 types spell the code's dots as dashes; the v1.1 contract (api.md) fixes the
+    /// suspension's type to end in <c>tenant.suspended</c>, so that one keeps its dot.
+    /// </summary>
+    public static string TypeOf(string code) =>
+        code == Error.TenantSuspendedCode ? $"https://cms.example/problems/{code}" : $"https://cms.example/problems/{code.Replace('.', '-')}";
+
     public static string TitleOf(int status) => status switch
     {
         400 => "The request is invalid.",
@@ -63,9 +70,6 @@ public static class Problems
         503 => "The service is temporarily unavailable.",
         _ => "An unexpected error occurred.",
     };
-
-    /// <summary>A problem code's <c>type</c> URI: the same for every problem of that code.</summary>
-    public static string TypeOf(string code) => $"https://cms.example/problems/{code.Replace('.', '-')}";
 
     /// <summary>The code of a problem the framework writes itself (no route, no token, a body it cannot read, a rate limit).</summary>
     public static string DefaultCode(int status) => status switch

@@ -11,6 +11,8 @@ public enum UseCase
     CreateTenant,
     GetTenant,
     ListTenants,
+    SuspendTenant,
+    ReactivateTenant,
     AddStaff,
     ListStaff,
     GetStaff,
@@ -87,7 +89,10 @@ public static class Permissions
     private static readonly Role[] AgentPlusAndIntegration = [.. AgentPlus, Role.Integration];
     private static readonly Role[] SupervisorPlus = [Role.Supervisor, Role.TenantAdmin];
 
-    private static readonly FrozenSet<UseCase> PlatformUseCases = new[] { UseCase.CreateTenant, UseCase.GetTenant, UseCase.ListTenants }.ToFrozenSet();
+    private static readonly FrozenSet<UseCase> PlatformUseCases = new[]
+    {
+        UseCase.CreateTenant, UseCase.GetTenant, UseCase.ListTenants, UseCase.SuspendTenant, UseCase.ReactivateTenant,
+    }.ToFrozenSet();
 
     private static readonly FrozenDictionary<UseCase, Role[]> Matrix = new Dictionary<UseCase, Role[]>
     {

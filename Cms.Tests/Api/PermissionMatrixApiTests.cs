@@ -49,6 +49,10 @@ public sealed class PermissionMatrixApiTests(DatabaseKind kind) : ApiTestBase(ki
             w => Task.FromResult(Json(HttpMethod.Get, $"/v1/tenants/{w.Tenant.Id}"))),
         new(UseCase.ListTenants, "GET /v1/tenants", HttpStatusCode.OK,
             _ => Task.FromResult(Json(HttpMethod.Get, "/v1/tenants?limit=5"))),
+        new(UseCase.SuspendTenant, "POST /v1/tenants/{id}/suspend", HttpStatusCode.OK,
+            async w => Json(HttpMethod.Post, $"/v1/tenants/{await SpareTenantAsync(w, suspended: false)}/suspend", new { reason = "Unpaid" })),
+        new(UseCase.ReactivateTenant, "POST /v1/tenants/{id}/reactivate", HttpStatusCode.OK,
+            async w => Json(HttpMethod.Post, $"/v1/tenants/{await SpareTenantAsync(w, suspended: true)}/reactivate", new { reason = "Paid" })),
         new(UseCase.AddStaff, "POST /v1/staff", HttpStatusCode.Created, _ => Task.FromResult(Json(HttpMethod.Post, "/v1/staff", new
         {
             subject = Unique("staff"),
@@ -251,6 +255,26 @@ public sealed class PermissionMatrixApiTests(DatabaseKind kind) : ApiTestBase(ki
         });
 
     private static string Unique(string prefix) => $"{prefix}-{Guid.NewGuid():N}";
+
+    /// <summary>A tenant other than the world's (whose suspension would refuse the rest of the walk), created by the platform.</summary>
+    private static async Task<Guid> SpareTenantAsync(World w, bool suspended)
+    {
+        var platform = w.Clients[Caller.Platform];
+        var created = await Read<Cms.Application.Tenants.TenantDto>(await platform.PostAsJsonAsync("/v1/tenants", new
+        {
+            name = "Spare Bank",
+            sector = "banking",
+            jurisdiction = "UK",
+            admin = new { subject = Unique("admin"), email = "admin@spare.test", displayName = "Admin" },
+        }, ApiTestBase.Json), HttpStatusCode.Created);
+        if (suspended)
+        {
+            await Expect(await platform.PostAsJsonAsync($"/v1/tenants/{created.Id}/suspend", new { reason = "Unpaid" }, ApiTestBase.Json),
+                HttpStatusCode.OK);
+        }
+
+        return created.Id;
+    }
 
     private static Role? RoleOf(Caller caller) => caller == Caller.Platform ? null : Enum.Parse<Role>(caller.ToString());
 

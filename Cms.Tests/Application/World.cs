@@ -152,8 +152,11 @@ public sealed class World
         var tenant = Db.Tenants[tenantId];
         var now = Now;
         var reference = ComplaintReference.Format(now.Year, Db.NextSequence(tenantId, now.Year));
-        var complaint = Complaint.File(Ids.New(), tenantId, reference, consumerId, Channel.Web, "Current account", category,
-            "I was charged twice.", Priority.Normal, false, ComplaintFlags.None, receivedAt, tenant.Profile, now, queueId: queueId).Value;
+        var complaint = Complaint.File(TestComplaints.Filing(tenant.Profile, reference) with
+        {
+            Id = Ids.New(), TenantId = tenantId, ConsumerId = consumerId, Product = "Current account", Category = category,
+            ReceivedAt = receivedAt, QueueId = queueId,
+        }, now).Value;
         if (assigneeId is { } assignee)
         {
             Assert.That(complaint.Assign(assignee, now).IsSuccess, Is.True);

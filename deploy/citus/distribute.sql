@@ -33,6 +33,12 @@ ALTER DATABASE :"DBNAME" SET citus.enable_unsafe_triggers = on;
 -- Distributed tables with foreign keys to reference tables, created in one transaction: run shard DDL sequentially.
 SET LOCAL citus.multi_shard_modify_mode TO 'sequential';
 
+-- Every tenant table refers to tenants. With this setting on (Citus's default), making tenants a reference table turns
+-- each table that refers to it into a Citus local table, and the create_distributed_table calls below then fail
+-- ("foreign keys from reference tables and local tables to distributed tables are not supported"). Off: the referring
+-- tables stay plain until each is distributed, and the foreign keys to tenants become distributed-to-reference keys.
+SET LOCAL citus.enable_local_reference_table_foreign_keys = off;
+
 -- ---- reference tables: global data, a full copy on every node ----
 SELECT create_reference_table('tenants');
 SELECT create_reference_table('platform_idempotency_keys');

@@ -10,7 +10,7 @@ using Mediator;
 
 namespace Cms.Application.Complaints.FileComplaint;
 
-public sealed class FileComplaintHandler(
+internal sealed class FileComplaintHandler(
     ITenantRepository tenants,
     ITenantClockRepository clocks,
     IConsumerRepository consumers,
@@ -58,12 +58,19 @@ public sealed class FileComplaintHandler(
                      ?? throw new InvalidOperationException("The caller's tenant does not exist.");
         var now = clock.GetUtcNow();
         var receivedAt = command.ReceivedAt?.ToUniversalTime();
-        var tenantClock = await CorrectComplaintFacts.TenantClocks.ForAsync(clocks, tenant.Profile, receivedAt ?? now, cancellationToken);
+        var tenantClock = await TenantClocks.ForAsync(clocks, tenant.Profile, receivedAt ?? now, cancellationToken);
         var sequence = await complaints.NextSequenceAsync(now.Year, cancellationToken);
-        var filed = Complaint.File(Ids.New(), tenant.Id, ComplaintReference.Format(now.Year, sequence), command.ConsumerId,
-            command.Channel!.Value, product.Value.Code, category.Value.Code, command.Description!, command.Priority ?? Priority.Normal,
-            command.VulnerabilityInvolved ?? false, new ComplaintFlags(command.PaymentServices ?? false, command.Disability ?? false),
-            receivedAt, tenant.Profile, now, tenantClock.Closures, tenantClock.InternalSla, product.Value.Version, category.Value.Version, queueId);
+        var filed = Complaint.File(new ComplaintFiling(Ids.New(), tenant.Id, ComplaintReference.Format(now.Year, sequence), command.ConsumerId,
+            command.Channel!.Value, product.Value.Code, category.Value.Code, command.Description!, command.Priority ?? Priority.Normal, tenant.Profile)
+        {
+            ProductVersion = product.Value.Version,
+            CategoryVersion = category.Value.Version,
+            VulnerabilityInvolved = command.VulnerabilityInvolved ?? false,
+            Flags = new ComplaintFlags(command.PaymentServices ?? false, command.Disability ?? false),
+            ReceivedAt = receivedAt,
+            QueueId = queueId,
+            Clock = tenantClock,
+        }, now);
         if (!filed.IsSuccess)
         {
             return filed.Error;

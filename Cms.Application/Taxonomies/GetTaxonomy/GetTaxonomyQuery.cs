@@ -24,7 +24,7 @@ public sealed class GetTaxonomyValidator : IValidator<GetTaxonomyQuery>
     }
 }
 
-public sealed class GetTaxonomyHandler(ITaxonomyQueries taxonomies) : IQueryHandler<GetTaxonomyQuery, Result<TaxonomyDto>>
+internal sealed class GetTaxonomyHandler(ITaxonomyQueries taxonomies) : IQueryHandler<GetTaxonomyQuery, Result<TaxonomyDto>>
 {
     public async ValueTask<Result<TaxonomyDto>> Handle(GetTaxonomyQuery query, CancellationToken cancellationToken) =>
         await taxonomies.GetAsync(query.Kind, query.Version, cancellationToken) is { } taxonomy

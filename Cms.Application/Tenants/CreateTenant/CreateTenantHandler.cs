@@ -7,7 +7,7 @@ using Mediator;
 
 namespace Cms.Application.Tenants.CreateTenant;
 
-public sealed class CreateTenantHandler(
+internal sealed class CreateTenantHandler(
     ITenantRepository tenants, IStaffRepository staff, TenantScope scope, AuditTrail audit, TimeProvider clock)
     : ICommandHandler<CreateTenantCommand, Result<TenantDto>>
 {
