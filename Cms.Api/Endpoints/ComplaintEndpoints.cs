@@ -143,11 +143,11 @@ public static class ComplaintEndpoints
         group.MapGet("/{id}/history", History).WithSummary("The audit timeline of a complaint (agent+, auditor).");
     }
 
-    private static async Task<Results<Created<ComplaintDto>, ProblemHttpResult>> File(FileComplaintCommand body, HttpContext http,
+    private static async Task<Results<Created<ComplaintDto>, ProblemHttpResult>> File(FileComplaintCommand body,
         ISender sender, CancellationToken ct) =>
         Responses.Created(await sender.Send(body, ct), c => $"/v1/complaints/{c.Id}");
 
-    private static async Task<Results<Ok<ComplaintDto>, ProblemHttpResult>> Get(Guid id, HttpContext http, ISender sender,
+    private static async Task<Results<Ok<ComplaintDto>, ProblemHttpResult>> Get(Guid id, ISender sender,
         CancellationToken ct) =>
         Responses.Ok(await sender.Send(new GetComplaintQuery(id), ct));
 

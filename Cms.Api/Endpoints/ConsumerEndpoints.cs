@@ -49,7 +49,7 @@ public static class ConsumerEndpoints
         group.MapPut("/{id}/legal-hold", SetLegalHold).WithSummary("Set or lift the legal hold: { onHold } (tenant_admin).");
     }
 
-    private static async Task<Results<Created<ConsumerDto>, ProblemHttpResult>> Register(RegisterConsumerCommand body, HttpContext http,
+    private static async Task<Results<Created<ConsumerDto>, ProblemHttpResult>> Register(RegisterConsumerCommand body,
         ISender sender, CancellationToken ct) =>
         Responses.Created(await sender.Send(body, ct), c => $"/v1/consumers/{c.Id}");
 
@@ -83,18 +83,18 @@ public static class ConsumerEndpoints
         }
     }
 
-    private static async Task<Results<Ok<ConsumerDto>, ProblemHttpResult>> Get(Guid id, HttpContext http, ISender sender, CancellationToken ct) =>
+    private static async Task<Results<Ok<ConsumerDto>, ProblemHttpResult>> Get(Guid id, ISender sender, CancellationToken ct) =>
         Responses.Ok(await sender.Send(new GetConsumerQuery(id), ct));
 
     private static async Task<Results<Ok<Page<ConsumerDto>>, ProblemHttpResult>> Find(string? externalRef, string? email, string? phone,
         int? limit, string? cursor, ISender sender, CancellationToken ct) =>
         Responses.Ok(await sender.Send(new FindConsumersQuery(externalRef, email, limit, cursor, phone), ct));
 
-    private static async Task<Results<Ok<ConsumerDto>, ProblemHttpResult>> Erase(Guid id, HttpContext http, ISender sender, CancellationToken ct) =>
+    private static async Task<Results<Ok<ConsumerDto>, ProblemHttpResult>> Erase(Guid id, ISender sender, CancellationToken ct) =>
         Responses.Ok(await sender.Send(new EraseConsumerCommand(id), ct));
 
-    private static async Task<Results<Ok<ConsumerDto>, ProblemHttpResult>> SetLegalHold(Guid id, LegalHoldBody body, HttpContext http,
-        ISender sender, CancellationToken ct) =>
+    private static async Task<Results<Ok<ConsumerDto>, ProblemHttpResult>> SetLegalHold(Guid id, LegalHoldBody body, ISender sender,
+        CancellationToken ct) =>
         Responses.Ok(await sender.Send(new SetLegalHoldCommand(id, body.OnHold), ct));
 
     private static async Task<Results<Ok<ConsumerDto>, ProblemHttpResult>> Update(Guid id, UpdateConsumerBody body, HttpContext http,

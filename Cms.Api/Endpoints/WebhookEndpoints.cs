@@ -51,7 +51,7 @@ public static class WebhookEndpoints
         CancellationToken ct) =>
         Responses.Ok(await sender.Send(new ListWebhooksQuery(limit, cursor), ct));
 
-    private static async Task<Results<Ok<WebhookDto>, ProblemHttpResult>> Get(Guid id, HttpContext http, ISender sender, CancellationToken ct) =>
+    private static async Task<Results<Ok<WebhookDto>, ProblemHttpResult>> Get(Guid id, ISender sender, CancellationToken ct) =>
         Responses.Ok(await sender.Send(new GetWebhookQuery(id), ct));
 
     private static async Task<Results<Ok<WebhookDto>, ProblemHttpResult>> Update(Guid id, UpdateWebhookBody body, HttpContext http,

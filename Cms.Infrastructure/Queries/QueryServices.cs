@@ -399,29 +399,3 @@ public static class DueListSql
         return sql.Append(" ORDER BY ").Append(due).Append(", ").Append(id).Append(" LIMIT @Take").ToString();
     }
 }
-
-internal sealed class QueueQueries(QuerySession db, TenantScope scope) : IQueueQueries
-{
-    public async Task<Page<QueueDto>> ListAsync(int limit, CursorKey? after, CancellationToken cancellationToken)
-    {
-        var sql = new StringBuilder($"SELECT {QueueRow.Columns} FROM queues WHERE tenant_id = @TenantId");
-        if (after is { At: not null })
-        {
-            sql.Append(" AND (created_at, id) > (@AfterAt, @AfterId)");
-        }
-
-        sql.Append(" ORDER BY created_at, id LIMIT @Take");
-        var rows = await db.QueryAsync<QueueRow>(sql.ToString(), new
-        {
-            TenantId = scope.Required,
-            AfterAt = after?.At ?? DateTimeOffset.UnixEpoch,
-            AfterId = after?.Id ?? Guid.Empty,
-            Take = limit + 1,
-        }, cancellationToken);
-        return Cursor.ToPage([.. rows.Select(r => QueueDto.From(r.ToDomain()))], limit, q => new CursorKey(q.CreatedAt, q.Id));
-    }
-
-    public async Task<Guid?> FindIdByCodeAsync(string code, CancellationToken cancellationToken) =>
-        (await db.QueryAsync<Guid>("SELECT id FROM queues WHERE tenant_id = @TenantId AND code = @Code",
-            new { TenantId = scope.Required, Code = code }, cancellationToken)).Select(id => (Guid?)id).FirstOrDefault();
-}

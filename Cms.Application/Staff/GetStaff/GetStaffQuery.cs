@@ -16,7 +16,7 @@ public sealed class GetStaffValidator : IValidator<GetStaffQuery>
     public void Validate(GetStaffQuery request, ValidationErrors errors) => errors.Id("id", request.Id);
 }
 
-public sealed class GetStaffHandler(IStaffQueries staff) : IQueryHandler<GetStaffQuery, Result<StaffDto>>
+internal sealed class GetStaffHandler(IStaffQueries staff) : IQueryHandler<GetStaffQuery, Result<StaffDto>>
 {
     public async ValueTask<Result<StaffDto>> Handle(GetStaffQuery query, CancellationToken cancellationToken) =>
         await staff.GetAsync(query.Id, cancellationToken) is { } member ? member : Error.NotFound("staff");

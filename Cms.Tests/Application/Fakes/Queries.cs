@@ -182,6 +182,9 @@ public sealed class FakeAuditQueries(InMemoryDatabase db, TenantScope scope) : I
 
 public sealed class FakeQueueQueries(InMemoryDatabase db, TenantScope scope) : IQueueQueries
 {
+    public Task<Cms.Application.Queues.QueueDto?> GetAsync(Guid id, CancellationToken cancellationToken) =>
+        Task.FromResult(db.Queues.TryGetValue(id, out var q) && q.TenantId == scope.Required ? Cms.Application.Queues.QueueDto.From(q) : null);
+
     public Task<Page<Cms.Application.Queues.QueueDto>> ListAsync(int limit, CursorKey? after, CancellationToken cancellationToken)
     {
         var tenantId = scope.Required;
