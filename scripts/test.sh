@@ -274,7 +274,13 @@ main() {
 
   local client_passed=0 client_failed=0 client_line
   if [[ $# -eq 0 || ${CMS_TEST_CLIENTS:-0} == 1 ]]; then
-    client_line=$(CMS_CLIENTS_NO_BUILD=1 bash "$REPO_ROOT/scripts/client-tests.sh" | tee /dev/stderr | tail -n 1) || true
+    # Its output goes to stderr (through a file: tee to /dev/stderr would truncate a log file that stderr points at).
+    local client_out
+    client_out=$(mktemp)
+    CMS_CLIENTS_NO_BUILD=1 bash "$REPO_ROOT/scripts/client-tests.sh" >"$client_out" 2>&1 || true
+    cat "$client_out" >&2
+    client_line=$(tail -n 1 "$client_out")
+    rm -f "$client_out"
     if [[ $client_line =~ ^client\ flows:\ ([0-9]+)\ passed,\ ([0-9]+)\ failed$ ]]; then
       client_passed=${BASH_REMATCH[1]} client_failed=${BASH_REMATCH[2]}
     else
