@@ -1,10 +1,10 @@
 using System.Collections.Concurrent;
 using System.ComponentModel.DataAnnotations;
 using System.Reflection;
+using System.Runtime.CompilerServices;
 using System.Text.Json.Nodes;
 using System.Text.Json.Serialization.Metadata;
 using Cms.Domain.Common;
-using System.Runtime.CompilerServices;
 using Microsoft.AspNetCore.OpenApi;
 using Microsoft.OpenApi;
 
