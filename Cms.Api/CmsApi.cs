@@ -318,11 +318,14 @@ public static class CmsApi
         api.MapTenantEndpoints();
         api.MapStaffEndpoints();
         api.MapQueueEndpoints();
+        api.MapLegalEntityEndpoints();
         api.MapConsumerEndpoints();
         api.MapComplaintEndpoints();
         api.MapAuditEndpoints();
         api.MapTaxonomyEndpoints();
         api.MapReportEndpoints();
+        api.MapFcaReturnEndpoints();
+        api.MapDotReportEndpoints();
         api.MapCalendarEndpoints();
         api.MapEventEndpoints();
         api.MapWebhookEndpoints();

@@ -83,6 +83,12 @@ public static class DependencyInjection
         services.AddScoped<IStaffRepository, StaffRepository>();
         services.AddScoped<IQueueRepository, QueueRepository>();
         services.AddScoped<IQueueQueries, QueueQueries>();
+        services.AddScoped<Application.LegalEntities.ILegalEntityRepository, LegalEntities.LegalEntityRepository>();
+        services.AddScoped<Application.LegalEntities.ILegalEntityQueries, LegalEntities.LegalEntityQueries>();
+        services.AddScoped<Application.Reports.FcaReturn.IFcaReturnQueries, Reports.FcaReturnQueries>();
+        services.AddScoped<Application.Reports.ReturnMappings.IReturnMappingStore, Reports.ReturnMappingStore>();
+        services.AddScoped<Application.Reports.DotDisability.IDotDisabilityQueries, Reports.DotDisabilityQueries>();
+        services.AddScoped<Application.Reports.FcaReturn.TakeFcaReturnSnapshot.IFcaReturnSnapshotStore, Reports.FcaReturnSnapshotStore>();
         services.AddSingleton<TenantKeyCache>();
         services.AddSingleton<MasterKeyRotation>();
         services.AddScoped<ConsumerKeyring>();

@@ -71,7 +71,8 @@ public static class ComplaintEndpoints
     public static void MapComplaintEndpoints(this IEndpointRouteBuilder app)
     {
         var group = app.MapGroup("/v1/complaints").WithTags("Complaints");
-        group.MapPost("/", File).WithIdempotency().WithSummary("File a complaint; the answer carries its reference and deadlines (agent+, integration).");
+        group.MapPost("/", File).WithIdempotency().WithSummary("File a complaint; the answer carries its reference and deadlines (agent+, integration).")
+            .ProducesProblem(StatusCodes.Status404NotFound); // the consumer or the legal entity named in the body
         group.MapGet("/{id}", Get).WithSummary("A complaint with status, deadlines and ETag (agent+, auditor, integration).");
         group.MapGet("/", List).WithSummary(
             "Complaints, oldest received first, keyset paged (agent+, auditor); queue (a queue code) and unassigned=true narrow it.");

@@ -1,6 +1,7 @@
 using Cms.Api.Http;
 using Cms.Application.Tenants;
-using Cms.Application.Tenants.ChangeTenantStatus;
+using Cms.Application.Tenants.ReactivateTenant;
+using Cms.Application.Tenants.SuspendTenant;
 using Cms.Application.Tenants.CreateTenant;
 using Cms.Application.Common;
 using Cms.Application.Tenants.GetTenant;

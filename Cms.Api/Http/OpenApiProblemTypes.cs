@@ -29,6 +29,14 @@ public static class OpenApiProblemTypes
         ["tenant"] = ["tenant.status_changed"],
     };
 
+    /// <summary>Conflicts of routes whose resource is no path parameter (reports), by a literal segment of the route.</summary>
+    private static readonly Dictionary<string, string[]> ConflictsBySegment = new(StringComparer.Ordinal)
+    {
+        ["fca-complaints-return"] = ["fca_return.period_open", "fca_return.unchanged", "fca_return.unmapped_complaints"],
+        ["return-mappings"] = ["fca_return.period_open", "fca_return.unchanged", "fca_return.unmapped_complaints"],
+        ["dot-disability"] = ["dot_report.not_airline"],
+    };
+
     /// <summary>Resources a use case on the key's resource also touches (an assignment checks the staff member and their queues).</summary>
     private static readonly Dictionary<string, string[]> Touches = new(StringComparer.Ordinal)
     {
@@ -43,7 +51,15 @@ public static class OpenApiProblemTypes
         ["duplicate"] = "complaint",
     };
 
-    public sealed record Shape(string Method, string Route, Type? BodyType, bool Idempotent, bool RawBody);
+    /// <param name="References">Names of the query parameters and body members that name another resource by id (consumerId, assigneeId).</param>
+    public sealed record Shape(string Method, string Route, IReadOnlyList<string> References, bool Idempotent, bool RawBody)
+    {
+        public static IReadOnlyList<string> ReferencesOf(Type? body, IEnumerable<string> queryParameters) =>
+        [
+            .. (body?.GetProperties() ?? []).Where(p => (Nullable.GetUnderlyingType(p.PropertyType) ?? p.PropertyType) == typeof(Guid)).Select(p => p.Name),
+            .. queryParameters,
+        ];
+    }
 
     public static IReadOnlyList<string> Codes(int status, Shape shape) => status switch
     {
@@ -52,7 +68,8 @@ public static class OpenApiProblemTypes
         403 => ["forbidden", Error.TenantSuspendedCode],
         404 => [.. Resources(shape).Distinct().Select(r => $"{r}.not_found"), "not_found"],
         409 => [.. Resources(shape).SelectMany(r => Touches.GetValueOrDefault(r, []).Prepend(r)).Distinct()
-                    .SelectMany(r => ConflictsByResource.GetValueOrDefault(r, [])).Distinct(),
+                    .SelectMany(r => ConflictsByResource.GetValueOrDefault(r, []))
+                    .Concat(shape.Route.Split('/').SelectMany(segment => ConflictsBySegment.GetValueOrDefault(segment, []))).Distinct(),
                 "conflict", .. shape.Idempotent ? new[] { "idempotency.in_flight" } : []],
         412 => ["version.stale"],
         413 => ["body_too_large"],
@@ -73,20 +90,17 @@ public static class OpenApiProblemTypes
             yield return Singular(segments[0]);
         }
 
-        foreach (var property in shape.BodyType?.GetProperties() ?? [])
+        foreach (var reference in shape.References.Where(r => r.Length > 2 && r.EndsWith("Id", StringComparison.OrdinalIgnoreCase)))
         {
-            if ((Nullable.GetUnderlyingType(property.PropertyType) ?? property.PropertyType) == typeof(Guid) && property.Name.EndsWith("Id", StringComparison.Ordinal))
-            {
-                var name = char.ToLowerInvariant(property.Name[0]) + property.Name[1..^2];
-                yield return ReferenceAliases.GetValueOrDefault(name, name);
-            }
+            var name = string.Concat(reference[..^2].Select((c, i) => i > 0 && char.IsUpper(c) ? "_" + char.ToLowerInvariant(c) : char.ToLowerInvariant(c).ToString()));
+            yield return ReferenceAliases.GetValueOrDefault(name, name);
         }
     }
 
     private static string Singular(string segment) => segment switch
     {
         "staff" => "staff",
-        _ when segment.EndsWith("ies", StringComparison.Ordinal) => segment[..^3] + "y",
+        _ when segment.EndsWith("ies", StringComparison.Ordinal) => (segment[..^3] + "y").Replace('-', '_'),
         _ => segment.TrimEnd('s').Replace('-', '_'),
     };
 

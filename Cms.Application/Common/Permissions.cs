@@ -72,6 +72,16 @@ public enum UseCase
     RetireQueue,
     ReplaceStaffQueues,
     MoveComplaintQueue,
+    CreateLegalEntity,
+    ListLegalEntities,
+    UpdateLegalEntity,
+    GetFcaReturn,
+    TakeFcaReturnSnapshot,
+    ListFcaReturnSnapshots,
+    ReplaceReturnMapping,
+    GetReturnMapping,
+    ListUnmappedComplaints,
+    GetDotDisabilityReport,
 }
 
 /// <summary>A message that runs one use case; the authorization behaviour checks it against the matrix.</summary>
@@ -156,6 +166,16 @@ public static class Permissions
         [UseCase.RetireQueue] = [Role.TenantAdmin],
         [UseCase.ReplaceStaffQueues] = SupervisorPlus,
         [UseCase.MoveComplaintQueue] = SupervisorPlus,
+        [UseCase.CreateLegalEntity] = [Role.TenantAdmin],
+        [UseCase.ListLegalEntities] = [.. AgentPlus, Role.Auditor],
+        [UseCase.UpdateLegalEntity] = [Role.TenantAdmin],
+        [UseCase.GetFcaReturn] = [.. SupervisorPlus, Role.Auditor],
+        [UseCase.TakeFcaReturnSnapshot] = SupervisorPlus,
+        [UseCase.ListFcaReturnSnapshots] = [.. SupervisorPlus, Role.Auditor],
+        [UseCase.ReplaceReturnMapping] = [Role.TenantAdmin],
+        [UseCase.GetReturnMapping] = [.. AgentPlus, Role.Auditor],
+        [UseCase.ListUnmappedComplaints] = [.. SupervisorPlus, Role.Auditor],
+        [UseCase.GetDotDisabilityReport] = [.. SupervisorPlus, Role.Auditor],
     }.ToFrozenDictionary();
 
     public static bool IsPlatformUseCase(UseCase useCase) => PlatformUseCases.Contains(useCase);

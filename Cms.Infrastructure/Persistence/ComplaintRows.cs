@@ -96,6 +96,9 @@ internal sealed class ComplaintRow
     public string Status { get; init; } = "";
     public Guid? AssigneeId { get; init; }
     public Guid? QueueId { get; init; }
+
+    /// <summary>Read with the complaint's DTO only (written by the legal entities' repository); null: the default entity.</summary>
+    public Guid? LegalEntityId { get; init; }
     public DateTimeOffset ReceivedAt { get; init; }
     public DateTimeOffset? AcknowledgedAt { get; init; }
     public DateTimeOffset? SummaryResolutionAt { get; init; }
@@ -284,6 +287,7 @@ internal sealed class ComplaintRow
         {
             ProvisionalCreditAt = ProvisionalCreditAt,
             QueueId = QueueId,
+            LegalEntityId = LegalEntityId ?? TenantId,
         };
     }
 

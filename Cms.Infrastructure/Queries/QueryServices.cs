@@ -110,7 +110,7 @@ internal sealed class ComplaintQueries(QuerySession db, TenantScope scope) : ICo
     {
         var key = new { TenantId = scope.Required, Id = id };
         var row = await db.QuerySingleOrDefaultAsync<ComplaintRow>(
-            $"SELECT {ComplaintRow.Columns} FROM complaints WHERE tenant_id = @TenantId AND id = @Id", key, cancellationToken);
+            $"SELECT {ComplaintRow.Columns}, legal_entity_id FROM complaints WHERE tenant_id = @TenantId AND id = @Id", key, cancellationToken);
         if (row is null)
         {
             return null;

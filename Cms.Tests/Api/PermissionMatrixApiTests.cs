@@ -228,7 +228,42 @@ public sealed class PermissionMatrixApiTests(DatabaseKind kind) : ApiTestBase(ki
             var c = await w.ComplaintAsync(ComplaintStatus.Received);
             return Json(HttpMethod.Post, $"/v1/complaints/{c.Id}/queue", new { queue = queue.Code }, c.Version);
         }),
+        new(UseCase.CreateLegalEntity, "POST /v1/legal-entities", HttpStatusCode.Created,
+            _ => Task.FromResult(Json(HttpMethod.Post, "/v1/legal-entities", LegalEntityBody()))),
+        new(UseCase.ListLegalEntities, "GET /v1/legal-entities", HttpStatusCode.OK, _ => Task.FromResult(Json(HttpMethod.Get, "/v1/legal-entities"))),
+        new(UseCase.UpdateLegalEntity, "PUT /v1/legal-entities/{id}", HttpStatusCode.OK,
+            w => Task.FromResult(Json(HttpMethod.Put, $"/v1/legal-entities/{w.Tenant.Id}", LegalEntityBody()))),
+        new(UseCase.GetFcaReturn, "GET /v1/reports/fca-complaints-return", HttpStatusCode.OK,
+            w => Task.FromResult(Json(HttpMethod.Get, $"/v1/reports/fca-complaints-return?legalEntityId={w.Tenant.Id}&periodStart=2026-01-01"))),
+        new(UseCase.ListUnmappedComplaints, "GET /v1/reports/fca-complaints-return/unmapped", HttpStatusCode.OK,
+            w => Task.FromResult(Json(HttpMethod.Get, $"/v1/reports/fca-complaints-return/unmapped?legalEntityId={w.Tenant.Id}&periodStart=2026-01-01"))),
+        new(UseCase.TakeFcaReturnSnapshot, "POST /v1/reports/fca-complaints-return/snapshots", HttpStatusCode.Created, async w =>
+        {
+            // A fresh entity each time: a second snapshot of an unchanged period is refused.
+            var entity = await Read<Cms.Application.LegalEntities.LegalEntityDto>(
+                await w.Tenant.Admin.PostAsJsonAsync("/v1/legal-entities", LegalEntityBody(), ApiTestBase.Json), HttpStatusCode.Created);
+            return Json(HttpMethod.Post, "/v1/reports/fca-complaints-return/snapshots", new { legalEntityId = entity.Id, periodStart = "2026-01-01" });
+        }),
+        new(UseCase.ListFcaReturnSnapshots, "GET /v1/reports/fca-complaints-return/snapshots", HttpStatusCode.OK,
+            w => Task.FromResult(Json(HttpMethod.Get, $"/v1/reports/fca-complaints-return/snapshots?legalEntityId={w.Tenant.Id}&periodStart=2026-01-01"))),
+        new(UseCase.ReplaceReturnMapping, "PUT /v1/return-mappings/{kind}", HttpStatusCode.OK,
+            _ => Task.FromResult(Json(HttpMethod.Put, "/v1/return-mappings/fca_product",
+                new { entries = new[] { new { code = "current_account", targetCode = "banking.current_account" } } }))),
+        new(UseCase.GetDotDisabilityReport, "GET /v1/reports/dot-disability", HttpStatusCode.Conflict, // the matrix's tenant is a bank
+            _ => Task.FromResult(Json(HttpMethod.Get, "/v1/reports/dot-disability?year=2026"))),
+        new(UseCase.GetReturnMapping, "GET /v1/return-mappings/{kind}", HttpStatusCode.OK,
+            _ => Task.FromResult(Json(HttpMethod.Get, "/v1/return-mappings/fca_cause"))),
     ];
+
+    private static int _firmReferences;
+
+    /// <summary>A legal entity's body with a firm reference number no other request of the run used.</summary>
+    private static object LegalEntityBody() => new
+    {
+        name = "Acme Cards Ltd",
+        firmReferenceNumber = (1_000_000 + Interlocked.Increment(ref _firmReferences)).ToString(System.Globalization.CultureInfo.InvariantCulture),
+        permissions = new[] { "consumer_credit" },
+    };
 
     /// <summary>A queue code no other request of the run used.</summary>
     private static string QueueCode() => $"q-{Guid.NewGuid():N}"[..20];

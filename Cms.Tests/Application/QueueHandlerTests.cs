@@ -37,7 +37,7 @@ public sealed class QueueHandlerTests
         new ReplaceStaffQueuesHandler(w.Staff, w.Queues, w.Audit).Handle(new ReplaceStaffQueuesCommand(member.Id, queues, null), None);
 
     private static ValueTask<Result<ComplaintDto>> File(World w, Guid consumerId, string? queue) =>
-        new FileComplaintHandler(w.Tenants, w.TenantClocks, w.Consumers, w.Complaints, w.ComplaintQueries, w.Taxonomies, w.Queues, w.Scope,
+        new FileComplaintHandler(w.Tenants, w.TenantClocks, w.Consumers, w.Complaints, w.ComplaintQueries, w.Taxonomies, w.Queues, w.LegalEntities, w.Scope,
                 w.Audit, w.Clock)
             .Handle(new FileComplaintCommand(consumerId, Channel.Web, "p", "c", "d", null, null, null, null, null) { Queue = queue }, None);
 

@@ -38,6 +38,7 @@ public sealed class World
         Taxonomies = new FakeTaxonomyRepository(Db, Scope);
         Queues = new FakeQueueRepository(Db, Scope);
         QueueQueries = new FakeQueueQueries(Db, Scope);
+        LegalEntities = new FakeLegalEntityRepository(Scope);
         AuditRepository = new FakeAuditRepository(Db, Scope);
         TenantClocks = new FakeTenantClockRepository(Db, Scope);
         TenantQueries = new FakeTenantQueries(Db);
@@ -62,6 +63,7 @@ public sealed class World
     public FakeTaxonomyRepository Taxonomies { get; }
     public FakeQueueRepository Queues { get; }
     public FakeQueueQueries QueueQueries { get; }
+    public FakeLegalEntityRepository LegalEntities { get; }
     public FakeAuditRepository AuditRepository { get; }
     public FakeTenantClockRepository TenantClocks { get; }
     public FakeEventOutbox Outbox { get; }

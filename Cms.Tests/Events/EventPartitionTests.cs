@@ -358,13 +358,14 @@ public sealed class EventPartitionTests : HostlessTests<PostgresTestDatabase>
 }
 
 /// <summary>
-/// A change whose event has no month partition, through the API: 503 (problem+json), nothing changed (neither the
-/// consumer nor its audit entry); once the month is back the same request succeeds.
+/// A change whose event has no month partition, through the API: the writer puts its event into the outbox, so the
+/// change commits (its audit entry's month exists); the event waits there, unplaced and invisible to the feed, until
+/// the month is back, and is then placed: nothing lost, nothing out of order.
 /// </summary>
 public sealed class EventPartitionApiTests() : ApiTestBase(DatabaseKind.Postgres)
 {
     [Test]
-    public async Task A_change_whose_event_month_has_no_partition_answers_503_and_changes_nothing()
+    public async Task A_change_whose_event_month_has_no_partition_commits_and_its_event_waits_until_the_month_exists()
     {
         var tenant = await CreateTenantAsync("Partitioned Feed Bank");
         var pg = (PostgresTestDatabase)Db;
@@ -381,16 +382,16 @@ public sealed class EventPartitionApiTests() : ApiTestBase(DatabaseKind.Postgres
             return Convert.ToInt64(await command.ExecuteScalarAsync(), System.Globalization.CultureInfo.InvariantCulture);
         }
 
-        var auditBefore = await ScalarAsync("SELECT count(*) FROM audit_entries WHERE tenant_id = @t");
+        await SealAsync(tenant.Id);
+        var eventsBefore = await ScalarAsync("SELECT count(*) FROM events WHERE tenant_id = @t");
         await ScalarAsync($"ALTER TABLE events DETACH PARTITION {partition}");
         try
         {
-            var response = await tenant.Admin.PostAsJsonAsync("/v1/consumers", new { externalRef = "EXT-1", fullName = "Jane Consumer" }, Json);
-            Assert.That(response.StatusCode, Is.EqualTo(System.Net.HttpStatusCode.ServiceUnavailable));
-            Assert.That(response.Content.Headers.ContentType?.MediaType, Is.EqualTo("application/problem+json"));
-            Assert.That(await ScalarAsync("SELECT count(*) FROM consumers WHERE tenant_id = @t"), Is.Zero);
-            Assert.That(await ScalarAsync("SELECT count(*) FROM audit_entries WHERE tenant_id = @t"), Is.EqualTo(auditBefore),
-                "the audit entry rolled back with it");
+            await Expect(await tenant.Admin.PostAsJsonAsync("/v1/consumers", new { externalRef = "EXT-1", fullName = "Jane Consumer" }, Json),
+                System.Net.HttpStatusCode.Created);
+            Assert.That(await ScalarAsync("SELECT count(*) FROM consumers WHERE tenant_id = @t"), Is.EqualTo(1L));
+            Assert.That(async () => await SealAsync(tenant.Id), Throws.InstanceOf<PostgresException>(), "the sealer cannot place it yet");
+            Assert.That(await ScalarAsync("SELECT count(*) FROM event_outbox WHERE tenant_id = @t"), Is.EqualTo(1L), "the event waits");
         }
         finally
         {
@@ -398,8 +399,8 @@ public sealed class EventPartitionApiTests() : ApiTestBase(DatabaseKind.Postgres
                 $"ALTER TABLE events ATTACH PARTITION {partition} FOR VALUES FROM ('{month:yyyy-MM-dd} 00:00:00+00') TO ('{month.AddMonths(1):yyyy-MM-dd} 00:00:00+00')");
         }
 
-        await Expect(await tenant.Admin.PostAsJsonAsync("/v1/consumers", new { externalRef = "EXT-1", fullName = "Jane Consumer" }, Json),
-            System.Net.HttpStatusCode.Created);
-        Assert.That(await ScalarAsync("SELECT count(*) FROM consumers WHERE tenant_id = @t"), Is.EqualTo(1L));
+        await SealAsync(tenant.Id);
+        Assert.That(await ScalarAsync("SELECT count(*) FROM event_outbox WHERE tenant_id = @t"), Is.Zero);
+        Assert.That(await ScalarAsync("SELECT count(*) FROM events WHERE tenant_id = @t"), Is.EqualTo(eventsBefore + 1), "placed once the month is back");
     }
 }

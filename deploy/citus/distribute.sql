@@ -51,6 +51,8 @@ SELECT create_distributed_table('complaint_sequences', 'tenant_id', colocate_wit
 -- queues before complaints (complaints.queue_id references them) and staff_queues (membership of staff in queues).
 SELECT create_distributed_table('queues', 'tenant_id', colocate_with => 'staff_users');
 SELECT create_distributed_table('staff_queues', 'tenant_id', colocate_with => 'staff_users');
+-- legal_entities before complaints too (complaints.legal_entity_id references them).
+SELECT create_distributed_table('legal_entities', 'tenant_id', colocate_with => 'staff_users');
 SELECT create_distributed_table('complaints', 'tenant_id', colocate_with => 'staff_users');
 SELECT create_distributed_table('complaint_deadlines', 'tenant_id', colocate_with => 'staff_users');
 SELECT create_distributed_table('complaint_notes', 'tenant_id', colocate_with => 'staff_users');
@@ -65,11 +67,15 @@ SELECT create_distributed_table('idempotency_keys', 'tenant_id', colocate_with =
 SELECT create_distributed_table('tenant_closure_days', 'tenant_id', colocate_with => 'staff_users');
 SELECT create_distributed_table('tenant_clock_settings', 'tenant_id', colocate_with => 'staff_users');
 SELECT create_distributed_table('events', 'tenant_id', colocate_with => 'staff_users');
+SELECT create_distributed_table('event_outbox', 'tenant_id', colocate_with => 'staff_users');
 SELECT create_distributed_table('webhook_endpoints', 'tenant_id', colocate_with => 'staff_users');
 SELECT create_distributed_table('webhook_attempts', 'tenant_id', colocate_with => 'staff_users');
 SELECT create_distributed_table('taxonomies', 'tenant_id', colocate_with => 'staff_users');
 SELECT create_distributed_table('taxonomy_entries', 'tenant_id', colocate_with => 'staff_users');
 SELECT create_distributed_table('complaint_responses', 'tenant_id', colocate_with => 'staff_users');
+-- The FCA return (issue 21): mappings and the snapshots of legal entities (distributed before complaints, above).
+SELECT create_distributed_table('return_mappings', 'tenant_id', colocate_with => 'staff_users');
+SELECT create_distributed_table('fca_return_snapshots', 'tenant_id', colocate_with => 'staff_users');
 
 -- Stays on the coordinator only: "VersionInfo" (the migration history; migrations run against the coordinator).
 

@@ -23,6 +23,9 @@ public sealed class AuditTrail(IAuditRepository repository, IEventOutbox outbox,
     public const string ClosureDay = "closure_day";
     public const string Webhook = "webhook";
     public const string Queue = "queue";
+    public const string LegalEntity = "legal_entity";
+    public const string ReturnMapping = "return_mapping";
+    public const string FcaReturnSnapshot = "fca_return_snapshot";
 
     /// <summary>The version reported for an entity that carries none (the tenant registry row).</summary>
     public const long UnversionedEntity = 1;

@@ -56,5 +56,9 @@ public static class EventTypes
         "queue.retired",
         "staff.queues_replaced",
         "complaint.queue_moved",
+        "legal_entity.created",
+        "legal_entity.updated",
+        "return_mapping.replaced",
+        "fca_return.snapshot_taken",
     };
 }

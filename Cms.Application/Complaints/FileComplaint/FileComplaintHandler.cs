@@ -1,5 +1,6 @@
 using Cms.Application.Abstractions;
 using Cms.Application.Audit;
+using Cms.Application.LegalEntities;
 using Cms.Application.Queues;
 using Cms.Application.Taxonomies;
 using Cms.Domain.Common;
@@ -18,6 +19,7 @@ internal sealed class FileComplaintHandler(
     IComplaintQueries queries,
     ITaxonomyRepository taxonomies,
     IQueueRepository queues,
+    ILegalEntityRepository legalEntities,
     TenantScope scope,
     AuditTrail audit,
     TimeProvider clock) : ICommandHandler<FileComplaintCommand, Result<ComplaintDto>>
@@ -54,6 +56,12 @@ internal sealed class FileComplaintHandler(
             queueId = queue.Value.Id;
         }
 
+        var legalEntity = await LegalEntityLookup.ForFilingAsync(legalEntities, command.LegalEntityId, scope.Required, cancellationToken);
+        if (!legalEntity.IsSuccess)
+        {
+            return legalEntity.Error;
+        }
+
         var tenant = await tenants.GetAsync(scope.Required, cancellationToken)
                      ?? throw new InvalidOperationException("The caller's tenant does not exist.");
         var now = clock.GetUtcNow();
@@ -78,10 +86,12 @@ internal sealed class FileComplaintHandler(
 
         var complaint = filed.Value;
         await complaints.AddAsync(complaint, cancellationToken);
+        await legalEntities.AssignComplaintAsync(complaint.Id, legalEntity.Value.Id, cancellationToken);
         await audit.RecordAsync("complaint.filed", AuditTrail.Complaint, complaint.Id, complaint.Version,
             queueId is null
-                ? ["reference", "consumerId", "channel", "product", "category", "description", "priority", "receivedAt", "deadlines"]
-                : ["reference", "consumerId", "channel", "product", "category", "description", "priority", "receivedAt", "deadlines", "queueId"],
+                ? ["reference", "consumerId", "channel", "product", "category", "description", "priority", "receivedAt", "deadlines", "legalEntityId"]
+                : ["reference", "consumerId", "channel", "product", "category", "description", "priority", "receivedAt", "deadlines", "queueId",
+                   "legalEntityId"],
             cancellationToken);
         return (await queries.GetAsync(complaint.Id, now, cancellationToken))!;
     }

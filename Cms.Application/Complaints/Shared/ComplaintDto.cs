@@ -92,6 +92,9 @@ public sealed record ComplaintDto(
 
     /// <summary>The complaint's queue (GET /v1/queues); null when it is in none.</summary>
     public Guid? QueueId { get; init; }
+
+    /// <summary>The legal entity the complaint belongs to (GET /v1/legal-entities).</summary>
+    public Guid LegalEntityId { get; init; }
 }
 
 /// <summary>A row of the complaint list.</summary>

@@ -57,6 +57,7 @@ public sealed class MediatorPipelineTests
         services.AddScoped<ITaxonomyRepository>(sp => new FakeTaxonomyRepository(db, sp.GetRequiredService<TenantScope>()));
         services.AddScoped<IQueueRepository>(sp => new FakeQueueRepository(db, sp.GetRequiredService<TenantScope>()));
         services.AddScoped<IQueueQueries>(sp => new FakeQueueQueries(db, sp.GetRequiredService<TenantScope>()));
+        services.AddScoped<Cms.Application.LegalEntities.ILegalEntityRepository>(sp => new FakeLegalEntityRepository(sp.GetRequiredService<TenantScope>()));
         services.AddScoped<IAuditRepository>(sp => new FakeAuditRepository(db, sp.GetRequiredService<TenantScope>()));
         services.AddScoped<ITenantClockRepository>(sp => new FakeTenantClockRepository(db, sp.GetRequiredService<TenantScope>()));
         services.AddScoped<IEventOutbox>(sp => new FakeEventOutbox(db, sp.GetRequiredService<TenantScope>()));

@@ -22,7 +22,7 @@ public sealed class RegulatoryClockHandlerTests
 
     /// <summary>Files into the cast's queue ("general", which its agents work), so the cast's agents may act on it.</summary>
     private static async Task<ComplaintDto> File(World w, Guid consumerId, DateTimeOffset? receivedAt = null, bool? paymentServices = null) =>
-        Expect.Success(await new FileComplaintHandler(w.Tenants, w.TenantClocks, w.Consumers, w.Complaints, w.ComplaintQueries, w.Taxonomies, w.Queues, w.Scope, w.Audit, w.Clock)
+        Expect.Success(await new FileComplaintHandler(w.Tenants, w.TenantClocks, w.Consumers, w.Complaints, w.ComplaintQueries, w.Taxonomies, w.Queues, w.LegalEntities, w.Scope, w.Audit, w.Clock)
             .Handle(new FileComplaintCommand(consumerId, Channel.Web, "p", "c", "d", receivedAt, null, null, paymentServices, null) { Queue = "general" }, None));
 
     [Test]
