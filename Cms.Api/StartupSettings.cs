@@ -52,7 +52,7 @@ public static class StartupSettings
             throw Invalid("Cms:RateLimit:PermitsPerSecond and Cms:RateLimit:Burst must be positive.");
         }
 
-        var idempotency = configuration.GetSection(Http.IdempotencyOptions.Section).Get<Http.IdempotencyOptions>() ?? new Http.IdempotencyOptions();
+        var idempotency = configuration.GetSection(Application.Abstractions.IdempotencyOptions.Section).Get<Application.Abstractions.IdempotencyOptions>() ?? new Application.Abstractions.IdempotencyOptions();
         if (idempotency.PurgeInterval < TimeSpan.Zero)
         {
             throw Invalid("Cms:Idempotency:PurgeInterval must be zero (off) or a positive time span such as 00:15:00.");

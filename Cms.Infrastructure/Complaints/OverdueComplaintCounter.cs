@@ -2,16 +2,16 @@ using System.Data.Common;
 using Cms.Infrastructure.Persistence;
 using Dapper;
 
-namespace Cms.Infrastructure.Queries;
+namespace Cms.Infrastructure.Complaints;
 
 /// <summary>
 /// Counts each tenant's overdue complaints (an open complaint whose next regulatory deadline has passed) for the
 /// <c>cms.complaints.overdue</c> gauge. Cheap at any size: closed complaints have no next_due_at, so each tenant's count
 /// is one range scan of ix_complaints_next_due (tenant_id, next_due_at, id) over its overdue complaints only, never over
-/// its consumers or its closed history. One connection, one short read-only transaction per tenant; on PostgreSQL each
-/// sets app.tenant_id first, so row-level security holds here as everywhere.
+/// its consumers or its closed history. On PostgreSQL one short transaction per tenant entered through
+/// <see cref="TenantWork"/> (the tenant set as for a request), so row-level security holds here as everywhere.
 /// </summary>
-public sealed class OverdueComplaintCounter(DatabaseOptions options, IServiceProvider services)
+public sealed class OverdueComplaintCounter(DatabaseOptions options, IServiceProvider services, TenantWork tenantWork)
 {
     private const string TenantsSql = "SELECT id FROM tenants ORDER BY id";
 
@@ -33,11 +33,8 @@ public sealed class OverdueComplaintCounter(DatabaseOptions options, IServicePro
                 continue;
             }
 
-            await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
-            counts[tenantId] = await connection.ExecuteScalarAsync<long>(new CommandDefinition(
-                ServiceConnections.SetTenant(tenantId) + CountSql,
-                parameters, transaction, options.CommandTimeoutSeconds, cancellationToken: cancellationToken));
-            await transaction.RollbackAsync(cancellationToken);
+            counts[tenantId] = await tenantWork.RunAsync(tenantId, (db, token) => db.ExecuteScalarAsync<long>(CountSql, parameters, token),
+                cancellationToken, commit: false);
         }
 
         return counts;
