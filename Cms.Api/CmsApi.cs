@@ -122,6 +122,8 @@ public static class CmsApi
         services.AddOpenApi(o =>
         {
             o.AddSchemaTransformer(OpenApiEnums.Describe);
+            o.AddSchemaTransformer(OpenApiSchemaRules.Apply);
+            o.AddDocumentTransformer(OpenApiSchemaRules.DropNullOfRequired);
             OpenApiContract.Configure(o);
         });
         services.AddSingleton<MigrationsHealthCheck>();
@@ -314,9 +316,10 @@ public static class CmsApi
             .DisableRateLimiting();
 
         // Every API route runs as one retried unit of database work (DatabaseRetryFilter, outermost of its filters).
-        // Every bound argument of every route obeys the input rule (InputGuardFilter: no NUL, dates the product computes).
+        // Every bound argument of every route obeys the input rule (InputGuardFilter: no NUL, dates the product computes);
+        // every 2xx answer with a versioned resource gets its ETag (Responses.ETagFilter).
         var api = app.MapGroup("").AddEndpointFilter<DatabaseRetryFilter>().WithMetadata(new DatabaseRetryFilter.Applied())
-            .AddEndpointFilterFactory(InputGuardFilter.Create);
+            .AddEndpointFilterFactory(InputGuardFilter.Create).AddEndpointFilter(Responses.ETagFilter);
         api.MapTenantEndpoints();
         api.MapStaffEndpoints();
         api.MapQueueEndpoints();

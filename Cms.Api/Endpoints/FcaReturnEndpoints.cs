@@ -1,3 +1,4 @@
+using System.ComponentModel.DataAnnotations;
 using System.Text;
 using Cms.Api.Http;
 using Cms.Application.Reports.FcaReturn.GetFcaReturn;
@@ -20,7 +21,7 @@ public static class FcaReturnEndpoints
 {
     public sealed record SnapshotBody(Guid LegalEntityId, string? PeriodStart, IReadOnlyDictionary<string, long>? Context);
 
-    public sealed record MappingBody(IReadOnlyList<ReturnMappingEntry>? Entries);
+    public sealed record MappingBody([Required] IReadOnlyList<ReturnMappingEntry>? Entries);
 
     public static void MapFcaReturnEndpoints(this IEndpointRouteBuilder app)
     {
