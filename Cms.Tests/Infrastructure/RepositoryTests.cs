@@ -260,6 +260,8 @@ public sealed class RepositoryTests(DatabaseKind kind) : HostlessTests<TestDatab
         Assert.That(both.Items, Is.Empty, "externalRef and email combine with AND");
         Assert.That(await InTenantAsync(tenantId, sp => Get<IConsumerRepository>(sp).ExternalRefExistsAsync("CRM-000123", Ct), commit: false), Is.True);
         Assert.That(await InTenantAsync(tenantId, sp => Get<IConsumerRepository>(sp).ExternalRefExistsAsync("CRM-999999", Ct), commit: false), Is.False);
+        Assert.That(await InTenantAsync(tenantId, sp => Get<IConsumerRepository>(sp).ExistsAsync(full.Id, Ct), commit: false), Is.True);
+        Assert.That(await InTenantAsync(tenantId, sp => Get<IConsumerRepository>(sp).ExistsAsync(Ids.New(), Ct), commit: false), Is.False);
     }
 
     [Test]
@@ -634,6 +636,7 @@ public sealed class RepositoryTests(DatabaseKind kind) : HostlessTests<TestDatab
             Assert.That(await Get<IStaffRepository>(sp).FindBySubjectAsync(aStaff.Subject, Ct), Is.Null);
             Assert.That(await Get<IConsumerRepository>(sp).GetAsync(aConsumer.Id, Ct), Is.Null);
             Assert.That(await Get<IConsumerRepository>(sp).ExternalRefExistsAsync(aConsumer.ExternalRef, Ct), Is.False);
+            Assert.That(await Get<IConsumerRepository>(sp).ExistsAsync(aConsumer.Id, Ct), Is.False);
             Assert.That(await Get<IConsumerQueries>(sp).GetAsync(aConsumer.Id, Ct), Is.Null);
             Assert.That((await Get<IConsumerQueries>(sp).FindAsync(aConsumer.ExternalRef, null, null, 10, null, Ct)).Items, Is.Empty);
             Assert.That(await Get<IComplaintRepository>(sp).GetAsync(aComplaint.Id, Ct), Is.Null);

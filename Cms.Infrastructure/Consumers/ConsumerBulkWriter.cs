@@ -5,7 +5,7 @@ using Cms.Infrastructure.Persistence;
 using Npgsql;
 using NpgsqlTypes;
 
-namespace Cms.Infrastructure.Repositories;
+namespace Cms.Infrastructure.Consumers;
 
 /// <summary>
 /// The bulk import's writer. Sealing is the same as <see cref="ConsumerRepository.AddAsync"/> (one data key per consumer

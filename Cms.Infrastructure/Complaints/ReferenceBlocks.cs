@@ -2,7 +2,7 @@ using System.Collections.Concurrent;
 using Cms.Infrastructure.Persistence;
 using Dapper;
 
-namespace Cms.Infrastructure.Repositories;
+namespace Cms.Infrastructure.Complaints;
 
 /// <summary>
 /// PostgreSQL: complaint reference numbers per tenant and year handed out from blocks (HiLo). A block of

@@ -9,7 +9,7 @@ using Cms.Domain.Taxonomies;
 using Cms.Infrastructure.Persistence;
 using Dapper;
 
-namespace Cms.Infrastructure.Queries;
+namespace Cms.Infrastructure.Complaints;
 
 /// <summary>
 /// The regulatory return as aggregates (COUNT ... FILTER, SUM ... GROUP BY) over the complaints of the tenant in scope:
@@ -18,6 +18,7 @@ namespace Cms.Infrastructure.Queries;
 /// are not complaints of their own (the survivor counts, with the earliest received date). docs/regulatory-returns.md
 /// defines every figure.
 /// </summary>
+// Reads the primary (not QuerySession): a regulatory return must count every complaint closed up to the call; a lagging replica under-reports.
 internal sealed class ComplaintReportQueries(DbSession db, TenantScope scope) : IComplaintReportQueries
 {
     private static string Received(string a) => $"{a}received_at >= @Start AND {a}received_at < @End AND {a}status <> @Merged";
@@ -154,35 +155,5 @@ internal sealed class ComplaintReportQueries(DbSession db, TenantScope scope) : 
         public string? Code { get; init; }
         public string Currency { get; init; } = "";
         public long AmountMinor { get; init; }
-    }
-}
-
-internal sealed class TaxonomyQueries(DbSession db, TenantScope scope) : ITaxonomyQueries
-{
-    public async Task<TaxonomyDto?> GetAsync(TaxonomyKind kind, int? version, CancellationToken cancellationToken)
-    {
-        var key = new { TenantId = scope.Required, Kind = kind.ToWire(), Version = version ?? 0 };
-        var header = await db.QuerySingleOrDefaultAsync<TaxonomyRow>(
-            version is null
-                ? "SELECT id, version, published_by, published_at FROM taxonomies WHERE tenant_id = @TenantId AND kind = @Kind ORDER BY version DESC LIMIT 1"
-                : "SELECT id, version, published_by, published_at FROM taxonomies WHERE tenant_id = @TenantId AND kind = @Kind AND version = @Version",
-            key, cancellationToken);
-        if (header is null)
-        {
-            return null;
-        }
-
-        var entries = await db.QueryAsync<TaxonomyEntryDto>(
-            "SELECT code, label FROM taxonomy_entries WHERE tenant_id = @TenantId AND kind = @Kind AND version = @Version ORDER BY position",
-            new { key.TenantId, key.Kind, header.Version }, cancellationToken);
-        return new TaxonomyDto(header.Id, kind, header.Version, entries, header.PublishedBy, header.PublishedAt);
-    }
-
-    private sealed class TaxonomyRow
-    {
-        public Guid Id { get; init; }
-        public int Version { get; init; }
-        public Guid? PublishedBy { get; init; }
-        public DateTimeOffset PublishedAt { get; init; }
     }
 }

@@ -2,7 +2,7 @@ using System.Data.Common;
 using Cms.Infrastructure.Persistence;
 using Dapper;
 
-namespace Cms.Infrastructure.Queries;
+namespace Cms.Infrastructure.Complaints;
 
 /// <summary>
 /// Counts each tenant's overdue complaints (an open complaint whose next regulatory deadline has passed) for the

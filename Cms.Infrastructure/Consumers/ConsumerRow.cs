@@ -5,84 +5,9 @@ using Cms.Domain.Consumers;
 using Cms.Domain.Queues;
 using Cms.Domain.Staff;
 using Cms.Domain.Tenants;
+using Cms.Infrastructure.Persistence;
 
-namespace Cms.Infrastructure.Persistence;
-
-// Rows as the tables hold them (enums as lower_snake_case text, structured values as JSON text), and their one
-// conversion each way. Shared by the repositories (write side) and the query services (read side).
-
-internal static class StoredJson
-{
-    private static readonly JsonSerializerOptions Options = new(JsonSerializerDefaults.Web);
-
-    public static string Serialize<T>(T value) => JsonSerializer.Serialize(value, Options);
-
-    public static T Deserialize<T>(string json) => JsonSerializer.Deserialize<T>(json, Options)
-        ?? throw new JsonException($"A stored {typeof(T).Name} is null.");
-}
-
-internal sealed class TenantRow
-{
-    public Guid Id { get; init; }
-    public string Name { get; init; } = "";
-    public string Sector { get; init; } = "";
-    public string Jurisdiction { get; init; } = "";
-    public string Status { get; init; } = "";
-    public DateTimeOffset CreatedAt { get; init; }
-    public string? StatusReason { get; init; }
-    public DateTimeOffset? StatusChangedAt { get; init; }
-
-    public const string Columns = "id, name, sector, jurisdiction, status, created_at, status_reason, status_changed_at";
-
-    public Tenant ToDomain() => Tenant.Restore(Id, Name, WireNames.Parse<Sector>(Sector), WireNames.Parse<Jurisdiction>(Jurisdiction),
-        WireNames.Parse<TenantStatus>(Status), CreatedAt, StatusReason, StatusChangedAt);
-
-    public static object Parameters(Tenant t) => new
-    {
-        t.Id,
-        t.Name,
-        Sector = t.Sector.ToWire(),
-        Jurisdiction = t.Jurisdiction.ToWire(),
-        Status = t.Status.ToWire(),
-        t.CreatedAt,
-        t.StatusReason,
-        t.StatusChangedAt,
-    };
-}
-
-internal sealed class StaffRow
-{
-    public Guid TenantId { get; init; }
-    public Guid Id { get; init; }
-    public string Subject { get; init; } = "";
-    public string Email { get; init; } = "";
-    public string DisplayName { get; init; } = "";
-    public string Kind { get; init; } = "";
-    public string Roles { get; init; } = "";
-    public bool IsActive { get; init; }
-    public DateTimeOffset CreatedAt { get; init; }
-    public long Version { get; init; }
-
-    /// <summary>A queue the member works, when the row is read joined with staff_queues (<see cref="JoinedColumns"/>).</summary>
-    public Guid? QueueId { get; init; }
-
-    /// <summary>The tenant's status, when the row is read as the request's caller (StaffRepository.FindCallerAsync).</summary>
-    public string? TenantStatus { get; init; }
-
-    public const string Columns = "tenant_id, id, subject, email, display_name, kind, roles, is_active, created_at, version";
-
-    /// <summary>The columns of staff_users (alias s) and one active membership's queue (alias q, null for none).</summary>
-    public const string JoinedColumns =
-        "s.tenant_id, s.id, s.subject, s.email, s.display_name, s.kind, s.roles, s.is_active, s.created_at, s.version, q.queue_id";
-
-    public StaffMember ToDomain(IReadOnlySet<Guid>? queueIds = null) => StaffMember.Restore(Id, TenantId, Subject, Email, DisplayName,
-        WireNames.Parse<StaffKind>(Kind), ParseRoles(Roles), IsActive, CreatedAt, Version, queueIds);
-
-    public static string FormatRoles(IEnumerable<Role> roles) => string.Join(',', roles.Order().Select(r => r.ToWire()));
-
-    private static HashSet<Role> ParseRoles(string roles) =>
-        roles.Split(',', StringSplitOptions.RemoveEmptyEntries).Select(WireNames.Parse<Role>).ToHashSet();
-}
+namespace Cms.Infrastructure.Consumers;
 
 internal sealed record StoredAddress(IReadOnlyList<string> Lines, string? City, string? Postcode, string Country);
 
@@ -186,21 +111,4 @@ internal sealed record ConsumerPlain(
         var stored = StoredJson.Deserialize<StoredVulnerability>(Vulnerability);
         return new Vulnerability(stored.Drivers.Select(WireNames.Parse<VulnerabilityDriver>).ToHashSet(), stored.Consent);
     }
-}
-
-/// <summary>A queues row.</summary>
-internal sealed class QueueRow
-{
-    public Guid TenantId { get; init; }
-    public Guid Id { get; init; }
-    public string Code { get; init; } = "";
-    public string Name { get; init; } = "";
-    public DateTimeOffset? RetiredAt { get; init; }
-    public DateTimeOffset CreatedAt { get; init; }
-    public DateTimeOffset UpdatedAt { get; init; }
-    public long Version { get; init; }
-
-    public const string Columns = "tenant_id, id, code, name, retired_at, created_at, updated_at, version";
-
-    public Queue ToDomain() => Queue.Restore(Id, TenantId, Code, Name, RetiredAt, CreatedAt, UpdatedAt, Version);
 }
