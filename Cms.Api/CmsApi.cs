@@ -2,6 +2,7 @@ using System.Text.Json;
 using Cms.Api.Auth;
 using Cms.Api.Endpoints;
 using Cms.Api.Http;
+using Cms.Api.Http.RateLimits;
 using Cms.Api.Maintenance;
 using Cms.Application;
 using Cms.Application.Abstractions;

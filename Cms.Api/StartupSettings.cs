@@ -1,3 +1,4 @@
+using Cms.Api.Http.RateLimits;
 using Cms.Api.Auth;
 using Cms.Api.Http;
 using Cms.Infrastructure.Persistence;
@@ -47,9 +48,9 @@ public static class StartupSettings
         }
 
         var rate = configuration.GetSection(RateLimitOptions.Section).Get<RateLimitOptions>() ?? new RateLimitOptions();
-        if (rate.PermitsPerSecond <= 0 || rate.Burst <= 0)
+        if (rate.Validate() is { } rateError)
         {
-            throw Invalid("Cms:RateLimit:PermitsPerSecond and Cms:RateLimit:Burst must be positive.");
+            throw Invalid(rateError);
         }
 
         var idempotency = configuration.GetSection(Application.Abstractions.IdempotencyOptions.Section).Get<Application.Abstractions.IdempotencyOptions>() ?? new Application.Abstractions.IdempotencyOptions();

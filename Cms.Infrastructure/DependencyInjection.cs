@@ -86,6 +86,7 @@ public static class DependencyInjection
         services.AddSingleton<TenantWork>();
         services.AddSingleton<OverdueComplaintCounter>();
         services.AddSingleton<Idempotency.IdempotencyPurger>();
+        services.AddSingleton<Instances.InstanceRegistry>();
         services.AddScoped<ITenantRepository, TenantRepository>();
         services.AddScoped<IStaffRepository, StaffRepository>();
         services.AddScoped<IQueueRepository, QueueRepository>();
