@@ -46,10 +46,10 @@ public static class FcaReturnEndpoints
         mappings.MapGet("/{kind}", Mapping).WithSummary("The tenant's mapping onto a regulator's taxonomy (agent+, auditor).");
     }
 
-    private static async Task<Results<Ok<FcaReturnDto>, ContentHttpResult, ProblemHttpResult>> Return(string? legalEntityId, string? periodStart,
+    private static async Task<Results<Ok<FcaReturnDto>, ContentHttpResult, ProblemHttpResult>> Return(Guid? legalEntityId, string? periodStart,
         HttpRequest request, ISender sender, CancellationToken ct)
     {
-        var result = await sender.Send(new GetFcaReturnQuery(Id(legalEntityId), periodStart), ct);
+        var result = await sender.Send(new GetFcaReturnQuery(legalEntityId ?? Guid.Empty, periodStart), ct);
         if (!result.IsSuccess)
         {
             return Problems.From(result.Error);
@@ -60,18 +60,18 @@ public static class FcaReturnEndpoints
             : TypedResults.Ok(result.Value);
     }
 
-    private static async Task<Results<Ok<IReadOnlyList<UnmappedComplaintDto>>, ProblemHttpResult>> Unmapped(string? legalEntityId, string? periodStart,
+    private static async Task<Results<Ok<IReadOnlyList<UnmappedComplaintDto>>, ProblemHttpResult>> Unmapped(Guid? legalEntityId, string? periodStart,
         ISender sender, CancellationToken ct) =>
-        Responses.Ok(await sender.Send(new ListUnmappedComplaintsQuery(Id(legalEntityId), periodStart), ct));
+        Responses.Ok(await sender.Send(new ListUnmappedComplaintsQuery(legalEntityId ?? Guid.Empty, periodStart), ct));
 
     private static async Task<Results<Created<FcaReturnSnapshotDto>, ProblemHttpResult>> TakeSnapshot(SnapshotBody body, ISender sender,
         CancellationToken ct) =>
         Responses.Created(await sender.Send(new TakeFcaReturnSnapshotCommand(body.LegalEntityId, body.PeriodStart, body.Context), ct),
             s => $"/v1/reports/fca-complaints-return/snapshots?legalEntityId={s.LegalEntityId}&periodStart={s.PeriodStart:yyyy-MM-dd}");
 
-    private static async Task<Results<Ok<IReadOnlyList<FcaReturnSnapshotDto>>, ProblemHttpResult>> Snapshots(string? legalEntityId,
+    private static async Task<Results<Ok<IReadOnlyList<FcaReturnSnapshotDto>>, ProblemHttpResult>> Snapshots(Guid? legalEntityId,
         string? periodStart, ISender sender, CancellationToken ct) =>
-        Responses.Ok(await sender.Send(new ListFcaReturnSnapshotsQuery(Id(legalEntityId), periodStart), ct));
+        Responses.Ok(await sender.Send(new ListFcaReturnSnapshotsQuery(legalEntityId ?? Guid.Empty, periodStart), ct));
 
     private static async Task<Results<Ok<ReturnMappingDto>, ProblemHttpResult>> ReplaceMapping(string kind, MappingBody body, ISender sender,
         CancellationToken ct) =>
@@ -86,8 +86,6 @@ public static class FcaReturnEndpoints
 
     private static Error KindError() => Error.Validation("kind", "'kind' must be fca_product, fca_cause or dot_category.");
 
-    /// <summary>An id from the query string; anything that is not one becomes the empty id, which the validator names.</summary>
-    private static Guid Id(string? text) => Guid.TryParse(text, out var id) ? id : Guid.Empty;
 }
 
 /// <summary>

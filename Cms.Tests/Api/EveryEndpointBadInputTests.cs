@@ -506,7 +506,7 @@ public sealed class EveryEndpointBadInputTests(DatabaseKind kind) : ApiTestBase(
                         break;
                     case (_, _, "string", "date-time" or "date"):
                     case ("path", "date", "string", _):
-                    case ("query", "from" or "to", "string", _):
+                    case ("query", "from" or "to" or "periodStart", "string", _):
                         bad.Add(("tomorrow", false));
                         bad.Add(("2026-13-45", false));
                         break;

@@ -60,6 +60,7 @@ public sealed class WireNamesTests
         typeof(BusinessDayBasis),
         typeof(Sector), typeof(Jurisdiction), typeof(TenantStatus), typeof(Role), typeof(StaffKind), typeof(VulnerabilityDriver),
         typeof(ActorType), typeof(ErrorKind), typeof(ClosureBand), typeof(Cms.Domain.Taxonomies.TaxonomyKind),
+        typeof(Cms.Domain.LegalEntities.FcaPermission),
     ];
 
     [Test]

@@ -64,7 +64,7 @@ public sealed class ChangeFeedApiTests(DatabaseKind kind) : ApiTestBase(kind)
         Assert.That(events.Select(e => e.OccurredAt), Is.EqualTo(audit.Items.Select(a => a.OccurredAt)));
         Assert.That(events.Select(e => e.Type), Is.EqualTo(new[]
         {
-            "tenant.created", "staff.added", "staff.added", "queue.created", "staff.added", "staff.queues_replaced", "consumer.registered",
+            "tenant.created", "legal_entity.created", "staff.added", "staff.added", "queue.created", "staff.added", "staff.queues_replaced", "consumer.registered",
             "complaint.filed", "complaint.acknowledged",
             "complaint.assigned", "complaint.note_added",
         }));

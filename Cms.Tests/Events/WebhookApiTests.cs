@@ -148,7 +148,7 @@ public sealed class WebhookApiTests(DatabaseKind kind) : ApiTestBase(kind)
         await tenant.RegisterConsumerAsync();
         var fromNow = await Read<WebhookCreatedDto>(await tenant.Admin.PostAsJsonAsync("/v1/webhooks", Body(types: ["*"]), Json),
             HttpStatusCode.Created);
-        Assert.That(fromNow.Webhook.DeliveredPosition, Is.EqualTo(3), "tenant.created, staff.added, consumer.registered were before it");
+        Assert.That(fromNow.Webhook.DeliveredPosition, Is.EqualTo(4), "tenant.created, legal_entity.created, staff.added, consumer.registered were before it");
 
         var fromStart = await Read<WebhookCreatedDto>(await tenant.Admin.PostAsJsonAsync("/v1/webhooks",
             new { url = "https://hooks.example.com/all", eventTypes = new[] { "*" }, after = 0 }, Json), HttpStatusCode.Created);

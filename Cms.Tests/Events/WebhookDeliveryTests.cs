@@ -94,7 +94,7 @@ public sealed class WebhookDeliveryTests(DatabaseKind kind) : ApiTestBase(kind)
         var requests = _receiver.Requests.ToList();
         Assert.That(requests.Select(r => r.Event.Type), Is.EqualTo(new[]
         {
-            "tenant.created", "staff.added", "webhook.created", "consumer.registered", "complaint.filed",
+            "tenant.created", "legal_entity.created", "staff.added", "webhook.created", "consumer.registered", "complaint.filed",
         }));
         foreach (var r in requests)
         {
@@ -109,7 +109,7 @@ public sealed class WebhookDeliveryTests(DatabaseKind kind) : ApiTestBase(kind)
         tampered[^2] ^= 1;
         Assert.That(WebhookReceiver.SignatureIsValid(requests[^1].Signature, tampered, hook.Secret), Is.False, "control: a changed body fails");
         Assert.That(requests[^1].Event.EntityId, Is.EqualTo(complaint.Id));
-        Assert.That(requests.Select(r => r.Event.Position), Is.EqualTo(new long[] { 1, 2, 3, 4, 5 }));
+        Assert.That(requests.Select(r => r.Event.Position), Is.EqualTo(new long[] { 1, 2, 3, 4, 5, 6 }));
         Assert.That(System.Text.Encoding.UTF8.GetString(requests[^1].Body), Does.Not.Contain("Charged twice").And.Not.Contain("Jane"));
     }
 

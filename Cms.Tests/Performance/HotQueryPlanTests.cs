@@ -118,13 +118,23 @@ public sealed partial class HotQueryPlanTests(DatabaseKind kind) : ApiTestBase(k
             if (!(sql.StartsWith("SELECT", StringComparison.OrdinalIgnoreCase) || sql.StartsWith("UPDATE", StringComparison.OrdinalIgnoreCase)
                   || sql.StartsWith("WITH", StringComparison.OrdinalIgnoreCase) || sql.StartsWith("DELETE", StringComparison.OrdinalIgnoreCase))
                 || sql.Contains("consumer_import_staging", StringComparison.Ordinal) || sql.Contains("pg_catalog", StringComparison.Ordinal)
-                || sql.Contains("VersionInfo", StringComparison.Ordinal))
+                || sql.Contains("VersionInfo", StringComparison.Ordinal)
+                || sql.Contains("audit_chain_heads", StringComparison.Ordinal)) // the sealer's batches (background; requests no longer touch the chain heads)
             {
                 continue;
             }
 
             var (positional, count) = ToPositional(sql);
-            var plan = await GenericPlanAsync(connection, tenant.Id, positional, count);
+            JsonElement plan;
+            try
+            {
+                plan = await GenericPlanAsync(connection, tenant.Id, positional, count);
+            }
+            catch (PostgresException e)
+            {
+                throw new AssertionException($"{e.SqlState} {e.MessageText}\n    in: {sql}");
+            }
+
             planned.Add(sql);
             foreach (var problem in Problems(plan, tables, scanned))
             {
@@ -184,9 +194,11 @@ public sealed partial class HotQueryPlanTests(DatabaseKind kind) : ApiTestBase(k
             // Every uuid (tenant and row ids, and the references to them) goes through the same map, so keys stay unique
             // per copy and foreign keys still point at the copied parent.
             var select = string.Join(", ", columns.Select(c => c.Type == "uuid" ? $"md5({c.Name}::text || k)::uuid" : c.Name));
+            // ON CONFLICT: the host's sealer sweeps every tenant and may have started a copy's chain head already.
             await Run($"""
                 INSERT INTO {table} ({string.Join(", ", columns.Select(c => c.Name))})
                 SELECT {select} FROM {table}, generate_series(1, {CopiesOfTheTenant}) k WHERE tenant_id = @t
+                ON CONFLICT DO NOTHING
                 """);
         }
 
