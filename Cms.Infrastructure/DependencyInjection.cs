@@ -77,6 +77,8 @@ public static class DependencyInjection
         services.AddSingleton<MasterKeyRotation>();
         services.AddScoped<ConsumerKeyring>();
         services.AddScoped<ConsumerSealing>();
+        services.AddScoped<ConsumerTextKeys>();
+        services.AddScoped<Privacy.FreeTextConverter>();
         services.AddScoped<IConsumerRepository, ConsumerRepository>();
         services.AddScoped<IConsumerBulkWriter, ConsumerBulkWriter>();
         services.AddScoped<IComplaintRepository, ComplaintRepository>();

@@ -118,7 +118,7 @@ internal sealed class ConsumerQueries(QuerySession db, TenantScope scope, Consum
     }
 }
 
-internal sealed class ComplaintQueries(QuerySession db, TenantScope scope) : IComplaintQueries
+internal sealed class ComplaintQueries(QuerySession db, TenantScope scope, ConsumerTextKeys texts) : IComplaintQueries
 {
     /// <summary>The ids of a complaint (@Id) and of the duplicates merged into it: merging keeps both histories.</summary>
     public const string MergedFamily = "SELECT id FROM complaints WHERE tenant_id = @TenantId AND (id = @Id OR merged_into_id = @Id)";
@@ -142,7 +142,8 @@ internal sealed class ComplaintQueries(QuerySession db, TenantScope scope) : ICo
             WHERE tenant_id = @TenantId AND complaint_id IN ({MergedFamily})
             ORDER BY sent_at, id
             """, key, cancellationToken);
-        return row.ToDto(deadlines, responses, now);
+        texts.Remember(row.Id, row.ConsumerId);
+        return row.ToDto(deadlines, responses, now, ComplaintText.Open(row, await texts.ForConsumerAsync(row.ConsumerId, cancellationToken)));
     }
 
     public async Task<bool> ExistsAsync(Guid id, CancellationToken cancellationToken) =>
@@ -268,7 +269,9 @@ internal sealed class ComplaintQueries(QuerySession db, TenantScope scope) : ICo
         var rows = await db.QueryAsync<NoteRow>(sql.ToString(),
             new { TenantId = scope.Required, Id = complaintId, AfterId = after?.Id ?? Guid.Empty, Take = limit + 1 },
             cancellationToken);
-        return Cursor.ToPage([.. rows.Select(Mapping.To<NoteDto>)], limit, n => new CursorKey(null, n.Id));
+        // The family shares one consumer (only a consumer's own complaints merge): one key opens every note.
+        var cipher = await texts.ForComplaintAsync(complaintId, cancellationToken);
+        return Cursor.ToPage([.. rows.Select(r => r.ToDto(cipher))], limit, n => new CursorKey(null, n.Id));
     }
 }
 

@@ -10,5 +10,6 @@ public static class Schema
     public static IReadOnlyList<string> TenantTableNames { get; } =
         [.. InitialSchema.TenantTableNames.TakeWhile(t => t != "complaints"), .. Queues.TenantTableNames,
          .. InitialSchema.TenantTableNames.SkipWhile(t => t != "complaints"), .. AuditHashChain.TenantTableNames, .. ConsumerEncryption.TenantTableNames, .. IdempotencyKeys.TenantTableNames,
-         .. RegulatoryClocks.TenantTableNames, .. ChangeFeed.TenantTableNames, .. ComplaintOutcomes.TenantTableNames];
+         .. RegulatoryClocks.TenantTableNames, .. ChangeFeed.TenantTableNames, .. ComplaintOutcomes.TenantTableNames,
+         .. FreeTextSealing.TenantTableNames];
 }
