@@ -79,6 +79,7 @@ public static class DependencyInjection
         services.AddScoped<ConsumerSealing>();
         services.AddScoped<ConsumerTextKeys>();
         services.AddScoped<Privacy.FreeTextConverter>();
+        services.AddScoped<Privacy.ComplaintKeywords>();
         services.AddScoped<IConsumerRepository, ConsumerRepository>();
         services.AddScoped<IConsumerBulkWriter, ConsumerBulkWriter>();
         services.AddScoped<IComplaintRepository, ComplaintRepository>();

@@ -13,6 +13,7 @@ namespace Cms.Infrastructure.Crypto;
 internal sealed class TenantKeyMaterial(int version, byte[] key)
 {
     private const string BlindIndexPurpose = "cms/consumers/blind-index/v1";
+    private const string KeywordIndexPurpose = "cms/complaints/keyword-index/v1";
 
     public int Version { get; } = version;
 
@@ -20,6 +21,9 @@ internal sealed class TenantKeyMaterial(int version, byte[] key)
 
     /// <summary>HKDF-SHA-256 of the tenant key with its own purpose label: never the encryption key itself.</summary>
     public byte[] BlindIndexKey { get; } = HKDF.DeriveKey(HashAlgorithmName.SHA256, key, 32, [], Encoding.UTF8.GetBytes(BlindIndexPurpose));
+
+    /// <summary>The key of the blind keyword index of complaints' free text (its own purpose label).</summary>
+    public byte[] KeywordIndexKey { get; } = HKDF.DeriveKey(HashAlgorithmName.SHA256, key, 32, [], Encoding.UTF8.GetBytes(KeywordIndexPurpose));
 
     public override string ToString() => $"TenantKeyMaterial(version {Version})";
 }

@@ -14,7 +14,7 @@ namespace Cms.Infrastructure.Privacy;
 /// caller-visible change); a row written meanwhile by the service is skipped (<c>text_sealed = false</c> in the WHERE,
 /// and the service's own write of an unconverted row is guarded the other way round).
 /// </summary>
-internal sealed class FreeTextConverter(DbSession db, TenantScope scope, ConsumerTextKeys texts)
+internal sealed class FreeTextConverter(DbSession db, TenantScope scope, ConsumerTextKeys texts, ComplaintKeywords keywords)
 {
     /// <summary>Seals up to <paramref name="batch"/> complaints (of one consumer, or of any); returns how many it took.</summary>
     public async Task<int> ConvertComplaintsAsync(Guid? consumerId, int batch, CancellationToken cancellationToken)
@@ -59,6 +59,11 @@ internal sealed class FreeTextConverter(DbSession db, TenantScope scope, Consume
             {
                 await db.ExecuteAsync(VulnerabilityTallies.Upsert, tallies, cancellationToken);
             }
+
+            if (converted == 1 && !cipher.KeyDestroyed)
+            {
+                await keywords.IndexAsync(row.Id, row.Description, cancellationToken);
+            }
         }
 
         return rows.Count;
@@ -69,7 +74,7 @@ internal sealed class FreeTextConverter(DbSession db, TenantScope scope, Consume
     {
         var rows = await db.QueryAsync<UnsealedNote>(
             $"""
-            SELECT n.id, n.body, c.consumer_id FROM complaint_notes n
+            SELECT n.id, n.complaint_id, n.body, c.consumer_id FROM complaint_notes n
             JOIN complaints c ON c.tenant_id = n.tenant_id AND c.id = n.complaint_id
             WHERE n.tenant_id = @TenantId AND n.text_sealed = @Unsealed {(consumerId is null ? "" : "AND c.consumer_id = @ConsumerId")}
             ORDER BY n.id LIMIT @Take
@@ -78,7 +83,7 @@ internal sealed class FreeTextConverter(DbSession db, TenantScope scope, Consume
         foreach (var row in rows)
         {
             var cipher = await texts.ForConsumerAsync(row.ConsumerId, cancellationToken);
-            await db.ExecuteAsync(
+            var converted = await db.ExecuteAsync(
                 "UPDATE complaint_notes SET body = @Body, text_sealed = @Sealed WHERE tenant_id = @TenantId AND id = @Id AND text_sealed = @Unsealed",
                 new
                 {
@@ -88,6 +93,10 @@ internal sealed class FreeTextConverter(DbSession db, TenantScope scope, Consume
                     Sealed = true,
                     Unsealed = false,
                 }, cancellationToken);
+            if (converted == 1 && !cipher.KeyDestroyed)
+            {
+                await keywords.IndexAsync(row.ComplaintId, row.Body, cancellationToken);
+            }
         }
 
         return rows.Count;
@@ -109,6 +118,7 @@ internal sealed class FreeTextConverter(DbSession db, TenantScope scope, Consume
     private sealed class UnsealedNote
     {
         public Guid Id { get; init; }
+        public Guid ComplaintId { get; init; }
         public string Body { get; init; } = "";
         public Guid ConsumerId { get; init; }
     }

@@ -10,6 +10,7 @@ using Cms.Application.Tenants;
 using Cms.Domain.Common;
 using Cms.Infrastructure.Crypto;
 using Cms.Infrastructure.Persistence;
+using Cms.Infrastructure.Privacy;
 using Dapper;
 
 namespace Cms.Infrastructure.Queries;
@@ -118,7 +119,8 @@ internal sealed class ConsumerQueries(QuerySession db, TenantScope scope, Consum
     }
 }
 
-internal sealed class ComplaintQueries(QuerySession db, TenantScope scope, ConsumerTextKeys texts) : IComplaintQueries
+internal sealed class ComplaintQueries(QuerySession db, TenantScope scope, ConsumerTextKeys texts, ComplaintKeywords keywordIndex)
+    : IComplaintQueries
 {
     /// <summary>The ids of a complaint (@Id) and of the duplicates merged into it: merging keeps both histories.</summary>
     public const string MergedFamily = "SELECT id FROM complaints WHERE tenant_id = @TenantId AND (id = @Id OR merged_into_id = @Id)";
@@ -210,6 +212,42 @@ internal sealed class ComplaintQueries(QuerySession db, TenantScope scope, Consu
         if (filter.ReceivedTo is { } to)
         {
             Where("received_at < @ReceivedTo", "ReceivedTo", to);
+        }
+
+        if (filter.Reference is { } reference)
+        {
+            Where("reference = @Reference", "Reference", reference);
+        }
+
+        if (filter.Product is { } product)
+        {
+            Where("product = @Product", "Product", product);
+        }
+
+        if (filter.Channel is { } channel)
+        {
+            Where("channel = @Channel", "Channel", channel.ToWire());
+        }
+
+        if (filter.Vulnerable is { } vulnerable)
+        {
+            Where("vulnerability_involved = @Vulnerable", "Vulnerable", vulnerable);
+        }
+
+        if (filter.Keywords is { } keywords)
+        {
+            // One probe of the blind keyword index per word (all must match); a tenant without a key has no complaint.
+            if (await keywordIndex.QueryHashesAsync(keywords, cancellationToken) is not { Count: > 0 } hashes)
+            {
+                return Cursor.ToPage(new List<ComplaintSummaryDto>(), limit, c => new CursorKey(c.ReceivedAt, c.Id));
+            }
+
+            for (var i = 0; i < hashes.Count; i++)
+            {
+                var name = $"Word{i.ToString(System.Globalization.CultureInfo.InvariantCulture)}";
+                Where($"EXISTS (SELECT 1 FROM complaint_keywords k WHERE k.tenant_id = @TenantId AND k.word_hash = @{name} AND k.complaint_id = complaints.id)",
+                    name, hashes[i]);
+            }
         }
 
         if (after is { At: { } afterAt })

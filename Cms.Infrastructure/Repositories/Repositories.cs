@@ -135,7 +135,7 @@ internal sealed class StaffRepository(DbSession db, TenantScope scope, TimeProvi
 }
 
 internal sealed class ConsumerRepository(DbSession db, TenantScope scope, ConsumerKeyring keys, ConsumerSealing sealing, TimeProvider clock,
-    ConsumerTextKeys texts, FreeTextConverter freeText)
+    ConsumerTextKeys texts, FreeTextConverter freeText, ComplaintKeywords keywords)
     : IConsumerRepository
 {
     private const string Values =
@@ -206,6 +206,7 @@ internal sealed class ConsumerRepository(DbSession db, TenantScope scope, Consum
                 // replaced by tombstones now.
                 texts.Forget(consumer.Id);
                 await freeText.ConvertConsumerAsync(consumer.Id, cancellationToken);
+                await keywords.ForgetConsumerAsync(consumer.Id, cancellationToken);
             }
 
             return erased;
@@ -234,7 +235,8 @@ internal sealed class ConsumerRepository(DbSession db, TenantScope scope, Consum
     }
 }
 
-internal sealed class ComplaintRepository(DbSession db, TenantScope scope, TimeProvider clock, ConsumerTextKeys texts) : IComplaintRepository
+internal sealed class ComplaintRepository(DbSession db, TenantScope scope, TimeProvider clock, ConsumerTextKeys texts, ComplaintKeywords keywords)
+    : IComplaintRepository
 {
     // What each complaint object read holds sealed and counts for in the vulnerability tallies (null once its consumer is
     // erased: the tallies keep what it counted for), so that its write stores and counts only the difference. Attached to
@@ -269,6 +271,11 @@ internal sealed class ComplaintRepository(DbSession db, TenantScope scope, TimeP
             """,
             ComplaintRow.Parameters(complaint, text), cancellationToken);
         await CountAsync(complaint, [], cancellationToken);
+        if (!cipher.KeyDestroyed)
+        {
+            await keywords.IndexAsync(complaint.Id, complaint.Description, cancellationToken);
+        }
+
         Stored.AddOrUpdate(complaint, new AsStored(text, VulnerabilityTallies.Of(complaint)));
         await db.ExecuteAsync(DeadlineRow.Upsert, DeadlineRow.Parameters(complaint), cancellationToken);
         await AddResponsesAsync(complaint, cancellationToken);
@@ -440,6 +447,10 @@ internal sealed class ComplaintRepository(DbSession db, TenantScope scope, TimeP
                 TextSealed = true,
             },
             cancellationToken);
+        if (!cipher.KeyDestroyed)
+        {
+            await keywords.IndexAsync(note.ComplaintId, note.Body, cancellationToken);
+        }
     }
 }
 

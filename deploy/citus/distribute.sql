@@ -64,6 +64,8 @@ SELECT create_distributed_table('webhook_attempts', 'tenant_id', colocate_with =
 SELECT create_distributed_table('taxonomies', 'tenant_id', colocate_with => 'staff_users');
 SELECT create_distributed_table('taxonomy_entries', 'tenant_id', colocate_with => 'staff_users');
 SELECT create_distributed_table('complaint_responses', 'tenant_id', colocate_with => 'staff_users');
+SELECT create_distributed_table('complaint_vulnerability_tallies', 'tenant_id', colocate_with => 'staff_users');
+SELECT create_distributed_table('complaint_keywords', 'tenant_id', colocate_with => 'staff_users');
 
 -- Stays on the coordinator only: "VersionInfo" (the migration history; migrations run against the coordinator).
 

@@ -11,5 +11,5 @@ public static class Schema
         [.. InitialSchema.TenantTableNames.TakeWhile(t => t != "complaints"), .. Queues.TenantTableNames,
          .. InitialSchema.TenantTableNames.SkipWhile(t => t != "complaints"), .. AuditHashChain.TenantTableNames, .. ConsumerEncryption.TenantTableNames, .. IdempotencyKeys.TenantTableNames,
          .. RegulatoryClocks.TenantTableNames, .. ChangeFeed.TenantTableNames, .. ComplaintOutcomes.TenantTableNames,
-         .. FreeTextSealing.TenantTableNames];
+         .. FreeTextSealing.TenantTableNames, .. ComplaintSearch.TenantTableNames];
 }
