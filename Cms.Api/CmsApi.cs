@@ -53,6 +53,14 @@ public static class CmsApi
 
             services.AddSingleton(partitionOptions);
             services.AddHostedService<MonthlyPartitionJob>();
+            var sealerOptions = configuration.GetSection(ChangeSealerOptions.Section).Get<ChangeSealerOptions>() ?? new ChangeSealerOptions();
+            if (sealerOptions.SweepInterval <= TimeSpan.Zero || sealerOptions.BusyRetry <= TimeSpan.Zero)
+            {
+                throw new InvalidOperationException("Cms:Sealer:SweepInterval and Cms:Sealer:BusyRetry must be positive.");
+            }
+
+            services.AddSingleton(sealerOptions);
+            services.AddHostedService<ChangeSealerWorker>();
         }
 
         services.AddSingleton<Import.ConsumerImporter>();
@@ -306,11 +314,14 @@ public static class CmsApi
         api.MapTenantEndpoints();
         api.MapStaffEndpoints();
         api.MapQueueEndpoints();
+        api.MapLegalEntityEndpoints();
         api.MapConsumerEndpoints();
         api.MapComplaintEndpoints();
         api.MapAuditEndpoints();
         api.MapTaxonomyEndpoints();
         api.MapReportEndpoints();
+        api.MapFcaReturnEndpoints();
+        api.MapDotReportEndpoints();
         api.MapCalendarEndpoints();
         api.MapEventEndpoints();
         api.MapWebhookEndpoints();

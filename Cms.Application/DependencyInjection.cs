@@ -18,6 +18,7 @@ public static class DependencyInjection
         services.AddScoped<UseCaseScope>();
         services.TryAddSingleton(new Webhooks.WebhookOptions()); // defaults; the host registers Cms:Webhooks after this
         services.AddScoped<AuditTrail>();
+        services.AddScoped<Reports.FcaReturn.FcaReturnCalculator>();
         services.AddSingleton<AuditChain>(); // needs an AuditChainKey from the host's configuration
 
         foreach (var type in typeof(DependencyInjection).Assembly.GetTypes())

@@ -1,11 +1,21 @@
 using Cms.Application.Abstractions;
+using Cms.Application.Audit;
+using Cms.Application.Complaints;
+using Cms.Application.Consumers;
+using Cms.Application.Events;
+using Cms.Application.Queues;
+using Cms.Application.Reports;
+using Cms.Application.Staff;
+using Cms.Application.Taxonomies;
+using Cms.Application.Tenants;
+using Cms.Application.Webhooks;
 using Cms.Infrastructure.Crypto;
 using Cms.Infrastructure.Persistence;
 using Cms.Infrastructure.Queries;
 using Cms.Infrastructure.Repositories;
 using Cms.Infrastructure.Resilience;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
 
 namespace Cms.Infrastructure;
@@ -73,6 +83,12 @@ public static class DependencyInjection
         services.AddScoped<IStaffRepository, StaffRepository>();
         services.AddScoped<IQueueRepository, QueueRepository>();
         services.AddScoped<IQueueQueries, QueueQueries>();
+        services.AddScoped<Application.LegalEntities.ILegalEntityRepository, LegalEntities.LegalEntityRepository>();
+        services.AddScoped<Application.LegalEntities.ILegalEntityQueries, LegalEntities.LegalEntityQueries>();
+        services.AddScoped<Application.Reports.FcaReturn.IFcaReturnQueries, Reports.FcaReturnQueries>();
+        services.AddScoped<Application.Reports.ReturnMappings.IReturnMappingStore, Reports.ReturnMappingStore>();
+        services.AddScoped<Application.Reports.DotDisability.IDotDisabilityQueries, Reports.DotDisabilityQueries>();
+        services.AddScoped<Application.Reports.FcaReturn.TakeFcaReturnSnapshot.IFcaReturnSnapshotStore, Reports.FcaReturnSnapshotStore>();
         services.AddSingleton<TenantKeyCache>();
         services.AddSingleton<MasterKeyRotation>();
         services.AddScoped<ConsumerKeyring>();
@@ -83,7 +99,10 @@ public static class DependencyInjection
         services.AddScoped<IConsumerRepository, ConsumerRepository>();
         services.AddScoped<IConsumerBulkWriter, ConsumerBulkWriter>();
         services.AddScoped<IComplaintRepository, ComplaintRepository>();
-        services.AddScoped<IAuditRepository, AuditRepository>();
+        services.AddScoped<IAuditRepository, Audit.AuditRepository>();
+        services.AddSingleton<Audit.ChangeSealer>();
+        services.AddSingleton<Audit.ChangeSealerSignal>();
+        services.AddSingleton<Repositories.ReferenceBlocks>();
         services.AddScoped<TenantClockRepository>();
         services.AddScoped<ITenantClockRepository>(sp => sp.GetRequiredService<TenantClockRepository>());
         services.AddScoped<Cms.Application.Calendar.ICalendarQueries>(sp => sp.GetRequiredService<TenantClockRepository>());
@@ -98,7 +117,8 @@ public static class DependencyInjection
         services.AddScoped<IComplaintReportQueries, ComplaintReportQueries>();
         services.AddScoped<IIdempotencyStore, Idempotency.IdempotencyStore>();
         services.AddScoped<IEventOutbox, Events.EventOutbox>();
-        services.AddScoped<IEventQueries, Events.EventQueries>();
+        services.AddScoped<IEventQueries>(sp => new Events.EventQueries(sp.GetRequiredService<DbSession>(), sp.GetRequiredService<TenantScope>(),
+            sp.GetRequiredService<Audit.ChangeSealer>()));
         services.AddSingleton<Webhooks.WebhookSecrets>();
         services.AddScoped<IWebhookRepository, Webhooks.WebhookRepository>();
         services.AddScoped<IWebhookQueries, Webhooks.WebhookQueries>();

@@ -130,9 +130,25 @@ def includes(argv):
     return failed
 
 
+def round_trips(argv):
+    """--round-trips USE_CASE SERVICE_LOG: the round trips of the call's transaction. Npgsql sends the connection reset,
+    BEGIN and the transaction's settings in one pipeline with the first statement, then each statement (a batch counts
+    as one entry per statement in the log, so this is an upper bound when the service batches) and COMMIT."""
+    statements = call(argv[3], argv[2])
+    if statements is None:
+        print(f"no transaction of {argv[2]} in {argv[3]}", file=sys.stderr)
+        return 2
+    control = re.compile(r"^(DISCARD ALL|BEGIN|SET |COMMIT|ROLLBACK)", re.I)
+    work = [s for s in statements if not control.match(s.strip())]
+    print(len(work) + 1)
+    return 0
+
+
 def main(argv):
     if len(argv) > 1 and argv[1] == "--includes":
         return includes(argv)
+    if len(argv) > 1 and argv[1] == "--round-trips":
+        return round_trips(argv)
     if len(argv) < 4:
         print(__doc__, file=sys.stderr)
         return 2

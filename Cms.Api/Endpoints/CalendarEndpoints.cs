@@ -1,5 +1,10 @@
 using System.Globalization;
 using Cms.Api.Http;
+using Cms.Application.Calendar.GetCalendar;
+using Cms.Application.Calendar.GetClockSettings;
+using Cms.Application.Calendar.RemoveClosureDay;
+using Cms.Application.Calendar.SetClosureDay;
+using Cms.Application.Calendar.UpdateClockSettings;
 using Cms.Application.Calendar;
 using Cms.Domain.Common;
 using Mediator;

@@ -7,7 +7,10 @@ using Cms.Application.Complaints.AddNote;
 using Cms.Application.Complaints.AssignComplaint;
 using Cms.Application.Complaints.AwaitConsumer;
 using Cms.Application.Complaints.CloseComplaint;
-using Cms.Application.Complaints.CorrectComplaintFacts;
+using Cms.Application.Complaints.CorrectReceivedAt;
+using Cms.Application.Complaints.RecordProvisionalCredit;
+using Cms.Application.Complaints.SetDisability;
+using Cms.Application.Complaints.SetPaymentServices;
 using Cms.Application.Complaints.ListDueComplaints;
 using Cms.Application.Complaints.FileComplaint;
 using Cms.Application.Complaints.GetComplaint;
@@ -67,7 +70,8 @@ public static class ComplaintEndpoints
     public static void MapComplaintEndpoints(this IEndpointRouteBuilder app)
     {
         var group = app.MapGroup("/v1/complaints").WithTags("Complaints");
-        group.MapPost("/", File).WithIdempotency().WithSummary("File a complaint; the answer carries its reference and deadlines (agent+, integration).");
+        group.MapPost("/", File).WithIdempotency().WithSummary("File a complaint; the answer carries its reference and deadlines (agent+, integration).")
+            .ProducesProblem(StatusCodes.Status404NotFound); // the consumer or the legal entity named in the body
         group.MapGet("/{id}", Get).WithSummary("A complaint with status, deadlines and ETag (agent+, auditor, integration).");
         group.MapGet("/", List).WithSummary(
             "Complaints, oldest received first, keyset paged (agent+, auditor); queue (a queue code) and unassigned=true narrow it.");

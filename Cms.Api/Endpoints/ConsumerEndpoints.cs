@@ -1,13 +1,14 @@
 using Cms.Api.Http;
 using Cms.Api.Import;
 using Cms.Application.Common;
-using Cms.Application.Consumers;
 using Cms.Application.Consumers.EraseConsumer;
 using Cms.Application.Consumers.FindConsumers;
 using Cms.Application.Consumers.GetConsumer;
+using Cms.Application.Consumers.ImportConsumers;
 using Cms.Application.Consumers.RegisterConsumer;
 using Cms.Application.Consumers.SetLegalHold;
 using Cms.Application.Consumers.UpdateConsumer;
+using Cms.Application.Consumers;
 using Mediator;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Http.Json;

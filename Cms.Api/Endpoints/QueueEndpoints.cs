@@ -1,5 +1,8 @@
 using Cms.Api.Http;
 using Cms.Application.Common;
+using Cms.Application.Queues.CreateQueue;
+using Cms.Application.Queues.ListQueues;
+using Cms.Application.Queues.RetireQueue;
 using Cms.Application.Queues;
 using Mediator;
 using Microsoft.AspNetCore.Http.HttpResults;

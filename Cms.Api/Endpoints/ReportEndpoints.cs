@@ -38,7 +38,7 @@ public static class ReportEndpoints
     }
 
     /// <summary>CSV when the caller prefers it over JSON (Accept: text/csv, without a higher-quality JSON alternative).</summary>
-    private static bool WantsCsv(HttpRequest request)
+    internal static bool WantsCsv(HttpRequest request)
     {
         var accept = request.GetTypedHeaders().Accept;
         double Quality(string mediaType) => accept

@@ -1,5 +1,12 @@
 using Cms.Api.Http;
 using Cms.Application.Common;
+using Cms.Application.Webhooks.CreateWebhook;
+using Cms.Application.Webhooks.DeleteWebhook;
+using Cms.Application.Webhooks.GetWebhook;
+using Cms.Application.Webhooks.ListWebhookAttempts;
+using Cms.Application.Webhooks.ListWebhooks;
+using Cms.Application.Webhooks.ReplayWebhook;
+using Cms.Application.Webhooks.UpdateWebhook;
 using Cms.Application.Webhooks;
 using Mediator;
 using Microsoft.AspNetCore.Http.HttpResults;

@@ -34,8 +34,16 @@ public static class OpenApiContract
         ["Audit"] = "The tenant's tamper-evident audit trail and its verification.",
         ["Calendar"] = "The tenant's business-day calendar (public holidays by rule, closure days) and clock settings (internal SLA, at-risk window).",
         ["Events"] = "The tenant's change feed: one event per committed change, in commit order, ids and names only (docs/events.md).",
+        ["Legal entities"] = "The authorised firms inside a tenant: one FCA complaints return each; every complaint belongs to one.",
         ["Queues"] = "A tenant's work queues: complaints are filed into or moved to one; an agent handles the unassigned ones of the queues they work.",
         ["Webhooks"] = "Endpoints that receive the change feed, signed (Cms-Signature), retried, ordered and replayable (docs/events.md).",
+    };
+
+    /// <summary>What a problem status means when an endpoint declares it itself (ProducesProblem) and the rules above do not.</summary>
+    private static readonly Dictionary<int, string> DeclaredProblems = new()
+    {
+        [404] = "An id in the query or body names nothing in the caller's tenant.",
+        [409] = "The request conflicts with the state of the resource (the problem's code says how).",
     };
 
     public static void Configure(OpenApiOptions options)
@@ -225,7 +233,7 @@ public static class OpenApiContract
             if (int.TryParse(key, System.Globalization.CultureInfo.InvariantCulture, out var status) && status >= 400
                 && declared is OpenApiResponse response)
             {
-                CompleteProblem(response, problems.GetValueOrDefault(status), status, context.Document);
+                CompleteProblem(response, problems.GetValueOrDefault(status) ?? DeclaredProblems.GetValueOrDefault(status), status, context.Document);
             }
         }
 

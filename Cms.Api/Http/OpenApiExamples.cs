@@ -1,27 +1,29 @@
 using Cms.Api.Endpoints;
-using Cms.Application.Audit;
 using Cms.Application.Audit.VerifyAuditChain;
+using Cms.Application.Audit;
+using Cms.Application.Calendar.UpdateClockSettings;
 using Cms.Application.Calendar;
 using Cms.Application.Common;
-using Cms.Application.Complaints;
-using Cms.Application.Reports;
-using Cms.Application.Taxonomies;
-using Cms.Domain.Taxonomies;
 using Cms.Application.Complaints.FileComplaint;
-using Cms.Application.Consumers;
+using Cms.Application.Complaints;
 using Cms.Application.Consumers.RegisterConsumer;
+using Cms.Application.Consumers;
 using Cms.Application.Events;
+using Cms.Application.Queues.CreateQueue;
 using Cms.Application.Queues;
-using Cms.Application.Staff;
+using Cms.Application.Reports;
 using Cms.Application.Staff.AddStaff;
-using Cms.Application.Tenants;
+using Cms.Application.Staff;
+using Cms.Application.Taxonomies;
 using Cms.Application.Tenants.CreateTenant;
+using Cms.Application.Tenants;
 using Cms.Application.Webhooks;
 using Cms.Domain.Audit;
 using Cms.Domain.Complaints;
 using Cms.Domain.Consumers;
 using Cms.Domain.Regulation;
 using Cms.Domain.Staff;
+using Cms.Domain.Taxonomies;
 using Cms.Domain.Tenants;
 
 namespace Cms.Api.Http;
@@ -31,7 +33,7 @@ namespace Cms.Api.Http;
 /// contract breaks the build here rather than leaving a stale example in the OpenAPI document. Pages are built from
 /// their item's example. A test checks that every operation's bodies have one. The data is invented.
 /// </summary>
-public static class OpenApiExamples
+public static partial class OpenApiExamples
 {
     private static readonly Guid TenantId = Guid.Parse("0195f0a2-7c41-7b7e-9d1a-3c5e2f4b6a01");
     private static readonly Guid StaffId = Guid.Parse("0195f0a2-7c41-7b7e-9d1a-3c5e2f4b6a02");
@@ -90,6 +92,8 @@ public static class OpenApiExamples
             new TenantAdminInput("alice", "alice@bank.example", "Alice Admin")),
         [typeof(TenantDto)] = new TenantDto(TenantId, "Example Bank plc", Sector.Banking, Jurisdiction.UK, TenantStatus.Active,
             "uk_banking_fca_disp1", Received),
+        [typeof(Application.Tenants.TenantStatusChangeInput)] =
+            new Application.Tenants.TenantStatusChangeInput("Contract ended; awaiting the final export."),
         [typeof(AddStaffCommand)] = new AddStaffCommand("agent-17", "agent17@bank.example", "Sam Agent", [Role.Agent], StaffKind.User),
         [typeof(StaffDto)] = Staff,
         [typeof(StaffEndpoints.ReplaceRolesBody)] = new StaffEndpoints.ReplaceRolesBody([Role.Agent, Role.Supervisor]),
@@ -169,13 +173,14 @@ public static class OpenApiExamples
     public static string? Text(object example, string mediaType) => (example, mediaType) switch
     {
         (ComplaintsReportDto report, Endpoints.ReportEndpoints.CsvMediaType) => Endpoints.ComplaintsReportCsv.Write(report),
+        (Application.Reports.FcaReturn.FcaReturnDto report, Endpoints.ReportEndpoints.CsvMediaType) => Endpoints.FcaReturnCsv.Write(report),
         _ => null,
     };
 
     /// <summary>The example of a body type, or null when the type has none (the OpenAPI test lists those).</summary>
     public static object? For(Type type)
     {
-        if (Examples.TryGetValue(type, out var example))
+        if (Examples.TryGetValue(type, out var example) || ReturnExamples.TryGetValue(type, out example))
         {
             return example;
         }

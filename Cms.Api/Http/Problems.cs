@@ -31,7 +31,7 @@ public static class Problems
             : new ProblemDetails { Detail = error.Message };
         problem.Status = status;
         problem.Title = TitleOf(status);
-        problem.Type = $"https://cms.example/problems/{error.Code.Replace('.', '-')}";
+        problem.Type = TypeOf(error.Code);
         problem.Extensions["code"] = error.Code;
         return TypedResults.Problem(problem);
     }
@@ -43,9 +43,16 @@ public static class Problems
             Status = status,
             Title = TitleOf(status),
             Detail = detail,
-            Type = $"https://cms.example/problems/{code.Replace('.', '-')}",
+            Type = TypeOf(code),
             Extensions = { ["code"] = code },
         });
+
+    /// <summary>
+    /// A code's problem type. The v1.0 types spell the code's dots as dashes; the v1.1 contract (api.md) fixes the
+    /// suspension's type to end in <c>tenant.suspended</c>, so that one keeps its dot.
+    /// </summary>
+    public static string TypeOf(string code) =>
+        code == Error.TenantSuspendedCode ? $"https://cms.example/problems/{code}" : $"https://cms.example/problems/{code.Replace('.', '-')}";
 
     public static string TitleOf(int status) => status switch
     {

@@ -18,7 +18,13 @@ public interface ITenantRepository
     Task AddAsync(Tenant tenant, CancellationToken cancellationToken);
 
     Task<Tenant?> GetAsync(Guid id, CancellationToken cancellationToken);
+
+    /// <summary>Stores the tenant's new status if it still has <paramref name="expected"/>; false when another change won.</summary>
+    Task<bool> UpdateStatusAsync(Tenant tenant, TenantStatus expected, CancellationToken cancellationToken);
 }
+
+/// <summary>The request's caller as the authorization behaviour reads it: the member and their tenant's status.</summary>
+public sealed record StaffCaller(StaffMember Member, TenantStatus TenantStatus);
 
 public interface IStaffRepository
 {
@@ -27,6 +33,9 @@ public interface IStaffRepository
     Task<StaffMember?> GetAsync(Guid id, CancellationToken cancellationToken);
 
     Task<StaffMember?> FindBySubjectAsync(string subject, CancellationToken cancellationToken);
+
+    /// <summary>The member with <paramref name="subject"/> and their tenant's status, read in one statement on every request.</summary>
+    Task<StaffCaller?> FindCallerAsync(string subject, CancellationToken cancellationToken);
 
     Task<bool> UpdateAsync(StaffMember staff, long expectedVersion, CancellationToken cancellationToken);
 
@@ -72,7 +81,8 @@ public interface IConsumerBulkWriter
 
 public interface IComplaintRepository
 {
-    /// <summary>The next number of the tenant's reference sequence for a year (serialised per tenant and year).</summary>
+    /// <summary>The next number of the tenant's reference sequence for a year: unique per tenant and year, increasing
+    /// within one instance, not gap-free (numbers are handed out in blocks that a restart may leave part-used).</summary>
     Task<long> NextSequenceAsync(int year, CancellationToken cancellationToken);
 
     Task AddAsync(Complaint complaint, CancellationToken cancellationToken);
@@ -134,12 +144,12 @@ public interface ITenantClockRepository
 }
 
 /// <summary>
-/// The transactional outbox: appends an event in the request's transaction and hands out its position in the tenant's
-/// feed, gap-free and in commit order (serialised with the tenant's other writers).
+/// The transactional outbox: appends an event in the request's transaction; its position in the tenant's feed is
+/// given in commit order (at once, or a moment after commit by the sealer), never to a change that rolls back.
 /// </summary>
 public interface IEventOutbox
 {
-    Task<long> AppendAsync(Cms.Domain.Events.ChangeEvent change, CancellationToken cancellationToken);
+    Task AppendAsync(Cms.Domain.Events.ChangeEvent change, CancellationToken cancellationToken);
 }
 
 /// <summary>Webhook endpoints of the tenant in scope (deleted ones are not found). The secret goes in sealed and never comes out here.</summary>

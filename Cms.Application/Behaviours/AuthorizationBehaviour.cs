@@ -2,6 +2,7 @@ using Cms.Application.Abstractions;
 using Cms.Application.Common;
 using Cms.Domain.Common;
 using Cms.Domain.Staff;
+using Cms.Domain.Tenants;
 using Mediator;
 
 namespace Cms.Application.Behaviours;
@@ -9,7 +10,9 @@ namespace Cms.Application.Behaviours;
 /// <summary>
 /// Establishes who is calling: platform use cases need a platform operator; tenant use cases need an active staff
 /// member of the token's tenant whose roles (read from the database on every request, so a revoked role or a
-/// deactivation takes effect at once) appear in the permission matrix. Sets the tenant scope from the token only.
+/// deactivation takes effect at once) appear in the permission matrix, and whose tenant is not suspended (read in the
+/// same statement, so a suspension takes effect on the next request on every instance). Sets the tenant scope from the
+/// token only.
 /// </summary>
 public sealed class AuthorizationBehaviour<TMessage, TResponse>(
     ICurrentPrincipal principal, TenantScope tenant, CallerContext caller, IStaffRepository staff)
@@ -43,11 +46,18 @@ public sealed class AuthorizationBehaviour<TMessage, TResponse>(
         }
 
         tenant.Enter(tenantId);
-        var member = await staff.FindBySubjectAsync(principal.Subject, cancellationToken);
-        if (member is null || !member.IsActive)
+        var found = await staff.FindCallerAsync(principal.Subject, cancellationToken);
+        if (found is null || !found.Member.IsActive)
         {
             return TResponse.Failure(Error.Forbidden("The caller is not an active staff member or service account of this tenant."));
         }
+
+        if (found.TenantStatus == TenantStatus.Suspended)
+        {
+            return TResponse.Failure(Error.TenantSuspended());
+        }
+
+        var member = found.Member;
 
         var allowed = Permissions.RolesFor(useCase);
         if (!member.HasAnyRole(allowed))

@@ -11,6 +11,8 @@ public enum UseCase
     CreateTenant,
     GetTenant,
     ListTenants,
+    SuspendTenant,
+    ReactivateTenant,
     AddStaff,
     ListStaff,
     ReplaceStaffRoles,
@@ -68,6 +70,16 @@ public enum UseCase
     RetireQueue,
     ReplaceStaffQueues,
     MoveComplaintQueue,
+    CreateLegalEntity,
+    ListLegalEntities,
+    UpdateLegalEntity,
+    GetFcaReturn,
+    TakeFcaReturnSnapshot,
+    ListFcaReturnSnapshots,
+    ReplaceReturnMapping,
+    GetReturnMapping,
+    ListUnmappedComplaints,
+    GetDotDisabilityReport,
 }
 
 /// <summary>A message that runs one use case; the authorization behaviour checks it against the matrix.</summary>
@@ -86,7 +98,10 @@ public static class Permissions
     private static readonly Role[] AgentPlusAndIntegration = [.. AgentPlus, Role.Integration];
     private static readonly Role[] SupervisorPlus = [Role.Supervisor, Role.TenantAdmin];
 
-    private static readonly FrozenSet<UseCase> PlatformUseCases = new[] { UseCase.CreateTenant, UseCase.GetTenant, UseCase.ListTenants }.ToFrozenSet();
+    private static readonly FrozenSet<UseCase> PlatformUseCases = new[]
+    {
+        UseCase.CreateTenant, UseCase.GetTenant, UseCase.ListTenants, UseCase.SuspendTenant, UseCase.ReactivateTenant,
+    }.ToFrozenSet();
 
     private static readonly FrozenDictionary<UseCase, Role[]> Matrix = new Dictionary<UseCase, Role[]>
     {
@@ -147,6 +162,16 @@ public static class Permissions
         [UseCase.RetireQueue] = [Role.TenantAdmin],
         [UseCase.ReplaceStaffQueues] = SupervisorPlus,
         [UseCase.MoveComplaintQueue] = SupervisorPlus,
+        [UseCase.CreateLegalEntity] = [Role.TenantAdmin],
+        [UseCase.ListLegalEntities] = [.. AgentPlus, Role.Auditor],
+        [UseCase.UpdateLegalEntity] = [Role.TenantAdmin],
+        [UseCase.GetFcaReturn] = [.. SupervisorPlus, Role.Auditor],
+        [UseCase.TakeFcaReturnSnapshot] = SupervisorPlus,
+        [UseCase.ListFcaReturnSnapshots] = [.. SupervisorPlus, Role.Auditor],
+        [UseCase.ReplaceReturnMapping] = [Role.TenantAdmin],
+        [UseCase.GetReturnMapping] = [.. AgentPlus, Role.Auditor],
+        [UseCase.ListUnmappedComplaints] = [.. SupervisorPlus, Role.Auditor],
+        [UseCase.GetDotDisabilityReport] = [.. SupervisorPlus, Role.Auditor],
     }.ToFrozenDictionary();
 
     public static bool IsPlatformUseCase(UseCase useCase) => PlatformUseCases.Contains(useCase);

@@ -26,6 +26,12 @@ public sealed record Error(ErrorKind Kind, string Code, string Message, IReadOnl
 
     public static Error Forbidden(string message) => new(ErrorKind.Forbidden, "forbidden", message);
 
+    /// <summary>The caller's tenant is suspended by a platform operator (api.md v1.1: the 403's type ends in <c>tenant.suspended</c>).</summary>
+    public static Error TenantSuspended() =>
+        new(ErrorKind.Forbidden, TenantSuspendedCode, "This tenant is suspended: its principals are refused until a platform operator reactivates it.");
+
+    public const string TenantSuspendedCode = "tenant.suspended";
+
     public static Error Validation(string field, string message) =>
         new(ErrorKind.Validation, "validation", message, new Dictionary<string, string[]> { [field] = [message] });
 

@@ -9,6 +9,15 @@ public enum TaxonomyKind
     Product,
     Category,
     RootCause,
+
+    /// <summary>The FCA return's product taxonomy (built-in version 0, docs/regulatory-returns.md); codes start with the section.</summary>
+    FcaProduct,
+
+    /// <summary>The FCA return's cause taxonomy.</summary>
+    FcaCause,
+
+    /// <summary>The DOT disability report's nature-of-complaint categories (14 CFR 382.157).</summary>
+    DotCategory,
 }
 
 /// <summary>One entry: the code complaints carry and its label.</summary>
@@ -44,6 +53,10 @@ public sealed partial record Taxonomy(Guid Id, Guid TenantId, TaxonomyKind Kind,
             if (e.Code is null || e.Code.Length > maxCode || !CodePattern().IsMatch(e.Code))
             {
                 errors[$"entries[{i}].code"] = [$"A code is 1 to {maxCode} characters: lower-case letters, digits, '_', '-' or '.', starting with a letter or digit."];
+            }
+            else if (kind == TaxonomyKind.FcaProduct && Reports.FcaReturnReference.SectionOf(e.Code) is null)
+            {
+                errors[$"entries[{i}].code"] = [$"An FCA product code starts with its section, a permission, and a '.': e.g. banking.current_account."];
             }
             else if (!seen.Add(e.Code))
             {

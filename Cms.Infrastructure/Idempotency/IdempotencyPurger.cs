@@ -13,7 +13,10 @@ namespace Cms.Infrastructure.Idempotency;
 /// tenant (keyset pages of the tenant registry), each batch its own short transaction that sets
 /// <c>SET LOCAL app.tenant_id</c> and calls the owner's SECURITY DEFINER <c>purge_expired_idempotency_keys</c>, which
 /// deletes only that tenant's expired rows (skipping rows a claim holds); the platform's keys go through
-/// <c>purge_expired_platform_idempotency_keys</c>. SQLite (one embedded tenant store, no RLS): bounded DELETEs.
+/// <c>purge_expired_platform_idempotency_keys</c>. Both take "expired" from the database server's clock, never from the
+/// caller (the time given to PurgeAsync is SQLite's only), and each call is the only statement of its transaction: on Citus a
+/// SECURITY DEFINER function may not modify rows that cms_app modified in the same transaction. SQLite (one embedded
+/// tenant store, no RLS): bounded DELETEs.
 /// Never more than <c>maxBatches</c> batches per scope per pass, so one tenant with a backlog cannot hold up the rest:
 /// the next pass continues.
 /// </para>
@@ -22,7 +25,7 @@ public sealed class IdempotencyPurger(DatabaseOptions options, IServiceProvider 
 {
     private const int TenantPage = 500;
 
-    /// <summary>One pass over every scope; returns the number of keys deleted.</summary>
+    /// <summary>One pass over every scope; returns the number of keys deleted. <paramref name="now"/>: SQLite's clock.</summary>
     public async Task<long> PurgeAsync(DateTimeOffset now, int batchSize, int maxBatches, CancellationToken cancellationToken)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(batchSize, 1);
@@ -35,7 +38,7 @@ public sealed class IdempotencyPurger(DatabaseOptions options, IServiceProvider 
                    + await BatchesAsync(connection, null, SqlitePurge("platform_idempotency_keys"), parameters, batchSize, maxBatches, cancellationToken);
         }
 
-        var purged = await BatchesAsync(connection, null, "SELECT purge_expired_platform_idempotency_keys(@Now, @Limit)", parameters,
+        var purged = await BatchesAsync(connection, null, "SELECT purge_expired_platform_idempotency_keys(@Limit)", parameters,
             batchSize, maxBatches, cancellationToken);
         var after = Guid.Empty; // below every tenant id (ids are UUIDv7, never the empty uuid)
         while (true)
@@ -45,7 +48,7 @@ public sealed class IdempotencyPurger(DatabaseOptions options, IServiceProvider 
                 new { After = after, Page = TenantPage }, commandTimeout: options.CommandTimeoutSeconds, cancellationToken: cancellationToken))).AsList();
             foreach (var tenantId in tenants)
             {
-                purged += await BatchesAsync(connection, tenantId, "SELECT purge_expired_idempotency_keys(@Now, @Limit)", parameters,
+                purged += await BatchesAsync(connection, tenantId, "SELECT purge_expired_idempotency_keys(@Limit)", parameters,
                     batchSize, maxBatches, cancellationToken);
             }
 

@@ -17,15 +17,13 @@ namespace Cms.Infrastructure.Idempotency;
 /// transaction, by which time its row is committed (and is then replayed) or gone (and the key is free again); the
 /// INSERT ... ON CONFLICT DO NOTHING that follows never raises a unique violation, which would abort the transaction.
 /// SQLite: transactions start IMMEDIATE, so writers are serialised and a second request sees the first's committed
-/// row. Expired rows are ignored (an expired row of the same key is taken over) and a bounded batch of the scope's
-/// expired rows is deleted on each claim, after the key's own row is handled and, on PostgreSQL, with SKIP LOCKED, so
-/// two claims never wait on each other's purge. On PostgreSQL the purge goes through the owner's SECURITY DEFINER
-/// function (cms_app holds no DELETE), still under the transaction's tenant through forced row-level security.
+/// row. Expired rows are ignored (an expired row of the same key is taken over). A claim deletes nothing: expired rows
+/// go in the background purge's own transactions (<see cref="IdempotencyPurger"/>). On PostgreSQL that purge is the
+/// owner's SECURITY DEFINER function, and on Citus a call to it after cms_app wrote in the same transaction is refused
+/// (shard placements modified by a different user), so it must never run inside a request's transaction.
 /// </remarks>
 internal sealed class IdempotencyStore(DbSession db, DatabaseOptions options) : IIdempotencyStore
 {
-    private const int PurgeBatch = 100;
-
     public async Task<IdempotencyClaim> ClaimAsync(IdempotencyScope scope, string key, string requestHash, DateTimeOffset now,
         DateTimeOffset expiresAt, CancellationToken cancellationToken)
     {
@@ -44,20 +42,7 @@ internal sealed class IdempotencyStore(DbSession db, DatabaseOptions options) : 
             return new IdempotencyClaim(IdempotencyClaimOutcome.InFlight);
         }
 
-        var claim = await ClaimOwnKeyAsync(sql, parameters, requestHash, now, cancellationToken);
-        if (claim.Outcome == IdempotencyClaimOutcome.Claimed)
-        {
-            if (options.Provider == DatabaseProvider.Postgres)
-            {
-                await db.ExecuteScalarAsync<int>(sql.PurgePostgres, parameters, cancellationToken);
-            }
-            else
-            {
-                await db.ExecuteAsync(sql.PurgeSqlite, parameters, cancellationToken);
-            }
-        }
-
-        return claim;
+        return await ClaimOwnKeyAsync(sql, parameters, requestHash, now, cancellationToken);
     }
 
     public async Task RecordAsync(IdempotencyScope scope, string key, IdempotentResponse response, CancellationToken cancellationToken)
@@ -128,16 +113,15 @@ internal sealed class IdempotencyStore(DbSession db, DatabaseOptions options) : 
         public DateTimeOffset ExpiresAt { get; init; }
     }
 
-    private sealed record Sql(string Insert, string Select, string TakeOver, string Record, string PurgePostgres, string PurgeSqlite)
+    private sealed record Sql(string Insert, string Select, string TakeOver, string Record)
     {
-        private static readonly Sql Tenant = Build("idempotency_keys", "tenant_id, ", "@TenantId, ", "tenant_id = @TenantId AND ",
-            "purge_expired_idempotency_keys");
+        private static readonly Sql Tenant = Build("idempotency_keys", "tenant_id, ", "@TenantId, ", "tenant_id = @TenantId AND ");
 
-        private static readonly Sql Platform = Build("platform_idempotency_keys", "", "", "", "purge_expired_platform_idempotency_keys");
+        private static readonly Sql Platform = Build("platform_idempotency_keys", "", "", "");
 
         public static Sql For(IdempotencyScope scope) => scope.TenantId is null ? Platform : Tenant;
 
-        private static Sql Build(string table, string tenantColumn, string tenantValue, string tenantFilter, string purgeFunction)
+        private static Sql Build(string table, string tenantColumn, string tenantValue, string tenantFilter)
         {
             var key = $"{tenantFilter}principal = @Principal AND idem_key = @IdemKey";
             return new Sql(
@@ -155,12 +139,6 @@ internal sealed class IdempotencyStore(DbSession db, DatabaseOptions options) : 
                 Record: $"""
                     UPDATE {table} SET status_code = @StatusCode, response_body = @Body, location = @Location, etag = @ETag
                     WHERE {key} AND status_code IS NULL
-                    """,
-                // cms_app has no DELETE on PostgreSQL: the owner's purge function deletes expired rows only (see the migration).
-                PurgePostgres: $"SELECT {purgeFunction}(@Now, {PurgeBatch})",
-                PurgeSqlite: $"""
-                    DELETE FROM {table} WHERE ({tenantColumn}principal, idem_key) IN (
-                        SELECT {tenantColumn}principal, idem_key FROM {table} WHERE {tenantFilter}expires_at <= @Now LIMIT {PurgeBatch})
                     """);
         }
     }

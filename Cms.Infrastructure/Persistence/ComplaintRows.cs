@@ -97,6 +97,9 @@ internal sealed class ComplaintRow
     public string Status { get; init; } = "";
     public Guid? AssigneeId { get; init; }
     public Guid? QueueId { get; init; }
+
+    /// <summary>Read with the complaint's DTO only (written by the legal entities' repository); null: the default entity.</summary>
+    public Guid? LegalEntityId { get; init; }
     public DateTimeOffset ReceivedAt { get; init; }
     public DateTimeOffset? AcknowledgedAt { get; init; }
     public DateTimeOffset? SummaryResolutionAt { get; init; }
@@ -292,6 +295,7 @@ internal sealed class ComplaintRow
             ProvisionalCreditAt = ProvisionalCreditAt,
             QueueId = QueueId,
             PersonalDataErased = text.Erased,
+            LegalEntityId = LegalEntityId ?? TenantId,
         };
     }
 
@@ -408,13 +412,16 @@ internal sealed class AuditRow
     public long Seq { get; init; }
     public string PrevHash { get; init; } = "";
     public string Hash { get; init; } = "";
+    public string EntryHmac { get; init; } = "";
+    public long WriteId { get; init; }
 
     public const string Columns = "id, occurred_at, actor_type, actor_id, action, entity_type, entity_id, changed_fields, trace_id";
 
-    public ChainedAuditEntry ToChained(Guid tenantId) => new(
-        new AuditEntry(Id, tenantId, OccurredAt, WireNames.Parse<ActorType>(ActorType), ActorId, Action, EntityType, EntityId,
-            StoredJson.Deserialize<string[]>(ChangedFields), TraceId),
-        Seq, PrevHash, Hash);
+    public AuditEntry ToEntry(Guid tenantId) =>
+        new(Id, tenantId, OccurredAt, WireNames.Parse<ActorType>(ActorType), ActorId, Action, EntityType, EntityId,
+            StoredJson.Deserialize<string[]>(ChangedFields), TraceId);
+
+    public ChainedAuditEntry ToChained(Guid tenantId) => new(ToEntry(tenantId), Seq, PrevHash, Hash, EntryHmac);
 
     public static object Parameters(AuditEntry e) => new
     {

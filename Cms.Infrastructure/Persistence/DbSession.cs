@@ -16,6 +16,7 @@ public abstract class DbSession(TenantScope tenant, DatabaseOptions options) : I
     private DbConnection? _connection;
     private DbTransaction? _transaction;
     private bool _firstOfTransaction;
+    private Action? _afterCommit;
 
     protected TenantScope Tenant => tenant;
 
@@ -35,6 +36,8 @@ public abstract class DbSession(TenantScope tenant, DatabaseOptions options) : I
         if (_transaction is { } transaction)
         {
             _transaction = null;
+            var afterCommit = _afterCommit;
+            _afterCommit = null;
             cancellationToken.ThrowIfCancellationRequested();
             try
             {
@@ -50,8 +53,14 @@ public abstract class DbSession(TenantScope tenant, DatabaseOptions options) : I
             {
                 await DisposeQuietlyAsync(transaction);
             }
+
+            afterCommit?.Invoke();
         }
     }
+
+    /// <summary>Runs <paramref name="action"/> once the current transaction has committed (never if it rolls back): a
+    /// signal to background work, which must not see the transaction's rows before they are committed.</summary>
+    internal void AfterCommit(Action action) => _afterCommit += action;
 
     /// <summary>
     /// Between two attempts at the same unit of work (the database retry): ends any transaction, returns the connection
@@ -220,6 +229,7 @@ public abstract class DbSession(TenantScope tenant, DatabaseOptions options) : I
 
     private async Task EndTransactionAsync()
     {
+        _afterCommit = null;
         if (_transaction is { } transaction)
         {
             _transaction = null;

@@ -29,11 +29,13 @@ internal sealed class TenantRow
     public string Jurisdiction { get; init; } = "";
     public string Status { get; init; } = "";
     public DateTimeOffset CreatedAt { get; init; }
+    public string? StatusReason { get; init; }
+    public DateTimeOffset? StatusChangedAt { get; init; }
 
-    public const string Columns = "id, name, sector, jurisdiction, status, created_at";
+    public const string Columns = "id, name, sector, jurisdiction, status, created_at, status_reason, status_changed_at";
 
     public Tenant ToDomain() => Tenant.Restore(Id, Name, WireNames.Parse<Sector>(Sector), WireNames.Parse<Jurisdiction>(Jurisdiction),
-        WireNames.Parse<TenantStatus>(Status), CreatedAt);
+        WireNames.Parse<TenantStatus>(Status), CreatedAt, StatusReason, StatusChangedAt);
 
     public static object Parameters(Tenant t) => new
     {
@@ -43,6 +45,8 @@ internal sealed class TenantRow
         Jurisdiction = t.Jurisdiction.ToWire(),
         Status = t.Status.ToWire(),
         t.CreatedAt,
+        t.StatusReason,
+        t.StatusChangedAt,
     };
 }
 
@@ -61,6 +65,9 @@ internal sealed class StaffRow
 
     /// <summary>A queue the member works, when the row is read joined with staff_queues (<see cref="JoinedColumns"/>).</summary>
     public Guid? QueueId { get; init; }
+
+    /// <summary>The tenant's status, when the row is read as the request's caller (StaffRepository.FindCallerAsync).</summary>
+    public string? TenantStatus { get; init; }
 
     public const string Columns = "tenant_id, id, subject, email, display_name, kind, roles, is_active, created_at, version";
 

@@ -129,7 +129,7 @@ internal sealed class ComplaintQueries(QuerySession db, TenantScope scope, Consu
     {
         var key = new { TenantId = scope.Required, Id = id };
         var row = await db.QuerySingleOrDefaultAsync<ComplaintRow>(
-            $"SELECT {ComplaintRow.Columns} FROM complaints WHERE tenant_id = @TenantId AND id = @Id", key, cancellationToken);
+            $"SELECT {ComplaintRow.Columns}, legal_entity_id FROM complaints WHERE tenant_id = @TenantId AND id = @Id", key, cancellationToken);
         if (row is null)
         {
             return null;
@@ -354,11 +354,23 @@ internal sealed class AuditChainReader(QuerySession db, TenantScope scope) : IAu
         var tenantId = scope.Required;
         var rows = await db.QueryAsync<AuditRow>(
             $"""
-            SELECT {AuditRow.Columns}, seq, prev_hash, hash FROM audit_entries
+            SELECT {AuditRow.Columns}, seq, prev_hash, hash, entry_hmac FROM audit_entries
             WHERE tenant_id = @TenantId AND seq > @After ORDER BY seq, id LIMIT @Take
             """,
             new { TenantId = tenantId, After = afterSequence, Take = limit }, cancellationToken);
         return [.. rows.Select(r => r.ToChained(tenantId))];
+    }
+
+    public async Task<IReadOnlyList<UnlinkedAuditEntry>> ReadUnlinkedAsync(long afterWrite, int limit, CancellationToken cancellationToken)
+    {
+        var tenantId = scope.Required;
+        var rows = await db.QueryAsync<AuditRow>(
+            $"""
+            SELECT {AuditRow.Columns}, entry_hmac, write_id FROM audit_entries
+            WHERE tenant_id = @TenantId AND seq = 0 AND entry_hmac <> '' AND write_id > @After ORDER BY write_id LIMIT @Take
+            """,
+            new { TenantId = tenantId, After = afterWrite, Take = limit }, cancellationToken);
+        return [.. rows.Select(r => new UnlinkedAuditEntry(r.ToEntry(tenantId), r.EntryHmac, r.WriteId))];
     }
 
     public async Task<AuditChainHead?> GetHeadAsync(CancellationToken cancellationToken) =>

@@ -12,18 +12,23 @@ namespace Cms.Infrastructure.Repositories;
 /// wrapped with the tenant key, every personal field AES-256-GCM under it, blind indexes under the tenant's blind-index
 /// key), done in parallel on every core since it is pure CPU, with one <see cref="ConsumerSealer"/> per worker. Then:
 /// <list type="bullet">
-/// <item>PostgreSQL refuses COPY FROM into tables under row-level security, so the sealed rows go by binary COPY into a
-/// temporary staging table (no WAL, dropped at commit, so it leaves nothing behind a pooled or PgBouncer connection), and
-/// one INSERT … SELECT moves them into consumers and consumer_keys as cms_app, under the tenant policy (WITH CHECK holds
-/// for every row, and the tenant id comes from the scope, never from the file). ON CONFLICT on the external reference's
-/// blind index skips duplicates; the statement returns their positions.</item>
+/// <item>PostgreSQL: multi-row INSERTs of 1,000 rows as cms_app, under the tenant policy (WITH CHECK holds for every row,
+/// and the tenant id comes from the scope, never from the file). ON CONFLICT on the external reference's blind index skips
+/// duplicates; RETURNING names the rows added, the others' positions are the skipped ones. Not COPY: PostgreSQL refuses
+/// COPY FROM into tables under row-level security, and on Citus an INSERT … SELECT from a coordinator-local staging table
+/// into a distributed table is executed as COPY into the shards, which their row-level security refuses the same way
+/// (docs/scaling.md). Every statement names one tenant, so on Citus each is a single-shard statement.</item>
 /// <item>SQLite (no RLS, in-process): one prepared insert per row in the transaction.</item>
 /// </list>
 /// </summary>
 internal sealed class ConsumerBulkWriter(DbSession db, TenantScope scope, ConsumerKeyring keys, DatabaseOptions options, TimeProvider clock)
     : IConsumerBulkWriter
 {
-    private const string Staging = "consumer_import_staging";
+    /// <summary>Rows per multi-row INSERT: 12 parameters a row, far below the protocol's 65,535 per statement.</summary>
+    private const int RowsPerStatement = 1000;
+
+    /// <summary>Parameters of one consumer row in <see cref="ConsumersInsert"/>: id, ten text fields, created_at.</summary>
+    private const int ConsumerParameters = 12;
 
     public async Task<IReadOnlyList<int>> AddManyAsync(IReadOnlyList<Consumer> consumers, CancellationToken cancellationToken)
     {
@@ -47,77 +52,96 @@ internal sealed class ConsumerBulkWriter(DbSession db, TenantScope scope, Consum
 
         var createdAt = clock.GetUtcNow();
         return options.Provider == DatabaseProvider.Postgres
-            ? await CopyThroughStagingAsync(tenantId, rows, wrappedKeys, createdAt, cancellationToken)
+            ? await InsertInBatchesAsync(tenantId, rows, wrappedKeys, createdAt, cancellationToken)
             : await InsertEachAsync(tenantId, rows, wrappedKeys, createdAt, cancellationToken);
     }
 
-    private async Task<IReadOnlyList<int>> CopyThroughStagingAsync(Guid tenantId, SealedConsumer[] rows, string[] wrappedKeys,
+    private async Task<IReadOnlyList<int>> InsertInBatchesAsync(Guid tenantId, SealedConsumer[] rows, string[] wrappedKeys,
         DateTimeOffset createdAt, CancellationToken cancellationToken)
     {
-        // Temporary: session-private, not WAL-logged; ON COMMIT DROP: gone with the transaction (also on rollback).
-        await db.ExecuteAsync(
-            $"""
-            CREATE TEMPORARY TABLE {Staging} (
-                pos integer NOT NULL, id uuid NOT NULL, external_ref text, external_ref_bidx varchar(64), full_name text,
-                email text, email_bidx varchar(64), phone text, phone_bidx varchar(64), address text, date_of_birth text,
-                vulnerability text, created_at timestamptz NOT NULL, wrapped_key text NOT NULL
-            ) ON COMMIT DROP
-            """,
-            null, cancellationToken);
-
         var connection = (NpgsqlConnection)db.ConnectionInTransaction;
-        await using (var copy = await connection.BeginBinaryImportAsync(
-                         $"COPY {Staging} (pos, id, external_ref, external_ref_bidx, full_name, email, email_bidx, phone, phone_bidx, " +
-                         "address, date_of_birth, vulnerability, created_at, wrapped_key) FROM STDIN (FORMAT BINARY)", cancellationToken))
+        var skipped = new List<int>();
+        for (var first = 0; first < rows.Length; first += RowsPerStatement)
         {
-            for (var i = 0; i < rows.Length; i++)
+            var count = Math.Min(RowsPerStatement, rows.Length - first);
+            var added = new HashSet<Guid>(count);
+            await using (var insert = new NpgsqlCommand(ConsumersInsert(count), connection) { CommandTimeout = options.CommandTimeoutSeconds })
             {
-                var r = rows[i];
-                await copy.StartRowAsync(cancellationToken);
-                await copy.WriteAsync(i, NpgsqlDbType.Integer, cancellationToken);
-                await copy.WriteAsync(r.Id, NpgsqlDbType.Uuid, cancellationToken);
-                await WriteTextAsync(copy, r.ExternalRef, cancellationToken);
-                await WriteTextAsync(copy, r.ExternalRefBidx, cancellationToken);
-                await WriteTextAsync(copy, r.FullName, cancellationToken);
-                await WriteTextAsync(copy, r.Email, cancellationToken);
-                await WriteTextAsync(copy, r.EmailBidx, cancellationToken);
-                await WriteTextAsync(copy, r.Phone, cancellationToken);
-                await WriteTextAsync(copy, r.PhoneBidx, cancellationToken);
-                await WriteTextAsync(copy, r.Address, cancellationToken);
-                await WriteTextAsync(copy, r.DateOfBirth, cancellationToken);
-                await WriteTextAsync(copy, r.Vulnerability, cancellationToken);
-                await copy.WriteAsync(r.CreatedAt, NpgsqlDbType.TimestampTz, cancellationToken);
-                await copy.WriteAsync(wrappedKeys[i], NpgsqlDbType.Text, cancellationToken);
+                insert.Parameters.Add(new NpgsqlParameter { Value = tenantId, NpgsqlDbType = NpgsqlDbType.Uuid });
+                for (var i = first; i < first + count; i++)
+                {
+                    var r = rows[i];
+                    insert.Parameters.Add(new NpgsqlParameter { Value = r.Id, NpgsqlDbType = NpgsqlDbType.Uuid });
+                    foreach (var text in (ReadOnlySpan<string?>)[r.ExternalRef, r.ExternalRefBidx, r.FullName, r.Email, r.EmailBidx, r.Phone,
+                                 r.PhoneBidx, r.Address, r.DateOfBirth, r.Vulnerability])
+                    {
+                        insert.Parameters.Add(new NpgsqlParameter { Value = (object?)text ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Text });
+                    }
+
+                    insert.Parameters.Add(new NpgsqlParameter { Value = r.CreatedAt, NpgsqlDbType = NpgsqlDbType.TimestampTz });
+                }
+
+                await using var reader = await insert.ExecuteReaderAsync(cancellationToken);
+                while (await reader.ReadAsync(cancellationToken))
+                {
+                    added.Add(reader.GetGuid(0));
+                }
             }
 
-            await copy.CompleteAsync(cancellationToken);
+            await using var keysInsert = new NpgsqlCommand { Connection = connection, CommandTimeout = options.CommandTimeoutSeconds };
+            keysInsert.Parameters.Add(new NpgsqlParameter { Value = tenantId, NpgsqlDbType = NpgsqlDbType.Uuid });
+            keysInsert.Parameters.Add(new NpgsqlParameter { Value = createdAt, NpgsqlDbType = NpgsqlDbType.TimestampTz });
+            for (var i = first; i < first + count; i++)
+            {
+                if (!added.Contains(rows[i].Id))
+                {
+                    skipped.Add(i);
+                    continue;
+                }
+
+                keysInsert.Parameters.Add(new NpgsqlParameter { Value = rows[i].Id, NpgsqlDbType = NpgsqlDbType.Uuid });
+                keysInsert.Parameters.Add(new NpgsqlParameter { Value = wrappedKeys[i], NpgsqlDbType = NpgsqlDbType.Text });
+            }
+
+            if (added.Count > 0)
+            {
+                keysInsert.CommandText = ConsumerKeysInsert(added.Count);
+                await keysInsert.ExecuteNonQueryAsync(cancellationToken);
+            }
         }
 
-        // One statement: the consumers that are new (first of each external reference wins, in file order, ids ascending
-        // with it), their data keys, and the positions skipped as duplicates. The tenant is the scope's, the policy checks it.
-        var skipped = await db.QueryAsync<int>(
-            $"""
-            WITH added AS (
-                INSERT INTO consumers ({ConsumerRow.InsertColumns})
-                SELECT @TenantId, s.id, s.external_ref, s.external_ref_bidx, s.full_name, s.email, s.email_bidx, s.phone,
-                       s.phone_bidx, s.address, s.date_of_birth, s.vulnerability, false, NULL, s.created_at, s.created_at, 1
-                FROM {Staging} s
-                ORDER BY s.pos
-                ON CONFLICT (tenant_id, external_ref_bidx) DO NOTHING
-                RETURNING id
-            ), added_keys AS (
-                INSERT INTO consumer_keys (tenant_id, consumer_id, wrapped_key, created_at)
-                SELECT @TenantId, s.id, s.wrapped_key, @CreatedAt
-                FROM {Staging} s JOIN added a ON a.id = s.id
-            )
-            SELECT s.pos FROM {Staging} s WHERE NOT EXISTS (SELECT 1 FROM added a WHERE a.id = s.id) ORDER BY s.pos
-            """,
-            new { TenantId = tenantId, CreatedAt = createdAt }, cancellationToken);
         return skipped;
     }
 
-    private static Task WriteTextAsync(NpgsqlBinaryImporter copy, string? value, CancellationToken cancellationToken) =>
-        value is null ? copy.WriteNullAsync(cancellationToken) : copy.WriteAsync(value, NpgsqlDbType.Text, cancellationToken);
+    /// <summary>
+    /// One statement for <paramref name="count"/> consumers of the tenant in $1 (file order: the first of each external
+    /// reference wins, later ones are skipped by ON CONFLICT), returning the ids it added.
+    /// </summary>
+    private static string ConsumersInsert(int count)
+    {
+        var sql = new System.Text.StringBuilder($"INSERT INTO consumers ({ConsumerRow.InsertColumns}) VALUES ");
+        for (var row = 0; row < count; row++)
+        {
+            var p = 2 + row * ConsumerParameters;
+            sql.Append(row == 0 ? "" : ", ").Append(System.Globalization.CultureInfo.InvariantCulture,
+                $"($1, ${p}, ${p + 1}, ${p + 2}, ${p + 3}, ${p + 4}, ${p + 5}, ${p + 6}, ${p + 7}, ${p + 8}, ${p + 9}, ${p + 10}, false, NULL, ${p + 11}, ${p + 11}, 1)");
+        }
+
+        return sql.Append(" ON CONFLICT (tenant_id, external_ref_bidx) DO NOTHING RETURNING id").ToString();
+    }
+
+    /// <summary>One statement for <paramref name="count"/> data keys of the tenant in $1, created at $2.</summary>
+    private static string ConsumerKeysInsert(int count)
+    {
+        var sql = new System.Text.StringBuilder("INSERT INTO consumer_keys (tenant_id, consumer_id, wrapped_key, created_at) VALUES ");
+        for (var row = 0; row < count; row++)
+        {
+            var p = 3 + row * 2;
+            sql.Append(row == 0 ? "" : ", ").Append(System.Globalization.CultureInfo.InvariantCulture, $"($1, ${p}, ${p + 1}, $2)");
+        }
+
+        return sql.ToString();
+    }
 
     private async Task<IReadOnlyList<int>> InsertEachAsync(Guid tenantId, SealedConsumer[] rows, string[] wrappedKeys,
         DateTimeOffset createdAt, CancellationToken cancellationToken)

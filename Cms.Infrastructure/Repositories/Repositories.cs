@@ -40,8 +40,18 @@ internal sealed class TenantRepository(DbSession db) : ITenantRepository
 {
     public Task AddAsync(Tenant tenant, CancellationToken cancellationToken) =>
         db.ExecuteAsync(
-            "INSERT INTO tenants (id, name, sector, jurisdiction, status, created_at) VALUES (@Id, @Name, @Sector, @Jurisdiction, @Status, @CreatedAt)",
+            $"INSERT INTO tenants ({TenantRow.Columns}) VALUES (@Id, @Name, @Sector, @Jurisdiction, @Status, @CreatedAt, @StatusReason, @StatusChangedAt)",
             TenantRow.Parameters(tenant), cancellationToken);
+
+    /// <summary>A platform operator's status change; compare-and-set on the status read, so of two racing operators one wins.</summary>
+    public async Task<bool> UpdateStatusAsync(Tenant tenant, TenantStatus expected, CancellationToken cancellationToken) =>
+        await db.ExecuteAsync(
+            """
+            UPDATE tenants SET status = @Status, status_reason = @StatusReason, status_changed_at = @StatusChangedAt
+            WHERE id = @Id AND status = @Expected
+            """,
+            new { tenant.Id, Status = tenant.Status.ToWire(), tenant.StatusReason, tenant.StatusChangedAt, Expected = expected.ToWire() },
+            cancellationToken) == 1;
 
     public async Task<Tenant?> GetAsync(Guid id, CancellationToken cancellationToken) =>
         (await db.QuerySingleOrDefaultAsync<TenantRow>($"SELECT {TenantRow.Columns} FROM tenants WHERE id = @Id", new { Id = id },
@@ -78,6 +88,28 @@ internal sealed class StaffRepository(DbSession db, TenantScope scope, TimeProvi
         WithQueuesAsync("s.subject = @Subject", new { TenantId = scope.Required, Subject = subject, Active = true }, cancellationToken);
 
     /// <summary>
+    /// The caller's member row with the queues they work and their tenant's status, in the same one statement as
+    /// <see cref="FindBySubjectAsync"/> (a scalar read of the registry row, no extra round trip): a suspension takes
+    /// effect on every instance from the next request.
+    /// </summary>
+    public async Task<StaffCaller?> FindCallerAsync(string subject, CancellationToken cancellationToken)
+    {
+        var rows = await db.QueryAsync<StaffRow>(
+            $"""
+            SELECT {StaffRow.JoinedColumns}, (SELECT t.status FROM tenants t WHERE t.id = s.tenant_id) AS tenant_status
+            FROM staff_users s LEFT JOIN staff_queues q ON q.tenant_id = s.tenant_id AND q.staff_id = s.id AND q.active = @Active
+            WHERE s.tenant_id = @TenantId AND s.subject = @Subject
+            """,
+            new { TenantId = scope.Required, Subject = subject, Active = true }, cancellationToken);
+        return rows.Count == 0
+            ? null
+            : new StaffCaller(ToMember(rows), WireNames.Parse<TenantStatus>(rows[0].TenantStatus ?? ""));
+    }
+
+    private static StaffMember ToMember(IReadOnlyList<StaffRow> rows) =>
+        rows[0].ToDomain(rows.Where(r => r.QueueId is not null).Select(r => r.QueueId!.Value).ToHashSet());
+
+    /// <summary>
     /// The member with the queues they work, read on every request like the roles (so a change takes effect at once) in
     /// ONE statement: the member's row joined with their active memberships, a row per queue (one row with no queue for
     /// a member of none). <paramref name="condition"/> is a constant of this class, never input.
@@ -91,9 +123,7 @@ internal sealed class StaffRepository(DbSession db, TenantScope scope, TimeProvi
             WHERE s.tenant_id = @TenantId AND {condition}
             """,
             parameters, cancellationToken);
-        return rows.Count == 0
-            ? null
-            : rows[0].ToDomain(rows.Where(r => r.QueueId is not null).Select(r => r.QueueId!.Value).ToHashSet());
+        return rows.Count == 0 ? null : ToMember(rows);
     }
 
     public async Task ReplaceQueuesAsync(StaffMember staff, CancellationToken cancellationToken)
@@ -235,7 +265,8 @@ internal sealed class ConsumerRepository(DbSession db, TenantScope scope, Consum
     }
 }
 
-internal sealed class ComplaintRepository(DbSession db, TenantScope scope, TimeProvider clock, ConsumerTextKeys texts, ComplaintKeywords keywords)
+internal sealed class ComplaintRepository(DbSession db, TenantScope scope, TimeProvider clock, ReferenceBlocks blocks, ConsumerTextKeys texts,
+    ComplaintKeywords keywords)
     : IComplaintRepository
 {
     // What each complaint object read holds sealed and counts for in the vulnerability tallies (null once its consumer is
@@ -251,8 +282,11 @@ internal sealed class ComplaintRepository(DbSession db, TenantScope scope, TimeP
         : row.TextSealed ? VulnerabilityTallies.Of(WireNames.Parse<ComplaintStatus>(row.Status), row.ReceivedAt, text.Vulnerability)
         : []);
 
-    public Task<long> NextSequenceAsync(int year, CancellationToken cancellationToken) =>
-        db.ExecuteScalarAsync<long>(
+    /// <summary>PostgreSQL: from the instance's block (<see cref="ReferenceBlocks"/>). SQLite, one writer at a time:
+    /// the tenant's row in the writer's own transaction (gap-free there).</summary>
+    public Task<long> NextSequenceAsync(int year, CancellationToken cancellationToken) => db is PostgresSession
+        ? blocks.NextAsync(scope.Required, year, cancellationToken)
+        : db.ExecuteScalarAsync<long>(
             """
             INSERT INTO complaint_sequences (tenant_id, year, last_value) VALUES (@TenantId, @Year, 1)
             ON CONFLICT (tenant_id, year) DO UPDATE SET last_value = complaint_sequences.last_value + 1
@@ -517,44 +551,6 @@ internal sealed class TenantClockRepository(DbSession db, TenantScope scope) : I
             """,
             new { TenantId = scope.Required, Active = true, From = from, To = to }, cancellationToken);
         return [.. rows.Select(r => new ClosureDayDto(r.Id, r.Day, r.Name))];
-    }
-}
-
-/// <summary>
-/// Appends to the tenant's hash chain: advancing the chain head takes its row lock, so concurrent writers of one tenant
-/// queue there until commit and the chain stays linear (different tenants never wait for each other).
-/// </summary>
-internal sealed class AuditRepository(DbSession db, TenantScope scope, AuditChain chain) : IAuditRepository
-{
-    public async Task AppendAsync(AuditEntry entry, CancellationToken cancellationToken)
-    {
-        var tenantId = TenantGuard.Check(scope, entry.TenantId);
-        var head = await db.QuerySingleOrDefaultAsync<HeadRow>(
-            """
-            INSERT INTO audit_chain_heads (tenant_id, last_seq, last_hash) VALUES (@TenantId, 1, @Genesis)
-            ON CONFLICT (tenant_id) DO UPDATE SET last_seq = audit_chain_heads.last_seq + 1
-            RETURNING last_seq, last_hash
-            """,
-            new { TenantId = tenantId, Genesis = AuditChain.Genesis }, cancellationToken)
-            ?? throw new InvalidOperationException("The audit chain head did not advance.");
-        var hash = chain.Hash(entry, head.LastSeq, head.LastHash);
-        await db.ExecuteAsync(
-            $"""
-            INSERT INTO audit_entries (tenant_id, {AuditRow.Columns}, seq, prev_hash, hash)
-            VALUES (@TenantId, @Id, @OccurredAt, @ActorType, @ActorId, @Action, @EntityType, @EntityId, @ChangedFields, @TraceId,
-                    @Seq, @PrevHash, @Hash)
-            """,
-            new DynamicParametersBuilder(AuditRow.Parameters(entry))
-                .With("Seq", head.LastSeq).With("PrevHash", head.LastHash).With("Hash", hash).Build(),
-            cancellationToken);
-        await db.ExecuteAsync("UPDATE audit_chain_heads SET last_hash = @Hash WHERE tenant_id = @TenantId",
-            new { TenantId = tenantId, Hash = hash }, cancellationToken);
-    }
-
-    private sealed class HeadRow
-    {
-        public long LastSeq { get; init; }
-        public string LastHash { get; init; } = "";
     }
 }
 

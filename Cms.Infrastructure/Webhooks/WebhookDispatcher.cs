@@ -77,14 +77,14 @@ public sealed partial class WebhookDispatcher : IDisposable
         return owner.Length <= 100 ? owner : owner[^100..];
     }
 
-    /// <summary>One pass over every tenant; answers how many events were handed over.</summary>
+    /// <summary>One pass over every active tenant (a suspended tenant's deliveries wait); answers how many events were handed over.</summary>
     public async Task<int> RunOnceAsync(CancellationToken cancellationToken)
     {
         IReadOnlyList<Guid> tenants;
         await using (var scope = _services.CreateAsyncScope())
         {
             var db = scope.ServiceProvider.GetRequiredService<DbSession>();
-            tenants = await db.QueryAsync<Guid>("SELECT id FROM tenants ORDER BY id", null, cancellationToken);
+            tenants = await db.QueryAsync<Guid>(TenantRegistry.ActiveTenantIdsSql, TenantRegistry.ActiveTenantIdsParameters, cancellationToken);
         }
 
         var delivered = 0;
@@ -106,6 +106,8 @@ public sealed partial class WebhookDispatcher : IDisposable
 
     private async Task<int> RunTenantAsync(Guid tenantId, CancellationToken cancellationToken)
     {
+        // Only positioned events are delivered: what the tenant committed so far is given its positions first.
+        await _services.GetRequiredService<Audit.ChangeSealer>().SealAsync(tenantId, waitForTurn: true, cancellationToken);
         var leased = await InTenantAsync(tenantId, db => LeaseAsync(db, tenantId), cancellationToken);
         var delivered = 0;
         foreach (var endpoint in leased)

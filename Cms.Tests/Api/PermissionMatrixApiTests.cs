@@ -49,6 +49,10 @@ public sealed class PermissionMatrixApiTests(DatabaseKind kind) : ApiTestBase(ki
             w => Task.FromResult(Json(HttpMethod.Get, $"/v1/tenants/{w.Tenant.Id}"))),
         new(UseCase.ListTenants, "GET /v1/tenants", HttpStatusCode.OK,
             _ => Task.FromResult(Json(HttpMethod.Get, "/v1/tenants?limit=5"))),
+        new(UseCase.SuspendTenant, "POST /v1/tenants/{id}/suspend", HttpStatusCode.OK,
+            async w => Json(HttpMethod.Post, $"/v1/tenants/{await SpareTenantAsync(w, suspended: false)}/suspend", new { reason = "Unpaid" })),
+        new(UseCase.ReactivateTenant, "POST /v1/tenants/{id}/reactivate", HttpStatusCode.OK,
+            async w => Json(HttpMethod.Post, $"/v1/tenants/{await SpareTenantAsync(w, suspended: true)}/reactivate", new { reason = "Paid" })),
         new(UseCase.AddStaff, "POST /v1/staff", HttpStatusCode.Created, _ => Task.FromResult(Json(HttpMethod.Post, "/v1/staff", new
         {
             subject = Unique("staff"),
@@ -220,7 +224,42 @@ public sealed class PermissionMatrixApiTests(DatabaseKind kind) : ApiTestBase(ki
             var c = await w.ComplaintAsync(ComplaintStatus.Received);
             return Json(HttpMethod.Post, $"/v1/complaints/{c.Id}/queue", new { queue = queue.Code }, c.Version);
         }),
+        new(UseCase.CreateLegalEntity, "POST /v1/legal-entities", HttpStatusCode.Created,
+            _ => Task.FromResult(Json(HttpMethod.Post, "/v1/legal-entities", LegalEntityBody()))),
+        new(UseCase.ListLegalEntities, "GET /v1/legal-entities", HttpStatusCode.OK, _ => Task.FromResult(Json(HttpMethod.Get, "/v1/legal-entities"))),
+        new(UseCase.UpdateLegalEntity, "PUT /v1/legal-entities/{id}", HttpStatusCode.OK,
+            w => Task.FromResult(Json(HttpMethod.Put, $"/v1/legal-entities/{w.Tenant.Id}", LegalEntityBody()))),
+        new(UseCase.GetFcaReturn, "GET /v1/reports/fca-complaints-return", HttpStatusCode.OK,
+            w => Task.FromResult(Json(HttpMethod.Get, $"/v1/reports/fca-complaints-return?legalEntityId={w.Tenant.Id}&periodStart=2026-01-01"))),
+        new(UseCase.ListUnmappedComplaints, "GET /v1/reports/fca-complaints-return/unmapped", HttpStatusCode.OK,
+            w => Task.FromResult(Json(HttpMethod.Get, $"/v1/reports/fca-complaints-return/unmapped?legalEntityId={w.Tenant.Id}&periodStart=2026-01-01"))),
+        new(UseCase.TakeFcaReturnSnapshot, "POST /v1/reports/fca-complaints-return/snapshots", HttpStatusCode.Created, async w =>
+        {
+            // A fresh entity each time: a second snapshot of an unchanged period is refused.
+            var entity = await Read<Cms.Application.LegalEntities.LegalEntityDto>(
+                await w.Tenant.Admin.PostAsJsonAsync("/v1/legal-entities", LegalEntityBody(), ApiTestBase.Json), HttpStatusCode.Created);
+            return Json(HttpMethod.Post, "/v1/reports/fca-complaints-return/snapshots", new { legalEntityId = entity.Id, periodStart = "2026-01-01" });
+        }),
+        new(UseCase.ListFcaReturnSnapshots, "GET /v1/reports/fca-complaints-return/snapshots", HttpStatusCode.OK,
+            w => Task.FromResult(Json(HttpMethod.Get, $"/v1/reports/fca-complaints-return/snapshots?legalEntityId={w.Tenant.Id}&periodStart=2026-01-01"))),
+        new(UseCase.ReplaceReturnMapping, "PUT /v1/return-mappings/{kind}", HttpStatusCode.OK,
+            _ => Task.FromResult(Json(HttpMethod.Put, "/v1/return-mappings/fca_product",
+                new { entries = new[] { new { code = "current_account", targetCode = "banking.current_account" } } }))),
+        new(UseCase.GetDotDisabilityReport, "GET /v1/reports/dot-disability", HttpStatusCode.Conflict, // the matrix's tenant is a bank
+            _ => Task.FromResult(Json(HttpMethod.Get, "/v1/reports/dot-disability?year=2026"))),
+        new(UseCase.GetReturnMapping, "GET /v1/return-mappings/{kind}", HttpStatusCode.OK,
+            _ => Task.FromResult(Json(HttpMethod.Get, "/v1/return-mappings/fca_cause"))),
     ];
+
+    private static int _firmReferences;
+
+    /// <summary>A legal entity's body with a firm reference number no other request of the run used.</summary>
+    private static object LegalEntityBody() => new
+    {
+        name = "Acme Cards Ltd",
+        firmReferenceNumber = (1_000_000 + Interlocked.Increment(ref _firmReferences)).ToString(System.Globalization.CultureInfo.InvariantCulture),
+        permissions = new[] { "consumer_credit" },
+    };
 
     /// <summary>A queue code no other request of the run used.</summary>
     private static string QueueCode() => $"q-{Guid.NewGuid():N}"[..20];
@@ -249,6 +288,26 @@ public sealed class PermissionMatrixApiTests(DatabaseKind kind) : ApiTestBase(ki
         });
 
     private static string Unique(string prefix) => $"{prefix}-{Guid.NewGuid():N}";
+
+    /// <summary>A tenant other than the world's (whose suspension would refuse the rest of the walk), created by the platform.</summary>
+    private static async Task<Guid> SpareTenantAsync(World w, bool suspended)
+    {
+        var platform = w.Clients[Caller.Platform];
+        var created = await Read<Cms.Application.Tenants.TenantDto>(await platform.PostAsJsonAsync("/v1/tenants", new
+        {
+            name = "Spare Bank",
+            sector = "banking",
+            jurisdiction = "UK",
+            admin = new { subject = Unique("admin"), email = "admin@spare.test", displayName = "Admin" },
+        }, ApiTestBase.Json), HttpStatusCode.Created);
+        if (suspended)
+        {
+            await Expect(await platform.PostAsJsonAsync($"/v1/tenants/{created.Id}/suspend", new { reason = "Unpaid" }, ApiTestBase.Json),
+                HttpStatusCode.OK);
+        }
+
+        return created.Id;
+    }
 
     private static Role? RoleOf(Caller caller) => caller == Caller.Platform ? null : Enum.Parse<Role>(caller.ToString());
 

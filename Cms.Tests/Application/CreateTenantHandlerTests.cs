@@ -10,7 +10,7 @@ namespace Cms.Tests.Application;
 public sealed class CreateTenantHandlerTests
 {
     private static ValueTask<Result<TenantDto>> Create(World w, Sector sector = Sector.Telecom, Jurisdiction jurisdiction = Jurisdiction.EU) =>
-        new CreateTenantHandler(w.Tenants, w.Staff, w.Scope, w.Audit, w.Clock)
+        new CreateTenantHandler(w.Tenants, w.Staff, w.LegalEntities, w.Scope, w.Audit, w.Clock)
             .Handle(new CreateTenantCommand(" Fibre Co ", sector, jurisdiction,
                 new TenantAdminInput(" idp|first-admin ", "Admin@Fibre.TEST", " First Admin ")), CancellationToken.None);
 
@@ -41,6 +41,7 @@ public sealed class CreateTenantHandlerTests
         Assert.That(world.Db.Audit.Select(a => (a.Action, a.EntityType, a.EntityId)), Is.EqualTo(new[]
         {
             ("tenant.created", "tenant", dto.Id),
+            ("legal_entity.created", "legal_entity", dto.Id), // the default entity: the tenant's id
             ("staff.added", "staff", admin.Id),
         }));
         Assert.That(world.Db.Audit.Select(a => (a.TenantId, a.ActorType, a.ActorId)),

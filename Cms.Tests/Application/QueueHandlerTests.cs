@@ -1,10 +1,13 @@
 using Cms.Application.Common;
-using Cms.Application.Complaints;
 using Cms.Application.Complaints.AcknowledgeComplaint;
 using Cms.Application.Complaints.FileComplaint;
 using Cms.Application.Complaints.ListComplaints;
 using Cms.Application.Complaints.ListDueComplaints;
 using Cms.Application.Complaints.MoveComplaintQueue;
+using Cms.Application.Complaints;
+using Cms.Application.Queues.CreateQueue;
+using Cms.Application.Queues.ReplaceStaffQueues;
+using Cms.Application.Queues.RetireQueue;
 using Cms.Application.Queues;
 using Cms.Domain.Common;
 using Cms.Domain.Complaints;
@@ -34,7 +37,7 @@ public sealed class QueueHandlerTests
         new ReplaceStaffQueuesHandler(w.Staff, w.Queues, w.Audit).Handle(new ReplaceStaffQueuesCommand(member.Id, queues, null), None);
 
     private static ValueTask<Result<ComplaintDto>> File(World w, Guid consumerId, string? queue) =>
-        new FileComplaintHandler(w.Tenants, w.TenantClocks, w.Consumers, w.Complaints, w.ComplaintQueries, w.Taxonomies, w.Queues, w.Scope,
+        new FileComplaintHandler(w.Tenants, w.TenantClocks, w.Consumers, w.Complaints, w.ComplaintQueries, w.Taxonomies, w.Queues, w.LegalEntities, w.Scope,
                 w.Audit, w.Clock)
             .Handle(new FileComplaintCommand(consumerId, Channel.Web, "p", "c", "d", null, null, null, null, null) { Queue = queue }, None);
 

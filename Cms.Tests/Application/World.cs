@@ -38,6 +38,7 @@ public sealed class World
         Taxonomies = new FakeTaxonomyRepository(Db, Scope);
         Queues = new FakeQueueRepository(Db, Scope);
         QueueQueries = new FakeQueueQueries(Db, Scope);
+        LegalEntities = new FakeLegalEntityRepository(Scope);
         AuditRepository = new FakeAuditRepository(Db, Scope);
         TenantClocks = new FakeTenantClockRepository(Db, Scope);
         TenantQueries = new FakeTenantQueries(Db);
@@ -62,6 +63,7 @@ public sealed class World
     public FakeTaxonomyRepository Taxonomies { get; }
     public FakeQueueRepository Queues { get; }
     public FakeQueueQueries QueueQueries { get; }
+    public FakeLegalEntityRepository LegalEntities { get; }
     public FakeAuditRepository AuditRepository { get; }
     public FakeTenantClockRepository TenantClocks { get; }
     public FakeEventOutbox Outbox { get; }
@@ -152,8 +154,11 @@ public sealed class World
         var tenant = Db.Tenants[tenantId];
         var now = Now;
         var reference = ComplaintReference.Format(now.Year, Db.NextSequence(tenantId, now.Year));
-        var complaint = Complaint.File(Ids.New(), tenantId, reference, consumerId, Channel.Web, "Current account", category,
-            "I was charged twice.", Priority.Normal, false, ComplaintFlags.None, receivedAt, tenant.Profile, now, queueId: queueId).Value;
+        var complaint = Complaint.File(TestComplaints.Filing(tenant.Profile, reference) with
+        {
+            Id = Ids.New(), TenantId = tenantId, ConsumerId = consumerId, Product = "Current account", Category = category,
+            ReceivedAt = receivedAt, QueueId = queueId,
+        }, now).Value;
         if (assigneeId is { } assignee)
         {
             Assert.That(complaint.Assign(assignee, now).IsSuccess, Is.True);

@@ -87,6 +87,46 @@ public sealed class LayerTests
         Assert.That(Enum.GetValues<UseCase>().Except(used), Is.Empty, "a use case in the matrix with no message is dead");
     }
 
+    // Namespaces of Cms.Application that are not features: the ports and context every feature uses, the pipeline, helpers.
+    private static readonly string[] ApplicationBase =
+        ["Cms.Application", "Cms.Application.Abstractions", "Cms.Application.Behaviours", "Cms.Application.Common"];
+
+    [Test]
+    public void Each_use_case_has_its_own_folder()
+    {
+        var messages = Application.GetTypes().Where(t => typeof(IUseCaseMessage).IsAssignableFrom(t) && t is { IsClass: true, IsAbstract: false }).ToList();
+        foreach (var message in messages)
+        {
+            // Cms.Application.<Feature>.<UseCase>: the namespace is the folder.
+            Assert.That(message.Namespace?.Split('.'), Has.Length.EqualTo(4), $"{message.Name} lives in a use-case folder");
+        }
+
+        var shared = messages.GroupBy(m => m.Namespace).Where(g => g.Count() > 1).Select(g => $"{g.Key}: {string.Join(", ", g.Select(m => m.Name))}");
+        Assert.That(shared, Is.Empty, "one use case per folder");
+    }
+
+    [Test]
+    public void The_abstractions_import_no_feature()
+    {
+        var features = Application.GetTypes().Select(t => t.Namespace ?? "").Where(n => n.StartsWith("Cms.Application.", StringComparison.Ordinal))
+            .Select(n => string.Join('.', n.Split('.').Take(3))).Distinct().Except(ApplicationBase).ToArray();
+        Assert.That(features, Does.Contain("Cms.Application.Complaints"));
+        var result = Types.InAssembly(Application).That().ResideInNamespace("Cms.Application.Abstractions")
+            .ShouldNot().HaveDependencyOnAny(features).GetResult();
+        Assert.That(result.FailingTypeNames ?? [], Is.Empty, "Abstractions is below the features: it must not import them");
+    }
+
+    [Test]
+    public void Handlers_are_internal()
+    {
+        var handlerInterfaces = new[] { typeof(ICommandHandler<,>), typeof(IQueryHandler<,>) };
+        var handlers = Application.GetTypes().Where(t => t is { IsClass: true, IsAbstract: false } && t.GetInterfaces().Any(i =>
+            i.IsGenericType && handlerInterfaces.Contains(i.GetGenericTypeDefinition()))).ToList();
+        Assert.That(handlers, Has.Count.GreaterThan(50));
+        Assert.That(handlers.Where(t => t.IsPublic || t.IsNestedPublic).Select(t => t.Name), Is.Empty,
+            "handlers are reached through the mediator only");
+    }
+
     private static void AssertNoDependency(Assembly assembly, params string[] namespaces)
     {
         var result = Types.InAssembly(assembly).ShouldNot().HaveDependencyOnAny(namespaces).GetResult();

@@ -27,6 +27,7 @@ public sealed class AuditChainApiTests(DatabaseKind kind) : ApiTestBase(kind)
         var consumer = await _tenant.RegisterConsumerAsync();
         var complaint = await _tenant.FileComplaintAsync(consumer.Id);
         await Expect(await TransitionAsync(_tenant.Admin, complaint.Id, "acknowledge", complaint.Version), HttpStatusCode.OK);
+        await SealAsync(_tenant.Id);
     }
 
     private async Task<AuditVerificationDto> VerifyAsync(HttpClient? client = null) =>
@@ -169,6 +170,7 @@ public sealed class AuditChainApiTests(DatabaseKind kind) : ApiTestBase(kind)
     {
         var (_, agent) = await _tenant.AddStaffAsync(Role.Agent);
         await Task.WhenAll(Enumerable.Range(0, 24).Select(i => _tenant.RegisterConsumerAsync(i % 2 == 0 ? agent : _tenant.Admin)));
+        await SealAsync(_tenant.Id);
 
         var chain = await ChainAsync(_tenant.Id);
         var result = await VerifyAsync();

@@ -39,12 +39,16 @@ public sealed class AuditPartitionTests : HostlessTests<PostgresTestDatabase>
     private static AuditEntry Entry(Guid tenantId, DateTimeOffset at, string action = "complaint.acknowledged") =>
         new(Ids.New(), tenantId, AuditChain.Normalise(at), ActorType.Staff, "staff-1", action, "complaint", Guid.NewGuid(), ["status"], null);
 
-    private async Task AppendAsync(AuditEntry entry) =>
+    /// <summary>Appends, then seals at once, so the chain's order is the order of these calls.</summary>
+    private async Task AppendAsync(AuditEntry entry)
+    {
         await InTenantAsync(entry.TenantId, async sp =>
         {
             await sp.GetRequiredService<IAuditRepository>().AppendAsync(entry, Ct);
             return true;
         });
+        await Services.GetRequiredService<Cms.Infrastructure.Audit.ChangeSealer>().SealAsync(entry.TenantId, waitForTurn: true, Ct);
+    }
 
     private async Task<AuditVerificationDto> VerifyAsync(Guid tenantId) =>
         await InTenantAsync(tenantId, async sp =>

@@ -427,8 +427,10 @@ public sealed class ClosureBandCorrectionTests
 
     private static Complaint ClosedComplaint(DateTimeOffset receivedAt, DateTimeOffset resolvedAt)
     {
-        var complaint = Complaint.File(Guid.CreateVersion7(), TestComplaints.TenantId, "CMP-2026-000001", TestComplaints.ConsumerId, Channel.Web,
-            "p", "c", "d", Priority.Normal, false, ComplaintFlags.None, receivedAt, RegulatoryProfiles.UkBanking, Filed).Value;
+        var complaint = Complaint.File(TestComplaints.Filing(reference: "CMP-2026-000001") with
+        {
+            Product = "p", Category = "c", Description = "d", ReceivedAt = receivedAt,
+        }, Filed).Value;
         ResultAssert.Succeeded(complaint.Resolve(TestComplaints.UpheldResolution, resolvedAt));
         ResultAssert.Succeeded(complaint.Close(resolvedAt.AddDays(1)));
         complaint.ClearPendingChanges();

@@ -12,8 +12,11 @@ public sealed class ComplaintClockTests
     private static Deadline Of(Complaint c, DeadlineKind kind) => c.Deadlines.Single(d => d.Kind == kind);
 
     private static Complaint FileWithSla(RegulatoryProfile profile, ComplaintFlags? flags = null, ClosureDays? closures = null) =>
-        Complaint.File(Guid.CreateVersion7(), TestComplaints.TenantId, "CMP-2026-000001", TestComplaints.ConsumerId, Channel.Web, "p", "c", "d",
-            Priority.Normal, false, flags ?? ComplaintFlags.None, Received, profile, Received.AddDays(1), closures, FiveBusinessDays).Value;
+        Complaint.File(TestComplaints.Filing(profile, "CMP-2026-000001") with
+        {
+            Product = "p", Category = "c", Description = "d", Flags = flags ?? ComplaintFlags.None, ReceivedAt = Received,
+            Clock = new TenantClock(closures ?? ClosureDays.None, FiveBusinessDays),
+        }, Received.AddDays(1)).Value;
 
     [Test]
     public void A_complaint_records_the_profile_version_it_was_filed_under()
@@ -52,8 +55,10 @@ public sealed class ComplaintClockTests
         var complaint = TestComplaints.File(RegulatoryProfiles.Get("uk_banking_fca_disp1", 1)!);
         var corrected = new DateTimeOffset(2026, 12, 30, 12, 0, 0, TimeSpan.Zero);
         var now = new DateTimeOffset(2027, 1, 10, 12, 0, 0, TimeSpan.Zero);
-        var filed = Complaint.File(Guid.CreateVersion7(), TestComplaints.TenantId, "CMP-2027-000001", TestComplaints.ConsumerId, Channel.Web,
-            "p", "c", "d", Priority.Normal, false, ComplaintFlags.None, Received, RegulatoryProfiles.Get("uk_banking_fca_disp1", 1)!, now).Value;
+        var filed = Complaint.File(TestComplaints.Filing(RegulatoryProfiles.Get("uk_banking_fca_disp1", 1)!, "CMP-2027-000001") with
+        {
+            Product = "p", Category = "c", Description = "d", ReceivedAt = Received,
+        }, now).Value;
 
         ResultAssert.Succeeded(filed.CorrectReceivedAt(corrected, TenantClock.None, now));
 

@@ -15,9 +15,11 @@ public sealed class ComplaintLifecycleTests
     private static readonly DateTimeOffset UkFinalDue = new DateTimeOffset(2026, 5, 22, 23, 0, 0, TimeSpan.Zero).AddTicks(-1);
 
     private static Result<Complaint> FileAt(DateTimeOffset? receivedAt, DateTimeOffset now, RegulatoryProfile? profile = null) =>
-        Complaint.File(Guid.CreateVersion7(), TestComplaints.TenantId, "CMP-2026-000001", TestComplaints.ConsumerId, Channel.Email,
-            "Mortgage", "Arrears", "Description", Priority.High, true, ComplaintFlags.None, receivedAt,
-            profile ?? RegulatoryProfiles.UkBanking, now);
+        Complaint.File(TestComplaints.Filing(profile, "CMP-2026-000001") with
+        {
+            Channel = Channel.Email, Product = "Mortgage", Category = "Arrears", Description = "Description", Priority = Priority.High,
+            VulnerabilityInvolved = true, ReceivedAt = receivedAt,
+        }, now);
 
     private static void AssertIllegal(Result result, string status)
     {
@@ -36,9 +38,11 @@ public sealed class ComplaintLifecycleTests
     public void File_starts_received_at_version_one_with_no_pending_changes()
     {
         var id = Guid.CreateVersion7();
-        var complaint = ResultAssert.Succeeded(Complaint.File(id, TestComplaints.TenantId, "CMP-2026-000042",
-            TestComplaints.ConsumerId, Channel.Phone, "  Savings ", " Interest  ", "Too low.", Priority.Urgent, true,
-            new ComplaintFlags(true, false), Received, RegulatoryProfiles.UkBanking, Received.AddHours(1)));
+        var complaint = ResultAssert.Succeeded(Complaint.File(TestComplaints.Filing() with
+        {
+            Id = id, Channel = Channel.Phone, Product = "  Savings ", Category = " Interest  ", Description = "Too low.", Priority = Priority.Urgent,
+            VulnerabilityInvolved = true, Flags = new ComplaintFlags(true, false), ReceivedAt = Received,
+        }, Received.AddHours(1)));
 
         using (Assert.EnterMultipleScope())
         {

@@ -218,9 +218,10 @@ public sealed class ComplaintOutcomeTests
         var sla = new InternalSla(5, ClockUnit.BusinessDays);
         var clock = new TenantClock(closures, sla);
         var later = Received.AddDays(5);
-        var survivor = Complaint.File(Guid.CreateVersion7(), TestComplaints.TenantId, "CMP-2026-000043", TestComplaints.ConsumerId, Channel.Web,
-            "current_account", "charges", "Charged twice.", Priority.Normal, false, ComplaintFlags.None, later, RegulatoryProfiles.UkBankingV1,
-            later, closures, sla).Value;
+        var survivor = Complaint.File(TestComplaints.Filing(RegulatoryProfiles.UkBankingV1, "CMP-2026-000043") with
+        {
+            Product = "current_account", Category = "charges", Description = "Charged twice.", ReceivedAt = later, Clock = clock,
+        }, later).Value;
         var duplicate = TestComplaints.File(receivedAt: Received);
 
         ResultAssert.Succeeded(survivor.Merge(duplicate, clock, later.AddHours(1)));
@@ -260,8 +261,10 @@ public sealed class ComplaintOutcomeTests
         var survivor = TestComplaints.File();
         ResultAssert.FailedValidation(ToResult(survivor.Merge(survivor, TenantClock.None, Received.AddHours(1))), "duplicateId");
 
-        var otherConsumer = Complaint.File(Guid.CreateVersion7(), TestComplaints.TenantId, "CMP-2026-000043", Guid.NewGuid(), Channel.Web,
-            "p", "c", "d", Priority.Normal, false, ComplaintFlags.None, Received, RegulatoryProfiles.UkBanking, Received).Value;
+        var otherConsumer = Complaint.File(TestComplaints.Filing(reference: "CMP-2026-000043") with
+        {
+            ConsumerId = Guid.NewGuid(), Product = "p", Category = "c", Description = "d", ReceivedAt = Received,
+        }, Received).Value;
         Assert.That(ResultAssert.Failed(survivor.Merge(otherConsumer, TenantClock.None, Received.AddHours(1))).Code, Is.EqualTo("complaint.merge_other_consumer"));
 
         var resolved = TestComplaints.InStage(Stage.Resolved);

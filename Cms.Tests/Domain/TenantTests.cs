@@ -97,4 +97,31 @@ public sealed class TenantTests
 
         Assert.That(() => tenant.Profile, Throws.InvalidOperationException);
     }
+
+    [Test]
+    public void Suspension_and_reactivation_record_the_reason_and_refuse_a_repeat()
+    {
+        var tenant = ResultAssert.Succeeded(Create());
+        var later = Now.AddDays(1);
+
+        ResultAssert.Succeeded(tenant.Suspend("  Unpaid invoices ", later));
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(tenant.Status, Is.EqualTo(TenantStatus.Suspended));
+            Assert.That(tenant.StatusReason, Is.EqualTo("Unpaid invoices"));
+            Assert.That(tenant.StatusChangedAt, Is.EqualTo(later));
+            Assert.That(tenant.Suspend("again", later).Error!.Kind, Is.EqualTo(ErrorKind.Conflict));
+            Assert.That(tenant.StatusReason, Is.EqualTo("Unpaid invoices"), "a refused change keeps the first reason");
+        }
+
+        ResultAssert.Succeeded(tenant.Reactivate("Paid", later.AddDays(1)));
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(tenant.Status, Is.EqualTo(TenantStatus.Active));
+            Assert.That(tenant.Reactivate("Paid", later).Error!.Kind, Is.EqualTo(ErrorKind.Conflict));
+            Assert.That(tenant.Suspend(" ", later).Error!.Kind, Is.EqualTo(ErrorKind.Validation));
+            Assert.That(tenant.Suspend(new string('x', Tenant.MaxStatusReasonLength + 1), later).Error!.Kind, Is.EqualTo(ErrorKind.Validation));
+            Assert.That(tenant.Status, Is.EqualTo(TenantStatus.Active));
+        }
+    }
 }

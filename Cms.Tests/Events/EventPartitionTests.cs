@@ -1,12 +1,14 @@
 using System.Net.Http.Json;
-using Cms.Application;
 using Cms.Application.Abstractions;
+using Cms.Application.Events;
+using Cms.Application;
 using Cms.Domain.Common;
 using Cms.Domain.Events;
 using Cms.Domain.Tenants;
 using Cms.Infrastructure;
-using Cms.Migrations;
 using Cms.Migrations.Migrations;
+using Cms.Infrastructure.Audit;
+using Cms.Migrations;
 using Cms.Tests.Support;
 using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
@@ -36,8 +38,13 @@ public sealed class EventPartitionTests : HostlessTests<PostgresTestDatabase>
     private static ChangeEvent Event(Guid tenantId, DateTimeOffset at) =>
         new(Ids.New(), tenantId, "complaint.acknowledged", "complaint", Guid.NewGuid(), 2, at, ["status"]);
 
-    private Task<long> AppendAsync(ChangeEvent change) =>
-        InTenantAsync(change.TenantId, sp => sp.GetRequiredService<IEventOutbox>().AppendAsync(change, Ct));
+    /// <summary>Appends through the outbox, then seals (the sealer gives the position and writes the partitioned table).</summary>
+    private async Task<long> AppendAsync(ChangeEvent change)
+    {
+        await InTenantAsync(change.TenantId, sp => sp.GetRequiredService<IEventOutbox>().AppendAsync(change, Ct));
+        await Services.GetRequiredService<ChangeSealer>().SealAsync(change.TenantId, waitForTurn: true, Ct);
+        return (await FeedAsync(change.TenantId, 0, 10_000)).Single(e => e.Id == change.Id).Position;
+    }
 
     private Task<IReadOnlyList<Cms.Application.Events.EventDto>> FeedAsync(Guid tenantId, long after, int take) =>
         InTenantAsync(tenantId, sp => sp.GetRequiredService<IEventQueries>().ListAsync(after, take, Ct), commit: false);
@@ -157,8 +164,9 @@ public sealed class EventPartitionTests : HostlessTests<PostgresTestDatabase>
         var events = await AcrossBoundariesAsync(tenantId);
         var farAhead = MonthStart(60).AddDays(3);
 
-        var refused = await Assert.ThrowsAsync<StorageNotReadyException>(() => AppendAsync(Event(tenantId, farAhead)));
-        var cause = refused!.InnerException as PostgresException;
+        // The writer's outbox row commits; the sealer cannot place it until the month exists, and keeps it until then.
+        var early = Event(tenantId, farAhead);
+        var cause = await Assert.ThrowsAsync<PostgresException>(() => AppendAsync(early));
         Assert.That(cause?.SqlState, Is.EqualTo(PostgresErrorCodes.CheckViolation));
         Assert.That(cause!.MessageText, Does.Contain("no partition of relation \"events\""));
         Assert.That((await FeedAsync(tenantId, 0, 100)).Count, Is.EqualTo(events.Count), "nothing was added");
@@ -172,7 +180,8 @@ public sealed class EventPartitionTests : HostlessTests<PostgresTestDatabase>
 
         var late = Event(tenantId, farAhead);
         var position = await AppendAsync(late);
-        Assert.That(position, Is.EqualTo(events.Count + 1L), "the refused event's position was rolled back with it: no gap");
+        Assert.That(position, Is.EqualTo(events.Count + 2L), "the waiting event was placed first, then the later one: no gap, nothing lost");
+        Assert.That((await FeedAsync(tenantId, events.Count, 1)).Single().Id, Is.EqualTo(early.Id));
         await using var admin = await AdminAsync();
         Assert.That((await PartitionsOfEventsAsync(admin))[late.Id], Is.EqualTo(PartitionOf(farAhead)));
     }
@@ -349,13 +358,14 @@ public sealed class EventPartitionTests : HostlessTests<PostgresTestDatabase>
 }
 
 /// <summary>
-/// A change whose event has no month partition, through the API: 503 (problem+json), nothing changed (neither the
-/// consumer nor its audit entry); once the month is back the same request succeeds.
+/// A change whose event has no month partition, through the API: the writer puts its event into the outbox, so the
+/// change commits (its audit entry's month exists); the event waits there, unplaced and invisible to the feed, until
+/// the month is back, and is then placed: nothing lost, nothing out of order.
 /// </summary>
 public sealed class EventPartitionApiTests() : ApiTestBase(DatabaseKind.Postgres)
 {
     [Test]
-    public async Task A_change_whose_event_month_has_no_partition_answers_503_and_changes_nothing()
+    public async Task A_change_whose_event_month_has_no_partition_commits_and_its_event_waits_until_the_month_exists()
     {
         var tenant = await CreateTenantAsync("Partitioned Feed Bank");
         var pg = (PostgresTestDatabase)Db;
@@ -372,16 +382,16 @@ public sealed class EventPartitionApiTests() : ApiTestBase(DatabaseKind.Postgres
             return Convert.ToInt64(await command.ExecuteScalarAsync(), System.Globalization.CultureInfo.InvariantCulture);
         }
 
-        var auditBefore = await ScalarAsync("SELECT count(*) FROM audit_entries WHERE tenant_id = @t");
+        await SealAsync(tenant.Id);
+        var eventsBefore = await ScalarAsync("SELECT count(*) FROM events WHERE tenant_id = @t");
         await ScalarAsync($"ALTER TABLE events DETACH PARTITION {partition}");
         try
         {
-            var response = await tenant.Admin.PostAsJsonAsync("/v1/consumers", new { externalRef = "EXT-1", fullName = "Jane Consumer" }, Json);
-            Assert.That(response.StatusCode, Is.EqualTo(System.Net.HttpStatusCode.ServiceUnavailable));
-            Assert.That(response.Content.Headers.ContentType?.MediaType, Is.EqualTo("application/problem+json"));
-            Assert.That(await ScalarAsync("SELECT count(*) FROM consumers WHERE tenant_id = @t"), Is.Zero);
-            Assert.That(await ScalarAsync("SELECT count(*) FROM audit_entries WHERE tenant_id = @t"), Is.EqualTo(auditBefore),
-                "the audit entry rolled back with it");
+            await Expect(await tenant.Admin.PostAsJsonAsync("/v1/consumers", new { externalRef = "EXT-1", fullName = "Jane Consumer" }, Json),
+                System.Net.HttpStatusCode.Created);
+            Assert.That(await ScalarAsync("SELECT count(*) FROM consumers WHERE tenant_id = @t"), Is.EqualTo(1L));
+            Assert.That(async () => await SealAsync(tenant.Id), Throws.InstanceOf<PostgresException>(), "the sealer cannot place it yet");
+            Assert.That(await ScalarAsync("SELECT count(*) FROM event_outbox WHERE tenant_id = @t"), Is.EqualTo(1L), "the event waits");
         }
         finally
         {
@@ -389,8 +399,8 @@ public sealed class EventPartitionApiTests() : ApiTestBase(DatabaseKind.Postgres
                 $"ALTER TABLE events ATTACH PARTITION {partition} FOR VALUES FROM ('{month:yyyy-MM-dd} 00:00:00+00') TO ('{month.AddMonths(1):yyyy-MM-dd} 00:00:00+00')");
         }
 
-        await Expect(await tenant.Admin.PostAsJsonAsync("/v1/consumers", new { externalRef = "EXT-1", fullName = "Jane Consumer" }, Json),
-            System.Net.HttpStatusCode.Created);
-        Assert.That(await ScalarAsync("SELECT count(*) FROM consumers WHERE tenant_id = @t"), Is.EqualTo(1L));
+        await SealAsync(tenant.Id);
+        Assert.That(await ScalarAsync("SELECT count(*) FROM event_outbox WHERE tenant_id = @t"), Is.Zero);
+        Assert.That(await ScalarAsync("SELECT count(*) FROM events WHERE tenant_id = @t"), Is.EqualTo(eventsBefore + 1), "placed once the month is back");
     }
 }

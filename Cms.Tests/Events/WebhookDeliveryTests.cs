@@ -73,6 +73,7 @@ public sealed class WebhookDeliveryTests(DatabaseKind kind) : ApiTestBase(kind)
 
     private async Task<long> LastPositionAsync(TestTenant tenant)
     {
+        await SealAsync(tenant.Id);
         await using var connection = Db.OpenPrivileged();
         return await Dapper.SqlMapper.ExecuteScalarAsync<long>(connection,
             "SELECT last_event_position FROM audit_chain_heads WHERE tenant_id = @TenantId",

@@ -28,6 +28,8 @@ public sealed class RowLevelSecurityTests() : ApiTestBase(DatabaseKind.Postgres)
     {
         ["Cms:Webhooks:AllowLoopback"] = "true",
         ["Cms:Webhooks:AttemptsPerPass"] = "1",
+        // The seed leaves an event waiting in event_outbox per tenant: no sealer worker moves it on.
+        ["Cms:Sealer:Enabled"] = "false",
     };
 
     /// <summary>Two tenants, each with staff working a queue, a consumer, a complaint (sequence, deadlines), a note and audit entries.</summary>
@@ -63,6 +65,11 @@ public sealed class RowLevelSecurityTests() : ApiTestBase(DatabaseKind.Postgres)
                 new { involved = true, drivers = new[] { "health" }, consentGivenAt = complaint.ReceivedAt }, complaint.Version)));
             await Expect(await TransitionAsync(agent, complaint.Id, "responses", complaint.Version,
                 new { type = "holding_response", sentAt = complaint.ReceivedAt }), HttpStatusCode.OK);
+            // The FCA return (legal_entities: the default entity; return_mappings; fca_return_snapshots, a nil return of 2026 H1).
+            await Expect(await tenant.Admin.PutAsJsonAsync("/v1/return-mappings/fca_product",
+                new { entries = new[] { new { code = "current_account", targetCode = "banking.current_account" } } }, Json), HttpStatusCode.OK);
+            await Expect(await tenant.Admin.PostAsJsonAsync("/v1/reports/fca-complaints-return/snapshots",
+                new { legalEntityId = tenant.Id, periodStart = "2026-01-01" }, Json), HttpStatusCode.Created);
             ids.Add(tenant.Id);
         }
 
@@ -70,6 +77,18 @@ public sealed class RowLevelSecurityTests() : ApiTestBase(DatabaseKind.Postgres)
 
         await using var admin = new NpgsqlConnection(Pg.AdminConnectionString);
         await admin.OpenAsync();
+        foreach (var tenant in ids)
+        {
+            // An event not placed yet (event_outbox), as a write leaves it until the sealer runs.
+            await using var waiting = new NpgsqlCommand(
+                """
+                INSERT INTO event_outbox (tenant_id, id, type, entity_type, entity_id, entity_version, changed_fields, occurred_at)
+                VALUES (@t, gen_random_uuid(), 'tenant.updated', 'tenant', @t, 1, '[]', now())
+                """, admin);
+            waiting.Parameters.AddWithValue("t", tenant);
+            await waiting.ExecuteNonQueryAsync();
+        }
+
         var tables = await TenantCatalog.TenantTablesAsync(admin);
         Assert.That(tables, Is.Not.Empty);
         foreach (var tenant in ids)

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.DependencyInjection;
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
@@ -34,10 +35,13 @@ public abstract class ApiTestBase(DatabaseKind kind)
     /// <summary>Runs once the database exists and before the service is built (e.g. to start a replica of it).</summary>
     protected virtual Task BeforeServiceStartsAsync() => Task.CompletedTask;
 
+    /// <summary>The fixture's database: a fresh one of <see cref="Kind"/> unless a fixture brings its own (the Citus suite).</summary>
+    protected virtual Task<TestDatabase> CreateDatabaseAsync() => TestDatabase.CreateAsync(kind);
+
     [OneTimeSetUp]
     public async Task StartServiceAsync()
     {
-        Db = await TestDatabase.CreateAsync(kind);
+        Db = await CreateDatabaseAsync();
         await BeforeServiceStartsAsync();
         Factory = new CmsApiFactory(Db, Settings);
         Platform = Factory.ClientWithToken(CmsApiFactory.PlatformToken());
@@ -45,6 +49,11 @@ public abstract class ApiTestBase(DatabaseKind kind)
 
     [SetUp]
     public Task ResetDatabaseAsync() => Db.ResetAsync();
+
+    /// <summary>Seals the tenant's committed changes now: on PostgreSQL the service links audit entries and places events
+    /// a moment after commit; a test reading links or chain heads straight from the database waits for that here.</summary>
+    protected Task SealAsync(Guid tenantId) =>
+        Factory.Services.GetRequiredService<Cms.Infrastructure.Audit.ChangeSealer>().SealAsync(tenantId, waitForTurn: true, CancellationToken.None);
 
     [OneTimeTearDown]
     public async Task StopServiceAsync()

@@ -187,7 +187,20 @@ public sealed class PostgresTestDatabase : TestDatabase
             SchemasToInclude = ["public"],
             TablesToIgnore = [CmsMigrator.VersionTableName],
         });
-        await _respawner.ResetAsync(connection);
+        // The service's sealer may be linking the previous test's last changes (row locks on the chain head and audit
+        // entries): a reset that deadlocks with it is tried again.
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                await _respawner.ResetAsync(connection);
+                return;
+            }
+            catch (PostgresException ex) when (ex.SqlState == PostgresErrorCodes.DeadlockDetected && attempt < 5)
+            {
+                await Task.Delay(50 * attempt);
+            }
+        }
     }
 
     public override async ValueTask DisposeAsync()

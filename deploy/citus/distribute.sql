@@ -33,6 +33,12 @@ ALTER DATABASE :"DBNAME" SET citus.enable_unsafe_triggers = on;
 -- Distributed tables with foreign keys to reference tables, created in one transaction: run shard DDL sequentially.
 SET LOCAL citus.multi_shard_modify_mode TO 'sequential';
 
+-- Every tenant table refers to tenants. With this setting on (Citus's default), making tenants a reference table turns
+-- each table that refers to it into a Citus local table, and the create_distributed_table calls below then fail
+-- ("foreign keys from reference tables and local tables to distributed tables are not supported"). Off: the referring
+-- tables stay plain until each is distributed, and the foreign keys to tenants become distributed-to-reference keys.
+SET LOCAL citus.enable_local_reference_table_foreign_keys = off;
+
 -- ---- reference tables: global data, a full copy on every node ----
 SELECT create_reference_table('tenants');
 SELECT create_reference_table('platform_idempotency_keys');
@@ -45,6 +51,8 @@ SELECT create_distributed_table('complaint_sequences', 'tenant_id', colocate_wit
 -- queues before complaints (complaints.queue_id references them) and staff_queues (membership of staff in queues).
 SELECT create_distributed_table('queues', 'tenant_id', colocate_with => 'staff_users');
 SELECT create_distributed_table('staff_queues', 'tenant_id', colocate_with => 'staff_users');
+-- legal_entities before complaints too (complaints.legal_entity_id references them).
+SELECT create_distributed_table('legal_entities', 'tenant_id', colocate_with => 'staff_users');
 SELECT create_distributed_table('complaints', 'tenant_id', colocate_with => 'staff_users');
 SELECT create_distributed_table('complaint_deadlines', 'tenant_id', colocate_with => 'staff_users');
 SELECT create_distributed_table('complaint_notes', 'tenant_id', colocate_with => 'staff_users');
@@ -59,11 +67,15 @@ SELECT create_distributed_table('idempotency_keys', 'tenant_id', colocate_with =
 SELECT create_distributed_table('tenant_closure_days', 'tenant_id', colocate_with => 'staff_users');
 SELECT create_distributed_table('tenant_clock_settings', 'tenant_id', colocate_with => 'staff_users');
 SELECT create_distributed_table('events', 'tenant_id', colocate_with => 'staff_users');
+SELECT create_distributed_table('event_outbox', 'tenant_id', colocate_with => 'staff_users');
 SELECT create_distributed_table('webhook_endpoints', 'tenant_id', colocate_with => 'staff_users');
 SELECT create_distributed_table('webhook_attempts', 'tenant_id', colocate_with => 'staff_users');
 SELECT create_distributed_table('taxonomies', 'tenant_id', colocate_with => 'staff_users');
 SELECT create_distributed_table('taxonomy_entries', 'tenant_id', colocate_with => 'staff_users');
 SELECT create_distributed_table('complaint_responses', 'tenant_id', colocate_with => 'staff_users');
+-- The FCA return (issue 21): mappings and the snapshots of legal entities (distributed before complaints, above).
+SELECT create_distributed_table('return_mappings', 'tenant_id', colocate_with => 'staff_users');
+SELECT create_distributed_table('fca_return_snapshots', 'tenant_id', colocate_with => 'staff_users');
 SELECT create_distributed_table('complaint_vulnerability_tallies', 'tenant_id', colocate_with => 'staff_users');
 SELECT create_distributed_table('complaint_keywords', 'tenant_id', colocate_with => 'staff_users');
 

@@ -114,7 +114,7 @@ public sealed class EventsPartitioned : CmsMigration
     private static string QuotedCondition => TenantCondition.Replace("'", "''", StringComparison.Ordinal);
 
     /// <summary>The owner's function: every missing month partition of <c>p_table</c> from <c>p_from</c> to <c>p_to</c>, inclusive.</summary>
-    private static string CreateMonthlyPartitionsFunction => $"""
+    internal static string CreateMonthlyPartitionsFunction => $"""
         CREATE FUNCTION create_monthly_partitions(p_table text, p_from timestamptz, p_to timestamptz) RETURNS integer
             LANGUAGE plpgsql SECURITY DEFINER
             SET search_path = pg_catalog, public SET TimeZone = 'UTC' SET lock_timeout = '10s' AS $$

@@ -62,7 +62,8 @@ public sealed class IdempotencyKeys : CmsMigration
             """);
     }
 
-    private static string PurgeFunction(string name, string table, string key) => $"""
+    /// <summary>The first release's purge function (its Down is <see cref="CitusSafeFunctions"/>'s).</summary>
+    internal static string PurgeFunction(string name, string table, string key) => $"""
         CREATE FUNCTION {name}(p_now timestamptz, p_limit integer) RETURNS integer
             LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, public AS $$
         DECLARE

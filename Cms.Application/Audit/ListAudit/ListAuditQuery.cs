@@ -16,7 +16,7 @@ public sealed class ListAuditValidator : IValidator<ListAuditQuery>
     public void Validate(ListAuditQuery request, ValidationErrors errors) => errors.Page(request, orderedByInstant: true);
 }
 
-public sealed class ListAuditHandler(IAuditQueries audit) : IQueryHandler<ListAuditQuery, Result<Page<AuditEntryDto>>>
+internal sealed class ListAuditHandler(IAuditQueries audit) : IQueryHandler<ListAuditQuery, Result<Page<AuditEntryDto>>>
 {
     public async ValueTask<Result<Page<AuditEntryDto>>> Handle(ListAuditQuery query, CancellationToken cancellationToken) =>
         await audit.ListAsync(null, null, query.EffectiveLimit(), query.After(), cancellationToken);

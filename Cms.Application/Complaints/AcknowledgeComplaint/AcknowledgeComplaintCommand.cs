@@ -12,7 +12,7 @@ public sealed record AcknowledgeComplaintCommand(Guid ComplaintId, long Expected
     UseCase IUseCaseMessage.UseCase => UseCase.AcknowledgeComplaint;
 }
 
-public sealed class AcknowledgeComplaintHandler(
+internal sealed class AcknowledgeComplaintHandler(
     IComplaintRepository complaints, IComplaintQueries queries, CallerContext caller, AuditTrail audit, TimeProvider clock)
     : ComplaintTransitionHandler<AcknowledgeComplaintCommand>(complaints, queries, caller, audit, clock)
 {

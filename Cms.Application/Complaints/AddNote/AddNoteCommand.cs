@@ -23,7 +23,7 @@ public sealed class AddNoteValidator : IValidator<AddNoteCommand>
     }
 }
 
-public sealed class AddNoteHandler(IComplaintRepository complaints, CallerContext caller, AuditTrail audit, TimeProvider clock)
+internal sealed class AddNoteHandler(IComplaintRepository complaints, CallerContext caller, AuditTrail audit, TimeProvider clock)
     : ICommandHandler<AddNoteCommand, Result<NoteDto>>
 {
     public async ValueTask<Result<NoteDto>> Handle(AddNoteCommand command, CancellationToken cancellationToken)

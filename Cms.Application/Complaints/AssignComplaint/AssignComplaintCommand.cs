@@ -20,7 +20,7 @@ public sealed class AssignComplaintValidator : IValidator<AssignComplaintCommand
     public void Validate(AssignComplaintCommand request, ValidationErrors errors) => errors.Id("assigneeId", request.AssigneeId);
 }
 
-public sealed class AssignComplaintHandler(
+internal sealed class AssignComplaintHandler(
     IStaffRepository staff, IComplaintRepository complaints, IComplaintQueries queries, CallerContext caller, AuditTrail audit,
     TimeProvider clock)
     : ComplaintTransitionHandler<AssignComplaintCommand>(complaints, queries, caller, audit, clock)

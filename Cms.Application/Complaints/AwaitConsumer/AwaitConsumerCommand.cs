@@ -12,7 +12,7 @@ public sealed record AwaitConsumerCommand(Guid ComplaintId, long ExpectedVersion
     UseCase IUseCaseMessage.UseCase => UseCase.AwaitConsumer;
 }
 
-public sealed class AwaitConsumerHandler(
+internal sealed class AwaitConsumerHandler(
     IComplaintRepository complaints, IComplaintQueries queries, CallerContext caller, AuditTrail audit, TimeProvider clock)
     : ComplaintTransitionHandler<AwaitConsumerCommand>(complaints, queries, caller, audit, clock)
 {

@@ -12,7 +12,7 @@ public sealed record CloseComplaintCommand(Guid ComplaintId, long ExpectedVersio
     UseCase IUseCaseMessage.UseCase => UseCase.CloseComplaint;
 }
 
-public sealed class CloseComplaintHandler(
+internal sealed class CloseComplaintHandler(
     IComplaintRepository complaints, IComplaintQueries queries, CallerContext caller, AuditTrail audit, TimeProvider clock)
     : ComplaintTransitionHandler<CloseComplaintCommand>(complaints, queries, caller, audit, clock)
 {

@@ -23,6 +23,10 @@ public sealed record FileComplaintCommand(
     /// <summary>The code of one of the tenant's active queues to file the complaint into; absent: no queue (then, while
     /// unassigned, only supervisors and tenant admins handle it, and route it).</summary>
     public string? Queue { get; init; }
+
+    /// <summary>The legal entity of the caller's tenant the complaint belongs to (GET /v1/legal-entities); absent: the
+    /// tenant's default entity.</summary>
+    public Guid? LegalEntityId { get; init; }
 }
 
 public sealed class FileComplaintValidator : IValidator<FileComplaintCommand>
@@ -35,6 +39,10 @@ public sealed class FileComplaintValidator : IValidator<FileComplaintCommand>
         errors.Required("category", request.Category, Limits.Category);
         errors.Required("description", request.Description, Limits.Description);
         errors.Defined("priority", request.Priority, required: false);
+        if (request.LegalEntityId is { } legalEntityId)
+        {
+            errors.Id("legalEntityId", legalEntityId);
+        }
         if (request.Queue is not null && !Cms.Domain.Queues.Queue.IsValidCode(request.Queue))
         {
             errors.Add("queue", "'queue' must be a queue code (lower-case letters, digits or hyphens).");

@@ -1,5 +1,6 @@
 using Cms.Application.Abstractions;
 using Cms.Application.Audit;
+using Cms.Application.LegalEntities;
 using Cms.Application.Queues;
 using Cms.Application.Taxonomies;
 using Cms.Domain.Common;
@@ -10,7 +11,7 @@ using Mediator;
 
 namespace Cms.Application.Complaints.FileComplaint;
 
-public sealed class FileComplaintHandler(
+internal sealed class FileComplaintHandler(
     ITenantRepository tenants,
     ITenantClockRepository clocks,
     IConsumerRepository consumers,
@@ -18,6 +19,7 @@ public sealed class FileComplaintHandler(
     IComplaintQueries queries,
     ITaxonomyRepository taxonomies,
     IQueueRepository queues,
+    ILegalEntityRepository legalEntities,
     TenantScope scope,
     AuditTrail audit,
     TimeProvider clock) : ICommandHandler<FileComplaintCommand, Result<ComplaintDto>>
@@ -54,16 +56,29 @@ public sealed class FileComplaintHandler(
             queueId = queue.Value.Id;
         }
 
+        var legalEntity = await LegalEntityLookup.ForFilingAsync(legalEntities, command.LegalEntityId, scope.Required, cancellationToken);
+        if (!legalEntity.IsSuccess)
+        {
+            return legalEntity.Error;
+        }
+
         var tenant = await tenants.GetAsync(scope.Required, cancellationToken)
                      ?? throw new InvalidOperationException("The caller's tenant does not exist.");
         var now = clock.GetUtcNow();
         var receivedAt = command.ReceivedAt?.ToUniversalTime();
-        var tenantClock = await CorrectComplaintFacts.TenantClocks.ForAsync(clocks, tenant.Profile, receivedAt ?? now, cancellationToken);
+        var tenantClock = await TenantClocks.ForAsync(clocks, tenant.Profile, receivedAt ?? now, cancellationToken);
         var sequence = await complaints.NextSequenceAsync(now.Year, cancellationToken);
-        var filed = Complaint.File(Ids.New(), tenant.Id, ComplaintReference.Format(now.Year, sequence), command.ConsumerId,
-            command.Channel!.Value, product.Value.Code, category.Value.Code, command.Description!, command.Priority ?? Priority.Normal,
-            command.VulnerabilityInvolved ?? false, new ComplaintFlags(command.PaymentServices ?? false, command.Disability ?? false),
-            receivedAt, tenant.Profile, now, tenantClock.Closures, tenantClock.InternalSla, product.Value.Version, category.Value.Version, queueId);
+        var filed = Complaint.File(new ComplaintFiling(Ids.New(), tenant.Id, ComplaintReference.Format(now.Year, sequence), command.ConsumerId,
+            command.Channel!.Value, product.Value.Code, category.Value.Code, command.Description!, command.Priority ?? Priority.Normal, tenant.Profile)
+        {
+            ProductVersion = product.Value.Version,
+            CategoryVersion = category.Value.Version,
+            VulnerabilityInvolved = command.VulnerabilityInvolved ?? false,
+            Flags = new ComplaintFlags(command.PaymentServices ?? false, command.Disability ?? false),
+            ReceivedAt = receivedAt,
+            QueueId = queueId,
+            Clock = tenantClock,
+        }, now);
         if (!filed.IsSuccess)
         {
             return filed.Error;
@@ -71,10 +86,12 @@ public sealed class FileComplaintHandler(
 
         var complaint = filed.Value;
         await complaints.AddAsync(complaint, cancellationToken);
+        await legalEntities.AssignComplaintAsync(complaint.Id, legalEntity.Value.Id, cancellationToken);
         await audit.RecordAsync("complaint.filed", AuditTrail.Complaint, complaint.Id, complaint.Version,
             queueId is null
-                ? ["reference", "consumerId", "channel", "product", "category", "description", "priority", "receivedAt", "deadlines"]
-                : ["reference", "consumerId", "channel", "product", "category", "description", "priority", "receivedAt", "deadlines", "queueId"],
+                ? ["reference", "consumerId", "channel", "product", "category", "description", "priority", "receivedAt", "deadlines", "legalEntityId"]
+                : ["reference", "consumerId", "channel", "product", "category", "description", "priority", "receivedAt", "deadlines", "queueId",
+                   "legalEntityId"],
             cancellationToken);
         return (await queries.GetAsync(complaint.Id, now, cancellationToken))!;
     }

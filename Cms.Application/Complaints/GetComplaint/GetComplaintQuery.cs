@@ -12,7 +12,7 @@ public sealed record GetComplaintQuery(Guid Id) : IQuery<Result<ComplaintDto>>, 
     Guid IComplaintScoped.ComplaintId => Id;
 }
 
-public sealed class GetComplaintHandler(IComplaintQueries complaints, TimeProvider clock)
+internal sealed class GetComplaintHandler(IComplaintQueries complaints, TimeProvider clock)
     : IQueryHandler<GetComplaintQuery, Result<ComplaintDto>>
 {
     public async ValueTask<Result<ComplaintDto>> Handle(GetComplaintQuery query, CancellationToken cancellationToken) =>

@@ -18,7 +18,7 @@ public sealed class GetComplaintHistoryValidator : IValidator<GetComplaintHistor
     public void Validate(GetComplaintHistoryQuery request, ValidationErrors errors) => errors.Page(request, orderedByInstant: true);
 }
 
-public sealed class GetComplaintHistoryHandler(IComplaintQueries complaints, IAuditQueries audit)
+internal sealed class GetComplaintHistoryHandler(IComplaintQueries complaints, IAuditQueries audit)
     : IQueryHandler<GetComplaintHistoryQuery, Result<Page<AuditEntryDto>>>
 {
     public async ValueTask<Result<Page<AuditEntryDto>>> Handle(GetComplaintHistoryQuery query, CancellationToken cancellationToken)

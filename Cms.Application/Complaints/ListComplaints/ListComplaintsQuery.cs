@@ -74,7 +74,7 @@ public sealed class ListComplaintsValidator : IValidator<ListComplaintsQuery>
     }
 }
 
-public sealed class ListComplaintsHandler(IComplaintQueries complaints, IQueueQueries queues, TimeProvider clock)
+internal sealed class ListComplaintsHandler(IComplaintQueries complaints, IQueueQueries queues, TimeProvider clock)
     : IQueryHandler<ListComplaintsQuery, Result<Page<ComplaintSummaryDto>>>
 {
     public async ValueTask<Result<Page<ComplaintSummaryDto>>> Handle(ListComplaintsQuery query, CancellationToken cancellationToken)

@@ -64,7 +64,7 @@ public sealed class ListDueComplaintsValidator : IValidator<ListDueComplaintsQue
     }
 }
 
-public sealed class ListDueComplaintsHandler(IComplaintQueries complaints, IQueueQueries queues, ITenantClockRepository clocks, TimeProvider clock)
+internal sealed class ListDueComplaintsHandler(IComplaintQueries complaints, IQueueQueries queues, ITenantClockRepository clocks, TimeProvider clock)
     : IQueryHandler<ListDueComplaintsQuery, Result<Page<DueComplaintDto>>>
 {
     public async ValueTask<Result<Page<DueComplaintDto>>> Handle(ListDueComplaintsQuery query, CancellationToken cancellationToken)

@@ -16,7 +16,7 @@ public sealed class ListNotesValidator : IValidator<ListNotesQuery>
     public void Validate(ListNotesQuery request, ValidationErrors errors) => errors.Page(request);
 }
 
-public sealed class ListNotesHandler(IComplaintQueries complaints) : IQueryHandler<ListNotesQuery, Result<Page<NoteDto>>>
+internal sealed class ListNotesHandler(IComplaintQueries complaints) : IQueryHandler<ListNotesQuery, Result<Page<NoteDto>>>
 {
     public async ValueTask<Result<Page<NoteDto>>> Handle(ListNotesQuery query, CancellationToken cancellationToken)
     {

@@ -1,7 +1,6 @@
 using Cms.Application.Abstractions;
 using Cms.Application.Audit;
 using Cms.Application.Common;
-using Cms.Application.Complaints.CorrectComplaintFacts;
 using Cms.Domain.Common;
 using Cms.Domain.Complaints;
 using Mediator;
@@ -25,7 +24,7 @@ public sealed class MergeComplaintsValidator : IValidator<MergeComplaintsCommand
     public void Validate(MergeComplaintsCommand request, ValidationErrors errors) => errors.Id("duplicateId", request.DuplicateId);
 }
 
-public sealed class MergeComplaintsHandler(
+internal sealed class MergeComplaintsHandler(
     ITenantClockRepository clocks, IComplaintRepository complaints, IComplaintQueries queries, CallerContext caller, AuditTrail audit, TimeProvider clock)
     : ComplaintTransitionHandler<MergeComplaintsCommand>(complaints, queries, caller, audit, clock)
 {

@@ -30,7 +30,7 @@ public sealed class MoveComplaintQueueValidator : IValidator<MoveComplaintQueueC
     }
 }
 
-public sealed class MoveComplaintQueueHandler(
+internal sealed class MoveComplaintQueueHandler(
     IQueueRepository queues, IComplaintRepository complaints, IComplaintQueries queries, CallerContext caller, AuditTrail audit,
     TimeProvider clock)
     : ComplaintTransitionHandler<MoveComplaintQueueCommand>(complaints, queries, caller, audit, clock)

@@ -25,7 +25,7 @@ public sealed class ReclassifyComplaintValidator : IValidator<ReclassifyComplain
     }
 }
 
-public sealed class ReclassifyComplaintHandler(
+internal sealed class ReclassifyComplaintHandler(
     IComplaintRepository complaints, IComplaintQueries queries, ITaxonomyRepository taxonomies, CallerContext caller, AuditTrail audit,
     TimeProvider clock)
     : ComplaintTransitionHandler<ReclassifyComplaintCommand>(complaints, queries, caller, audit, clock)

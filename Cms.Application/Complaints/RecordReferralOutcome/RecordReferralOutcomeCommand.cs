@@ -19,7 +19,7 @@ public sealed class RecordReferralOutcomeValidator : IValidator<RecordReferralOu
     public void Validate(RecordReferralOutcomeCommand request, ValidationErrors errors) => errors.Defined("outcome", request.Outcome);
 }
 
-public sealed class RecordReferralOutcomeHandler(
+internal sealed class RecordReferralOutcomeHandler(
     IComplaintRepository complaints, IComplaintQueries queries, CallerContext caller, AuditTrail audit, TimeProvider clock)
     : ComplaintTransitionHandler<RecordReferralOutcomeCommand>(complaints, queries, caller, audit, clock)
 {

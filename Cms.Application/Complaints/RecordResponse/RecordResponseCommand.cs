@@ -1,7 +1,6 @@
 using Cms.Application.Abstractions;
 using Cms.Application.Audit;
 using Cms.Application.Common;
-using Cms.Application.Complaints.CorrectComplaintFacts;
 using Cms.Domain.Common;
 using Cms.Domain.Complaints;
 using Mediator;
@@ -30,7 +29,7 @@ public sealed class RecordResponseValidator : IValidator<RecordResponseCommand>
     }
 }
 
-public sealed class RecordResponseHandler(
+internal sealed class RecordResponseHandler(
     ITenantClockRepository clocks, IComplaintRepository complaints, IComplaintQueries queries, CallerContext caller, AuditTrail audit,
     TimeProvider clock)
     : ComplaintTransitionHandler<RecordResponseCommand>(complaints, queries, caller, audit, clock)

@@ -23,7 +23,7 @@ public sealed class ReferComplaintValidator : IValidator<ReferComplaintCommand>
     }
 }
 
-public sealed class ReferComplaintHandler(
+internal sealed class ReferComplaintHandler(
     IComplaintRepository complaints, IComplaintQueries queries, CallerContext caller, AuditTrail audit, TimeProvider clock)
     : ComplaintTransitionHandler<ReferComplaintCommand>(complaints, queries, caller, audit, clock)
 {

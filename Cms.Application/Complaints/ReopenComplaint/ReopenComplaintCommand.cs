@@ -12,7 +12,7 @@ public sealed record ReopenComplaintCommand(Guid ComplaintId, long ExpectedVersi
     UseCase IUseCaseMessage.UseCase => UseCase.ReopenComplaint;
 }
 
-public sealed class ReopenComplaintHandler(
+internal sealed class ReopenComplaintHandler(
     IComplaintRepository complaints, IComplaintQueries queries, CallerContext caller, AuditTrail audit, TimeProvider clock)
     : ComplaintTransitionHandler<ReopenComplaintCommand>(complaints, queries, caller, audit, clock)
 {

@@ -36,7 +36,7 @@ public sealed class ResolveComplaintValidator : IValidator<ResolveComplaintComma
     }
 }
 
-public sealed class ResolveComplaintHandler(
+internal sealed class ResolveComplaintHandler(
     IComplaintRepository complaints, IComplaintQueries queries, ITaxonomyRepository taxonomies, CallerContext caller, AuditTrail audit,
     TimeProvider clock)
     : ComplaintTransitionHandler<ResolveComplaintCommand>(complaints, queries, caller, audit, clock)

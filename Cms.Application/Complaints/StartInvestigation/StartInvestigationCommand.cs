@@ -12,7 +12,7 @@ public sealed record StartInvestigationCommand(Guid ComplaintId, long ExpectedVe
     UseCase IUseCaseMessage.UseCase => UseCase.StartInvestigation;
 }
 
-public sealed class StartInvestigationHandler(
+internal sealed class StartInvestigationHandler(
     IComplaintRepository complaints, IComplaintQueries queries, CallerContext caller, AuditTrail audit, TimeProvider clock)
     : ComplaintTransitionHandler<StartInvestigationCommand>(complaints, queries, caller, audit, clock)
 {

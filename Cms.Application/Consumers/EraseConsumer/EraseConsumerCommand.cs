@@ -21,7 +21,7 @@ public sealed class EraseConsumerValidator : IValidator<EraseConsumerCommand>
     public void Validate(EraseConsumerCommand request, ValidationErrors errors) => errors.Id("id", request.ConsumerId);
 }
 
-public sealed class EraseConsumerHandler(IConsumerRepository consumers, IConsumerQueries queries, AuditTrail audit, TimeProvider clock)
+internal sealed class EraseConsumerHandler(IConsumerRepository consumers, IConsumerQueries queries, AuditTrail audit, TimeProvider clock)
     : ICommandHandler<EraseConsumerCommand, Result<ConsumerDto>>
 {
     public async ValueTask<Result<ConsumerDto>> Handle(EraseConsumerCommand command, CancellationToken cancellationToken)

@@ -29,7 +29,7 @@ public sealed class FindConsumersValidator : IValidator<FindConsumersQuery>
     }
 }
 
-public sealed class FindConsumersHandler(IConsumerQueries consumers) : IQueryHandler<FindConsumersQuery, Result<Page<ConsumerDto>>>
+internal sealed class FindConsumersHandler(IConsumerQueries consumers) : IQueryHandler<FindConsumersQuery, Result<Page<ConsumerDto>>>
 {
     public async ValueTask<Result<Page<ConsumerDto>>> Handle(FindConsumersQuery query, CancellationToken cancellationToken) =>
         await consumers.FindAsync(

@@ -10,7 +10,7 @@ public sealed record GetConsumerQuery(Guid Id) : IQuery<Result<ConsumerDto>>, IU
     UseCase IUseCaseMessage.UseCase => UseCase.GetConsumer;
 }
 
-public sealed class GetConsumerHandler(IConsumerQueries consumers) : IQueryHandler<GetConsumerQuery, Result<ConsumerDto>>
+internal sealed class GetConsumerHandler(IConsumerQueries consumers) : IQueryHandler<GetConsumerQuery, Result<ConsumerDto>>
 {
     public async ValueTask<Result<ConsumerDto>> Handle(GetConsumerQuery query, CancellationToken cancellationToken) =>
         await consumers.GetAsync(query.Id, cancellationToken) is { } consumer ? consumer : Error.NotFound("consumer");

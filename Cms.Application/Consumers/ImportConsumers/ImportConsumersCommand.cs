@@ -45,7 +45,7 @@ public sealed class ImportConsumersValidator : IValidator<ImportConsumersCommand
     }
 }
 
-public sealed class ImportConsumersHandler(
+internal sealed class ImportConsumersHandler(
     IConsumerBulkWriter writer, IValidator<RegisterConsumerCommand> rules, TenantScope scope, AuditTrail audit, TimeProvider clock)
     : ICommandHandler<ImportConsumersCommand, Result<ConsumerImportBatchResult>>
 {

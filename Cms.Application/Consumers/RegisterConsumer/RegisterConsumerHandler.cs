@@ -6,7 +6,7 @@ using Mediator;
 
 namespace Cms.Application.Consumers.RegisterConsumer;
 
-public sealed class RegisterConsumerHandler(
+internal sealed class RegisterConsumerHandler(
     IConsumerRepository consumers, IConsumerQueries queries, TenantScope scope, AuditTrail audit, TimeProvider clock)
     : ICommandHandler<RegisterConsumerCommand, Result<ConsumerDto>>
 {

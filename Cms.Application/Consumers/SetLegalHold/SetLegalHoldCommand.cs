@@ -24,7 +24,7 @@ public sealed class SetLegalHoldValidator : IValidator<SetLegalHoldCommand>
     }
 }
 
-public sealed class SetLegalHoldHandler(IConsumerRepository consumers, IConsumerQueries queries, AuditTrail audit, TimeProvider clock)
+internal sealed class SetLegalHoldHandler(IConsumerRepository consumers, IConsumerQueries queries, AuditTrail audit, TimeProvider clock)
     : ICommandHandler<SetLegalHoldCommand, Result<ConsumerDto>>
 {
     public async ValueTask<Result<ConsumerDto>> Handle(SetLegalHoldCommand command, CancellationToken cancellationToken)

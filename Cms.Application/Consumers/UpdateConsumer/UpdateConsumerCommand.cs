@@ -32,7 +32,7 @@ public sealed class UpdateConsumerValidator : IValidator<UpdateConsumerCommand>
     }
 }
 
-public sealed class UpdateConsumerHandler(IConsumerRepository consumers, IConsumerQueries queries, AuditTrail audit, TimeProvider clock)
+internal sealed class UpdateConsumerHandler(IConsumerRepository consumers, IConsumerQueries queries, AuditTrail audit, TimeProvider clock)
     : ICommandHandler<UpdateConsumerCommand, Result<ConsumerDto>>
 {
     public async ValueTask<Result<ConsumerDto>> Handle(UpdateConsumerCommand command, CancellationToken cancellationToken)

@@ -27,7 +27,7 @@ public sealed class ListEventsValidator : IValidator<ListEventsQuery>
     }
 }
 
-public sealed class ListEventsHandler(IEventQueries events) : IQueryHandler<ListEventsQuery, Result<EventPage>>
+internal sealed class ListEventsHandler(IEventQueries events) : IQueryHandler<ListEventsQuery, Result<EventPage>>
 {
     public async ValueTask<Result<EventPage>> Handle(ListEventsQuery query, CancellationToken cancellationToken)
     {

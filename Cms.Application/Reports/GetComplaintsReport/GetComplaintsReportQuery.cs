@@ -52,7 +52,7 @@ public sealed class GetComplaintsReportValidator : IValidator<GetComplaintsRepor
     }
 }
 
-public sealed class GetComplaintsReportHandler(ITenantRepository tenants, TenantScope scope, IComplaintReportQueries report)
+internal sealed class GetComplaintsReportHandler(ITenantRepository tenants, TenantScope scope, IComplaintReportQueries report)
     : IQueryHandler<GetComplaintsReportQuery, Result<ComplaintsReportDto>>
 {
     public async ValueTask<Result<ComplaintsReportDto>> Handle(GetComplaintsReportQuery query, CancellationToken cancellationToken)

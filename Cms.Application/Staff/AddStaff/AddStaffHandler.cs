@@ -6,7 +6,7 @@ using Mediator;
 
 namespace Cms.Application.Staff.AddStaff;
 
-public sealed class AddStaffHandler(IStaffRepository staff, TenantScope scope, AuditTrail audit, TimeProvider clock)
+internal sealed class AddStaffHandler(IStaffRepository staff, TenantScope scope, AuditTrail audit, TimeProvider clock)
     : ICommandHandler<AddStaffCommand, Result<StaffDto>>
 {
     public async ValueTask<Result<StaffDto>> Handle(AddStaffCommand command, CancellationToken cancellationToken)

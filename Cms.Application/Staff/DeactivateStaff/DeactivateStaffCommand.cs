@@ -17,7 +17,7 @@ public sealed class DeactivateStaffValidator : IValidator<DeactivateStaffCommand
     public void Validate(DeactivateStaffCommand request, ValidationErrors errors) => errors.Id("id", request.StaffId);
 }
 
-public sealed class DeactivateStaffHandler(IStaffRepository staff, CallerContext caller, AuditTrail audit)
+internal sealed class DeactivateStaffHandler(IStaffRepository staff, CallerContext caller, AuditTrail audit)
     : ICommandHandler<DeactivateStaffCommand, Result<StaffDto>>
 {
     public async ValueTask<Result<StaffDto>> Handle(DeactivateStaffCommand command, CancellationToken cancellationToken)

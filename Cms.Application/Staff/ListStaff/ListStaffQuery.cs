@@ -15,7 +15,7 @@ public sealed class ListStaffValidator : IValidator<ListStaffQuery>
     public void Validate(ListStaffQuery request, ValidationErrors errors) => errors.Page(request);
 }
 
-public sealed class ListStaffHandler(IStaffQueries staff) : IQueryHandler<ListStaffQuery, Result<Page<StaffDto>>>
+internal sealed class ListStaffHandler(IStaffQueries staff) : IQueryHandler<ListStaffQuery, Result<Page<StaffDto>>>
 {
     public async ValueTask<Result<Page<StaffDto>>> Handle(ListStaffQuery query, CancellationToken cancellationToken) =>
         await staff.ListAsync(query.EffectiveLimit(), query.After(), cancellationToken);

@@ -23,7 +23,7 @@ public sealed class ReplaceStaffRolesValidator : IValidator<ReplaceStaffRolesCom
     }
 }
 
-public sealed class ReplaceStaffRolesHandler(IStaffRepository staff, CallerContext caller, AuditTrail audit)
+internal sealed class ReplaceStaffRolesHandler(IStaffRepository staff, CallerContext caller, AuditTrail audit)
     : ICommandHandler<ReplaceStaffRolesCommand, Result<StaffDto>>
 {
     public async ValueTask<Result<StaffDto>> Handle(ReplaceStaffRolesCommand command, CancellationToken cancellationToken)

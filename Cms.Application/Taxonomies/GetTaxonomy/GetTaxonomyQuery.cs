@@ -1,6 +1,7 @@
 using Cms.Application.Abstractions;
 using Cms.Application.Common;
 using Cms.Domain.Common;
+using Cms.Domain.Reports;
 using Cms.Domain.Taxonomies;
 using Mediator;
 
@@ -24,10 +25,19 @@ public sealed class GetTaxonomyValidator : IValidator<GetTaxonomyQuery>
     }
 }
 
-public sealed class GetTaxonomyHandler(ITaxonomyQueries taxonomies) : IQueryHandler<GetTaxonomyQuery, Result<TaxonomyDto>>
+internal sealed class GetTaxonomyHandler(ITaxonomyQueries taxonomies) : IQueryHandler<GetTaxonomyQuery, Result<TaxonomyDto>>
 {
-    public async ValueTask<Result<TaxonomyDto>> Handle(GetTaxonomyQuery query, CancellationToken cancellationToken) =>
-        await taxonomies.GetAsync(query.Kind, query.Version, cancellationToken) is { } taxonomy
-            ? taxonomy
+    public async ValueTask<Result<TaxonomyDto>> Handle(GetTaxonomyQuery query, CancellationToken cancellationToken)
+    {
+        if (await taxonomies.GetAsync(query.Kind, query.Version, cancellationToken) is { } taxonomy)
+        {
+            return taxonomy;
+        }
+
+        // A regulator's taxonomy the tenant has not republished: the version built into the service (version 0).
+        return query.Version is null && FcaReturnReference.BuiltIn(query.Kind) is { } builtIn
+            ? new TaxonomyDto(Guid.Empty, query.Kind, FcaReturnReference.BuiltInVersion, [.. builtIn.Select(e => new TaxonomyEntryDto(e.Code, e.Label))],
+                null, DateTimeOffset.UnixEpoch)
             : Error.NotFound("taxonomy");
+    }
 }

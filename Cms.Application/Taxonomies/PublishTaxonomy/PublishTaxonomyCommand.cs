@@ -30,7 +30,7 @@ public sealed class PublishTaxonomyValidator : IValidator<PublishTaxonomyCommand
     }
 }
 
-public sealed class PublishTaxonomyHandler(ITaxonomyRepository taxonomies, TenantScope scope, CallerContext caller, AuditTrail audit,
+internal sealed class PublishTaxonomyHandler(ITaxonomyRepository taxonomies, TenantScope scope, CallerContext caller, AuditTrail audit,
     TimeProvider clock) : ICommandHandler<PublishTaxonomyCommand, Result<TaxonomyDto>>
 {
     public async ValueTask<Result<TaxonomyDto>> Handle(PublishTaxonomyCommand command, CancellationToken cancellationToken)

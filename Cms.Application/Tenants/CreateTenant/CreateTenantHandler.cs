@@ -1,5 +1,7 @@
 using Cms.Application.Abstractions;
 using Cms.Application.Audit;
+using Cms.Application.LegalEntities;
+using Cms.Domain.LegalEntities;
 using Cms.Domain.Common;
 using Cms.Domain.Staff;
 using Cms.Domain.Tenants;
@@ -7,8 +9,9 @@ using Mediator;
 
 namespace Cms.Application.Tenants.CreateTenant;
 
-public sealed class CreateTenantHandler(
-    ITenantRepository tenants, IStaffRepository staff, TenantScope scope, AuditTrail audit, TimeProvider clock)
+internal sealed class CreateTenantHandler(
+    ITenantRepository tenants, IStaffRepository staff, ILegalEntityRepository legalEntities, TenantScope scope, AuditTrail audit,
+    TimeProvider clock)
     : ICommandHandler<CreateTenantCommand, Result<TenantDto>>
 {
     public async ValueTask<Result<TenantDto>> Handle(CreateTenantCommand command, CancellationToken cancellationToken)
@@ -28,8 +31,13 @@ public sealed class CreateTenantHandler(
         var admin = StaffMember.Create(Ids.New(), tenant.Id, command.Admin!.Subject!, command.Admin.Email!,
             command.Admin.DisplayName!, StaffKind.User, [Role.TenantAdmin], now).Value;
         await staff.AddAsync(admin, cancellationToken);
+        // Every complaint belongs to a legal entity: those filed without one belong to the tenant's default entity.
+        var defaultEntity = LegalEntity.Default(tenant.Id, tenant.Name, tenant.Sector == Sector.Banking && tenant.Jurisdiction == Jurisdiction.UK, now);
+        await legalEntities.AddAsync(defaultEntity, cancellationToken);
 
         await audit.RecordAsync("tenant.created", AuditTrail.Tenant, tenant.Id, AuditTrail.UnversionedEntity, ["name", "sector", "jurisdiction"], cancellationToken);
+        await audit.RecordAsync("legal_entity.created", AuditTrail.LegalEntity, defaultEntity.Id, defaultEntity.Version, ["name", "permissions"],
+            cancellationToken);
         await audit.RecordAsync("staff.added", AuditTrail.Staff, admin.Id, admin.Version, ["subject", "email", "displayName", "kind", "roles"], cancellationToken);
         return TenantDto.From(tenant);
     }

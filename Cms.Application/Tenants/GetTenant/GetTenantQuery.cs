@@ -10,7 +10,7 @@ public sealed record GetTenantQuery(Guid Id) : IQuery<Result<TenantDto>>, IUseCa
     UseCase IUseCaseMessage.UseCase => UseCase.GetTenant;
 }
 
-public sealed class GetTenantHandler(ITenantQueries tenants) : IQueryHandler<GetTenantQuery, Result<TenantDto>>
+internal sealed class GetTenantHandler(ITenantQueries tenants) : IQueryHandler<GetTenantQuery, Result<TenantDto>>
 {
     public async ValueTask<Result<TenantDto>> Handle(GetTenantQuery query, CancellationToken cancellationToken) =>
         await tenants.GetAsync(query.Id, cancellationToken) is { } tenant ? tenant : Error.NotFound("tenant");

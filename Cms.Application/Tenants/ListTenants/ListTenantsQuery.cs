@@ -20,7 +20,7 @@ public sealed class ListTenantsValidator : IValidator<ListTenantsQuery>
     }
 }
 
-public sealed class ListTenantsHandler(ITenantQueries tenants) : IQueryHandler<ListTenantsQuery, Result<Page<TenantDto>>>
+internal sealed class ListTenantsHandler(ITenantQueries tenants) : IQueryHandler<ListTenantsQuery, Result<Page<TenantDto>>>
 {
     public async ValueTask<Result<Page<TenantDto>>> Handle(ListTenantsQuery query, CancellationToken cancellationToken) =>
         await tenants.ListAsync(query.Name?.Trim(), query.EffectiveLimit(), query.After(), cancellationToken);

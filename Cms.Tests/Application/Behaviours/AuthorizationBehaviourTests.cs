@@ -27,7 +27,13 @@ public sealed class AuthorizationBehaviourTests
         "RecordProvisionalCredit",
         // The tenant's queues are visible to whoever handles or reads complaints.
         "ListQueues",
+        // api.md v1.1: the legal entities complaints are filed under (GET /v1/legal-entities: agent+, auditor), and the
+        // mappings of the tenant's codes onto the regulators' taxonomies.
+        "ListLegalEntities", "GetReturnMapping",
     ];
+
+    /// <summary>api.md v1.1: the FCA return (supervisor+, auditor), as the other regulators' reports; freezing it (supervisor+).</summary>
+    private static readonly string[] FcaReturnReaders = ["GetFcaReturn", "ListFcaReturnSnapshots", "ListUnmappedComplaints", "GetDotDisabilityReport"];
 
     /// <summary>Tenant use cases that api.md reserves to a role other than tenant_admin.</summary>
     private static readonly string[] NotForTenantAdmin = ["VerifyAuditChain", "ListEvents"];
@@ -36,10 +42,11 @@ public sealed class AuthorizationBehaviourTests
     {
         [Role.Agent] = AgentPlus.Contains,
         [Role.Supervisor] = name => AgentPlus.Contains(name) || name is "ReopenComplaint" or "ListStaff" or "GetComplaintsReport"
-            or "ReplaceStaffQueues" or "MoveComplaintQueue",
+            or "ReplaceStaffQueues" or "MoveComplaintQueue" or "TakeFcaReturnSnapshot" || FcaReturnReaders.Contains(name),
         [Role.TenantAdmin] = name => !NotForTenantAdmin.Contains(name),
         [Role.Auditor] = name => name is "GetComplaint" or "ListComplaints" or "GetComplaintHistory" or "ListAudit" or "VerifyAuditChain"
-            or "ListDueComplaints" or "GetCalendar" or "GetClockSettings" or "GetComplaintsReport" or "GetTaxonomy" or "ListQueues",
+            or "ListDueComplaints" or "GetCalendar" or "GetClockSettings" or "GetComplaintsReport" or "GetTaxonomy" or "ListQueues"
+            or "ListLegalEntities" or "GetReturnMapping" || FcaReturnReaders.Contains(name),
         [Role.Integration] = name => name is "RegisterConsumer" or "GetConsumer" or "FindConsumers" or "FileComplaint" or "GetComplaint"
             or "ListEvents" or "GetTaxonomy",
     };

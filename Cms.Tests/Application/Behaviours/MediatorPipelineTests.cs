@@ -1,12 +1,18 @@
 using System.Diagnostics;
 using Cms.Api;
-using Cms.Application;
 using Cms.Application.Abstractions;
+using Cms.Application.Audit;
 using Cms.Application.Common;
 using Cms.Application.Complaints.AcknowledgeComplaint;
 using Cms.Application.Complaints.FileComplaint;
 using Cms.Application.Complaints.GetComplaint;
+using Cms.Application.Complaints;
+using Cms.Application.Consumers;
+using Cms.Application.Queues;
+using Cms.Application.Staff;
 using Cms.Application.Tenants.CreateTenant;
+using Cms.Application.Tenants;
+using Cms.Application;
 using Cms.Domain.Audit;
 using Cms.Domain.Common;
 using Cms.Domain.Complaints;
@@ -51,6 +57,7 @@ public sealed class MediatorPipelineTests
         services.AddScoped<ITaxonomyRepository>(sp => new FakeTaxonomyRepository(db, sp.GetRequiredService<TenantScope>()));
         services.AddScoped<IQueueRepository>(sp => new FakeQueueRepository(db, sp.GetRequiredService<TenantScope>()));
         services.AddScoped<IQueueQueries>(sp => new FakeQueueQueries(db, sp.GetRequiredService<TenantScope>()));
+        services.AddScoped<Cms.Application.LegalEntities.ILegalEntityRepository>(sp => new FakeLegalEntityRepository(sp.GetRequiredService<TenantScope>()));
         services.AddScoped<IAuditRepository>(sp => new FakeAuditRepository(db, sp.GetRequiredService<TenantScope>()));
         services.AddScoped<ITenantClockRepository>(sp => new FakeTenantClockRepository(db, sp.GetRequiredService<TenantScope>()));
         services.AddScoped<IEventOutbox>(sp => new FakeEventOutbox(db, sp.GetRequiredService<TenantScope>()));

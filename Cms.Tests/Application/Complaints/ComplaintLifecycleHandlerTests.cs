@@ -27,7 +27,7 @@ public sealed class ComplaintLifecycleHandlerTests
         var cast = world.SeedCast();
         var w = world.ActAs(cast.Supervisor);
 
-        var c = Expect.Success(await new FileComplaintHandler(w.Tenants, w.TenantClocks, w.Consumers, w.Complaints, w.ComplaintQueries, w.Taxonomies, w.Queues, w.Scope, w.Audit, w.Clock)
+        var c = Expect.Success(await new FileComplaintHandler(w.Tenants, w.TenantClocks, w.Consumers, w.Complaints, w.ComplaintQueries, w.Taxonomies, w.Queues, w.LegalEntities, w.Scope, w.Audit, w.Clock)
             .Handle(new FileComplaintCommand(cast.Consumer.Id, Channel.Phone, "Mortgage", "Arrears", "Text", null, Priority.High, true, null, null), None));
         Assert.That(c.Version, Is.EqualTo(1));
 

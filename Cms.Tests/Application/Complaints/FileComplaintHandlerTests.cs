@@ -16,7 +16,7 @@ public sealed class FileComplaintHandlerTests
 
     private static ValueTask<Result<ComplaintDto>> File(World w, Guid consumerId, DateTimeOffset? receivedAt = null,
         bool? paymentServices = null, bool? disability = null) =>
-        new FileComplaintHandler(w.Tenants, w.TenantClocks, w.Consumers, w.Complaints, w.ComplaintQueries, w.Taxonomies, w.Queues, w.Scope, w.Audit, w.Clock)
+        new FileComplaintHandler(w.Tenants, w.TenantClocks, w.Consumers, w.Complaints, w.ComplaintQueries, w.Taxonomies, w.Queues, w.LegalEntities, w.Scope, w.Audit, w.Clock)
             .Handle(new FileComplaintCommand(consumerId, Channel.Email, " Credit card ", " Fees ", Description, receivedAt, null, null,
                 paymentServices, disability), CancellationToken.None);
 

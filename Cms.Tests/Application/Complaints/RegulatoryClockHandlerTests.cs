@@ -1,8 +1,13 @@
+using Cms.Application.Calendar.SetClosureDay;
+using Cms.Application.Calendar.UpdateClockSettings;
 using Cms.Application.Calendar;
-using Cms.Application.Complaints;
-using Cms.Application.Complaints.CorrectComplaintFacts;
+using Cms.Application.Complaints.CorrectReceivedAt;
 using Cms.Application.Complaints.FileComplaint;
 using Cms.Application.Complaints.ListDueComplaints;
+using Cms.Application.Complaints.RecordProvisionalCredit;
+using Cms.Application.Complaints.SetDisability;
+using Cms.Application.Complaints.SetPaymentServices;
+using Cms.Application.Complaints;
 using Cms.Domain.Common;
 using Cms.Domain.Complaints;
 using Cms.Domain.Regulation;
@@ -17,7 +22,7 @@ public sealed class RegulatoryClockHandlerTests
 
     /// <summary>Files into the cast's queue ("general", which its agents work), so the cast's agents may act on it.</summary>
     private static async Task<ComplaintDto> File(World w, Guid consumerId, DateTimeOffset? receivedAt = null, bool? paymentServices = null) =>
-        Expect.Success(await new FileComplaintHandler(w.Tenants, w.TenantClocks, w.Consumers, w.Complaints, w.ComplaintQueries, w.Taxonomies, w.Queues, w.Scope, w.Audit, w.Clock)
+        Expect.Success(await new FileComplaintHandler(w.Tenants, w.TenantClocks, w.Consumers, w.Complaints, w.ComplaintQueries, w.Taxonomies, w.Queues, w.LegalEntities, w.Scope, w.Audit, w.Clock)
             .Handle(new FileComplaintCommand(consumerId, Channel.Web, "p", "c", "d", receivedAt, null, null, paymentServices, null) { Queue = "general" }, None));
 
     [Test]

@@ -3,6 +3,7 @@ using Cms.Application.Audit;
 using Cms.Application.Common;
 using Cms.Application.Complaints;
 using Cms.Application.Consumers;
+using Cms.Application.Queues;
 using Cms.Application.Staff;
 using Cms.Application.Tenants;
 using Cms.Domain.Common;

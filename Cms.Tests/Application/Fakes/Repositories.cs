@@ -46,6 +46,18 @@ public sealed class FakeTenantRepository(InMemoryDatabase db) : ITenantRepositor
 
     public Task<Tenant?> GetAsync(Guid id, CancellationToken cancellationToken) =>
         Task.FromResult(db.Tenants.GetValueOrDefault(id));
+
+    public Task<bool> UpdateStatusAsync(Tenant tenant, TenantStatus expected, CancellationToken cancellationToken)
+    {
+        if (!db.Tenants.TryGetValue(tenant.Id, out var stored) || stored.Status != expected)
+        {
+            return Task.FromResult(false);
+        }
+
+        db.Tenants[tenant.Id] = tenant;
+        db.Writes.Add($"tenant.status {tenant.Id}");
+        return Task.FromResult(true);
+    }
 }
 
 public sealed class FakeStaffRepository(InMemoryDatabase db, TenantScope scope) : IStaffRepository
@@ -78,6 +90,12 @@ public sealed class FakeStaffRepository(InMemoryDatabase db, TenantScope scope) 
         var found = db.Staff.Values.FirstOrDefault(s => s.TenantId == tenantId && s.Subject == subject);
         return Task.FromResult(found is null ? null : Stored.Copy(found));
     }
+
+    /// <summary>A world's tenant that was never stored counts as active (most handler tests build staff only).</summary>
+    public async Task<StaffCaller?> FindCallerAsync(string subject, CancellationToken cancellationToken) =>
+        await FindBySubjectAsync(subject, cancellationToken) is { } member
+            ? new StaffCaller(member, db.Tenants.TryGetValue(member.TenantId, out var t) ? t.Status : TenantStatus.Active)
+            : null;
 
     public Task<bool> UpdateAsync(StaffMember staff, long expectedVersion, CancellationToken cancellationToken)
     {
@@ -350,12 +368,12 @@ public sealed class FakeTenantClockRepository(InMemoryDatabase db, TenantScope s
 
 public sealed class FakeEventOutbox(InMemoryDatabase db, TenantScope scope) : IEventOutbox
 {
-    public Task<long> AppendAsync(Cms.Domain.Events.ChangeEvent change, CancellationToken cancellationToken)
+    public Task AppendAsync(Cms.Domain.Events.ChangeEvent change, CancellationToken cancellationToken)
     {
         Guard.SameTenant(scope, change.TenantId);
         var position = db.Events.Count(e => e.Event.TenantId == change.TenantId) + 1L;
         db.Events.Add((position, change));
         db.Writes.Add($"event.insert {change.Type}");
-        return Task.FromResult(position);
+        return Task.CompletedTask;
     }
 }

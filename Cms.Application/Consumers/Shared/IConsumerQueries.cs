@@ -1,0 +1,13 @@
+using Cms.Application.Common;
+
+namespace Cms.Application.Consumers;
+
+public interface IConsumerQueries
+{
+    Task<ConsumerDto?> GetAsync(Guid id, CancellationToken cancellationToken);
+
+    /// <summary>Exact-match lookup by external reference, e-mail and/or phone as the caller gave them: the implementation
+    /// trims and normalises them the same way as when they were stored (through the blind indexes in the database).</summary>
+    Task<Page<ConsumerDto>> FindAsync(string? externalRef, string? email, string? phone, int limit, CursorKey? after,
+        CancellationToken cancellationToken);
+}

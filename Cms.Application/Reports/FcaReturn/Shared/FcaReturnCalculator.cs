@@ -1,0 +1,68 @@
+using System.Globalization;
+using Cms.Application.Abstractions;
+using Cms.Application.Common;
+using Cms.Application.Taxonomies;
+using Cms.Application.LegalEntities;
+using Cms.Domain.Common;
+using Cms.Domain.LegalEntities;
+using Cms.Domain.Reports;
+using Cms.Domain.Taxonomies;
+
+namespace Cms.Application.Reports.FcaReturn;
+
+/// <summary>The legal entity and period a return request names, checked.</summary>
+public static class FcaReturnInput
+{
+    public static bool TryParsePeriod(string? text, out FcaReturnPeriod period)
+    {
+        var ok = DateOnly.TryParseExact(text, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var day)
+                 && FcaReturnPeriod.IsPeriodStart(day);
+        period = new FcaReturnPeriod(day);
+        return ok;
+    }
+
+    public static void Validate(Guid legalEntityId, string? periodStart, ValidationErrors errors)
+    {
+        errors.Id("legalEntityId", legalEntityId);
+        if (!TryParsePeriod(periodStart, out _))
+        {
+            errors.Add("periodStart", "'periodStart' is the first day of a six-month reporting period: yyyy-01-01 or yyyy-07-01.");
+        }
+    }
+}
+
+/// <summary>
+/// Computes the FCA return of an entity for a period: the period's bounds in the tenant's regulatory time zone, the
+/// current FCA taxonomies (the tenant's published versions, else the built-in version 0), the database's aggregates,
+/// laid out by <see cref="FcaReturnBuilder"/>. Shared by the live return, the unmapped list and the snapshots.
+/// </summary>
+public sealed class FcaReturnCalculator(ITenantRepository tenants, ITaxonomyQueries taxonomies, ILegalEntityRepository entities,
+    IFcaReturnQueries queries, TenantScope scope)
+{
+    public Task<LegalEntity?> EntityAsync(Guid legalEntityId, CancellationToken cancellationToken) => entities.GetAsync(legalEntityId, cancellationToken);
+
+    /// <summary>[local midnight starting the period, local midnight after its last day) as instants, and the zone.</summary>
+    public async Task<(DateTimeOffset Start, DateTimeOffset End, string TimeZone)> BoundsAsync(FcaReturnPeriod period, CancellationToken cancellationToken)
+    {
+        var tenant = await tenants.GetAsync(scope.Required, cancellationToken)
+                     ?? throw new InvalidOperationException("The caller's tenant does not exist.");
+        var calendar = tenant.Profile.Calendar;
+        return (calendar.EndOfDay(period.Start.AddDays(-1)).AddTicks(1), calendar.EndOfDay(period.LastDay).AddTicks(1), calendar.TimeZoneId);
+    }
+
+    public async Task<FcaReturnDto> ComputeAsync(LegalEntity entity, FcaReturnPeriod period, IReadOnlyDictionary<string, long>? context,
+        CancellationToken cancellationToken)
+    {
+        var (start, end, zone) = await BoundsAsync(period, cancellationToken);
+        var groups = await queries.GroupsAsync(entity.Id, entity.IsDefault, start, end, cancellationToken);
+        return FcaReturnBuilder.Build(entity, period, zone, await TaxonomyAsync(TaxonomyKind.FcaProduct, cancellationToken),
+            await TaxonomyAsync(TaxonomyKind.FcaCause, cancellationToken), groups, context);
+    }
+
+    /// <summary>The tenant's current version of an FCA or DOT taxonomy, else the built-in version 0.</summary>
+    public async Task<FcaTaxonomyVersion> TaxonomyAsync(TaxonomyKind kind, CancellationToken cancellationToken) =>
+        await taxonomies.GetAsync(kind, null, cancellationToken) is { } published
+            ? new FcaTaxonomyVersion(published.Version, [.. published.Entries.Select(e => new TaxonomyEntry(e.Code, e.Label))])
+            : new FcaTaxonomyVersion(FcaReturnReference.BuiltInVersion,
+                FcaReturnReference.BuiltIn(kind) ?? throw new ArgumentOutOfRangeException(nameof(kind), kind, "Not a reference taxonomy."));
+}

@@ -1,0 +1,56 @@
+using Cms.Application.Abstractions;
+using Cms.Application.Audit;
+using Cms.Domain.Audit;
+using Cms.Infrastructure.Persistence;
+using Cms.Infrastructure.Repositories;
+
+namespace Cms.Infrastructure.Audit;
+
+/// <summary>
+/// Writes an audit entry with its own HMAC (security.md 8: protected from the moment it commits). PostgreSQL leaves it
+/// unlinked (<c>seq = 0</c>) for the <see cref="ChangeSealer"/>, so writers of a tenant never wait on one another;
+/// SQLite, one writer at a time, links it in the writer's transaction through the tenant's chain head.
+/// </summary>
+internal sealed class AuditRepository(DbSession db, TenantScope scope, AuditChain chain) : IAuditRepository
+{
+    private const string Insert =
+        $"""
+        INSERT INTO audit_entries (tenant_id, {AuditRow.Columns}, entry_hmac, seq, prev_hash, hash)
+        VALUES (@TenantId, @Id, @OccurredAt, @ActorType, @ActorId, @Action, @EntityType, @EntityId, @ChangedFields, @TraceId,
+                @EntryHmac, @Seq, @PrevHash, @Hash)
+        """;
+
+    public async Task AppendAsync(AuditEntry entry, CancellationToken cancellationToken)
+    {
+        var tenantId = TenantGuard.Check(scope, entry.TenantId);
+        var entryHmac = chain.EntryHmac(entry);
+        if (db is PostgresSession)
+        {
+            await db.ExecuteAsync(Insert, Parameters(entry, entryHmac, 0, "", ""), cancellationToken);
+            return;
+        }
+
+        var head = await db.QuerySingleOrDefaultAsync<HeadRow>(
+            """
+            INSERT INTO audit_chain_heads (tenant_id, last_seq, last_hash) VALUES (@TenantId, 1, @Genesis)
+            ON CONFLICT (tenant_id) DO UPDATE SET last_seq = audit_chain_heads.last_seq + 1
+            RETURNING last_seq, last_hash
+            """,
+            new { TenantId = tenantId, Genesis = AuditChain.Genesis }, cancellationToken)
+            ?? throw new InvalidOperationException("The audit chain head did not advance.");
+        var hash = chain.LinkHash(tenantId, head.LastSeq, head.LastHash, entryHmac);
+        await db.ExecuteAsync(Insert, Parameters(entry, entryHmac, head.LastSeq, head.LastHash, hash), cancellationToken);
+        await db.ExecuteAsync("UPDATE audit_chain_heads SET last_hash = @Hash WHERE tenant_id = @TenantId",
+            new { TenantId = tenantId, Hash = hash }, cancellationToken);
+    }
+
+    private static object Parameters(AuditEntry entry, string entryHmac, long seq, string previousHash, string hash) =>
+        new DynamicParametersBuilder(AuditRow.Parameters(entry))
+            .With("EntryHmac", entryHmac).With("Seq", seq).With("PrevHash", previousHash).With("Hash", hash).Build();
+
+    private sealed class HeadRow
+    {
+        public long LastSeq { get; init; }
+        public string LastHash { get; init; } = "";
+    }
+}
