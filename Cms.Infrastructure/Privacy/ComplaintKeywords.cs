@@ -2,7 +2,7 @@ using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
 using Cms.Application.Abstractions;
-using Cms.Application.Complaints.ListComplaints;
+using Cms.Application.Complaints;
 using Cms.Domain.Common;
 using Cms.Infrastructure.Crypto;
 using Cms.Infrastructure.Persistence;

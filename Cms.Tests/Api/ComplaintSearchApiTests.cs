@@ -2,7 +2,7 @@ using System.Net;
 using System.Net.Http.Json;
 using Cms.Application.Common;
 using Cms.Application.Complaints;
-using Cms.Application.Complaints.ListComplaints;
+
 using Cms.Tests.Support;
 
 namespace Cms.Tests.Api;

@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Text;
 
-namespace Cms.Application.Complaints.ListComplaints;
+namespace Cms.Application.Complaints;
 
 /// <summary>
 /// The words of a text as the blind keyword index keeps them (docs/adr/0013-free-text-sealed-under-the-consumers-key.md):
