@@ -2,6 +2,7 @@ using System.Text.Json;
 using Cms.Api.Auth;
 using Cms.Api.Endpoints;
 using Cms.Api.Http;
+using Cms.Api.Http.RateLimits;
 using Cms.Api.Maintenance;
 using Cms.Application;
 using Cms.Application.Abstractions;
@@ -70,6 +71,9 @@ public static class CmsApi
             .Validate(o => o.Retention > TimeSpan.Zero, "Cms:Idempotency:Retention must be positive.")
             .Validate(o => o.PurgeInterval >= TimeSpan.Zero, "Cms:Idempotency:PurgeInterval must not be negative (zero turns the purge off).")
             .Validate(o => o.PurgeBatchSize is >= 1 and <= 100_000, "Cms:Idempotency:PurgeBatchSize must be 1–100000.").ValidateOnStart();
+        services.AddSingleton(sp => sp.GetRequiredService<Microsoft.Extensions.Options.IOptions<IdempotencyOptions>>().Value);
+        services.AddSingleton(sp => new IdempotentAnswerFormat(
+            sp.GetRequiredService<Microsoft.Extensions.Options.IOptions<Microsoft.AspNetCore.Http.Json.JsonOptions>>().Value.SerializerOptions));
         services.AddHostedService<IdempotencyPurgeWorker>();
 
         // Each endpoint's body limit is set per request (BodyLimits); Kestrel's is the default, for requests no endpoint matches.
@@ -93,7 +97,7 @@ public static class CmsApi
         services.AddAuthentication(JwtBearerDefaults.AuthenticationScheme).AddJwtBearer(o =>
         {
             o.MapInboundClaims = false;
-            o.Events = tokenCache.Events();
+            o.Events = StrictTokenRules.Apply(tokenCache.Events(), auth, TimeProvider.System);
             if (!string.IsNullOrWhiteSpace(auth.Authority))
             {
                 o.Authority = auth.Authority;
@@ -118,6 +122,8 @@ public static class CmsApi
         services.AddOpenApi(o =>
         {
             o.AddSchemaTransformer(OpenApiEnums.Describe);
+            o.AddSchemaTransformer(OpenApiSchemaRules.Apply);
+            o.AddDocumentTransformer(OpenApiSchemaRules.DropNullOfRequired);
             OpenApiContract.Configure(o);
         });
         services.AddSingleton<MigrationsHealthCheck>();
@@ -310,7 +316,10 @@ public static class CmsApi
             .DisableRateLimiting();
 
         // Every API route runs as one retried unit of database work (DatabaseRetryFilter, outermost of its filters).
-        var api = app.MapGroup("").AddEndpointFilter<DatabaseRetryFilter>().WithMetadata(new DatabaseRetryFilter.Applied());
+        // Every bound argument of every route obeys the input rule (InputGuardFilter: no NUL, dates the product computes);
+        // every 2xx answer with a versioned resource gets its ETag (Responses.ETagFilter).
+        var api = app.MapGroup("").AddEndpointFilter<DatabaseRetryFilter>().WithMetadata(new DatabaseRetryFilter.Applied())
+            .AddEndpointFilterFactory(InputGuardFilter.Create).AddEndpointFilter(Responses.ETagFilter);
         api.MapTenantEndpoints();
         api.MapStaffEndpoints();
         api.MapQueueEndpoints();

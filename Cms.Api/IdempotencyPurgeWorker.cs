@@ -1,4 +1,4 @@
-using Cms.Api.Http;
+using Cms.Application.Abstractions;
 using Cms.Infrastructure.Idempotency;
 using Cms.Infrastructure.Persistence;
 using Microsoft.Extensions.Options;

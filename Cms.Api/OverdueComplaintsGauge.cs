@@ -1,7 +1,7 @@
 using System.Diagnostics.Metrics;
 using Cms.Application.Common;
+using Cms.Infrastructure.Complaints;
 using Cms.Infrastructure.Persistence;
-using Cms.Infrastructure.Queries;
 
 namespace Cms.Api;
 

@@ -1,3 +1,4 @@
+using Cms.Api.Http.RateLimits;
 using Cms.Api.Auth;
 using Cms.Api.Http;
 using Cms.Infrastructure.Persistence;
@@ -47,12 +48,12 @@ public static class StartupSettings
         }
 
         var rate = configuration.GetSection(RateLimitOptions.Section).Get<RateLimitOptions>() ?? new RateLimitOptions();
-        if (rate.PermitsPerSecond <= 0 || rate.Burst <= 0)
+        if (rate.Validate() is { } rateError)
         {
-            throw Invalid("Cms:RateLimit:PermitsPerSecond and Cms:RateLimit:Burst must be positive.");
+            throw Invalid(rateError);
         }
 
-        var idempotency = configuration.GetSection(Http.IdempotencyOptions.Section).Get<Http.IdempotencyOptions>() ?? new Http.IdempotencyOptions();
+        var idempotency = configuration.GetSection(Application.Abstractions.IdempotencyOptions.Section).Get<Application.Abstractions.IdempotencyOptions>() ?? new Application.Abstractions.IdempotencyOptions();
         if (idempotency.PurgeInterval < TimeSpan.Zero)
         {
             throw Invalid("Cms:Idempotency:PurgeInterval must be zero (off) or a positive time span such as 00:15:00.");

@@ -16,6 +16,9 @@ public static class DependencyInjection
         services.AddScoped<TenantScope>();
         services.AddScoped<CallerContext>();
         services.AddScoped<UseCaseScope>();
+        services.AddScoped<IdempotentRequest>();
+        services.TryAddSingleton(new IdempotencyOptions()); // defaults; the host registers Cms:Idempotency after this
+        services.TryAddSingleton(new IdempotentAnswerFormat(System.Text.Json.JsonSerializerOptions.Web)); // the host's: its HTTP JSON options
         services.TryAddSingleton(new Webhooks.WebhookOptions()); // defaults; the host registers Cms:Webhooks after this
         services.AddScoped<AuditTrail>();
         services.AddScoped<Reports.FcaReturn.FcaReturnCalculator>();

@@ -15,6 +15,10 @@
 #   CMS_TEST_PGBOUNCER       path of the pgbouncer binary (empty if it could not be installed)
 #   CMS_TEST_REDOCLY         the OpenAPI linter (tools/openapi-lint, installed from its package-lock with npm ci)
 #
+# A full run (no arguments, or CMS_TEST_CLIENTS=1) then runs the generated clients against the service
+# (scripts/client-tests.sh: Kiota C# and openapi-typescript clients from the document this build serves); their flows
+# count in the closing line.
+#
 # As root the cluster runs as the OS user `postgres` (initdb refuses root); as a non-root
 # developer it runs as that developer, and sudo is used only to apt-get install what is missing.
 set -euo pipefail
@@ -268,6 +272,23 @@ main() {
 
   cleanup   # now, so that nothing it might print follows the summary line
 
+  local client_passed=0 client_failed=0 client_line
+  if [[ $# -eq 0 || ${CMS_TEST_CLIENTS:-0} == 1 ]]; then
+    # Its output goes to stderr (through a file: tee to /dev/stderr would truncate a log file that stderr points at).
+    local client_out
+    client_out=$(mktemp)
+    CMS_CLIENTS_NO_BUILD=1 bash "$REPO_ROOT/scripts/client-tests.sh" >"$client_out" 2>&1 || true
+    cat "$client_out" >&2
+    client_line=$(tail -n 1 "$client_out")
+    rm -f "$client_out"
+    if [[ $client_line =~ ^client\ flows:\ ([0-9]+)\ passed,\ ([0-9]+)\ failed$ ]]; then
+      client_passed=${BASH_REMATCH[1]} client_failed=${BASH_REMATCH[2]}
+    else
+      log "the client tests did not report"
+      client_failed=1
+    fi
+  fi
+
   local counts passed failed skipped
   if counts=$(trx_counts "$stamp"); then
     read -r passed failed skipped <<<"$counts"
@@ -277,6 +298,7 @@ main() {
     if [[ $test_rc -eq 0 ]]; then test_rc=1; fi
   fi
   rm -f "$stamp"
+  passed=$((passed + client_passed)) failed=$((failed + client_failed))
   # A failed dotnet test with no failing test (build error, crashed test host) still fails the run.
   if [[ $test_rc -ne 0 && $failed -eq 0 ]]; then
     log "dotnet test exited with $test_rc but no test failed: counted as 1 failed"

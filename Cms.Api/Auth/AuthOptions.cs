@@ -13,6 +13,13 @@ public sealed class AuthOptions
     /// <summary>Local runs and tests: the issuer of HS256 tokens.</summary>
     public string Issuer { get; set; } = "cms-local";
 
+    /// <summary>The longest bearer token accepted (bytes); a longer one is a 401 before it is parsed.</summary>
+    public int MaxTokenBytes { get; set; } = 8 * 1024;
+
+    /// <summary>The longest a locally signed token (no <see cref="Authority"/>) may still be valid for when it is used;
+    /// the <c>token</c> command issues at most 720 hours.</summary>
+    public TimeSpan MaxTokenLifetime { get; set; } = TimeSpan.FromHours(720);
+
     /// <summary>Local runs and tests: base64 HS256 key of at least 32 bytes.</summary>
     public string? SigningKey { get; set; }
 

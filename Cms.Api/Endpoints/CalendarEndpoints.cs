@@ -1,3 +1,4 @@
+using System.ComponentModel.DataAnnotations;
 using System.Globalization;
 using Cms.Api.Http;
 using Cms.Application.Calendar.GetCalendar;
@@ -15,7 +16,7 @@ namespace Cms.Api.Endpoints;
 /// <summary>The tenant's business-day calendar (public holidays of its profile, its own closure days) and clock settings.</summary>
 public static class CalendarEndpoints
 {
-    public sealed record ClosureDayBody(string? Name);
+    public sealed record ClosureDayBody([Required] string? Name);
 
     public static void MapCalendarEndpoints(this IEndpointRouteBuilder app)
     {

@@ -1,3 +1,4 @@
+using System.ComponentModel.DataAnnotations;
 using Cms.Api.Http;
 using Cms.Application.Audit;
 using Cms.Application.Common;
@@ -40,29 +41,29 @@ public static class ComplaintEndpoints
 {
     public sealed record AssignBody(Guid AssigneeId);
 
-    public sealed record ResolveBody(Outcome? Outcome, RedressDto? Redress, string? RootCause);
+    public sealed record ResolveBody([Required] Outcome? Outcome, RedressDto? Redress, string? RootCause);
 
-    public sealed record ReferBody(string? Body, string? Reference);
+    public sealed record ReferBody([Required] string? Body, string? Reference);
 
-    public sealed record ReferralOutcomeBody(ReferralOutcome? Outcome);
+    public sealed record ReferralOutcomeBody([Required] ReferralOutcome? Outcome);
 
-    public sealed record NoteBody(NoteKind? Kind, string? Body);
+    public sealed record NoteBody([Required] NoteKind? Kind, [Required] string? Body);
 
-    public sealed record ResponseBody(ResponseType? Type, DateTimeOffset? SentAt);
+    public sealed record ResponseBody([Required] ResponseType? Type, [Required] DateTimeOffset? SentAt);
 
-    public sealed record ClassifyBody(string? Product, string? Category);
+    public sealed record ClassifyBody([Required] string? Product, [Required] string? Category);
 
-    public sealed record VulnerabilityBody(bool? Involved, IReadOnlyList<VulnerabilityDriver>? Drivers, DateTimeOffset? ConsentGivenAt);
+    public sealed record VulnerabilityBody([Required] bool? Involved, IReadOnlyList<VulnerabilityDriver>? Drivers, DateTimeOffset? ConsentGivenAt);
 
     public sealed record MergeBody(Guid DuplicateId);
 
-    public sealed record ReceivedAtBody(DateTimeOffset? ReceivedAt);
+    public sealed record ReceivedAtBody([Required] DateTimeOffset? ReceivedAt);
 
-    public sealed record PaymentServicesBody(bool? PaymentServices);
+    public sealed record PaymentServicesBody([Required] bool? PaymentServices);
 
-    public sealed record DisabilityBody(bool? Disability);
+    public sealed record DisabilityBody([Required] bool? Disability);
 
-    public sealed record ProvisionalCreditBody(DateTimeOffset? CreditedAt);
+    public sealed record ProvisionalCreditBody([Required] DateTimeOffset? CreditedAt);
 
     /// <summary>The code of the queue to move to; null moves the complaint out of every queue.</summary>
     public sealed record QueueBody(string? Queue);
@@ -143,13 +144,13 @@ public static class ComplaintEndpoints
         group.MapGet("/{id}/history", History).WithSummary("The audit timeline of a complaint (agent+, auditor).");
     }
 
-    private static async Task<Results<Created<ComplaintDto>, ProblemHttpResult>> File(FileComplaintCommand body, HttpContext http,
+    private static async Task<Results<Created<ComplaintDto>, ProblemHttpResult>> File(FileComplaintCommand body,
         ISender sender, CancellationToken ct) =>
-        Responses.CreatedVersioned(http, await sender.Send(body, ct), c => $"/v1/complaints/{c.Id}", Responses.VersionOf);
+        Responses.Created(await sender.Send(body, ct), c => $"/v1/complaints/{c.Id}");
 
-    private static async Task<Results<Ok<ComplaintDto>, ProblemHttpResult>> Get(Guid id, HttpContext http, ISender sender,
+    private static async Task<Results<Ok<ComplaintDto>, ProblemHttpResult>> Get(Guid id, ISender sender,
         CancellationToken ct) =>
-        Responses.Versioned(http, await sender.Send(new GetComplaintQuery(id), ct), Responses.VersionOf);
+        Responses.Ok(await sender.Send(new GetComplaintQuery(id), ct));
 
     private static async Task<Results<Ok<Page<ComplaintSummaryDto>>, ProblemHttpResult>> List(string? status, Guid? assigneeId,
         string? category, Guid? consumerId, DateTimeOffset? dueBefore, bool? overdue, DateTimeOffset? receivedFrom,
@@ -230,7 +231,7 @@ public static class ComplaintEndpoints
     {
         var ifMatch = Responses.RequiredIfMatch(http.Request);
         return ifMatch.IsSuccess
-            ? Responses.Versioned(http, await sender.Send(command(ifMatch.Value), ct), Responses.VersionOf)
+            ? Responses.Ok(await sender.Send(command(ifMatch.Value), ct))
             : Problems.From(ifMatch.Error);
     }
 

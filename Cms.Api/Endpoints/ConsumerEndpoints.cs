@@ -1,3 +1,4 @@
+using System.ComponentModel.DataAnnotations;
 using Cms.Api.Http;
 using Cms.Api.Import;
 using Cms.Application.Common;
@@ -18,7 +19,7 @@ namespace Cms.Api.Endpoints;
 
 public static class ConsumerEndpoints
 {
-    public sealed record LegalHoldBody(bool? OnHold);
+    public sealed record LegalHoldBody([Required] bool? OnHold);
 
     public sealed record UpdateConsumerBody(string? FullName, string? Email, string? Phone, AddressDto? Address, VulnerabilityDto? Vulnerability);
 
@@ -48,9 +49,9 @@ public static class ConsumerEndpoints
         group.MapPut("/{id}/legal-hold", SetLegalHold).WithSummary("Set or lift the legal hold: { onHold } (tenant_admin).");
     }
 
-    private static async Task<Results<Created<ConsumerDto>, ProblemHttpResult>> Register(RegisterConsumerCommand body, HttpContext http,
+    private static async Task<Results<Created<ConsumerDto>, ProblemHttpResult>> Register(RegisterConsumerCommand body,
         ISender sender, CancellationToken ct) =>
-        Responses.CreatedVersioned(http, await sender.Send(body, ct), c => $"/v1/consumers/{c.Id}", Responses.VersionOf);
+        Responses.Created(await sender.Send(body, ct), c => $"/v1/consumers/{c.Id}");
 
     /// <summary>The largest import body accepted unless <c>Cms:Limits:Endpoints:postConsumersImports</c> says otherwise.</summary>
     public const long DefaultMaxImportBytes = 64L * 1024 * 1024 * 1024;
@@ -82,19 +83,19 @@ public static class ConsumerEndpoints
         }
     }
 
-    private static async Task<Results<Ok<ConsumerDto>, ProblemHttpResult>> Get(Guid id, HttpContext http, ISender sender, CancellationToken ct) =>
-        Responses.Versioned(http, await sender.Send(new GetConsumerQuery(id), ct), Responses.VersionOf);
+    private static async Task<Results<Ok<ConsumerDto>, ProblemHttpResult>> Get(Guid id, ISender sender, CancellationToken ct) =>
+        Responses.Ok(await sender.Send(new GetConsumerQuery(id), ct));
 
     private static async Task<Results<Ok<Page<ConsumerDto>>, ProblemHttpResult>> Find(string? externalRef, string? email, string? phone,
         int? limit, string? cursor, ISender sender, CancellationToken ct) =>
         Responses.Ok(await sender.Send(new FindConsumersQuery(externalRef, email, limit, cursor, phone), ct));
 
-    private static async Task<Results<Ok<ConsumerDto>, ProblemHttpResult>> Erase(Guid id, HttpContext http, ISender sender, CancellationToken ct) =>
-        Responses.Versioned(http, await sender.Send(new EraseConsumerCommand(id), ct), Responses.VersionOf);
+    private static async Task<Results<Ok<ConsumerDto>, ProblemHttpResult>> Erase(Guid id, ISender sender, CancellationToken ct) =>
+        Responses.Ok(await sender.Send(new EraseConsumerCommand(id), ct));
 
-    private static async Task<Results<Ok<ConsumerDto>, ProblemHttpResult>> SetLegalHold(Guid id, LegalHoldBody body, HttpContext http,
-        ISender sender, CancellationToken ct) =>
-        Responses.Versioned(http, await sender.Send(new SetLegalHoldCommand(id, body.OnHold), ct), Responses.VersionOf);
+    private static async Task<Results<Ok<ConsumerDto>, ProblemHttpResult>> SetLegalHold(Guid id, LegalHoldBody body, ISender sender,
+        CancellationToken ct) =>
+        Responses.Ok(await sender.Send(new SetLegalHoldCommand(id, body.OnHold), ct));
 
     private static async Task<Results<Ok<ConsumerDto>, ProblemHttpResult>> Update(Guid id, UpdateConsumerBody body, HttpContext http,
         ISender sender, CancellationToken ct)
@@ -106,6 +107,6 @@ public static class ConsumerEndpoints
         }
 
         var command = new UpdateConsumerCommand(id, ifMatch.Value, body.FullName, body.Email, body.Phone, body.Address, body.Vulnerability);
-        return Responses.Versioned(http, await sender.Send(command, ct), Responses.VersionOf);
+        return Responses.Ok(await sender.Send(command, ct));
     }
 }

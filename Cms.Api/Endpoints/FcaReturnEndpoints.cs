@@ -1,10 +1,13 @@
+using System.ComponentModel.DataAnnotations;
 using System.Text;
 using Cms.Api.Http;
-using Cms.Application.Reports.FcaReturn;
 using Cms.Application.Reports.FcaReturn.GetFcaReturn;
 using Cms.Application.Reports.FcaReturn.ListFcaReturnSnapshots;
 using Cms.Application.Reports.FcaReturn.ListUnmappedComplaints;
 using Cms.Application.Reports.FcaReturn.TakeFcaReturnSnapshot;
+using Cms.Application.Reports.FcaReturn;
+using Cms.Application.Reports.ReturnMappings.GetReturnMapping;
+using Cms.Application.Reports.ReturnMappings.ReplaceReturnMapping;
 using Cms.Application.Reports.ReturnMappings;
 using Cms.Domain.Common;
 using Cms.Domain.Taxonomies;
@@ -18,7 +21,7 @@ public static class FcaReturnEndpoints
 {
     public sealed record SnapshotBody(Guid LegalEntityId, string? PeriodStart, IReadOnlyDictionary<string, long>? Context);
 
-    public sealed record MappingBody(IReadOnlyList<ReturnMappingEntry>? Entries);
+    public sealed record MappingBody([Required] IReadOnlyList<ReturnMappingEntry>? Entries);
 
     public static void MapFcaReturnEndpoints(this IEndpointRouteBuilder app)
     {

@@ -1,3 +1,4 @@
+using System.ComponentModel.DataAnnotations;
 using Cms.Api.Http;
 using Cms.Application.Common;
 using Cms.Application.LegalEntities;
@@ -13,7 +14,7 @@ namespace Cms.Api.Endpoints;
 /// <summary>The authorised firms of a tenant, one FCA return each (docs/regulatory-returns.md).</summary>
 public static class LegalEntityEndpoints
 {
-    public sealed record LegalEntityBody(string? Name, string? FirmReferenceNumber, IReadOnlyList<FcaPermission>? Permissions);
+    public sealed record LegalEntityBody([Required] string? Name, string? FirmReferenceNumber, [Required] IReadOnlyList<FcaPermission>? Permissions);
 
     public static void MapLegalEntityEndpoints(this IEndpointRouteBuilder app)
     {

@@ -1,9 +1,11 @@
+using System.ComponentModel.DataAnnotations;
 using Cms.Api.Http;
 using Cms.Application.Common;
 using Cms.Application.Queues.ReplaceStaffQueues;
 using Cms.Application.Queues;
 using Cms.Application.Staff.AddStaff;
 using Cms.Application.Staff.DeactivateStaff;
+using Cms.Application.Staff.GetStaff;
 using Cms.Application.Staff.ListStaff;
 using Cms.Application.Staff.ReplaceStaffRoles;
 using Cms.Application.Staff;
@@ -15,15 +17,16 @@ namespace Cms.Api.Endpoints;
 
 public static class StaffEndpoints
 {
-    public sealed record ReplaceRolesBody(IReadOnlyList<Role>? Roles);
+    public sealed record ReplaceRolesBody([Required] IReadOnlyList<Role>? Roles);
 
-    public sealed record ReplaceQueuesBody(IReadOnlyList<string>? Queues);
+    public sealed record ReplaceQueuesBody([Required] IReadOnlyList<string>? Queues);
 
     public static void MapStaffEndpoints(this IEndpointRouteBuilder app)
     {
         var group = app.MapGroup("/v1/staff").WithTags("Staff");
         group.MapPost("/", Add).WithIdempotency().WithSummary("Add a staff user or a service account (tenant_admin).");
         group.MapGet("/", List).WithSummary("List staff, keyset paged (tenant_admin, supervisor).");
+        group.MapGet("/{id}", Get).WithSummary("One staff member or service account, with its ETag (tenant_admin, supervisor).");
         group.MapPut("/{id}/roles", ReplaceRoles).WithSummary("Replace a staff member's roles (tenant_admin; If-Match optional).").AcceptsIfMatch();
         group.MapPut("/{id}/queues", ReplaceQueues)
             .WithSummary("Replace the queues a staff member works, by code (tenant_admin, supervisor; If-Match optional).").AcceptsIfMatch();
@@ -32,6 +35,9 @@ public static class StaffEndpoints
 
     private static async Task<Results<Created<StaffDto>, ProblemHttpResult>> Add(AddStaffCommand body, ISender sender, CancellationToken ct) =>
         Responses.Created(await sender.Send(body, ct), s => $"/v1/staff/{s.Id}");
+
+    private static async Task<Results<Ok<StaffDto>, ProblemHttpResult>> Get(Guid id, ISender sender, CancellationToken ct) =>
+        Responses.Ok(await sender.Send(new GetStaffQuery(id), ct));
 
     private static async Task<Results<Ok<Page<StaffDto>>, ProblemHttpResult>> List(int? limit, string? cursor, ISender sender,
         CancellationToken ct) =>

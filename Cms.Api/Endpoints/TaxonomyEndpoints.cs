@@ -1,3 +1,4 @@
+using System.ComponentModel.DataAnnotations;
 using Cms.Api.Http;
 using Cms.Application.Taxonomies;
 using Cms.Application.Taxonomies.GetTaxonomy;
@@ -12,7 +13,7 @@ namespace Cms.Api.Endpoints;
 /// <summary>Per-tenant versioned taxonomies of products, categories and root causes (kind: product | category | root_cause).</summary>
 public static class TaxonomyEndpoints
 {
-    public sealed record PublishBody(IReadOnlyList<TaxonomyEntryDto>? Entries);
+    public sealed record PublishBody([Required] IReadOnlyList<TaxonomyEntryDto>? Entries);
 
     public static void MapTaxonomyEndpoints(this IEndpointRouteBuilder app)
     {

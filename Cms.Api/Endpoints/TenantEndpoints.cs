@@ -16,7 +16,7 @@ public static class TenantEndpoints
     public static void MapTenantEndpoints(this IEndpointRouteBuilder app)
     {
         var group = app.MapGroup("/v1/tenants").WithTags("Tenants");
-        group.MapPost("/", Create).WithIdempotency(IdempotencyKeyScope.Platform).WithSummary("Create a tenant with its first tenant admin (platform operators).");
+        group.MapPost("/", Create).WithIdempotency().WithSummary("Create a tenant with its first tenant admin (platform operators).");
         group.MapGet("/", List).WithSummary("The platform's tenants in id order, keyset paged; ?name= finds a tenant by exact name (platform operators).");
         group.MapGet("/{id}", Get).WithSummary("A tenant's summary, without tenant data (platform operators).");
         group.MapPost("/{id}/suspend", Suspend)

@@ -1,3 +1,4 @@
+using System.ComponentModel.DataAnnotations;
 using Cms.Api.Http;
 using Cms.Application.Common;
 using Cms.Application.Webhooks.CreateWebhook;
@@ -15,11 +16,11 @@ namespace Cms.Api.Endpoints;
 
 public static class WebhookEndpoints
 {
-    public sealed record CreateWebhookBody(string? Url, IReadOnlyList<string>? EventTypes, string? Secret, long? After);
+    public sealed record CreateWebhookBody([Required] string? Url, [Required] IReadOnlyList<string>? EventTypes, string? Secret, long? After);
 
     public sealed record UpdateWebhookBody(string? Url, IReadOnlyList<string>? EventTypes, bool? Active, string? Secret);
 
-    public sealed record ReplayBody(long? FromPosition);
+    public sealed record ReplayBody([Required] long? FromPosition);
 
     public static void MapWebhookEndpoints(this IEndpointRouteBuilder app)
     {
@@ -40,7 +41,6 @@ public static class WebhookEndpoints
         var result = await sender.Send(new CreateWebhookCommand(body.Url, body.EventTypes, body.Secret, body.After), ct);
         if (result.IsSuccess)
         {
-            http.Response.Headers.ETag = Responses.ETag(result.Value.Webhook.Version);
             http.Response.Headers.CacheControl = "no-store"; // the secret is in the body
         }
 
@@ -51,16 +51,16 @@ public static class WebhookEndpoints
         CancellationToken ct) =>
         Responses.Ok(await sender.Send(new ListWebhooksQuery(limit, cursor), ct));
 
-    private static async Task<Results<Ok<WebhookDto>, ProblemHttpResult>> Get(Guid id, HttpContext http, ISender sender, CancellationToken ct) =>
-        Responses.Versioned(http, await sender.Send(new GetWebhookQuery(id), ct), w => w.Version);
+    private static async Task<Results<Ok<WebhookDto>, ProblemHttpResult>> Get(Guid id, ISender sender, CancellationToken ct) =>
+        Responses.Ok(await sender.Send(new GetWebhookQuery(id), ct));
 
     private static async Task<Results<Ok<WebhookDto>, ProblemHttpResult>> Update(Guid id, UpdateWebhookBody body, HttpContext http,
         ISender sender, CancellationToken ct)
     {
         var ifMatch = Responses.OptionalIfMatch(http.Request);
         return ifMatch.IsSuccess
-            ? Responses.Versioned(http, await sender.Send(new UpdateWebhookCommand(id, body.Url, body.EventTypes, body.Active, body.Secret,
-                ifMatch.Value), ct), w => w.Version)
+            ? Responses.Ok(await sender.Send(new UpdateWebhookCommand(id, body.Url, body.EventTypes, body.Active, body.Secret,
+                ifMatch.Value), ct))
             : Problems.From(ifMatch.Error);
     }
 

@@ -40,6 +40,9 @@ public sealed class DatabaseRetryFilter : IEndpointFilter
     /// <summary>503: the request was tried and failed transiently until the retries or their time ran out.</summary>
     public const string UnavailableCode = "database.unavailable";
 
+    /// <summary>503 without Retry-After: the connection was lost during COMMIT of a request without Idempotency-Key.</summary>
+    public const string CommitOutcomeUnknownCode = "database.commit_outcome_unknown";
+
     public async ValueTask<object?> InvokeAsync(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
     {
         var http = context.HttpContext;
@@ -71,7 +74,7 @@ public sealed class DatabaseRetryFilter : IEndpointFilter
         catch (Exception ex) when (DatabaseFaults.Classify(ex) is var fault && fault != DatabaseFault.None)
         {
             return fault == DatabaseFault.CommitOutcomeUnknown
-                ? Problems.Of(StatusCodes.Status503ServiceUnavailable, "database.commit_outcome_unknown",
+                ? Problems.Of(StatusCodes.Status503ServiceUnavailable, CommitOutcomeUnknownCode,
                     "The connection to the database was lost while the change was being committed; it may or may not have been made. " +
                     $"Read the resource before repeating the request, or send an {IdempotencyFilter.HeaderName} to make repeating it safe.")
                 : Unavailable(http, fault == DatabaseFault.Unavailable ? resilience.Options.BreakerBreakDuration : TimeSpan.FromSeconds(1),

@@ -1,54 +1,21 @@
 using System.Security.Cryptography;
 using System.Text;
-using System.Text.Json;
 using Cms.Application.Abstractions;
 using Cms.Domain.Common;
 using Cms.Infrastructure.Resilience;
-using Microsoft.AspNetCore.Http.Json;
 using Microsoft.Extensions.Options;
 
 namespace Cms.Api.Http;
 
-/// <summary><c>Cms:Idempotency</c>: how long a key is kept (and replayed) after its first use.</summary>
-public sealed class IdempotencyOptions
-{
-    public const string Section = "Cms:Idempotency";
-
-    public TimeSpan Retention { get; set; } = TimeSpan.FromHours(24);
-
-    /// <summary>
-    /// How often the background purge (<see cref="IdempotencyPurgeWorker"/>) deletes expired keys of every tenant, those
-    /// of tenants that send no more keys included; zero turns it off (claims still purge their own scope lazily).
-    /// </summary>
-    public TimeSpan PurgeInterval { get; set; } = TimeSpan.FromMinutes(15);
-
-    /// <summary>Keys deleted per transaction by the background purge (at most 10 batches per tenant per pass).</summary>
-    public int PurgeBatchSize { get; set; } = 500;
-
-    /// <summary>
-    /// Token subjects (<c>sub</c>) of integration service accounts that must send an Idempotency-Key on every idempotent
-    /// POST: without one they get 400 naming the header instead of an unprotected write. Configured by the operator who
-    /// registers the integration with the identity provider, e.g. <c>Cms__Idempotency__RequiredFor__0=svc-intake</c>.
-    /// </summary>
-    public List<string> RequiredFor { get; set; } = [];
-}
-
-/// <summary>Whose keys an idempotent route uses: the tenant principal's, or the platform operator's (POST /v1/tenants).</summary>
-public enum IdempotencyKeyScope
-{
-    Tenant,
-    Platform,
-}
-
 /// <summary>
-/// <c>Idempotency-Key</c> on the POSTs that create (security.md 13). With the header, the filter opens the request's
-/// transaction scope itself (the transaction behaviour then joins it), claims the key in it, runs the endpoint and, on
-/// a 2xx answer, records status, body, Location and ETag in the key's row before it commits: the change and its key
-/// commit together or not at all. Any other answer (or an exception) rolls everything back, the key included, so the
-/// client may retry. Same key and same request (method, path, body: SHA-256) replays the recorded answer; same key and
-/// another request is 422; the key held by a request still running is 409. Without the header nothing changes.
+/// <c>Idempotency-Key</c> on the POSTs that create (security.md 13), the HTTP half: checks the header (one value of 1 to
+/// 255 printable ASCII characters; required from the callers listed in <see cref="IdempotencyOptions.RequiredFor"/>)
+/// and hands the key, with a SHA-256 of the request (method, path, query, body), to the use case's
+/// <see cref="IdempotentRequest"/>. Everything else happens in the mediator pipeline, after authorization and inside
+/// the one transaction (<see cref="Cms.Application.Behaviours.IdempotencyBehaviour{TMessage, TResponse}"/>); a replay
+/// is the stored value mapped by the endpoint as the first answer was. Without the header nothing changes.
 /// </summary>
-public sealed class IdempotencyFilter(IdempotencyKeyScope keyScope) : IEndpointFilter
+public sealed class IdempotencyFilter : IEndpointFilter
 {
     public const string HeaderName = "Idempotency-Key";
     public const int MaxKeyLength = 255;
@@ -70,79 +37,20 @@ public sealed class IdempotencyFilter(IdempotencyKeyScope keyScope) : IEndpointF
                 $"{HeaderName} must be one value of 1 to {MaxKeyLength} printable ASCII characters."));
         }
 
-        var services = http.RequestServices;
-        var principal = services.GetRequiredService<ICurrentPrincipal>();
-        if (!principal.IsAuthenticated || string.IsNullOrEmpty(principal.Subject))
+        var request = http.RequestServices.GetRequiredService<IdempotentRequest>();
+        request.Carry(key!, await HashRequestAsync(http.Request, http.RequestAborted));
+        try
         {
             return await next(context);
         }
-
-        IdempotencyScope scope;
-        if (keyScope == IdempotencyKeyScope.Platform && principal.IsPlatformOperator)
+        finally
         {
-            scope = new IdempotencyScope(null, principal.Subject);
-        }
-        else if (keyScope == IdempotencyKeyScope.Tenant && principal.TenantId is { } tenantId)
-        {
-            services.GetRequiredService<TenantScope>().Enter(tenantId);
-            scope = new IdempotencyScope(tenantId, principal.Subject);
-        }
-        else
-        {
-            return await next(context); // the use case refuses this caller anyway; there is no key scope to hold
-        }
-
-        var unitOfWork = services.GetRequiredService<IUnitOfWork>();
-        if (unitOfWork.IsInTransactionScope)
-        {
-            throw new InvalidOperationException("The idempotency filter must open the request's transaction scope.");
-        }
-
-        var store = services.GetRequiredService<IIdempotencyStore>();
-        var clock = services.GetRequiredService<TimeProvider>();
-        var retention = services.GetRequiredService<IOptions<IdempotencyOptions>>().Value.Retention;
-        var requestHash = await HashRequestAsync(http.Request, http.RequestAborted);
-        var now = clock.GetUtcNow();
-
-        await unitOfWork.BeginAsync(http.RequestAborted);
-        try
-        {
-            var claim = await store.ClaimAsync(scope, key!, requestHash, now, now + retention, http.RequestAborted);
-            if (claim.Outcome != IdempotencyClaimOutcome.Claimed)
-            {
-                await unitOfWork.RollbackAsync(CancellationToken.None);
-                return claim.Outcome switch
-                {
-                    IdempotencyClaimOutcome.Replay => new RecordedResult(claim.Response!),
-                    IdempotencyClaimOutcome.Mismatch => Problems.Of(StatusCodes.Status422UnprocessableEntity, "idempotency.key_reused",
-                        $"This {HeaderName} was used for another request (method, path or body differ); use a new key."),
-                    _ => Problems.Of(StatusCodes.Status409Conflict, "idempotency.in_flight",
-                        $"A request with this {HeaderName} is still being processed; retry later."),
-                };
-            }
-
-            // The key and, on success, the answer commit with the change: a retry after a COMMIT whose outcome was lost
-            // replays the answer or does the work again, never twice (DatabaseRetryFilter).
-            if (http.Features.Get<TransactionAttempts>() is { } attempts)
+            // Read by the database retry when the COMMIT's outcome is lost: with the key held in that transaction, a
+            // retry replays the answer or does the work again, never twice.
+            if (request.Claimed && http.Features.Get<TransactionAttempts>() is { } attempts)
             {
                 attempts.CommitReplayable = true;
             }
-
-            var result = await next(context);
-            if (Capture(result, http) is not { } response)
-            {
-                await unitOfWork.RollbackAsync(CancellationToken.None);
-                return result;
-            }
-
-            await store.RecordAsync(scope, key!, response, CancellationToken.None);
-            await unitOfWork.CommitAsync(CancellationToken.None);
-            return new RecordedResult(response);
-        }
-        catch
-        {
-            await unitOfWork.RollbackAsync(CancellationToken.None);
-            throw;
         }
     }
 
@@ -174,61 +82,16 @@ public sealed class IdempotencyFilter(IdempotencyKeyScope keyScope) : IEndpointF
 
         return Convert.ToHexStringLower(hash.GetHashAndReset());
     }
-
-    /// <summary>The answer to record: only a 2xx with a body. Anything else is stored nowhere.</summary>
-    private static IdempotentResponse? Capture(object? result, HttpContext http)
-    {
-        while (result is INestedHttpResult nested)
-        {
-            result = nested.Result;
-        }
-
-        if (result is not IStatusCodeHttpResult { StatusCode: >= 200 and < 300 and var status } || result is not IValueHttpResult { Value: { } value })
-        {
-            return null;
-        }
-
-        var json = http.RequestServices.GetRequiredService<IOptions<JsonOptions>>().Value.SerializerOptions;
-        var body = JsonSerializer.Serialize(value, value.GetType(), json);
-
-        // Created<T> and CreatedAtRoute<T> carry the Location; there is no interface for it.
-        var location = result.GetType().GetProperty("Location")?.GetValue(result) as string;
-        var etag = http.Response.Headers.ETag.Count > 0 ? http.Response.Headers.ETag.ToString() : null;
-        return new IdempotentResponse(status, body, location, etag);
-    }
-
-    /// <summary>The recorded answer, sent the same way the first time and on every replay.</summary>
-    private sealed class RecordedResult(IdempotentResponse response) : IResult, IStatusCodeHttpResult
-    {
-        public int? StatusCode => response.StatusCode;
-
-        public async Task ExecuteAsync(HttpContext httpContext)
-        {
-            httpContext.Response.StatusCode = response.StatusCode;
-            if (response.Location is { } location)
-            {
-                httpContext.Response.Headers.Location = location;
-            }
-
-            if (response.ETag is { } etag)
-            {
-                httpContext.Response.Headers.ETag = etag;
-            }
-
-            httpContext.Response.ContentType = "application/json; charset=utf-8";
-            await httpContext.Response.WriteAsync(response.Body, Encoding.UTF8);
-        }
-    }
 }
 
 public static class IdempotencyEndpoints
 {
     /// <summary>Accepts Idempotency-Key on this route (see <see cref="IdempotencyFilter"/>).</summary>
-    public static RouteHandlerBuilder WithIdempotency(this RouteHandlerBuilder builder, IdempotencyKeyScope scope = IdempotencyKeyScope.Tenant) =>
-        builder.AddEndpointFilter(new IdempotencyFilter(scope)).WithMetadata(new IdempotencyKeyMetadata(scope));
+    public static RouteHandlerBuilder WithIdempotency(this RouteHandlerBuilder builder) =>
+        builder.AddEndpointFilter(new IdempotencyFilter()).WithMetadata(new IdempotencyKeyMetadata());
 
     /// <summary>Marks an endpoint that honours Idempotency-Key (read by the OpenAPI description).</summary>
-    public sealed record IdempotencyKeyMetadata(IdempotencyKeyScope Scope);
+    public sealed record IdempotencyKeyMetadata();
 
     /// <summary>Lets the idempotency filter read the body again after binding (bodies are small: Cms:Limits, 128 KiB by default).</summary>
     public static IApplicationBuilder UseIdempotencyBodyBuffering(this IApplicationBuilder app) =>

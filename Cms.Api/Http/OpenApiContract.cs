@@ -21,8 +21,6 @@ public static class OpenApiContract
 {
     public const string BearerScheme = "bearer";
 
-    private const string ProblemSchema = "ProblemDetails";
-
     private static readonly Dictionary<string, string> TagDescriptions = new(StringComparer.Ordinal)
     {
         ["Tenants"] = "Organisations using the service (platform operators only).",
@@ -79,27 +77,7 @@ public static class OpenApiContract
         };
         document.Security = [new OpenApiSecurityRequirement { [new OpenApiSecuritySchemeReference(BearerScheme, document)] = [] }];
 
-        document.Components.Schemas ??= new Dictionary<string, IOpenApiSchema>();
-        document.Components.Schemas[ProblemSchema] = new OpenApiSchema
-        {
-            Type = JsonSchemaType.Object,
-            Description = "RFC 9457 problem details; validation problems add errors (field → messages).",
-            Properties = new Dictionary<string, IOpenApiSchema>
-            {
-                ["type"] = new OpenApiSchema { Type = JsonSchemaType.String },
-                ["title"] = new OpenApiSchema { Type = JsonSchemaType.String },
-                ["status"] = new OpenApiSchema { Type = JsonSchemaType.Integer, Format = "int32" },
-                ["detail"] = new OpenApiSchema { Type = JsonSchemaType.String },
-                ["code"] = new OpenApiSchema { Type = JsonSchemaType.String },
-                ["traceId"] = new OpenApiSchema { Type = JsonSchemaType.String },
-                ["errors"] = new OpenApiSchema
-                {
-                    Type = JsonSchemaType.Object,
-                    AdditionalProperties = new OpenApiSchema { Type = JsonSchemaType.Array, Items = new OpenApiSchema { Type = JsonSchemaType.String } },
-                },
-            },
-        };
-
+        OpenApiProblemTypes.AddComponents(document);
         document.Tags ??= new HashSet<OpenApiTag>();
         foreach (var tag in document.Tags)
         {
@@ -216,13 +194,16 @@ public static class OpenApiContract
                             "of a request without Idempotency-Key (docs/reliability.md).";
         }
 
+        var references = OpenApiProblemTypes.Shape.ReferencesOf(description.ParameterDescriptions.FirstOrDefault(p => p.Source == BindingSource.Body)?.Type,
+            description.ParameterDescriptions.Where(p => p.Source == BindingSource.Query).Select(p => p.Name));
+        var shape = new OpenApiProblemTypes.Shape(method, route, references, idempotent, raw is not null);
         operation.Responses ??= new OpenApiResponses();
         foreach (var (status, text) in problems)
         {
             var key = status.ToString(System.Globalization.CultureInfo.InvariantCulture);
             if (!operation.Responses.ContainsKey(key))
             {
-                operation.Responses[key] = Problem(text, status, context.Document);
+                operation.Responses[key] = Problem(text, status, shape, context.Document!);
             }
         }
 
@@ -233,16 +214,18 @@ public static class OpenApiContract
             if (int.TryParse(key, System.Globalization.CultureInfo.InvariantCulture, out var status) && status >= 400
                 && declared is OpenApiResponse response)
             {
-                CompleteProblem(response, problems.GetValueOrDefault(status) ?? DeclaredProblems.GetValueOrDefault(status), status, context.Document);
+                CompleteProblem(response, problems.GetValueOrDefault(status) ?? DeclaredProblems.GetValueOrDefault(status), status, shape,
+                    context.Document!);
             }
         }
 
+        OpenApiResponseHeaders.Describe(operation, description);
         return Task.CompletedTask;
     }
 
-    private static void CompleteProblem(OpenApiResponse response, string? text, int status, OpenApiDocument? document)
+    private static void CompleteProblem(OpenApiResponse response, string? text, int status, OpenApiProblemTypes.Shape shape, OpenApiDocument document)
     {
-        var complete = Problem(text ?? response.Description ?? Problems.TitleOf(status), status, document);
+        var complete = Problem(text ?? response.Description ?? Problems.TitleOf(status), status, shape, document);
         if (text is not null || string.IsNullOrWhiteSpace(response.Description) || response.Description == Problems.TitleOf(status))
         {
             response.Description = complete.Description;
@@ -261,7 +244,7 @@ public static class OpenApiContract
         }
 
         media.Schema = complete.Content!["application/problem+json"].Schema;
-        media.Example ??= complete.Content["application/problem+json"].Example;
+        media.Example = complete.Content["application/problem+json"].Example;
     }
 
     private static void AddHeader(OpenApiOperation operation, string name, bool required, string description, string example)
@@ -282,25 +265,31 @@ public static class OpenApiContract
         });
     }
 
-    private static OpenApiResponse Problem(string description, int status, OpenApiDocument? document) => new()
+    /// <summary>A problem response: its schema narrows type and code to the values this operation can answer with this status.</summary>
+    private static OpenApiResponse Problem(string description, int status, OpenApiProblemTypes.Shape shape, OpenApiDocument document)
     {
-        Description = description,
-        Content = new Dictionary<string, OpenApiMediaType>
+        var codes = OpenApiProblemTypes.Codes(status, shape);
+        return new OpenApiResponse
         {
-            ["application/problem+json"] = new()
+            Description = description,
+            Content = new Dictionary<string, OpenApiMediaType>
             {
-                Schema = new OpenApiSchemaReference(ProblemSchema, document),
-                Example = new JsonObject
+                ["application/problem+json"] = new()
                 {
-                    ["type"] = $"https://cms.example/problems/http-{status}",
-                    ["title"] = Problems.TitleOf(status),
-                    ["status"] = status,
-                    ["detail"] = description,
-                    ["traceId"] = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01",
+                    Schema = OpenApiProblemTypes.Component(status, codes, document),
+                    Example = new JsonObject
+                    {
+                        ["type"] = Problems.TypeOf(codes[0]),
+                        ["title"] = Problems.TitleOf(status),
+                        ["status"] = status,
+                        ["detail"] = description,
+                        ["code"] = codes[0],
+                        ["traceId"] = "4bf92f3577b34da6a3ce929d0e0e4736",
+                    },
                 },
             },
-        },
-    };
+        };
+    }
 
     /// <summary>
     /// The example of a body in each of its media types: JSON as JSON; a text rendering (the report's CSV) as the text

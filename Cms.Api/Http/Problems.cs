@@ -20,6 +20,7 @@ public static class Problems
         ErrorKind.Conflict => StatusCodes.Status409Conflict,
         ErrorKind.PreconditionFailed => StatusCodes.Status412PreconditionFailed,
         ErrorKind.PreconditionRequired => StatusCodes.Status428PreconditionRequired,
+        ErrorKind.Unprocessable => StatusCodes.Status422UnprocessableEntity,
         _ => StatusCodes.Status500InternalServerError,
     };
 
@@ -71,11 +72,40 @@ public static class Problems
         _ => "An unexpected error occurred.",
     };
 
-    /// <summary>Adds the trace id to every problem the framework writes.</summary>
+    /// <summary>The code of a problem the framework writes itself (no route, no token, a body it cannot read, a rate limit).</summary>
+    public static string DefaultCode(int status) => status switch
+    {
+        400 => "validation",
+        401 => "unauthenticated",
+        403 => "forbidden",
+        404 => "not_found",
+        405 => "method_not_allowed",
+        409 => "conflict",
+        413 => "body_too_large",
+        415 => "unsupported_media_type",
+        429 => "rate_limited",
+        503 => DatabaseRetryFilter.UnavailableCode,
+        _ => "unexpected",
+    };
+
+    /// <summary>
+    /// Every problem, the framework's own included, carries the same members: type (the code's URI), title, status,
+    /// detail, code and traceId (the W3C trace id, 32 hex digits).
+    /// </summary>
     public static void Customize(ProblemDetailsContext context)
     {
+        var problem = context.ProblemDetails;
+        var status = problem.Status ??= context.HttpContext.Response.StatusCode;
         var traceId = Activity.Current?.TraceId.ToHexString() ?? context.HttpContext.TraceIdentifier;
-        context.ProblemDetails.Extensions["traceId"] = traceId;
-        context.ProblemDetails.Title ??= TitleOf(context.ProblemDetails.Status ?? 500);
+        problem.Extensions["traceId"] = traceId;
+        if (problem.Extensions.TryGetValue("code", out var known) is false || known is not string code)
+        {
+            code = DefaultCode(status);
+            problem.Extensions["code"] = code;
+        }
+
+        problem.Type = TypeOf(code);
+        problem.Title = TitleOf(status);
+        problem.Detail ??= TitleOf(status);
     }
 }

@@ -1,5 +1,4 @@
-using Cms.Application.Complaints;
-using Cms.Application.Consumers;
+using Cms.Application.Common;
 using Cms.Domain.Common;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Net.Http.Headers;
@@ -15,33 +14,26 @@ public static class Responses
     public static Results<Created<T>, ProblemHttpResult> Created<T>(Result<T> result, Func<T, string> location) =>
         result.IsSuccess ? TypedResults.Created(location(result.Value), result.Value) : Problems.From(result.Error);
 
-    /// <summary>A versioned resource: the body plus <c>ETag: "version"</c>.</summary>
-    public static Results<Ok<T>, ProblemHttpResult> Versioned<T>(HttpContext http, Result<T> result, Func<T, long> version)
-    {
-        if (result.IsSuccess)
-        {
-            http.Response.Headers.ETag = ETag(version(result.Value));
-        }
-
-        return Ok(result);
-    }
-
-    public static Results<Created<T>, ProblemHttpResult> CreatedVersioned<T>(HttpContext http, Result<T> result, Func<T, string> location,
-        Func<T, long> version)
-    {
-        if (result.IsSuccess)
-        {
-            http.Response.Headers.ETag = ETag(version(result.Value));
-        }
-
-        return Created(result, location);
-    }
-
     public static string ETag(long version) => $"\"{version}\"";
 
-    public static long VersionOf(ComplaintDto c) => c.Version;
+    /// <summary>The ETag of a success answer's body: one for every <see cref="IVersionedResource"/>, none otherwise.</summary>
+    public static string? ETagOf(object? body) => body is IVersionedResource versioned ? ETag(versioned.Version) : null;
 
-    public static long VersionOf(ConsumerDto c) => c.Version;
+    /// <summary>
+    /// Sets <c>ETag</c> on every 2xx answer whose body is a versioned resource, on every route of the API (so the header
+    /// and the OpenAPI document, which states it from the same type, cannot drift apart).
+    /// </summary>
+    public static async ValueTask<object?> ETagFilter(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
+    {
+        var result = await next(context);
+        var answer = result is INestedHttpResult nested ? nested.Result : result as IResult;
+        if (answer is IStatusCodeHttpResult { StatusCode: >= 200 and < 300 } and IValueHttpResult { Value: var body } && ETagOf(body) is { } etag)
+        {
+            context.HttpContext.Response.Headers.ETag = etag;
+        }
+
+        return result;
+    }
 
     /// <summary>
     /// Reads the version a caller last saw from If-Match: missing is 428, anything but one strong ETag of ours is 400.

@@ -65,6 +65,15 @@ public sealed class ConsumerImporter(IServiceScopeFactory scopes, ILogger<Consum
     {
         var importId = Ids.New();
         var clock = Stopwatch.StartNew();
+
+        // The use case with no line first: the caller is authorized (tenant_admin) before a line of the body is read, so
+        // an empty file, a header-only CSV or a malformed body is refused to any other role exactly like a full file.
+        var admitted = await RunBatchAsync(new ImportConsumersCommand(importId, []), cancellationToken);
+        if (!admitted.IsSuccess)
+        {
+            return admitted.Error;
+        }
+
         var parsed = Channel.CreateBounded<ConsumerImportLine[]>(new BoundedChannelOptions(Math.Max(1, options.BatchesAhead))
         {
             SingleWriter = true,
@@ -127,11 +136,7 @@ public sealed class ConsumerImporter(IServiceScopeFactory scopes, ILogger<Consum
                 // never the import: the lines are in memory, so a retry sends the same batch again. A rolled-back
                 // attempt left nothing behind; a connection lost during COMMIT is not retried (no replayable record of
                 // the batch), it stops the import, and a re-run skips what that COMMIT may have loaded as duplicates.
-                await using var scope = scopes.CreateAsyncScope();
-                var services = scope.ServiceProvider;
-                var command = new ImportConsumersCommand(importId, lines);
-                var result = await DatabaseUnitOfWork.RunAsync(services, new TransactionAttempts(),
-                    token => services.GetRequiredService<ISender>().Send(command, token), null, stop.Token);
+                var result = await RunBatchAsync(new ImportConsumersCommand(importId, lines), stop.Token);
                 if (!result.IsSuccess)
                 {
                     failure = result.Error;
@@ -179,6 +184,15 @@ public sealed class ConsumerImporter(IServiceScopeFactory scopes, ILogger<Consum
             importId, totals.Lines, totals.Imported, totals.Duplicates, totals.Rejected, clock.Elapsed.TotalSeconds);
         return new ConsumerImportReport(importId, totals.Lines, totals.Imported, totals.Duplicates, totals.Rejected,
             Math.Round(clock.Elapsed.TotalSeconds, 3), errors, truncated);
+    }
+
+    /// <summary>One batch in its own service scope, retried as one unit of database work.</summary>
+    private async Task<Result<ConsumerImportBatchResult>> RunBatchAsync(ImportConsumersCommand command, CancellationToken cancellationToken)
+    {
+        await using var scope = scopes.CreateAsyncScope();
+        var services = scope.ServiceProvider;
+        return await DatabaseUnitOfWork.RunAsync(services, new TransactionAttempts(),
+            token => services.GetRequiredService<ISender>().Send(command, token), null, cancellationToken);
     }
 
     private static ConsumerImportLine[] Parse(List<RawRecord> records, CsvConsumerColumns? columns, JsonSerializerOptions json)

@@ -62,6 +62,9 @@ public interface IConsumerRepository
 
     Task<Consumer?> GetAsync(Guid id, CancellationToken cancellationToken);
 
+    /// <summary>Whether the tenant has this consumer (erased ones included); nothing is decrypted.</summary>
+    Task<bool> ExistsAsync(Guid id, CancellationToken cancellationToken);
+
     Task<bool> ExternalRefExistsAsync(string externalRef, CancellationToken cancellationToken);
 
     Task<bool> UpdateAsync(Consumer consumer, long expectedVersion, CancellationToken cancellationToken);

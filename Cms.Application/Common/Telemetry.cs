@@ -53,6 +53,7 @@ public static class Telemetry
         ErrorKind.Unauthorized => "unauthorized",
         ErrorKind.PreconditionFailed => "precondition_failed",
         ErrorKind.PreconditionRequired => "precondition_required",
+        ErrorKind.Unprocessable => "unprocessable",
         _ => "failure",
     };
 

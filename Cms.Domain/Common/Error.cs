@@ -10,6 +10,9 @@ public enum ErrorKind
     Unauthorized,
     PreconditionFailed,
     PreconditionRequired,
+
+    /// <summary>Well-formed, but cannot be done as asked (an idempotency key reused for another request): 422.</summary>
+    Unprocessable,
 }
 
 /// <summary>An expected failure, carried as a value (never thrown).</summary>

@@ -23,4 +23,10 @@ public static class Limits
     public const int MaxPageSize = 200;
     public const int DefaultPageSize = 50;
     public const long MaxRedressMinor = 100_000_000_000; // one billion in major units
+
+    /// <summary>The first and last dates any input may carry: the years the product computes deadlines, business-day
+    /// calendars and report periods for (later dates would overflow deadline arithmetic near the end of the calendar).</summary>
+    public static readonly DateOnly EarliestDate = new(1900, 1, 1);
+
+    public static readonly DateOnly LatestDate = new(2199, 12, 31);
 }

@@ -2,7 +2,6 @@ using Cms.Application.Abstractions;
 using Cms.Application.Audit;
 using Cms.Domain.Audit;
 using Cms.Infrastructure.Persistence;
-using Cms.Infrastructure.Repositories;
 
 namespace Cms.Infrastructure.Audit;
 

@@ -4,7 +4,6 @@ using Cms.Application.Events;
 using Cms.Domain.Events;
 using Cms.Infrastructure.Audit;
 using Cms.Infrastructure.Persistence;
-using Cms.Infrastructure.Repositories;
 
 namespace Cms.Infrastructure.Events;
 
@@ -80,6 +79,7 @@ internal sealed class EventRow
 /// The feed: positioned events only. With a sealer given (the API's feed), the tenant's changes committed so far are
 /// sealed first, so a client reads its own writes; the webhook dispatcher seals before it leases instead.
 /// </summary>
+// Reads the primary (not QuerySession): it seals the tenant's committed changes first, and a lagging replica would answer an empty page.
 internal sealed class EventQueries(DbSession db, TenantScope scope, ChangeSealer? sealer = null) : IEventQueries
 {
     public async Task<IReadOnlyList<EventDto>> ListAsync(long after, int take, CancellationToken cancellationToken)

@@ -3,7 +3,6 @@ using Cms.Application.Common;
 using Cms.Application.LegalEntities;
 using Cms.Domain.LegalEntities;
 using Cms.Infrastructure.Persistence;
-using Cms.Infrastructure.Repositories;
 using Dapper;
 
 namespace Cms.Infrastructure.LegalEntities;

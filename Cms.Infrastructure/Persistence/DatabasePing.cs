@@ -4,15 +4,28 @@ using Npgsql;
 
 namespace Cms.Infrastructure.Persistence;
 
-/// <summary>One round trip to the database outside any tenant (SELECT 1), for readiness.</summary>
+/// <summary>
+/// One round trip to the database outside any tenant (SELECT 1), for readiness and for the circuit breaker's recovery
+/// probe. PostgreSQL: a failure on a pooled connection is tried once more on a fresh one after the pools are cleared,
+/// because idle connections from before an outage or a failover are dead although the database answers again: without
+/// that, the first polls after a recovery fail on them one by one (a readiness flap).
+/// </summary>
 public sealed class DatabasePing(DatabaseOptions options, IServiceProvider services)
 {
     public async Task PingAsync(CancellationToken cancellationToken)
     {
         if (options.Provider == DatabaseProvider.Postgres)
         {
-            await using var command = services.GetRequiredService<NpgsqlDataSource>().CreateCommand("SELECT 1");
-            await command.ExecuteScalarAsync(cancellationToken);
+            try
+            {
+                await PingPostgresAsync(cancellationToken);
+            }
+            catch (Exception) when (!cancellationToken.IsCancellationRequested)
+            {
+                ClearPools();
+                await PingPostgresAsync(cancellationToken);
+            }
+
             return;
         }
 
@@ -21,5 +34,23 @@ public sealed class DatabasePing(DatabaseOptions options, IServiceProvider servi
         await using var sqlite = connection.CreateCommand();
         sqlite.CommandText = "SELECT 1";
         await sqlite.ExecuteScalarAsync(cancellationToken);
+    }
+
+    /// <summary>PostgreSQL: drops the idle connections of the primary's and the replica's pools (no-op on SQLite).</summary>
+    public void ClearPools()
+    {
+        if (options.Provider != DatabaseProvider.Postgres)
+        {
+            return;
+        }
+
+        services.GetRequiredService<NpgsqlDataSource>().Clear();
+        services.GetKeyedService<NpgsqlDataSource>(DependencyInjection.ReadSideKey)?.Clear();
+    }
+
+    private async Task PingPostgresAsync(CancellationToken cancellationToken)
+    {
+        await using var command = services.GetRequiredService<NpgsqlDataSource>().CreateCommand("SELECT 1");
+        await command.ExecuteScalarAsync(cancellationToken);
     }
 }

@@ -3,6 +3,8 @@ using Cms.Application.Complaints;
 using Cms.Domain.Audit;
 using Cms.Domain.Common;
 using Cms.Domain.Complaints;
+using Cms.Infrastructure.Audit;
+using Cms.Infrastructure.Complaints;
 using Mapster;
 
 namespace Cms.Infrastructure.Persistence;

@@ -6,8 +6,9 @@ using Npgsql;
 namespace Cms.Infrastructure.Persistence;
 
 /// <summary>
-/// What the service's background passes (the overdue gauge, the idempotency purge) share: a connection of the service's
-/// own outside any request session, and the statement that enters a tenant for one transaction.
+/// A connection of the service's own outside any request session, and the one statement that enters a tenant for a
+/// transaction (the request session sends it too). Background work inside a tenant goes through <see cref="TenantWork"/>;
+/// the passes that need a connection apart from any session (reference blocks, the change sealer) send this statement.
 /// </summary>
 internal static class ServiceConnections
 {

@@ -1,6 +1,7 @@
 using Cms.Application.Abstractions;
 using Cms.Domain.Common;
 using Cms.Domain.Complaints;
+using Cms.Infrastructure.Complaints;
 using Cms.Infrastructure.Crypto;
 using Cms.Infrastructure.Persistence;
 

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Diagnostics.Metrics;
 using Cms.Application.Common;
+using Cms.Infrastructure.Persistence;
 using Microsoft.Extensions.Logging;
 using Polly;
 using Polly.CircuitBreaker;
@@ -33,20 +34,40 @@ public sealed class TransactionAttempts
 /// Retry-After) until a trial attempt after the break succeeds. Contention (40001, 40P01) is retried but is no sign of an
 /// unreachable database, so the breaker ignores it. Nothing is cancelled mid-statement: the time bound is checked before
 /// each retry.
+/// <para>
+/// Recovery without a flap: a caller the breaker refuses (open, or half-open while its one trial runs) first asks a
+/// shared recovery probe whether the database answers (<see cref="DatabasePing"/>: one probe in flight at a time, its
+/// answer reused for a moment, bounded in time); if it does, the breaker is closed and the work runs. So once the database
+/// answers again no request is refused for the rest of a break, and the half-open state sends no caller back into an
+/// error. While the database is down a refused caller waits at most for one probe (loopback: a refused connection) and
+/// gets its 503 as before.
+/// </para>
 /// </summary>
 public sealed partial class DatabaseResilience
 {
+    /// <summary>How long a probe's answer stands for the callers refused after it.</summary>
+    private static readonly TimeSpan ProbeAnswerLifetime = TimeSpan.FromMilliseconds(250);
+
+    /// <summary>The longest a recovery probe may take (a black-holed host would otherwise hold refused callers).</summary>
+    private static readonly TimeSpan ProbeTimeout = TimeSpan.FromSeconds(2);
+
     private static readonly ResiliencePropertyKey<TransactionAttempts> AttemptsKey = new("cms.db.attempts");
 
     private readonly ResiliencePipeline _pipeline;
     private readonly CircuitBreakerStateProvider _breaker = new();
+    private readonly CircuitBreakerManualControl _manual = new();
     private readonly ResilienceOptions _options;
     private readonly ILogger<DatabaseResilience> _logger;
+    private readonly DatabasePing? _ping;
+    private readonly Lock _probeLock = new();
+    private Task<bool>? _probe;
+    private long _probeAnsweredAt;
 
-    public DatabaseResilience(ResilienceOptions options, ILogger<DatabaseResilience> logger)
+    public DatabaseResilience(ResilienceOptions options, ILogger<DatabaseResilience> logger, DatabasePing? ping = null)
     {
         _options = options;
         _logger = logger;
+        _ping = ping;
 
         // Real time, not the service's clock: tests that pin the clock must not stop the back-off from elapsing.
         var builder = new ResiliencePipelineBuilder { Name = "cms-database" };
@@ -83,10 +104,13 @@ public sealed partial class DatabaseResilience
             SamplingDuration = options.BreakerSamplingDuration,
             BreakDuration = options.BreakerBreakDuration,
             StateProvider = _breaker,
+            ManualControl = _manual,
             ShouldHandle = args => ValueTask.FromResult(args.Outcome.Exception is { } ex &&
                 DatabaseFaults.Classify(ex) is DatabaseFault.Unavailable or DatabaseFault.CommitOutcomeUnknown),
             OnOpened = args =>
             {
+                // The idle connections of the pools are from before the outage: none will work again.
+                _ping?.ClearPools();
                 ResilienceMetrics.BreakerTransitions.Add(1, new KeyValuePair<string, object?>("cms.db.breaker_state", "open"));
                 LogBreakerOpened(_logger, (long)args.BreakDuration.TotalMilliseconds);
                 return ValueTask.CompletedTask;
@@ -118,6 +142,67 @@ public sealed partial class DatabaseResilience
     /// not transient, or the retries or their time are used up; the last failure is rethrown as it was.
     /// </summary>
     public async ValueTask<T> ExecuteAsync<T>(Func<int, CancellationToken, ValueTask<T>> unitOfWork, TransactionAttempts attempts,
+        CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await ExecuteOnceAsync(unitOfWork, attempts, cancellationToken);
+        }
+        catch (BrokenCircuitException)
+        {
+            if (!await DatabaseAnswersAsync(cancellationToken))
+            {
+                throw;
+            }
+        }
+
+        // Refused by the breaker although the database answers: close it and do the work.
+        LogBreakerClosedByProbe(_logger);
+        await _manual.CloseAsync(CancellationToken.None);
+        return await ExecuteOnceAsync(unitOfWork, attempts, cancellationToken);
+    }
+
+    /// <summary>Whether the database answers now: one shared probe at a time, its answer reused briefly.</summary>
+    private async Task<bool> DatabaseAnswersAsync(CancellationToken cancellationToken)
+    {
+        if (_ping is null)
+        {
+            return false;
+        }
+
+        Task<bool> probe;
+        lock (_probeLock)
+        {
+            if (_probe is null || (_probe.IsCompleted && Stopwatch.GetElapsedTime(_probeAnsweredAt) > ProbeAnswerLifetime))
+            {
+                _probe = ProbeAsync(_ping);
+            }
+
+            probe = _probe;
+        }
+
+        return await probe.WaitAsync(cancellationToken);
+    }
+
+    private async Task<bool> ProbeAsync(DatabasePing ping)
+    {
+        try
+        {
+            using var timeout = new CancellationTokenSource(ProbeTimeout);
+            await ping.PingAsync(timeout.Token);
+            return true;
+        }
+        catch (Exception)
+        {
+            return false;
+        }
+        finally
+        {
+            _probeAnsweredAt = Stopwatch.GetTimestamp();
+        }
+    }
+
+    private async ValueTask<T> ExecuteOnceAsync<T>(Func<int, CancellationToken, ValueTask<T>> unitOfWork, TransactionAttempts attempts,
         CancellationToken cancellationToken)
     {
         attempts.StartedAt = Stopwatch.GetTimestamp();
@@ -182,6 +267,9 @@ public sealed partial class DatabaseResilience
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Database circuit breaker opened for {BreakMs} ms: the database is unreachable")]
     private static partial void LogBreakerOpened(ILogger logger, long breakMs);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Database circuit breaker closed early: the recovery probe found the database answering")]
+    private static partial void LogBreakerClosedByProbe(ILogger logger);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Database circuit breaker closed: the database answers again")]
     private static partial void LogBreakerClosed(ILogger logger);

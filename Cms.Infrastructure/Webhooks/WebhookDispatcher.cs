@@ -45,12 +45,19 @@ public sealed partial class WebhookDispatcher : IDisposable
     private readonly ResiliencePipeline<AttemptResult> _retry;
 
     public WebhookDispatcher(IServiceProvider services, WebhookOptions options, TimeProvider clock, ILogger<WebhookDispatcher> logger)
+        : this(services, options, clock, logger, Dns.GetHostAddressesAsync)
+    {
+    }
+
+    /// <summary>With the resolver the connect step asks (tests give one that answers an internal address).</summary>
+    public WebhookDispatcher(IServiceProvider services, WebhookOptions options, TimeProvider clock, ILogger<WebhookDispatcher> logger,
+        Func<string, CancellationToken, Task<IPAddress[]>> resolve)
     {
         _services = services;
         _options = options;
         _clock = clock;
         _logger = logger;
-        _http = new HttpClient(CreateHandler(options.AllowLoopback), disposeHandler: true) { Timeout = Timeout.InfiniteTimeSpan };
+        _http = new HttpClient(CreateHandler(options.AllowLoopback, resolve), disposeHandler: true) { Timeout = Timeout.InfiniteTimeSpan };
         _http.DefaultRequestHeaders.UserAgent.ParseAdd("cms-webhooks/1");
         var retry = new ResiliencePipelineBuilder<AttemptResult>();
         if (options.AttemptsPerPass > 1)
@@ -80,12 +87,10 @@ public sealed partial class WebhookDispatcher : IDisposable
     /// <summary>One pass over every active tenant (a suspended tenant's deliveries wait); answers how many events were handed over.</summary>
     public async Task<int> RunOnceAsync(CancellationToken cancellationToken)
     {
-        IReadOnlyList<Guid> tenants;
-        await using (var scope = _services.CreateAsyncScope())
-        {
-            var db = scope.ServiceProvider.GetRequiredService<DbSession>();
-            tenants = await db.QueryAsync<Guid>(TenantRegistry.ActiveTenantIdsSql, TenantRegistry.ActiveTenantIdsParameters, cancellationToken);
-        }
+        // Suspended tenants pause: only active tenants are delivered to.
+        var tenants = await _services.GetRequiredService<TenantWork>().RunAsync(null,
+            (db, token) => db.QueryAsync<Guid>(TenantRegistry.ActiveTenantIdsSql, TenantRegistry.ActiveTenantIdsParameters, token),
+            cancellationToken, commit: false);
 
         var delivered = 0;
         foreach (var tenantId in tenants)
@@ -150,8 +155,9 @@ public sealed partial class WebhookDispatcher : IDisposable
         var leaseUntil = _clock.GetUtcNow() + _options.LeaseDuration;
         var position = endpoint.DeliveredPosition;
         var types = JsonSerializer.Deserialize<string[]>(endpoint.EventTypes, BodyJson) ?? [];
-        var events = await InTenantAsync(tenantId, db => new EventQueries(db, Scoped(tenantId)).ListAsync(position, _options.BatchSize,
-            CancellationToken.None), cancellationToken);
+        var events = await _services.GetRequiredService<TenantWork>().RunAsync(tenantId, (services, _) =>
+            new EventQueries(services.GetRequiredService<DbSession>(), services.GetRequiredService<TenantScope>())
+                .ListAsync(position, _options.BatchSize, CancellationToken.None), cancellationToken);
         var secret = _services.GetRequiredService<WebhookSecrets>().Open(tenantId, endpoint.Id, endpoint.SecretSealed, endpoint.MasterKeyVersion);
         var delivered = 0;
         var skipTo = position;
@@ -357,32 +363,12 @@ public sealed partial class WebhookDispatcher : IDisposable
         return wait;
     }
 
-    private static TenantScope Scoped(Guid tenantId)
-    {
-        var scope = new TenantScope();
-        scope.Enter(tenantId);
-        return scope;
-    }
-
-    /// <summary>Runs <paramref name="work"/> in one committed transaction of the tenant (its own scope and connection).</summary>
-    private async Task<T> InTenantAsync<T>(Guid tenantId, Func<DbSession, Task<T>> work, CancellationToken cancellationToken)
+    /// <summary>Runs <paramref name="work"/> in one committed transaction of the tenant (<see cref="TenantWork"/>). Once
+    /// begun, a step runs to its end: a lease, an attempt's record or a release is never cut short by a shutdown.</summary>
+    private Task<T> InTenantAsync<T>(Guid tenantId, Func<DbSession, Task<T>> work, CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
-        await using var scope = _services.CreateAsyncScope();
-        scope.ServiceProvider.GetRequiredService<TenantScope>().Enter(tenantId);
-        var db = scope.ServiceProvider.GetRequiredService<DbSession>();
-        await db.BeginAsync(CancellationToken.None);
-        try
-        {
-            var result = await work(db);
-            await db.CommitAsync(CancellationToken.None);
-            return result;
-        }
-        catch
-        {
-            await db.RollbackAsync(CancellationToken.None);
-            throw;
-        }
+        return _services.GetRequiredService<TenantWork>().RunAsync(tenantId, (db, _) => work(db), CancellationToken.None);
     }
 
     /// <summary>
@@ -390,7 +376,7 @@ public sealed partial class WebhookDispatcher : IDisposable
     /// loopback when allowed), so a name that resolves to an internal address (DNS rebinding, a registered name pointing
     /// at 169.254.169.254) is refused at connect time. No proxy, no redirects, no cookies.
     /// </summary>
-    private static SocketsHttpHandler CreateHandler(bool allowLoopback) => new()
+    private static SocketsHttpHandler CreateHandler(bool allowLoopback, Func<string, CancellationToken, Task<IPAddress[]>> resolve) => new()
     {
         AllowAutoRedirect = false,
         UseCookies = false,
@@ -398,7 +384,7 @@ public sealed partial class WebhookDispatcher : IDisposable
         PooledConnectionLifetime = TimeSpan.FromMinutes(5),
         ConnectCallback = async (context, cancellationToken) =>
         {
-            var addresses = await Dns.GetHostAddressesAsync(context.DnsEndPoint.Host, cancellationToken);
+            var addresses = await resolve(context.DnsEndPoint.Host, cancellationToken);
             if (addresses.Length == 0 || addresses.Any(a => !WebhookUrlPolicy.MayConnect(a, allowLoopback)))
             {
                 throw new AddressRefusedException();

@@ -6,7 +6,6 @@ using Cms.Application.Webhooks;
 using Cms.Domain.Webhooks;
 using Cms.Infrastructure.Crypto;
 using Cms.Infrastructure.Persistence;
-using Cms.Infrastructure.Repositories;
 
 namespace Cms.Infrastructure.Webhooks;
 
@@ -155,6 +154,7 @@ internal sealed class WebhookAttemptRow
     public WebhookAttemptDto ToDto() => new(Id, EventPosition, EventId, Attempt, AttemptedAt, Outcome, StatusCode, Error, DurationMs);
 }
 
+// Reads the primary (not QuerySession): webhook commands answer with it, and delivery state (cursor, failures, attempts) changes every poll.
 internal sealed class WebhookQueries(DbSession db, TenantScope scope) : IWebhookQueries
 {
     public async Task<WebhookDto?> GetAsync(Guid id, CancellationToken cancellationToken) =>

@@ -62,6 +62,8 @@ public sealed class PermissionMatrixApiTests(DatabaseKind kind) : ApiTestBase(ki
             kind = StaffKind.User,
         }))),
         new(UseCase.ListStaff, "GET /v1/staff", HttpStatusCode.OK, _ => Task.FromResult(Json(HttpMethod.Get, "/v1/staff"))),
+        new(UseCase.GetStaff, "GET /v1/staff/{id}", HttpStatusCode.OK, async w =>
+            Json(HttpMethod.Get, $"/v1/staff/{(await w.Tenant.AddStaffAsync(Role.Agent)).Staff.Id}")),
         new(UseCase.ReplaceStaffRoles, "PUT /v1/staff/{id}/roles", HttpStatusCode.OK, async w =>
         {
             var (target, _) = await w.Tenant.AddStaffAsync(Role.Agent);
@@ -208,6 +210,8 @@ public sealed class PermissionMatrixApiTests(DatabaseKind kind) : ApiTestBase(ki
         new(UseCase.CreateQueue, "POST /v1/queues", HttpStatusCode.Created,
             _ => Task.FromResult(Json(HttpMethod.Post, "/v1/queues", new { code = QueueCode(), name = "Cards" }))),
         new(UseCase.ListQueues, "GET /v1/queues", HttpStatusCode.OK, _ => Task.FromResult(Json(HttpMethod.Get, "/v1/queues"))),
+        new(UseCase.GetQueue, "GET /v1/queues/{id}", HttpStatusCode.OK, async w =>
+            Json(HttpMethod.Get, $"/v1/queues/{(await w.Tenant.CreateQueueAsync(QueueCode())).Id}")),
         new(UseCase.RetireQueue, "POST /v1/queues/{id}/retire", HttpStatusCode.OK, async w =>
         {
             var queue = await w.Tenant.CreateQueueAsync(QueueCode());

@@ -97,8 +97,8 @@ public sealed class LayerTests
         var messages = Application.GetTypes().Where(t => typeof(IUseCaseMessage).IsAssignableFrom(t) && t is { IsClass: true, IsAbstract: false }).ToList();
         foreach (var message in messages)
         {
-            // Cms.Application.<Feature>.<UseCase>: the namespace is the folder.
-            Assert.That(message.Namespace?.Split('.'), Has.Length.EqualTo(4), $"{message.Name} lives in a use-case folder");
+            // Cms.Application.<Feature>[.<Sub-feature>].<UseCase>: the namespace is the folder.
+            Assert.That(message.Namespace?.Split('.'), Has.Length.GreaterThanOrEqualTo(4), $"{message.Name} lives in a use-case folder");
         }
 
         var shared = messages.GroupBy(m => m.Namespace).Where(g => g.Count() > 1).Select(g => $"{g.Key}: {string.Join(", ", g.Select(m => m.Name))}");

@@ -9,9 +9,10 @@ namespace Cms.Tests.Fuzz;
 /// a list, "null" included), enum, oneOf / anyOf / allOf, required and declared properties of objects (nested, at any
 /// depth), additionalProperties, array items, and the uuid and date-time formats the document uses. It returns the
 /// first few violations with their JSON path; an empty list means the answer conforms. Only the keywords the service's
-/// document uses are understood: an unknown keyword is no violation.
+/// document uses are understood: an unknown keyword is no violation. With <paramref name="undeclaredMembers"/> a member
+/// the object's schema does not declare (and no additionalProperties admits) is a violation too.
 /// </summary>
-internal sealed class SchemaConformance(JsonNode document)
+internal sealed class SchemaConformance(JsonNode document, bool undeclaredMembers = false)
 {
     private const int MaxDepth = 64;
     private const int MaxViolations = 5;
@@ -87,6 +88,10 @@ internal sealed class SchemaConformance(JsonNode document)
                     else if (schema["additionalProperties"] is JsonObject additional)
                     {
                         Check(property.Value, additional, $"{path}.{property.Name}", depth + 1, violations);
+                    }
+                    else if (undeclaredMembers && properties is not null)
+                    {
+                        violations.Add($"{path}: has the member '{property.Name}' the document does not declare");
                     }
                 }
 

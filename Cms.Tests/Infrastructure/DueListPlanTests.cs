@@ -2,7 +2,7 @@ using Cms.Application.Abstractions;
 using Cms.Application.Complaints;
 using Cms.Domain.Complaints;
 using Cms.Domain.Regulation;
-using Cms.Infrastructure.Queries;
+using Cms.Infrastructure.Complaints;
 using Cms.Tests.Support;
 using Npgsql;
 

@@ -25,7 +25,7 @@ public sealed class CitusStatementRulesTests() : ApiTestBase(DatabaseKind.Postgr
     [Test]
     public void Each_rule_catches_the_form_that_failed_on_Citus()
     {
-        var global = new[] { "tenants", "platform_idempotency_keys" };
+        var global = new[] { "tenants", "platform_idempotency_keys", "service_instances" };
         var rowSecurity = new[] { "consumers", "consumer_keys", "idempotency_keys" };
         Assert.Multiple(() =>
         {

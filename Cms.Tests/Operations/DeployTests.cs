@@ -272,9 +272,9 @@ public sealed partial class DeployTests
         dockerfile.Lines.Skip(dockerfile.Lines.FindLastIndex(l => l.StartsWith("FROM ", StringComparison.Ordinal))).ToList();
 
     [Test]
-    public void The_readme_configuration_table_names_every_bound_setting()
+    public void The_configuration_page_names_every_bound_setting()
     {
-        var rows = File.ReadAllLines(Path.Combine(Root, "README.md")).Where(l => l.StartsWith("| `Cms:", StringComparison.Ordinal)).ToList();
+        var rows = File.ReadAllLines(Path.Combine(Root, "docs", "configuration.md")).Where(l => l.StartsWith("| `Cms:", StringComparison.Ordinal)).ToList();
         var options = new[] { typeof(CmsApi).Assembly, typeof(Cms.Application.Common.Telemetry).Assembly, typeof(Cms.Infrastructure.Persistence.DatabaseOptions).Assembly }
             .SelectMany(a => a.GetTypes())
             .Select(t => (Type: t, Section: t.GetField("Section", BindingFlags.Public | BindingFlags.Static)?.GetRawConstantValue() as string))
@@ -292,7 +292,7 @@ public sealed partial class DeployTests
                                        || (r.Contains($"`{s.Section}:", StringComparison.Ordinal) && r.Contains($"`{s.Property}`", StringComparison.Ordinal))))
             .Select(s => $"{s.Section}:{s.Property}")
             .ToList();
-        Assert.That(missing, Is.Empty, "settings the service binds that the README's configuration table does not name");
+        Assert.That(missing, Is.Empty, "settings the service binds that docs/configuration.md does not name");
     }
 
     /// <summary>Each Cms__ variable names a setting the service reads: a literal path in its source, a bound options property, or a child of a keyed section.</summary>

@@ -106,15 +106,14 @@ public sealed class DatabaseOutageTests : PrivateClusterFixture
             Assert.That((await anonymous.GetAsync("/health/live")).StatusCode, Is.EqualTo(HttpStatusCode.OK));
         });
 
-        // The database is back; nothing but ordinary requests reach the service: a trial after the break succeeds and
-        // closes the breaker.
+        // The database is back; nothing but ordinary requests reach the service: the first one the breaker refuses finds
+        // the database answering through the recovery probe and closes the breaker (RecoveryWithoutFlapTests).
         Server.Start();
         await EventuallyAsync(async () => (await admin.GetAsync("/v1/complaints")).StatusCode == HttpStatusCode.OK, TimeSpan.FromSeconds(30),
             "the service did not serve again after the database came back");
         Assert.Multiple(async () =>
         {
             Assert.That(breaker.BreakerState, Is.EqualTo(CircuitState.Closed), "the breaker closed by itself");
-            Assert.That(metrics.Entered("half_open"), Is.GreaterThanOrEqualTo(1), "a trial request was let through");
             Assert.That(metrics.Entered("closed"), Is.EqualTo(1));
             Assert.That((await admin.GetAsync("/v1/complaints")).StatusCode, Is.EqualTo(HttpStatusCode.OK));
             Assert.That((await anonymous.GetAsync("/health/ready")).StatusCode, Is.EqualTo(HttpStatusCode.OK));

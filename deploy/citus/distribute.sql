@@ -11,7 +11,7 @@
 --   * every tenant table has tenant_id (uuid, NOT NULL) in its primary key and in every unique constraint/index;
 --   * foreign keys between tenant tables pair tenant_id with tenant_id (so they are co-located: every row of a tenant,
 --     in every table, lives on the same worker, and joins and foreign keys stay on one node);
---   * global data (the tenant registry, the platform's idempotency keys) are reference tables, copied to every node;
+--   * global data (the tenant registry, the platform's idempotency keys, the instances' heartbeats) are reference tables, copied to every node;
 --     nothing global refers to tenant data;
 --   * row-level security policies hold no subqueries (Citus refuses them) and read the tenant from
 --     current_setting('app.tenant_id'), which the service sets with SET LOCAL in each transaction.
@@ -42,6 +42,8 @@ SET LOCAL citus.enable_local_reference_table_foreign_keys = off;
 -- ---- reference tables: global data, a full copy on every node ----
 SELECT create_reference_table('tenants');
 SELECT create_reference_table('platform_idempotency_keys');
+-- The running instances' heartbeat rows (rate-limit shares): a write every few seconds per instance, never per request.
+SELECT create_reference_table('service_instances');
 
 -- ---- distributed tables: sharded by tenant_id, all in one co-location group (that of staff_users) ----
 -- Parents before children (a foreign key between distributed tables needs the parent distributed first).

@@ -1,3 +1,4 @@
+using System.ComponentModel.DataAnnotations;
 using Cms.Application.Common;
 using Cms.Domain.Common;
 using Cms.Domain.Complaints;
@@ -8,10 +9,10 @@ namespace Cms.Application.Complaints.FileComplaint;
 /// <summary>Files a complaint for a consumer of the caller's tenant; the answer carries its reference and deadlines.</summary>
 public sealed record FileComplaintCommand(
     Guid ConsumerId,
-    Channel? Channel,
-    string? Product,
-    string? Category,
-    string? Description,
+    [Required] Channel? Channel,
+    [Required] string? Product,
+    [Required] string? Category,
+    [Required] string? Description,
     DateTimeOffset? ReceivedAt,
     Priority? Priority,
     bool? VulnerabilityInvolved,

@@ -27,7 +27,7 @@ internal sealed class FileComplaintHandler(
     public async ValueTask<Result<ComplaintDto>> Handle(FileComplaintCommand command, CancellationToken cancellationToken)
     {
         // Another tenant's consumer id is answered exactly like a missing one.
-        if (await consumers.GetAsync(command.ConsumerId, cancellationToken) is null)
+        if (!await consumers.ExistsAsync(command.ConsumerId, cancellationToken))
         {
             return Error.NotFound("consumer");
         }

@@ -1,3 +1,4 @@
+using Cms.Application.Common;
 using System.Text.Json.Serialization;
 using Cms.Domain.Complaints;
 using Cms.Domain.Consumers;
@@ -85,7 +86,7 @@ public sealed record ComplaintDto(
     bool Overdue,
     DateTimeOffset CreatedAt,
     DateTimeOffset UpdatedAt,
-    long Version)
+    long Version) : IVersionedResource
 {
     /// <summary>When provisional credit was given (Regulation E); null when none was recorded.</summary>
     public DateTimeOffset? ProvisionalCreditAt { get; init; }

@@ -38,9 +38,10 @@ public sealed class ImportConsumersValidator : IValidator<ImportConsumersCommand
     public void Validate(ImportConsumersCommand request, ValidationErrors errors)
     {
         errors.Id("importId", request.ImportId);
-        if (request.Lines is null || request.Lines.Count is 0 or > ImportConsumersCommand.MaxLines)
+        // An empty batch is how an import with no lines (an empty file, a header-only CSV) still passes authorization.
+        if (request.Lines is null || request.Lines.Count > ImportConsumersCommand.MaxLines)
         {
-            errors.Add("lines", $"A batch needs 1 to {ImportConsumersCommand.MaxLines} lines.");
+            errors.Add("lines", $"A batch holds at most {ImportConsumersCommand.MaxLines} lines.");
         }
     }
 }
@@ -73,6 +74,7 @@ internal sealed class ImportConsumersHandler(
             }
 
             var check = new ValidationErrors();
+            InputGuard.Check("", input, check);
             rules.Validate(input, check);
             if (check.Any)
             {

@@ -1,3 +1,4 @@
+using System.ComponentModel.DataAnnotations;
 using Cms.Application.Common;
 using Cms.Domain.Common;
 using Mediator;
@@ -6,8 +7,8 @@ namespace Cms.Application.Consumers.RegisterConsumer;
 
 /// <summary>Registers a consumer (complainant) of the caller's tenant.</summary>
 public sealed record RegisterConsumerCommand(
-    string? ExternalRef,
-    string? FullName,
+    [Required] string? ExternalRef,
+    [Required] string? FullName,
     string? Email,
     string? Phone,
     AddressDto? Address,

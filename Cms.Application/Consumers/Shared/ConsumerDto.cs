@@ -1,3 +1,4 @@
+using Cms.Application.Common;
 using Cms.Domain.Consumers;
 
 namespace Cms.Application.Consumers;
@@ -21,4 +22,4 @@ public sealed record ConsumerDto(
     DateTimeOffset CreatedAt,
     DateTimeOffset UpdatedAt,
     long Version,
-    DateTimeOffset? ErasedAt = null);
+    DateTimeOffset? ErasedAt = null) : IVersionedResource;

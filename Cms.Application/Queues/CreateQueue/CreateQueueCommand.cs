@@ -1,3 +1,4 @@
+using System.ComponentModel.DataAnnotations;
 using Cms.Application.Abstractions;
 using Cms.Application.Audit;
 using Cms.Application.Common;
@@ -8,7 +9,7 @@ using Mediator;
 namespace Cms.Application.Queues.CreateQueue;
 
 /// <summary>Creates a queue of the caller's tenant (tenant_admin); its code is unique in the tenant (409 when taken).</summary>
-public sealed record CreateQueueCommand(string? Code, string? Name) : ICommand<Result<QueueDto>>, IUseCaseMessage
+public sealed record CreateQueueCommand([Required] string? Code, [Required] string? Name) : ICommand<Result<QueueDto>>, IUseCaseMessage
 {
     UseCase IUseCaseMessage.UseCase => UseCase.CreateQueue;
 }

@@ -44,7 +44,14 @@ public sealed class GetComplaintsReportValidator : IValidator<GetComplaintsRepor
     {
         if (GetComplaintsReportQuery.TryParseDay(text, out var day))
         {
-            return day;
+            // A day given as text meets the same bounds as every date of every request (InputGuard).
+            if (InputGuard.IsComputable(day))
+            {
+                return day;
+            }
+
+            errors.Add(field, InputGuard.DateRangeMessage(field));
+            return null;
         }
 
         errors.Add(field, $"'{field}' is required: a date as yyyy-MM-dd (the period's days are inclusive, in the tenant's regulatory time zone).");

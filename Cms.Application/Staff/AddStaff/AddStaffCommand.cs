@@ -1,3 +1,4 @@
+using System.ComponentModel.DataAnnotations;
 using Cms.Application.Common;
 using Cms.Application.Staff;
 using Cms.Domain.Common;
@@ -7,7 +8,8 @@ using Mediator;
 namespace Cms.Application.Staff.AddStaff;
 
 /// <summary>A tenant admin adds a staff user or a service account.</summary>
-public sealed record AddStaffCommand(string? Subject, string? Email, string? DisplayName, IReadOnlyList<Role>? Roles, StaffKind? Kind)
+public sealed record AddStaffCommand([Required] string? Subject, [Required] string? Email, [Required] string? DisplayName,
+    [Required] IReadOnlyList<Role>? Roles, [Required] StaffKind? Kind)
     : ICommand<Result<StaffDto>>, IUseCaseMessage
 {
     UseCase IUseCaseMessage.UseCase => UseCase.AddStaff;

@@ -1,3 +1,4 @@
+using Cms.Application.Common;
 using Cms.Domain.Staff;
 
 namespace Cms.Application.Staff;
@@ -11,7 +12,7 @@ public sealed record StaffDto(
     IReadOnlyList<Role> Roles,
     bool IsActive,
     DateTimeOffset CreatedAt,
-    long Version)
+    long Version) : IVersionedResource
 {
     public static StaffDto From(StaffMember s) =>
         new(s.Id, s.Subject, s.Email, s.DisplayName, s.Kind, [.. s.Roles.Order()], s.IsActive, s.CreatedAt, s.Version);

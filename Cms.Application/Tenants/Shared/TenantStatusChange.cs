@@ -1,3 +1,4 @@
+using System.ComponentModel.DataAnnotations;
 using Cms.Application.Abstractions;
 using Cms.Application.Common;
 using Cms.Domain.Common;
@@ -6,7 +7,7 @@ using Cms.Domain.Tenants;
 namespace Cms.Application.Tenants;
 
 /// <summary>The body of <c>POST /v1/tenants/{id}/suspend</c> and <c>/reactivate</c>: <c>{reason}</c>.</summary>
-public sealed record TenantStatusChangeInput(string? Reason);
+public sealed record TenantStatusChangeInput([Required] string? Reason);
 
 /// <summary>
 /// What suspension and reactivation share: the input rules, and the change itself. Only the registry row changes:

@@ -1,3 +1,4 @@
+using Cms.Application.Common;
 using Cms.Domain.Webhooks;
 
 namespace Cms.Application.Webhooks;
@@ -16,10 +17,13 @@ public sealed record WebhookDto(
     DateTimeOffset UpdatedAt,
     long DeliveredPosition,
     int Failures,
-    DateTimeOffset NextAttemptAt);
+    DateTimeOffset NextAttemptAt) : IVersionedResource;
 
 /// <summary>The answer to creating an endpoint: the only time the signing secret is shown.</summary>
-public sealed record WebhookCreatedDto(WebhookDto Webhook, string Secret);
+public sealed record WebhookCreatedDto(WebhookDto Webhook, string Secret) : IVersionedResource
+{
+    long IVersionedResource.Version => Webhook.Version;
+}
 
 /// <summary>One delivery attempt of one event to one endpoint.</summary>
 /// <param name="Outcome"><c>delivered</c>, <c>failed</c> (will be retried) or <c>given_up</c> (the last failure before the

@@ -73,8 +73,12 @@ public static class WebhookUrlPolicy
             return "'url' must not carry user information or a fragment.";
         }
 
-        var loopback = IsLoopbackHost(uri);
-        if (loopback)
+        if (NormalisedHost(uri) is not { } host)
+        {
+            return "'url' must name a valid host.";
+        }
+
+        if (IsLoopbackName(host) || (IPAddress.TryParse(host, out var literal) && IPAddress.IsLoopback(Unwrapped(literal))))
         {
             return allowLoopback ? null : "'url' must not point at this machine (loopback).";
         }
@@ -84,15 +88,15 @@ public static class WebhookUrlPolicy
             return "'url' must be an absolute https URL.";
         }
 
-        if (uri.HostNameType is UriHostNameType.IPv4 or UriHostNameType.IPv6 && IPAddress.TryParse(uri.IdnHost.Trim('[', ']'), out var address)
-            && !IsPublic(address))
+        // Every form the HTTP client would connect to as an address (dotted, decimal, hex, octal, IPv6 with an embedded
+        // IPv4) is judged as that address.
+        if (IPAddress.TryParse(host, out var address))
         {
-            return "'url' must not point at a private, link-local or otherwise internal address.";
+            return IsPublic(address) ? null : "'url' must not point at a private, link-local or otherwise internal address.";
         }
 
-        if (uri.HostNameType == UriHostNameType.Dns && (uri.IdnHost.EndsWith(".local", StringComparison.OrdinalIgnoreCase)
-                                                         || uri.IdnHost.EndsWith(".internal", StringComparison.OrdinalIgnoreCase)
-                                                         || !uri.IdnHost.Contains('.', StringComparison.Ordinal)))
+        if (host.EndsWith(".local", StringComparison.Ordinal) || host.EndsWith(".internal", StringComparison.Ordinal)
+            || !host.Contains('.', StringComparison.Ordinal) || NumericLastLabel(host))
         {
             return "'url' must name a public host (a fully qualified domain name).";
         }
@@ -100,18 +104,88 @@ public static class WebhookUrlPolicy
         return null;
     }
 
-    public static bool IsLoopbackHost(Uri uri) =>
-        uri.IsLoopback || uri.IdnHost.Equals("localhost", StringComparison.OrdinalIgnoreCase)
-                       || uri.IdnHost.EndsWith(".localhost", StringComparison.OrdinalIgnoreCase);
-
-    /// <summary>False for loopback, private (RFC 1918, unique local), link-local, CGNAT, multicast, unspecified and
-    /// other special-purpose addresses; IPv4-mapped IPv6 is judged as the IPv4 address it carries.</summary>
-    public static bool IsPublic(IPAddress address)
+    /// <summary>
+    /// The host as the HTTP client resolves it: IDNA (UTS 46) mapping, so full-width digits and the ideographic and
+    /// full-width full stops become ASCII digits and dots; lower case; without the brackets of an IPv6 literal and
+    /// without the trailing dot of an absolute name. Null when the host cannot be mapped.
+    /// </summary>
+    public static string? NormalisedHost(Uri uri)
     {
+        // The service runs with invariant globalization, whose IDNA does not apply the UTS 46 mapping: the characters
+        // that map to ASCII digits, letters and dots are mapped here first (every Unicode decimal digit, full-width
+        // letters, the full-width, half-width and ideographic full stops), the rest is encoded as IDNA does.
+        var host = new string([.. uri.Host.Trim('[', ']').Select(AsciiEquivalent)]);
+        try
+        {
+            host = host.Any(c => c > 0x7f) ? new System.Globalization.IdnMapping { UseStd3AsciiRules = false }.GetAscii(host) : host;
+        }
+        catch (ArgumentException)
+        {
+            return null;
+        }
+
+        host = host.ToLowerInvariant();
+        return host.EndsWith('.') ? host[..^1] : host;
+    }
+
+    private static char AsciiEquivalent(char c) => c switch
+    {
+        < (char)0x80 => c,
+        '\u3002' or '\uff0e' or '\uff61' => '.',
+        >= '\uff21' and <= '\uff3a' => (char)('a' + (c - '\uff21')),
+        >= '\uff41' and <= '\uff5a' => (char)('a' + (c - '\uff41')),
+        _ when char.IsDigit(c) => (char)('0' + (int)char.GetNumericValue(c)),
+        _ => c,
+    };
+
+    /// <summary>No top-level domain is numeric: such a name is an address in a form the parser did not take.</summary>
+    private static bool NumericLastLabel(string host)
+    {
+        var last = host[(host.LastIndexOf('.') + 1)..];
+        return last.Length == 0 || last.All(char.IsAsciiDigit) || last.StartsWith("0x", StringComparison.Ordinal);
+    }
+
+    private static bool IsLoopbackName(string host) => host == "localhost" || host.EndsWith(".localhost", StringComparison.Ordinal);
+
+    public static bool IsLoopbackHost(Uri uri) =>
+        uri.IsLoopback || (NormalisedHost(uri) is { } host && (IsLoopbackName(host) || (IPAddress.TryParse(host, out var a) && IPAddress.IsLoopback(Unwrapped(a)))));
+
+    /// <summary>
+    /// The IPv4 address an IPv6 address carries, where it leads to one: IPv4-mapped (::ffff:0:0/96), IPv4-translated
+    /// (::ffff:0:0:0/96), IPv4-compatible (::/96) and 6to4 (2002::/16); otherwise the address itself.
+    /// </summary>
+    public static IPAddress Unwrapped(IPAddress address)
+    {
+        if (address.AddressFamily != AddressFamily.InterNetworkV6)
+        {
+            return address;
+        }
+
+        var b = address.GetAddressBytes();
         if (address.IsIPv4MappedToIPv6)
         {
-            address = address.MapToIPv4();
+            return address.MapToIPv4();
         }
+
+        var zeroTo = (int end) => b.Take(end).All(x => x == 0);
+        if (zeroTo(8) && b[8] == 0xff && b[9] == 0xff && b[10] == 0 && b[11] == 0)
+        {
+            return new IPAddress(b[12..16]);
+        }
+
+        if (zeroTo(12) && !(b[12] == 0 && b[13] == 0 && b[14] == 0 && b[15] <= 1))
+        {
+            return new IPAddress(b[12..16]); // ::a.b.c.d, but not :: or ::1
+        }
+
+        return b[0] == 0x20 && b[1] == 0x02 ? new IPAddress(b[2..6]) : address;
+    }
+
+    /// <summary>False for loopback, private (RFC 1918, unique local), link-local, CGNAT, multicast, unspecified and
+    /// other special-purpose addresses; IPv6 that carries an IPv4 address (<see cref="Unwrapped"/>) is judged as that address.</summary>
+    public static bool IsPublic(IPAddress address)
+    {
+        address = Unwrapped(address);
 
         if (IPAddress.IsLoopback(address) || address.Equals(IPAddress.Any) || address.Equals(IPAddress.IPv6Any)
             || address.Equals(IPAddress.None) || address.Equals(IPAddress.IPv6None))
@@ -138,7 +212,8 @@ public static class WebhookUrlPolicy
             var b = address.GetAddressBytes();
             return !(address.IsIPv6LinkLocal || address.IsIPv6SiteLocal || address.IsIPv6Multicast || address.IsIPv6UniqueLocal
                      || (b[0] == 0x20 && b[1] == 0x01 && b[2] == 0x0d && b[3] == 0xb8) // documentation 2001:db8::/32
-                     || (b[0] == 0x00 && b[1] == 0x64 && b[2] == 0xff && b[3] == 0x9b)); // NAT64 64:ff9b::/96 may reach internal IPv4
+                     || (b[0] == 0x20 && b[1] == 0x01 && b[2] == 0 && b[3] == 0) // Teredo 2001::/32 tunnels to an obscured IPv4
+                     || (b[0] == 0x00 && b[1] == 0x64 && b[2] == 0xff && b[3] == 0x9b)); // NAT64 64:ff9b::/96 and /48 may reach internal IPv4
         }
 
         return false;
@@ -146,5 +221,5 @@ public static class WebhookUrlPolicy
 
     /// <summary>Whether a resolved address may be connected to.</summary>
     public static bool MayConnect(IPAddress address, bool allowLoopback) =>
-        IsPublic(address) || (allowLoopback && IPAddress.IsLoopback(address.IsIPv4MappedToIPv6 ? address.MapToIPv4() : address));
+        IsPublic(address) || (allowLoopback && IPAddress.IsLoopback(Unwrapped(address)));
 }

@@ -34,6 +34,7 @@ public sealed class MediatorPipelineTests
     private FakeUnitOfWork _unitOfWork = null!;
     private FakeCurrentPrincipal _principal = null!;
     private ServiceProvider _provider = null!;
+    private FakeIdempotencyStore _idempotency = null!;
 
     [SetUp]
     public void BuildContainer()
@@ -66,15 +67,21 @@ public sealed class MediatorPipelineTests
         services.AddScoped<IConsumerQueries>(sp => new FakeConsumerQueries(db, sp.GetRequiredService<TenantScope>()));
         services.AddScoped<IComplaintQueries>(sp => new FakeComplaintQueries(db, sp.GetRequiredService<TenantScope>()));
         services.AddScoped<IAuditQueries>(sp => new FakeAuditQueries(db, sp.GetRequiredService<TenantScope>()));
+        services.AddSingleton<IIdempotencyStore>(_idempotency = new FakeIdempotencyStore());
         _provider = services.BuildServiceProvider(new ServiceProviderOptions { ValidateScopes = true });
     }
 
     [TearDown]
     public ValueTask DisposeContainer() => _provider.DisposeAsync();
 
-    private async Task<TResponse> Send<TResponse>(ICommand<TResponse> command)
+    private async Task<TResponse> Send<TResponse>(ICommand<TResponse> command, string? idempotencyKey = null)
     {
         await using var scope = _provider.CreateAsyncScope();
+        if (idempotencyKey is not null)
+        {
+            scope.ServiceProvider.GetRequiredService<IdempotentRequest>().Carry(idempotencyKey, "hash-of-the-request");
+        }
+
         return await scope.ServiceProvider.GetRequiredService<IMediator>().Send(command);
     }
 
@@ -160,6 +167,29 @@ public sealed class MediatorPipelineTests
             Assert.That(_unitOfWork.Calls, Is.EqualTo(new[] { "begin", "commit" }));
             Assert.That(_world.Db.Complaints[dto.Id].TenantId, Is.EqualTo(cast.Tenant.Id), "the scope came from the token");
             Assert.That(Expect.SingleAudit(_world).ActorId, Is.EqualTo(cast.Agent.Id.ToString()), "the caller came from the database");
+        }
+    }
+
+    [Test]
+    public async Task A_replayed_key_passes_authorization_as_the_caller_is_now_and_is_claimed_inside_the_transaction()
+    {
+        var cast = _world.SeedCast();
+        SignIn(cast.Agent);
+        var first = Expect.Success(await Send(ValidFile(cast.Consumer.Id), "key-1"));
+        var replay = Expect.Success(await Send(ValidFile(cast.Consumer.Id), "key-1"));
+        Assert.That(System.Text.Json.JsonSerializer.Serialize(replay), Is.EqualTo(System.Text.Json.JsonSerializer.Serialize(first)),
+            "the same caller gets the first answer again");
+        Assert.That(_world.Db.Complaints, Has.Count.EqualTo(1));
+
+        Assert.That(_world.Db.Staff[cast.Agent.Id].ReplaceRoles([Role.Auditor]).IsSuccess, Is.True);
+        Expect.Failure(await Send(ValidFile(cast.Consumer.Id), "key-1"), ErrorKind.Forbidden);
+        Assert.That(_world.Db.Staff[cast.Agent.Id].Deactivate().IsSuccess, Is.True);
+        Expect.Failure(await Send(ValidFile(cast.Consumer.Id), "key-1"), ErrorKind.Forbidden);
+
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(_idempotency.Claims, Is.EqualTo(2), "the refused replays never reached the key");
+            Assert.That(_unitOfWork.Calls, Is.EqualTo(new[] { "begin", "commit", "begin", "commit" }), "claims run inside the one transaction");
         }
     }
 

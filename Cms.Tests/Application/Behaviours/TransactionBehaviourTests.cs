@@ -54,13 +54,15 @@ public sealed class TransactionBehaviourTests
     }
 
     [Test]
-    public async Task Inside_an_open_transaction_it_neither_begins_nor_ends_one()
+    public async Task It_is_the_one_owner_of_the_transaction_and_refuses_to_nest_in_another()
     {
-        var (result, unitOfWork, calls) = await Run(() => Error.NotFound("complaint"), alreadyOpen: true);
+        var unitOfWork = new FakeUnitOfWork { IsInTransactionScope = true };
+        var behaviour = new TransactionBehaviour<ProbeCommand, Result>(unitOfWork);
+        var next = new Next<ProbeCommand>(Result.Success);
 
-        Assert.That(result.IsSuccess, Is.False);
-        Assert.That(calls, Is.EqualTo(1));
+        await Assert.ThrowsAsync<InvalidOperationException>(async () => await behaviour.Handle(new ProbeCommand(), next.Invoke, CancellationToken.None));
+
+        Assert.That(next.Calls, Is.Zero);
         Assert.That(unitOfWork.Calls, Is.Empty);
-        Assert.That(unitOfWork.IsInTransactionScope, Is.True, "the outer transaction is left open");
     }
 }

@@ -65,3 +65,33 @@ public sealed class FakeCurrentPrincipal : ICurrentPrincipal
 
     public static FakeCurrentPrincipal Tenant(Guid tenantId, string subject) => new() { Subject = subject, TenantId = tenantId };
 }
+
+/// <summary>Idempotency keys in memory (no transaction: a claim is kept until the end of the test).</summary>
+public sealed class FakeIdempotencyStore : IIdempotencyStore
+{
+    private readonly Dictionary<(Guid?, string, string), (string Hash, IdempotentResponse? Response)> _keys = [];
+
+    public int Claims { get; private set; }
+
+    public Task<IdempotencyClaim> ClaimAsync(IdempotencyScope scope, string key, string requestHash, DateTimeOffset now,
+        DateTimeOffset expiresAt, CancellationToken cancellationToken)
+    {
+        Claims++;
+        if (!_keys.TryGetValue((scope.TenantId, scope.Principal, key), out var row))
+        {
+            _keys[(scope.TenantId, scope.Principal, key)] = (requestHash, null);
+            return Task.FromResult(new IdempotencyClaim(IdempotencyClaimOutcome.Claimed));
+        }
+
+        return Task.FromResult(row.Hash != requestHash ? new IdempotencyClaim(IdempotencyClaimOutcome.Mismatch)
+            : row.Response is { } response ? new IdempotencyClaim(IdempotencyClaimOutcome.Replay, response)
+            : new IdempotencyClaim(IdempotencyClaimOutcome.InFlight));
+    }
+
+    public Task RecordAsync(IdempotencyScope scope, string key, IdempotentResponse response, CancellationToken cancellationToken)
+    {
+        var id = (scope.TenantId, scope.Principal, key);
+        _keys[id] = (_keys[id].Hash, response);
+        return Task.CompletedTask;
+    }
+}

@@ -37,6 +37,9 @@ public sealed class FakeTenantQueries(InMemoryDatabase db) : ITenantQueries
 
 public sealed class FakeStaffQueries(InMemoryDatabase db, TenantScope scope) : IStaffQueries
 {
+    public Task<StaffDto?> GetAsync(Guid id, CancellationToken cancellationToken) =>
+        Task.FromResult(db.Staff.TryGetValue(id, out var s) && s.TenantId == scope.Required ? StaffDto.From(s) : null);
+
     public Task<Page<StaffDto>> ListAsync(int limit, CursorKey? after, CancellationToken cancellationToken)
     {
         var tenantId = scope.Required;
@@ -179,6 +182,9 @@ public sealed class FakeAuditQueries(InMemoryDatabase db, TenantScope scope) : I
 
 public sealed class FakeQueueQueries(InMemoryDatabase db, TenantScope scope) : IQueueQueries
 {
+    public Task<Cms.Application.Queues.QueueDto?> GetAsync(Guid id, CancellationToken cancellationToken) =>
+        Task.FromResult(db.Queues.TryGetValue(id, out var q) && q.TenantId == scope.Required ? Cms.Application.Queues.QueueDto.From(q) : null);
+
     public Task<Page<Cms.Application.Queues.QueueDto>> ListAsync(int limit, CursorKey? after, CancellationToken cancellationToken)
     {
         var tenantId = scope.Required;

@@ -195,6 +195,9 @@ public sealed class FakeConsumerRepository(InMemoryDatabase db, TenantScope scop
         return Task.FromResult(db.Consumers.TryGetValue(id, out var c) && c.TenantId == tenantId ? Stored.Copy(c) : null);
     }
 
+    public Task<bool> ExistsAsync(Guid id, CancellationToken cancellationToken) =>
+        Task.FromResult(db.Consumers.TryGetValue(id, out var c) && c.TenantId == scope.Required);
+
     public Task<bool> ExternalRefExistsAsync(string externalRef, CancellationToken cancellationToken)
     {
         var tenantId = scope.Required;

@@ -1,0 +1,94 @@
+using Cms.Application.Audit;
+using Cms.Application.Complaints;
+using Cms.Domain.Audit;
+using Cms.Domain.Common;
+using Cms.Domain.Complaints;
+using Cms.Domain.Consumers;
+using Cms.Domain.Regulation;
+using Cms.Infrastructure.Crypto;
+using Cms.Infrastructure.Persistence;
+
+namespace Cms.Infrastructure.Complaints;
+
+internal sealed class DeadlineRow
+{
+    public Guid ComplaintId { get; init; }
+    public string Kind { get; init; } = "";
+    public DateTimeOffset DueAt { get; init; }
+    public DateTimeOffset? MetAt { get; init; }
+    public DateTimeOffset? PausedAt { get; init; }
+    public long PausedMs { get; init; }
+
+    /// <summary>The deadlines that apply (a withdrawn one stopped applying when a flag was cleared).</summary>
+    public const string Columns = "complaint_id, kind, due_at, met_at, paused_at, paused_ms";
+
+    public Deadline ToDomain() => new(WireNames.Parse<DeadlineKind>(Kind), DueAt, MetAt, PausedAt, TimeSpan.FromMilliseconds(PausedMs));
+
+    /// <summary>Inserts a deadline, or brings a stored (possibly withdrawn) one of that kind up to date.</summary>
+    public const string Upsert =
+        """
+        INSERT INTO complaint_deadlines (tenant_id, complaint_id, kind, due_at, met_at, paused_at, paused_ms, withdrawn_at)
+        VALUES (@TenantId, @ComplaintId, @Kind, @DueAt, @MetAt, @PausedAt, @PausedMs, NULL)
+        ON CONFLICT (tenant_id, complaint_id, kind) DO UPDATE SET due_at = excluded.due_at, met_at = excluded.met_at,
+            paused_at = excluded.paused_at, paused_ms = excluded.paused_ms, withdrawn_at = NULL
+        """;
+
+    public static List<object> Parameters(Complaint c) => [.. c.Deadlines.Select(d => (object)new
+    {
+        c.TenantId,
+        ComplaintId = c.Id,
+        Kind = d.Kind.ToWire(),
+        d.DueAt,
+        d.MetAt,
+        d.PausedAt,
+        PausedMs = (long)d.PausedFor.TotalMilliseconds,
+    })];
+}
+
+internal sealed class ResponseRow
+{
+    public Guid Id { get; init; }
+    public Guid ComplaintId { get; init; }
+    public string Type { get; init; } = "";
+    public DateTimeOffset SentAt { get; init; }
+    public Guid? RecordedBy { get; init; }
+    public DateTimeOffset RecordedAt { get; init; }
+
+    public const string Columns = "id, complaint_id, type, sent_at, recorded_by, recorded_at";
+
+    public ComplaintResponse ToDomain() => new(Id, ComplaintId, WireNames.Parse<ResponseType>(Type), SentAt, RecordedBy, RecordedAt);
+
+    public ResponseDto ToDto() => new(Id, ComplaintId, WireNames.Parse<ResponseType>(Type), SentAt, RecordedBy, RecordedAt);
+
+    public static object Parameters(Guid tenantId, ComplaintResponse r) => new
+    {
+        TenantId = tenantId,
+        r.Id,
+        r.ComplaintId,
+        Type = r.Type.ToWire(),
+        r.SentAt,
+        r.RecordedBy,
+        r.RecordedAt,
+    };
+}
+
+internal sealed class NoteRow
+{
+    public Guid Id { get; init; }
+    public Guid ComplaintId { get; init; }
+    public string Kind { get; init; } = "";
+    public string Body { get; init; } = "";
+    public Guid AuthorId { get; init; }
+    public DateTimeOffset CreatedAt { get; init; }
+    public bool TextSealed { get; init; }
+
+    public const string Columns = "id, complaint_id, kind, body, author_id, created_at, text_sealed";
+
+    /// <summary>The note as callers read it: the body opened with the consumer's key (null once erased).</summary>
+    public NoteDto ToDto(ConsumerTextCipher cipher)
+    {
+        var body = TextSealed ? cipher.Open(FreeTextColumns.Notes, Id, FreeTextColumns.NoteBody, Body)
+            : cipher.KeyDestroyed ? null : Body;
+        return new NoteDto(Id, ComplaintId, WireNames.Parse<NoteKind>(Kind), cipher.KeyDestroyed ? null : body, AuthorId, CreatedAt);
+    }
+}

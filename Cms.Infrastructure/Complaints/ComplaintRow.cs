@@ -1,0 +1,248 @@
+using Cms.Application.Audit;
+using Cms.Application.Complaints;
+using Cms.Domain.Audit;
+using Cms.Domain.Common;
+using Cms.Domain.Complaints;
+using Cms.Domain.Consumers;
+using Cms.Domain.Regulation;
+using Cms.Infrastructure.Crypto;
+using Cms.Infrastructure.Persistence;
+
+namespace Cms.Infrastructure.Complaints;
+
+internal sealed class ComplaintRow
+{
+    public Guid TenantId { get; init; }
+    public Guid Id { get; init; }
+    public string Reference { get; init; } = "";
+    public Guid ConsumerId { get; init; }
+    public string Channel { get; init; } = "";
+    public string Product { get; init; } = "";
+    public int? ProductTaxonomyVersion { get; init; }
+    public string Category { get; init; } = "";
+    public int? CategoryTaxonomyVersion { get; init; }
+    public string Description { get; init; } = "";
+    public string Priority { get; init; } = "";
+    public bool VulnerabilityInvolved { get; init; }
+    public bool VulnerabilityHealth { get; init; }
+    public bool VulnerabilityLifeEvent { get; init; }
+    public bool VulnerabilityResilience { get; init; }
+    public bool VulnerabilityCapability { get; init; }
+    public DateTimeOffset? VulnerabilityConsentAt { get; init; }
+    public bool PaymentServices { get; init; }
+    public bool Disability { get; init; }
+    public string ProfileCode { get; init; } = "";
+    public int ProfileVersion { get; init; } = 1;
+    public string Status { get; init; } = "";
+    public Guid? AssigneeId { get; init; }
+    public Guid? QueueId { get; init; }
+
+    /// <summary>Read with the complaint's DTO only (written by the legal entities' repository); null: the default entity.</summary>
+    public Guid? LegalEntityId { get; init; }
+    public DateTimeOffset ReceivedAt { get; init; }
+    public DateTimeOffset? AcknowledgedAt { get; init; }
+    public DateTimeOffset? SummaryResolutionAt { get; init; }
+    public DateTimeOffset? FinalResponseAt { get; init; }
+    public DateTimeOffset? ResolvedAt { get; init; }
+    public DateTimeOffset? ClosedAt { get; init; }
+    public DateTimeOffset? ReopenedAt { get; init; }
+    public string? Outcome { get; init; }
+    public long? RedressAmountMinor { get; init; }
+    public string? RedressCurrency { get; init; }
+    public string? RedressNonMonetary { get; init; }
+    public string? RootCause { get; init; }
+    public int? RootCauseTaxonomyVersion { get; init; }
+    public string? ClosureBand { get; init; }
+    public Guid? MergedIntoId { get; init; }
+    public DateTimeOffset? ProvisionalCreditAt { get; init; }
+    public string? ReferralBody { get; init; }
+    public string? ReferralReference { get; init; }
+    public DateTimeOffset? ReferredAt { get; init; }
+    public string? ReferralOutcome { get; init; }
+    public DateTimeOffset? ReferralOutcomeAt { get; init; }
+    public DateTimeOffset? NextDueAt { get; init; }
+    public string? NextDueKind { get; init; }
+    public DateTimeOffset CreatedAt { get; init; }
+    public DateTimeOffset UpdatedAt { get; init; }
+    public long Version { get; init; }
+    public bool TextSealed { get; init; }
+    public string? VulnerabilityDetails { get; init; }
+
+    public const string Columns =
+        "tenant_id, id, reference, consumer_id, channel, product, category, description, priority, vulnerability_involved, " +
+        "payment_services, disability, profile_code, status, assignee_id, received_at, acknowledged_at, summary_resolution_at, " +
+        "final_response_at, resolved_at, closed_at, reopened_at, outcome, redress_amount_minor, redress_currency, " +
+        "redress_non_monetary, root_cause, referral_body, referral_reference, referred_at, referral_outcome, referral_outcome_at, " +
+        "next_due_at, next_due_kind, profile_version, created_at, updated_at, version, product_taxonomy_version, category_taxonomy_version, " +
+        "root_cause_taxonomy_version, vulnerability_health, vulnerability_life_event, vulnerability_resilience, vulnerability_capability, " +
+        "vulnerability_consent_at, closure_band, merged_into_id, provisional_credit_at, queue_id, text_sealed, vulnerability_details";
+
+    /// <summary>Parameters for the mutable columns plus the keys (INSERT uses all, UPDATE the mutable ones); the free text
+    /// as <paramref name="text"/> sealed it, the plain vulnerability drivers left false (they live in the sealed details).</summary>
+    public static object Parameters(Complaint c, SealedComplaintText text) => new
+    {
+        c.TenantId,
+        c.Id,
+        c.Reference,
+        c.ConsumerId,
+        Channel = c.Channel.ToWire(),
+        c.Product,
+        c.Category,
+        text.Description,
+        Priority = c.Priority.ToWire(),
+        c.VulnerabilityInvolved,
+        c.Flags.PaymentServices,
+        c.Flags.Disability,
+        c.ProfileCode,
+        Status = c.Status.ToWire(),
+        c.AssigneeId,
+        c.ReceivedAt,
+        c.AcknowledgedAt,
+        c.SummaryResolutionAt,
+        c.FinalResponseAt,
+        c.ResolvedAt,
+        c.ClosedAt,
+        c.ReopenedAt,
+        Outcome = c.Resolution?.Outcome.ToWire(),
+        RedressAmountMinor = c.Resolution?.Redress.Monetary?.AmountMinor,
+        RedressCurrency = c.Resolution?.Redress.Monetary?.Currency,
+        text.RedressNonMonetary,
+        c.Resolution?.RootCause,
+        text.ReferralBody,
+        text.ReferralReference,
+        c.Referral?.ReferredAt,
+        ReferralOutcome = c.Referral?.Outcome?.ToWire(),
+        ReferralOutcomeAt = c.Referral?.OutcomeAt,
+        c.NextDueAt,
+        NextDueKind = c.NextDueKind?.ToWire(),
+        c.ProfileVersion,
+        c.CreatedAt,
+        c.UpdatedAt,
+        c.Version,
+        ProductTaxonomyVersion = c.ProductVersion,
+        CategoryTaxonomyVersion = c.CategoryVersion,
+        RootCauseTaxonomyVersion = c.Resolution?.RootCauseVersion,
+        VulnerabilityHealth = false,
+        VulnerabilityLifeEvent = false,
+        VulnerabilityResilience = false,
+        VulnerabilityCapability = false,
+        VulnerabilityConsentAt = (DateTimeOffset?)null,
+        ClosureBand = c.ClosureBand?.ToWire(),
+        c.MergedIntoId,
+        c.ProvisionalCreditAt,
+        c.QueueId,
+        TextSealed = true,
+        text.VulnerabilityDetails,
+    };
+
+    /// <summary>The VALUES list matching <see cref="Columns"/>.</summary>
+    public const string Values =
+        "@TenantId, @Id, @Reference, @ConsumerId, @Channel, @Product, @Category, @Description, @Priority, @VulnerabilityInvolved, " +
+        "@PaymentServices, @Disability, @ProfileCode, @Status, @AssigneeId, @ReceivedAt, @AcknowledgedAt, @SummaryResolutionAt, " +
+        "@FinalResponseAt, @ResolvedAt, @ClosedAt, @ReopenedAt, @Outcome, @RedressAmountMinor, @RedressCurrency, @RedressNonMonetary, " +
+        "@RootCause, @ReferralBody, @ReferralReference, @ReferredAt, @ReferralOutcome, @ReferralOutcomeAt, @NextDueAt, @NextDueKind, " +
+        "@ProfileVersion, @CreatedAt, " +
+        "@UpdatedAt, @Version, @ProductTaxonomyVersion, @CategoryTaxonomyVersion, @RootCauseTaxonomyVersion, @VulnerabilityHealth, " +
+        "@VulnerabilityLifeEvent, @VulnerabilityResilience, @VulnerabilityCapability, @VulnerabilityConsentAt, @ClosureBand, @MergedIntoId, @ProvisionalCreditAt, @QueueId, @TextSealed, @VulnerabilityDetails";
+
+    /// <summary>The vulnerability of a row not yet converted (its drivers still in the plain columns).</summary>
+    public ComplaintVulnerability PlainVulnerability()
+    {
+        var drivers = new HashSet<VulnerabilityDriver>();
+        if (VulnerabilityHealth)
+        {
+            drivers.Add(VulnerabilityDriver.Health);
+        }
+
+        if (VulnerabilityLifeEvent)
+        {
+            drivers.Add(VulnerabilityDriver.LifeEvent);
+        }
+
+        if (VulnerabilityResilience)
+        {
+            drivers.Add(VulnerabilityDriver.Resilience);
+        }
+
+        if (VulnerabilityCapability)
+        {
+            drivers.Add(VulnerabilityDriver.Capability);
+        }
+
+        return new ComplaintVulnerability(VulnerabilityInvolved, drivers, VulnerabilityConsentAt);
+    }
+
+    public ComplaintState ToState(IEnumerable<DeadlineRow> deadlines, IEnumerable<ResponseRow> responses, ComplaintText text) => new()
+    {
+        Id = Id,
+        TenantId = TenantId,
+        Reference = Reference,
+        ConsumerId = ConsumerId,
+        Channel = WireNames.Parse<Channel>(Channel),
+        Product = Product,
+        ProductVersion = ProductTaxonomyVersion,
+        Category = Category,
+        CategoryVersion = CategoryTaxonomyVersion,
+        Description = text.Description,
+        Priority = WireNames.Parse<Priority>(Priority),
+        VulnerabilityInvolved = VulnerabilityInvolved,
+        Vulnerability = text.Vulnerability,
+        Flags = new ComplaintFlags(PaymentServices, Disability),
+        ProfileCode = ProfileCode,
+        ProfileVersion = ProfileVersion,
+        Status = WireNames.Parse<ComplaintStatus>(Status),
+        AssigneeId = AssigneeId,
+        ReceivedAt = ReceivedAt,
+        AcknowledgedAt = AcknowledgedAt,
+        SummaryResolutionAt = SummaryResolutionAt,
+        FinalResponseAt = FinalResponseAt,
+        ResolvedAt = ResolvedAt,
+        ClosedAt = ClosedAt,
+        ReopenedAt = ReopenedAt,
+        Resolution = Outcome is null ? null : new Resolution(WireNames.Parse<Outcome>(Outcome), RedressValue(text), RootCause, RootCauseTaxonomyVersion),
+        Referral = ReferralValue(text),
+        ClosureBand = ClosureBand is null ? null : WireNames.Parse<ClosureBand>(ClosureBand),
+        MergedIntoId = MergedIntoId,
+        ProvisionalCreditAt = ProvisionalCreditAt,
+        QueueId = QueueId,
+        Responses = [.. responses.Select(r => r.ToDomain())],
+        Deadlines = [.. deadlines.Select(d => d.ToDomain())],
+        CreatedAt = CreatedAt,
+        UpdatedAt = UpdatedAt,
+        Version = Version,
+    };
+
+    public ComplaintDto ToDto(IEnumerable<DeadlineRow> deadlineRows, IEnumerable<ResponseRow> responses, DateTimeOffset now, ComplaintText text)
+    {
+        var vulnerability = text.Vulnerability;
+        var deadlines = deadlineRows.Select(d => d.ToDomain()).OrderBy(d => d.DueAt).ThenBy(d => d.Kind).ToList();
+        var redress = Outcome is null ? null : RedressValue(text);
+        var referral = ReferralValue(text);
+        return new ComplaintDto(Id, Reference, ConsumerId, WireNames.Parse<Channel>(Channel), Product, ProductTaxonomyVersion, Category,
+            CategoryTaxonomyVersion, text.Shown(text.Description), WireNames.Parse<Priority>(Priority), VulnerabilityInvolved,
+            new ComplaintVulnerabilityDto(vulnerability.Involved, [.. vulnerability.Drivers.Order()], vulnerability.ConsentGivenAt),
+            PaymentServices, Disability, ProfileCode, ProfileVersion,
+            WireNames.Parse<ComplaintStatus>(Status), AssigneeId, ReceivedAt, AcknowledgedAt, SummaryResolutionAt, FinalResponseAt,
+            ResolvedAt, ClosedAt, ReopenedAt, Outcome is null ? null : WireNames.Parse<Outcome>(Outcome),
+            redress is null ? null : new RedressDto(redress.Monetary is { } m ? new MoneyDto(m.AmountMinor, m.Currency) : null, text.Shown(redress.NonMonetary)),
+            RootCause, RootCauseTaxonomyVersion,
+            referral is null ? null : new ReferralDto(text.Shown(referral.Body), text.Shown(referral.ExternalReference), referral.ReferredAt, referral.Outcome, referral.OutcomeAt),
+            [.. responses.Select(r => r.ToDto())], ClosureBand is null ? null : WireNames.Parse<ClosureBand>(ClosureBand), MergedIntoId,
+            [.. deadlines.Select(d => DeadlineDto.From(d, now))],
+            NextDueAt, NextDueAt is { } due && due < now, CreatedAt, UpdatedAt, Version)
+        {
+            ProvisionalCreditAt = ProvisionalCreditAt,
+            QueueId = QueueId,
+            PersonalDataErased = text.Erased,
+            LegalEntityId = LegalEntityId ?? TenantId,
+        };
+    }
+
+    private Redress RedressValue(ComplaintText text) => new(
+        RedressAmountMinor is { } amount && RedressCurrency is { } currency ? new Money(amount, currency) : null, text.RedressNonMonetary);
+
+    private Referral? ReferralValue(ComplaintText text) => text.ReferralBody is null || ReferredAt is null
+        ? null
+        : new Referral(text.ReferralBody, text.ReferralReference, ReferredAt.Value,
+            ReferralOutcome is null ? null : WireNames.Parse<ReferralOutcome>(ReferralOutcome), ReferralOutcomeAt);
+}

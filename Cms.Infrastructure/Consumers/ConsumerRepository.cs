@@ -1,0 +1,123 @@
+using System.Security.Cryptography;
+using Cms.Application.Abstractions;
+using Cms.Application.Audit;
+using Cms.Application.Calendar;
+using Cms.Domain.Audit;
+using Cms.Domain.Common;
+using Cms.Domain.Complaints;
+using Cms.Domain.Consumers;
+using Cms.Domain.Queues;
+using Cms.Domain.Regulation;
+using Cms.Domain.Staff;
+using Cms.Domain.Taxonomies;
+using Cms.Domain.Tenants;
+using Cms.Infrastructure.Crypto;
+using Cms.Infrastructure.Persistence;
+using Cms.Infrastructure.Privacy;
+
+namespace Cms.Infrastructure.Consumers;
+
+internal sealed class ConsumerRepository(DbSession db, TenantScope scope, ConsumerKeyring keys, ConsumerSealing sealing, TimeProvider clock,
+    ConsumerTextKeys texts, FreeTextConverter freeText, ComplaintKeywords keywords)
+    : IConsumerRepository
+{
+    private const string Values =
+        "@TenantId, @Id, @ExternalRef, @ExternalRefBidx, @FullName, @Email, @EmailBidx, @Phone, @PhoneBidx, @Address, @DateOfBirth, " +
+        "@Vulnerability, @LegalHold, @ErasedAt, @CreatedAt, @UpdatedAt, @Version";
+
+    /// <summary>A new data key for the consumer (wrapped with the tenant key, created on the tenant's first consumer), the
+    /// row sealed with it, then the wrapped key stored in consumer_keys.</summary>
+    public async Task AddAsync(Consumer consumer, CancellationToken cancellationToken)
+    {
+        TenantGuard.Check(scope, consumer.TenantId);
+        string wrapped;
+        using (var sealer = (await keys.SealerAsync(create: true, consumers: 1, cancellationToken))!)
+        {
+            (var row, wrapped) = sealer.SealNew(consumer);
+            await db.ExecuteAsync($"INSERT INTO consumers ({ConsumerRow.InsertColumns}) VALUES ({Values})", row, cancellationToken);
+        }
+
+        await db.ExecuteAsync(
+            "INSERT INTO consumer_keys (tenant_id, consumer_id, wrapped_key, created_at) VALUES (@TenantId, @ConsumerId, @WrappedKey, @CreatedAt)",
+            new { consumer.TenantId, ConsumerId = consumer.Id, WrappedKey = wrapped, CreatedAt = clock.GetUtcNow() }, cancellationToken);
+    }
+
+    public async Task<Consumer?> GetAsync(Guid id, CancellationToken cancellationToken)
+    {
+        var row = await db.QuerySingleOrDefaultAsync<ConsumerRow>(
+            $"{ConsumerRow.SelectFrom} WHERE c.tenant_id = @TenantId AND c.id = @Id",
+            new { TenantId = scope.Required, Id = id }, cancellationToken);
+        return row is null ? null : (await sealing.OpenAsync(row, cancellationToken)).ToDomain();
+    }
+
+    public async Task<bool> ExistsAsync(Guid id, CancellationToken cancellationToken) =>
+        await db.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM consumers WHERE tenant_id = @TenantId AND id = @Id",
+            new { TenantId = scope.Required, Id = id }, cancellationToken) > 0;
+
+    public async Task<bool> ExternalRefExistsAsync(string externalRef, CancellationToken cancellationToken)
+    {
+        var index = await sealing.LookupIndexAsync(ConsumerColumns.ExternalRef, ConsumerColumns.NormaliseExternalRef(externalRef),
+            cancellationToken);
+        return index is not null && await db.ExecuteScalarAsync<long>(
+            "SELECT COUNT(*) FROM consumers WHERE tenant_id = @TenantId AND external_ref_bidx = @Index",
+            new { TenantId = scope.Required, Index = index }, cancellationToken) > 0;
+    }
+
+    /// <summary>
+    /// Writes the consumer with fresh ciphertext (new nonces) under its data key. An erased consumer instead gets every
+    /// ciphertext and blind index cleared and its data key destroyed (consumer_keys.wrapped_key = NULL), so any copy of
+    /// the old ciphertext, in a backup too, can no longer be decrypted.
+    /// </summary>
+    public async Task<bool> UpdateAsync(Consumer consumer, long expectedVersion, CancellationToken cancellationToken)
+    {
+        var tenantId = TenantGuard.Check(scope, consumer.TenantId);
+        const string Sql =
+            """
+            UPDATE consumers SET external_ref = @ExternalRef, external_ref_bidx = @ExternalRefBidx, full_name = @FullName,
+                   email = @Email, email_bidx = @EmailBidx, phone = @Phone, phone_bidx = @PhoneBidx, address = @Address,
+                   date_of_birth = @DateOfBirth, vulnerability = @Vulnerability, legal_hold = @LegalHold, erased_at = @ErasedAt,
+                   updated_at = @UpdatedAt, version = @Version
+            WHERE tenant_id = @TenantId AND id = @Id AND version = @ExpectedVersion
+            """;
+        if (consumer.IsErased)
+        {
+            var erased = await db.ExecuteAsync(Sql,
+                new DynamicParametersBuilder(ConsumerSealing.Erased(consumer)).With("ExpectedVersion", expectedVersion).Build(),
+                cancellationToken) == 1;
+            if (erased)
+            {
+                await db.ExecuteAsync("UPDATE consumer_keys SET wrapped_key = NULL WHERE tenant_id = @TenantId AND consumer_id = @ConsumerId",
+                    new { TenantId = tenantId, ConsumerId = consumer.Id }, cancellationToken);
+
+                // The free text sealed under that key died with it; text still in plaintext (not yet converted) is
+                // replaced by tombstones now.
+                texts.Forget(consumer.Id);
+                await freeText.ConvertConsumerAsync(consumer.Id, cancellationToken);
+                await keywords.ForgetConsumerAsync(consumer.Id, cancellationToken);
+            }
+
+            return erased;
+        }
+
+        var wrapped = await db.ExecuteScalarAsync<string?>(
+            "SELECT wrapped_key FROM consumer_keys WHERE tenant_id = @TenantId AND consumer_id = @ConsumerId",
+            new { TenantId = tenantId, ConsumerId = consumer.Id }, cancellationToken);
+        if (wrapped is null)
+        {
+            return false;
+        }
+
+        var dataKey = await keys.UnwrapConsumerKeyAsync(consumer.Id, wrapped, cancellationToken);
+        try
+        {
+            using var sealer = (await keys.SealerAsync(create: false, consumers: 1, cancellationToken))!;
+            return await db.ExecuteAsync(Sql,
+                new DynamicParametersBuilder(sealer.Seal(consumer, dataKey)).With("ExpectedVersion", expectedVersion).Build(),
+                cancellationToken) == 1;
+        }
+        finally
+        {
+            CryptographicOperations.ZeroMemory(dataKey);
+        }
+    }
+}

@@ -1,0 +1,19 @@
+using System.Text.Json;
+using Cms.Application.Consumers;
+using Cms.Domain.Common;
+using Cms.Domain.Consumers;
+using Cms.Domain.Queues;
+using Cms.Domain.Staff;
+using Cms.Domain.Tenants;
+
+namespace Cms.Infrastructure.Persistence;
+
+internal static class StoredJson
+{
+    private static readonly JsonSerializerOptions Options = new(JsonSerializerDefaults.Web);
+
+    public static string Serialize<T>(T value) => JsonSerializer.Serialize(value, Options);
+
+    public static T Deserialize<T>(string json) => JsonSerializer.Deserialize<T>(json, Options)
+        ?? throw new JsonException($"A stored {typeof(T).Name} is null.");
+}

@@ -1,0 +1,27 @@
+using System.Text.Json;
+using Cms.Application.Consumers;
+using Cms.Domain.Common;
+using Cms.Domain.Consumers;
+using Cms.Domain.Queues;
+using Cms.Domain.Staff;
+using Cms.Domain.Tenants;
+using Cms.Infrastructure.Persistence;
+
+namespace Cms.Infrastructure.Queues;
+
+/// <summary>A queues row.</summary>
+internal sealed class QueueRow
+{
+    public Guid TenantId { get; init; }
+    public Guid Id { get; init; }
+    public string Code { get; init; } = "";
+    public string Name { get; init; } = "";
+    public DateTimeOffset? RetiredAt { get; init; }
+    public DateTimeOffset CreatedAt { get; init; }
+    public DateTimeOffset UpdatedAt { get; init; }
+    public long Version { get; init; }
+
+    public const string Columns = "tenant_id, id, code, name, retired_at, created_at, updated_at, version";
+
+    public Queue ToDomain() => Queue.Restore(Id, TenantId, Code, Name, RetiredAt, CreatedAt, UpdatedAt, Version);
+}

@@ -1,0 +1,123 @@
+using System.Security.Cryptography;
+using Cms.Application.Abstractions;
+using Cms.Application.Audit;
+using Cms.Application.Calendar;
+using Cms.Domain.Audit;
+using Cms.Domain.Common;
+using Cms.Domain.Complaints;
+using Cms.Domain.Consumers;
+using Cms.Domain.Queues;
+using Cms.Domain.Regulation;
+using Cms.Domain.Staff;
+using Cms.Domain.Taxonomies;
+using Cms.Domain.Tenants;
+using Cms.Infrastructure.Crypto;
+using Cms.Infrastructure.Persistence;
+
+namespace Cms.Infrastructure.Staff;
+
+internal sealed class StaffRepository(DbSession db, TenantScope scope, TimeProvider clock) : IStaffRepository
+{
+    public Task AddAsync(StaffMember staff, CancellationToken cancellationToken) =>
+        db.ExecuteAsync(
+            """
+            INSERT INTO staff_users (tenant_id, id, subject, email, display_name, kind, roles, is_active, created_at, updated_at, version)
+            VALUES (@TenantId, @Id, @Subject, @Email, @DisplayName, @Kind, @Roles, @IsActive, @CreatedAt, @CreatedAt, @Version)
+            """,
+            new
+            {
+                TenantId = TenantGuard.Check(scope, staff.TenantId),
+                staff.Id,
+                staff.Subject,
+                staff.Email,
+                staff.DisplayName,
+                Kind = staff.Kind.ToWire(),
+                Roles = StaffRow.FormatRoles(staff.Roles),
+                staff.IsActive,
+                staff.CreatedAt,
+                staff.Version,
+            },
+            cancellationToken);
+
+    public Task<StaffMember?> GetAsync(Guid id, CancellationToken cancellationToken) =>
+        WithQueuesAsync("s.id = @Id", new { TenantId = scope.Required, Id = id, Active = true }, cancellationToken);
+
+    public Task<StaffMember?> FindBySubjectAsync(string subject, CancellationToken cancellationToken) =>
+        WithQueuesAsync("s.subject = @Subject", new { TenantId = scope.Required, Subject = subject, Active = true }, cancellationToken);
+
+    /// <summary>
+    /// The caller's member row with the queues they work and their tenant's status, in the same one statement as
+    /// <see cref="FindBySubjectAsync"/> (a scalar read of the registry row, no extra round trip): a suspension takes
+    /// effect on every instance from the next request.
+    /// </summary>
+    public async Task<StaffCaller?> FindCallerAsync(string subject, CancellationToken cancellationToken)
+    {
+        var rows = await db.QueryAsync<StaffRow>(
+            $"""
+            SELECT {StaffRow.JoinedColumns}, (SELECT t.status FROM tenants t WHERE t.id = s.tenant_id) AS tenant_status
+            FROM staff_users s LEFT JOIN staff_queues q ON q.tenant_id = s.tenant_id AND q.staff_id = s.id AND q.active = @Active
+            WHERE s.tenant_id = @TenantId AND s.subject = @Subject
+            """,
+            new { TenantId = scope.Required, Subject = subject, Active = true }, cancellationToken);
+        return rows.Count == 0
+            ? null
+            : new StaffCaller(ToMember(rows), WireNames.Parse<TenantStatus>(rows[0].TenantStatus ?? ""));
+    }
+
+    private static StaffMember ToMember(IReadOnlyList<StaffRow> rows) =>
+        rows[0].ToDomain(rows.Where(r => r.QueueId is not null).Select(r => r.QueueId!.Value).ToHashSet());
+
+    /// <summary>
+    /// The member with the queues they work, read on every request like the roles (so a change takes effect at once) in
+    /// ONE statement: the member's row joined with their active memberships, a row per queue (one row with no queue for
+    /// a member of none). <paramref name="condition"/> is a constant of this class, never input.
+    /// </summary>
+    private async Task<StaffMember?> WithQueuesAsync(string condition, object parameters, CancellationToken cancellationToken)
+    {
+        var rows = await db.QueryAsync<StaffRow>(
+            $"""
+            SELECT {StaffRow.JoinedColumns}
+            FROM staff_users s LEFT JOIN staff_queues q ON q.tenant_id = s.tenant_id AND q.staff_id = s.id AND q.active = @Active
+            WHERE s.tenant_id = @TenantId AND {condition}
+            """,
+            parameters, cancellationToken);
+        return rows.Count == 0 ? null : ToMember(rows);
+    }
+
+    public async Task ReplaceQueuesAsync(StaffMember staff, CancellationToken cancellationToken)
+    {
+        var tenantId = TenantGuard.Check(scope, staff.TenantId);
+        var now = clock.GetUtcNow();
+        await db.ExecuteAsync(
+            "UPDATE staff_queues SET active = @Inactive, updated_at = @Now WHERE tenant_id = @TenantId AND staff_id = @StaffId AND active = @Active",
+            new { TenantId = tenantId, StaffId = staff.Id, Inactive = false, Active = true, Now = now }, cancellationToken);
+        if (staff.QueueIds.Count > 0)
+        {
+            await db.ExecuteAsync(
+                """
+                INSERT INTO staff_queues (tenant_id, staff_id, queue_id, active, updated_at) VALUES (@TenantId, @StaffId, @QueueId, @Active, @Now)
+                ON CONFLICT (tenant_id, staff_id, queue_id) DO UPDATE SET active = excluded.active, updated_at = excluded.updated_at
+                """,
+                staff.QueueIds.Select(q => new { TenantId = tenantId, StaffId = staff.Id, QueueId = q, Active = true, Now = now }).ToList(),
+                cancellationToken);
+        }
+    }
+
+    public async Task<bool> UpdateAsync(StaffMember staff, long expectedVersion, CancellationToken cancellationToken) =>
+        await db.ExecuteAsync(
+            """
+            UPDATE staff_users SET roles = @Roles, is_active = @IsActive, updated_at = @Now, version = @Version
+            WHERE tenant_id = @TenantId AND id = @Id AND version = @ExpectedVersion
+            """,
+            new
+            {
+                TenantId = TenantGuard.Check(scope, staff.TenantId),
+                staff.Id,
+                Roles = StaffRow.FormatRoles(staff.Roles),
+                staff.IsActive,
+                Now = clock.GetUtcNow(),
+                staff.Version,
+                ExpectedVersion = expectedVersion,
+            },
+            cancellationToken) == 1;
+}

@@ -1,0 +1,43 @@
+using Cms.Application.Abstractions;
+using Cms.Application.Complaints;
+using Cms.Application.Reports;
+using Cms.Application.Taxonomies;
+using Cms.Domain.Common;
+using Cms.Domain.Complaints;
+using Cms.Domain.Regulation;
+using Cms.Domain.Taxonomies;
+using Cms.Infrastructure.Persistence;
+using Dapper;
+
+namespace Cms.Infrastructure.Taxonomies;
+
+// Reads the primary (not QuerySession): a version just published is read back at once by its publisher and by filings that cite it.
+internal sealed class TaxonomyQueries(DbSession db, TenantScope scope) : ITaxonomyQueries
+{
+    public async Task<TaxonomyDto?> GetAsync(TaxonomyKind kind, int? version, CancellationToken cancellationToken)
+    {
+        var key = new { TenantId = scope.Required, Kind = kind.ToWire(), Version = version ?? 0 };
+        var header = await db.QuerySingleOrDefaultAsync<TaxonomyRow>(
+            version is null
+                ? "SELECT id, version, published_by, published_at FROM taxonomies WHERE tenant_id = @TenantId AND kind = @Kind ORDER BY version DESC LIMIT 1"
+                : "SELECT id, version, published_by, published_at FROM taxonomies WHERE tenant_id = @TenantId AND kind = @Kind AND version = @Version",
+            key, cancellationToken);
+        if (header is null)
+        {
+            return null;
+        }
+
+        var entries = await db.QueryAsync<TaxonomyEntryDto>(
+            "SELECT code, label FROM taxonomy_entries WHERE tenant_id = @TenantId AND kind = @Kind AND version = @Version ORDER BY position",
+            new { key.TenantId, key.Kind, header.Version }, cancellationToken);
+        return new TaxonomyDto(header.Id, kind, header.Version, entries, header.PublishedBy, header.PublishedAt);
+    }
+
+    private sealed class TaxonomyRow
+    {
+        public Guid Id { get; init; }
+        public int Version { get; init; }
+        public Guid? PublishedBy { get; init; }
+        public DateTimeOffset PublishedAt { get; init; }
+    }
+}

@@ -1,0 +1,72 @@
+using System.Security.Cryptography;
+using Cms.Application.Abstractions;
+using Cms.Application.Audit;
+using Cms.Application.Calendar;
+using Cms.Domain.Audit;
+using Cms.Domain.Common;
+using Cms.Domain.Complaints;
+using Cms.Domain.Consumers;
+using Cms.Domain.Queues;
+using Cms.Domain.Regulation;
+using Cms.Domain.Staff;
+using Cms.Domain.Taxonomies;
+using Cms.Domain.Tenants;
+using Cms.Infrastructure.Crypto;
+using Cms.Infrastructure.Persistence;
+
+namespace Cms.Infrastructure.Taxonomies;
+
+internal sealed class TaxonomyRepository(DbSession db, TenantScope scope) : ITaxonomyRepository
+{
+    public Task<int> CurrentVersionAsync(TaxonomyKind kind, CancellationToken cancellationToken) =>
+        db.ExecuteScalarAsync<int>("SELECT COALESCE(MAX(version), 0) FROM taxonomies WHERE tenant_id = @TenantId AND kind = @Kind",
+            new { TenantId = scope.Required, Kind = kind.ToWire() }, cancellationToken);
+
+    public async Task AddAsync(Taxonomy taxonomy, Guid? publishedBy, CancellationToken cancellationToken)
+    {
+        var tenantId = TenantGuard.Check(scope, taxonomy.TenantId);
+        var kind = taxonomy.Kind.ToWire();
+        await db.ExecuteAsync(
+            """
+            INSERT INTO taxonomies (tenant_id, kind, version, id, entry_count, published_by, published_at)
+            VALUES (@TenantId, @Kind, @Version, @Id, @EntryCount, @PublishedBy, @PublishedAt)
+            """,
+            new
+            {
+                TenantId = tenantId,
+                Kind = kind,
+                taxonomy.Version,
+                taxonomy.Id,
+                EntryCount = taxonomy.Entries.Count,
+                PublishedBy = publishedBy,
+                taxonomy.PublishedAt,
+            },
+            cancellationToken);
+        await db.ExecuteAsync(
+            "INSERT INTO taxonomy_entries (tenant_id, kind, version, code, label, position) VALUES (@TenantId, @Kind, @Version, @Code, @Label, @Position)",
+            taxonomy.Entries.Select((e, i) => new { TenantId = tenantId, Kind = kind, taxonomy.Version, e.Code, e.Label, Position = i }).ToList(),
+            cancellationToken);
+    }
+
+    public async Task<TaxonomyLookup> LookupAsync(TaxonomyKind kind, string code, CancellationToken cancellationToken)
+    {
+        var row = await db.QuerySingleOrDefaultAsync<TaxonomyLookupRow>(
+            """
+            SELECT t.version, e.code
+            FROM taxonomies t
+            LEFT JOIN taxonomy_entries e
+                   ON e.tenant_id = t.tenant_id AND e.kind = t.kind AND e.version = t.version AND e.code = @Code
+            WHERE t.tenant_id = @TenantId AND t.kind = @Kind
+            ORDER BY t.version DESC
+            LIMIT 1
+            """,
+            new { TenantId = scope.Required, Kind = kind.ToWire(), Code = code }, cancellationToken);
+        return row is null ? new TaxonomyLookup(null, false) : new TaxonomyLookup(row.Version, row.Code is not null);
+    }
+
+    private sealed class TaxonomyLookupRow
+    {
+        public int Version { get; init; }
+        public string? Code { get; init; }
+    }
+}

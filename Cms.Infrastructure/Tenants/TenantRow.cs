@@ -1,0 +1,39 @@
+using System.Text.Json;
+using Cms.Application.Consumers;
+using Cms.Domain.Common;
+using Cms.Domain.Consumers;
+using Cms.Domain.Queues;
+using Cms.Domain.Staff;
+using Cms.Domain.Tenants;
+using Cms.Infrastructure.Persistence;
+
+namespace Cms.Infrastructure.Tenants;
+
+internal sealed class TenantRow
+{
+    public Guid Id { get; init; }
+    public string Name { get; init; } = "";
+    public string Sector { get; init; } = "";
+    public string Jurisdiction { get; init; } = "";
+    public string Status { get; init; } = "";
+    public DateTimeOffset CreatedAt { get; init; }
+    public string? StatusReason { get; init; }
+    public DateTimeOffset? StatusChangedAt { get; init; }
+
+    public const string Columns = "id, name, sector, jurisdiction, status, created_at, status_reason, status_changed_at";
+
+    public Tenant ToDomain() => Tenant.Restore(Id, Name, WireNames.Parse<Sector>(Sector), WireNames.Parse<Jurisdiction>(Jurisdiction),
+        WireNames.Parse<TenantStatus>(Status), CreatedAt, StatusReason, StatusChangedAt);
+
+    public static object Parameters(Tenant t) => new
+    {
+        t.Id,
+        t.Name,
+        Sector = t.Sector.ToWire(),
+        Jurisdiction = t.Jurisdiction.ToWire(),
+        Status = t.Status.ToWire(),
+        t.CreatedAt,
+        t.StatusReason,
+        t.StatusChangedAt,
+    };
+}
