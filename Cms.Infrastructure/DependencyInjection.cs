@@ -101,6 +101,9 @@ public static class DependencyInjection
         services.AddSingleton<MasterKeyRotation>();
         services.AddScoped<ConsumerKeyring>();
         services.AddScoped<ConsumerSealing>();
+        services.AddScoped<ConsumerTextKeys>();
+        services.AddScoped<Privacy.FreeTextConverter>();
+        services.AddScoped<Privacy.ComplaintKeywords>();
         services.AddScoped<IConsumerRepository, ConsumerRepository>();
         services.AddScoped<IConsumerBulkWriter, ConsumerBulkWriter>();
         services.AddScoped<IComplaintRepository, ComplaintRepository>();

@@ -154,7 +154,8 @@ public static class ComplaintEndpoints
 
     private static async Task<Results<Ok<Page<ComplaintSummaryDto>>, ProblemHttpResult>> List(string? status, Guid? assigneeId,
         string? category, Guid? consumerId, DateTimeOffset? dueBefore, bool? overdue, DateTimeOffset? receivedFrom,
-        DateTimeOffset? receivedTo, string? queue, bool? unassigned, int? limit, string? cursor, ISender sender, CancellationToken ct)
+        DateTimeOffset? receivedTo, string? queue, bool? unassigned, string? reference, string? q, string? product, string? channel,
+        bool? vulnerable, int? limit, string? cursor, ISender sender, CancellationToken ct)
     {
         ComplaintStatus? parsedStatus = null;
         if (status is not null)
@@ -167,8 +168,28 @@ public static class ComplaintEndpoints
             parsedStatus = s;
         }
 
+        Channel? parsedChannel = null;
+        if (channel is not null)
+        {
+            if (!WireNames.TryParse<Channel>(channel, out var c))
+            {
+                return Problems.From(Error.Validation("channel", $"'channel' must be one of: {string.Join(", ", WireNames.All<Channel>())}."));
+            }
+
+            parsedChannel = c;
+        }
+
         return Responses.Ok(await sender.Send(new ListComplaintsQuery(parsedStatus, assigneeId, category, consumerId, dueBefore, overdue,
-            receivedFrom, receivedTo, limit, cursor) { Queue = queue, Unassigned = unassigned }, ct));
+            receivedFrom, receivedTo, limit, cursor)
+        {
+            Queue = queue,
+            Unassigned = unassigned,
+            Reference = reference,
+            Q = q,
+            Product = product,
+            Channel = parsedChannel,
+            Vulnerable = vulnerable,
+        }, ct));
     }
 
     private static async Task<Results<Ok<Page<DueComplaintDto>>, ProblemHttpResult>> Due(bool? overdue, int? withinDays, bool? atRisk,

@@ -19,6 +19,7 @@ public static class Limits
     public const int NonMonetaryRedress = 2_000;
     public const int ReferralBody = 200;
     public const int ReferralReference = 100;
+    public const int Reference = 20;
     public const int MaxPageSize = 200;
     public const int DefaultPageSize = 50;
     public const long MaxRedressMinor = 100_000_000_000; // one billion in major units

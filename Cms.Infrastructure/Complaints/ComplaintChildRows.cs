@@ -5,6 +5,7 @@ using Cms.Domain.Common;
 using Cms.Domain.Complaints;
 using Cms.Domain.Consumers;
 using Cms.Domain.Regulation;
+using Cms.Infrastructure.Crypto;
 using Cms.Infrastructure.Persistence;
 
 namespace Cms.Infrastructure.Complaints;
@@ -79,6 +80,15 @@ internal sealed class NoteRow
     public string Body { get; init; } = "";
     public Guid AuthorId { get; init; }
     public DateTimeOffset CreatedAt { get; init; }
+    public bool TextSealed { get; init; }
 
-    public const string Columns = "id, complaint_id, kind, body, author_id, created_at";
+    public const string Columns = "id, complaint_id, kind, body, author_id, created_at, text_sealed";
+
+    /// <summary>The note as callers read it: the body opened with the consumer's key (null once erased).</summary>
+    public NoteDto ToDto(ConsumerTextCipher cipher)
+    {
+        var body = TextSealed ? cipher.Open(FreeTextColumns.Notes, Id, FreeTextColumns.NoteBody, Body)
+            : cipher.KeyDestroyed ? null : Body;
+        return new NoteDto(Id, ComplaintId, WireNames.Parse<NoteKind>(Kind), cipher.KeyDestroyed ? null : body, AuthorId, CreatedAt);
+    }
 }

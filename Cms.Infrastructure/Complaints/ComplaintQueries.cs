@@ -10,11 +10,13 @@ using Cms.Application.Tenants;
 using Cms.Domain.Common;
 using Cms.Infrastructure.Crypto;
 using Cms.Infrastructure.Persistence;
+using Cms.Infrastructure.Privacy;
 using Dapper;
 
 namespace Cms.Infrastructure.Complaints;
 
-internal sealed class ComplaintQueries(QuerySession db, TenantScope scope) : IComplaintQueries
+internal sealed class ComplaintQueries(QuerySession db, TenantScope scope, ConsumerTextKeys texts, ComplaintKeywords keywordIndex)
+    : IComplaintQueries
 {
     /// <summary>The ids of a complaint (@Id) and of the duplicates merged into it: merging keeps both histories.</summary>
     public const string MergedFamily = "SELECT id FROM complaints WHERE tenant_id = @TenantId AND (id = @Id OR merged_into_id = @Id)";
@@ -38,7 +40,8 @@ internal sealed class ComplaintQueries(QuerySession db, TenantScope scope) : ICo
             WHERE tenant_id = @TenantId AND complaint_id IN ({MergedFamily})
             ORDER BY sent_at, id
             """, key, cancellationToken);
-        return row.ToDto(deadlines, responses, now);
+        texts.Remember(row.Id, row.ConsumerId);
+        return row.ToDto(deadlines, responses, now, ComplaintText.Open(row, await texts.ForConsumerAsync(row.ConsumerId, cancellationToken)));
     }
 
     public async Task<bool> ExistsAsync(Guid id, CancellationToken cancellationToken) =>
@@ -107,6 +110,42 @@ internal sealed class ComplaintQueries(QuerySession db, TenantScope scope) : ICo
             Where("received_at < @ReceivedTo", "ReceivedTo", to);
         }
 
+        if (filter.Reference is { } reference)
+        {
+            Where("reference = @Reference", "Reference", reference);
+        }
+
+        if (filter.Product is { } product)
+        {
+            Where("product = @Product", "Product", product);
+        }
+
+        if (filter.Channel is { } channel)
+        {
+            Where("channel = @Channel", "Channel", channel.ToWire());
+        }
+
+        if (filter.Vulnerable is { } vulnerable)
+        {
+            Where("vulnerability_involved = @Vulnerable", "Vulnerable", vulnerable);
+        }
+
+        if (filter.Keywords is { } keywords)
+        {
+            // One probe of the blind keyword index per word (all must match); a tenant without a key has no complaint.
+            if (await keywordIndex.QueryHashesAsync(keywords, cancellationToken) is not { Count: > 0 } hashes)
+            {
+                return Cursor.ToPage(new List<ComplaintSummaryDto>(), limit, c => new CursorKey(c.ReceivedAt, c.Id));
+            }
+
+            for (var i = 0; i < hashes.Count; i++)
+            {
+                var name = $"Word{i.ToString(System.Globalization.CultureInfo.InvariantCulture)}";
+                Where($"EXISTS (SELECT 1 FROM complaint_keywords k WHERE k.tenant_id = @TenantId AND k.word_hash = @{name} AND k.complaint_id = complaints.id)",
+                    name, hashes[i]);
+            }
+        }
+
         if (after is { At: { } afterAt })
         {
             sql.Append(" AND (received_at, id) > (@AfterAt, @AfterId)");
@@ -164,6 +203,8 @@ internal sealed class ComplaintQueries(QuerySession db, TenantScope scope) : ICo
         var rows = await db.QueryAsync<NoteRow>(sql.ToString(),
             new { TenantId = scope.Required, Id = complaintId, AfterId = after?.Id ?? Guid.Empty, Take = limit + 1 },
             cancellationToken);
-        return Cursor.ToPage([.. rows.Select(Mapping.To<NoteDto>)], limit, n => new CursorKey(null, n.Id));
+        // The family shares one consumer (only a consumer's own complaints merge): one key opens every note.
+        var cipher = await texts.ForComplaintAsync(complaintId, cancellationToken);
+        return Cursor.ToPage([.. rows.Select(r => r.ToDto(cipher))], limit, n => new CursorKey(null, n.Id));
     }
 }

@@ -4,6 +4,7 @@ using Cms.Application.Reports;
 using Cms.Application.Taxonomies;
 using Cms.Domain.Common;
 using Cms.Domain.Complaints;
+using Cms.Domain.Consumers;
 using Cms.Domain.Regulation;
 using Cms.Domain.Taxonomies;
 using Cms.Infrastructure.Persistence;
@@ -77,18 +78,33 @@ internal sealed class ComplaintReportQueries(DbSession db, TenantScope scope) : 
                 redressByCode.GetValueOrDefault(r.Code ?? "") ?? [])))];
     }
 
-    public async Task<VulnerabilityFigures> VulnerabilityAsync(DateTimeOffset start, DateTimeOffset end, CancellationToken cancellationToken) =>
-        await db.QuerySingleOrDefaultAsync<VulnerabilityFigures>(
+    /// <summary>The drivers of sealed rows are counted from the tallies (docs/adr/0013-free-text-sealing.md); rows not yet
+    /// converted still carry them in the plain columns, which sealed rows leave false, so both add up during a conversion.</summary>
+    public async Task<VulnerabilityFigures> VulnerabilityAsync(DateTimeOffset start, DateTimeOffset end, CancellationToken cancellationToken)
+    {
+        var p = Parameters(start, end);
+        string Tallied(VulnerabilityDriver driver, string column)
+        {
+            p.Add(column, driver.ToWire());
+            return $"""
+                COUNT(*) FILTER (WHERE {column} AND {Received("")}) + (SELECT CAST(COALESCE(SUM(t.complaints), 0) AS BIGINT)
+                    FROM complaint_vulnerability_tallies t
+                    WHERE t.tenant_id = @TenantId AND t.driver = @{column} AND t.received_hour >= @Start AND t.received_hour < @End)
+                """;
+        }
+
+        return await db.QuerySingleOrDefaultAsync<VulnerabilityFigures>(
             $"""
             SELECT COUNT(*) FILTER (WHERE vulnerability_involved AND {Received("")}) AS opened,
                    COUNT(*) FILTER (WHERE vulnerability_involved AND {Closed("")}) AS closed,
-                   COUNT(*) FILTER (WHERE vulnerability_health AND {Received("")}) AS health,
-                   COUNT(*) FILTER (WHERE vulnerability_life_event AND {Received("")}) AS life_event,
-                   COUNT(*) FILTER (WHERE vulnerability_resilience AND {Received("")}) AS resilience,
-                   COUNT(*) FILTER (WHERE vulnerability_capability AND {Received("")}) AS capability
+                   {Tallied(VulnerabilityDriver.Health, "vulnerability_health")} AS health,
+                   {Tallied(VulnerabilityDriver.LifeEvent, "vulnerability_life_event")} AS life_event,
+                   {Tallied(VulnerabilityDriver.Resilience, "vulnerability_resilience")} AS resilience,
+                   {Tallied(VulnerabilityDriver.Capability, "vulnerability_capability")} AS capability
             FROM complaints WHERE {Relevant("")}
-            """, Parameters(start, end), cancellationToken)
-        ?? throw new InvalidOperationException("An aggregate without GROUP BY returns one row.");
+            """, p, cancellationToken)
+            ?? throw new InvalidOperationException("An aggregate without GROUP BY returns one row.");
+    }
 
     public async Task<ReliefFigures> ReliefAsync(DateTimeOffset start, DateTimeOffset end, CancellationToken cancellationToken) =>
         await db.QuerySingleOrDefaultAsync<ReliefFigures>(

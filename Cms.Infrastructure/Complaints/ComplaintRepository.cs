@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Security.Cryptography;
 using Cms.Application.Abstractions;
 using Cms.Application.Audit;
@@ -13,11 +14,27 @@ using Cms.Domain.Taxonomies;
 using Cms.Domain.Tenants;
 using Cms.Infrastructure.Crypto;
 using Cms.Infrastructure.Persistence;
+using Cms.Infrastructure.Privacy;
 
 namespace Cms.Infrastructure.Complaints;
 
-internal sealed class ComplaintRepository(DbSession db, TenantScope scope, TimeProvider clock, ReferenceBlocks blocks) : IComplaintRepository
+internal sealed class ComplaintRepository(DbSession db, TenantScope scope, TimeProvider clock, ReferenceBlocks blocks, ConsumerTextKeys texts,
+    ComplaintKeywords keywords)
+    : IComplaintRepository
 {
+    // What each complaint object read holds sealed and counts for in the vulnerability tallies (null once its consumer is
+    // erased: the tallies keep what it counted for), so that its write stores and counts only the difference. Attached to
+    // the object itself (not to this request), so an aggregate read in one unit of work may be saved in another.
+    private static readonly ConditionalWeakTable<Complaint, AsStored> Stored = [];
+
+    private sealed record AsStored(SealedComplaintText? Sealed, IReadOnlyList<(DateTimeOffset, string)>? Tallies);
+
+    private static AsStored Of(ComplaintRow row, ComplaintText text, ConsumerTextCipher cipher) => new(SealedComplaintText.Of(row),
+        // A row not yet converted counts through its plain driver columns (which its write clears): nothing tallied yet.
+        cipher.KeyDestroyed ? null
+        : row.TextSealed ? VulnerabilityTallies.Of(WireNames.Parse<ComplaintStatus>(row.Status), row.ReceivedAt, text.Vulnerability)
+        : []);
+
     /// <summary>PostgreSQL: from the instance's block (<see cref="ReferenceBlocks"/>). SQLite, one writer at a time:
     /// the tenant's row in the writer's own transaction (gap-free there).</summary>
     public Task<long> NextSequenceAsync(int year, CancellationToken cancellationToken) => db is PostgresSession
@@ -33,11 +50,20 @@ internal sealed class ComplaintRepository(DbSession db, TenantScope scope, TimeP
     public async Task AddAsync(Complaint complaint, CancellationToken cancellationToken)
     {
         TenantGuard.Check(scope, complaint.TenantId);
+        var cipher = await texts.ForConsumerAsync(complaint.ConsumerId, cancellationToken);
+        var text = SealedComplaintText.Seal(complaint, cipher, null);
         await db.ExecuteAsync(
             $"""
             INSERT INTO complaints ({ComplaintRow.Columns}) VALUES ({ComplaintRow.Values})
             """,
-            ComplaintRow.Parameters(complaint), cancellationToken);
+            ComplaintRow.Parameters(complaint, text), cancellationToken);
+        await CountAsync(complaint, [], cancellationToken);
+        if (!cipher.KeyDestroyed)
+        {
+            await keywords.IndexAsync(complaint.Id, complaint.Description, cancellationToken);
+        }
+
+        Stored.AddOrUpdate(complaint, new AsStored(text, VulnerabilityTallies.Of(complaint)));
         await db.ExecuteAsync(DeadlineRow.Upsert, DeadlineRow.Parameters(complaint), cancellationToken);
         await AddResponsesAsync(complaint, cancellationToken);
         complaint.ClearPendingChanges();
@@ -53,11 +79,15 @@ internal sealed class ComplaintRepository(DbSession db, TenantScope scope, TimeP
         }
     }
 
+    private Task<ComplaintRow?> RowAsync(Guid id, CancellationToken cancellationToken) =>
+        db.QuerySingleOrDefaultAsync<ComplaintRow>(
+            $"SELECT {ComplaintRow.Columns} FROM complaints WHERE tenant_id = @TenantId AND id = @Id",
+            new { TenantId = scope.Required, Id = id }, cancellationToken);
+
     public async Task<Complaint?> GetAsync(Guid id, CancellationToken cancellationToken)
     {
         var key = new { TenantId = scope.Required, Id = id };
-        var row = await db.QuerySingleOrDefaultAsync<ComplaintRow>(
-            $"SELECT {ComplaintRow.Columns} FROM complaints WHERE tenant_id = @TenantId AND id = @Id", key, cancellationToken);
+        var row = await RowAsync(id, cancellationToken);
         if (row is null)
         {
             return null;
@@ -74,12 +104,36 @@ internal sealed class ComplaintRepository(DbSession db, TenantScope scope, TimeP
             WHERE tenant_id = @TenantId AND complaint_id IN ({ComplaintQueries.MergedFamily})
             ORDER BY sent_at, id
             """, key, cancellationToken);
-        return Complaint.Restore(row.ToState(deadlines, responses));
+        texts.Remember(row.Id, row.ConsumerId);
+        var cipher = await texts.ForConsumerAsync(row.ConsumerId, cancellationToken);
+        var text = ComplaintText.Open(row, cipher);
+        var complaint = Complaint.Restore(row.ToState(deadlines, responses, text));
+        Stored.AddOrUpdate(complaint, Of(row, text, cipher));
+        return complaint;
+    }
+
+    /// <summary>Adds to the vulnerability tallies what the complaint counts for now beyond <paramref name="before"/>.</summary>
+    private async Task CountAsync(Complaint complaint, IReadOnlyList<(DateTimeOffset, string)> before, CancellationToken cancellationToken)
+    {
+        var changes = VulnerabilityTallies.Changes(complaint.TenantId, before, VulnerabilityTallies.Of(complaint));
+        if (changes.Count > 0)
+        {
+            await db.ExecuteAsync(VulnerabilityTallies.Upsert, changes, cancellationToken);
+        }
     }
 
     public async Task<bool> UpdateAsync(Complaint complaint, long expectedVersion, CancellationToken cancellationToken)
     {
         TenantGuard.Check(scope, complaint.TenantId);
+        var cipher = await texts.ForConsumerAsync(complaint.ConsumerId, cancellationToken);
+        if (!Stored.TryGetValue(complaint, out var loaded))
+        {
+            // Not read through this repository (restored elsewhere): what the row holds now.
+            var row = await RowAsync(complaint.Id, cancellationToken);
+            loaded = row is null ? new AsStored(null, null) : Of(row, ComplaintText.Open(row, cipher), cipher);
+        }
+
+        var text = SealedComplaintText.Seal(complaint, cipher, loaded.Sealed);
         var updated = await db.ExecuteAsync(
             """
             UPDATE complaints SET received_at = @ReceivedAt, payment_services = @PaymentServices, disability = @Disability, status = @Status, assignee_id = @AssigneeId, acknowledged_at = @AcknowledgedAt,
@@ -95,15 +149,24 @@ internal sealed class ComplaintRepository(DbSession db, TenantScope scope, TimeP
                    vulnerability_life_event = @VulnerabilityLifeEvent, vulnerability_resilience = @VulnerabilityResilience,
                    vulnerability_capability = @VulnerabilityCapability, vulnerability_consent_at = @VulnerabilityConsentAt,
                    closure_band = @ClosureBand, merged_into_id = @MergedIntoId, provisional_credit_at = @ProvisionalCreditAt,
-                   queue_id = @QueueId
-            WHERE tenant_id = @TenantId AND id = @Id AND version = @ExpectedVersion
+                   queue_id = @QueueId, description = @Description, text_sealed = @TextSealed,
+                   vulnerability_details = @VulnerabilityDetails
+            WHERE tenant_id = @TenantId AND id = @Id AND version = @ExpectedVersion AND text_sealed = @WasSealed
             """,
-            new DynamicParametersBuilder(ComplaintRow.Parameters(complaint)).With("ExpectedVersion", expectedVersion).Build(),
+            new DynamicParametersBuilder(ComplaintRow.Parameters(complaint, text)).With("ExpectedVersion", expectedVersion)
+                .With("WasSealed", loaded.Sealed is not null).Build(),
             cancellationToken);
         if (updated != 1)
         {
             return false;
         }
+
+        if (loaded.Tallies is { } before)
+        {
+            await CountAsync(complaint, before, cancellationToken);
+        }
+
+        Stored.AddOrUpdate(complaint, new AsStored(text, loaded.Tallies is null ? null : VulnerabilityTallies.Of(complaint)));
 
         // The deadlines as the aggregate holds them now; a kind that no longer applies (a flag cleared) is withdrawn, not
         // deleted, so a later flag can bring it back and the history of what applied stays readable.
@@ -150,21 +213,30 @@ internal sealed class ComplaintRepository(DbSession db, TenantScope scope, TimeP
         public long Version { get; init; }
     }
 
-    public Task AddNoteAsync(ComplaintNote note, CancellationToken cancellationToken) =>
-        db.ExecuteAsync(
+    public async Task AddNoteAsync(ComplaintNote note, CancellationToken cancellationToken)
+    {
+        var tenantId = TenantGuard.Check(scope, note.TenantId);
+        var cipher = await texts.ForComplaintAsync(note.ComplaintId, cancellationToken);
+        await db.ExecuteAsync(
             """
-            INSERT INTO complaint_notes (tenant_id, id, complaint_id, kind, body, author_id, created_at)
-            VALUES (@TenantId, @Id, @ComplaintId, @Kind, @Body, @AuthorId, @CreatedAt)
+            INSERT INTO complaint_notes (tenant_id, id, complaint_id, kind, body, author_id, created_at, text_sealed)
+            VALUES (@TenantId, @Id, @ComplaintId, @Kind, @Body, @AuthorId, @CreatedAt, @TextSealed)
             """,
             new
             {
-                TenantId = TenantGuard.Check(scope, note.TenantId),
+                TenantId = tenantId,
                 note.Id,
                 note.ComplaintId,
                 Kind = note.Kind.ToWire(),
-                note.Body,
+                Body = cipher.Seal(FreeTextColumns.Notes, note.Id, FreeTextColumns.NoteBody, note.Body),
                 note.AuthorId,
                 note.CreatedAt,
+                TextSealed = true,
             },
             cancellationToken);
+        if (!cipher.KeyDestroyed)
+        {
+            await keywords.IndexAsync(note.ComplaintId, note.Body, cancellationToken);
+        }
+    }
 }

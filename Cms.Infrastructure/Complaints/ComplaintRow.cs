@@ -5,6 +5,7 @@ using Cms.Domain.Common;
 using Cms.Domain.Complaints;
 using Cms.Domain.Consumers;
 using Cms.Domain.Regulation;
+using Cms.Infrastructure.Crypto;
 using Cms.Infrastructure.Persistence;
 
 namespace Cms.Infrastructure.Complaints;
@@ -64,6 +65,8 @@ internal sealed class ComplaintRow
     public DateTimeOffset CreatedAt { get; init; }
     public DateTimeOffset UpdatedAt { get; init; }
     public long Version { get; init; }
+    public bool TextSealed { get; init; }
+    public string? VulnerabilityDetails { get; init; }
 
     public const string Columns =
         "tenant_id, id, reference, consumer_id, channel, product, category, description, priority, vulnerability_involved, " +
@@ -72,10 +75,11 @@ internal sealed class ComplaintRow
         "redress_non_monetary, root_cause, referral_body, referral_reference, referred_at, referral_outcome, referral_outcome_at, " +
         "next_due_at, next_due_kind, profile_version, created_at, updated_at, version, product_taxonomy_version, category_taxonomy_version, " +
         "root_cause_taxonomy_version, vulnerability_health, vulnerability_life_event, vulnerability_resilience, vulnerability_capability, " +
-        "vulnerability_consent_at, closure_band, merged_into_id, provisional_credit_at, queue_id";
+        "vulnerability_consent_at, closure_band, merged_into_id, provisional_credit_at, queue_id, text_sealed, vulnerability_details";
 
-    /// <summary>Parameters for the mutable columns plus the keys (INSERT uses all, UPDATE the mutable ones).</summary>
-    public static object Parameters(Complaint c) => new
+    /// <summary>Parameters for the mutable columns plus the keys (INSERT uses all, UPDATE the mutable ones); the free text
+    /// as <paramref name="text"/> sealed it, the plain vulnerability drivers left false (they live in the sealed details).</summary>
+    public static object Parameters(Complaint c, SealedComplaintText text) => new
     {
         c.TenantId,
         c.Id,
@@ -84,7 +88,7 @@ internal sealed class ComplaintRow
         Channel = c.Channel.ToWire(),
         c.Product,
         c.Category,
-        c.Description,
+        text.Description,
         Priority = c.Priority.ToWire(),
         c.VulnerabilityInvolved,
         c.Flags.PaymentServices,
@@ -102,10 +106,10 @@ internal sealed class ComplaintRow
         Outcome = c.Resolution?.Outcome.ToWire(),
         RedressAmountMinor = c.Resolution?.Redress.Monetary?.AmountMinor,
         RedressCurrency = c.Resolution?.Redress.Monetary?.Currency,
-        RedressNonMonetary = c.Resolution?.Redress.NonMonetary,
+        text.RedressNonMonetary,
         c.Resolution?.RootCause,
-        ReferralBody = c.Referral?.Body,
-        ReferralReference = c.Referral?.ExternalReference,
+        text.ReferralBody,
+        text.ReferralReference,
         c.Referral?.ReferredAt,
         ReferralOutcome = c.Referral?.Outcome?.ToWire(),
         ReferralOutcomeAt = c.Referral?.OutcomeAt,
@@ -118,15 +122,17 @@ internal sealed class ComplaintRow
         ProductTaxonomyVersion = c.ProductVersion,
         CategoryTaxonomyVersion = c.CategoryVersion,
         RootCauseTaxonomyVersion = c.Resolution?.RootCauseVersion,
-        VulnerabilityHealth = c.Vulnerability.Drivers.Contains(VulnerabilityDriver.Health),
-        VulnerabilityLifeEvent = c.Vulnerability.Drivers.Contains(VulnerabilityDriver.LifeEvent),
-        VulnerabilityResilience = c.Vulnerability.Drivers.Contains(VulnerabilityDriver.Resilience),
-        VulnerabilityCapability = c.Vulnerability.Drivers.Contains(VulnerabilityDriver.Capability),
-        VulnerabilityConsentAt = c.Vulnerability.ConsentGivenAt,
+        VulnerabilityHealth = false,
+        VulnerabilityLifeEvent = false,
+        VulnerabilityResilience = false,
+        VulnerabilityCapability = false,
+        VulnerabilityConsentAt = (DateTimeOffset?)null,
         ClosureBand = c.ClosureBand?.ToWire(),
         c.MergedIntoId,
         c.ProvisionalCreditAt,
         c.QueueId,
+        TextSealed = true,
+        text.VulnerabilityDetails,
     };
 
     /// <summary>The VALUES list matching <see cref="Columns"/>.</summary>
@@ -137,9 +143,10 @@ internal sealed class ComplaintRow
         "@RootCause, @ReferralBody, @ReferralReference, @ReferredAt, @ReferralOutcome, @ReferralOutcomeAt, @NextDueAt, @NextDueKind, " +
         "@ProfileVersion, @CreatedAt, " +
         "@UpdatedAt, @Version, @ProductTaxonomyVersion, @CategoryTaxonomyVersion, @RootCauseTaxonomyVersion, @VulnerabilityHealth, " +
-        "@VulnerabilityLifeEvent, @VulnerabilityResilience, @VulnerabilityCapability, @VulnerabilityConsentAt, @ClosureBand, @MergedIntoId, @ProvisionalCreditAt, @QueueId";
+        "@VulnerabilityLifeEvent, @VulnerabilityResilience, @VulnerabilityCapability, @VulnerabilityConsentAt, @ClosureBand, @MergedIntoId, @ProvisionalCreditAt, @QueueId, @TextSealed, @VulnerabilityDetails";
 
-    private ComplaintVulnerability VulnerabilityValue()
+    /// <summary>The vulnerability of a row not yet converted (its drivers still in the plain columns).</summary>
+    public ComplaintVulnerability PlainVulnerability()
     {
         var drivers = new HashSet<VulnerabilityDriver>();
         if (VulnerabilityHealth)
@@ -165,7 +172,7 @@ internal sealed class ComplaintRow
         return new ComplaintVulnerability(VulnerabilityInvolved, drivers, VulnerabilityConsentAt);
     }
 
-    public ComplaintState ToState(IEnumerable<DeadlineRow> deadlines, IEnumerable<ResponseRow> responses) => new()
+    public ComplaintState ToState(IEnumerable<DeadlineRow> deadlines, IEnumerable<ResponseRow> responses, ComplaintText text) => new()
     {
         Id = Id,
         TenantId = TenantId,
@@ -176,10 +183,10 @@ internal sealed class ComplaintRow
         ProductVersion = ProductTaxonomyVersion,
         Category = Category,
         CategoryVersion = CategoryTaxonomyVersion,
-        Description = Description,
+        Description = text.Description,
         Priority = WireNames.Parse<Priority>(Priority),
         VulnerabilityInvolved = VulnerabilityInvolved,
-        Vulnerability = VulnerabilityValue(),
+        Vulnerability = text.Vulnerability,
         Flags = new ComplaintFlags(PaymentServices, Disability),
         ProfileCode = ProfileCode,
         ProfileVersion = ProfileVersion,
@@ -192,8 +199,8 @@ internal sealed class ComplaintRow
         ResolvedAt = ResolvedAt,
         ClosedAt = ClosedAt,
         ReopenedAt = ReopenedAt,
-        Resolution = Outcome is null ? null : new Resolution(WireNames.Parse<Outcome>(Outcome), RedressValue(), RootCause, RootCauseTaxonomyVersion),
-        Referral = ReferralValue(),
+        Resolution = Outcome is null ? null : new Resolution(WireNames.Parse<Outcome>(Outcome), RedressValue(text), RootCause, RootCauseTaxonomyVersion),
+        Referral = ReferralValue(text),
         ClosureBand = ClosureBand is null ? null : WireNames.Parse<ClosureBand>(ClosureBand),
         MergedIntoId = MergedIntoId,
         ProvisionalCreditAt = ProvisionalCreditAt,
@@ -205,36 +212,37 @@ internal sealed class ComplaintRow
         Version = Version,
     };
 
-    public ComplaintDto ToDto(IEnumerable<DeadlineRow> deadlineRows, IEnumerable<ResponseRow> responses, DateTimeOffset now)
+    public ComplaintDto ToDto(IEnumerable<DeadlineRow> deadlineRows, IEnumerable<ResponseRow> responses, DateTimeOffset now, ComplaintText text)
     {
-        var vulnerability = VulnerabilityValue();
+        var vulnerability = text.Vulnerability;
         var deadlines = deadlineRows.Select(d => d.ToDomain()).OrderBy(d => d.DueAt).ThenBy(d => d.Kind).ToList();
-        var redress = Outcome is null ? null : RedressValue();
-        var referral = ReferralValue();
+        var redress = Outcome is null ? null : RedressValue(text);
+        var referral = ReferralValue(text);
         return new ComplaintDto(Id, Reference, ConsumerId, WireNames.Parse<Channel>(Channel), Product, ProductTaxonomyVersion, Category,
-            CategoryTaxonomyVersion, Description, WireNames.Parse<Priority>(Priority), VulnerabilityInvolved,
+            CategoryTaxonomyVersion, text.Shown(text.Description), WireNames.Parse<Priority>(Priority), VulnerabilityInvolved,
             new ComplaintVulnerabilityDto(vulnerability.Involved, [.. vulnerability.Drivers.Order()], vulnerability.ConsentGivenAt),
             PaymentServices, Disability, ProfileCode, ProfileVersion,
             WireNames.Parse<ComplaintStatus>(Status), AssigneeId, ReceivedAt, AcknowledgedAt, SummaryResolutionAt, FinalResponseAt,
             ResolvedAt, ClosedAt, ReopenedAt, Outcome is null ? null : WireNames.Parse<Outcome>(Outcome),
-            redress is null ? null : new RedressDto(redress.Monetary is { } m ? new MoneyDto(m.AmountMinor, m.Currency) : null, redress.NonMonetary),
+            redress is null ? null : new RedressDto(redress.Monetary is { } m ? new MoneyDto(m.AmountMinor, m.Currency) : null, text.Shown(redress.NonMonetary)),
             RootCause, RootCauseTaxonomyVersion,
-            referral is null ? null : new ReferralDto(referral.Body, referral.ExternalReference, referral.ReferredAt, referral.Outcome, referral.OutcomeAt),
+            referral is null ? null : new ReferralDto(text.Shown(referral.Body), text.Shown(referral.ExternalReference), referral.ReferredAt, referral.Outcome, referral.OutcomeAt),
             [.. responses.Select(r => r.ToDto())], ClosureBand is null ? null : WireNames.Parse<ClosureBand>(ClosureBand), MergedIntoId,
             [.. deadlines.Select(d => DeadlineDto.From(d, now))],
             NextDueAt, NextDueAt is { } due && due < now, CreatedAt, UpdatedAt, Version)
         {
             ProvisionalCreditAt = ProvisionalCreditAt,
             QueueId = QueueId,
+            PersonalDataErased = text.Erased,
             LegalEntityId = LegalEntityId ?? TenantId,
         };
     }
 
-    private Redress RedressValue() => new(
-        RedressAmountMinor is { } amount && RedressCurrency is { } currency ? new Money(amount, currency) : null, RedressNonMonetary);
+    private Redress RedressValue(ComplaintText text) => new(
+        RedressAmountMinor is { } amount && RedressCurrency is { } currency ? new Money(amount, currency) : null, text.RedressNonMonetary);
 
-    private Referral? ReferralValue() => ReferralBody is null || ReferredAt is null
+    private Referral? ReferralValue(ComplaintText text) => text.ReferralBody is null || ReferredAt is null
         ? null
-        : new Referral(ReferralBody, ReferralReference, ReferredAt.Value,
+        : new Referral(text.ReferralBody, text.ReferralReference, ReferredAt.Value,
             ReferralOutcome is null ? null : WireNames.Parse<ReferralOutcome>(ReferralOutcome), ReferralOutcomeAt);
 }

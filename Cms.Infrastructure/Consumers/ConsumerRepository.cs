@@ -13,10 +13,12 @@ using Cms.Domain.Taxonomies;
 using Cms.Domain.Tenants;
 using Cms.Infrastructure.Crypto;
 using Cms.Infrastructure.Persistence;
+using Cms.Infrastructure.Privacy;
 
 namespace Cms.Infrastructure.Consumers;
 
-internal sealed class ConsumerRepository(DbSession db, TenantScope scope, ConsumerKeyring keys, ConsumerSealing sealing, TimeProvider clock)
+internal sealed class ConsumerRepository(DbSession db, TenantScope scope, ConsumerKeyring keys, ConsumerSealing sealing, TimeProvider clock,
+    ConsumerTextKeys texts, FreeTextConverter freeText, ComplaintKeywords keywords)
     : IConsumerRepository
 {
     private const string Values =
@@ -86,6 +88,12 @@ internal sealed class ConsumerRepository(DbSession db, TenantScope scope, Consum
             {
                 await db.ExecuteAsync("UPDATE consumer_keys SET wrapped_key = NULL WHERE tenant_id = @TenantId AND consumer_id = @ConsumerId",
                     new { TenantId = tenantId, ConsumerId = consumer.Id }, cancellationToken);
+
+                // The free text sealed under that key died with it; text still in plaintext (not yet converted) is
+                // replaced by tombstones now.
+                texts.Forget(consumer.Id);
+                await freeText.ConvertConsumerAsync(consumer.Id, cancellationToken);
+                await keywords.ForgetConsumerAsync(consumer.Id, cancellationToken);
             }
 
             return erased;

@@ -13,6 +13,7 @@ namespace Cms.Infrastructure.Crypto;
 internal sealed class TenantKeyMaterial(int version, byte[] key)
 {
     private const string BlindIndexPurpose = "cms/consumers/blind-index/v1";
+    private const string KeywordIndexPurpose = "cms/complaints/keyword-index/v1";
 
     public int Version { get; } = version;
 
@@ -20,6 +21,9 @@ internal sealed class TenantKeyMaterial(int version, byte[] key)
 
     /// <summary>HKDF-SHA-256 of the tenant key with its own purpose label: never the encryption key itself.</summary>
     public byte[] BlindIndexKey { get; } = HKDF.DeriveKey(HashAlgorithmName.SHA256, key, 32, [], Encoding.UTF8.GetBytes(BlindIndexPurpose));
+
+    /// <summary>The key of the blind keyword index of complaints' free text (its own purpose label).</summary>
+    public byte[] KeywordIndexKey { get; } = HKDF.DeriveKey(HashAlgorithmName.SHA256, key, 32, [], Encoding.UTF8.GetBytes(KeywordIndexPurpose));
 
     public override string ToString() => $"TenantKeyMaterial(version {Version})";
 }
@@ -184,7 +188,14 @@ internal sealed class ConsumerKeyring(DbSession db, TenantScope scope, IMasterKe
 
     /// <summary>Seals one field with the consumer's data key, as a cipher keyed once for all the consumer's fields
     /// (<see cref="Aead.Keyed"/>), under a fresh nonce. The plaintext's bytes live only in a scratch buffer, wiped after.</summary>
-    public static string Encrypt(AesGcm fieldCipher, ReadOnlySpan<byte> nonce, Guid tenantId, Guid consumerId, string column, string plaintext)
+    public static string Encrypt(AesGcm fieldCipher, ReadOnlySpan<byte> nonce, Guid tenantId, Guid consumerId, string column, string plaintext) =>
+        Encrypt(fieldCipher, nonce, tenantId, ConsumersTable, consumerId, column, plaintext);
+
+    /// <summary>Seals one value of a row of <paramref name="table"/> under a consumer's data key (free text about the consumer:
+    /// complaint descriptions, notes; docs/adr/0013-free-text-sealing.md): the associated data binds tenant, table, column and
+    /// that row's id, so the value moved to another row, column, table or tenant does not open.</summary>
+    public static string Encrypt(AesGcm fieldCipher, ReadOnlySpan<byte> nonce, Guid tenantId, string table, Guid rowId, string column,
+        string plaintext)
     {
         const int OnStack = 1024;
         var plainLength = Encoding.UTF8.GetByteCount(plaintext);
@@ -197,7 +208,7 @@ internal sealed class ConsumerKeyring(DbSession db, TenantScope scope, IMasterKe
             Encoding.UTF8.GetBytes(plaintext, plain);
             Span<byte> associatedData = stackalloc byte[MaxAssociatedData];
             var sealedBytes = scratch.Slice(plainLength, sealedLength);
-            Aead.Seal(fieldCipher, nonce, plain, associatedData[..FieldAssociatedData(associatedData, tenantId, consumerId, column)], sealedBytes);
+            Aead.Seal(fieldCipher, nonce, plain, associatedData[..FieldAssociatedData(associatedData, tenantId, table, rowId, column)], sealedBytes);
             return string.Concat(FieldPrefix, Convert.ToBase64String(sealedBytes));
         }
         finally
@@ -211,7 +222,11 @@ internal sealed class ConsumerKeyring(DbSession db, TenantScope scope, IMasterKe
     }
 
     /// <summary>Opens one field sealed by <see cref="Encrypt"/>, with a cipher keyed with the consumer's data key.</summary>
-    public static string? Decrypt(AesGcm fieldCipher, Guid tenantId, Guid consumerId, string column, string? stored)
+    public static string? Decrypt(AesGcm fieldCipher, Guid tenantId, Guid consumerId, string column, string? stored) =>
+        Decrypt(fieldCipher, tenantId, ConsumersTable, consumerId, column, stored);
+
+    /// <summary>Opens one value sealed by the table-naming <see cref="Encrypt(AesGcm, ReadOnlySpan{byte}, Guid, string, Guid, string, string)"/>.</summary>
+    public static string? Decrypt(AesGcm fieldCipher, Guid tenantId, string table, Guid rowId, string column, string? stored)
     {
         if (stored is null)
         {
@@ -225,7 +240,7 @@ internal sealed class ConsumerKeyring(DbSession db, TenantScope scope, IMasterKe
 
         Span<byte> associatedData = stackalloc byte[MaxAssociatedData];
         return Encoding.UTF8.GetString(Aead.Open(fieldCipher, Convert.FromBase64String(stored[FieldPrefix.Length..]),
-            associatedData[..FieldAssociatedData(associatedData, tenantId, consumerId, column)]));
+            associatedData[..FieldAssociatedData(associatedData, tenantId, table, rowId, column)]));
     }
 
     /// <summary>The blind index of a normalised value: HMAC-SHA-256 under the tenant's blind-index key, per column, as
@@ -255,13 +270,15 @@ internal sealed class ConsumerKeyring(DbSession db, TenantScope scope, IMasterKe
         return Convert.ToHexStringLower(mac);
     }
 
-    // "cms|<tenant>|consumers|<column>|<consumer>": two GUIDs (36 each), the longest column name and the separators fit.
+    private const string ConsumersTable = "consumers";
+
+    // "cms|<tenant>|<table>|<column>|<row id>": two GUIDs (36 each), the longest table and column names and the separators fit.
     private const int MaxAssociatedData = 160;
 
-    private static int FieldAssociatedData(Span<byte> destination, Guid tenantId, Guid consumerId, string column) =>
-        Utf8.TryWrite(destination, CultureInfo.InvariantCulture, $"cms|{tenantId:D}|consumers|{column}|{consumerId:D}", out var written)
+    private static int FieldAssociatedData(Span<byte> destination, Guid tenantId, string table, Guid rowId, string column) =>
+        Utf8.TryWrite(destination, CultureInfo.InvariantCulture, $"cms|{tenantId:D}|{table}|{column}|{rowId:D}", out var written)
             ? written
-            : throw new ArgumentException("The column name is too long for the associated data.", nameof(column));
+            : throw new ArgumentException("The table or column name is too long for the associated data.", nameof(column));
 
     private static byte[] ConsumerKeyAssociatedData(Guid tenantId, Guid consumerId) =>
         Aead.Utf8($"cms|{tenantId:D}|consumer_keys|{consumerId:D}");

@@ -27,7 +27,6 @@ internal static class Mapping
         config.NewConfig<string, ActorType>().MapWith(s => WireNames.Parse<ActorType>(s));
         config.NewConfig<AuditRow, AuditEntryDto>()
             .Map(d => d.ChangedFields, s => StoredJson.Deserialize<string[]>(s.ChangedFields));
-        config.NewConfig<NoteRow, NoteDto>();
         config.Compile();
         return config;
     }

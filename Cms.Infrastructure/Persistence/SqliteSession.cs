@@ -19,8 +19,10 @@ public sealed class SqliteSession(TenantScope tenant, DatabaseOptions options) :
         await connection.OpenAsync(cancellationToken);
         // With the write-ahead log (set by the migrator) NORMAL is safe against a crash of the process; only a power
         // loss may take the last commits. The embedded database is for local runs and tests, not production.
+        // secure_delete: what a write replaces or frees is zeroed, so text replaced at erasure (plaintext of rows never
+        // converted) does not linger in the file's free space once the page is checkpointed.
         await using var pragma = connection.CreateCommand();
-        pragma.CommandText = "PRAGMA synchronous=NORMAL;";
+        pragma.CommandText = "PRAGMA synchronous=NORMAL; PRAGMA secure_delete=ON;";
         await pragma.ExecuteNonQueryAsync(cancellationToken);
         return connection;
     }

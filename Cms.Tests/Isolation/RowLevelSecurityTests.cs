@@ -1,3 +1,5 @@
+using Cms.Tests.Api;
+using Cms.Application.Complaints;
 using System.Net;
 using System.Net.Http.Json;
 using Cms.Domain.Staff;
@@ -58,6 +60,9 @@ public sealed class RowLevelSecurityTests() : ApiTestBase(DatabaseKind.Postgres)
             // A taxonomy version (taxonomies, taxonomy_entries) and a response on the complaint (complaint_responses).
             await Expect(await tenant.Admin.PostAsJsonAsync("/v1/taxonomies/root_cause/versions",
                 new { entries = new[] { new { code = "seed_cause", label = "Seed cause" } } }, Json), HttpStatusCode.Created);
+            // A vulnerability driver (complaint_vulnerability_tallies); the description's words fill complaint_keywords.
+            complaint = await Read<ComplaintDto>(await tenant.Admin.SendAsync(ApiRequests.Json(HttpMethod.Put, $"/v1/complaints/{complaint.Id}/vulnerability",
+                new { involved = true, drivers = new[] { "health" }, consentGivenAt = complaint.ReceivedAt }, complaint.Version)));
             await Expect(await TransitionAsync(agent, complaint.Id, "responses", complaint.Version,
                 new { type = "holding_response", sentAt = complaint.ReceivedAt }), HttpStatusCode.OK);
             // The FCA return (legal_entities: the default entity; return_mappings; fca_return_snapshots, a nil return of 2026 H1).

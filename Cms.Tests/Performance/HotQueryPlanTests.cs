@@ -90,6 +90,8 @@ public sealed partial class HotQueryPlanTests(DatabaseKind kind) : ApiTestBase(k
             "/v1/queues", "/v1/complaints?queue=plan", "/v1/complaints?queue=plan&unassigned=true", "/v1/complaints?unassigned=true",
             "/v1/complaints/due?queue=plan&withinDays=30", "/v1/complaints/due?queue=plan&unassigned=true&overdue=true",
             "/v1/complaints/due?unassigned=true&withinDays=30",
+            $"/v1/complaints?reference={complaints[2].Reference}", "/v1/complaints?product=current_account", "/v1/complaints?channel=web",
+            "/v1/complaints?vulnerable=true", "/v1/complaints?q=charged", "/v1/complaints?q=charged%20transfer&status=received",
         ];
         foreach (var path in reads)
         {

@@ -352,79 +352,9 @@ public sealed class ConsumerPrivacyApiTests(DatabaseKind kind) : ApiTestBase(kin
 
     private string Literal(Guid id) => $"'{id:D}'";
 
-    private async Task SqlAsync(string sql)
-    {
-        await using var connection = Db.OpenPrivileged();
-        if (Kind == DatabaseKind.Sqlite)
-        {
-            await ExecuteAsync(connection, "PRAGMA foreign_keys = ON");
-        }
+    private Task SqlAsync(string sql) => AtRest.SqlAsync(Db, sql);
 
-        await ExecuteAsync(connection, sql);
-    }
+    private Task<string?> ScalarAsync(string sql) => AtRest.ScalarAsync(Db, sql);
 
-    private async Task<string?> ScalarAsync(string sql)
-    {
-        await using var connection = Db.OpenPrivileged();
-        await using var command = connection.CreateCommand();
-        command.CommandText = sql;
-        var value = await command.ExecuteScalarAsync();
-        return value is null or DBNull ? null : Convert.ToString(value, System.Globalization.CultureInfo.InvariantCulture);
-    }
-
-    private static async Task ExecuteAsync(DbConnection connection, string sql)
-    {
-        await using var command = connection.CreateCommand();
-        command.CommandText = sql;
-        await command.ExecuteNonQueryAsync();
-    }
-
-    /// <summary>Everything at rest: PostgreSQL's pg_dump as the superuser; SQLite's database files, byte for byte.</summary>
-    private async Task<string> DumpAsync()
-    {
-        if (Db is PostgresTestDatabase pg)
-        {
-            return await PgDumpAsync(pg);
-        }
-
-        var path = new SqliteConnectionStringBuilder(Db.AppConnectionString).DataSource;
-        var text = new StringBuilder();
-        foreach (var file in new[] { path, path + "-wal", path + "-journal" }.Where(File.Exists))
-        {
-            await using var stream = new FileStream(file, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
-            using var memory = new MemoryStream();
-            await stream.CopyToAsync(memory);
-            text.Append(Encoding.Latin1.GetString(memory.ToArray()));
-        }
-
-        return text.ToString();
-    }
-
-    private static async Task<string> PgDumpAsync(PostgresTestDatabase pg)
-    {
-        var bin = Environment.GetEnvironmentVariable("CMS_TEST_PG_BIN");
-        var pgDump = !string.IsNullOrWhiteSpace(bin) && File.Exists(Path.Combine(bin, "pg_dump"))
-            ? Path.Combine(bin, "pg_dump")
-            : "/usr/lib/postgresql/15/bin/pg_dump";
-        var admin = new NpgsqlConnectionStringBuilder(pg.AdminConnectionString);
-        var start = new ProcessStartInfo(pgDump)
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        foreach (var arg in new[] { "--host", admin.Host!, "--port", admin.Port.ToString(System.Globalization.CultureInfo.InvariantCulture),
-                     "--username", admin.Username!, "--no-password", "--dbname", admin.Database! })
-        {
-            start.ArgumentList.Add(arg);
-        }
-
-        start.Environment["PGPASSWORD"] = admin.Password ?? "";
-        using var process = Process.Start(start)!;
-        var output = process.StandardOutput.ReadToEndAsync();
-        var error = process.StandardError.ReadToEndAsync();
-        await process.WaitForExitAsync();
-        Assert.That(process.ExitCode, Is.Zero, await error);
-        return await output;
-    }
+    private Task<string> DumpAsync() => AtRest.DumpAsync(Db);
 }

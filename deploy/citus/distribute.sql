@@ -78,6 +78,8 @@ SELECT create_distributed_table('complaint_responses', 'tenant_id', colocate_wit
 -- The FCA return (issue 21): mappings and the snapshots of legal entities (distributed before complaints, above).
 SELECT create_distributed_table('return_mappings', 'tenant_id', colocate_with => 'staff_users');
 SELECT create_distributed_table('fca_return_snapshots', 'tenant_id', colocate_with => 'staff_users');
+SELECT create_distributed_table('complaint_vulnerability_tallies', 'tenant_id', colocate_with => 'staff_users');
+SELECT create_distributed_table('complaint_keywords', 'tenant_id', colocate_with => 'staff_users');
 
 -- Stays on the coordinator only: "VersionInfo" (the migration history; migrations run against the coordinator).
 

@@ -11,5 +11,6 @@ public static class Schema
         [.. InitialSchema.TenantTableNames.TakeWhile(t => t != "complaints"), .. Queues.TenantTableNames, .. LegalEntities.TenantTableNames,
          .. InitialSchema.TenantTableNames.SkipWhile(t => t != "complaints"), .. AuditHashChain.TenantTableNames, .. ConsumerEncryption.TenantTableNames, .. IdempotencyKeys.TenantTableNames,
          .. RegulatoryClocks.TenantTableNames, .. ChangeFeed.TenantTableNames, .. ComplaintOutcomes.TenantTableNames,
-         .. ChainSealing.TenantTableNames, .. RegulatoryReturns.TenantTableNames];
+         .. ChainSealing.TenantTableNames, .. RegulatoryReturns.TenantTableNames, .. FreeTextSealing.TenantTableNames,
+         .. ComplaintSearch.TenantTableNames];
 }

@@ -29,6 +29,18 @@ public sealed record ListComplaintsQuery(
     public string? Queue { get; init; }
 
     public bool? Unassigned { get; init; }
+
+    /// <summary>The complaint reference, exact.</summary>
+    public string? Reference { get; init; }
+
+    public string? Product { get; init; }
+
+    public Channel? Channel { get; init; }
+
+    public bool? Vulnerable { get; init; }
+
+    /// <summary>Keyword search over descriptions and notes (<see cref="SearchWords"/>; every word must match).</summary>
+    public string? Q { get; init; }
 }
 
 public sealed class ListComplaintsValidator : IValidator<ListComplaintsQuery>
@@ -37,6 +49,21 @@ public sealed class ListComplaintsValidator : IValidator<ListComplaintsQuery>
     {
         errors.Defined("status", request.Status, required: false);
         errors.MaxLength("category", request.Category, Limits.Category);
+        errors.MaxLength("product", request.Product, Limits.Product);
+        errors.MaxLength("reference", request.Reference, Limits.Reference);
+        errors.Defined("channel", request.Channel, required: false);
+        if (request.Q is { } q)
+        {
+            if (q.Length > SearchWords.MaxQueryLength)
+            {
+                errors.Add("q", $"'q' is at most {SearchWords.MaxQueryLength} characters.");
+            }
+            else if (SearchWords.Of(q).Count is 0 or > SearchWords.MaxPerQuery)
+            {
+                errors.Add("q", $"'q' needs 1 to {SearchWords.MaxPerQuery} words of two characters or more.");
+            }
+        }
+
         QueueFilter.Validate(request.Queue, request.Unassigned, request.AssigneeId, errors);
         if (request.ReceivedFrom is { } from && request.ReceivedTo is { } to && from > to)
         {
@@ -60,7 +87,14 @@ internal sealed class ListComplaintsHandler(IComplaintQueries complaints, IQueue
 
         var filter = new ComplaintFilter(query.Status, query.AssigneeId, query.Category, query.ConsumerId,
             query.DueBefore?.ToUniversalTime(), query.Overdue, query.ReceivedFrom?.ToUniversalTime(), query.ReceivedTo?.ToUniversalTime(),
-            queue.Value, query.Unassigned);
+            queue.Value, query.Unassigned)
+        {
+            Reference = query.Reference?.Trim(),
+            Product = query.Product,
+            Channel = query.Channel,
+            Vulnerable = query.Vulnerable,
+            Keywords = query.Q,
+        };
         return await complaints.ListAsync(filter, clock.GetUtcNow(), query.EffectiveLimit(), query.After(), cancellationToken);
     }
 }

@@ -11,7 +11,8 @@ public sealed record MoneyDto([property: JsonRequired] long AmountMinor, string 
 
 public sealed record RedressDto(MoneyDto? Monetary, string? NonMonetary);
 
-public sealed record ReferralDto(string Body, string? Reference, DateTimeOffset ReferredAt, ReferralOutcome? Outcome, DateTimeOffset? OutcomeAt);
+/// <summary>A referral; <paramref name="Body"/> and <paramref name="Reference"/> are null once the consumer is erased.</summary>
+public sealed record ReferralDto(string? Body, string? Reference, DateTimeOffset ReferredAt, ReferralOutcome? Outcome, DateTimeOffset? OutcomeAt);
 
 /// <summary>A response sent on a complaint (of this complaint or of a duplicate merged into it: <see cref="ComplaintId"/> says which).</summary>
 public sealed record ResponseDto(Guid Id, Guid ComplaintId, ResponseType Type, DateTimeOffset SentAt, Guid? RecordedBy, DateTimeOffset RecordedAt);
@@ -55,7 +56,7 @@ public sealed record ComplaintDto(
     int? ProductVersion,
     string Category,
     int? CategoryVersion,
-    string Description,
+    string? Description,
     Priority Priority,
     bool VulnerabilityInvolved,
     ComplaintVulnerabilityDto Vulnerability,
@@ -93,6 +94,10 @@ public sealed record ComplaintDto(
     /// <summary>The complaint's queue (GET /v1/queues); null when it is in none.</summary>
     public Guid? QueueId { get; init; }
 
+    /// <summary>The consumer was erased: the free text (description, redress and referral text, vulnerability drivers) died
+    /// with the consumer's key and reads as null; the complaint's facts and figures remain.</summary>
+    public bool PersonalDataErased { get; init; }
+
     /// <summary>The legal entity the complaint belongs to (GET /v1/legal-entities).</summary>
     public Guid LegalEntityId { get; init; }
 }
@@ -117,4 +122,5 @@ public sealed record ComplaintSummaryDto(
     public Guid? QueueId { get; init; }
 }
 
-public sealed record NoteDto(Guid Id, Guid ComplaintId, NoteKind Kind, string Body, Guid AuthorId, DateTimeOffset CreatedAt);
+/// <summary>A note; <paramref name="Body"/> is null once the consumer is erased (it died with the consumer's key).</summary>
+public sealed record NoteDto(Guid Id, Guid ComplaintId, NoteKind Kind, string? Body, Guid AuthorId, DateTimeOffset CreatedAt);

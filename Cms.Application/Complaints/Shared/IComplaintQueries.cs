@@ -15,7 +15,21 @@ public sealed record ComplaintFilter(
     DateTimeOffset? ReceivedFrom = null,
     DateTimeOffset? ReceivedTo = null,
     Guid? QueueId = null,
-    bool? Unassigned = null);
+    bool? Unassigned = null)
+{
+    /// <summary>The complaint reference, exact (e.g. CMP-2026-000123).</summary>
+    public string? Reference { get; init; }
+
+    public string? Product { get; init; }
+
+    public Channel? Channel { get; init; }
+
+    /// <summary>Whether vulnerability is involved.</summary>
+    public bool? Vulnerable { get; init; }
+
+    /// <summary>Keywords, every one of which a complaint's description or one of its notes holds (the blind index).</summary>
+    public string? Keywords { get; init; }
+}
 
 public interface IComplaintQueries
 {

@@ -1,0 +1,130 @@
+using System.Security.Cryptography;
+using Cms.Application.Abstractions;
+using Cms.Infrastructure.Persistence;
+
+namespace Cms.Infrastructure.Crypto;
+
+/// <summary>
+/// Seals and opens free text about one consumer (complaint descriptions, notes, vulnerability details, redress and
+/// referral text: docs/adr/0013-free-text-sealing.md) under that consumer's data key, with the same AEAD and the same
+/// associated data as the consumer's own fields (tenant, table, column, row id). Once the key is destroyed (erasure)
+/// nothing opens: a stored value reads as <see cref="Unreadable"/> and new text is stored as <see cref="Tombstone"/>.
+/// Not thread-safe (one request's use); disposing wipes the key.
+/// </summary>
+internal sealed class ConsumerTextCipher : IDisposable
+{
+    /// <summary>What a sealed value reads as once its key is destroyed: present, but no text.</summary>
+    public const string Unreadable = "";
+
+    /// <summary>The stored form of text written after the key was destroyed: not ciphertext, holds nothing.</summary>
+    public const string Tombstone = "x:erased";
+
+    private readonly Guid _tenantId;
+    private readonly AesGcm? _cipher;
+
+    public ConsumerTextCipher(Guid tenantId, Guid consumerId, byte[]? dataKey)
+    {
+        _tenantId = tenantId;
+        ConsumerId = consumerId;
+        if (dataKey is not null)
+        {
+            _cipher = Aead.Keyed(dataKey);
+            CryptographicOperations.ZeroMemory(dataKey);
+        }
+    }
+
+    public Guid ConsumerId { get; }
+
+    /// <summary>The consumer's key was destroyed (erased): nothing opens any more.</summary>
+    public bool KeyDestroyed => _cipher is null;
+
+    /// <summary>The stored form of <paramref name="plaintext"/> for that row and column (null stays null).</summary>
+    public string? Seal(string table, Guid rowId, string column, string? plaintext)
+    {
+        if (plaintext is null)
+        {
+            return null;
+        }
+
+        if (_cipher is null)
+        {
+            return Tombstone;
+        }
+
+        Span<byte> nonce = stackalloc byte[Aead.NonceSize];
+        RandomNumberGenerator.Fill(nonce);
+        return ConsumerKeyring.Encrypt(_cipher, nonce, _tenantId, table, rowId, column, plaintext);
+    }
+
+    /// <summary>The text of a value sealed for that row and column; <see cref="Unreadable"/> once the key is destroyed.
+    /// Throws <see cref="CryptographicException"/> for a value moved from another row, column, table or tenant.</summary>
+    public string? Open(string table, Guid rowId, string column, string? stored) =>
+        stored is null ? null
+        : _cipher is null || stored == Tombstone ? Unreadable
+        : ConsumerKeyring.Decrypt(_cipher, _tenantId, table, rowId, column, stored);
+
+    public void Dispose() => _cipher?.Dispose();
+}
+
+/// <summary>
+/// The consumers' data keys as one request needs them for free text, unwrapped once per consumer and request (a
+/// transition reads and writes the same complaint: one key read). Scoped; disposing wipes the keys.
+/// </summary>
+internal sealed class ConsumerTextKeys(DbSession db, TenantScope scope, ConsumerKeyring keys) : IDisposable
+{
+    private readonly Dictionary<Guid, ConsumerTextCipher> _byConsumer = [];
+    private readonly Dictionary<Guid, Guid> _consumerOfComplaint = [];
+
+    /// <summary>The cipher of the consumer's free text (a destroyed one when the consumer is erased or unknown).</summary>
+    public async Task<ConsumerTextCipher> ForConsumerAsync(Guid consumerId, CancellationToken cancellationToken)
+    {
+        if (_byConsumer.TryGetValue(consumerId, out var cached))
+        {
+            return cached;
+        }
+
+        var wrapped = await db.ExecuteScalarAsync<string?>(
+            "SELECT wrapped_key FROM consumer_keys WHERE tenant_id = @TenantId AND consumer_id = @ConsumerId",
+            new { TenantId = scope.Required, ConsumerId = consumerId }, cancellationToken);
+        var dataKey = wrapped is null ? null : await keys.UnwrapConsumerKeyAsync(consumerId, wrapped, cancellationToken);
+        var cipher = new ConsumerTextCipher(scope.Required, consumerId, dataKey);
+        _byConsumer[consumerId] = cipher;
+        return cipher;
+    }
+
+    /// <summary>The cipher of the consumer of a complaint (merged duplicates share their survivor's consumer).</summary>
+    public async Task<ConsumerTextCipher> ForComplaintAsync(Guid complaintId, CancellationToken cancellationToken)
+    {
+        if (!_consumerOfComplaint.TryGetValue(complaintId, out var consumerId))
+        {
+            consumerId = await db.ExecuteScalarAsync<Guid>(
+                "SELECT consumer_id FROM complaints WHERE tenant_id = @TenantId AND id = @Id",
+                new { TenantId = scope.Required, Id = complaintId }, cancellationToken);
+            _consumerOfComplaint[complaintId] = consumerId;
+        }
+
+        return await ForConsumerAsync(consumerId, cancellationToken);
+    }
+
+    /// <summary>Records whose a complaint is (the row was read anyway), saving the look-up of <see cref="ForComplaintAsync"/>.</summary>
+    public void Remember(Guid complaintId, Guid consumerId) => _consumerOfComplaint[complaintId] = consumerId;
+
+    /// <summary>Forgets a consumer's key (erased in this request: what follows must see it destroyed).</summary>
+    public void Forget(Guid consumerId)
+    {
+        if (_byConsumer.Remove(consumerId, out var cipher))
+        {
+            cipher.Dispose();
+        }
+    }
+
+    public void Dispose()
+    {
+        foreach (var cipher in _byConsumer.Values)
+        {
+            cipher.Dispose();
+        }
+
+        _byConsumer.Clear();
+    }
+}

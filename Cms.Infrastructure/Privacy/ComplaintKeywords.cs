@@ -1,0 +1,83 @@
+using System.Globalization;
+using System.Security.Cryptography;
+using System.Text;
+using Cms.Application.Abstractions;
+using Cms.Application.Complaints;
+using Cms.Domain.Common;
+using Cms.Infrastructure.Crypto;
+using Cms.Infrastructure.Persistence;
+using Dapper;
+
+namespace Cms.Infrastructure.Privacy;
+
+/// <summary>
+/// The blind keyword index of complaints' descriptions and notes: one row per distinct normalised word
+/// (<see cref="SearchWords"/>) of each text, holding HMAC-SHA-256 of the word under the tenant's keyword key (derived
+/// from the tenant key, never stored). A search hashes its words the same way, so the database matches words without
+/// ever holding them; the same word hashes differently in every tenant. What it leaks, inside one tenant, to someone
+/// who can read the table: how often each (unknown) word occurs and which complaints share words.
+/// </summary>
+internal sealed class ComplaintKeywords(DbSession db, TenantScope scope, ConsumerKeyring keys)
+{
+    // Rows per INSERT: three parameters a row keeps each statement well inside both databases' parameter limits.
+    private const int RowsPerStatement = 200;
+
+    /// <summary>Indexes the words of <paramref name="text"/> for the complaint.</summary>
+    public async Task IndexAsync(Guid complaintId, string? text, CancellationToken cancellationToken)
+    {
+        var words = SearchWords.Of(text);
+        if (words.Count == 0 || await keys.CurrentTenantKeyAsync(create: false, cancellationToken) is not { } tenantKey)
+        {
+            return;
+        }
+
+        var hashes = Hash(tenantKey, words);
+        foreach (var chunk in hashes.Chunk(RowsPerStatement))
+        {
+            var sql = new StringBuilder("INSERT INTO complaint_keywords (tenant_id, complaint_id, id, word_hash) VALUES ");
+            var p = new DynamicParameters();
+            p.Add("TenantId", scope.Required);
+            p.Add("ComplaintId", complaintId);
+            for (var i = 0; i < chunk.Length; i++)
+            {
+                var n = i.ToString(CultureInfo.InvariantCulture);
+                sql.Append(i == 0 ? "" : ", ").Append("(@TenantId, @ComplaintId, @I").Append(n).Append(", @W").Append(n).Append(')');
+                p.Add("I" + n, Ids.New());
+                p.Add("W" + n, chunk[i]);
+            }
+
+            await db.ExecuteAsync(sql.ToString(), p, cancellationToken);
+        }
+    }
+
+    /// <summary>The hashes of a search's words in the tenant in scope; null when the tenant has no key (so no complaint).</summary>
+    public async Task<IReadOnlyList<string>?> QueryHashesAsync(string query, CancellationToken cancellationToken) =>
+        await keys.CurrentTenantKeyAsync(create: false, cancellationToken) is { } tenantKey
+            ? Hash(tenantKey, [.. SearchWords.Of(query).Take(SearchWords.MaxPerQuery)])
+            : null;
+
+    /// <summary>Erasure: the consumer's words leave the index (cleared, as the service deletes nothing).</summary>
+    public Task ForgetConsumerAsync(Guid consumerId, CancellationToken cancellationToken) =>
+        db.ExecuteAsync(
+            """
+            UPDATE complaint_keywords SET word_hash = NULL
+            WHERE tenant_id = @TenantId AND word_hash IS NOT NULL
+              AND complaint_id IN (SELECT id FROM complaints WHERE tenant_id = @TenantId AND consumer_id = @ConsumerId)
+            """,
+            new { TenantId = scope.Required, ConsumerId = consumerId }, cancellationToken);
+
+    private static List<string> Hash(TenantKeyMaterial tenantKey, IReadOnlyList<string> words)
+    {
+        using var hmac = IncrementalHash.CreateHMAC(HashAlgorithmName.SHA256, tenantKey.KeywordIndexKey);
+        Span<byte> mac = stackalloc byte[SHA256.HashSizeInBytes];
+        var hashes = new List<string>(words.Count);
+        foreach (var word in words)
+        {
+            hmac.AppendData(Encoding.UTF8.GetBytes(word));
+            hmac.GetHashAndReset(mac);
+            hashes.Add(Convert.ToHexStringLower(mac));
+        }
+
+        return hashes;
+    }
+}
