@@ -8,7 +8,7 @@ namespace Cms.Infrastructure.Audit;
 
 /// <summary>
 /// PostgreSQL: links a tenant's committed audit entries into its chain and moves its committed events from
-/// event_outbox into the feed with their positions, in commit order (docs/adr/00110006-writes-without-a-tenant-hot-row.md).
+/// event_outbox into the feed with their positions, in commit order (docs/adr/0011-writes-without-a-tenant-hot-row.md).
 /// <para>
 /// One sealer per tenant at a time, on any number of instances: each batch is one transaction that first takes the
 /// tenant's transaction-level advisory lock (released by COMMIT, ROLLBACK or a lost connection, so it works through

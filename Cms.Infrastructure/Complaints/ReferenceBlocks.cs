@@ -11,7 +11,7 @@ namespace Cms.Infrastructure.Complaints;
 /// commit (it was the tenant's hot row): it is updated once per block, for a few milliseconds. Numbers are unique
 /// across instances (each block is reserved once), increase within an instance, and are not gap-free: a filing that
 /// rolls back, and the rest of a block when the instance stops, leave numbers unused (regulators require unique
-/// references, not consecutive ones; docs/adr/00110006-writes-without-a-tenant-hot-row.md).
+/// references, not consecutive ones; docs/adr/0011-writes-without-a-tenant-hot-row.md).
 /// </summary>
 public sealed class ReferenceBlocks(DatabaseOptions options, IServiceProvider services)
 {

@@ -3,7 +3,7 @@ using FluentMigrator;
 namespace Cms.Migrations.Migrations;
 
 /// <summary>
-/// No row that every writer of a tenant updates (docs/adr/00110006-writes-without-a-tenant-hot-row.md). Writers no longer
+/// No row that every writer of a tenant updates (docs/adr/0011-writes-without-a-tenant-hot-row.md). Writers no longer
 /// touch audit_chain_heads: each audit entry is written with its own HMAC (<c>entry_hmac</c>) and <c>seq = 0</c>, each
 /// change event into <c>event_outbox</c> without a position; both carry <c>write_id</c> from the one sequence
 /// <c>change_write_ids</c>, taken inside the writer's transaction. The service's sealer (one per tenant at a time)
