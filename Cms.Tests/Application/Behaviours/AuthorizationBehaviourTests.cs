@@ -26,7 +26,7 @@ public sealed class AuthorizationBehaviourTests
         // A fact that drives the deadlines, as the flags above (Regulation E provisional credit).
         "RecordProvisionalCredit",
         // The tenant's queues are visible to whoever handles or reads complaints.
-        "ListQueues",
+        "ListQueues", "GetQueue",
         // api.md v1.1: the legal entities complaints are filed under (GET /v1/legal-entities: agent+, auditor), and the
         // mappings of the tenant's codes onto the regulators' taxonomies.
         "ListLegalEntities", "GetReturnMapping",
@@ -46,7 +46,7 @@ public sealed class AuthorizationBehaviourTests
         [Role.TenantAdmin] = name => !NotForTenantAdmin.Contains(name),
         [Role.Auditor] = name => name is "GetComplaint" or "ListComplaints" or "GetComplaintHistory" or "ListAudit" or "VerifyAuditChain"
             or "ListDueComplaints" or "GetCalendar" or "GetClockSettings" or "GetComplaintsReport" or "GetTaxonomy" or "ListQueues"
-            or "ListLegalEntities" or "GetReturnMapping" || FcaReturnReaders.Contains(name),
+            or "GetQueue" or "ListLegalEntities" or "GetReturnMapping" || FcaReturnReaders.Contains(name),
         [Role.Integration] = name => name is "RegisterConsumer" or "GetConsumer" or "FindConsumers" or "FileComplaint" or "GetComplaint"
             or "ListEvents" or "GetTaxonomy",
     };
