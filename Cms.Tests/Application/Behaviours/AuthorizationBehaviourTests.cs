@@ -41,7 +41,7 @@ public sealed class AuthorizationBehaviourTests
     private static readonly Dictionary<Role, Func<string, bool>> Allowed = new()
     {
         [Role.Agent] = AgentPlus.Contains,
-        [Role.Supervisor] = name => AgentPlus.Contains(name) || name is "ReopenComplaint" or "ListStaff" or "GetComplaintsReport"
+        [Role.Supervisor] = name => AgentPlus.Contains(name) || name is "ReopenComplaint" or "ListStaff" or "GetStaff" or "GetComplaintsReport"
             or "ReplaceStaffQueues" or "MoveComplaintQueue" or "TakeFcaReturnSnapshot" || FcaReturnReaders.Contains(name),
         [Role.TenantAdmin] = name => !NotForTenantAdmin.Contains(name),
         [Role.Auditor] = name => name is "GetComplaint" or "ListComplaints" or "GetComplaintHistory" or "ListAudit" or "VerifyAuditChain"
