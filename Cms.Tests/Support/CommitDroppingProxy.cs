@@ -91,9 +91,24 @@ public sealed class CommitDroppingProxy : IAsyncDisposable
         /// <summary>The armed COMMIT went to the server: its answer must not reach the client.</summary>
         public volatile bool Dropping;
 
+        private int _closed;
+
+        /// <summary>Closes both ends once: the stop token's callback and the pump's end can both call it.</summary>
         public void Close()
         {
-            Client.Client.LingerState = new LingerOption(true, 0); // RST: the client's read fails at once
+            if (Interlocked.Exchange(ref _closed, 1) == 1)
+            {
+                return;
+            }
+
+            try
+            {
+                Client.Client?.LingerState = new LingerOption(true, 0); // RST: the client's read fails at once
+            }
+            catch (ObjectDisposedException)
+            {
+            }
+
             Client.Close();
             Server.Close();
         }
