@@ -1,5 +1,4 @@
 using System.Data.Common;
-using System.Net;
 using Cms.Application.Audit;
 using Cms.Application.Audit.VerifyAuditChain;
 using Cms.Application.Common;
