@@ -113,7 +113,7 @@ public interface IAuditRepository
 
     /// <summary>Writes the entry with the old and new values of its changed fields, personal ones sealed under the
     /// consumer's key; the entry's HMAC covers the stored (sealed) values.</summary>
-    Task AppendAsync(AuditEntry entry, Audit.AuditValues? values, CancellationToken cancellationToken);
+    Task AppendAsync(AuditEntry entry, AuditValues? values, CancellationToken cancellationToken);
 }
 
 /// <summary>What a tenant's current taxonomy of one kind says about a code.</summary>

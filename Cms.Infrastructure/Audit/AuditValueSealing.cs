@@ -1,3 +1,4 @@
+using Cms.Application.Abstractions;
 using Cms.Application.Audit;
 using Cms.Infrastructure.Crypto;
 using Cms.Infrastructure.Persistence;

@@ -8,7 +8,7 @@ namespace Cms.Application.Audit;
 
 /// <summary>
 /// The audited fields of an aggregate as text, keyed by the field names its changes carry, each marked personal or not:
-/// taken before and after a change, <see cref="AuditValues.Between"/> gives the entry's old and new values. Fields the
+/// taken before and after a change, <see cref="Abstractions.AuditValues.Between"/> gives the entry's old and new values. Fields the
 /// snapshot leaves out (deadlines, responses: their own rows and history) are named in the entry without values.
 /// </summary>
 public static class AuditSnapshots

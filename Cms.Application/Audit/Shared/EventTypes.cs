@@ -20,6 +20,7 @@ public static class EventTypes
         "consumer.registered",
         "consumer.updated",
         "consumer.erased",
+        "consumer.exported",
         "consumer.legal_hold_set",
         "consumer.legal_hold_lifted",
         "consumer.imported",

@@ -288,7 +288,7 @@ public sealed class FakeAuditRepository(InMemoryDatabase db, TenantScope scope) 
 {
     public Task AppendAsync(AuditEntry entry, CancellationToken cancellationToken) => AppendAsync(entry, null, cancellationToken);
 
-    public Task AppendAsync(AuditEntry entry, Cms.Application.Audit.AuditValues? values, CancellationToken cancellationToken)
+    public Task AppendAsync(AuditEntry entry, Cms.Application.Abstractions.AuditValues? values, CancellationToken cancellationToken)
     {
         Guard.SameTenant(scope, entry.TenantId);
         db.Audit.Add(entry);

@@ -1,4 +1,4 @@
-namespace Cms.Application.Audit;
+namespace Cms.Application.Abstractions;
 
 /// <summary>
 /// One changed field with its value before and after (issue 19 item 7), as text (ids, codes, instants in ISO 8601, JSON
@@ -30,7 +30,3 @@ public sealed record AuditValues(Guid? ConsumerId, IReadOnlyList<FieldChange> Ch
         return new AuditValues(consumerId, changes);
     }
 }
-
-/// <summary>A changed field as an audit reader sees it: personal values null once the consumer is erased
-/// (<paramref name="Personal"/> says why they are null).</summary>
-public sealed record FieldChangeDto(string Field, string? Old, string? New, bool Personal);
