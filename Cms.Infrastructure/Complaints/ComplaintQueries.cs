@@ -192,7 +192,7 @@ internal sealed class ComplaintQueries(QuerySession db, TenantScope scope, Consu
     public async Task<NoteDto?> GetNoteAsync(Guid complaintId, Guid noteId, CancellationToken cancellationToken)
     {
         var row = await db.QuerySingleOrDefaultAsync<NoteRow>(
-            $"SELECT {NoteRow.Columns} FROM complaint_notes WHERE tenant_id = @TenantId AND id = @NoteId AND complaint_id IN ({MergedFamily})",
+            $"SELECT {NoteRow.Map.Columns} FROM complaint_notes WHERE tenant_id = @TenantId AND id = @NoteId AND complaint_id IN ({StoredComplaint.MergedFamily})",
             new { TenantId = scope.Required, Id = complaintId, NoteId = noteId }, cancellationToken);
         return row is null ? null : row.ToDto(await texts.ForComplaintAsync(complaintId, cancellationToken));
     }
