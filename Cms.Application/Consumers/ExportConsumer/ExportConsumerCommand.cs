@@ -60,55 +60,36 @@ internal sealed class ExportConsumerHandler(IConsumerQueries consumers, IComplai
     private async IAsyncEnumerable<ExportedComplaint> ComplaintsAsync(Guid consumerId, DateTimeOffset now,
         [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
-        CursorKey? after = null;
-        do
+        var summaries = PagesAsync((after, ct) => complaints.ListAsync(new ComplaintFilter(ConsumerId: consumerId), now, PageSize, after, ct));
+        await foreach (var summary in summaries.WithCancellation(cancellationToken))
         {
-            var page = await complaints.ListAsync(new ComplaintFilter(ConsumerId: consumerId), now, PageSize, after, cancellationToken);
-            foreach (var summary in page.Items)
+            if (await complaints.GetAsync(summary.Id, now, cancellationToken) is { } complaint)
             {
-                if (await complaints.GetAsync(summary.Id, now, cancellationToken) is { } complaint)
-                {
-                    yield return new ExportedComplaint(complaint, NotesAsync(complaint.Id), AuditAsync(AuditTrail.Complaint, complaint.Id));
-                }
+                yield return new ExportedComplaint(complaint,
+                    PagesAsync((after, ct) => complaints.ListNotesAsync(complaint.Id, PageSize, after, ct)),
+                    AuditAsync(AuditTrail.Complaint, complaint.Id));
             }
-
-            after = Next(page);
         }
-        while (after is not null);
     }
 
-    private async IAsyncEnumerable<NoteDto> NotesAsync(Guid complaintId, [EnumeratorCancellation] CancellationToken cancellationToken = default)
-    {
-        CursorKey? after = null;
-        do
-        {
-            var page = await complaints.ListNotesAsync(complaintId, PageSize, after, cancellationToken);
-            foreach (var note in page.Items)
-            {
-                yield return note;
-            }
+    private IAsyncEnumerable<AuditEntryDto> AuditAsync(string entityType, Guid entityId) =>
+        PagesAsync((after, ct) => audit.ListAsync(entityType, entityId, PageSize, after, ct));
 
-            after = Next(page);
-        }
-        while (after is not null);
-    }
-
-    private async IAsyncEnumerable<AuditEntryDto> AuditAsync(string entityType, Guid entityId,
+    /// <summary>Every item of a keyset-paged read, one page in memory at a time.</summary>
+    private static async IAsyncEnumerable<T> PagesAsync<T>(Func<CursorKey?, CancellationToken, Task<Page<T>>> read,
         [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
         CursorKey? after = null;
         do
         {
-            var page = await audit.ListAsync(entityType, entityId, PageSize, after, cancellationToken);
-            foreach (var entry in page.Items)
+            var page = await read(after, cancellationToken);
+            foreach (var item in page.Items)
             {
-                yield return entry;
+                yield return item;
             }
 
-            after = Next(page);
+            after = Cursor.TryDecode(page.NextCursor, out var next) ? next : null;
         }
         while (after is not null);
     }
-
-    private static CursorKey? Next<T>(Page<T> page) => Cursor.TryDecode(page.NextCursor, out var key) ? key : null;
 }
