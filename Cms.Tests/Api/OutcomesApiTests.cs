@@ -195,12 +195,18 @@ public sealed class OutcomesApiTests(DatabaseKind kind) : ApiTestBase(kind)
         Assert.That(withdrawn.Vulnerability.Drivers, Is.Empty);
 
         var audit = await ApiRequests.AuditAsync(tenant.Admin);
-        var raw = JsonSerializer.Serialize(audit, Json);
+        // The entries keep the drivers as personal values (issue 19 item 7): sealed at rest, nowhere else in the entry.
+        var raw = JsonSerializer.Serialize(audit.Select(e => e with { Changes = e.Changes?.Where(c => !c.Personal).ToList() }), Json);
         var entries = audit.Where(e => e.Action == "complaint.vulnerability_recorded").ToList();
+        var atRest = await AtRest.ScalarAsync(Db, Kind == DatabaseKind.Postgres
+            ? "SELECT string_agg(coalesce(changed_values, ''), ' ') FROM audit_entries"
+            : "SELECT group_concat(coalesce(changed_values, ''), ' ') FROM audit_entries");
         using (Assert.EnterMultipleScope())
         {
             Assert.That(entries.Select(e => e.ChangedFields), Is.EqualTo(new[] { new[] { "vulnerability" }, new[] { "vulnerability" } }));
             Assert.That(raw, Does.Not.Contain("health").And.Not.Contain("life_event"));
+            Assert.That(entries.SelectMany(e => e.Changes!).Select(c => (c.Field, c.Personal)), Has.All.EqualTo(("vulnerability", true)));
+            Assert.That(atRest, Does.Contain("v1:").And.Not.Contain("health").And.Not.Contain("life_event"));
         }
     }
 
