@@ -55,4 +55,3 @@ public sealed class DatabasePing(DatabaseOptions options, IServiceProvider servi
         await command.ExecuteScalarAsync(cancellationToken);
     }
 }
-

@@ -5,11 +5,12 @@ using Npgsql;
 namespace Cms.Infrastructure.Persistence;
 
 /// <summary>
-/// PostgreSQL: a pooled connection from the <see cref="PostgresDataSource"/> (one host, or the primary of several), and the tenant set for the transaction with
-/// <c>SET LOCAL app.tenant_id</c> ahead of the transaction's first statement, in the same round trip (Npgsql sends
-/// BEGIN with it). SET LOCAL ends with the transaction, so a pooled connection (Npgsql or PgBouncer in transaction mode)
-/// never carries a tenant over; it is also the form Citus propagates to its workers. The value is a Guid formatted here,
-/// never caller text. With no tenant in scope nothing is set, and row-level security answers nothing.
+/// PostgreSQL: a pooled connection from the <see cref="PostgresDataSource"/> (one host, or the primary of several), and
+/// the tenant set for the transaction with <c>SET LOCAL app.tenant_id</c> ahead of the transaction's first statement, in
+/// the same round trip (Npgsql sends BEGIN with it). SET LOCAL ends with the transaction, so a pooled connection (Npgsql
+/// or PgBouncer in transaction mode) never carries a tenant over; it is also the form Citus propagates to its workers.
+/// The value is a Guid formatted here, never caller text. With no tenant in scope nothing is set, and row-level security
+/// answers nothing.
 /// </summary>
 public sealed class PostgresSession(PostgresDataSource dataSource, TenantScope tenant, UseCaseScope useCase, DatabaseOptions databaseOptions)
     : DbSession(tenant, databaseOptions)
