@@ -143,14 +143,14 @@ public static class CmsApi
             {
                 var metadata = sp.GetRequiredService<ProviderMetadata>();
                 o.ConfigurationManager = metadata;
-                o.RefreshOnIssuerKeyNotFound = false; // ProviderKeyEvents fetches the keys before validation instead
+                o.RefreshOnIssuerKeyNotFound = false; // ProviderEvents fetches the keys before validation instead
                 o.TokenValidationParameters = new TokenValidationParameters
                 {
                     ValidAudience = auth.Audience,
                     ValidAlgorithms = ProviderAlgorithms,
                     ClockSkew = TimeSpan.FromSeconds(30),
                 };
-                events = ProviderKeyEvents.Apply(events, metadata);
+                events = ProviderEvents.Apply(events, metadata, auth);
             }
             else
             {

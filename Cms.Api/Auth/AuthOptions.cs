@@ -10,6 +10,10 @@ public sealed class AuthOptions
 
     public string Audience { get; set; } = "cms";
 
+    /// <summary>With <see cref="Authority"/>: the claim that carries the CMS tenant id (a provider may require a namespaced
+    /// name, e.g. <c>https://cms.example.com/tenant_id</c>).</summary>
+    public string TenantClaim { get; set; } = CmsClaims.TenantId;
+
     /// <summary>With <see cref="Authority"/>: how often the provider's discovery document and signing keys are fetched
     /// again while the service runs (a removed key stops being trusted within this time).</summary>
     public TimeSpan MetadataRefreshInterval { get; set; } = TimeSpan.FromHours(1);
@@ -66,6 +70,11 @@ public sealed class AuthOptions
         if (MetadataRefreshInterval < TimeSpan.FromSeconds(1) || MetadataRefreshInterval > TimeSpan.FromDays(1))
         {
             return "Cms:Auth:MetadataRefreshInterval must be between 00:00:01 and 1.00:00:00.";
+        }
+
+        if (string.IsNullOrWhiteSpace(TenantClaim) || TenantClaim.Length > 200)
+        {
+            return "Cms:Auth:TenantClaim must name the claim that carries the tenant id (at most 200 characters).";
         }
 
         return MetadataRetryInterval < TimeSpan.FromSeconds(1) || MetadataRetryInterval > MetadataRefreshInterval

@@ -187,6 +187,38 @@ public sealed class OpenIdConnectApiTests(DatabaseKind kind) : ApiTestBase(kind)
         }
     }
 
+    [Test]
+    public async Task The_tenant_may_come_in_a_configured_claim_and_the_platform_permission_as_an_application_role()
+    {
+        // As Auth0 (a namespaced claim) and Entra ID (app roles in `roles`) issue them.
+        const string tenantClaim = "https://cms.example/tenant_id";
+        var settings = ProviderSettings(_provider);
+        settings["Cms:Auth:TenantClaim"] = tenantClaim;
+        await using var service = new CmsApiFactory(Db, settings);
+
+        var operatorId = $"platform-{Guid.NewGuid():N}";
+        await _provider.RegisterClientAsync(operatorId, tenantId: null, claims: new Dictionary<string, object> { ["roles"] = new[] { "cms.platform" } });
+        using var platform = service.ClientWithToken(await _provider.TokenAsync(operatorId));
+        var admin = $"admin-{Guid.NewGuid():N}";
+        var tenant = await Read<TenantDto>(await platform.PostAsJsonAsync("/v1/tenants", new
+        {
+            name = "Acme Bank", sector = "banking", jurisdiction = "UK",
+            admin = new { subject = admin, email = $"{admin}@example.test", displayName = "Tenant Admin" },
+        }, Json), HttpStatusCode.Created);
+
+        // The tenant admin's token carries the tenant only in the configured claim, a tenant_id naming another tenant, which
+        // is ignored (were it read, the admin would be unknown there and refused), and the platform role.
+        await _provider.RegisterClientAsync(admin, tenantId: null, claims: new Dictionary<string, object>
+        {
+            [tenantClaim] = tenant.Id.ToString(), ["tenant_id"] = Guid.NewGuid().ToString(), ["roles"] = new[] { "cms.platform" },
+        });
+        using var adminClient = service.ClientWithToken(await _provider.TokenAsync(admin));
+        await Expect(await adminClient.GetAsync("/v1/staff"), HttpStatusCode.OK);
+
+        // With a tenant the caller is that tenant's principal: the platform role makes it no platform operator.
+        await Expect(await adminClient.GetAsync("/v1/tenants"), HttpStatusCode.Forbidden);
+    }
+
     private async Task ExpectStatusAsync(string token, HttpStatusCode status)
     {
         using var client = Factory.ClientWithToken(token);

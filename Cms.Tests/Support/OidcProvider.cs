@@ -116,8 +116,10 @@ public sealed class OidcProvider : IAsyncDisposable
         }
     }
 
-    /// <summary>Registers (or replaces) a client allowed the client-credentials grant: its id is the tokens' subject.</summary>
-    public async Task RegisterClientAsync(string clientId, Guid? tenantId, string? scope = null, string alg = "RS256", int issuedSecondsAgo = 0)
+    /// <summary>Registers (or replaces) a client allowed the client-credentials grant: its id is the tokens' subject;
+    /// <paramref name="claims"/> are added to its tokens as they are (e.g. Entra's <c>roles</c>, an Auth0 namespaced claim).</summary>
+    public async Task RegisterClientAsync(string clientId, Guid? tenantId, string? scope = null, string alg = "RS256", int issuedSecondsAgo = 0,
+        IReadOnlyDictionary<string, object>? claims = null)
     {
         var secret = Convert.ToHexString(RandomNumberGenerator.GetBytes(24));
         using var answer = await _http.PostAsJsonAsync("/admin/clients", new
@@ -128,6 +130,7 @@ public sealed class OidcProvider : IAsyncDisposable
             scope,
             alg,
             issued_seconds_ago = issuedSecondsAgo,
+            claims,
         });
         await EnsureAsync(answer, HttpStatusCode.Created);
         _secrets[clientId] = secret;

@@ -3,7 +3,8 @@
 //   node provider.js            listens on a free port and prints one JSON line to stdout: {"issuer": ..., "port": ...}
 //
 // It issues client-credentials access tokens as JWTs (RFC 9068) for the resource named by the `resource` parameter,
-// signed RS256 or ES256 as the client asks (cms_alg), with the client's tenant_id as a claim. It exits when its standard
+// signed RS256 or ES256 as the client asks (cms_alg), with the client's tenant_id and any other claims it was registered
+// with. It exits when its standard
 // input closes, so a test process that dies cannot leave it running.
 //
 // The tests drive it through /admin (bearer CMS_OIDC_ADMIN_TOKEN): register clients, add a signing key (it becomes the
@@ -54,7 +55,7 @@ function build() {
     },
     scopes: ['openid', 'cms.platform'],
     ttl: { ClientCredentials: 600 },
-    extraClientMetadata: { properties: ['tenant_id', 'cms_alg', 'cms_issued_seconds_ago'] },
+    extraClientMetadata: { properties: ['tenant_id', 'cms_alg', 'cms_issued_seconds_ago', 'cms_claims'] },
     features: {
       devInteractions: { enabled: false },
       clientCredentials: { enabled: true },
@@ -74,9 +75,12 @@ function build() {
         },
       },
     },
+    // The client's tenant as tenant_id, and any further claims it was registered with (as another provider would add
+    // them: Entra's roles, Auth0's namespaced claims).
     extraTokenClaims: (ctx) => {
-      const tenant = ctx.oidc.client?.tenant_id;
-      return tenant ? { tenant_id: tenant } : undefined;
+      const client = ctx.oidc.client;
+      const tenant = client?.tenant_id ? { tenant_id: client.tenant_id } : {};
+      return { ...(client?.cms_claims || {}), ...tenant };
     },
     formats: {
       customizers: {
@@ -132,6 +136,7 @@ async function admin(req, res) {
         tenant_id: body.tenant_id || undefined,
         cms_alg: body.alg || 'RS256',
         cms_issued_seconds_ago: body.issued_seconds_ago || undefined,
+        cms_claims: body.claims || undefined,
       };
       const previous = state.clients.get(client.client_id);
       change(() => state.clients.set(client.client_id, client),
