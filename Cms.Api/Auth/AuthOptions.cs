@@ -14,6 +14,10 @@ public sealed class AuthOptions
     /// name, e.g. <c>https://cms.example.com/tenant_id</c>).</summary>
     public string TenantClaim { get; set; } = CmsClaims.TenantId;
 
+    /// <summary>With <see cref="Authority"/>: only values of <see cref="TenantClaim"/> that start with this prefix name the
+    /// tenant, the prefix taken off (Entra ID: <c>TenantClaim</c> <c>roles</c>, an application role <c>cms.tenant.&lt;id&gt;</c>).</summary>
+    public string? TenantValuePrefix { get; set; }
+
     /// <summary>With <see cref="Authority"/>: how often the provider's discovery document and signing keys are fetched
     /// again while the service runs (a removed key stops being trusted within this time).</summary>
     public TimeSpan MetadataRefreshInterval { get; set; } = TimeSpan.FromHours(1);

@@ -10,9 +10,9 @@ namespace Cms.Api.Auth;
 /// the cache answers, and a token signed with a key id not known yet makes the instance fetch the keys before the handler
 /// validates it;</item>
 /// <item>a request that finds no key known and the provider unreachable is a 401 rather than an unhandled error;</item>
-/// <item>the tenant is read from the claim the provider puts it in (<see cref="AuthOptions.TenantClaim"/>, e.g. a
-/// namespaced one) into the <c>tenant_id</c> claim the rest of the service reads; a token's own <c>tenant_id</c> is then
-/// ignored.</item>
+/// <item>the tenant is read from the claim the provider puts it in (<see cref="AuthOptions.TenantClaim"/>: <c>tenant_id</c>,
+/// a namespaced claim, or an application role with a prefix) into the one <c>tenant_id</c> claim the rest of the service
+/// reads; a token that names two tenants is refused.</item>
 /// </list>
 /// </summary>
 public static class ProviderEvents
@@ -43,21 +43,45 @@ public static class ProviderEvents
         };
         events.OnTokenValidated = async context =>
         {
-            if (options.TenantClaim != CmsClaims.TenantId && context.Principal?.Identity is ClaimsIdentity identity)
+            if (context.Principal?.Identity is ClaimsIdentity identity && TenantOf(identity, options) is { } refusal)
             {
-                foreach (var own in identity.FindAll(CmsClaims.TenantId).ToList())
-                {
-                    identity.RemoveClaim(own);
-                }
-
-                foreach (var tenant in identity.FindAll(options.TenantClaim).ToList())
-                {
-                    identity.AddClaim(new Claim(CmsClaims.TenantId, tenant.Value, tenant.ValueType, tenant.Issuer));
-                }
+                context.Fail(refusal);
+                return;
             }
 
             await validated(context);
         };
         return events;
+    }
+
+    /// <summary>
+    /// Puts the tenant the provider states (<see cref="AuthOptions.TenantClaim"/>, values starting with
+    /// <see cref="AuthOptions.TenantValuePrefix"/>, the prefix taken off) into the one <c>tenant_id</c> claim the service
+    /// reads, replacing any the token carried itself. Two tenant values are ambiguous: the reason to refuse the token.
+    /// </summary>
+    private static string? TenantOf(ClaimsIdentity identity, AuthOptions options)
+    {
+        var prefix = options.TenantValuePrefix ?? string.Empty;
+        var tenants = identity.FindAll(options.TenantClaim)
+            .Where(c => c.Value.StartsWith(prefix, StringComparison.Ordinal))
+            .Select(c => c.Value[prefix.Length..])
+            .Distinct(StringComparer.Ordinal)
+            .ToList();
+        if (tenants.Count > 1)
+        {
+            return $"The token names {tenants.Count} tenants in its {options.TenantClaim} claim; a caller acts for one.";
+        }
+
+        foreach (var own in identity.FindAll(CmsClaims.TenantId).ToList())
+        {
+            identity.RemoveClaim(own);
+        }
+
+        if (tenants is [var tenant])
+        {
+            identity.AddClaim(new Claim(CmsClaims.TenantId, tenant));
+        }
+
+        return null;
     }
 }

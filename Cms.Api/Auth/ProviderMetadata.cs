@@ -164,7 +164,7 @@ public sealed class ProviderMetadata : IConfigurationManager<OpenIdConnectConfig
         return _lastCheck.Outage;
     }
 
-    private static readonly TimeSpan ReachabilityCacheTime = TimeSpan.FromSeconds(5);
+    private static readonly TimeSpan ReachabilityCacheTime = TimeSpan.FromSeconds(2);
 
     private volatile Check? _lastCheck;
 

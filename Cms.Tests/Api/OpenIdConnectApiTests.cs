@@ -159,12 +159,6 @@ public sealed class OpenIdConnectApiTests(DatabaseKind kind) : ApiTestBase(kind)
             Assert.That(await ReadinessAsync(anonymous), Is.EqualTo((HttpStatusCode.OK, "Healthy")));
 
             await provider.DisposeAsync(); // the provider's process ends
-            await EventuallyAsync(async () => (await ReadinessAsync(anonymous)).Status == "Degraded", "readiness notices the provider is down");
-            var ready = await anonymous.GetAsync("/health/ready");
-            var body = await ready.Content.ReadAsStringAsync();
-            Assert.That(ready.StatusCode, Is.EqualTo(HttpStatusCode.OK), "still in service: the keys known still validate tokens");
-            Assert.That(body, Does.Contain("is unreachable").And.Contain(provider.Authority), body);
-
             await Expect(await usedClient.GetAsync(ProbePath), HttpStatusCode.OK);
             using var unusedClient = service.ClientWithToken(unused);
             await Expect(await unusedClient.GetAsync(ProbePath), HttpStatusCode.OK); // validated now, with the key known
@@ -174,6 +168,13 @@ public sealed class OpenIdConnectApiTests(DatabaseKind kind) : ApiTestBase(kind)
             using var unknownKey = service.ClientWithToken(
                 $"{Base64UrlEncoder.Encode("""{"alg":"ES256","typ":"at+jwt","kid":"es256-never-published"}""")}.{parts[1]}.{parts[2]}");
             await Expect(await unknownKey.GetAsync(ProbePath), HttpStatusCode.Unauthorized);
+
+            await EventuallyAsync(async () => (await ReadinessAsync(anonymous)).Status == "Degraded", "readiness notices the provider is down");
+            var ready = await anonymous.GetAsync("/health/ready");
+            var body = await ready.Content.ReadAsStringAsync();
+            Assert.That(ready.StatusCode, Is.EqualTo(HttpStatusCode.OK), "still in service: the keys known still validate tokens");
+            Assert.That(body, Does.Contain("is unreachable").And.Contain(provider.Authority).And.Contain("still accepted"), body);
+            await Expect(await usedClient.GetAsync(ProbePath), HttpStatusCode.OK);
 
             // An instance that starts while the provider is down knows no key: not ready, and a token is a 401, not an error.
             await using var cold = new CmsApiFactory(Db, ProviderSettings(provider));
@@ -187,13 +188,14 @@ public sealed class OpenIdConnectApiTests(DatabaseKind kind) : ApiTestBase(kind)
         }
     }
 
-    [Test]
-    public async Task The_tenant_may_come_in_a_configured_claim_and_the_platform_permission_as_an_application_role()
+    [TestCase("https://cms.example/tenant_id", "")]
+    [TestCase("roles", "cms.tenant.")]
+    public async Task The_tenant_may_come_in_a_configured_claim_and_the_platform_permission_as_an_application_role(string tenantClaim, string prefix)
     {
-        // As Auth0 (a namespaced claim) and Entra ID (app roles in `roles`) issue them.
-        const string tenantClaim = "https://cms.example/tenant_id";
+        // As Auth0 (a namespaced claim) and Entra ID (application roles in `roles`) can issue them.
         var settings = ProviderSettings(_provider);
         settings["Cms:Auth:TenantClaim"] = tenantClaim;
+        settings["Cms:Auth:TenantValuePrefix"] = prefix;
         await using var service = new CmsApiFactory(Db, settings);
 
         var operatorId = $"platform-{Guid.NewGuid():N}";
@@ -206,17 +208,32 @@ public sealed class OpenIdConnectApiTests(DatabaseKind kind) : ApiTestBase(kind)
             admin = new { subject = admin, email = $"{admin}@example.test", displayName = "Tenant Admin" },
         }, Json), HttpStatusCode.Created);
 
-        // The tenant admin's token carries the tenant only in the configured claim, a tenant_id naming another tenant, which
-        // is ignored (were it read, the admin would be unknown there and refused), and the platform role.
-        await _provider.RegisterClientAsync(admin, tenantId: null, claims: new Dictionary<string, object>
+        // The tenant admin's token: the tenant only in the configured claim, a tenant_id naming another tenant, which is
+        // ignored (were it read, the admin would be unknown there and refused), and the platform role.
+        Dictionary<string, object> Claims(params Guid[] tenants)
         {
-            [tenantClaim] = tenant.Id.ToString(), ["tenant_id"] = Guid.NewGuid().ToString(), ["roles"] = new[] { "cms.platform" },
-        });
+            var claims = new Dictionary<string, object> { ["tenant_id"] = Guid.NewGuid().ToString() };
+            var values = tenants.Select(t => prefix + t).ToArray();
+            claims["roles"] = tenantClaim == "roles" ? [.. values, "cms.platform"] : new[] { "cms.platform" };
+            if (tenantClaim != "roles")
+            {
+                claims[tenantClaim] = values.Length == 1 ? values[0] : values;
+            }
+
+            return claims;
+        }
+
+        await _provider.RegisterClientAsync(admin, tenantId: null, claims: Claims(tenant.Id));
         using var adminClient = service.ClientWithToken(await _provider.TokenAsync(admin));
         await Expect(await adminClient.GetAsync("/v1/staff"), HttpStatusCode.OK);
 
         // With a tenant the caller is that tenant's principal: the platform role makes it no platform operator.
         await Expect(await adminClient.GetAsync("/v1/tenants"), HttpStatusCode.Forbidden);
+
+        // A token naming two tenants is refused.
+        await _provider.RegisterClientAsync(admin, tenantId: null, claims: Claims(tenant.Id, Guid.NewGuid()));
+        using var ambiguous = service.ClientWithToken(await _provider.TokenAsync(admin));
+        await Expect(await ambiguous.GetAsync("/v1/staff"), HttpStatusCode.Unauthorized);
     }
 
     private async Task ExpectStatusAsync(string token, HttpStatusCode status)
