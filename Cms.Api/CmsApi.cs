@@ -13,9 +13,7 @@ using Cms.Infrastructure.Crypto;
 using Cms.Infrastructure.Persistence;
 using Cms.Infrastructure.Resilience;
 using Cms.Migrations;
-using Microsoft.AspNetCore.Authentication.JwtBearer;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
-using Microsoft.IdentityModel.Tokens;
 using Scalar.AspNetCore;
 
 namespace Cms.Api;
@@ -88,7 +86,7 @@ public static class CmsApi
         services.AddProblemDetails(o => o.CustomizeProblemDetails = Problems.Customize);
         services.AddExceptionHandler<UnexpectedErrorHandler>();
 
-        AddBearerAuthentication(services, auth);
+        services.AddCmsBearerAuthentication(auth);
         services.AddAuthorizationBuilder()
             .SetFallbackPolicy(new Microsoft.AspNetCore.Authorization.AuthorizationPolicyBuilder().RequireAuthenticatedUser().Build());
 
@@ -116,64 +114,6 @@ public static class CmsApi
         services.AddHostedService(sp => sp.GetRequiredService<OverdueComplaintsGauge>());
         builder.AddCmsTelemetry(database, telemetry);
     }
-
-    /// <summary>
-    /// Bearer tokens: from the OpenID Connect provider (<c>Cms:Auth:Authority</c>, its keys kept current by
-    /// <see cref="ProviderMetadata"/>, asymmetric algorithms only) or, for local runs and tests, HS256 with the configured key.
-    /// Validated tokens are remembered until they expire (at most five minutes) on the handler's own clock, the system's,
-    /// while their key is still published; roles are still read from the database on every request (ValidatedTokenCache).
-    /// </summary>
-    private static void AddBearerAuthentication(IServiceCollection services, AuthOptions auth)
-    {
-        var withProvider = !string.IsNullOrWhiteSpace(auth.Authority);
-        if (withProvider)
-        {
-            services.AddSingleton(sp => new ProviderMetadata(auth, TimeProvider.System, sp.GetRequiredService<ILogger<ProviderMetadata>>()));
-        }
-
-        services.AddSingleton(sp => new ValidatedTokenCache(TimeProvider.System, sp.GetService<ProviderMetadata>() is { } metadata ? metadata.Publishes : null));
-        services.AddAuthentication(JwtBearerDefaults.AuthenticationScheme).AddJwtBearer();
-        services.AddOptions<JwtBearerOptions>(JwtBearerDefaults.AuthenticationScheme).Configure<IServiceProvider>((o, sp) =>
-        {
-            o.MapInboundClaims = false;
-            var events = sp.GetRequiredService<ValidatedTokenCache>().Events();
-            if (withProvider)
-            {
-                var metadata = sp.GetRequiredService<ProviderMetadata>();
-                o.ConfigurationManager = metadata;
-                o.RefreshOnIssuerKeyNotFound = false; // ProviderEvents fetches the keys before validation instead
-                o.TokenValidationParameters = new TokenValidationParameters
-                {
-                    ValidAudience = auth.Audience,
-                    ValidAlgorithms = ProviderAlgorithms,
-                    ClockSkew = TimeSpan.FromSeconds(30),
-                };
-                events = ProviderEvents.Apply(events, metadata, auth);
-            }
-            else
-            {
-                o.TokenValidationParameters = new TokenValidationParameters
-                {
-                    ValidIssuer = auth.Issuer,
-                    ValidAudience = auth.Audience,
-                    IssuerSigningKey = new SymmetricSecurityKey(auth.SigningKeyBytes()),
-                    ValidAlgorithms = [SecurityAlgorithms.HmacSha256],
-                    ClockSkew = TimeSpan.FromSeconds(30),
-                };
-            }
-
-            o.Events = StrictTokenRules.Apply(events, auth, TimeProvider.System);
-        });
-    }
-
-    /// <summary>The signature algorithms a provider's token may use: asymmetric ones only, so a token can never be
-    /// verified with a public key used as an HMAC secret, and <c>none</c> is never among them.</summary>
-    private static readonly string[] ProviderAlgorithms =
-    [
-        SecurityAlgorithms.RsaSha256, SecurityAlgorithms.RsaSha384, SecurityAlgorithms.RsaSha512,
-        SecurityAlgorithms.RsaSsaPssSha256, SecurityAlgorithms.RsaSsaPssSha384, SecurityAlgorithms.RsaSsaPssSha512,
-        SecurityAlgorithms.EcdsaSha256, SecurityAlgorithms.EcdsaSha384, SecurityAlgorithms.EcdsaSha512,
-    ];
 
     /// <summary>Readiness turns unhealthy first on SIGTERM, then requests in flight drain (<see cref="ShutdownReadiness"/>).</summary>
     private static void AddGracefulShutdown(IServiceCollection services, IConfiguration configuration)
@@ -350,10 +290,10 @@ public static class CmsApi
         }
         app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => false }).AllowAnonymous().DisableRateLimiting();
         app.MapHealthChecks("/health/ready", new HealthCheckOptions
-            {
-                Predicate = c => c.Tags.Contains("ready"),
-                ResponseWriter = ReadinessResponse.WriteAsync,
-            }).AllowAnonymous()
+        {
+            Predicate = c => c.Tags.Contains("ready"),
+            ResponseWriter = ReadinessResponse.WriteAsync,
+        }).AllowAnonymous()
             .DisableRateLimiting();
 
         // Every API route runs as one retried unit of database work (DatabaseRetryFilter, outermost of its filters).
