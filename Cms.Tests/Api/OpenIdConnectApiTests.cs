@@ -29,12 +29,12 @@ public sealed class OpenIdConnectApiTests(DatabaseKind kind) : ApiTestBase(kind)
 
     protected override async Task BeforeServiceStartsAsync() => _provider = await OidcProvider.SharedAsync();
 
-    private static Dictionary<string, string> ProviderSettings(OidcProvider provider, string refresh = "00:00:02") => new()
+    private static Dictionary<string, string> ProviderSettings(OidcProvider provider, string refresh = "00:00:01", string retry = "00:00:01") => new()
     {
         ["Cms:Auth:Authority"] = provider.Authority,
         ["Cms:Auth:Audience"] = OidcProvider.Audience,
         ["Cms:Auth:MetadataRefreshInterval"] = refresh,
-        ["Cms:Auth:MetadataRetryInterval"] = "00:00:01",
+        ["Cms:Auth:MetadataRetryInterval"] = retry,
     };
 
     [TestCase("RS256")]
@@ -65,7 +65,7 @@ public sealed class OpenIdConnectApiTests(DatabaseKind kind) : ApiTestBase(kind)
     {
         // A service instance of its own whose scheduled refresh is an hour away: only the fetch for an unknown key id can
         // find the new key, and it must do so before the first request with it is validated.
-        await using var service = new CmsApiFactory(Db, ProviderSettings(_provider, refresh: "01:00:00"));
+        await using var service = new CmsApiFactory(Db, ProviderSettings(_provider, refresh: "01:00:00", retry: "00:00:30"));
         var account = await ServiceAccountAsync(service, _provider, alg);
         using (var before = service.ClientWithToken(await _provider.TokenAsync(account.Subject)))
         {
@@ -79,6 +79,19 @@ public sealed class OpenIdConnectApiTests(DatabaseKind kind) : ApiTestBase(kind)
             Assert.That(Header(token).GetProperty("kid").GetString(), Is.EqualTo(kid), "the new key signs");
             using var client = service.ClientWithToken(token);
             await Expect(await client.GetAsync(ProbePath), HttpStatusCode.OK);
+
+            // Unknown key ids cannot make the instance hammer the provider: within the retry interval (30 s here) after
+            // that fetch, a burst of tokens naming key ids nobody published is refused without fetching the JWKS again.
+            var fetched = await _provider.JwksFetchesAsync();
+            var parts = token.Split('.');
+            var forged = await Task.WhenAll(Enumerable.Range(0, 20).Select(async i =>
+            {
+                using var forger = service.ClientWithToken(
+                    $"{Base64UrlEncoder.Encode($$"""{"alg":"{{alg}}","typ":"at+jwt","kid":"forged-{{i}}"}""")}.{parts[1]}.{parts[2]}");
+                return (await forger.GetAsync(ProbePath)).StatusCode;
+            }));
+            Assert.That(forged, Is.All.EqualTo(HttpStatusCode.Unauthorized));
+            Assert.That(await _provider.JwksFetchesAsync(), Is.EqualTo(fetched), "no JWKS fetch for the forged key ids");
         }
         finally
         {
@@ -104,7 +117,7 @@ public sealed class OpenIdConnectApiTests(DatabaseKind kind) : ApiTestBase(kind)
             await _provider.RemoveKeyAsync(kid);
         }
 
-        // Refused within the refresh interval (2 s here), though the instance had validated this very token before.
+        // Refused within the refresh interval (1 s here), though the instance had validated this very token before.
         using var withdrawn = Factory.ClientWithToken(token);
         await EventuallyAsync(async () => (await withdrawn.GetAsync(ProbePath)).StatusCode == HttpStatusCode.Unauthorized,
             "a token signed with the removed key is refused");

@@ -171,6 +171,15 @@ public sealed class OidcProvider : IAsyncDisposable
         await EnsureAsync(answer, HttpStatusCode.OK);
     }
 
+    /// <summary>How many times relying parties have fetched the JWKS from this provider.</summary>
+    public async Task<int> JwksFetchesAsync()
+    {
+        using var answer = await _http.GetAsync("/admin/stats");
+        await EnsureAsync(answer, HttpStatusCode.OK);
+        using var body = JsonDocument.Parse(await answer.Content.ReadAsStringAsync());
+        return body.RootElement.GetProperty("jwks").GetInt32();
+    }
+
     /// <summary>Stops the process (idempotent, never throws): its standard input closes, then it is killed if still running.</summary>
     public async ValueTask DisposeAsync()
     {

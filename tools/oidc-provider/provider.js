@@ -23,6 +23,7 @@ if (adminToken.length < 16) {
 
 const algorithms = { RS256: 'rsa', ES256: 'ec' };
 const state = { keys: [], clients: new Map() };
+const served = { discovery: 0, jwks: 0 }; // how often relying parties fetched metadata (GET /admin/stats)
 let handle; // the current provider's request handler
 let issuer;
 
@@ -156,6 +157,9 @@ async function admin(req, res) {
       change(() => state.keys.splice(index, 1), () => state.keys.splice(index, 0, removed));
       return reply(res, 200, { kid });
     }
+    if (req.method === 'GET' && path === '/admin/stats') {
+      return reply(res, 200, served);
+    }
     if (req.method === 'GET' && path === '/admin/keys') {
       return reply(res, 200, state.keys.map(({ kid, alg }) => ({ kid, alg, signing: signingKid(alg) === kid })));
     }
@@ -170,6 +174,8 @@ const server = http.createServer((req, res) => {
     admin(req, res);
     return;
   }
+  if (req.url.startsWith('/jwks')) served.jwks += 1;
+  if (req.url.startsWith('/.well-known/openid-configuration')) served.discovery += 1;
   handle(req, res);
 });
 
