@@ -177,7 +177,9 @@ public sealed class ProviderMetadata : IConfigurationManager<OpenIdConnectConfig
                 return running;
             }
 
-            if (reason == Fetch.Scheduled && _time.GetUtcNow().UtcTicks < _nextRefreshTicks)
+            // Scheduled fetches wait for their time; so does any fetch after a failed one (the retry interval), so that
+            // requests arriving while the provider is down and no key is known do not each try it again.
+            if ((reason == Fetch.Scheduled || _outage is not null) && _time.GetUtcNow().UtcTicks < _nextRefreshTicks)
             {
                 return Task.FromResult(_current);
             }
