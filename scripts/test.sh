@@ -20,6 +20,7 @@
 #                            could not be installed, and those tests then fail)
 #   CMS_TEST_OWNED_PIDS      a file where fixtures list the long-running processes they start ("pid starttime" lines):
 #                            whatever is still running at the end (a crashed test host) is ended here, by pid
+#   CMS_TEST_OIDC_PROVIDER   the OpenID Connect provider the tests start (tools/oidc-provider, installed with npm ci)
 #
 # A full run (no arguments, or CMS_TEST_CLIENTS=1) then runs the generated clients against the service
 # (scripts/client-tests.sh: Kiota C# and openapi-typescript clients from the document this build serves); their flows
@@ -133,6 +134,19 @@ install_openapi_linter() {
     (cd "$dir" && npm ci --no-audit --no-fund --loglevel=error >&2) || return 1
   fi
   CMS_TEST_REDOCLY="$dir/node_modules/.bin/redocly"
+}
+
+# The OpenID Connect provider the OIDC tests start (tools/oidc-provider: oidc-provider pinned by its package-lock.json).
+# Sets CMS_TEST_OIDC_PROVIDER. The tests fail (never skip) when it is missing or cannot start.
+install_oidc_provider() {
+  local dir="$REPO_ROOT/tools/oidc-provider"
+  CMS_TEST_OIDC_PROVIDER=""
+  ensure_pkg nodejs node || return 1
+  if [[ ! -f $dir/node_modules/oidc-provider/package.json ]]; then
+    log "installing the test OpenID Connect provider (npm ci in tools/oidc-provider)"
+    (cd "$dir" && npm ci --no-audit --no-fund --loglevel=error >&2) || return 1
+  fi
+  CMS_TEST_OIDC_PROVIDER="$dir"
 }
 
 random_password() { od -An -tx1 -N24 /dev/urandom | tr -d ' \n'; }   # 48 hex chars
@@ -285,6 +299,7 @@ main() {
     log "warning: patroni or etcd-server unavailable; the failover tests will fail"
   fi
   OWNED_PIDS=$(mktemp /tmp/cms-test-owned-pids.XXXXXX)
+  install_oidc_provider || log "warning: the OpenID Connect provider could not be installed; its tests will fail"
   ensure_postgres_user
   init_cluster
   start_server
@@ -292,7 +307,7 @@ main() {
   export CMS_TEST_PG_ADMIN="Host=127.0.0.1;Port=$PG_PORT;Username=postgres;Password=$PG_PASSWORD;Database=postgres"
   export CMS_TEST_REQUIRE_PG=1
   export CMS_TEST_PG_BIN="$PG_BIN"
-  export CMS_TEST_PGBOUNCER CMS_TEST_REDOCLY CMS_TEST_PATRONI CMS_TEST_PATRONICTL CMS_TEST_ETCD
+  export CMS_TEST_PGBOUNCER CMS_TEST_REDOCLY CMS_TEST_PATRONI CMS_TEST_PATRONICTL CMS_TEST_ETCD CMS_TEST_OIDC_PROVIDER
   export CMS_TEST_OWNED_PIDS="$OWNED_PIDS"
   export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
 
