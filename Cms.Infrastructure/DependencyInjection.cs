@@ -109,6 +109,7 @@ public static class DependencyInjection
         services.AddScoped<IConsumerRepository, ConsumerRepository>();
         services.AddScoped<IConsumerBulkWriter, ConsumerBulkWriter>();
         services.AddScoped<IComplaintRepository, ComplaintRepository>();
+        services.AddScoped<Audit.AuditValueSealing>();
         services.AddScoped<IAuditRepository, Audit.AuditRepository>();
         services.AddSingleton<Audit.ChangeSealer>();
         services.AddSingleton<Audit.ChangeSealerSignal>();
