@@ -328,6 +328,7 @@ public static class CmsApi
         api.MapComplaintEndpoints();
         api.MapAuditEndpoints();
         api.MapTaxonomyEndpoints();
+        api.MapLetterEndpoints();
         api.MapReportEndpoints();
         api.MapFcaReturnEndpoints();
         api.MapDotReportEndpoints();
