@@ -56,6 +56,8 @@ public static class EventTypes
         "letter.drafted",
         "letter.ready",
         "letter.sent",
+        "deadline.at_risk",
+        "deadline.breached",
         "queue.created",
         "queue.retired",
         "staff.queues_replaced",
