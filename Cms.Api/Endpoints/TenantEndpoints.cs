@@ -1,11 +1,11 @@
 using Cms.Api.Http;
-using Cms.Application.Tenants;
-using Cms.Application.Tenants.ReactivateTenant;
-using Cms.Application.Tenants.SuspendTenant;
-using Cms.Application.Tenants.CreateTenant;
 using Cms.Application.Common;
+using Cms.Application.Tenants;
+using Cms.Application.Tenants.CreateTenant;
 using Cms.Application.Tenants.GetTenant;
 using Cms.Application.Tenants.ListTenants;
+using Cms.Application.Tenants.ReactivateTenant;
+using Cms.Application.Tenants.SuspendTenant;
 using Mediator;
 using Microsoft.AspNetCore.Http.HttpResults;
 

@@ -2,7 +2,6 @@ using System.Security.Cryptography;
 using Cms.Domain.Common;
 using Cms.Domain.Consumers;
 using Cms.Infrastructure.Consumers;
-using Cms.Infrastructure.Persistence;
 
 namespace Cms.Infrastructure.Crypto;
 
