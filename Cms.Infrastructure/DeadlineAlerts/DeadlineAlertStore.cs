@@ -16,7 +16,9 @@ internal sealed class DeadlineAlertStore(DbSession db, TenantScope scope) : IDea
     public const string AtRisk = "at_risk";
     public const string Breached = "breached";
 
-    private const string Columns = "tenant_id, complaint_id, kind, alert, due_at, emitted_at";
+    /// <summary>The table's columns, written once (markers are inserted, never updated).</summary>
+    public static readonly ColumnMap Map = new("deadline_alerts", keys: ["tenant_id", "complaint_id", "kind", "alert", "due_at"],
+        setOnce: ["emitted_at"], mutable: []);
 
     // Most urgent first (the order of the due list); the same order on every instance, so two passes that race take the
     // markers' locks in one order and never deadlock. The open-due index (tenant_id, kind, due_at) serves the range.
@@ -46,7 +48,7 @@ internal sealed class DeadlineAlertStore(DbSession db, TenantScope scope) : IDea
 
     public async Task<bool> MarkAsync(AlertCandidate candidate, DeadlineAlertKind kind, DateTimeOffset now, CancellationToken cancellationToken) =>
         await db.ExecuteAsync(
-            $"INSERT INTO deadline_alerts ({Columns}) VALUES (@TenantId, @ComplaintId, @Kind, @Alert, @DueAt, @Now) ON CONFLICT DO NOTHING",
+            Map.Insert + " ON CONFLICT DO NOTHING",
             new
             {
                 TenantId = scope.Required,
@@ -54,7 +56,7 @@ internal sealed class DeadlineAlertStore(DbSession db, TenantScope scope) : IDea
                 Kind = candidate.Kind.ToWire(),
                 Alert = kind == DeadlineAlertKind.AtRisk ? AtRisk : Breached,
                 candidate.DueAt,
-                Now = now,
+                EmittedAt = now,
             },
             cancellationToken) == 1;
 

@@ -1,8 +1,6 @@
 using System.Text.Encodings.Web;
 using Cms.Application.Letters;
-using Cms.Domain.Letters;
 using Fluid;
-using Fluid.Ast;
 using Fluid.Values;
 
 namespace Cms.Infrastructure.LetterTemplates;

@@ -14,18 +14,18 @@ internal sealed class LetterTemplateRepository(DbSession db, TenantScope scope) 
             new { TenantId = scope.Required, Type = type.ToWire() }, cancellationToken);
 
     public Task AddAsync(LetterTemplate template, CancellationToken cancellationToken) =>
-        db.ExecuteAsync($"INSERT INTO letter_templates ({LetterTemplateRow.Columns}) VALUES ({LetterTemplateRow.Values})",
+        db.ExecuteAsync(LetterTemplateRow.Map.Insert,
             LetterTemplateRow.Parameters(template, TenantGuard.Check(scope, template.TenantId)), cancellationToken);
 
     public async Task<LetterTemplate?> GetAsync(Guid id, CancellationToken cancellationToken) =>
         (await db.QuerySingleOrDefaultAsync<LetterTemplateRow>(
-            $"SELECT {LetterTemplateRow.Columns} FROM letter_templates WHERE tenant_id = @TenantId AND id = @Id",
+            $"SELECT {LetterTemplateRow.Map.Columns} FROM letter_templates WHERE tenant_id = @TenantId AND id = @Id",
             new { TenantId = scope.Required, Id = id }, cancellationToken))?.ToDomain();
 
     public async Task<IReadOnlyList<LetterTemplate>> ListCurrentAsync(CancellationToken cancellationToken) =>
         [.. (await db.QueryAsync<LetterTemplateRow>(
             $"""
-            SELECT {LetterTemplateRow.Columns} FROM letter_templates t
+            SELECT {LetterTemplateRow.Map.Columns} FROM letter_templates t
             WHERE t.tenant_id = @TenantId
               AND t.version = (SELECT MAX(v.version) FROM letter_templates v WHERE v.tenant_id = t.tenant_id AND v.type = t.type)
             ORDER BY t.type

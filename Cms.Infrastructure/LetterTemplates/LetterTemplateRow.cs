@@ -20,11 +20,9 @@ internal sealed class LetterTemplateRow
     public Guid? PublishedBy { get; init; }
     public DateTimeOffset PublishedAt { get; init; }
 
-    public const string Columns =
-        "tenant_id, type, version, id, name, subject, body_text, body_html, requires_approval, attachments, published_by, published_at";
-
-    public const string Values =
-        "@TenantId, @Type, @Version, @Id, @Name, @Subject, @BodyText, @BodyHtml, @RequiresApproval, @Attachments, @PublishedBy, @PublishedAt";
+    /// <summary>The table's columns, written once; a version is never updated (a change publishes the next one).</summary>
+    public static readonly ColumnMap Map = new("letter_templates", keys: ["tenant_id", "type", "version"],
+        setOnce: ["id", "name", "subject", "body_text", "body_html", "requires_approval", "attachments", "published_by", "published_at"], mutable: []);
 
     public LetterTemplate ToDomain() => new(Id, TenantId, WireNames.Parse<LetterType>(Type), Version, Name, Subject, BodyText, BodyHtml,
         RequiresApproval, StoredJson.Deserialize<string[]>(Attachments), PublishedBy, PublishedAt);

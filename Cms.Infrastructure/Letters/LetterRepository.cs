@@ -14,14 +14,13 @@ internal sealed class LetterRepository(DbSession db, TenantScope scope, Consumer
     {
         TenantGuard.Check(scope, letter.State.TenantId);
         var cipher = await texts.ForConsumerAsync(consumerId, cancellationToken);
-        await db.ExecuteAsync($"INSERT INTO letters ({LetterRow.Columns}) VALUES ({LetterRow.Values})", LetterRow.Parameters(letter, cipher),
-            cancellationToken);
+        await db.ExecuteAsync(LetterRow.Map.Insert, LetterRow.Parameters(letter, cipher), cancellationToken);
     }
 
     public async Task<Letter?> GetAsync(Guid complaintId, Guid letterId, CancellationToken cancellationToken)
     {
         var row = await db.QuerySingleOrDefaultAsync<LetterRow>(
-            $"SELECT {LetterRow.Columns} FROM letters WHERE tenant_id = @TenantId AND id = @Id AND complaint_id = @ComplaintId",
+            $"SELECT {LetterRow.Map.Columns} FROM letters WHERE tenant_id = @TenantId AND id = @Id AND complaint_id = @ComplaintId",
             new { TenantId = scope.Required, Id = letterId, ComplaintId = complaintId }, cancellationToken);
         return row?.ToDomain(await texts.ForComplaintAsync(complaintId, cancellationToken));
     }
@@ -30,7 +29,7 @@ internal sealed class LetterRepository(DbSession db, TenantScope scope, Consumer
     {
         var s = letter.State;
         var updated = await db.ExecuteAsync(
-            $"UPDATE letters SET {LetterRow.StatusUpdate} WHERE tenant_id = @TenantId AND id = @Id AND version = @ExpectedVersion",
+            $"UPDATE letters SET {LetterRow.Map.UpdateSet} WHERE {LetterRow.Map.KeyEquals} AND version = @ExpectedVersion",
             new
             {
                 TenantId = TenantGuard.Check(scope, s.TenantId),
@@ -50,7 +49,7 @@ internal sealed class LetterRepository(DbSession db, TenantScope scope, Consumer
     public async Task<IReadOnlyList<LetterDto>> ListAsync(Guid complaintId, CancellationToken cancellationToken)
     {
         var rows = await db.QueryAsync<LetterRow>(
-            $"SELECT {LetterRow.Columns} FROM letters WHERE tenant_id = @TenantId AND complaint_id = @ComplaintId ORDER BY created_at, id",
+            $"SELECT {LetterRow.Map.Columns} FROM letters WHERE tenant_id = @TenantId AND complaint_id = @ComplaintId ORDER BY created_at, id",
             new { TenantId = scope.Required, ComplaintId = complaintId }, cancellationToken);
         if (rows.Count == 0)
         {

@@ -40,17 +40,12 @@ internal sealed class LetterRow
     public DateTimeOffset? SentAt { get; init; }
     public long Version { get; init; }
 
-    public const string Columns =
-        "tenant_id, id, complaint_id, type, template_id, template_version, rules, rules_version, satisfied, status, subject, body_text, " +
-        "body_html, resolution, content_hash, requires_approval, author_id, created_at, approved_by, approved_at, channel, sent_at, version";
-
-    public const string Values =
-        "@TenantId, @Id, @ComplaintId, @Type, @TemplateId, @TemplateVersion, @Rules, @RulesVersion, @Satisfied, @Status, @Subject, @BodyText, " +
-        "@BodyHtml, @Resolution, @ContentHash, @RequiresApproval, @AuthorId, @CreatedAt, @ApprovedBy, @ApprovedAt, @Channel, @SentAt, @Version";
-
-    /// <summary>What a status change writes (the text and the resolution never change: an approved letter is immutable).</summary>
-    public const string StatusUpdate =
-        "status = @Status, approved_by = @ApprovedBy, approved_at = @ApprovedAt, channel = @Channel, sent_at = @SentAt, version = @Version";
+    /// <summary>The table's columns, written once: the text, hash and versions are set once (an approved letter is
+    /// immutable, a correction is a new letter); only the status, approval and sending change.</summary>
+    public static readonly ColumnMap Map = new(Table, keys: ["tenant_id", "id"],
+        setOnce: ["complaint_id", "type", "template_id", "template_version", "rules", "rules_version", "satisfied", "subject", "body_text",
+            "body_html", "resolution", "content_hash", "requires_approval", "author_id", "created_at"],
+        mutable: ["status", "approved_by", "approved_at", "channel", "sent_at", "version"]);
 
     /// <summary>The letter opened with its consumer's key (the text empty once the consumer is erased).</summary>
     public Letter ToDomain(ConsumerTextCipher cipher) => Letter.Restore(new LetterState

@@ -8,7 +8,6 @@ using Cms.Domain.Letters;
 using Cms.Domain.Regulation;
 using Cms.Domain.Staff;
 using Cms.Tests.Support;
-using static Cms.Tests.Api.ApiRequests;
 
 namespace Cms.Tests.Api.Letters;
 
@@ -39,8 +38,11 @@ public sealed class LetterApiTests(DatabaseKind kind) : ApiTestBase(kind)
 
     internal static Task<HttpResponseMessage> PublishAsync(HttpClient client, string type, string body, string? html = null,
         string[]? attachments = null) =>
-        client.PostAsJsonAsync("/v1/letter-templates", new { type, name = $"{type} letter", subject = "Your complaint {{ complaint.reference }}",
-            bodyText = body, bodyHtml = html, attachments }, Json);
+        client.PostAsJsonAsync("/v1/letter-templates", new
+        {
+            type, name = $"{type} letter", subject = "Your complaint {{ complaint.reference }}",
+            bodyText = body, bodyHtml = html, attachments
+        }, Json);
 
     /// <summary>An acknowledgement (no approval needed) drafted by <paramref name="client"/> on a complaint: for suites that need a real letter id.</summary>
     internal static async Task<LetterDto> DraftAcknowledgementAsync(HttpClient client, Guid complaintId)
