@@ -63,6 +63,14 @@ public static class CmsApi
         services.AddSingleton<Import.ConsumerImporter>();
         services.AddSingleton(LoadWebhooks(configuration, builder.Environment));
         services.AddHostedService<WebhookDeliveryWorker>();
+        var alertOptions = configuration.GetSection(DeadlineAlertOptions.Section).Get<DeadlineAlertOptions>() ?? new DeadlineAlertOptions();
+        if (alertOptions.Interval <= TimeSpan.Zero)
+        {
+            throw new InvalidOperationException("Cms:DeadlineAlerts:Interval must be positive.");
+        }
+
+        services.AddSingleton(alertOptions);
+        services.AddHostedService<DeadlineAlertWorker>();
         services.AddOptions<IdempotencyOptions>().Bind(configuration.GetSection(IdempotencyOptions.Section))
             .Validate(o => o.Retention > TimeSpan.Zero, "Cms:Idempotency:Retention must be positive.")
             .Validate(o => o.PurgeInterval >= TimeSpan.Zero, "Cms:Idempotency:PurgeInterval must not be negative (zero turns the purge off).")
@@ -309,6 +317,7 @@ public static class CmsApi
         api.MapComplaintEndpoints();
         api.MapAuditEndpoints();
         api.MapTaxonomyEndpoints();
+        api.MapLetterEndpoints();
         api.MapReportEndpoints();
         api.MapFcaReturnEndpoints();
         api.MapDotReportEndpoints();

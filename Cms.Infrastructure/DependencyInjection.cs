@@ -125,6 +125,11 @@ public static class DependencyInjection
         services.AddScoped<IAuditChainReader, AuditChainReader>();
         services.AddScoped<ITaxonomyRepository, TaxonomyRepository>();
         services.AddScoped<ITaxonomyQueries, TaxonomyQueries>();
+        services.AddSingleton<Cms.Application.Letters.ILetterEngine, LetterTemplates.FluidLetterEngine>();
+        services.AddScoped<Cms.Application.Letters.ILetterTemplateRepository, LetterTemplates.LetterTemplateRepository>();
+        services.AddScoped<Cms.Application.Letters.ILetterRepository, Letters.LetterRepository>();
+        services.AddScoped<Cms.Application.DeadlineAlerts.IDeadlineAlertStore, DeadlineAlerts.DeadlineAlertStore>();
+        services.AddSingleton<DeadlineAlerts.DeadlineAlertScheduler>();
         services.AddScoped<IComplaintReportQueries, ComplaintReportQueries>();
         services.AddScoped<IIdempotencyStore, Idempotency.IdempotencyStore>();
         services.AddScoped<IEventOutbox, Events.EventOutbox>();

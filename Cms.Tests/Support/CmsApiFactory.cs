@@ -49,6 +49,10 @@ public sealed class CmsApiFactory(TestDatabase database, IReadOnlyDictionary<str
         // Webhook deliveries are driven by the tests themselves (WebhookDispatcher.RunOnceAsync), step by step; the
         // delivery tests that exercise the background worker turn it on in their settings.
         builder.UseSetting("Cms:Webhooks:DeliveryEnabled", "false");
+
+        // Deadline alerts are emitted by the tests that are about them (DeadlineAlertScheduler.RunOnceAsync on a fake
+        // clock): on the wall clock they would add events to every other test's feed.
+        builder.UseSetting("Cms:DeadlineAlerts:Enabled", "false");
         foreach (var (key, value) in settings ?? new Dictionary<string, string>())
         {
             builder.UseSetting(key, value);
