@@ -22,6 +22,7 @@ public static class DependencyInjection
         services.TryAddSingleton(new Webhooks.WebhookOptions()); // defaults; the host registers Cms:Webhooks after this
         services.AddScoped<AuditTrail>();
         services.AddScoped<Behaviours.PersonalAnswers>();
+        services.AddScoped<DeadlineAlerts.EmitDeadlineAlerts.DeadlineAlertPass>();
         services.AddScoped<Reports.FcaReturn.FcaReturnCalculator>();
         services.AddSingleton<AuditChain>(); // needs an AuditChainKey from the host's configuration
 

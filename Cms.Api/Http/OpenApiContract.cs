@@ -28,6 +28,7 @@ public static class OpenApiContract
         ["Consumers"] = "Complainants; their personal data is encrypted at rest and never logged.",
         ["Complaints"] = "Complaints through their regulated lifecycle, with deadlines, notes and history.",
         ["Taxonomies"] = "Per-tenant versioned taxonomies of products, categories and root causes.",
+        ["Letters"] = "Regulated correspondence: versioned letter templates, letters rendered and checked against the regulatory profile, four-eyes approval, the send log.",
         ["Reports"] = "Regulatory returns for a period (docs/regulatory-returns.md).",
         ["Audit"] = "The tenant's tamper-evident audit trail and its verification.",
         ["Calendar"] = "The tenant's business-day calendar (public holidays by rule, closure days) and clock settings (internal SLA, at-risk window).",

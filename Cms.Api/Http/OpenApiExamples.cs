@@ -183,7 +183,7 @@ public static partial class OpenApiExamples
     /// <summary>The example of a body type, or null when the type has none (the OpenAPI test lists those).</summary>
     public static object? For(Type type)
     {
-        if (Examples.TryGetValue(type, out var example) || ReturnExamples.TryGetValue(type, out example))
+        if (Examples.TryGetValue(type, out var example) || ReturnExamples.TryGetValue(type, out example) || LetterExamples.TryGetValue(type, out example))
         {
             return example;
         }

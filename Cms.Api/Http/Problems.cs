@@ -32,7 +32,9 @@ public static class Problems
             ? new HttpValidationProblemDetails(fields.ToDictionary(f => f.Key, f => f.Value)) { Detail = error.Message }
             : new ProblemDetails { Detail = error.Message };
         problem.Status = status;
-        problem.Title = TitleOf(status);
+        // A letter's 422 (required content, unsafe template) is not the idempotency key's: its own title.
+        problem.Title = error.Kind == ErrorKind.Unprocessable && error.Code.StartsWith("letter", StringComparison.Ordinal)
+            ? "The letter or template does not meet its rules." : TitleOf(status);
         problem.Type = TypeOf(error.Code);
         problem.Extensions["code"] = error.Code;
         return TypedResults.Problem(problem);

@@ -252,6 +252,7 @@ public sealed partial class PermissionMatrixApiTests(DatabaseKind kind) : ApiTes
             _ => Task.FromResult(Json(HttpMethod.Get, "/v1/reports/dot-disability?year=2026"))),
         new(UseCase.GetReturnMapping, "GET /v1/return-mappings/{kind}", HttpStatusCode.OK,
             _ => Task.FromResult(Json(HttpMethod.Get, "/v1/return-mappings/fca_cause"))),
+        .. LetterRows,
     ];
 
     private static int _firmReferences;

@@ -27,6 +27,8 @@ public sealed class AuditTrail(IAuditRepository repository, IEventOutbox outbox,
     public const string LegalEntity = "legal_entity";
     public const string ReturnMapping = "return_mapping";
     public const string FcaReturnSnapshot = "fca_return_snapshot";
+    public const string LetterTemplate = "letter_template";
+    public const string Letter = "letter";
 
     /// <summary>The version reported for an entity that carries none (the tenant registry row).</summary>
     public const long UnversionedEntity = 1;
