@@ -24,7 +24,8 @@ public static class ConsumerExportEndpoint
         IReadOnlyList<ExportedComplaintDocument> Complaints, IReadOnlyList<AuditEntryDto> Audit);
 
     /// <summary>One complaint of the export: the complaint as a GET shows it, its notes and its audit history.</summary>
-    public sealed record ExportedComplaintDocument(ComplaintDto Complaint, IReadOnlyList<NoteDto> Notes, IReadOnlyList<AuditEntryDto> History);
+    public sealed record ExportedComplaintDocument(ComplaintDto Complaint, IReadOnlyList<Application.Letters.LetterDto> Letters,
+        IReadOnlyList<NoteDto> Notes, IReadOnlyList<AuditEntryDto> History);
 
     public static void MapConsumerExport(this RouteGroupBuilder group) =>
         group.MapGet("/{id}/export", Export)
@@ -64,6 +65,8 @@ public static class ConsumerExportEndpoint
             writer.WriteStartObject();
             writer.WritePropertyName("complaint");
             JsonSerializer.Serialize(writer, complaint.Complaint, options);
+            writer.WritePropertyName("letters");
+            JsonSerializer.Serialize(writer, complaint.Letters, options);
             await WriteArrayAsync(writer, pipe, "notes", complaint.Notes, options, ct);
             await WriteArrayAsync(writer, pipe, "history", complaint.History, options, ct);
             writer.WriteEndObject();

@@ -57,6 +57,7 @@ public sealed class ConsumerExportApiTests(DatabaseKind kind) : ApiTestBase(kind
             Assert.That(exportedFirst.GetProperty("complaint").GetProperty("description").GetString(), Is.EqualTo($"{Marker}-DESC charged twice"));
             Assert.That(exportedFirst.GetProperty("complaint").GetProperty("redress").GetProperty("nonMonetary").GetString(), Is.EqualTo($"{Marker}-REDRESS"));
             Assert.That(exportedFirst.GetProperty("complaint").GetProperty("deadlines").GetArrayLength(), Is.GreaterThan(0));
+            Assert.That(exportedFirst.GetProperty("letters").ValueKind, Is.EqualTo(JsonValueKind.Array), "letters (none drafted here)");
             Assert.That(exportedFirst.GetProperty("notes").EnumerateArray().Select(n => n.GetProperty("body").GetString()),
                 Is.EqualTo(new[] { $"{Marker}-NOTE-1", $"{Marker}-NOTE-2", $"{Marker}-NOTE-3" }));
             Assert.That(exportedFirst.GetProperty("history").EnumerateArray().Select(e => e.GetProperty("action").GetString()),

@@ -19,8 +19,9 @@ public sealed record ExportConsumerCommand(Guid ConsumerId) : ICommand<Result<Co
 }
 
 /// <summary>One complaint of the export: the complaint as a GET shows it (deadlines, outcome, redress, referral,
-/// responses), its notes and its audit history, each read as it is written out.</summary>
-public sealed record ExportedComplaint(ComplaintDto Complaint, IAsyncEnumerable<NoteDto> Notes, IAsyncEnumerable<AuditEntryDto> History);
+/// responses), its letters (a complaint has a few), its notes and its audit history, each read as it is written out.</summary>
+public sealed record ExportedComplaint(ComplaintDto Complaint, IReadOnlyList<Letters.LetterDto> Letters, IAsyncEnumerable<NoteDto> Notes,
+    IAsyncEnumerable<AuditEntryDto> History);
 
 /// <summary>The export: the consumer, their complaints and the audit entries about the consumer record.</summary>
 public sealed record ConsumerExport(DateTimeOffset ExportedAt, ConsumerDto Consumer, IAsyncEnumerable<ExportedComplaint> Complaints,
@@ -31,8 +32,8 @@ public sealed class ExportConsumerValidator : IValidator<ExportConsumerCommand>
     public void Validate(ExportConsumerCommand request, ValidationErrors errors) => errors.Id("id", request.ConsumerId);
 }
 
-internal sealed class ExportConsumerHandler(IConsumerQueries consumers, IComplaintQueries complaints, IAuditQueries audit,
-    AuditTrail trail, TimeProvider clock) : ICommandHandler<ExportConsumerCommand, Result<ConsumerExport>>
+internal sealed class ExportConsumerHandler(IConsumerQueries consumers, IComplaintQueries complaints, Letters.ILetterRepository letters,
+    IAuditQueries audit, AuditTrail trail, TimeProvider clock) : ICommandHandler<ExportConsumerCommand, Result<ConsumerExport>>
 {
     /// <summary>Rows read per statement while the document is written.</summary>
     public const int PageSize = 100;
@@ -65,7 +66,7 @@ internal sealed class ExportConsumerHandler(IConsumerQueries consumers, IComplai
         {
             if (await complaints.GetAsync(summary.Id, now, cancellationToken) is { } complaint)
             {
-                yield return new ExportedComplaint(complaint,
+                yield return new ExportedComplaint(complaint, await letters.ListAsync(complaint.Id, cancellationToken),
                     PagesAsync((after, ct) => complaints.ListNotesAsync(complaint.Id, PageSize, after, ct)),
                     AuditAsync(AuditTrail.Complaint, complaint.Id));
             }
