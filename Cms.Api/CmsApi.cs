@@ -13,9 +13,7 @@ using Cms.Infrastructure.Crypto;
 using Cms.Infrastructure.Persistence;
 using Cms.Infrastructure.Resilience;
 using Cms.Migrations;
-using Microsoft.AspNetCore.Authentication.JwtBearer;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
-using Microsoft.IdentityModel.Tokens;
 using Scalar.AspNetCore;
 
 namespace Cms.Api;
@@ -96,31 +94,7 @@ public static class CmsApi
         services.AddProblemDetails(o => o.CustomizeProblemDetails = Problems.Customize);
         services.AddExceptionHandler<UnexpectedErrorHandler>();
 
-        // Validated tokens are remembered until they expire (at most five minutes), on the handler's own clock, the
-        // system's; roles are still read from the database on every request (ValidatedTokenCache).
-        var tokenCache = new ValidatedTokenCache(TimeProvider.System);
-        services.AddSingleton(tokenCache);
-        services.AddAuthentication(JwtBearerDefaults.AuthenticationScheme).AddJwtBearer(o =>
-        {
-            o.MapInboundClaims = false;
-            o.Events = StrictTokenRules.Apply(tokenCache.Events(), auth, TimeProvider.System);
-            if (!string.IsNullOrWhiteSpace(auth.Authority))
-            {
-                o.Authority = auth.Authority;
-                o.Audience = auth.Audience;
-            }
-            else
-            {
-                o.TokenValidationParameters = new TokenValidationParameters
-                {
-                    ValidIssuer = auth.Issuer,
-                    ValidAudience = auth.Audience,
-                    IssuerSigningKey = new SymmetricSecurityKey(auth.SigningKeyBytes()),
-                    ValidAlgorithms = [SecurityAlgorithms.HmacSha256],
-                    ClockSkew = TimeSpan.FromSeconds(30),
-                };
-            }
-        });
+        services.AddCmsBearerAuthentication(auth);
         services.AddAuthorizationBuilder()
             .SetFallbackPolicy(new Microsoft.AspNetCore.Authorization.AuthorizationPolicyBuilder().RequireAuthenticatedUser().Build());
 
@@ -136,6 +110,11 @@ public static class CmsApi
         services.AddHealthChecks()
             .AddCheck<DatabaseHealthCheck>("database", tags: ["ready"])
             .AddCheck<MigrationsHealthCheck>("migrations", tags: ["ready"]);
+        if (!string.IsNullOrWhiteSpace(auth.Authority))
+        {
+            services.AddHealthChecks().AddCheck<IdentityProviderHealthCheck>(IdentityProviderHealthCheck.Name, tags: ["ready"]);
+        }
+
         AddGracefulShutdown(services, configuration);
 
         services.AddSingleton(telemetry);
@@ -318,7 +297,11 @@ public static class CmsApi
                 .AllowAnonymous();
         }
         app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => false }).AllowAnonymous().DisableRateLimiting();
-        app.MapHealthChecks("/health/ready", new HealthCheckOptions { Predicate = c => c.Tags.Contains("ready") }).AllowAnonymous()
+        app.MapHealthChecks("/health/ready", new HealthCheckOptions
+        {
+            Predicate = c => c.Tags.Contains("ready"),
+            ResponseWriter = ReadinessResponse.WriteAsync,
+        }).AllowAnonymous()
             .DisableRateLimiting();
 
         // Every API route runs as one retried unit of database work (DatabaseRetryFilter, outermost of its filters).

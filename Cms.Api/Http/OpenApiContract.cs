@@ -160,6 +160,11 @@ public static class OpenApiContract
             problems[415] = $"The body is not one of: {string.Join(", ", raw.ByMediaType.Keys)}.";
         }
 
+        if (metadata.OfType<Microsoft.AspNetCore.Http.Metadata.IProducesResponseTypeMetadata>().Any(p => p.StatusCode == StatusCodes.Status410Gone))
+        {
+            problems[410] = "The consumer's personal data has been erased: nothing is left to answer (code consumer.erased).";
+        }
+
         if (!HttpMethods.IsGet(method))
         {
             problems[409] = idempotent

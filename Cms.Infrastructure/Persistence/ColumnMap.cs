@@ -1,4 +1,6 @@
+using System.Collections.Concurrent;
 using System.Globalization;
+using System.Reflection;
 
 namespace Cms.Infrastructure.Persistence;
 
@@ -16,6 +18,9 @@ namespace Cms.Infrastructure.Persistence;
 internal sealed class ColumnMap(string table, string[] keys, string[] setOnce, string[] mutable, string[]? readOnly = null,
     bool wholeTable = true)
 {
+    private readonly string[] _written = [.. keys, .. setOnce, .. mutable];
+    private readonly ConcurrentDictionary<Type, PropertyInfo[]> _properties = new();
+
     /// <summary>Every column of the table is in the map: a column added by a migration must be added here too.</summary>
     public bool WholeTable => wholeTable;
 
@@ -24,9 +29,40 @@ internal sealed class ColumnMap(string table, string[] keys, string[] setOnce, s
     /// <summary>Every column, for a SELECT.</summary>
     public string Columns { get; } = string.Join(", ", [.. keys, .. setOnce, .. mutable, .. readOnly ?? []]);
 
+    /// <summary>Every column qualified with a table alias (<c>c.id, …</c>), for a SELECT that joins.</summary>
+    public string ColumnsOf(string alias) => string.Join(", ", Columns.Split(", ").Select(c => $"{alias}.{c}"));
+
     /// <summary>INSERT of every written column from the parameters of the same names.</summary>
-    public string Insert { get; } = $"INSERT INTO {table} ({string.Join(", ", [.. keys, .. setOnce, .. mutable])}) " +
-        $"VALUES ({string.Join(", ", ((string[])[.. keys, .. setOnce, .. mutable]).Select(Parameter))})";
+    public string Insert => $"INSERT INTO {table} ({string.Join(", ", _written)}) VALUES ({string.Join(", ", _written.Select(Parameter))})";
+
+    /// <summary>A multi-row INSERT of every written column with positional parameters ($1 …), <paramref name="rows"/> rows
+    /// of them in the order <see cref="ValuesOf{TRow}"/> gives each row's values.</summary>
+    public string InsertRows(int rows)
+    {
+        var sql = new System.Text.StringBuilder($"INSERT INTO {table} ({string.Join(", ", _written)}) VALUES ");
+        for (var row = 0; row < rows; row++)
+        {
+            sql.Append(row == 0 ? "(" : ", (");
+            for (var column = 0; column < _written.Length; column++)
+            {
+                sql.Append(column == 0 ? "$" : ", $").Append((row * _written.Length) + column + 1);
+            }
+
+            sql.Append(')');
+        }
+
+        return sql.ToString();
+    }
+
+    /// <summary>A row's values for the written columns, in their order: each column from the property of its parameter's
+    /// name (as Dapper binds them).</summary>
+    public IEnumerable<object?> ValuesOf<TRow>(TRow row)
+        where TRow : class
+    {
+        var properties = _properties.GetOrAdd(typeof(TRow), type => [.. _written.Select(c => type.GetProperty(Parameter(c)[1..])
+            ?? throw new InvalidOperationException($"{type.Name} has no property for {table}.{c}"))]);
+        return properties.Select(p => p.GetValue(row));
+    }
 
     /// <summary>The UPDATE's set list: every mutable column from its parameter.</summary>
     public string UpdateSet { get; } = string.Join(", ", mutable.Select(c => $"{c} = {Parameter(c)}"));

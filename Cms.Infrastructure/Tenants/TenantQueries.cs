@@ -8,7 +8,7 @@ namespace Cms.Infrastructure.Tenants;
 internal sealed class TenantQueries(QuerySession db) : ITenantQueries
 {
     public async Task<TenantDto?> GetAsync(Guid id, CancellationToken cancellationToken) =>
-        await db.QuerySingleOrDefaultAsync<TenantRow>($"SELECT {TenantRow.Columns} FROM tenants WHERE id = @Id", new { Id = id },
+        await db.QuerySingleOrDefaultAsync<TenantRow>($"SELECT {TenantRow.Map.Columns} FROM tenants WHERE id = @Id", new { Id = id },
             cancellationToken) is { } row
             ? TenantDto.From(row.ToDomain())
             : null;
@@ -16,7 +16,7 @@ internal sealed class TenantQueries(QuerySession db) : ITenantQueries
     /// <summary>The tenant registry has no tenant data and no row-level security: platform operators list it.</summary>
     public async Task<Page<TenantDto>> ListAsync(string? name, int limit, CursorKey? after, CancellationToken cancellationToken)
     {
-        var sql = new StringBuilder($"SELECT {TenantRow.Columns} FROM tenants WHERE id > @AfterId");
+        var sql = new StringBuilder($"SELECT {TenantRow.Map.Columns} FROM tenants WHERE id > @AfterId");
         if (name is not null)
         {
             sql.Append(" AND name = @Name");
