@@ -80,6 +80,10 @@ SELECT create_distributed_table('return_mappings', 'tenant_id', colocate_with =>
 SELECT create_distributed_table('fca_return_snapshots', 'tenant_id', colocate_with => 'staff_users');
 SELECT create_distributed_table('complaint_vulnerability_tallies', 'tenant_id', colocate_with => 'staff_users');
 SELECT create_distributed_table('complaint_keywords', 'tenant_id', colocate_with => 'staff_users');
+-- Letters (issue 20): templates, the send log (references complaints) and the deadline alerts' markers.
+SELECT create_distributed_table('letter_templates', 'tenant_id', colocate_with => 'staff_users');
+SELECT create_distributed_table('letters', 'tenant_id', colocate_with => 'staff_users');
+SELECT create_distributed_table('deadline_alerts', 'tenant_id', colocate_with => 'staff_users');
 
 -- Stays on the coordinator only: "VersionInfo" (the migration history; migrations run against the coordinator).
 

@@ -1,10 +1,8 @@
 using Cms.Application.Abstractions;
 using Cms.Application.Audit;
 using Cms.Application.Common;
-using Cms.Application.Taxonomies;
 using Cms.Domain.Common;
 using Cms.Domain.Complaints;
-using Cms.Domain.Taxonomies;
 using Mediator;
 
 namespace Cms.Application.Complaints.ResolveComplaint;
@@ -46,21 +44,8 @@ internal sealed class ResolveComplaintHandler(
     protected override async ValueTask<Result> ApplyAsync(Complaint complaint, ResolveComplaintCommand command, DateTimeOffset now,
         CancellationToken cancellationToken)
     {
-        Classified? rootCause = null;
-        if (command.RootCause is { } code)
-        {
-            var resolved = await Classification.ResolveAsync(taxonomies, TaxonomyKind.RootCause, "rootCause", code, cancellationToken);
-            if (!resolved.IsSuccess)
-            {
-                return resolved.Error;
-            }
-
-            rootCause = resolved.Value;
-        }
-
-        var money = command.Redress?.Monetary is { } m ? new Money(m.AmountMinor, m.Currency) : null;
-        var redress = new Redress(money, command.Redress?.NonMonetary?.Trim());
-        var resolution = new Resolution(command.Outcome!.Value, redress, rootCause?.Code, rootCause?.Version);
-        return complaint.Resolve(resolution, now);
+        var resolution = await Resolutions.BuildAsync(taxonomies, command.Outcome!.Value, command.Redress, command.RootCause, "rootCause",
+            cancellationToken);
+        return resolution.IsSuccess ? complaint.Resolve(resolution.Value, now) : resolution.Error;
     }
 }

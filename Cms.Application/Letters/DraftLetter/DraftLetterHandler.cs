@@ -4,11 +4,10 @@ using Cms.Application.Abstractions;
 using Cms.Application.Audit;
 using Cms.Application.Common;
 using Cms.Application.Letters.PublishLetterTemplate;
-using Cms.Application.Taxonomies;
+using Cms.Application.Complaints;
 using Cms.Domain.Common;
 using Cms.Domain.Complaints;
 using Cms.Domain.Letters;
-using Cms.Domain.Taxonomies;
 using Mediator;
 
 namespace Cms.Application.Letters.DraftLetter;
@@ -114,20 +113,9 @@ internal sealed class DraftLetterHandler(IComplaintRepository complaints, IConsu
             return Error.Validation("resolution", "A final letter for an open complaint carries its 'resolution' (outcome, redress, root cause): the complaint is resolved with it when the letter is sent.");
         }
 
-        Classified? rootCause = null;
-        if (proposed.RootCause is { } code)
-        {
-            var classified = await Classification.ResolveAsync(taxonomies, TaxonomyKind.RootCause, "resolution.rootCause", code, cancellationToken);
-            if (!classified.IsSuccess)
-            {
-                return classified.Error;
-            }
-
-            rootCause = classified.Value;
-        }
-
-        var money = proposed.Redress?.Monetary is { } m ? new Money(m.AmountMinor, m.Currency) : null;
-        return new Resolution(outcome, new Redress(money, proposed.Redress?.NonMonetary?.Trim()), rootCause?.Code, rootCause?.Version);
+        var resolution = await Resolutions.BuildAsync(taxonomies, outcome, proposed.Redress, proposed.RootCause, "resolution.rootCause",
+            cancellationToken);
+        return resolution.IsSuccess ? resolution.Value : resolution.Error;
     }
 
     /// <summary>SHA-256 of the letter as rendered (subject, text, HTML), hex: proves later which text was approved and sent.</summary>

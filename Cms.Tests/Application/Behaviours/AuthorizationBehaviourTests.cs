@@ -30,25 +30,28 @@ public sealed class AuthorizationBehaviourTests
         // api.md v1.1: the legal entities complaints are filed under (GET /v1/legal-entities: agent+, auditor), and the
         // mappings of the tenant's codes onto the regulators' taxonomies.
         "ListLegalEntities", "GetReturnMapping",
+        // api.md v1.1 letters (issue 20): reading templates and requirements, rendering, listing and reporting letters sent.
+        "ListLetterTemplates", "GetLetterRequirements", "DraftLetter", "ListLetters", "RecordLetterSent",
     ];
 
     /// <summary>api.md v1.1: the FCA return (supervisor+, auditor), as the other regulators' reports; freezing it (supervisor+).</summary>
     private static readonly string[] FcaReturnReaders = ["GetFcaReturn", "ListFcaReturnSnapshots", "ListUnmappedComplaints", "GetDotDisabilityReport"];
 
     /// <summary>Tenant use cases that api.md reserves to a role other than tenant_admin.</summary>
-    private static readonly string[] NotForTenantAdmin = ["VerifyAuditChain", "ListEvents"];
+    private static readonly string[] NotForTenantAdmin = ["VerifyAuditChain", "ListEvents", "ApproveLetter"];
 
     private static readonly Dictionary<Role, Func<string, bool>> Allowed = new()
     {
         [Role.Agent] = AgentPlus.Contains,
         [Role.Supervisor] = name => AgentPlus.Contains(name) || name is "ReopenComplaint" or "ListStaff" or "GetStaff" or "GetComplaintsReport"
-            or "ReplaceStaffQueues" or "MoveComplaintQueue" or "TakeFcaReturnSnapshot" || FcaReturnReaders.Contains(name),
+            or "ReplaceStaffQueues" or "MoveComplaintQueue" or "TakeFcaReturnSnapshot" or "PublishLetterTemplate" or "ApproveLetter"
+            || FcaReturnReaders.Contains(name),
         [Role.TenantAdmin] = name => !NotForTenantAdmin.Contains(name),
         [Role.Auditor] = name => name is "GetComplaint" or "ListComplaints" or "GetComplaintHistory" or "ListAudit" or "VerifyAuditChain"
             or "ListDueComplaints" or "GetCalendar" or "GetClockSettings" or "GetComplaintsReport" or "GetTaxonomy" or "ListQueues"
-            or "GetQueue" or "ListLegalEntities" or "GetReturnMapping" || FcaReturnReaders.Contains(name),
+            or "GetQueue" or "ListLegalEntities" or "GetReturnMapping" or "ListLetters" || FcaReturnReaders.Contains(name),
         [Role.Integration] = name => name is "RegisterConsumer" or "GetConsumer" or "FindConsumers" or "FileComplaint" or "GetComplaint"
-            or "ListEvents" or "GetTaxonomy",
+            or "ListEvents" or "GetTaxonomy" or "RecordLetterSent",
     };
 
     private sealed class Setup
