@@ -23,6 +23,8 @@ public static class DependencyInjection
         services.AddScoped<AuditTrail>();
         services.AddScoped<Reports.FcaReturn.FcaReturnCalculator>();
         services.AddSingleton<AuditChain>(); // needs an AuditChainKey from the host's configuration
+        services.AddSingleton<PlatformAudit.PlatformAuditChain>();
+        services.AddScoped<PlatformAudit.PlatformAuditTrail>();
 
         foreach (var type in typeof(DependencyInjection).Assembly.GetTypes())
         {
