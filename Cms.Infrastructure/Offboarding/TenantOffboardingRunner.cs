@@ -40,6 +40,8 @@ public sealed class TenantOffboardingRunner(TenantWork work, TenantKeyCache keys
 {
     private const string Worker = "offboarding";
 
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<Guid, bool> _running = new();
+
     /// <summary>This instance's lease owner name.</summary>
     public string Owner { get; } = $"{Environment.ProcessId}/{Guid.NewGuid():N}";
 
@@ -53,38 +55,50 @@ public sealed class TenantOffboardingRunner(TenantWork work, TenantKeyCache keys
     /// <summary>Runs the tenant's deletion to its end; false when another instance holds it or it is already complete.</summary>
     public async Task<bool> RunAsync(Guid tenantId, CancellationToken cancellationToken)
     {
-        if (!await ClaimAsync(tenantId, cancellationToken))
+        // The lease is per instance: two runs of one tenant in this process (the worker's and a sweep's) take turns here.
+        if (!_running.TryAdd(tenantId, true))
         {
             return false;
         }
 
+        try
+        {
+            return await ClaimAsync(tenantId, cancellationToken) && await RunClaimedAsync(tenantId, cancellationToken);
+        }
+        finally
+        {
+            _running.TryRemove(tenantId, out _);
+        }
+    }
+
+    private async Task<bool> RunClaimedAsync(Guid tenantId, CancellationToken cancellationToken)
+    {
         var tables = await work.RunAsync(null, (db, token) => TenantCatalogue.DeletionOrderAsync(db, token), cancellationToken);
         await DestroyKeysAsync(tenantId, cancellationToken);
         long batches = 0;
         var batchSize = Math.Clamp(options.BatchSize, 1, 10_000);
-        foreach (var table in tables)
+        long deletedInPass;
+        do
         {
-            await ClearSelfReferencesAsync(tenantId, table, cancellationToken);
-            int deleted;
-            do
+            // A second pass finds nothing unless something wrote meanwhile: the registry row goes only after a clean pass.
+            deletedInPass = 0;
+            foreach (var table in tables)
             {
-                deleted = await work.RunAsync(tenantId, async (db, token) =>
+                await ClearSelfReferencesAsync(tenantId, table, cancellationToken);
+                int deleted;
+                do
                 {
-                    var count = db is PostgresSession
-                        ? await db.ExecuteScalarAsync<int>("SELECT offboarding_delete_batch(@Table, @Limit)", new { Table = table.Name, Limit = batchSize }, token)
-                        : await db.ExecuteAsync(
-                            $"DELETE FROM {table.Quoted} WHERE tenant_id = @TenantId AND rowid IN (SELECT rowid FROM {table.Quoted} WHERE tenant_id = @TenantId LIMIT @Limit)",
-                            new { TenantId = tenantId, Limit = batchSize }, token);
-                    await ProgressAsync(db, tenantId, table.Name, count, token);
-                    return count;
-                }, cancellationToken);
-                if (deleted > 0 && AfterBatch is { } afterBatch)
-                {
-                    await afterBatch(++batches);
+                    deleted = await DeleteBatchAsync(tenantId, table, batchSize, cancellationToken);
+                    deletedInPass += deleted;
+                    if (deleted > 0 && AfterBatch is { } afterBatch)
+                    {
+                        await afterBatch(++batches);
+                    }
                 }
+                while (deleted > 0);
             }
-            while (deleted > 0);
         }
+        while (deletedInPass > 0);
 
         await work.RunAsync(tenantId, async (db, token) =>
         {
@@ -102,6 +116,23 @@ public sealed class TenantOffboardingRunner(TenantWork work, TenantKeyCache keys
         return true;
     }
 
+    /// <summary>One batch of a table and its progress, in one transaction of the tenant.</summary>
+    private Task<int> DeleteBatchAsync(Guid tenantId, TenantTable table, int batchSize, CancellationToken cancellationToken) =>
+        work.RunAsync(tenantId, async (db, token) =>
+        {
+            var count = db is PostgresSession
+                ? await db.ExecuteScalarAsync<int>("SELECT offboarding_delete_batch(@Table, @Limit)", new { Table = table.Name, Limit = batchSize }, token)
+                : await db.ExecuteAsync(
+                    $"DELETE FROM {table.Quoted} WHERE tenant_id = @TenantId AND rowid IN (SELECT rowid FROM {table.Quoted} WHERE tenant_id = @TenantId LIMIT @Limit)",
+                    new { TenantId = tenantId, Limit = batchSize }, token);
+            if (count > 0)
+            {
+                await ProgressAsync(db, tenantId, table.Name, count, token);
+            }
+
+            return count;
+        }, cancellationToken);
+
     private async Task<bool> ClaimAsync(Guid tenantId, CancellationToken cancellationToken) =>
         await work.RunAsync(null, async (db, token) => await db.ExecuteAsync(
             """
@@ -116,9 +147,9 @@ public sealed class TenantOffboardingRunner(TenantWork work, TenantKeyCache keys
     {
         await work.RunAsync(tenantId, async (db, token) =>
         {
-            var destroyedAt = await db.QuerySingleOrDefaultAsync<DateTimeOffset?>(
-                "SELECT keys_destroyed_at FROM tenant_offboardings WHERE id = @TenantId", new { TenantId = tenantId }, token);
-            if (destroyedAt is not null)
+            var offboarding = await db.QuerySingleOrDefaultAsync<TenantOffboardingRow>(
+                $"SELECT {TenantOffboardingRow.Columns} FROM tenant_offboardings WHERE id = @TenantId", new { TenantId = tenantId }, token);
+            if (offboarding?.KeysDestroyedAt is not null)
             {
                 return 0;
             }
@@ -148,8 +179,8 @@ public sealed class TenantOffboardingRunner(TenantWork work, TenantKeyCache keys
 
     private Task ProgressAsync(DbSession db, Guid tenantId, string table, int deleted, CancellationToken cancellationToken) =>
         LeasedUpdateAsync(db, tenantId,
-            "current_table = @Table, rows_deleted = rows_deleted + @Deleted, batches = batches + @Batch, lease_until = @Until, updated_at = @Now",
-            new { Table = table, Deleted = deleted, Batch = deleted > 0 ? 1 : 0, Until = clock.GetUtcNow() + options.LeaseDuration }, cancellationToken);
+            "current_table = @Table, rows_deleted = rows_deleted + @Deleted, batches = batches + 1, lease_until = @Until, updated_at = @Now",
+            new { Table = table, Deleted = deleted, Until = clock.GetUtcNow() + options.LeaseDuration }, cancellationToken);
 
     /// <summary>An update of the offboarding row that holds only while this instance holds the lease; otherwise the whole
     /// transaction (the batch with it) is abandoned.</summary>

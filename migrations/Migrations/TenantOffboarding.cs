@@ -117,6 +117,10 @@ public sealed class TenantOffboarding : CmsMigration
             REVOKE ALL ON FUNCTION offboarding_delete_batch(text, integer) FROM PUBLIC;
             GRANT EXECUTE ON FUNCTION offboarding_delete_batch(text, integer) TO {AppRole};
 
+            -- The registry admits reads to all and writes on the platform path only (TenantRegistryWrites); a DELETE
+            -- only to the owner (so only inside these functions) and only of the transaction's own tenant.
+            CREATE POLICY tenants_offboarding_delete ON tenants FOR DELETE TO CURRENT_USER USING ({TenantRegistryCondition});
+
             -- The registry row, once no tenant table holds a row of the tenant (the foreign keys refuse it otherwise).
             CREATE FUNCTION offboarding_delete_tenant() RETURNS integer
                 LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, public AS $$
@@ -126,6 +130,9 @@ public sealed class TenantOffboarding : CmsMigration
             BEGIN
                 DELETE FROM public.tenants WHERE id = tenant;
                 GET DIAGNOSTICS deleted = ROW_COUNT;
+                IF deleted <> 1 THEN
+                    RAISE EXCEPTION 'offboarding: the registry row was not deleted' USING ERRCODE = '55000';
+                END IF;
                 RETURN deleted;
             END
             $$;
@@ -140,6 +147,7 @@ public sealed class TenantOffboarding : CmsMigration
             DROP FUNCTION offboarding_delete_tenant();
             DROP FUNCTION offboarding_delete_batch(text, integer);
             DROP FUNCTION offboarding_tenant();
+            DROP POLICY tenants_offboarding_delete ON tenants;
             {AppendOnlyAuditFunction(admitOffboarding: false)}
             DROP TRIGGER platform_audit_no_truncate ON platform_audit_entries;
             DROP TRIGGER platform_audit_no_update_delete ON platform_audit_entries;
@@ -150,6 +158,9 @@ public sealed class TenantOffboarding : CmsMigration
         RevokeFromApp("platform_audit_entries");
         Delete.Table("platform_audit_entries");
     }
+
+    /// <summary>The registry row of the transaction's tenant (its id is the tenant).</summary>
+    private const string TenantRegistryCondition = "id = nullif(current_setting('app.tenant_id', true), '')::uuid";
 
     /// <summary>
     /// The audit trigger's function as ChainSealing left it (linking admitted), and with <paramref name="admitOffboarding"/>

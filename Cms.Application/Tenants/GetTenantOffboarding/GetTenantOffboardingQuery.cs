@@ -20,5 +20,5 @@ internal sealed class GetTenantOffboardingHandler(ITenantOffboardings offboardin
     : IQueryHandler<GetTenantOffboardingQuery, Result<TenantOffboardingDto>>
 {
     public async ValueTask<Result<TenantOffboardingDto>> Handle(GetTenantOffboardingQuery query, CancellationToken cancellationToken) =>
-        await offboardings.GetAsync(query.TenantId, cancellationToken) is { } offboarding ? offboarding : Error.NotFound("offboarding");
+        await offboardings.GetAsync(query.TenantId, cancellationToken) is { } offboarding ? offboarding : Error.NotFound("tenant");
 }
