@@ -28,7 +28,7 @@ public static class TenantEndpoints
         group.MapPost("/{id}/reactivate", Reactivate).WithSummary("End a tenant's suspension {reason} (platform operators).");
         group.MapPost("/{id}/export", Export)
             .WithSummary("The tenant's complete data, streamed as NDJSON: every table's rows, then a manifest with each table's row count and SHA-256; personal data sealed unless ?decryptPersonalData=true on a suspended tenant (platform operators).")
-            .Produces(StatusCodes.Status200OK, typeof(string), NdjsonMediaType)
+            .Produces<TenantExportStream>(StatusCodes.Status200OK, NdjsonMediaType)
             .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict);
         group.MapDelete("/{id}", Offboard)
             .WithSummary("Delete a suspended, exported tenant (or ?withoutExport=true&reason=...): its keys are destroyed first, then its rows in batches; 202 with the status resource (platform operators).")
@@ -57,6 +57,9 @@ public static class TenantEndpoints
         Responses.Ok(await sender.Send(new ReactivateTenantCommand(id, body.Reason), ct));
 
     public const string NdjsonMediaType = "application/x-ndjson";
+
+    /// <summary>The export's body as the OpenAPI document shows it: NDJSON lines (docs/adr/0018-tenant-offboarding.md).</summary>
+    public sealed record TenantExportStream(string Ndjson);
 
     private static async Task<Results<PushStreamHttpResult, ProblemHttpResult>> Export(Guid id, bool? decryptPersonalData, ISender sender,
         ITenantExporter exporter, CancellationToken ct)
