@@ -7,7 +7,6 @@ using Cms.Api.Maintenance;
 using Cms.Application;
 using Cms.Application.Abstractions;
 using Cms.Application.Audit;
-using Cms.Application.Common;
 using Cms.Application.Webhooks;
 using Cms.Infrastructure;
 using Cms.Infrastructure.Crypto;
@@ -16,7 +15,6 @@ using Cms.Infrastructure.Resilience;
 using Cms.Migrations;
 using Microsoft.AspNetCore.Authentication.JwtBearer;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
-using Microsoft.AspNetCore.RateLimiting;
 using Microsoft.IdentityModel.Tokens;
 using Scalar.AspNetCore;
 

@@ -1,6 +1,4 @@
 using Cms.Api.Http.RateLimits;
-using Cms.Api.Auth;
-using Cms.Api.Http;
 using Cms.Infrastructure.Persistence;
 
 namespace Cms.Api;

@@ -20,8 +20,8 @@ using Cms.Infrastructure.Resilience;
 using Cms.Infrastructure.Staff;
 using Cms.Infrastructure.Taxonomies;
 using Cms.Infrastructure.Tenants;
-using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Npgsql;
 
 namespace Cms.Infrastructure;

@@ -289,6 +289,18 @@ main() {
     fi
   fi
 
+  # The team's layout (.editorconfig): the style rules are build errors (EnforceCodeStyleInBuild); whitespace is
+  # checked here, on full runs, as one more check.
+  local format_passed=0 format_failed=0
+  if [[ $# -eq 0 ]]; then
+    if dotnet format whitespace "$REPO_ROOT/Cms.sln" --verify-no-changes --verbosity quiet >&2; then
+      format_passed=1
+    else
+      log "dotnet format whitespace --verify-no-changes: files above differ from .editorconfig (run dotnet format whitespace Cms.sln)"
+      format_failed=1
+    fi
+  fi
+
   local counts passed failed skipped
   if counts=$(trx_counts "$stamp"); then
     read -r passed failed skipped <<<"$counts"
@@ -298,7 +310,7 @@ main() {
     if [[ $test_rc -eq 0 ]]; then test_rc=1; fi
   fi
   rm -f "$stamp"
-  passed=$((passed + client_passed)) failed=$((failed + client_failed))
+  passed=$((passed + client_passed + format_passed)) failed=$((failed + client_failed + format_failed))
   # A failed dotnet test with no failing test (build error, crashed test host) still fails the run.
   if [[ $test_rc -ne 0 && $failed -eq 0 ]]; then
     log "dotnet test exited with $test_rc but no test failed: counted as 1 failed"

@@ -1,4 +1,4 @@
-using Cms.Application.Common;
+using Cms.Application.Complaints;
 using Cms.Application.Complaints.AcknowledgeComplaint;
 using Cms.Application.Complaints.AddNote;
 using Cms.Application.Complaints.AssignComplaint;
@@ -11,14 +11,12 @@ using Cms.Application.Complaints.ReferComplaint;
 using Cms.Application.Complaints.ReopenComplaint;
 using Cms.Application.Complaints.ResolveComplaint;
 using Cms.Application.Complaints.StartInvestigation;
-using Cms.Application.Complaints;
+using Cms.Application.Consumers;
 using Cms.Application.Consumers.FindConsumers;
 using Cms.Application.Consumers.RegisterConsumer;
-using Cms.Application.Consumers;
 using Cms.Application.Queues.CreateQueue;
 using Cms.Application.Queues.ListQueues;
 using Cms.Application.Queues.ReplaceStaffQueues;
-using Cms.Application.Queues;
 using Cms.Application.Staff.AddStaff;
 using Cms.Application.Staff.ListStaff;
 using Cms.Application.Tenants.CreateTenant;
@@ -278,7 +276,8 @@ public sealed class DemoSeeder(IServiceScopeFactory scopes, TimeProvider clock)
         var channel = (Channel)rng.Next(0, 6);
         var complaint = await CommandAsync(tenantId, filer, new FileComplaintCommand(consumer.Id, channel, topic.Product, topic.Category,
             topic.Description, receivedAt, rng.NextDouble() < 0.1 ? Priority.High : Priority.Normal,
-            consumer.Vulnerability is not null, topic.PaymentServices, topic.Disability) { Queue = queue.Code }, ct);
+            consumer.Vulnerability is not null, topic.PaymentServices, topic.Disability)
+        { Queue = queue.Code }, ct);
 
         var target = PickTarget(rng);
         if (target == Target.Received)
@@ -292,7 +291,8 @@ public sealed class DemoSeeder(IServiceScopeFactory scopes, TimeProvider clock)
             // duplicate into the first complaint, which keeps the earlier received date.
             var duplicate = await CommandAsync(tenantId, agent, new FileComplaintCommand(consumer.Id, Channel.Email, topic.Product,
                 topic.Category, topic.Description, Min(receivedAt.AddHours(rng.Next(1, 72)), clock.GetUtcNow()), Priority.Normal,
-                consumer.Vulnerability is not null, topic.PaymentServices, topic.Disability) { Queue = queue.Code }, ct);
+                consumer.Vulnerability is not null, topic.PaymentServices, topic.Disability)
+            { Queue = queue.Code }, ct);
             await CommandAsync(tenantId, agent, new MergeComplaintsCommand(complaint.Id, complaint.Version, duplicate.Id), ct);
             return 2;
         }

@@ -1,12 +1,12 @@
 using System.ComponentModel.DataAnnotations;
 using System.Globalization;
 using Cms.Api.Http;
+using Cms.Application.Calendar;
 using Cms.Application.Calendar.GetCalendar;
 using Cms.Application.Calendar.GetClockSettings;
 using Cms.Application.Calendar.RemoveClosureDay;
 using Cms.Application.Calendar.SetClosureDay;
 using Cms.Application.Calendar.UpdateClockSettings;
-using Cms.Application.Calendar;
 using Cms.Domain.Common;
 using Mediator;
 using Microsoft.AspNetCore.Http.HttpResults;

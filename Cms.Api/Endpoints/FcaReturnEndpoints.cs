@@ -1,14 +1,14 @@
 using System.ComponentModel.DataAnnotations;
 using System.Text;
 using Cms.Api.Http;
+using Cms.Application.Reports.FcaReturn;
 using Cms.Application.Reports.FcaReturn.GetFcaReturn;
 using Cms.Application.Reports.FcaReturn.ListFcaReturnSnapshots;
 using Cms.Application.Reports.FcaReturn.ListUnmappedComplaints;
 using Cms.Application.Reports.FcaReturn.TakeFcaReturnSnapshot;
-using Cms.Application.Reports.FcaReturn;
+using Cms.Application.Reports.ReturnMappings;
 using Cms.Application.Reports.ReturnMappings.GetReturnMapping;
 using Cms.Application.Reports.ReturnMappings.ReplaceReturnMapping;
-using Cms.Application.Reports.ReturnMappings;
 using Cms.Domain.Common;
 using Cms.Domain.Taxonomies;
 using Mediator;

@@ -41,7 +41,7 @@ public static class LegalEntityEndpoints
         var ifMatch = Responses.OptionalIfMatch(request);
         return ifMatch.IsSuccess
             ? Responses.Ok(await sender.Send(new UpdateLegalEntityCommand(id, body.Name, body.FirmReferenceNumber, body.Permissions)
-                { ExpectedVersion = ifMatch.Value }, ct))
+            { ExpectedVersion = ifMatch.Value }, ct))
             : Problems.From(ifMatch.Error);
     }
 }

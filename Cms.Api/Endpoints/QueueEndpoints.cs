@@ -1,10 +1,10 @@
 using Cms.Api.Http;
 using Cms.Application.Common;
+using Cms.Application.Queues;
 using Cms.Application.Queues.CreateQueue;
+using Cms.Application.Queues.GetQueue;
 using Cms.Application.Queues.ListQueues;
 using Cms.Application.Queues.RetireQueue;
-using Cms.Application.Queues;
-using Cms.Application.Queues.GetQueue;
 using Mediator;
 using Microsoft.AspNetCore.Http.HttpResults;
 

@@ -5,7 +5,6 @@ using Cms.Application.Reports;
 using Cms.Application.Reports.GetComplaintsReport;
 using Mediator;
 using Microsoft.AspNetCore.Http.HttpResults;
-using Microsoft.Net.Http.Headers;
 
 namespace Cms.Api.Endpoints;
 

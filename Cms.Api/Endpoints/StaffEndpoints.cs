@@ -1,14 +1,14 @@
 using System.ComponentModel.DataAnnotations;
 using Cms.Api.Http;
 using Cms.Application.Common;
-using Cms.Application.Queues.ReplaceStaffQueues;
 using Cms.Application.Queues;
+using Cms.Application.Queues.ReplaceStaffQueues;
+using Cms.Application.Staff;
 using Cms.Application.Staff.AddStaff;
 using Cms.Application.Staff.DeactivateStaff;
 using Cms.Application.Staff.GetStaff;
 using Cms.Application.Staff.ListStaff;
 using Cms.Application.Staff.ReplaceStaffRoles;
-using Cms.Application.Staff;
 using Cms.Domain.Staff;
 using Mediator;
 using Microsoft.AspNetCore.Http.HttpResults;

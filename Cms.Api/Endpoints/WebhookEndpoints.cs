@@ -1,6 +1,7 @@
 using System.ComponentModel.DataAnnotations;
 using Cms.Api.Http;
 using Cms.Application.Common;
+using Cms.Application.Webhooks;
 using Cms.Application.Webhooks.CreateWebhook;
 using Cms.Application.Webhooks.DeleteWebhook;
 using Cms.Application.Webhooks.GetWebhook;
@@ -8,7 +9,6 @@ using Cms.Application.Webhooks.ListWebhookAttempts;
 using Cms.Application.Webhooks.ListWebhooks;
 using Cms.Application.Webhooks.ReplayWebhook;
 using Cms.Application.Webhooks.UpdateWebhook;
-using Cms.Application.Webhooks;
 using Mediator;
 using Microsoft.AspNetCore.Http.HttpResults;
 

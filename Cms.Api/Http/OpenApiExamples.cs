@@ -1,22 +1,22 @@
 using Cms.Api.Endpoints;
-using Cms.Application.Audit.VerifyAuditChain;
 using Cms.Application.Audit;
-using Cms.Application.Calendar.UpdateClockSettings;
+using Cms.Application.Audit.VerifyAuditChain;
 using Cms.Application.Calendar;
+using Cms.Application.Calendar.UpdateClockSettings;
 using Cms.Application.Common;
-using Cms.Application.Complaints.FileComplaint;
 using Cms.Application.Complaints;
-using Cms.Application.Consumers.RegisterConsumer;
+using Cms.Application.Complaints.FileComplaint;
 using Cms.Application.Consumers;
+using Cms.Application.Consumers.RegisterConsumer;
 using Cms.Application.Events;
-using Cms.Application.Queues.CreateQueue;
 using Cms.Application.Queues;
+using Cms.Application.Queues.CreateQueue;
 using Cms.Application.Reports;
-using Cms.Application.Staff.AddStaff;
 using Cms.Application.Staff;
+using Cms.Application.Staff.AddStaff;
 using Cms.Application.Taxonomies;
-using Cms.Application.Tenants.CreateTenant;
 using Cms.Application.Tenants;
+using Cms.Application.Tenants.CreateTenant;
 using Cms.Application.Webhooks;
 using Cms.Domain.Audit;
 using Cms.Domain.Complaints;
@@ -109,7 +109,8 @@ public static partial class OpenApiExamples
         [typeof(ConsumerEndpoints.LegalHoldBody)] = new ConsumerEndpoints.LegalHoldBody(true),
         [typeof(FileComplaintCommand)] = new FileComplaintCommand(ConsumerId, Channel.Web, "current_account", "fees",
             "I was charged twice for the same transfer.", Received, Priority.Normal, VulnerabilityInvolved: false, PaymentServices: false,
-            Disability: false) { Queue = "cards" },
+            Disability: false)
+        { Queue = "cards" },
         [typeof(ComplaintDto)] = Complaint,
         [typeof(ComplaintSummaryDto)] = new ComplaintSummaryDto(ComplaintId, "CMP-2026-000042", ConsumerId, Channel.Web, "current_account",
             "fees", Priority.Normal, ComplaintStatus.Acknowledged, StaffId, Received, Complaint.NextDueAt, Overdue: false, Version: 2)

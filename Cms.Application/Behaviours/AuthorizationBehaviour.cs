@@ -1,7 +1,6 @@
 using Cms.Application.Abstractions;
 using Cms.Application.Common;
 using Cms.Domain.Common;
-using Cms.Domain.Staff;
 using Cms.Domain.Tenants;
 using Mediator;
 

@@ -1,5 +1,4 @@
 using System.Text.RegularExpressions;
-using Cms.Domain.Common;
 
 namespace Cms.Domain.Webhooks;
 

@@ -2,16 +2,8 @@ using System.Text;
 using Cms.Application.Abstractions;
 using Cms.Application.Audit;
 using Cms.Application.Common;
-using Cms.Application.Complaints;
-using Cms.Application.Consumers;
-using Cms.Application.Queues;
-using Cms.Application.Staff;
-using Cms.Application.Tenants;
-using Cms.Domain.Common;
 using Cms.Infrastructure.Complaints;
-using Cms.Infrastructure.Crypto;
 using Cms.Infrastructure.Persistence;
-using Dapper;
 
 namespace Cms.Infrastructure.Audit;
 
@@ -23,7 +15,7 @@ internal sealed class AuditQueries(QuerySession db, TenantScope scope) : IAuditQ
         var sql = new StringBuilder($"SELECT {AuditRow.Columns} FROM audit_entries WHERE tenant_id = @TenantId");
         if (entityType == AuditTrail.Complaint && entityId is not null)
         {
-            sql.Append($" AND entity_type = @EntityType AND entity_id IN ({ComplaintQueries.MergedFamily.Replace("@Id", "@EntityId", StringComparison.Ordinal)})");
+            sql.Append($" AND entity_type = @EntityType AND entity_id IN ({StoredComplaint.MergedFamily.Replace("@Id", "@EntityId", StringComparison.Ordinal)})");
         }
         else if (entityType is not null && entityId is not null)
         {

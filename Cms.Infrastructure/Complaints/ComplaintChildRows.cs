@@ -1,9 +1,6 @@
-using Cms.Application.Audit;
 using Cms.Application.Complaints;
-using Cms.Domain.Audit;
 using Cms.Domain.Common;
 using Cms.Domain.Complaints;
-using Cms.Domain.Consumers;
 using Cms.Domain.Regulation;
 using Cms.Infrastructure.Crypto;
 using Cms.Infrastructure.Persistence;
@@ -54,7 +51,8 @@ internal sealed class ResponseRow
     public Guid? RecordedBy { get; init; }
     public DateTimeOffset RecordedAt { get; init; }
 
-    public const string Columns = "id, complaint_id, type, sent_at, recorded_by, recorded_at";
+    public static readonly ColumnMap Map = new("complaint_responses", keys: ["tenant_id", "id"],
+        setOnce: ["complaint_id", "type", "sent_at", "recorded_by", "recorded_at"], mutable: []);
 
     public ComplaintResponse ToDomain() => new(Id, ComplaintId, WireNames.Parse<ResponseType>(Type), SentAt, RecordedBy, RecordedAt);
 
@@ -82,7 +80,8 @@ internal sealed class NoteRow
     public DateTimeOffset CreatedAt { get; init; }
     public bool TextSealed { get; init; }
 
-    public const string Columns = "id, complaint_id, kind, body, author_id, created_at, text_sealed";
+    public static readonly ColumnMap Map = new("complaint_notes", keys: ["tenant_id", "id"],
+        setOnce: ["complaint_id", "kind", "body", "author_id", "created_at", "text_sealed"], mutable: []);
 
     /// <summary>The note as callers read it: the body opened with the consumer's key (null once erased).</summary>
     public NoteDto ToDto(ConsumerTextCipher cipher)

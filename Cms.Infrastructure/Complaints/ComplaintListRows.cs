@@ -1,11 +1,7 @@
-using Cms.Application.Audit;
 using Cms.Application.Complaints;
-using Cms.Domain.Audit;
 using Cms.Domain.Common;
 using Cms.Domain.Complaints;
-using Cms.Domain.Consumers;
 using Cms.Domain.Regulation;
-using Cms.Infrastructure.Persistence;
 
 namespace Cms.Infrastructure.Complaints;
 

@@ -1,12 +1,7 @@
 using System.Text;
 using Cms.Application.Abstractions;
-using Cms.Application.Audit;
 using Cms.Application.Common;
 using Cms.Application.Complaints;
-using Cms.Application.Consumers;
-using Cms.Application.Queues;
-using Cms.Application.Staff;
-using Cms.Application.Tenants;
 using Cms.Domain.Common;
 using Cms.Infrastructure.Crypto;
 using Cms.Infrastructure.Persistence;
@@ -18,30 +13,16 @@ namespace Cms.Infrastructure.Complaints;
 internal sealed class ComplaintQueries(QuerySession db, TenantScope scope, ConsumerTextKeys texts, ComplaintKeywords keywordIndex)
     : IComplaintQueries
 {
-    /// <summary>The ids of a complaint (@Id) and of the duplicates merged into it: merging keeps both histories.</summary>
-    public const string MergedFamily = "SELECT id FROM complaints WHERE tenant_id = @TenantId AND (id = @Id OR merged_into_id = @Id)";
-
     public async Task<ComplaintDto?> GetAsync(Guid id, DateTimeOffset now, CancellationToken cancellationToken)
     {
-        var key = new { TenantId = scope.Required, Id = id };
-        var row = await db.QuerySingleOrDefaultAsync<ComplaintRow>(
-            $"SELECT {ComplaintRow.Columns}, legal_entity_id FROM complaints WHERE tenant_id = @TenantId AND id = @Id", key, cancellationToken);
-        if (row is null)
+        if (await StoredComplaint.LoadAsync(db.Current, scope.Required, id, cancellationToken) is not { Row: var row } stored)
         {
             return null;
         }
 
-        var deadlines = await db.QueryAsync<DeadlineRow>(
-            $"SELECT {DeadlineRow.Columns} FROM complaint_deadlines WHERE tenant_id = @TenantId AND complaint_id = @Id AND withdrawn_at IS NULL",
-            key, cancellationToken);
-        var responses = await db.QueryAsync<ResponseRow>(
-            $"""
-            SELECT {ResponseRow.Columns} FROM complaint_responses
-            WHERE tenant_id = @TenantId AND complaint_id IN ({MergedFamily})
-            ORDER BY sent_at, id
-            """, key, cancellationToken);
         texts.Remember(row.Id, row.ConsumerId);
-        return row.ToDto(deadlines, responses, now, ComplaintText.Open(row, await texts.ForConsumerAsync(row.ConsumerId, cancellationToken)));
+        var text = ComplaintText.Open(row, await texts.ForConsumerAsync(row.ConsumerId, cancellationToken));
+        return row.ToDto(stored.Deadlines, stored.Responses, now, text);
     }
 
     public async Task<bool> ExistsAsync(Guid id, CancellationToken cancellationToken) =>
@@ -193,7 +174,7 @@ internal sealed class ComplaintQueries(QuerySession db, TenantScope scope, Consu
     public async Task<Page<NoteDto>> ListNotesAsync(Guid complaintId, int limit, CursorKey? after, CancellationToken cancellationToken)
     {
         var sql = new StringBuilder(
-            $"SELECT {NoteRow.Columns} FROM complaint_notes WHERE tenant_id = @TenantId AND complaint_id IN ({MergedFamily})");
+            $"SELECT {NoteRow.Map.Columns} FROM complaint_notes WHERE tenant_id = @TenantId AND complaint_id IN ({StoredComplaint.MergedFamily})");
         if (after is not null)
         {
             sql.Append(" AND id > @AfterId");

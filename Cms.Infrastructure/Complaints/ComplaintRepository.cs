@@ -1,17 +1,7 @@
 using System.Runtime.CompilerServices;
-using System.Security.Cryptography;
 using Cms.Application.Abstractions;
-using Cms.Application.Audit;
-using Cms.Application.Calendar;
-using Cms.Domain.Audit;
 using Cms.Domain.Common;
 using Cms.Domain.Complaints;
-using Cms.Domain.Consumers;
-using Cms.Domain.Queues;
-using Cms.Domain.Regulation;
-using Cms.Domain.Staff;
-using Cms.Domain.Taxonomies;
-using Cms.Domain.Tenants;
 using Cms.Infrastructure.Crypto;
 using Cms.Infrastructure.Persistence;
 using Cms.Infrastructure.Privacy;
@@ -52,11 +42,7 @@ internal sealed class ComplaintRepository(DbSession db, TenantScope scope, TimeP
         TenantGuard.Check(scope, complaint.TenantId);
         var cipher = await texts.ForConsumerAsync(complaint.ConsumerId, cancellationToken);
         var text = SealedComplaintText.Seal(complaint, cipher, null);
-        await db.ExecuteAsync(
-            $"""
-            INSERT INTO complaints ({ComplaintRow.Columns}) VALUES ({ComplaintRow.Values})
-            """,
-            ComplaintRow.Parameters(complaint, text), cancellationToken);
+        await db.ExecuteAsync(ComplaintRow.Map.Insert, ComplaintRow.Parameters(complaint, text), cancellationToken);
         await CountAsync(complaint, [], cancellationToken);
         if (!cipher.KeyDestroyed)
         {
@@ -74,40 +60,22 @@ internal sealed class ComplaintRepository(DbSession db, TenantScope scope, TimeP
         if (complaint.AddedResponses.Count > 0)
         {
             await db.ExecuteAsync(
-                $"INSERT INTO complaint_responses (tenant_id, {ResponseRow.Columns}) VALUES (@TenantId, @Id, @ComplaintId, @Type, @SentAt, @RecordedBy, @RecordedAt)",
+                ResponseRow.Map.Insert,
                 complaint.AddedResponses.Select(r => ResponseRow.Parameters(complaint.TenantId, r)).ToList(), cancellationToken);
         }
     }
 
-    private Task<ComplaintRow?> RowAsync(Guid id, CancellationToken cancellationToken) =>
-        db.QuerySingleOrDefaultAsync<ComplaintRow>(
-            $"SELECT {ComplaintRow.Columns} FROM complaints WHERE tenant_id = @TenantId AND id = @Id",
-            new { TenantId = scope.Required, Id = id }, cancellationToken);
-
     public async Task<Complaint?> GetAsync(Guid id, CancellationToken cancellationToken)
     {
-        var key = new { TenantId = scope.Required, Id = id };
-        var row = await RowAsync(id, cancellationToken);
-        if (row is null)
+        if (await StoredComplaint.LoadAsync(db, scope.Required, id, cancellationToken) is not { Row: var row } stored)
         {
             return null;
         }
 
-        var deadlines = await db.QueryAsync<DeadlineRow>(
-            $"SELECT {DeadlineRow.Columns} FROM complaint_deadlines WHERE tenant_id = @TenantId AND complaint_id = @Id AND withdrawn_at IS NULL",
-            key, cancellationToken);
-        // The responses of the complaint and of the duplicates merged into it (as the read model shows them): the
-        // deadlines of a survivor count what was sent on its duplicates too (Complaint.Merge).
-        var responses = await db.QueryAsync<ResponseRow>(
-            $"""
-            SELECT {ResponseRow.Columns} FROM complaint_responses
-            WHERE tenant_id = @TenantId AND complaint_id IN ({ComplaintQueries.MergedFamily})
-            ORDER BY sent_at, id
-            """, key, cancellationToken);
         texts.Remember(row.Id, row.ConsumerId);
         var cipher = await texts.ForConsumerAsync(row.ConsumerId, cancellationToken);
         var text = ComplaintText.Open(row, cipher);
-        var complaint = Complaint.Restore(row.ToState(deadlines, responses, text));
+        var complaint = Complaint.Restore(row.ToState(stored.Deadlines, stored.Responses, text));
         Stored.AddOrUpdate(complaint, Of(row, text, cipher));
         return complaint;
     }
@@ -129,30 +97,13 @@ internal sealed class ComplaintRepository(DbSession db, TenantScope scope, TimeP
         if (!Stored.TryGetValue(complaint, out var loaded))
         {
             // Not read through this repository (restored elsewhere): what the row holds now.
-            var row = await RowAsync(complaint.Id, cancellationToken);
+            var row = await StoredComplaint.RowAsync(db, scope.Required, complaint.Id, cancellationToken);
             loaded = row is null ? new AsStored(null, null) : Of(row, ComplaintText.Open(row, cipher), cipher);
         }
 
         var text = SealedComplaintText.Seal(complaint, cipher, loaded.Sealed);
         var updated = await db.ExecuteAsync(
-            """
-            UPDATE complaints SET received_at = @ReceivedAt, payment_services = @PaymentServices, disability = @Disability, status = @Status, assignee_id = @AssigneeId, acknowledged_at = @AcknowledgedAt,
-                   summary_resolution_at = @SummaryResolutionAt, final_response_at = @FinalResponseAt, resolved_at = @ResolvedAt,
-                   closed_at = @ClosedAt, reopened_at = @ReopenedAt, outcome = @Outcome, redress_amount_minor = @RedressAmountMinor,
-                   redress_currency = @RedressCurrency, redress_non_monetary = @RedressNonMonetary, root_cause = @RootCause,
-                   referral_body = @ReferralBody, referral_reference = @ReferralReference, referred_at = @ReferredAt,
-                   referral_outcome = @ReferralOutcome, referral_outcome_at = @ReferralOutcomeAt, next_due_at = @NextDueAt,
-                   next_due_kind = @NextDueKind, updated_at = @UpdatedAt, version = @Version, product = @Product,
-                   product_taxonomy_version = @ProductTaxonomyVersion, category = @Category,
-                   category_taxonomy_version = @CategoryTaxonomyVersion, root_cause_taxonomy_version = @RootCauseTaxonomyVersion,
-                   vulnerability_involved = @VulnerabilityInvolved, vulnerability_health = @VulnerabilityHealth,
-                   vulnerability_life_event = @VulnerabilityLifeEvent, vulnerability_resilience = @VulnerabilityResilience,
-                   vulnerability_capability = @VulnerabilityCapability, vulnerability_consent_at = @VulnerabilityConsentAt,
-                   closure_band = @ClosureBand, merged_into_id = @MergedIntoId, provisional_credit_at = @ProvisionalCreditAt,
-                   queue_id = @QueueId, description = @Description, text_sealed = @TextSealed,
-                   vulnerability_details = @VulnerabilityDetails
-            WHERE tenant_id = @TenantId AND id = @Id AND version = @ExpectedVersion AND text_sealed = @WasSealed
-            """,
+            $"UPDATE complaints SET {ComplaintRow.Map.UpdateSet} WHERE {ComplaintRow.Map.KeyEquals} AND version = @ExpectedVersion AND text_sealed = @WasSealed",
             new DynamicParametersBuilder(ComplaintRow.Parameters(complaint, text)).With("ExpectedVersion", expectedVersion)
                 .With("WasSealed", loaded.Sealed is not null).Build(),
             cancellationToken);
@@ -218,10 +169,7 @@ internal sealed class ComplaintRepository(DbSession db, TenantScope scope, TimeP
         var tenantId = TenantGuard.Check(scope, note.TenantId);
         var cipher = await texts.ForComplaintAsync(note.ComplaintId, cancellationToken);
         await db.ExecuteAsync(
-            """
-            INSERT INTO complaint_notes (tenant_id, id, complaint_id, kind, body, author_id, created_at, text_sealed)
-            VALUES (@TenantId, @Id, @ComplaintId, @Kind, @Body, @AuthorId, @CreatedAt, @TextSealed)
-            """,
+            NoteRow.Map.Insert,
             new
             {
                 TenantId = tenantId,

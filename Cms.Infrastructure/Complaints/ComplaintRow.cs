@@ -1,11 +1,8 @@
-using Cms.Application.Audit;
 using Cms.Application.Complaints;
-using Cms.Domain.Audit;
 using Cms.Domain.Common;
 using Cms.Domain.Complaints;
 using Cms.Domain.Consumers;
 using Cms.Domain.Regulation;
-using Cms.Infrastructure.Crypto;
 using Cms.Infrastructure.Persistence;
 
 namespace Cms.Infrastructure.Complaints;
@@ -68,14 +65,23 @@ internal sealed class ComplaintRow
     public bool TextSealed { get; init; }
     public string? VulnerabilityDetails { get; init; }
 
-    public const string Columns =
-        "tenant_id, id, reference, consumer_id, channel, product, category, description, priority, vulnerability_involved, " +
-        "payment_services, disability, profile_code, status, assignee_id, received_at, acknowledged_at, summary_resolution_at, " +
-        "final_response_at, resolved_at, closed_at, reopened_at, outcome, redress_amount_minor, redress_currency, " +
-        "redress_non_monetary, root_cause, referral_body, referral_reference, referred_at, referral_outcome, referral_outcome_at, " +
-        "next_due_at, next_due_kind, profile_version, created_at, updated_at, version, product_taxonomy_version, category_taxonomy_version, " +
-        "root_cause_taxonomy_version, vulnerability_health, vulnerability_life_event, vulnerability_resilience, vulnerability_capability, " +
-        "vulnerability_consent_at, closure_band, merged_into_id, provisional_credit_at, queue_id, text_sealed, vulnerability_details";
+    /// <summary>The complaints table. What a complaint's first write fixes (its reference, consumer, channel, priority,
+    /// profile) no UPDATE sets; the legal entity is the legal entities' repository's to write.</summary>
+    public static readonly ColumnMap Map = new("complaints",
+        keys: ["tenant_id", "id"],
+        setOnce: ["reference", "consumer_id", "channel", "priority", "profile_code", "profile_version", "created_at"],
+        mutable:
+        [
+            "product", "product_taxonomy_version", "category", "category_taxonomy_version", "description",
+            "vulnerability_involved", "vulnerability_health", "vulnerability_life_event", "vulnerability_resilience",
+            "vulnerability_capability", "vulnerability_consent_at", "vulnerability_details", "payment_services", "disability",
+            "status", "assignee_id", "queue_id", "received_at", "acknowledged_at", "summary_resolution_at", "final_response_at",
+            "resolved_at", "closed_at", "reopened_at", "outcome", "redress_amount_minor", "redress_currency",
+            "redress_non_monetary", "root_cause", "root_cause_taxonomy_version", "closure_band", "merged_into_id",
+            "provisional_credit_at", "referral_body", "referral_reference", "referred_at", "referral_outcome",
+            "referral_outcome_at", "next_due_at", "next_due_kind", "updated_at", "version", "text_sealed",
+        ],
+        readOnly: ["legal_entity_id"]);
 
     /// <summary>Parameters for the mutable columns plus the keys (INSERT uses all, UPDATE the mutable ones); the free text
     /// as <paramref name="text"/> sealed it, the plain vulnerability drivers left false (they live in the sealed details).</summary>
@@ -134,16 +140,6 @@ internal sealed class ComplaintRow
         TextSealed = true,
         text.VulnerabilityDetails,
     };
-
-    /// <summary>The VALUES list matching <see cref="Columns"/>.</summary>
-    public const string Values =
-        "@TenantId, @Id, @Reference, @ConsumerId, @Channel, @Product, @Category, @Description, @Priority, @VulnerabilityInvolved, " +
-        "@PaymentServices, @Disability, @ProfileCode, @Status, @AssigneeId, @ReceivedAt, @AcknowledgedAt, @SummaryResolutionAt, " +
-        "@FinalResponseAt, @ResolvedAt, @ClosedAt, @ReopenedAt, @Outcome, @RedressAmountMinor, @RedressCurrency, @RedressNonMonetary, " +
-        "@RootCause, @ReferralBody, @ReferralReference, @ReferredAt, @ReferralOutcome, @ReferralOutcomeAt, @NextDueAt, @NextDueKind, " +
-        "@ProfileVersion, @CreatedAt, " +
-        "@UpdatedAt, @Version, @ProductTaxonomyVersion, @CategoryTaxonomyVersion, @RootCauseTaxonomyVersion, @VulnerabilityHealth, " +
-        "@VulnerabilityLifeEvent, @VulnerabilityResilience, @VulnerabilityCapability, @VulnerabilityConsentAt, @ClosureBand, @MergedIntoId, @ProvisionalCreditAt, @QueueId, @TextSealed, @VulnerabilityDetails";
 
     /// <summary>The vulnerability of a row not yet converted (its drivers still in the plain columns).</summary>
     public ComplaintVulnerability PlainVulnerability()

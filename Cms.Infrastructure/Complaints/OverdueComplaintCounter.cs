@@ -1,4 +1,3 @@
-using System.Data.Common;
 using Cms.Infrastructure.Persistence;
 using Dapper;
 

@@ -24,11 +24,8 @@ namespace Cms.Infrastructure.Consumers;
 internal sealed class ConsumerBulkWriter(DbSession db, TenantScope scope, ConsumerKeyring keys, DatabaseOptions options, TimeProvider clock)
     : IConsumerBulkWriter
 {
-    /// <summary>Rows per multi-row INSERT: 12 parameters a row, far below the protocol's 65,535 per statement.</summary>
+    /// <summary>Rows per multi-row INSERT: 17 parameters a row (every column), below the protocol's 65,535 per statement.</summary>
     private const int RowsPerStatement = 1000;
-
-    /// <summary>Parameters of one consumer row in <see cref="ConsumersInsert"/>: id, ten text fields, created_at.</summary>
-    private const int ConsumerParameters = 12;
 
     public async Task<IReadOnlyList<int>> AddManyAsync(IReadOnlyList<Consumer> consumers, CancellationToken cancellationToken)
     {
@@ -39,7 +36,7 @@ internal sealed class ConsumerBulkWriter(DbSession db, TenantScope scope, Consum
         }
 
         var tenantKey = (await keys.CurrentTenantKeyAsync(create: true, cancellationToken))!;
-        var rows = new SealedConsumer[consumers.Count];
+        var rows = new ConsumerRow[consumers.Count];
         var wrappedKeys = new string[consumers.Count];
         Parallel.For(0, consumers.Count, new ParallelOptions { CancellationToken = cancellationToken },
             () => new ConsumerSealer(tenantKey, tenantId, consumers.Count),
@@ -56,7 +53,7 @@ internal sealed class ConsumerBulkWriter(DbSession db, TenantScope scope, Consum
             : await InsertEachAsync(tenantId, rows, wrappedKeys, createdAt, cancellationToken);
     }
 
-    private async Task<IReadOnlyList<int>> InsertInBatchesAsync(Guid tenantId, SealedConsumer[] rows, string[] wrappedKeys,
+    private async Task<IReadOnlyList<int>> InsertInBatchesAsync(Guid tenantId, ConsumerRow[] rows, string[] wrappedKeys,
         DateTimeOffset createdAt, CancellationToken cancellationToken)
     {
         var connection = (NpgsqlConnection)db.ConnectionInTransaction;
@@ -67,18 +64,12 @@ internal sealed class ConsumerBulkWriter(DbSession db, TenantScope scope, Consum
             var added = new HashSet<Guid>(count);
             await using (var insert = new NpgsqlCommand(ConsumersInsert(count), connection) { CommandTimeout = options.CommandTimeoutSeconds })
             {
-                insert.Parameters.Add(new NpgsqlParameter { Value = tenantId, NpgsqlDbType = NpgsqlDbType.Uuid });
                 for (var i = first; i < first + count; i++)
                 {
-                    var r = rows[i];
-                    insert.Parameters.Add(new NpgsqlParameter { Value = r.Id, NpgsqlDbType = NpgsqlDbType.Uuid });
-                    foreach (var text in (ReadOnlySpan<string?>)[r.ExternalRef, r.ExternalRefBidx, r.FullName, r.Email, r.EmailBidx, r.Phone,
-                                 r.PhoneBidx, r.Address, r.DateOfBirth, r.Vulnerability])
+                    foreach (var value in ConsumerRow.Map.ValuesOf(rows[i]))
                     {
-                        insert.Parameters.Add(new NpgsqlParameter { Value = (object?)text ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Text });
+                        insert.Parameters.Add(new NpgsqlParameter { Value = value ?? DBNull.Value });
                     }
-
-                    insert.Parameters.Add(new NpgsqlParameter { Value = r.CreatedAt, NpgsqlDbType = NpgsqlDbType.TimestampTz });
                 }
 
                 await using var reader = await insert.ExecuteReaderAsync(cancellationToken);
@@ -114,21 +105,11 @@ internal sealed class ConsumerBulkWriter(DbSession db, TenantScope scope, Consum
     }
 
     /// <summary>
-    /// One statement for <paramref name="count"/> consumers of the tenant in $1 (file order: the first of each external
-    /// reference wins, later ones are skipped by ON CONFLICT), returning the ids it added.
+    /// One statement for <paramref name="count"/> consumers (file order: the first of each external reference wins, later
+    /// ones are skipped by ON CONFLICT), returning the ids it added.
     /// </summary>
-    private static string ConsumersInsert(int count)
-    {
-        var sql = new System.Text.StringBuilder($"INSERT INTO consumers ({ConsumerRow.InsertColumns}) VALUES ");
-        for (var row = 0; row < count; row++)
-        {
-            var p = 2 + row * ConsumerParameters;
-            sql.Append(row == 0 ? "" : ", ").Append(System.Globalization.CultureInfo.InvariantCulture,
-                $"($1, ${p}, ${p + 1}, ${p + 2}, ${p + 3}, ${p + 4}, ${p + 5}, ${p + 6}, ${p + 7}, ${p + 8}, ${p + 9}, ${p + 10}, false, NULL, ${p + 11}, ${p + 11}, 1)");
-        }
-
-        return sql.Append(" ON CONFLICT (tenant_id, external_ref_bidx) DO NOTHING RETURNING id").ToString();
-    }
+    private static string ConsumersInsert(int count) =>
+        ConsumerRow.Map.InsertRows(count) + " ON CONFLICT (tenant_id, external_ref_bidx) DO NOTHING RETURNING id";
 
     /// <summary>One statement for <paramref name="count"/> data keys of the tenant in $1, created at $2.</summary>
     private static string ConsumerKeysInsert(int count)
@@ -143,19 +124,14 @@ internal sealed class ConsumerBulkWriter(DbSession db, TenantScope scope, Consum
         return sql.ToString();
     }
 
-    private async Task<IReadOnlyList<int>> InsertEachAsync(Guid tenantId, SealedConsumer[] rows, string[] wrappedKeys,
+    private async Task<IReadOnlyList<int>> InsertEachAsync(Guid tenantId, ConsumerRow[] rows, string[] wrappedKeys,
         DateTimeOffset createdAt, CancellationToken cancellationToken)
     {
         var skipped = new List<int>();
         for (var i = 0; i < rows.Length; i++)
         {
             var added = await db.ExecuteAsync(
-                $"""
-                INSERT INTO consumers ({ConsumerRow.InsertColumns})
-                VALUES (@TenantId, @Id, @ExternalRef, @ExternalRefBidx, @FullName, @Email, @EmailBidx, @Phone, @PhoneBidx, @Address,
-                        @DateOfBirth, @Vulnerability, @LegalHold, @ErasedAt, @CreatedAt, @UpdatedAt, @Version)
-                ON CONFLICT (tenant_id, external_ref_bidx) DO NOTHING
-                """,
+                $"{ConsumerRow.Map.Insert} ON CONFLICT (tenant_id, external_ref_bidx) DO NOTHING",
                 rows[i], cancellationToken);
             if (added == 0)
             {

@@ -1,16 +1,9 @@
 using System.Text;
 using Cms.Application.Abstractions;
-using Cms.Application.Audit;
 using Cms.Application.Common;
-using Cms.Application.Complaints;
 using Cms.Application.Consumers;
-using Cms.Application.Queues;
-using Cms.Application.Staff;
-using Cms.Application.Tenants;
-using Cms.Domain.Common;
 using Cms.Infrastructure.Crypto;
 using Cms.Infrastructure.Persistence;
-using Dapper;
 
 namespace Cms.Infrastructure.Consumers;
 

@@ -1,16 +1,6 @@
 using System.Security.Cryptography;
 using Cms.Application.Abstractions;
-using Cms.Application.Audit;
-using Cms.Application.Calendar;
-using Cms.Domain.Audit;
-using Cms.Domain.Common;
-using Cms.Domain.Complaints;
 using Cms.Domain.Consumers;
-using Cms.Domain.Queues;
-using Cms.Domain.Regulation;
-using Cms.Domain.Staff;
-using Cms.Domain.Taxonomies;
-using Cms.Domain.Tenants;
 using Cms.Infrastructure.Crypto;
 using Cms.Infrastructure.Persistence;
 using Cms.Infrastructure.Privacy;
@@ -21,10 +11,6 @@ internal sealed class ConsumerRepository(DbSession db, TenantScope scope, Consum
     ConsumerTextKeys texts, FreeTextConverter freeText, ComplaintKeywords keywords)
     : IConsumerRepository
 {
-    private const string Values =
-        "@TenantId, @Id, @ExternalRef, @ExternalRefBidx, @FullName, @Email, @EmailBidx, @Phone, @PhoneBidx, @Address, @DateOfBirth, " +
-        "@Vulnerability, @LegalHold, @ErasedAt, @CreatedAt, @UpdatedAt, @Version";
-
     /// <summary>A new data key for the consumer (wrapped with the tenant key, created on the tenant's first consumer), the
     /// row sealed with it, then the wrapped key stored in consumer_keys.</summary>
     public async Task AddAsync(Consumer consumer, CancellationToken cancellationToken)
@@ -34,7 +20,7 @@ internal sealed class ConsumerRepository(DbSession db, TenantScope scope, Consum
         using (var sealer = (await keys.SealerAsync(create: true, consumers: 1, cancellationToken))!)
         {
             (var row, wrapped) = sealer.SealNew(consumer);
-            await db.ExecuteAsync($"INSERT INTO consumers ({ConsumerRow.InsertColumns}) VALUES ({Values})", row, cancellationToken);
+            await db.ExecuteAsync(ConsumerRow.Map.Insert, row, cancellationToken);
         }
 
         await db.ExecuteAsync(
@@ -71,17 +57,10 @@ internal sealed class ConsumerRepository(DbSession db, TenantScope scope, Consum
     public async Task<bool> UpdateAsync(Consumer consumer, long expectedVersion, CancellationToken cancellationToken)
     {
         var tenantId = TenantGuard.Check(scope, consumer.TenantId);
-        const string Sql =
-            """
-            UPDATE consumers SET external_ref = @ExternalRef, external_ref_bidx = @ExternalRefBidx, full_name = @FullName,
-                   email = @Email, email_bidx = @EmailBidx, phone = @Phone, phone_bidx = @PhoneBidx, address = @Address,
-                   date_of_birth = @DateOfBirth, vulnerability = @Vulnerability, legal_hold = @LegalHold, erased_at = @ErasedAt,
-                   updated_at = @UpdatedAt, version = @Version
-            WHERE tenant_id = @TenantId AND id = @Id AND version = @ExpectedVersion
-            """;
+        var sql = $"UPDATE consumers SET {ConsumerRow.Map.UpdateSet} WHERE {ConsumerRow.Map.KeyEquals} AND version = @ExpectedVersion";
         if (consumer.IsErased)
         {
-            var erased = await db.ExecuteAsync(Sql,
+            var erased = await db.ExecuteAsync(sql,
                 new DynamicParametersBuilder(ConsumerSealing.Erased(consumer)).With("ExpectedVersion", expectedVersion).Build(),
                 cancellationToken) == 1;
             if (erased)
@@ -111,7 +90,7 @@ internal sealed class ConsumerRepository(DbSession db, TenantScope scope, Consum
         try
         {
             using var sealer = (await keys.SealerAsync(create: false, consumers: 1, cancellationToken))!;
-            return await db.ExecuteAsync(Sql,
+            return await db.ExecuteAsync(sql,
                 new DynamicParametersBuilder(sealer.Seal(consumer, dataKey)).With("ExpectedVersion", expectedVersion).Build(),
                 cancellationToken) == 1;
         }

@@ -1,10 +1,6 @@
-using System.Text.Json;
 using Cms.Application.Consumers;
 using Cms.Domain.Common;
 using Cms.Domain.Consumers;
-using Cms.Domain.Queues;
-using Cms.Domain.Staff;
-using Cms.Domain.Tenants;
 using Cms.Infrastructure.Persistence;
 
 namespace Cms.Infrastructure.Consumers;
@@ -15,16 +11,20 @@ internal sealed record StoredVulnerability(IReadOnlyList<string> Drivers, bool C
 
 /// <summary>
 /// A consumers row as stored: every personal field is ciphertext (<see cref="Crypto.ConsumerKeyring"/>), the exact-match
-/// lookups go through blind indexes, and the consumer's wrapped data key comes along from consumer_keys (null once erased).
+/// lookups go through blind indexes, and the consumer's wrapped data key comes along from consumer_keys when read (null
+/// once erased). What the sealer writes and what a read returns: the one shape of the table.
 /// </summary>
 internal sealed class ConsumerRow
 {
     public Guid TenantId { get; init; }
     public Guid Id { get; init; }
     public string? ExternalRef { get; init; }
+    public string? ExternalRefBidx { get; init; }
     public string? FullName { get; init; }
     public string? Email { get; init; }
+    public string? EmailBidx { get; init; }
     public string? Phone { get; init; }
+    public string? PhoneBidx { get; init; }
     public string? Address { get; init; }
     public string? DateOfBirth { get; init; }
     public string? Vulnerability { get; init; }
@@ -35,17 +35,21 @@ internal sealed class ConsumerRow
     public long Version { get; init; }
     public string? WrappedKey { get; init; }
 
+    public static readonly ColumnMap Map = new("consumers",
+        keys: ["tenant_id", "id"],
+        setOnce: ["created_at"],
+        mutable:
+        [
+            "external_ref", "external_ref_bidx", "full_name", "email", "email_bidx", "phone", "phone_bidx", "address",
+            "date_of_birth", "vulnerability", "legal_hold", "erased_at", "updated_at", "version",
+        ]);
+
     /// <summary>The select list and join for reading consumers (alias c) with their wrapped data key (alias k).</summary>
-    public const string SelectFrom =
-        """
-        SELECT c.tenant_id, c.id, c.external_ref, c.full_name, c.email, c.phone, c.address, c.date_of_birth, c.vulnerability,
-               c.legal_hold, c.erased_at, c.created_at, c.updated_at, c.version, k.wrapped_key
+    public static readonly string SelectFrom =
+        $"""
+        SELECT {Map.ColumnsOf("c")}, k.wrapped_key
         FROM consumers c LEFT JOIN consumer_keys k ON k.tenant_id = c.tenant_id AND k.consumer_id = c.id
         """;
-
-    public const string InsertColumns =
-        "tenant_id, id, external_ref, external_ref_bidx, full_name, email, email_bidx, phone, phone_bidx, address, date_of_birth, " +
-        "vulnerability, legal_hold, erased_at, created_at, updated_at, version";
 }
 
 /// <summary>A consumer's fields in plaintext, between the row (ciphertext) and the domain or DTO.</summary>

@@ -231,7 +231,7 @@ internal sealed class ConsumerKeyring(DbSession db, TenantScope scope, IMasterKe
         }
     }
 
-    /// <summary>Opens one field sealed by <see cref="Encrypt"/>, with a cipher keyed with the consumer's data key.</summary>
+    /// <summary>Opens one field sealed by <c>Encrypt</c>, with a cipher keyed with the consumer's data key.</summary>
     public static string? Decrypt(AesGcm fieldCipher, Guid tenantId, Guid consumerId, string column, string? stored) =>
         Decrypt(fieldCipher, tenantId, ConsumersTable, consumerId, column, stored);
 

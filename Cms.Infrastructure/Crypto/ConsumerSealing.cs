@@ -2,7 +2,6 @@ using System.Security.Cryptography;
 using Cms.Domain.Common;
 using Cms.Domain.Consumers;
 using Cms.Infrastructure.Consumers;
-using Cms.Infrastructure.Persistence;
 
 namespace Cms.Infrastructure.Crypto;
 
@@ -25,28 +24,6 @@ internal static class ConsumerColumns
     public const int SealedFields = 7;
 
     public static string? NormaliseExternalRef(string? externalRef) => string.IsNullOrWhiteSpace(externalRef) ? null : externalRef.Trim();
-}
-
-/// <summary>A consumers row as stored: ciphertext fields and blind indexes (property names are the SQL parameter names).</summary>
-internal sealed class SealedConsumer
-{
-    public Guid TenantId { get; init; }
-    public Guid Id { get; init; }
-    public string? ExternalRef { get; init; }
-    public string? ExternalRefBidx { get; init; }
-    public string? FullName { get; init; }
-    public string? Email { get; init; }
-    public string? EmailBidx { get; init; }
-    public string? Phone { get; init; }
-    public string? PhoneBidx { get; init; }
-    public string? Address { get; init; }
-    public string? DateOfBirth { get; init; }
-    public string? Vulnerability { get; init; }
-    public bool LegalHold { get; init; }
-    public DateTimeOffset? ErasedAt { get; init; }
-    public DateTimeOffset CreatedAt { get; init; }
-    public DateTimeOffset UpdatedAt { get; init; }
-    public long Version { get; init; }
 }
 
 /// <summary>
@@ -84,7 +61,7 @@ internal sealed class ConsumerSealer : IDisposable
     }
 
     /// <summary>A new consumer: a fresh data key, its wrapped form for consumer_keys, and the row sealed with it.</summary>
-    public (SealedConsumer Row, string WrappedKey) SealNew(Consumer consumer)
+    public (ConsumerRow Row, string WrappedKey) SealNew(Consumer consumer)
     {
         Span<byte> dataKey = stackalloc byte[Aead.KeySize];
         Span<byte> nonce = stackalloc byte[Aead.NonceSize];
@@ -103,7 +80,7 @@ internal sealed class ConsumerSealer : IDisposable
 
     /// <summary>The consumers row (ciphertext under fresh nonces, and blind indexes) for <paramref name="consumer"/>, sealed
     /// with its data key: the parameters of the single insert and update, and the values the bulk import copies.</summary>
-    public SealedConsumer Seal(Consumer consumer, ReadOnlySpan<byte> dataKey)
+    public ConsumerRow Seal(Consumer consumer, ReadOnlySpan<byte> dataKey)
     {
         if (consumer.TenantId != _tenantId)
         {
@@ -129,7 +106,7 @@ internal sealed class ConsumerSealer : IDisposable
             return ConsumerKeyring.Encrypt(cipher, nonce, consumer.TenantId, consumer.Id, column, value);
         }
 
-        return new SealedConsumer
+        return new ConsumerRow
         {
             TenantId = consumer.TenantId,
             Id = consumer.Id,
@@ -182,7 +159,7 @@ internal sealed class ConsumerSealer : IDisposable
 internal sealed class ConsumerSealing(ConsumerKeyring keys)
 {
     /// <summary>The parameters of an erased consumer: no ciphertext, no blind index.</summary>
-    public static SealedConsumer Erased(Consumer consumer) => new()
+    public static ConsumerRow Erased(Consumer consumer) => new()
     {
         TenantId = consumer.TenantId,
         Id = consumer.Id,

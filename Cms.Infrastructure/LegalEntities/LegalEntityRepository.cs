@@ -10,12 +10,12 @@ namespace Cms.Infrastructure.LegalEntities;
 internal sealed class LegalEntityRepository(DbSession db, TenantScope scope) : ILegalEntityRepository
 {
     public Task AddAsync(LegalEntity entity, CancellationToken cancellationToken) =>
-        db.ExecuteAsync($"INSERT INTO legal_entities ({LegalEntityRow.Columns}) VALUES ({LegalEntityRow.Values})",
+        db.ExecuteAsync(LegalEntityRow.Map.Insert,
             LegalEntityRow.Parameters(entity, TenantGuard.Check(scope, entity.TenantId)), cancellationToken);
 
     public async Task<LegalEntity?> GetAsync(Guid id, CancellationToken cancellationToken) =>
         (await db.QuerySingleOrDefaultAsync<LegalEntityRow>(
-            $"SELECT {LegalEntityRow.Columns} FROM legal_entities WHERE tenant_id = @TenantId AND id = @Id",
+            $"SELECT {LegalEntityRow.Map.Columns} FROM legal_entities WHERE tenant_id = @TenantId AND id = @Id",
             new { TenantId = scope.Required, Id = id }, cancellationToken))?.ToDomain();
 
     public async Task<bool> UpdateAsync(LegalEntity entity, long expectedVersion, CancellationToken cancellationToken)
@@ -23,11 +23,8 @@ internal sealed class LegalEntityRepository(DbSession db, TenantScope scope) : I
         var p = new DynamicParameters(LegalEntityRow.Parameters(entity, TenantGuard.Check(scope, entity.TenantId)));
         p.Add("ExpectedVersion", expectedVersion);
         return await db.ExecuteAsync(
-            """
-            UPDATE legal_entities SET name = @Name, firm_reference_number = @FirmReferenceNumber, permissions = @Permissions,
-                updated_at = @UpdatedAt, version = @Version
-            WHERE tenant_id = @TenantId AND id = @Id AND version = @ExpectedVersion
-            """, p, cancellationToken) == 1;
+            $"UPDATE legal_entities SET {LegalEntityRow.Map.UpdateSet} WHERE {LegalEntityRow.Map.KeyEquals} AND version = @ExpectedVersion",
+            p, cancellationToken) == 1;
     }
 
     public Task AssignComplaintAsync(Guid complaintId, Guid legalEntityId, CancellationToken cancellationToken) =>
@@ -41,7 +38,7 @@ internal sealed class LegalEntityQueries(QuerySession db, TenantScope scope) : I
     {
         var keyset = after is { At: not null } ? " AND (created_at, id) > (@AfterAt, @AfterId)" : "";
         var rows = await db.QueryAsync<LegalEntityRow>(
-            $"SELECT {LegalEntityRow.Columns} FROM legal_entities WHERE tenant_id = @TenantId{keyset} ORDER BY created_at, id LIMIT @Take",
+            $"SELECT {LegalEntityRow.Map.Columns} FROM legal_entities WHERE tenant_id = @TenantId{keyset} ORDER BY created_at, id LIMIT @Take",
             new
             {
                 TenantId = scope.Required,

@@ -1,4 +1,5 @@
 using Cms.Domain.Common;
+using Cms.Infrastructure.Persistence;
 using Cms.Domain.LegalEntities;
 
 namespace Cms.Infrastructure.LegalEntities;
@@ -15,9 +16,8 @@ internal sealed class LegalEntityRow
     public DateTimeOffset UpdatedAt { get; init; }
     public long Version { get; init; }
 
-    public const string Columns = "tenant_id, id, name, firm_reference_number, permissions, created_at, updated_at, version";
-
-    public const string Values = "@TenantId, @Id, @Name, @FirmReferenceNumber, @Permissions, @CreatedAt, @UpdatedAt, @Version";
+    public static readonly ColumnMap Map = new("legal_entities", keys: ["tenant_id", "id"], setOnce: ["created_at"],
+        mutable: ["name", "firm_reference_number", "permissions", "updated_at", "version"]);
 
     public LegalEntity ToDomain() => LegalEntity.Restore(Id, TenantId, Name, FirmReferenceNumber,
         [.. Permissions.Split(',', StringSplitOptions.RemoveEmptyEntries).Select(WireNames.Parse<FcaPermission>)], CreatedAt, UpdatedAt, Version);

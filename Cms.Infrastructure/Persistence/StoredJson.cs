@@ -1,10 +1,4 @@
 using System.Text.Json;
-using Cms.Application.Consumers;
-using Cms.Domain.Common;
-using Cms.Domain.Consumers;
-using Cms.Domain.Queues;
-using Cms.Domain.Staff;
-using Cms.Domain.Tenants;
 
 namespace Cms.Infrastructure.Persistence;
 

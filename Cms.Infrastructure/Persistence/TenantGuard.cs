@@ -1,18 +1,4 @@
-using System.Security.Cryptography;
 using Cms.Application.Abstractions;
-using Cms.Application.Audit;
-using Cms.Application.Calendar;
-using Cms.Domain.Audit;
-using Cms.Domain.Common;
-using Cms.Domain.Complaints;
-using Cms.Domain.Consumers;
-using Cms.Domain.Queues;
-using Cms.Domain.Regulation;
-using Cms.Domain.Staff;
-using Cms.Domain.Taxonomies;
-using Cms.Domain.Tenants;
-using Cms.Infrastructure.Crypto;
-using Cms.Infrastructure.Persistence;
 
 namespace Cms.Infrastructure.Persistence;
 

@@ -22,7 +22,7 @@ internal sealed class FreeTextConverter(DbSession db, TenantScope scope, Consume
     {
         var rows = await db.QueryAsync<ComplaintRow>(
             $"""
-            SELECT {ComplaintRow.Columns} FROM complaints
+            SELECT {ComplaintRow.Map.Columns} FROM complaints
             WHERE tenant_id = @TenantId AND text_sealed = @Unsealed {(consumerId is null ? "" : "AND consumer_id = @ConsumerId")}
             ORDER BY id LIMIT @Take
             """,

@@ -1,30 +1,22 @@
 using System.Text;
 using Cms.Application.Abstractions;
-using Cms.Application.Audit;
 using Cms.Application.Common;
-using Cms.Application.Complaints;
-using Cms.Application.Consumers;
 using Cms.Application.Queues;
-using Cms.Application.Staff;
-using Cms.Application.Tenants;
-using Cms.Domain.Common;
-using Cms.Infrastructure.Crypto;
 using Cms.Infrastructure.Persistence;
-using Dapper;
 
 namespace Cms.Infrastructure.Queues;
 
 internal sealed class QueueQueries(QuerySession db, TenantScope scope) : IQueueQueries
 {
     public async Task<QueueDto?> GetAsync(Guid id, CancellationToken cancellationToken) =>
-        await db.QuerySingleOrDefaultAsync<QueueRow>($"SELECT {QueueRow.Columns} FROM queues WHERE tenant_id = @TenantId AND id = @Id",
+        await db.QuerySingleOrDefaultAsync<QueueRow>($"SELECT {QueueRow.Map.Columns} FROM queues WHERE tenant_id = @TenantId AND id = @Id",
             new { TenantId = scope.Required, Id = id }, cancellationToken) is { } row
             ? QueueDto.From(row.ToDomain())
             : null;
 
     public async Task<Page<QueueDto>> ListAsync(int limit, CursorKey? after, CancellationToken cancellationToken)
     {
-        var sql = new StringBuilder($"SELECT {QueueRow.Columns} FROM queues WHERE tenant_id = @TenantId");
+        var sql = new StringBuilder($"SELECT {QueueRow.Map.Columns} FROM queues WHERE tenant_id = @TenantId");
         if (after is { At: not null })
         {
             sql.Append(" AND (created_at, id) > (@AfterAt, @AfterId)");

@@ -1,17 +1,5 @@
-using System.Security.Cryptography;
 using Cms.Application.Abstractions;
-using Cms.Application.Audit;
-using Cms.Application.Calendar;
-using Cms.Domain.Audit;
-using Cms.Domain.Common;
-using Cms.Domain.Complaints;
-using Cms.Domain.Consumers;
 using Cms.Domain.Queues;
-using Cms.Domain.Regulation;
-using Cms.Domain.Staff;
-using Cms.Domain.Taxonomies;
-using Cms.Domain.Tenants;
-using Cms.Infrastructure.Crypto;
 using Cms.Infrastructure.Persistence;
 
 namespace Cms.Infrastructure.Queues;
@@ -20,7 +8,7 @@ internal sealed class QueueRepository(DbSession db, TenantScope scope) : IQueueR
 {
     public Task AddAsync(Queue queue, CancellationToken cancellationToken) =>
         db.ExecuteAsync(
-            $"INSERT INTO queues ({QueueRow.Columns}) VALUES (@TenantId, @Id, @Code, @Name, @RetiredAt, @CreatedAt, @UpdatedAt, @Version)",
+            QueueRow.Map.Insert,
             new
             {
                 TenantId = TenantGuard.Check(scope, queue.TenantId),
@@ -35,19 +23,16 @@ internal sealed class QueueRepository(DbSession db, TenantScope scope) : IQueueR
             cancellationToken);
 
     public async Task<Queue?> GetAsync(Guid id, CancellationToken cancellationToken) =>
-        (await db.QuerySingleOrDefaultAsync<QueueRow>($"SELECT {QueueRow.Columns} FROM queues WHERE tenant_id = @TenantId AND id = @Id",
+        (await db.QuerySingleOrDefaultAsync<QueueRow>($"SELECT {QueueRow.Map.Columns} FROM queues WHERE tenant_id = @TenantId AND id = @Id",
             new { TenantId = scope.Required, Id = id }, cancellationToken))?.ToDomain();
 
     public async Task<Queue?> FindByCodeAsync(string code, CancellationToken cancellationToken) =>
-        (await db.QuerySingleOrDefaultAsync<QueueRow>($"SELECT {QueueRow.Columns} FROM queues WHERE tenant_id = @TenantId AND code = @Code",
+        (await db.QuerySingleOrDefaultAsync<QueueRow>($"SELECT {QueueRow.Map.Columns} FROM queues WHERE tenant_id = @TenantId AND code = @Code",
             new { TenantId = scope.Required, Code = code }, cancellationToken))?.ToDomain();
 
     public async Task<bool> UpdateAsync(Queue queue, long expectedVersion, CancellationToken cancellationToken) =>
         await db.ExecuteAsync(
-            """
-            UPDATE queues SET retired_at = @RetiredAt, updated_at = @UpdatedAt, version = @Version
-            WHERE tenant_id = @TenantId AND id = @Id AND version = @ExpectedVersion
-            """,
+            $"UPDATE queues SET {QueueRow.Map.UpdateSet} WHERE {QueueRow.Map.KeyEquals} AND version = @ExpectedVersion",
             new
             {
                 TenantId = TenantGuard.Check(scope, queue.TenantId),

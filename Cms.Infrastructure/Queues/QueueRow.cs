@@ -1,10 +1,4 @@
-using System.Text.Json;
-using Cms.Application.Consumers;
-using Cms.Domain.Common;
-using Cms.Domain.Consumers;
 using Cms.Domain.Queues;
-using Cms.Domain.Staff;
-using Cms.Domain.Tenants;
 using Cms.Infrastructure.Persistence;
 
 namespace Cms.Infrastructure.Queues;
@@ -21,7 +15,8 @@ internal sealed class QueueRow
     public DateTimeOffset UpdatedAt { get; init; }
     public long Version { get; init; }
 
-    public const string Columns = "tenant_id, id, code, name, retired_at, created_at, updated_at, version";
+    public static readonly ColumnMap Map = new("queues", keys: ["tenant_id", "id"], setOnce: ["code", "name", "created_at"],
+        mutable: ["retired_at", "updated_at", "version"]);
 
     public Queue ToDomain() => Queue.Restore(Id, TenantId, Code, Name, RetiredAt, CreatedAt, UpdatedAt, Version);
 }

@@ -1,30 +1,22 @@
 using System.Text;
 using Cms.Application.Abstractions;
-using Cms.Application.Audit;
 using Cms.Application.Common;
-using Cms.Application.Complaints;
-using Cms.Application.Consumers;
-using Cms.Application.Queues;
 using Cms.Application.Staff;
-using Cms.Application.Tenants;
-using Cms.Domain.Common;
-using Cms.Infrastructure.Crypto;
 using Cms.Infrastructure.Persistence;
-using Dapper;
 
 namespace Cms.Infrastructure.Staff;
 
 internal sealed class StaffQueries(QuerySession db, TenantScope scope) : IStaffQueries
 {
     public async Task<StaffDto?> GetAsync(Guid id, CancellationToken cancellationToken) =>
-        await db.QuerySingleOrDefaultAsync<StaffRow>($"SELECT {StaffRow.Columns} FROM staff_users WHERE tenant_id = @TenantId AND id = @Id",
+        await db.QuerySingleOrDefaultAsync<StaffRow>($"SELECT {StaffRow.Map.Columns} FROM staff_users WHERE tenant_id = @TenantId AND id = @Id",
             new { TenantId = scope.Required, Id = id }, cancellationToken) is { } row
             ? StaffDto.From(row.ToDomain())
             : null;
 
     public async Task<Page<StaffDto>> ListAsync(int limit, CursorKey? after, CancellationToken cancellationToken)
     {
-        var sql = new StringBuilder($"SELECT {StaffRow.Columns} FROM staff_users WHERE tenant_id = @TenantId");
+        var sql = new StringBuilder($"SELECT {StaffRow.Map.Columns} FROM staff_users WHERE tenant_id = @TenantId");
         if (after is not null)
         {
             sql.Append(" AND id > @AfterId");

@@ -1,17 +1,7 @@
-using System.Security.Cryptography;
 using Cms.Application.Abstractions;
-using Cms.Application.Audit;
-using Cms.Application.Calendar;
-using Cms.Domain.Audit;
 using Cms.Domain.Common;
-using Cms.Domain.Complaints;
-using Cms.Domain.Consumers;
-using Cms.Domain.Queues;
-using Cms.Domain.Regulation;
 using Cms.Domain.Staff;
-using Cms.Domain.Taxonomies;
 using Cms.Domain.Tenants;
-using Cms.Infrastructure.Crypto;
 using Cms.Infrastructure.Persistence;
 
 namespace Cms.Infrastructure.Staff;
@@ -19,24 +9,7 @@ namespace Cms.Infrastructure.Staff;
 internal sealed class StaffRepository(DbSession db, TenantScope scope, TimeProvider clock) : IStaffRepository
 {
     public Task AddAsync(StaffMember staff, CancellationToken cancellationToken) =>
-        db.ExecuteAsync(
-            """
-            INSERT INTO staff_users (tenant_id, id, subject, email, display_name, kind, roles, is_active, created_at, updated_at, version)
-            VALUES (@TenantId, @Id, @Subject, @Email, @DisplayName, @Kind, @Roles, @IsActive, @CreatedAt, @CreatedAt, @Version)
-            """,
-            new
-            {
-                TenantId = TenantGuard.Check(scope, staff.TenantId),
-                staff.Id,
-                staff.Subject,
-                staff.Email,
-                staff.DisplayName,
-                Kind = staff.Kind.ToWire(),
-                Roles = StaffRow.FormatRoles(staff.Roles),
-                staff.IsActive,
-                staff.CreatedAt,
-                staff.Version,
-            },
+        db.ExecuteAsync(StaffRow.Map.Insert, StaffRow.Parameters(staff, TenantGuard.Check(scope, staff.TenantId), staff.CreatedAt),
             cancellationToken);
 
     public Task<StaffMember?> GetAsync(Guid id, CancellationToken cancellationToken) =>
@@ -105,19 +78,8 @@ internal sealed class StaffRepository(DbSession db, TenantScope scope, TimeProvi
 
     public async Task<bool> UpdateAsync(StaffMember staff, long expectedVersion, CancellationToken cancellationToken) =>
         await db.ExecuteAsync(
-            """
-            UPDATE staff_users SET roles = @Roles, is_active = @IsActive, updated_at = @Now, version = @Version
-            WHERE tenant_id = @TenantId AND id = @Id AND version = @ExpectedVersion
-            """,
-            new
-            {
-                TenantId = TenantGuard.Check(scope, staff.TenantId),
-                staff.Id,
-                Roles = StaffRow.FormatRoles(staff.Roles),
-                staff.IsActive,
-                Now = clock.GetUtcNow(),
-                staff.Version,
-                ExpectedVersion = expectedVersion,
-            },
+            $"UPDATE staff_users SET {StaffRow.Map.UpdateSet} WHERE {StaffRow.Map.KeyEquals} AND version = @ExpectedVersion",
+            new DynamicParametersBuilder(StaffRow.Parameters(staff, TenantGuard.Check(scope, staff.TenantId), clock.GetUtcNow()))
+                .With("ExpectedVersion", expectedVersion).Build(),
             cancellationToken) == 1;
 }

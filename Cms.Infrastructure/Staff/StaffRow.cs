@@ -1,10 +1,5 @@
-using System.Text.Json;
-using Cms.Application.Consumers;
 using Cms.Domain.Common;
-using Cms.Domain.Consumers;
-using Cms.Domain.Queues;
 using Cms.Domain.Staff;
-using Cms.Domain.Tenants;
 using Cms.Infrastructure.Persistence;
 
 namespace Cms.Infrastructure.Staff;
@@ -20,6 +15,7 @@ internal sealed class StaffRow
     public string Roles { get; init; } = "";
     public bool IsActive { get; init; }
     public DateTimeOffset CreatedAt { get; init; }
+    public DateTimeOffset UpdatedAt { get; init; }
     public long Version { get; init; }
 
     /// <summary>A queue the member works, when the row is read joined with staff_queues (<see cref="JoinedColumns"/>).</summary>
@@ -28,11 +24,27 @@ internal sealed class StaffRow
     /// <summary>The tenant's status, when the row is read as the request's caller (StaffRepository.FindCallerAsync).</summary>
     public string? TenantStatus { get; init; }
 
-    public const string Columns = "tenant_id, id, subject, email, display_name, kind, roles, is_active, created_at, version";
+    public static readonly ColumnMap Map = new("staff_users", keys: ["tenant_id", "id"],
+        setOnce: ["subject", "email", "display_name", "kind", "created_at"], mutable: ["roles", "is_active", "updated_at", "version"]);
 
     /// <summary>The columns of staff_users (alias s) and one active membership's queue (alias q, null for none).</summary>
-    public const string JoinedColumns =
-        "s.tenant_id, s.id, s.subject, s.email, s.display_name, s.kind, s.roles, s.is_active, s.created_at, s.version, q.queue_id";
+    public static readonly string JoinedColumns = $"{Map.ColumnsOf("s")}, q.queue_id";
+
+    /// <summary>The parameters of <see cref="Map"/>'s INSERT and UPDATE: the member as it is, changed at <paramref name="updatedAt"/>.</summary>
+    public static object Parameters(StaffMember staff, Guid tenantId, DateTimeOffset updatedAt) => new
+    {
+        TenantId = tenantId,
+        staff.Id,
+        staff.Subject,
+        staff.Email,
+        staff.DisplayName,
+        Kind = staff.Kind.ToWire(),
+        Roles = FormatRoles(staff.Roles),
+        staff.IsActive,
+        staff.CreatedAt,
+        UpdatedAt = updatedAt,
+        staff.Version,
+    };
 
     public StaffMember ToDomain(IReadOnlySet<Guid>? queueIds = null) => StaffMember.Restore(Id, TenantId, Subject, Email, DisplayName,
         WireNames.Parse<StaffKind>(Kind), ParseRoles(Roles), IsActive, CreatedAt, Version, queueIds);

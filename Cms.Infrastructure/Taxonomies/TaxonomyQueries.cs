@@ -1,13 +1,8 @@
 using Cms.Application.Abstractions;
-using Cms.Application.Complaints;
-using Cms.Application.Reports;
 using Cms.Application.Taxonomies;
 using Cms.Domain.Common;
-using Cms.Domain.Complaints;
-using Cms.Domain.Regulation;
 using Cms.Domain.Taxonomies;
 using Cms.Infrastructure.Persistence;
-using Dapper;
 
 namespace Cms.Infrastructure.Taxonomies;
 

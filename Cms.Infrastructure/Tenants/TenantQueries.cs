@@ -1,23 +1,14 @@
 using System.Text;
-using Cms.Application.Abstractions;
-using Cms.Application.Audit;
 using Cms.Application.Common;
-using Cms.Application.Complaints;
-using Cms.Application.Consumers;
-using Cms.Application.Queues;
-using Cms.Application.Staff;
 using Cms.Application.Tenants;
-using Cms.Domain.Common;
-using Cms.Infrastructure.Crypto;
 using Cms.Infrastructure.Persistence;
-using Dapper;
 
 namespace Cms.Infrastructure.Tenants;
 
 internal sealed class TenantQueries(QuerySession db) : ITenantQueries
 {
     public async Task<TenantDto?> GetAsync(Guid id, CancellationToken cancellationToken) =>
-        await db.QuerySingleOrDefaultAsync<TenantRow>($"SELECT {TenantRow.Columns} FROM tenants WHERE id = @Id", new { Id = id },
+        await db.QuerySingleOrDefaultAsync<TenantRow>($"SELECT {TenantRow.Map.Columns} FROM tenants WHERE id = @Id", new { Id = id },
             cancellationToken) is { } row
             ? TenantDto.From(row.ToDomain())
             : null;
@@ -25,7 +16,7 @@ internal sealed class TenantQueries(QuerySession db) : ITenantQueries
     /// <summary>The tenant registry has no tenant data and no row-level security: platform operators list it.</summary>
     public async Task<Page<TenantDto>> ListAsync(string? name, int limit, CursorKey? after, CancellationToken cancellationToken)
     {
-        var sql = new StringBuilder($"SELECT {TenantRow.Columns} FROM tenants WHERE id > @AfterId");
+        var sql = new StringBuilder($"SELECT {TenantRow.Map.Columns} FROM tenants WHERE id > @AfterId");
         if (name is not null)
         {
             sql.Append(" AND name = @Name");

@@ -1,17 +1,6 @@
-using System.Security.Cryptography;
 using Cms.Application.Abstractions;
-using Cms.Application.Audit;
-using Cms.Application.Calendar;
-using Cms.Domain.Audit;
 using Cms.Domain.Common;
-using Cms.Domain.Complaints;
-using Cms.Domain.Consumers;
-using Cms.Domain.Queues;
-using Cms.Domain.Regulation;
-using Cms.Domain.Staff;
-using Cms.Domain.Taxonomies;
 using Cms.Domain.Tenants;
-using Cms.Infrastructure.Crypto;
 using Cms.Infrastructure.Persistence;
 
 namespace Cms.Infrastructure.Tenants;
@@ -20,20 +9,16 @@ internal sealed class TenantRepository(DbSession db) : ITenantRepository
 {
     public Task AddAsync(Tenant tenant, CancellationToken cancellationToken) =>
         db.ExecuteAsync(
-            $"INSERT INTO tenants ({TenantRow.Columns}) VALUES (@Id, @Name, @Sector, @Jurisdiction, @Status, @CreatedAt, @StatusReason, @StatusChangedAt)",
-            TenantRow.Parameters(tenant), cancellationToken);
+            TenantRow.Map.Insert, TenantRow.Parameters(tenant), cancellationToken);
 
     /// <summary>A platform operator's status change; compare-and-set on the status read, so of two racing operators one wins.</summary>
     public async Task<bool> UpdateStatusAsync(Tenant tenant, TenantStatus expected, CancellationToken cancellationToken) =>
         await db.ExecuteAsync(
-            """
-            UPDATE tenants SET status = @Status, status_reason = @StatusReason, status_changed_at = @StatusChangedAt
-            WHERE id = @Id AND status = @Expected
-            """,
-            new { tenant.Id, Status = tenant.Status.ToWire(), tenant.StatusReason, tenant.StatusChangedAt, Expected = expected.ToWire() },
+            $"UPDATE tenants SET {TenantRow.Map.UpdateSet} WHERE {TenantRow.Map.KeyEquals} AND status = @Expected",
+            new DynamicParametersBuilder(TenantRow.Parameters(tenant)).With("Expected", expected.ToWire()).Build(),
             cancellationToken) == 1;
 
     public async Task<Tenant?> GetAsync(Guid id, CancellationToken cancellationToken) =>
-        (await db.QuerySingleOrDefaultAsync<TenantRow>($"SELECT {TenantRow.Columns} FROM tenants WHERE id = @Id", new { Id = id },
+        (await db.QuerySingleOrDefaultAsync<TenantRow>($"SELECT {TenantRow.Map.Columns} FROM tenants WHERE id = @Id", new { Id = id },
             cancellationToken))?.ToDomain();
 }

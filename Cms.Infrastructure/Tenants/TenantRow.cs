@@ -1,11 +1,6 @@
-using System.Text.Json;
-using Cms.Application.Consumers;
 using Cms.Domain.Common;
-using Cms.Domain.Consumers;
-using Cms.Domain.Queues;
-using Cms.Domain.Staff;
-using Cms.Domain.Tenants;
 using Cms.Infrastructure.Persistence;
+using Cms.Domain.Tenants;
 
 namespace Cms.Infrastructure.Tenants;
 
@@ -20,7 +15,9 @@ internal sealed class TenantRow
     public string? StatusReason { get; init; }
     public DateTimeOffset? StatusChangedAt { get; init; }
 
-    public const string Columns = "id, name, sector, jurisdiction, status, created_at, status_reason, status_changed_at";
+    /// <summary>The tenant registry (no tenant_id: it is the list of tenants). Only the status changes.</summary>
+    public static readonly ColumnMap Map = new("tenants", keys: ["id"], setOnce: ["name", "sector", "jurisdiction", "created_at"],
+        mutable: ["status", "status_reason", "status_changed_at"]);
 
     public Tenant ToDomain() => Tenant.Restore(Id, Name, WireNames.Parse<Sector>(Sector), WireNames.Parse<Jurisdiction>(Jurisdiction),
         WireNames.Parse<TenantStatus>(Status), CreatedAt, StatusReason, StatusChangedAt);

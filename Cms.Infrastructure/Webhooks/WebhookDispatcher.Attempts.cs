@@ -5,18 +5,12 @@ using System.Net.Sockets;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
-using Cms.Application.Abstractions;
-using Cms.Application.Common;
 using Cms.Application.Events;
 using Cms.Application.Webhooks;
 using Cms.Domain.Common;
-using Cms.Domain.Webhooks;
-using Cms.Infrastructure.Events;
 using Cms.Infrastructure.Persistence;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
-using Polly;
-using Polly.Retry;
 
 namespace Cms.Infrastructure.Webhooks;
 

@@ -1,15 +1,8 @@
-using System.Diagnostics;
-using System.Globalization;
 using System.Net;
-using System.Net.Sockets;
 using System.Security.Cryptography;
-using System.Text;
 using System.Text.Json;
 using Cms.Application.Abstractions;
-using Cms.Application.Common;
-using Cms.Application.Events;
 using Cms.Application.Webhooks;
-using Cms.Domain.Common;
 using Cms.Domain.Webhooks;
 using Cms.Infrastructure.Events;
 using Cms.Infrastructure.Persistence;

@@ -1,16 +1,12 @@
-using System.Data.Common;
 using System.Net;
-using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 using Cms.Application.Webhooks;
 using Cms.Domain.Staff;
 using Cms.Tests.Support;
-using Microsoft.AspNetCore.Http.Metadata;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
-using static Cms.Tests.Api.ApiRequests;
 
 namespace Cms.Tests.Api;
 

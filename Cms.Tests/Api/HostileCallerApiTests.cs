@@ -1,9 +1,7 @@
 using System.Net;
-using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json.Nodes;
-using Cms.Api.Auth;
 using Cms.Domain.Staff;
 using Cms.Tests.Support;
 using Microsoft.IdentityModel.Tokens;

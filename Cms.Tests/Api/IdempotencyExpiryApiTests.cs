@@ -1,10 +1,6 @@
 using System.Net;
-using System.Net.Http.Json;
 using Cms.Application.Complaints;
-using Cms.Application.Consumers;
-using Cms.Application.Staff;
 using Cms.Application.Tenants;
-using Cms.Domain.Staff;
 using Cms.Tests.Support;
 using static Cms.Tests.Api.ApiRequests;
 

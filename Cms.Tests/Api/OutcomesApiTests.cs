@@ -9,7 +9,6 @@ using Cms.Domain.Complaints;
 using Cms.Domain.Consumers;
 using Cms.Domain.Regulation;
 using Cms.Domain.Staff;
-using Cms.Domain.Taxonomies;
 using Cms.Tests.Support;
 
 namespace Cms.Tests.Api;

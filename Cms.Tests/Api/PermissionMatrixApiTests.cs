@@ -1,9 +1,6 @@
 using System.Net;
 using System.Net.Http.Json;
 using Cms.Application.Common;
-using Cms.Application.Complaints;
-using Cms.Application.Consumers;
-using Cms.Application.Staff;
 using Cms.Domain.Complaints;
 using Cms.Domain.Staff;
 using Cms.Tests.Support;

@@ -1,5 +1,4 @@
 using System.Net;
-using System.Net.Http.Json;
 using Cms.Application.Common;
 using Cms.Application.Complaints;
 using Cms.Application.Queues;

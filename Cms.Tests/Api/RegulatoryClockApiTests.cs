@@ -5,8 +5,6 @@ using Cms.Application.Audit;
 using Cms.Application.Calendar;
 using Cms.Application.Common;
 using Cms.Application.Complaints;
-using Cms.Application.Staff;
-using Cms.Application.Tenants;
 using Cms.Domain.Complaints;
 using Cms.Domain.Regulation;
 using Cms.Domain.Staff;

@@ -1,18 +1,17 @@
 using Cms.Application.Common;
+using Cms.Application.Complaints;
 using Cms.Application.Complaints.AcknowledgeComplaint;
 using Cms.Application.Complaints.FileComplaint;
 using Cms.Application.Complaints.ListComplaints;
 using Cms.Application.Complaints.ListDueComplaints;
 using Cms.Application.Complaints.MoveComplaintQueue;
-using Cms.Application.Complaints;
+using Cms.Application.Queues;
 using Cms.Application.Queues.CreateQueue;
 using Cms.Application.Queues.ReplaceStaffQueues;
 using Cms.Application.Queues.RetireQueue;
-using Cms.Application.Queues;
 using Cms.Domain.Common;
 using Cms.Domain.Complaints;
 using Cms.Domain.Staff;
-using Cms.Tests.Domain;
 
 namespace Cms.Tests.Application;
 

@@ -5,7 +5,6 @@ using Cms.Domain.Common;
 using Cms.Domain.Complaints;
 using Cms.Domain.Consumers;
 using Cms.Domain.Queues;
-using Cms.Domain.Regulation;
 using Cms.Domain.Staff;
 using Cms.Domain.Tenants;
 using Cms.Tests.Application.Fakes;
@@ -162,8 +161,13 @@ public sealed class World
         var reference = ComplaintReference.Format(now.Year, Db.NextSequence(tenantId, now.Year));
         var complaint = Complaint.File(TestComplaints.Filing(tenant.Profile, reference) with
         {
-            Id = Ids.New(), TenantId = tenantId, ConsumerId = consumerId, Product = "Current account", Category = category,
-            ReceivedAt = receivedAt, QueueId = queueId,
+            Id = Ids.New(),
+            TenantId = tenantId,
+            ConsumerId = consumerId,
+            Product = "Current account",
+            Category = category,
+            ReceivedAt = receivedAt,
+            QueueId = queueId,
         }, now).Value;
         if (assigneeId is { } assignee)
         {

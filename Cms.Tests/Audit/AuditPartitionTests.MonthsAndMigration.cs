@@ -1,16 +1,7 @@
-using Cms.Application;
 using Cms.Application.Abstractions;
-using Cms.Application.Audit;
 using Cms.Application.Audit.VerifyAuditChain;
-using Cms.Domain.Audit;
-using Cms.Domain.Common;
-using Cms.Domain.Tenants;
-using Cms.Infrastructure;
-using Cms.Infrastructure.Persistence;
 using Cms.Migrations;
 using Cms.Tests.Support;
-using System.Net.Http.Json;
-using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
 
 namespace Cms.Tests.Audit;

@@ -1,4 +1,3 @@
-using System.Net;
 using Cms.Application.Abstractions;
 using Cms.Application.Audit;
 using Cms.Application.Audit.VerifyAuditChain;

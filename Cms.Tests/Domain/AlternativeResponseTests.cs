@@ -223,7 +223,10 @@ public sealed class ClosureBandCorrectionTests
     {
         var complaint = Complaint.File(TestComplaints.Filing(reference: "CMP-2026-000001") with
         {
-            Product = "p", Category = "c", Description = "d", ReceivedAt = receivedAt,
+            Product = "p",
+            Category = "c",
+            Description = "d",
+            ReceivedAt = receivedAt,
         }, Filed).Value;
         ResultAssert.Succeeded(complaint.Resolve(TestComplaints.UpheldResolution, resolvedAt));
         ResultAssert.Succeeded(complaint.Close(resolvedAt.AddDays(1)));

@@ -14,7 +14,11 @@ public sealed class ComplaintClockTests
     private static Complaint FileWithSla(RegulatoryProfile profile, ComplaintFlags? flags = null, ClosureDays? closures = null) =>
         Complaint.File(TestComplaints.Filing(profile, "CMP-2026-000001") with
         {
-            Product = "p", Category = "c", Description = "d", Flags = flags ?? ComplaintFlags.None, ReceivedAt = Received,
+            Product = "p",
+            Category = "c",
+            Description = "d",
+            Flags = flags ?? ComplaintFlags.None,
+            ReceivedAt = Received,
             Clock = new TenantClock(closures ?? ClosureDays.None, FiveBusinessDays),
         }, Received.AddDays(1)).Value;
 
@@ -57,7 +61,10 @@ public sealed class ComplaintClockTests
         var now = new DateTimeOffset(2027, 1, 10, 12, 0, 0, TimeSpan.Zero);
         var filed = Complaint.File(TestComplaints.Filing(RegulatoryProfiles.Get("uk_banking_fca_disp1", 1)!, "CMP-2027-000001") with
         {
-            Product = "p", Category = "c", Description = "d", ReceivedAt = Received,
+            Product = "p",
+            Category = "c",
+            Description = "d",
+            ReceivedAt = Received,
         }, now).Value;
 
         ResultAssert.Succeeded(filed.CorrectReceivedAt(corrected, TenantClock.None, now));

@@ -1,4 +1,3 @@
-using Cms.Domain.Common;
 using Cms.Domain.Complaints;
 using Cms.Domain.Regulation;
 

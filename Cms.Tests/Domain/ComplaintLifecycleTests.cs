@@ -17,8 +17,13 @@ public sealed partial class ComplaintLifecycleTests
     private static Result<Complaint> FileAt(DateTimeOffset? receivedAt, DateTimeOffset now, RegulatoryProfile? profile = null) =>
         Complaint.File(TestComplaints.Filing(profile, "CMP-2026-000001") with
         {
-            Channel = Channel.Email, Product = "Mortgage", Category = "Arrears", Description = "Description", Priority = Priority.High,
-            VulnerabilityInvolved = true, ReceivedAt = receivedAt,
+            Channel = Channel.Email,
+            Product = "Mortgage",
+            Category = "Arrears",
+            Description = "Description",
+            Priority = Priority.High,
+            VulnerabilityInvolved = true,
+            ReceivedAt = receivedAt,
         }, now);
 
     private static void AssertIllegal(Result result, string status)
@@ -40,8 +45,15 @@ public sealed partial class ComplaintLifecycleTests
         var id = Guid.CreateVersion7();
         var complaint = ResultAssert.Succeeded(Complaint.File(TestComplaints.Filing() with
         {
-            Id = id, Channel = Channel.Phone, Product = "  Savings ", Category = " Interest  ", Description = "Too low.", Priority = Priority.Urgent,
-            VulnerabilityInvolved = true, Flags = new ComplaintFlags(true, false), ReceivedAt = Received,
+            Id = id,
+            Channel = Channel.Phone,
+            Product = "  Savings ",
+            Category = " Interest  ",
+            Description = "Too low.",
+            Priority = Priority.Urgent,
+            VulnerabilityInvolved = true,
+            Flags = new ComplaintFlags(true, false),
+            ReceivedAt = Received,
         }, Received.AddHours(1)));
 
         using (Assert.EnterMultipleScope())

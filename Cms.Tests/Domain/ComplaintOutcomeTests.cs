@@ -220,7 +220,11 @@ public sealed class ComplaintOutcomeTests
         var later = Received.AddDays(5);
         var survivor = Complaint.File(TestComplaints.Filing(RegulatoryProfiles.UkBankingV1, "CMP-2026-000043") with
         {
-            Product = "current_account", Category = "charges", Description = "Charged twice.", ReceivedAt = later, Clock = clock,
+            Product = "current_account",
+            Category = "charges",
+            Description = "Charged twice.",
+            ReceivedAt = later,
+            Clock = clock,
         }, later).Value;
         var duplicate = TestComplaints.File(receivedAt: Received);
 
@@ -263,7 +267,11 @@ public sealed class ComplaintOutcomeTests
 
         var otherConsumer = Complaint.File(TestComplaints.Filing(reference: "CMP-2026-000043") with
         {
-            ConsumerId = Guid.NewGuid(), Product = "p", Category = "c", Description = "d", ReceivedAt = Received,
+            ConsumerId = Guid.NewGuid(),
+            Product = "p",
+            Category = "c",
+            Description = "d",
+            ReceivedAt = Received,
         }, Received).Value;
         Assert.That(ResultAssert.Failed(survivor.Merge(otherConsumer, TenantClock.None, Received.AddHours(1))).Code, Is.EqualTo("complaint.merge_other_consumer"));
 

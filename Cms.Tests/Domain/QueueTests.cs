@@ -1,5 +1,4 @@
 using Cms.Domain.Common;
-using Cms.Domain.Complaints;
 using Cms.Domain.Queues;
 using Cms.Domain.Staff;
 

@@ -1,4 +1,3 @@
-using System.Globalization;
 using Cms.Domain.Regulation;
 
 namespace Cms.Tests.Domain;

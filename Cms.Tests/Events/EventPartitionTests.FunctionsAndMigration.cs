@@ -1,16 +1,6 @@
-using System.Net.Http.Json;
-using Cms.Application.Abstractions;
-using Cms.Application.Events;
-using Cms.Application;
-using Cms.Domain.Common;
-using Cms.Domain.Events;
-using Cms.Domain.Tenants;
-using Cms.Infrastructure;
-using Cms.Migrations.Migrations;
-using Cms.Infrastructure.Audit;
 using Cms.Migrations;
+using Cms.Migrations.Migrations;
 using Cms.Tests.Support;
-using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
 
 namespace Cms.Tests.Events;

@@ -5,7 +5,6 @@ using Cms.Application.Complaints;
 using Cms.Application.Webhooks;
 using Cms.Infrastructure.Webhooks;
 using Cms.Tests.Support;
-using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
 

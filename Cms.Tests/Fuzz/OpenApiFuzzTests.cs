@@ -1,10 +1,6 @@
 using System.Globalization;
-using System.Net;
-using System.Net.Http.Headers;
-using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using Cms.Tests.Api;
 using Cms.Tests.Support;
 
 namespace Cms.Tests.Fuzz;

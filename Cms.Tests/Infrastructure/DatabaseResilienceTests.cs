@@ -90,8 +90,11 @@ public sealed class DatabaseResilienceTests
     [Test]
     public async Task No_retry_starts_once_the_retry_time_budget_is_spent()
     {
-        var options = new ResilienceOptions { MaxRetryAttempts = 20, BaseDelay = TimeSpan.FromMilliseconds(1), MaxDelay = TimeSpan.FromMilliseconds(1),
-            MaxRetryDuration = TimeSpan.FromMilliseconds(50) };
+        var options = new ResilienceOptions
+        {
+            MaxRetryAttempts = 20, BaseDelay = TimeSpan.FromMilliseconds(1), MaxDelay = TimeSpan.FromMilliseconds(1),
+            MaxRetryDuration = TimeSpan.FromMilliseconds(50)
+        };
         var attempts = new TransactionAttempts();
         await Assert.ThrowsAsync<PostgresException>(async () => await Create(options).ExecuteAsync<int>(async (_, _) =>
         {

@@ -1,4 +1,3 @@
-using Cms.Application.Abstractions;
 using Cms.Application.Complaints;
 using Cms.Domain.Complaints;
 using Cms.Domain.Regulation;

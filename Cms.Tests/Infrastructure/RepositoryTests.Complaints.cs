@@ -7,7 +7,6 @@ using Cms.Domain.Complaints;
 using Cms.Domain.Regulation;
 using Cms.Tests.Domain;
 using Cms.Tests.Support;
-using Microsoft.Extensions.DependencyInjection;
 
 namespace Cms.Tests.Infrastructure;
 
@@ -21,9 +20,17 @@ public sealed partial class RepositoryTests
         var received = Odd(t0.AddHours(-3)).AddTicks(-1_000_000); // .0234567
         var complaint = Complaint.File(TestComplaints.Filing(reference: ComplaintReference.Format(t0.Year, 42)) with
         {
-            Id = Ids.New(), TenantId = tenantId, ConsumerId = consumer.Id, Channel = Channel.Email, Product = " credit_card ",
-            Category = " interest ", Description = "Interest charged on a promotional balance.", Priority = Priority.Urgent,
-            VulnerabilityInvolved = true, Flags = new ComplaintFlags(PaymentServices: true, Disability: true), ReceivedAt = received,
+            Id = Ids.New(),
+            TenantId = tenantId,
+            ConsumerId = consumer.Id,
+            Channel = Channel.Email,
+            Product = " credit_card ",
+            Category = " interest ",
+            Description = "Interest charged on a promotional balance.",
+            Priority = Priority.Urgent,
+            VulnerabilityInvolved = true,
+            Flags = new ComplaintFlags(PaymentServices: true, Disability: true),
+            ReceivedAt = received,
         }, t0).Value;
         Assert.That(complaint.Deadlines, Has.Count.GreaterThan(1));
         await InTenantAsync(tenantId, sp => Get<IComplaintRepository>(sp).AddAsync(complaint, Ct));

@@ -7,7 +7,6 @@ using Cms.Application.Staff;
 using Cms.Domain.Audit;
 using Cms.Domain.Common;
 using Cms.Domain.Complaints;
-using Microsoft.Extensions.DependencyInjection;
 
 namespace Cms.Tests.Infrastructure;
 

@@ -6,7 +6,6 @@ using Cms.Application.Staff;
 using Cms.Domain.Audit;
 using Cms.Domain.Common;
 using Cms.Domain.Complaints;
-using Cms.Domain.Consumers;
 using Cms.Domain.Staff;
 using Cms.Tests.Support;
 using Microsoft.Extensions.DependencyInjection;

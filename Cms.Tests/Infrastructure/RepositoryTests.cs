@@ -1,23 +1,15 @@
 using Cms.Application.Abstractions;
-using Cms.Application.Audit;
-using Cms.Application.Common;
-using Cms.Application.Complaints;
 using Cms.Application.Consumers;
 using Cms.Application.Staff;
 using Cms.Application.Tenants;
-using Cms.Application;
-using Cms.Domain.Audit;
 using Cms.Domain.Common;
 using Cms.Domain.Complaints;
 using Cms.Domain.Consumers;
 using Cms.Domain.Regulation;
 using Cms.Domain.Staff;
 using Cms.Domain.Tenants;
-using Cms.Infrastructure.Persistence;
-using Cms.Infrastructure;
 using Cms.Tests.Domain;
 using Cms.Tests.Support;
-using Microsoft.Extensions.DependencyInjection;
 
 namespace Cms.Tests.Infrastructure;
 
@@ -70,8 +62,13 @@ public sealed partial class RepositoryTests(DatabaseKind kind) : HostlessTests<T
         string category = "fees", string? reference = null) =>
         Complaint.File(TestComplaints.Filing(reference: reference ?? $"CMP-T-{Guid.NewGuid():N}"[..20]) with
         {
-            Id = Ids.New(), TenantId = tenantId, ConsumerId = consumerId, Product = "current_account", Category = category,
-            Description = "Charged twice.", ReceivedAt = receivedAt,
+            Id = Ids.New(),
+            TenantId = tenantId,
+            ConsumerId = consumerId,
+            Product = "current_account",
+            Category = category,
+            Description = "Charged twice.",
+            ReceivedAt = receivedAt,
         }, now).Value;
 
     private async Task<(Guid Tenant, StaffMember Staff, Consumer Consumer)> TenantWithStaffAndConsumerAsync()

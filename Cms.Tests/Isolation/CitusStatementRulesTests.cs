@@ -8,7 +8,6 @@ using Cms.Tests.Api;
 using Cms.Tests.Support;
 using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
-using static Cms.Tests.Api.ApiRequests;
 
 namespace Cms.Tests.Isolation;
 

@@ -78,83 +78,83 @@ public sealed class ConcurrentTenantsApiTests(DatabaseKind kind) : ApiTestBase(k
                 switch (operation)
                 {
                     case 0:
-                    {
-                        var page = await Read<Page<ComplaintSummaryDto>>(await me.Agent.GetAsync("/v1/complaints?limit=100", cts.Token));
-                        if (!page.Items.Select(c => c.Id).ToHashSet().SetEquals(me.Complaints))
                         {
-                            failures.Enqueue($"#{n} {me.Tenant.Tenant.Name}: complaint list {string.Join(",", page.Items.Select(c => c.Id))}");
-                        }
+                            var page = await Read<Page<ComplaintSummaryDto>>(await me.Agent.GetAsync("/v1/complaints?limit=100", cts.Token));
+                            if (!page.Items.Select(c => c.Id).ToHashSet().SetEquals(me.Complaints))
+                            {
+                                failures.Enqueue($"#{n} {me.Tenant.Tenant.Name}: complaint list {string.Join(",", page.Items.Select(c => c.Id))}");
+                            }
 
-                        break;
-                    }
+                            break;
+                        }
 
                     case 1:
-                    {
-                        var page = await Read<Page<ConsumerDto>>(await me.Agent.GetAsync($"/v1/consumers?externalRef={me.ExternalRef}", cts.Token));
-                        if (page.Items.Count != 1 || !me.Consumers.Contains(page.Items[0].Id))
                         {
-                            failures.Enqueue($"#{n} {me.Tenant.Tenant.Name}: consumer lookup {string.Join(",", page.Items.Select(c => c.Id))}");
-                        }
+                            var page = await Read<Page<ConsumerDto>>(await me.Agent.GetAsync($"/v1/consumers?externalRef={me.ExternalRef}", cts.Token));
+                            if (page.Items.Count != 1 || !me.Consumers.Contains(page.Items[0].Id))
+                            {
+                                failures.Enqueue($"#{n} {me.Tenant.Tenant.Name}: consumer lookup {string.Join(",", page.Items.Select(c => c.Id))}");
+                            }
 
-                        var foreign = await Read<Page<ConsumerDto>>(await me.Agent.GetAsync($"/v1/consumers?externalRef={other.ExternalRef}", cts.Token));
-                        if (foreign.Items.Count != 0)
-                        {
-                            failures.Enqueue($"#{n} {me.Tenant.Tenant.Name}: found {other.Tenant.Tenant.Name}'s consumer");
-                        }
+                            var foreign = await Read<Page<ConsumerDto>>(await me.Agent.GetAsync($"/v1/consumers?externalRef={other.ExternalRef}", cts.Token));
+                            if (foreign.Items.Count != 0)
+                            {
+                                failures.Enqueue($"#{n} {me.Tenant.Tenant.Name}: found {other.Tenant.Tenant.Name}'s consumer");
+                            }
 
-                        break;
-                    }
+                            break;
+                        }
 
                     case 2:
-                    {
-                        var own = await Read<ComplaintDto>(await me.Agent.GetAsync($"/v1/complaints/{complaint}", cts.Token));
-                        if (!me.Consumers.Contains(own.ConsumerId))
                         {
-                            failures.Enqueue($"#{n} {me.Tenant.Tenant.Name}: complaint of a foreign consumer");
-                        }
+                            var own = await Read<ComplaintDto>(await me.Agent.GetAsync($"/v1/complaints/{complaint}", cts.Token));
+                            if (!me.Consumers.Contains(own.ConsumerId))
+                            {
+                                failures.Enqueue($"#{n} {me.Tenant.Tenant.Name}: complaint of a foreign consumer");
+                            }
 
-                        var foreignId = other.Complaints.First();
-                        var foreign = await me.Agent.GetAsync($"/v1/complaints/{foreignId}", cts.Token);
-                        if (foreign.StatusCode != HttpStatusCode.NotFound)
-                        {
-                            failures.Enqueue($"#{n} {me.Tenant.Tenant.Name}: GET of {other.Tenant.Tenant.Name}'s complaint gave {(int)foreign.StatusCode}");
-                        }
+                            var foreignId = other.Complaints.First();
+                            var foreign = await me.Agent.GetAsync($"/v1/complaints/{foreignId}", cts.Token);
+                            if (foreign.StatusCode != HttpStatusCode.NotFound)
+                            {
+                                failures.Enqueue($"#{n} {me.Tenant.Tenant.Name}: GET of {other.Tenant.Tenant.Name}'s complaint gave {(int)foreign.StatusCode}");
+                            }
 
-                        break;
-                    }
+                            break;
+                        }
 
                     case 3:
-                    {
-                        notesMaybe.AddOrUpdate(complaint, 1, (_, c) => c + 1);
-                        var response = await me.Agent.PostAsJsonAsync($"/v1/complaints/{complaint}/notes",
-                            new { kind = "internal", body = $"note {n}" }, Json, cts.Token);
-                        await Expect(response, HttpStatusCode.Created);
-                        notesPosted.AddOrUpdate(complaint, 1, (_, c) => c + 1);
-                        break;
-                    }
+                        {
+                            notesMaybe.AddOrUpdate(complaint, 1, (_, c) => c + 1);
+                            var response = await me.Agent.PostAsJsonAsync($"/v1/complaints/{complaint}/notes",
+                                new { kind = "internal", body = $"note {n}" }, Json, cts.Token);
+                            await Expect(response, HttpStatusCode.Created);
+                            notesPosted.AddOrUpdate(complaint, 1, (_, c) => c + 1);
+                            break;
+                        }
 
                     case 4:
-                    {
-                        var audit = await Read<Page<AuditEntryDto>>(await me.Agent.GetAsync("/v1/audit?limit=200", cts.Token));
-                        var known = new HashSet<Guid>([me.Tenant.Id, .. me.Complaints, .. me.Consumers, .. me.Staff, me.Queue]);
-                        foreach (var entry in audit.Items.Where(e => !known.Contains(e.EntityId)))
                         {
-                            failures.Enqueue($"#{n} {me.Tenant.Tenant.Name}: audit entry about {entry.EntityType} {entry.EntityId}");
-                        }
+                            var audit = await Read<Page<AuditEntryDto>>(await me.Agent.GetAsync("/v1/audit?limit=200", cts.Token));
+                            var known = new HashSet<Guid>([me.Tenant.Id, .. me.Complaints, .. me.Consumers, .. me.Staff, me.Queue]);
+                            foreach (var entry in audit.Items.Where(e => !known.Contains(e.EntityId)))
+                            {
+                                failures.Enqueue($"#{n} {me.Tenant.Tenant.Name}: audit entry about {entry.EntityType} {entry.EntityId}");
+                            }
 
-                        break;
-                    }
+                            break;
+                        }
 
                     default:
-                    {
-                        var staff = await Read<Page<StaffDto>>(await me.Tenant.Admin.GetAsync("/v1/staff?limit=100", cts.Token));
-                        foreach (var s in staff.Items.Where(s => !me.Staff.Contains(s.Id)))
                         {
-                            failures.Enqueue($"#{n} {me.Tenant.Tenant.Name}: staff {s.Id} of another tenant");
-                        }
+                            var staff = await Read<Page<StaffDto>>(await me.Tenant.Admin.GetAsync("/v1/staff?limit=100", cts.Token));
+                            foreach (var s in staff.Items.Where(s => !me.Staff.Contains(s.Id)))
+                            {
+                                failures.Enqueue($"#{n} {me.Tenant.Tenant.Name}: staff {s.Id} of another tenant");
+                            }
 
-                        break;
-                    }
+                            break;
+                        }
                 }
 
                 Interlocked.Increment(ref completed);

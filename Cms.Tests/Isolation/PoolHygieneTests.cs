@@ -138,36 +138,36 @@ public sealed class PoolHygieneTests(bool throughPgBouncer)
         switch (kind)
         {
             case 0:
-            {
-                var response = await world.Client.GetAsync("/v1/complaints?limit=50", ct);
-                var page = await ApiTestBase.Read<Page<ComplaintSummaryDto>>(response);
-                return page.Items.FirstOrDefault(c => c.Product != world.Product) is { } leak ? $"list leaked {leak.Id}" : null;
-            }
+                {
+                    var response = await world.Client.GetAsync("/v1/complaints?limit=50", ct);
+                    var page = await ApiTestBase.Read<Page<ComplaintSummaryDto>>(response);
+                    return page.Items.FirstOrDefault(c => c.Product != world.Product) is { } leak ? $"list leaked {leak.Id}" : null;
+                }
 
             case 1:
-            {
-                var id = world.Complaints[Random.Shared.Next(world.Complaints.Count)];
-                var complaint = await ApiTestBase.Read<ComplaintDto>(await world.Client.GetAsync($"/v1/complaints/{id}", ct));
-                return complaint.Product != world.Product ? $"get {id} answered with another tenant's complaint" : null;
-            }
+                {
+                    var id = world.Complaints[Random.Shared.Next(world.Complaints.Count)];
+                    var complaint = await ApiTestBase.Read<ComplaintDto>(await world.Client.GetAsync($"/v1/complaints/{id}", ct));
+                    return complaint.Product != world.Product ? $"get {id} answered with another tenant's complaint" : null;
+                }
 
             case 2:
-            {
-                var response = await world.Client.GetAsync($"/v1/complaints/{other.Complaints[0]}", ct);
-                return response.StatusCode != HttpStatusCode.NotFound ? $"another tenant's complaint answered {(int)response.StatusCode}" : null;
-            }
+                {
+                    var response = await world.Client.GetAsync($"/v1/complaints/{other.Complaints[0]}", ct);
+                    return response.StatusCode != HttpStatusCode.NotFound ? $"another tenant's complaint answered {(int)response.StatusCode}" : null;
+                }
 
             case 3:
-            {
-                var page = await ApiTestBase.Read<Page<ConsumerDto>>(await world.Client.GetAsync("/v1/consumers?email=same@example.test", ct));
-                return page.Items.Count != 1 || page.Items[0].Id != world.Consumer ? "the e-mail lookup crossed tenants" : null;
-            }
+                {
+                    var page = await ApiTestBase.Read<Page<ConsumerDto>>(await world.Client.GetAsync("/v1/consumers?email=same@example.test", ct));
+                    return page.Items.Count != 1 || page.Items[0].Id != world.Consumer ? "the e-mail lookup crossed tenants" : null;
+                }
 
             default:
-            {
-                var filed = await FileAsync(world, ct);
-                return filed is not null && filed.Product != world.Product ? "a filing answered with another tenant's data" : null;
-            }
+                {
+                    var filed = await FileAsync(world, ct);
+                    return filed is not null && filed.Product != world.Product ? "a filing answered with another tenant's data" : null;
+                }
         }
     }
 

@@ -1,10 +1,4 @@
-using Cms.Tests.Api;
-using Cms.Application.Complaints;
-using System.Net;
-using System.Net.Http.Json;
-using Cms.Domain.Staff;
 using Cms.Tests.Support;
-using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
 
 namespace Cms.Tests.Isolation;

@@ -1,8 +1,7 @@
-using Cms.Tests.Api;
-using Cms.Application.Complaints;
 using System.Net;
 using System.Net.Http.Json;
-using Cms.Domain.Staff;
+using Cms.Application.Complaints;
+using Cms.Tests.Api;
 using Cms.Tests.Support;
 using Microsoft.Extensions.DependencyInjection;
 using Npgsql;

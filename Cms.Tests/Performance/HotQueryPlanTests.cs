@@ -6,7 +6,6 @@ using System.Text;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using Cms.Application.Complaints;
-using Cms.Application.Consumers;
 using Cms.Domain.Staff;
 using Cms.Migrations.Migrations;
 using Cms.Tests.Support;

@@ -1,8 +1,6 @@
 using System.Data.Common;
-using System.Diagnostics;
 using System.Net;
 using System.Net.Http.Json;
-using System.Text;
 using Cms.Application.Audit;
 using Cms.Application.Audit.VerifyAuditChain;
 using Cms.Application.Common;
@@ -11,9 +9,7 @@ using Cms.Application.Consumers;
 using Cms.Domain.Staff;
 using Cms.Infrastructure.Crypto;
 using Cms.Tests.Support;
-using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.DependencyInjection;
-using Npgsql;
 
 namespace Cms.Tests.Privacy;
 

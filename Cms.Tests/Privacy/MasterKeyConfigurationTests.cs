@@ -1,5 +1,4 @@
 using Cms.Api;
-using Cms.Infrastructure.Crypto;
 using Cms.Infrastructure.Persistence;
 using Microsoft.Extensions.Configuration;
 

@@ -9,7 +9,6 @@ using Cms.Application.Consumers;
 using Cms.Domain.Staff;
 using Cms.Tests.Support;
 using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using OpenTelemetry.Metrics;

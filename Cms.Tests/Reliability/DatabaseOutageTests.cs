@@ -3,9 +3,9 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using Cms.Application.Consumers;
 using Cms.Application.Tenants;
+using Cms.Infrastructure.Resilience;
 using Cms.Tests.Api;
 using Cms.Tests.Support;
-using Cms.Infrastructure.Resilience;
 using Microsoft.Extensions.DependencyInjection;
 using Polly.CircuitBreaker;
 

@@ -1,4 +1,3 @@
-using Microsoft.Extensions.DependencyInjection;
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
@@ -9,6 +8,7 @@ using Cms.Application.Consumers;
 using Cms.Application.Staff;
 using Cms.Application.Tenants;
 using Cms.Domain.Staff;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Cms.Tests.Support;
 

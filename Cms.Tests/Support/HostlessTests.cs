@@ -1,4 +1,3 @@
-using Cms.Application;
 using Cms.Application.Abstractions;
 using Cms.Domain.Common;
 using Cms.Domain.Tenants;

@@ -3,7 +3,6 @@
 // breaks a caller fails this build, and a document that says other than the service fails a check below. Run by
 // scripts/client-tests.sh against the service on loopback (docs/clients.md).
 using Cms.Client;
-using Cms.Client.Models;
 using Cms.ClientFlows;
 using Microsoft.Kiota.Abstractions;
 using Microsoft.Kiota.Bundle;

@@ -13,7 +13,7 @@ namespace Cms.Migrations.Migrations;
 /// Types: ids are uuid (SQLite: UNIQUEIDENTIFIER declared type, TEXT values written by the application); instants are
 /// timestamptz (SQLite: TEXT values, fixed-width ISO-8601 UTC); money is bigint minor units; dates are date.
 /// SQLite cannot add a foreign key to an existing table, so there the composite foreign keys are attached to the
-/// CREATE TABLE statement itself (see <see cref="ForeignKey"/>); on PostgreSQL they are separate named constraints.
+/// CREATE TABLE statement itself (see <see cref="CmsMigration.ForeignKey"/>); on PostgreSQL they are separate named constraints.
 /// </remarks>
 [Migration(202611250001, "Initial schema: tenants, staff, consumers, complaints, deadlines, notes, audit; RLS and grants on PostgreSQL")]
 public sealed class InitialSchema : CmsMigration

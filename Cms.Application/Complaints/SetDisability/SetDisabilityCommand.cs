@@ -3,7 +3,6 @@ using Cms.Application.Audit;
 using Cms.Application.Common;
 using Cms.Domain.Common;
 using Cms.Domain.Complaints;
-using Cms.Domain.Regulation;
 using Mediator;
 
 namespace Cms.Application.Complaints.SetDisability;

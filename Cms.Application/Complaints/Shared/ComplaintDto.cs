@@ -1,5 +1,5 @@
-using Cms.Application.Common;
 using System.Text.Json.Serialization;
+using Cms.Application.Common;
 using Cms.Domain.Complaints;
 using Cms.Domain.Consumers;
 using Cms.Domain.Regulation;

@@ -2,7 +2,6 @@ using System.Globalization;
 using System.Runtime.CompilerServices;
 using System.Text;
 using System.Text.Json;
-using Cms.Application.Consumers;
 using Cms.Application.Consumers.RegisterConsumer;
 using Cms.Domain.Common;
 using Cms.Domain.Consumers;

@@ -1,6 +1,5 @@
 using System.ComponentModel.DataAnnotations;
 using Cms.Application.Common;
-using Cms.Application.Staff;
 using Cms.Domain.Common;
 using Cms.Domain.Staff;
 using Mediator;

@@ -1,8 +1,8 @@
 using Cms.Application.Abstractions;
 using Cms.Application.Audit;
 using Cms.Application.LegalEntities;
-using Cms.Domain.LegalEntities;
 using Cms.Domain.Common;
+using Cms.Domain.LegalEntities;
 using Cms.Domain.Staff;
 using Cms.Domain.Tenants;
 using Mediator;

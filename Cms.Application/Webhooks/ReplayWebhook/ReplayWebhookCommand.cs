@@ -2,7 +2,6 @@ using Cms.Application.Abstractions;
 using Cms.Application.Audit;
 using Cms.Application.Common;
 using Cms.Domain.Common;
-using Cms.Domain.Webhooks;
 using Mediator;
 
 namespace Cms.Application.Webhooks.ReplayWebhook;

@@ -104,7 +104,11 @@ public sealed class ComplaintTransitionHandlerTests
             Assert.That(world.Db.Writes, Is.EqualTo(new[] { $"complaint.update {seeded.Id}", $"audit.insert {c.Action}", $"event.insert {c.Action}" }));
             Assert.That(world.Db.Events.Single().Event, Is.EqualTo(world.Db.Events.Single().Event with
             {
-                TenantId = cast.Tenant.Id, Type = c.Action, EntityType = "complaint", EntityId = seeded.Id, EntityVersion = seeded.Version + 1,
+                TenantId = cast.Tenant.Id,
+                Type = c.Action,
+                EntityType = "complaint",
+                EntityId = seeded.Id,
+                EntityVersion = seeded.Version + 1,
                 OccurredAt = entry.OccurredAt,
             }), "the change-feed event of the transition, with the complaint's new version");
             Assert.That(dto.Version, Is.EqualTo(seeded.Version + 1));

@@ -1,13 +1,12 @@
+using Cms.Application.Calendar;
 using Cms.Application.Calendar.SetClosureDay;
 using Cms.Application.Calendar.UpdateClockSettings;
-using Cms.Application.Calendar;
+using Cms.Application.Complaints;
 using Cms.Application.Complaints.CorrectReceivedAt;
 using Cms.Application.Complaints.FileComplaint;
 using Cms.Application.Complaints.ListDueComplaints;
-using Cms.Application.Complaints.RecordProvisionalCredit;
 using Cms.Application.Complaints.SetDisability;
 using Cms.Application.Complaints.SetPaymentServices;
-using Cms.Application.Complaints;
 using Cms.Domain.Common;
 using Cms.Domain.Complaints;
 using Cms.Domain.Regulation;

@@ -4,7 +4,6 @@ using Cms.Application.Consumers;
 using Cms.Domain.Audit;
 using Cms.Domain.Complaints;
 using Cms.Domain.Consumers;
-using Cms.Domain.Regulation;
 
 namespace Cms.Tests.Application.Fakes;
 

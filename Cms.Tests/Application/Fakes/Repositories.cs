@@ -1,11 +1,11 @@
 using Cms.Application.Abstractions;
 using Cms.Domain.Audit;
 using Cms.Domain.Complaints;
-using Cms.Domain.Taxonomies;
 using Cms.Domain.Consumers;
-using Cms.Domain.Regulation;
 using Cms.Domain.Queues;
+using Cms.Domain.Regulation;
 using Cms.Domain.Staff;
+using Cms.Domain.Taxonomies;
 using Cms.Domain.Tenants;
 
 namespace Cms.Tests.Application.Fakes;

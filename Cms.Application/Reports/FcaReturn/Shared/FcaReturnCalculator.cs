@@ -1,9 +1,8 @@
 using System.Globalization;
 using Cms.Application.Abstractions;
 using Cms.Application.Common;
-using Cms.Application.Taxonomies;
 using Cms.Application.LegalEntities;
-using Cms.Domain.Common;
+using Cms.Application.Taxonomies;
 using Cms.Domain.LegalEntities;
 using Cms.Domain.Reports;
 using Cms.Domain.Taxonomies;

@@ -1,5 +1,3 @@
-using Cms.Application.Abstractions;
-using Cms.Application.Audit;
 using Cms.Application.Common;
 using Cms.Application.Reports.FcaReturn;
 using Cms.Domain.Common;

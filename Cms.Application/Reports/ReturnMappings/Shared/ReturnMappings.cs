@@ -1,10 +1,5 @@
-using Cms.Application.Abstractions;
-using Cms.Application.Audit;
 using Cms.Application.Common;
-using Cms.Application.Reports.FcaReturn;
-using Cms.Domain.Common;
 using Cms.Domain.Taxonomies;
-using Mediator;
 
 namespace Cms.Application.Reports.ReturnMappings;
 

@@ -1,0 +1,77 @@
+using System.Collections.Concurrent;
+using System.Globalization;
+using System.Reflection;
+
+namespace Cms.Infrastructure.Persistence;
+
+/// <summary>
+/// A table's columns, written once: the SELECT list, the INSERT statement and the UPDATE set list are derived from it.
+/// A column's parameter is its name in PascalCase (<c>tenant_id</c> → <c>@TenantId</c>), which is also the property
+/// Dapper fills when it reads the column into the table's row type.
+/// </summary>
+/// <param name="table">The table.</param>
+/// <param name="keys">The key columns: in every WHERE, never updated.</param>
+/// <param name="setOnce">Written by the INSERT, never by an UPDATE.</param>
+/// <param name="mutable">Written by the INSERT and by every UPDATE.</param>
+/// <param name="readOnly">Read with the row, written by someone else (another aggregate's repository, a trigger).</param>
+/// <param name="wholeTable">The map holds every column of the table (a test holds it to that on both databases).</param>
+internal sealed class ColumnMap(string table, string[] keys, string[] setOnce, string[] mutable, string[]? readOnly = null,
+    bool wholeTable = true)
+{
+    private readonly string[] _written = [.. keys, .. setOnce, .. mutable];
+    private readonly ConcurrentDictionary<Type, PropertyInfo[]> _properties = new();
+
+    /// <summary>Every column of the table is in the map: a column added by a migration must be added here too.</summary>
+    public bool WholeTable => wholeTable;
+
+    public string Table => table;
+
+    /// <summary>Every column, for a SELECT.</summary>
+    public string Columns { get; } = string.Join(", ", [.. keys, .. setOnce, .. mutable, .. readOnly ?? []]);
+
+    /// <summary>Every column qualified with a table alias (<c>c.id, …</c>), for a SELECT that joins.</summary>
+    public string ColumnsOf(string alias) => string.Join(", ", Columns.Split(", ").Select(c => $"{alias}.{c}"));
+
+    /// <summary>INSERT of every written column from the parameters of the same names.</summary>
+    public string Insert => $"INSERT INTO {table} ({string.Join(", ", _written)}) VALUES ({string.Join(", ", _written.Select(Parameter))})";
+
+    /// <summary>A multi-row INSERT of every written column with positional parameters ($1 …), <paramref name="rows"/> rows
+    /// of them in the order <see cref="ValuesOf{TRow}"/> gives each row's values.</summary>
+    public string InsertRows(int rows)
+    {
+        var sql = new System.Text.StringBuilder($"INSERT INTO {table} ({string.Join(", ", _written)}) VALUES ");
+        for (var row = 0; row < rows; row++)
+        {
+            sql.Append(row == 0 ? "(" : ", (");
+            for (var column = 0; column < _written.Length; column++)
+            {
+                sql.Append(column == 0 ? "$" : ", $").Append((row * _written.Length) + column + 1);
+            }
+
+            sql.Append(')');
+        }
+
+        return sql.ToString();
+    }
+
+    /// <summary>A row's values for the written columns, in their order: each column from the property of its parameter's
+    /// name (as Dapper binds them).</summary>
+    public IEnumerable<object?> ValuesOf<TRow>(TRow row)
+        where TRow : class
+    {
+        var properties = _properties.GetOrAdd(typeof(TRow), type => [.. _written.Select(c => type.GetProperty(Parameter(c)[1..])
+            ?? throw new InvalidOperationException($"{type.Name} has no property for {table}.{c}"))]);
+        return properties.Select(p => p.GetValue(row));
+    }
+
+    /// <summary>The UPDATE's set list: every mutable column from its parameter.</summary>
+    public string UpdateSet { get; } = string.Join(", ", mutable.Select(c => $"{c} = {Parameter(c)}"));
+
+    /// <summary>The key columns equal to their parameters, for a WHERE.</summary>
+    public string KeyEquals { get; } = string.Join(" AND ", keys.Select(c => $"{c} = {Parameter(c)}"));
+
+    /// <summary><c>@Name</c> of a column: its snake_case name in PascalCase.</summary>
+    public static string Parameter(string column) =>
+        "@" + string.Concat(column.Split('_').Select(part => part.Length == 0 ? part
+            : char.ToUpper(part[0], CultureInfo.InvariantCulture) + part[1..]));
+}
