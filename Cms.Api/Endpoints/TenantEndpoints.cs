@@ -1,12 +1,12 @@
 using Cms.Api.Http;
 using Cms.Application.Common;
+using Cms.Application.PlatformAudit.VerifyPlatformAudit;
 using Cms.Application.Tenants;
 using Cms.Application.Tenants.CreateTenant;
-using Cms.Application.Tenants.GetTenant;
-using Cms.Application.Tenants.ListTenants;
-using Cms.Application.PlatformAudit.VerifyPlatformAudit;
 using Cms.Application.Tenants.ExportTenant;
+using Cms.Application.Tenants.GetTenant;
 using Cms.Application.Tenants.GetTenantOffboarding;
+using Cms.Application.Tenants.ListTenants;
 using Cms.Application.Tenants.OffboardTenant;
 using Cms.Application.Tenants.ReactivateTenant;
 using Cms.Application.Tenants.SuspendTenant;

@@ -1,6 +1,5 @@
 using System.Threading.Channels;
 using Cms.Application.Tenants;
-using Cms.Domain.Common;
 using Cms.Infrastructure.Persistence;
 
 namespace Cms.Infrastructure.Offboarding;

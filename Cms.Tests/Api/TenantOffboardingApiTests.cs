@@ -1,13 +1,10 @@
 using System.Net;
 using System.Net.Http.Json;
-using System.Security.Cryptography;
-using System.Text;
 using System.Text.Json;
 using Cms.Application.Tenants;
 using Cms.Domain.Staff;
 using Cms.Infrastructure.Offboarding;
 using Cms.Tests.Support;
-using Dapper;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Cms.Tests.Api;

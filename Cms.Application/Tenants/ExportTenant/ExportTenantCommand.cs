@@ -1,6 +1,5 @@
 using Cms.Application.Abstractions;
 using Cms.Application.Common;
-using Cms.Application.PlatformAudit;
 using Cms.Domain.Common;
 using Cms.Domain.Tenants;
 using Mediator;
