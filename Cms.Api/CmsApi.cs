@@ -13,9 +13,7 @@ using Cms.Infrastructure.Crypto;
 using Cms.Infrastructure.Persistence;
 using Cms.Infrastructure.Resilience;
 using Cms.Migrations;
-using Microsoft.AspNetCore.Authentication.JwtBearer;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
-using Microsoft.IdentityModel.Tokens;
 using Scalar.AspNetCore;
 
 namespace Cms.Api;
@@ -66,6 +64,14 @@ public static class CmsApi
         services.AddSingleton<Import.ConsumerImporter>();
         services.AddSingleton(LoadWebhooks(configuration, builder.Environment));
         services.AddHostedService<WebhookDeliveryWorker>();
+        var alertOptions = configuration.GetSection(DeadlineAlertOptions.Section).Get<DeadlineAlertOptions>() ?? new DeadlineAlertOptions();
+        if (alertOptions.Interval <= TimeSpan.Zero)
+        {
+            throw new InvalidOperationException("Cms:DeadlineAlerts:Interval must be positive.");
+        }
+
+        services.AddSingleton(alertOptions);
+        services.AddHostedService<DeadlineAlertWorker>();
         services.AddOptions<IdempotencyOptions>().Bind(configuration.GetSection(IdempotencyOptions.Section))
             .Validate(o => o.Retention > TimeSpan.Zero, "Cms:Idempotency:Retention must be positive.")
             .Validate(o => o.PurgeInterval >= TimeSpan.Zero, "Cms:Idempotency:PurgeInterval must not be negative (zero turns the purge off).")
@@ -90,31 +96,7 @@ public static class CmsApi
         services.AddProblemDetails(o => o.CustomizeProblemDetails = Problems.Customize);
         services.AddExceptionHandler<UnexpectedErrorHandler>();
 
-        // Validated tokens are remembered until they expire (at most five minutes), on the handler's own clock, the
-        // system's; roles are still read from the database on every request (ValidatedTokenCache).
-        var tokenCache = new ValidatedTokenCache(TimeProvider.System);
-        services.AddSingleton(tokenCache);
-        services.AddAuthentication(JwtBearerDefaults.AuthenticationScheme).AddJwtBearer(o =>
-        {
-            o.MapInboundClaims = false;
-            o.Events = StrictTokenRules.Apply(tokenCache.Events(), auth, TimeProvider.System);
-            if (!string.IsNullOrWhiteSpace(auth.Authority))
-            {
-                o.Authority = auth.Authority;
-                o.Audience = auth.Audience;
-            }
-            else
-            {
-                o.TokenValidationParameters = new TokenValidationParameters
-                {
-                    ValidIssuer = auth.Issuer,
-                    ValidAudience = auth.Audience,
-                    IssuerSigningKey = new SymmetricSecurityKey(auth.SigningKeyBytes()),
-                    ValidAlgorithms = [SecurityAlgorithms.HmacSha256],
-                    ClockSkew = TimeSpan.FromSeconds(30),
-                };
-            }
-        });
+        services.AddCmsBearerAuthentication(auth);
         services.AddAuthorizationBuilder()
             .SetFallbackPolicy(new Microsoft.AspNetCore.Authorization.AuthorizationPolicyBuilder().RequireAuthenticatedUser().Build());
 
@@ -130,6 +112,11 @@ public static class CmsApi
         services.AddHealthChecks()
             .AddCheck<DatabaseHealthCheck>("database", tags: ["ready"])
             .AddCheck<MigrationsHealthCheck>("migrations", tags: ["ready"]);
+        if (!string.IsNullOrWhiteSpace(auth.Authority))
+        {
+            services.AddHealthChecks().AddCheck<IdentityProviderHealthCheck>(IdentityProviderHealthCheck.Name, tags: ["ready"]);
+        }
+
         AddGracefulShutdown(services, configuration);
 
         services.AddSingleton(telemetry);
@@ -312,7 +299,11 @@ public static class CmsApi
                 .AllowAnonymous();
         }
         app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => false }).AllowAnonymous().DisableRateLimiting();
-        app.MapHealthChecks("/health/ready", new HealthCheckOptions { Predicate = c => c.Tags.Contains("ready") }).AllowAnonymous()
+        app.MapHealthChecks("/health/ready", new HealthCheckOptions
+        {
+            Predicate = c => c.Tags.Contains("ready"),
+            ResponseWriter = ReadinessResponse.WriteAsync,
+        }).AllowAnonymous()
             .DisableRateLimiting();
 
         // Every API route runs as one retried unit of database work (DatabaseRetryFilter, outermost of its filters).
@@ -328,6 +319,7 @@ public static class CmsApi
         api.MapComplaintEndpoints();
         api.MapAuditEndpoints();
         api.MapTaxonomyEndpoints();
+        api.MapLetterEndpoints();
         api.MapReportEndpoints();
         api.MapFcaReturnEndpoints();
         api.MapDotReportEndpoints();

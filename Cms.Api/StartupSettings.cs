@@ -30,9 +30,9 @@ public static class StartupSettings
         var auth = CmsApi.LoadAuth(configuration, database);
         if (!string.IsNullOrWhiteSpace(auth.Authority))
         {
-            if (!Uri.TryCreate(auth.Authority, UriKind.Absolute, out var authority) || authority.Scheme is not ("https" or "http"))
+            if (auth.AuthorityError() is { } authError)
             {
-                throw Invalid("Cms:Auth:Authority must be the absolute https URL of the OpenID Connect authority.");
+                throw Invalid(authError);
             }
         }
         else

@@ -21,6 +21,8 @@ public static class DependencyInjection
         services.TryAddSingleton(new IdempotentAnswerFormat(System.Text.Json.JsonSerializerOptions.Web)); // the host's: its HTTP JSON options
         services.TryAddSingleton(new Webhooks.WebhookOptions()); // defaults; the host registers Cms:Webhooks after this
         services.AddScoped<AuditTrail>();
+        services.AddScoped<Behaviours.PersonalAnswers>();
+        services.AddScoped<DeadlineAlerts.EmitDeadlineAlerts.DeadlineAlertPass>();
         services.AddScoped<Reports.FcaReturn.FcaReturnCalculator>();
         services.AddSingleton<AuditChain>(); // needs an AuditChainKey from the host's configuration
         services.AddSingleton<PlatformAudit.PlatformAuditChain>();

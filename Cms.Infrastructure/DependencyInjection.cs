@@ -54,8 +54,9 @@ public static class DependencyInjection
             {
                 var builder = new NpgsqlDataSourceBuilder(options.ConnectionString);
                 builder.ConnectionStringBuilder.ApplicationName ??= "cms-api";
-                return WithTracingFilter(builder).Build();
+                return new PostgresDataSource(WithTracingFilter(builder));
             });
+            services.AddSingleton(sp => sp.GetRequiredService<PostgresDataSource>().Source);
             services.AddScoped<DbSession, PostgresSession>();
             services.AddSingleton<MonthlyPartitions>();
             if (!string.IsNullOrWhiteSpace(options.ReadConnectionString))
@@ -64,10 +65,11 @@ public static class DependencyInjection
                 {
                     var builder = new NpgsqlDataSourceBuilder(options.ReadConnectionString);
                     builder.ConnectionStringBuilder.ApplicationName ??= "cms-api-read";
-                    return WithTracingFilter(builder).Build();
+                    return new PostgresDataSource(WithTracingFilter(builder));
                 });
+                services.AddKeyedSingleton(ReadSideKey, (sp, key) => sp.GetRequiredKeyedService<PostgresDataSource>(key).Source);
                 services.AddScoped(sp => new ReplicaSession(PostgresSession.ReadOnly(
-                    sp.GetRequiredKeyedService<NpgsqlDataSource>(ReadSideKey), sp.GetRequiredService<TenantScope>(),
+                    sp.GetRequiredKeyedService<PostgresDataSource>(ReadSideKey), sp.GetRequiredService<TenantScope>(),
                     sp.GetRequiredService<UseCaseScope>(), options)));
                 services.AddScoped(sp => new QuerySession(sp.GetRequiredService<DbSession>(), sp.GetRequiredService<ReplicaSession>()));
             }
@@ -107,6 +109,7 @@ public static class DependencyInjection
         services.AddScoped<IConsumerRepository, ConsumerRepository>();
         services.AddScoped<IConsumerBulkWriter, ConsumerBulkWriter>();
         services.AddScoped<IComplaintRepository, ComplaintRepository>();
+        services.AddScoped<Audit.AuditValueSealing>();
         services.AddScoped<IAuditRepository, Audit.AuditRepository>();
         services.AddSingleton<Audit.ChangeSealer>();
         services.AddSingleton<Audit.ChangeSealerSignal>();
@@ -128,6 +131,11 @@ public static class DependencyInjection
         services.AddScoped<IAuditChainReader, AuditChainReader>();
         services.AddScoped<ITaxonomyRepository, TaxonomyRepository>();
         services.AddScoped<ITaxonomyQueries, TaxonomyQueries>();
+        services.AddSingleton<Cms.Application.Letters.ILetterEngine, LetterTemplates.FluidLetterEngine>();
+        services.AddScoped<Cms.Application.Letters.ILetterTemplateRepository, LetterTemplates.LetterTemplateRepository>();
+        services.AddScoped<Cms.Application.Letters.ILetterRepository, Letters.LetterRepository>();
+        services.AddScoped<Cms.Application.DeadlineAlerts.IDeadlineAlertStore, DeadlineAlerts.DeadlineAlertStore>();
+        services.AddSingleton<DeadlineAlerts.DeadlineAlertScheduler>();
         services.AddScoped<IComplaintReportQueries, ComplaintReportQueries>();
         services.AddScoped<IIdempotencyStore, Idempotency.IdempotencyStore>();
         services.AddScoped<IEventOutbox, Events.EventOutbox>();

@@ -14,6 +14,13 @@
 #   CMS_TEST_PG_BIN          the PostgreSQL bin directory used (pg_basebackup, pg_ctl: the replica test)
 #   CMS_TEST_PGBOUNCER       path of the pgbouncer binary (empty if it could not be installed)
 #   CMS_TEST_REDOCLY         the OpenAPI linter (tools/openapi-lint, installed from its package-lock with npm ci)
+#   CMS_TEST_PATRONI, CMS_TEST_PATRONICTL, CMS_TEST_ETCD
+#                            Patroni 3.0 and etcd 3.4 (Debian packages patroni, etcd-server) for the failover tests
+#                            (Cms.Tests/Support/PatroniCluster.cs starts them when a fixture needs them; empty if they
+#                            could not be installed, and those tests then fail)
+#   CMS_TEST_OWNED_PIDS      a file where fixtures list the long-running processes they start ("pid starttime" lines):
+#                            whatever is still running at the end (a crashed test host) is ended here, by pid
+#   CMS_TEST_OIDC_PROVIDER   the OpenID Connect provider the tests start (tools/oidc-provider, installed with npm ci)
 #
 # A full run (no arguments, or CMS_TEST_CLIENTS=1) then runs the generated clients against the service
 # (scripts/client-tests.sh: Kiota C# and openapi-typescript clients from the document this build serves); their flows
@@ -29,6 +36,7 @@ RESULTS_DIR="$REPO_ROOT/TestResults"
 PG_BIN=${CMS_TEST_PG_BIN:-/usr/lib/postgresql/15/bin}
 FIRST_PORT=55432
 
+OWNED_PIDS=""  # CMS_TEST_OWNED_PIDS: processes fixtures started, ended at exit if still running
 PG_TMP=""    # this run's temp dir: data/, the unix socket, the server log
 PG_LOG=""
 PG_PORT=""
@@ -128,6 +136,19 @@ install_openapi_linter() {
   CMS_TEST_REDOCLY="$dir/node_modules/.bin/redocly"
 }
 
+# The OpenID Connect provider the OIDC tests start (tools/oidc-provider: oidc-provider pinned by its package-lock.json).
+# Sets CMS_TEST_OIDC_PROVIDER. The tests fail (never skip) when it is missing or cannot start.
+install_oidc_provider() {
+  local dir="$REPO_ROOT/tools/oidc-provider"
+  CMS_TEST_OIDC_PROVIDER=""
+  ensure_pkg nodejs node || return 1
+  if [[ ! -f $dir/node_modules/oidc-provider/package.json ]]; then
+    log "installing the test OpenID Connect provider (npm ci in tools/oidc-provider)"
+    (cd "$dir" && npm ci --no-audit --no-fund --loglevel=error >&2) || return 1
+  fi
+  CMS_TEST_OIDC_PROVIDER="$dir"
+}
+
 random_password() { od -An -tx1 -N24 /dev/urandom | tr -d ' \n'; }   # 48 hex chars
 
 # initdb a private cluster in a new temp dir; sets PG_TMP and PG_PASSWORD.
@@ -209,7 +230,29 @@ cleanup() {
   PG_TMP=""
 }
 
-on_exit() { local rc=$?; cleanup; exit "$rc"; }
+# End the processes a fixture listed in CMS_TEST_OWNED_PIDS and left running (its own teardown normally stops them;
+# a crashed or killed test host does not). Only a pid whose start time still matches is signalled: never a process
+# that merely reused the number.
+stop_owned_processes() {
+  [[ -n ${OWNED_PIDS:-} && -f $OWNED_PIDS ]] || return 0
+  local pid start signal alive
+  for signal in TERM KILL; do
+    alive=0
+    while read -r pid start; do
+      [[ $pid =~ ^[0-9]+$ ]] || continue
+      if [[ -r /proc/$pid/stat ]] && [[ $(awk '{print $22}' "/proc/$pid/stat" 2>/dev/null) == "$start" ]]; then
+        kill "-$signal" "$pid" 2>/dev/null && alive=1
+      fi
+    done <"$OWNED_PIDS"
+    [[ $alive -eq 1 && $signal == TERM ]] || break
+    log "ending processes a fixture left running (SIGTERM, then SIGKILL after 10 s)"
+    sleep 10
+  done
+  rm -f "$OWNED_PIDS"
+  OWNED_PIDS=""
+}
+
+on_exit() { local rc=$?; stop_owned_processes; cleanup; exit "$rc"; }
 
 # Sum the <Counters> of every TRX file written after the stamp file; prints "passed failed skipped".
 # failed counts every unsuccessful outcome. skipped is the rest: the TRX logger leaves
@@ -248,6 +291,15 @@ main() {
     log "warning: pgbouncer unavailable; CMS_TEST_PGBOUNCER is empty"
   fi
   install_openapi_linter || log "warning: the OpenAPI linter could not be installed; its test will fail"
+  # The failover tests' Patroni pair and etcd (started by the fixture that needs them, not here).
+  CMS_TEST_PATRONI="" CMS_TEST_PATRONICTL="" CMS_TEST_ETCD=""
+  if ensure_pkg patroni /usr/bin/patroni && ensure_pkg etcd-server /usr/bin/etcd; then
+    CMS_TEST_PATRONI=/usr/bin/patroni CMS_TEST_PATRONICTL=/usr/bin/patronictl CMS_TEST_ETCD=/usr/bin/etcd
+  else
+    log "warning: patroni or etcd-server unavailable; the failover tests will fail"
+  fi
+  OWNED_PIDS=$(mktemp /tmp/cms-test-owned-pids.XXXXXX)
+  install_oidc_provider || log "warning: the OpenID Connect provider could not be installed; its tests will fail"
   ensure_postgres_user
   init_cluster
   start_server
@@ -255,7 +307,8 @@ main() {
   export CMS_TEST_PG_ADMIN="Host=127.0.0.1;Port=$PG_PORT;Username=postgres;Password=$PG_PASSWORD;Database=postgres"
   export CMS_TEST_REQUIRE_PG=1
   export CMS_TEST_PG_BIN="$PG_BIN"
-  export CMS_TEST_PGBOUNCER CMS_TEST_REDOCLY
+  export CMS_TEST_PGBOUNCER CMS_TEST_REDOCLY CMS_TEST_PATRONI CMS_TEST_PATRONICTL CMS_TEST_ETCD CMS_TEST_OIDC_PROVIDER
+  export CMS_TEST_OWNED_PIDS="$OWNED_PIDS"
   export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
 
   cd "$REPO_ROOT"
@@ -270,6 +323,7 @@ main() {
   dotnet test "$TARGET" -c Release --logger "trx;LogFilePrefix=cms-tests" \
     --results-directory "$RESULTS_DIR" "$@" || test_rc=$?
 
+  stop_owned_processes
   cleanup   # now, so that nothing it might print follows the summary line
 
   local client_passed=0 client_failed=0 client_line

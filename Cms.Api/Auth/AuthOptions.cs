@@ -10,6 +10,22 @@ public sealed class AuthOptions
 
     public string Audience { get; set; } = "cms";
 
+    /// <summary>With <see cref="Authority"/>: the claim that carries the CMS tenant id (a provider may require a namespaced
+    /// name, e.g. <c>https://cms.example.com/tenant_id</c>).</summary>
+    public string TenantClaim { get; set; } = CmsClaims.TenantId;
+
+    /// <summary>With <see cref="Authority"/>: only values of <see cref="TenantClaim"/> that start with this prefix name the
+    /// tenant, the prefix taken off (Entra ID: <c>TenantClaim</c> <c>roles</c>, an application role <c>cms.tenant.&lt;id&gt;</c>).</summary>
+    public string? TenantValuePrefix { get; set; }
+
+    /// <summary>With <see cref="Authority"/>: how often the provider's discovery document and signing keys are fetched
+    /// again while the service runs (a removed key stops being trusted within this time).</summary>
+    public TimeSpan MetadataRefreshInterval { get; set; } = TimeSpan.FromHours(1);
+
+    /// <summary>With <see cref="Authority"/>: the least time between two fetches outside that schedule, for a token
+    /// signed with a key id the service does not know, or after a failed fetch.</summary>
+    public TimeSpan MetadataRetryInterval { get; set; } = TimeSpan.FromSeconds(30);
+
     /// <summary>Local runs and tests: the issuer of HS256 tokens.</summary>
     public string Issuer { get; set; } = "cms-local";
 
@@ -40,6 +56,34 @@ public sealed class AuthOptions
         }
 
         return this;
+    }
+
+    /// <summary>An http (not https) authority is accepted only on this machine's loopback (tests, a sidecar).</summary>
+    public static bool IsLoopbackHttp(string authority) =>
+        Uri.TryCreate(authority, UriKind.Absolute, out var uri) && uri.Scheme == Uri.UriSchemeHttp && uri.IsLoopback;
+
+    /// <summary>Why the OpenID Connect settings cannot work, or null (checked at start-up).</summary>
+    public string? AuthorityError()
+    {
+        if (!Uri.TryCreate(Authority, UriKind.Absolute, out var authority)
+            || !(authority.Scheme == Uri.UriSchemeHttps || IsLoopbackHttp(Authority)) || !string.IsNullOrEmpty(authority.Query))
+        {
+            return "Cms:Auth:Authority must be the absolute https URL of the OpenID Connect issuer (http only on loopback), without a query.";
+        }
+
+        if (MetadataRefreshInterval < TimeSpan.FromSeconds(1) || MetadataRefreshInterval > TimeSpan.FromDays(1))
+        {
+            return "Cms:Auth:MetadataRefreshInterval must be between 00:00:01 and 1.00:00:00.";
+        }
+
+        if (string.IsNullOrWhiteSpace(TenantClaim) || TenantClaim.Length > 200)
+        {
+            return "Cms:Auth:TenantClaim must name the claim that carries the tenant id (at most 200 characters).";
+        }
+
+        return MetadataRetryInterval < TimeSpan.FromSeconds(1) || MetadataRetryInterval > MetadataRefreshInterval
+            ? "Cms:Auth:MetadataRetryInterval must be at least 00:00:01 and at most Cms:Auth:MetadataRefreshInterval."
+            : null;
     }
 
     public byte[] SigningKeyBytes()

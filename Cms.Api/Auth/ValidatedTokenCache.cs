@@ -14,13 +14,16 @@ namespace Cms.Api.Auth;
 /// <item>An entry ends when its token expires (<c>exp</c>, without the handler's clock skew, so never later than the
 /// handler would accept it) and at the latest <see cref="MaxAge"/> after it was validated, so a signing key that is
 /// withdrawn stops being trusted within that time as it would be for a new token.</item>
+/// <item>With an OpenID Connect provider, an entry is used only while the key that signed its token is still among the
+/// provider's signing keys as last fetched (<see cref="ProviderMetadata.Publishes"/>): a key removed from the JWKS stops
+/// being trusted at the next metadata refresh, for remembered tokens as for new ones.</item>
 /// <item>It holds who the token says the caller is, nothing else: roles are still read from the database on every
 /// request (AuthorizationBehaviour), so a revoked role or a deactivation still takes effect at once.</item>
 /// </list>
 /// Bounded (<see cref="Capacity"/> entries; when full, expired entries are swept and, failing that, nothing more is
 /// stored and tokens are simply validated as before). Each request gets its own copy of the principal.
 /// </summary>
-public sealed class ValidatedTokenCache(TimeProvider time)
+public sealed class ValidatedTokenCache(TimeProvider time, Func<string, bool>? keyStillTrusted = null)
 {
     public const int Capacity = 10_000;
 
@@ -38,7 +41,7 @@ public sealed class ValidatedTokenCache(TimeProvider time)
             return null;
         }
 
-        if (time.GetUtcNow() >= entry.Until)
+        if (time.GetUtcNow() >= entry.Until || (keyStillTrusted is not null && (entry.KeyId is null || !keyStillTrusted(entry.KeyId))))
         {
             _entries.TryRemove(new KeyValuePair<string, Entry>(token, entry));
             return null;
@@ -47,12 +50,13 @@ public sealed class ValidatedTokenCache(TimeProvider time)
         return Copy(entry.Principal);
     }
 
-    /// <summary>Remembers a token the handler has just validated, until its expiry (<paramref name="expiresUtc"/>) or <see cref="MaxAge"/>.</summary>
-    public void Add(string token, ClaimsPrincipal principal, DateTime expiresUtc)
+    /// <summary>Remembers a token the handler has just validated, until its expiry (<paramref name="expiresUtc"/>) or <see cref="MaxAge"/>;
+    /// <paramref name="keyId"/> names the key that signed it (required with a provider, whose keys may be withdrawn).</summary>
+    public void Add(string token, ClaimsPrincipal principal, DateTime expiresUtc, string? keyId = null)
     {
-        if (expiresUtc == DateTime.MinValue || string.IsNullOrEmpty(token))
+        if (expiresUtc == DateTime.MinValue || string.IsNullOrEmpty(token) || (keyStillTrusted is not null && keyId is null))
         {
-            return; // no expiry to honour: not remembered
+            return; // no expiry to honour, or no key to check it against: not remembered
         }
 
         var now = time.GetUtcNow();
@@ -79,7 +83,7 @@ public sealed class ValidatedTokenCache(TimeProvider time)
             }
         }
 
-        _entries[token] = new Entry(Copy(principal), until);
+        _entries[token] = new Entry(Copy(principal), until, keyId);
     }
 
     /// <summary>A copy down to the identities and their claims (<see cref="ClaimsPrincipal.Clone"/> shares the identities).</summary>
@@ -103,7 +107,7 @@ public sealed class ValidatedTokenCache(TimeProvider time)
             if (context.Principal is { } principal && context.SecurityToken is { } validated
                 && BearerToken(context.Request.Headers.Authorization) is { } token)
             {
-                Add(token, principal, validated.ValidTo);
+                Add(token, principal, validated.ValidTo, SigningKeyId(validated));
             }
 
             return Task.CompletedTask;
@@ -124,5 +128,9 @@ public sealed class ValidatedTokenCache(TimeProvider time)
             : null;
     }
 
-    private sealed record Entry(ClaimsPrincipal Principal, DateTimeOffset Until);
+    /// <summary>The id of the key the handler validated the signature with (the token's <c>kid</c> when the key has none).</summary>
+    private static string? SigningKeyId(Microsoft.IdentityModel.Tokens.SecurityToken token) =>
+        token.SigningKey?.KeyId is { Length: > 0 } keyId ? keyId : (token as Microsoft.IdentityModel.JsonWebTokens.JsonWebToken)?.Kid;
+
+    private sealed record Entry(ClaimsPrincipal Principal, DateTimeOffset Until, string? KeyId);
 }

@@ -47,6 +47,7 @@ public static class ConsumerEndpoints
         group.MapPatch("/{id}", Update).WithSummary("Update contact details; If-Match required (agent+).").RequiresIfMatch();
         group.MapPost("/{id}/erasure", Erase).WithSummary("Erase the consumer's personal data; 409 under legal hold or when already erased (tenant_admin).");
         group.MapPut("/{id}/legal-hold", SetLegalHold).WithSummary("Set or lift the legal hold: { onHold } (tenant_admin).");
+        group.MapConsumerExport();
     }
 
     private static async Task<Results<Created<ConsumerDto>, ProblemHttpResult>> Register(RegisterConsumerCommand body,

@@ -28,6 +28,7 @@ public static class OpenApiContract
         ["Consumers"] = "Complainants; their personal data is encrypted at rest and never logged.",
         ["Complaints"] = "Complaints through their regulated lifecycle, with deadlines, notes and history.",
         ["Taxonomies"] = "Per-tenant versioned taxonomies of products, categories and root causes.",
+        ["Letters"] = "Regulated correspondence: versioned letter templates, letters rendered and checked against the regulatory profile, four-eyes approval, the send log.",
         ["Reports"] = "Regulatory returns for a period (docs/regulatory-returns.md).",
         ["Audit"] = "The tenant's tamper-evident audit trail and its verification.",
         ["Calendar"] = "The tenant's business-day calendar (public holidays by rule, closure days) and clock settings (internal SLA, at-risk window).",
@@ -159,6 +160,11 @@ public static class OpenApiContract
             problems[400] = "The file's structure is unusable (e.g. a CSV header without the required columns); nothing was loaded.";
             problems[413] = "The body exceeds the endpoint's limit.";
             problems[415] = $"The body is not one of: {string.Join(", ", raw.ByMediaType.Keys)}.";
+        }
+
+        if (metadata.OfType<Microsoft.AspNetCore.Http.Metadata.IProducesResponseTypeMetadata>().Any(p => p.StatusCode == StatusCodes.Status410Gone))
+        {
+            problems[410] = "The consumer's personal data has been erased: nothing is left to answer (code consumer.erased).";
         }
 
         if (!HttpMethods.IsGet(method))

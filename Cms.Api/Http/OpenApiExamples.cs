@@ -125,6 +125,8 @@ public static partial class OpenApiExamples
         [typeof(ComplaintEndpoints.NoteBody)] = new ComplaintEndpoints.NoteBody(NoteKind.Internal, "Called the consumer; statement requested."),
         [typeof(NoteDto)] = Note,
         [typeof(AuditEntryDto)] = AuditEntry,
+        [typeof(Endpoints.ConsumerExportEndpoint.ConsumerExportDocument)] = new Endpoints.ConsumerExportEndpoint.ConsumerExportDocument(Now, Consumer,
+            [new Endpoints.ConsumerExportEndpoint.ExportedComplaintDocument(Complaint, [Note], [AuditEntry])], [AuditEntry]),
         [typeof(ComplaintEndpoints.ReceivedAtBody)] = new ComplaintEndpoints.ReceivedAtBody(Received.AddDays(-2)),
         [typeof(ComplaintEndpoints.PaymentServicesBody)] = new ComplaintEndpoints.PaymentServicesBody(true),
         [typeof(ComplaintEndpoints.DisabilityBody)] = new ComplaintEndpoints.DisabilityBody(true),
@@ -182,7 +184,7 @@ public static partial class OpenApiExamples
     /// <summary>The example of a body type, or null when the type has none (the OpenAPI test lists those).</summary>
     public static object? For(Type type)
     {
-        if (Examples.TryGetValue(type, out var example) || ReturnExamples.TryGetValue(type, out example)
+        if (Examples.TryGetValue(type, out var example) || ReturnExamples.TryGetValue(type, out example) || LetterExamples.TryGetValue(type, out example)
             || OffboardingExamples.TryGetValue(type, out example))
         {
             return example;

@@ -74,6 +74,7 @@ public static class OpenApiProblemTypes
         412 => ["version.stale"],
         413 => ["body_too_large"],
         415 => shape.RawBody ? ["import.unsupported_media_type"] : ["unsupported_media_type"],
+        410 => ["consumer.erased"],
         422 => ["idempotency.key_reused"],
         428 => ["if_match.required"],
         429 => ["rate_limited"],

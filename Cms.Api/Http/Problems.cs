@@ -21,6 +21,7 @@ public static class Problems
         ErrorKind.PreconditionFailed => StatusCodes.Status412PreconditionFailed,
         ErrorKind.PreconditionRequired => StatusCodes.Status428PreconditionRequired,
         ErrorKind.Unprocessable => StatusCodes.Status422UnprocessableEntity,
+        ErrorKind.Gone => StatusCodes.Status410Gone,
         _ => StatusCodes.Status500InternalServerError,
     };
 
@@ -31,7 +32,9 @@ public static class Problems
             ? new HttpValidationProblemDetails(fields.ToDictionary(f => f.Key, f => f.Value)) { Detail = error.Message }
             : new ProblemDetails { Detail = error.Message };
         problem.Status = status;
-        problem.Title = TitleOf(status);
+        // A letter's 422 (required content, unsafe template) is not the idempotency key's: its own title.
+        problem.Title = error.Kind == ErrorKind.Unprocessable && error.Code.StartsWith("letter", StringComparison.Ordinal)
+            ? "The letter or template does not meet its rules." : TitleOf(status);
         problem.Type = TypeOf(error.Code);
         problem.Extensions["code"] = error.Code;
         return TypedResults.Problem(problem);
@@ -64,6 +67,7 @@ public static class Problems
         409 => "The request conflicts with the resource's current state.",
         412 => "The resource has changed since it was read.",
         413 => "The request body is too large.",
+        410 => "The resource is gone.",
         415 => "The media type is not supported.",
         422 => "The idempotency key was used for another request.",
         428 => "If-Match is required.",

@@ -6,8 +6,10 @@ namespace Cms.Application.Abstractions;
 /// </summary>
 public sealed record IdempotencyScope(Guid? TenantId, string Principal);
 
-/// <summary>The answer recorded for a key and replayed for a repeat of the same request.</summary>
-public sealed record IdempotentResponse(int StatusCode, string Body, string? Location, string? ETag);
+/// <summary>The answer recorded for a key and replayed for a repeat of the same request. <paramref name="Subject"/> names the
+/// consumer an answer holding personal data is about: the store keeps such a body only sealed under that consumer's key.</summary>
+public sealed record IdempotentResponse(int StatusCode, string Body, string? Location, string? ETag,
+    Behaviours.AnswerSubject? Subject = null);
 
 public enum IdempotencyClaimOutcome
 {
@@ -24,7 +26,10 @@ public enum IdempotencyClaimOutcome
     InFlight,
 }
 
-public sealed record IdempotencyClaim(IdempotencyClaimOutcome Outcome, IdempotentResponse? Response = null);
+/// <param name="ErasedReference">On a <see cref="IdempotencyClaimOutcome.Replay"/> whose answer was sealed under a key that
+/// erasure has destroyed: the reference the answer is rebuilt from (<see cref="Behaviours.PersonalAnswers"/>); the
+/// response is then null.</param>
+public sealed record IdempotencyClaim(IdempotencyClaimOutcome Outcome, IdempotentResponse? Response = null, string? ErasedReference = null);
 
 /// <summary>
 /// Idempotency keys (security.md 13), written through the request's unit of work: <see cref="ClaimAsync"/> must run

@@ -109,7 +109,11 @@ public sealed record RepointedComplaint(Guid Id, long Version);
 
 public interface IAuditRepository
 {
-    Task AppendAsync(AuditEntry entry, CancellationToken cancellationToken);
+    Task AppendAsync(AuditEntry entry, CancellationToken cancellationToken) => AppendAsync(entry, null, cancellationToken);
+
+    /// <summary>Writes the entry with the old and new values of its changed fields, personal ones sealed under the
+    /// consumer's key; the entry's HMAC covers the stored (sealed) values.</summary>
+    Task AppendAsync(AuditEntry entry, AuditValues? values, CancellationToken cancellationToken);
 }
 
 /// <summary>What a tenant's current taxonomy of one kind says about a code.</summary>

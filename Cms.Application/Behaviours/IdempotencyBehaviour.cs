@@ -14,11 +14,13 @@ namespace Cms.Application.Behaviours;
 /// may retry. Same key and same request (the API's hash of method, path, query and body) replays the stored answer;
 /// same key and another request is 422; a key held by a request still running is 409. Keys are scoped per tenant and
 /// principal (the token's subject), a platform operator's apart from every tenant's, and expire after
-/// <see cref="IdempotencyOptions.Retention"/>.
+/// <see cref="IdempotencyOptions.Retention"/>. An answer holding a consumer's personal data is stored sealed under that
+/// consumer's key (<see cref="PersonalAnswers"/>); once the consumer is erased a replay answers with the resource as it
+/// reads now, never the stored data (docs/adr/0015-personal-data-kept-beyond-the-record.md).
 /// </summary>
 public sealed class IdempotencyBehaviour<TMessage, TResponse>(
     IdempotentRequest request, ICurrentPrincipal principal, CallerContext caller, TenantScope tenant, IIdempotencyStore store,
-    IdempotentAnswerFormat format, IdempotencyOptions options, TimeProvider clock)
+    IdempotentAnswerFormat format, IdempotencyOptions options, PersonalAnswers personalAnswers, TimeProvider clock)
     : IPipelineBehavior<TMessage, TResponse>
     where TMessage : IBaseCommand
     where TResponse : IResult<TResponse>
@@ -40,6 +42,11 @@ public sealed class IdempotencyBehaviour<TMessage, TResponse>(
         var claim = await store.ClaimAsync(scope, key, request.RequestHash, now, now + options.Retention, cancellationToken);
         switch (claim.Outcome)
         {
+            case IdempotencyClaimOutcome.Replay when claim.ErasedReference is { } reference:
+                // The consumer was erased since: answer as a read of the erased resource does, never the stored data.
+                return await personalAnswers.RebuildAsync(reference, cancellationToken) is { } rebuilt
+                    ? TResponse.FromSuccessValue(rebuilt)
+                    : TResponse.Failure(Error.NotFound("resource"));
             case IdempotencyClaimOutcome.Replay:
                 return TResponse.FromSuccessValue(TResponse.ValueType is { } type ? format.Read(claim.Response!.Body, type) : null);
             case IdempotencyClaimOutcome.Mismatch:
@@ -54,7 +61,8 @@ public sealed class IdempotencyBehaviour<TMessage, TResponse>(
         if (response.IsSuccess)
         {
             var body = TResponse.ValueType is { } valueType ? format.Write(response.SuccessValue, valueType) : "null";
-            await store.RecordAsync(scope, key, new IdempotentResponse(StatusCodes.Recorded, body, null, null), cancellationToken);
+            await store.RecordAsync(scope, key, new IdempotentResponse(StatusCodes.Recorded, body, null, null,
+                PersonalAnswers.SubjectOf(response.SuccessValue)), cancellationToken);
         }
 
         return response;

@@ -28,6 +28,7 @@ public enum UseCase
     FindConsumers,
     UpdateConsumer,
     EraseConsumer,
+    ExportConsumer,
     SetLegalHold,
     FileComplaint,
     GetComplaint,
@@ -86,6 +87,13 @@ public enum UseCase
     GetReturnMapping,
     ListUnmappedComplaints,
     GetDotDisabilityReport,
+    PublishLetterTemplate,
+    ListLetterTemplates,
+    GetLetterRequirements,
+    DraftLetter,
+    ListLetters,
+    ApproveLetter,
+    RecordLetterSent,
 }
 
 /// <summary>A message that runs one use case; the authorization behaviour checks it against the matrix.</summary>
@@ -123,6 +131,7 @@ public static class Permissions
         [UseCase.FindConsumers] = AgentPlusAndIntegration,
         [UseCase.UpdateConsumer] = AgentPlus,
         [UseCase.EraseConsumer] = [Role.TenantAdmin],
+        [UseCase.ExportConsumer] = [Role.TenantAdmin],
         [UseCase.SetLegalHold] = [Role.TenantAdmin],
         [UseCase.FileComplaint] = AgentPlusAndIntegration,
         [UseCase.GetComplaint] = [.. AgentPlus, Role.Auditor, Role.Integration],
@@ -181,6 +190,14 @@ public static class Permissions
         [UseCase.GetReturnMapping] = [.. AgentPlus, Role.Auditor],
         [UseCase.ListUnmappedComplaints] = [.. SupervisorPlus, Role.Auditor],
         [UseCase.GetDotDisabilityReport] = [.. SupervisorPlus, Role.Auditor],
+        [UseCase.PublishLetterTemplate] = [Role.TenantAdmin, Role.Supervisor],
+        [UseCase.ListLetterTemplates] = AgentPlus,
+        [UseCase.GetLetterRequirements] = AgentPlus,
+        [UseCase.DraftLetter] = AgentPlus,
+        [UseCase.ListLetters] = [.. AgentPlus, Role.Auditor],
+        // Four-eyes approval is the supervisor's (api.md v1.1); the author is refused by the letter itself.
+        [UseCase.ApproveLetter] = [Role.Supervisor],
+        [UseCase.RecordLetterSent] = AgentPlusAndIntegration,
     }.ToFrozenDictionary();
 
     public static bool IsPlatformUseCase(UseCase useCase) => PlatformUseCases.Contains(useCase);

@@ -8,8 +8,10 @@ public enum ActorType
 }
 
 /// <summary>
-/// One entry of a tenant's audit trail: who did what to which entity, which fields changed (names only), when,
-/// and under which trace. Holds ids, never personal data, so erasing a consumer never touches the trail.
+/// One entry of a tenant's audit trail: who did what to which entity, which fields changed, when, and under which trace.
+/// <see cref="ChangedValues"/> is the stored document of the changed fields' old and new values, personal ones as
+/// ciphertext under the consumer's key (null: names only, as every entry written before values were kept); the entry's
+/// HMAC covers it as stored, so erasing the consumer (destroying the key) never breaks the chain.
 /// </summary>
 public sealed record AuditEntry(
     Guid Id,
@@ -21,4 +23,5 @@ public sealed record AuditEntry(
     string EntityType,
     Guid EntityId,
     IReadOnlyList<string> ChangedFields,
-    string? TraceId);
+    string? TraceId,
+    string? ChangedValues = null);

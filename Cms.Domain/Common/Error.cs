@@ -13,6 +13,9 @@ public enum ErrorKind
 
     /// <summary>Well-formed, but cannot be done as asked (an idempotency key reused for another request): 422.</summary>
     Unprocessable,
+
+    /// <summary>The resource existed and is gone for good (an erased consumer's export): 410.</summary>
+    Gone,
 }
 
 /// <summary>An expected failure, carried as a value (never thrown).</summary>

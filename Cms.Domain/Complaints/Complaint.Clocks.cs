@@ -8,7 +8,7 @@ public sealed partial class Complaint
 {
     /// <summary>
     /// Records a holding response or an ADR (deadlock) letter sent at <paramref name="sentAt"/>. Summary resolutions and
-    /// final responses are recorded by <see cref="Resolve"/>. A holding response precedes the final response (the complaint
+    /// final responses are recorded by <see cref="Resolve(Resolution, DateTimeOffset)"/>. A holding response precedes the final response (the complaint
     /// is open); an ADR letter is sent while open (timeout) or after the final response (deadlock). The response meets
     /// the deadlines its profile version lets it meet (at <paramref name="sentAt"/>: a reply sent late is met late, so
     /// breached), and a deadline that binds after it is added, computed with <paramref name="clock"/>'s closure days.

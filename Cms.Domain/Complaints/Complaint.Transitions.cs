@@ -6,7 +6,10 @@ namespace Cms.Domain.Complaints;
 // The lifecycle: acknowledge, investigate, assign, resolve, close, reopen, refer, reclassify.
 public sealed partial class Complaint
 {
-    public Result Acknowledge(DateTimeOffset now)
+    public Result Acknowledge(DateTimeOffset now) => Acknowledge(now, now);
+
+    /// <summary>Acknowledges at <paramref name="at"/>: now, or when an acknowledgement letter was sent (<see cref="RecordLetterSent"/>).</summary>
+    private Result Acknowledge(DateTimeOffset at, DateTimeOffset now)
     {
         if (Status != ComplaintStatus.Received)
         {
@@ -14,8 +17,8 @@ public sealed partial class Complaint
         }
 
         Status = ComplaintStatus.Acknowledged;
-        AcknowledgedAt = now;
-        Meet(DeadlineMetBy.Acknowledgement, now);
+        AcknowledgedAt = at;
+        Meet(DeadlineMetBy.Acknowledgement, at);
         return Changed(now, "status", "acknowledgedAt");
     }
 
@@ -89,7 +92,11 @@ public sealed partial class Complaint
     /// Resolves the complaint. Within the profile's summary-resolution window (UK: end of the 3rd business day) this is a
     /// summary resolution; otherwise a final response. Either meets every response deadline.
     /// </summary>
-    public Result Resolve(Resolution resolution, DateTimeOffset now)
+    public Result Resolve(Resolution resolution, DateTimeOffset now) => Resolve(resolution, now, now);
+
+    /// <summary>Resolves with the response given at <paramref name="at"/>: now, or when the final letter was sent
+    /// (<see cref="RecordLetterSent"/>), which is when the clocks stop.</summary>
+    private Result Resolve(Resolution resolution, DateTimeOffset at, DateTimeOffset now)
     {
         if (!IsOpen)
         {
@@ -97,26 +104,26 @@ public sealed partial class Complaint
         }
 
         var summary = _deadlines.FirstOrDefault(d => d.Kind == DeadlineKind.SummaryResolution);
-        var isSummary = summary is not null && now <= summary.DueAt;
+        var isSummary = summary is not null && at <= summary.DueAt;
         ResumeInternalSla(now);
         Status = ComplaintStatus.Resolved;
         Resolution = resolution;
-        ResolvedAt = now;
+        ResolvedAt = at;
         if (isSummary)
         {
-            SummaryResolutionAt = now;
-            Meet(DeadlineMetBy.SummaryResolution, now);
+            SummaryResolutionAt = at;
+            Meet(DeadlineMetBy.SummaryResolution, at);
         }
         else
         {
-            FinalResponseAt = now;
+            FinalResponseAt = at;
         }
 
         AddResponse(new ComplaintResponse(Ids.New(), Id, isSummary ? Complaints.ResponseType.SummaryResolution : Complaints.ResponseType.FinalResponse,
-            now, null, now));
+            at, null, now));
 
-        Meet(DeadlineMetBy.Acknowledgement, now);
-        Meet(DeadlineMetBy.FinalResponse, now);
+        Meet(DeadlineMetBy.Acknowledgement, at);
+        Meet(DeadlineMetBy.FinalResponse, at);
         return Changed(now, "status", "outcome", "redress", "rootCause", "resolvedAt", isSummary ? "summaryResolutionAt" : "finalResponseAt",
             "responses");
     }

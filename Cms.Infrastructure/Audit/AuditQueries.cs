@@ -7,7 +7,7 @@ using Cms.Infrastructure.Persistence;
 
 namespace Cms.Infrastructure.Audit;
 
-internal sealed class AuditQueries(QuerySession db, TenantScope scope) : IAuditQueries
+internal sealed class AuditQueries(QuerySession db, TenantScope scope, AuditValueSealing values) : IAuditQueries
 {
     public async Task<Page<AuditEntryDto>> ListAsync(string? entityType, Guid? entityId, int limit, CursorKey? after,
         CancellationToken cancellationToken)
@@ -37,7 +37,13 @@ internal sealed class AuditQueries(QuerySession db, TenantScope scope) : IAuditQ
             AfterId = after?.Id ?? Guid.Empty,
             Take = limit + 1,
         }, cancellationToken);
-        return Cursor.ToPage([.. rows.Select(Mapping.To<AuditEntryDto>)], limit, a => new CursorKey(a.OccurredAt, a.Id));
+        var entries = new List<AuditEntryDto>();
+        foreach (var row in rows)
+        {
+            entries.Add(Mapping.To<AuditEntryDto>(row) with { Changes = await values.OpenAsync(row.Id, row.ChangedValues, cancellationToken) });
+        }
+
+        return Cursor.ToPage(entries, limit, a => new CursorKey(a.OccurredAt, a.Id));
     }
 }
 

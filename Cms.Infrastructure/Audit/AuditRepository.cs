@@ -10,18 +10,23 @@ namespace Cms.Infrastructure.Audit;
 /// unlinked (<c>seq = 0</c>) for the <see cref="ChangeSealer"/>, so writers of a tenant never wait on one another;
 /// SQLite, one writer at a time, links it in the writer's transaction through the tenant's chain head.
 /// </summary>
-internal sealed class AuditRepository(DbSession db, TenantScope scope, AuditChain chain) : IAuditRepository
+internal sealed class AuditRepository(DbSession db, TenantScope scope, AuditChain chain, AuditValueSealing sealing) : IAuditRepository
 {
     private const string Insert =
         $"""
         INSERT INTO audit_entries (tenant_id, {AuditRow.Columns}, entry_hmac, seq, prev_hash, hash)
-        VALUES (@TenantId, @Id, @OccurredAt, @ActorType, @ActorId, @Action, @EntityType, @EntityId, @ChangedFields, @TraceId,
+        VALUES (@TenantId, @Id, @OccurredAt, @ActorType, @ActorId, @Action, @EntityType, @EntityId, @ChangedFields, @TraceId, @ChangedValues,
                 @EntryHmac, @Seq, @PrevHash, @Hash)
         """;
 
-    public async Task AppendAsync(AuditEntry entry, CancellationToken cancellationToken)
+    public async Task AppendAsync(AuditEntry entry, AuditValues? values, CancellationToken cancellationToken)
     {
         var tenantId = TenantGuard.Check(scope, entry.TenantId);
+        if (values is not null)
+        {
+            entry = entry with { ChangedValues = await sealing.SealAsync(entry.Id, values, cancellationToken) };
+        }
+
         var entryHmac = chain.EntryHmac(entry);
         if (db is PostgresSession)
         {

@@ -16,6 +16,7 @@ internal sealed class AuditRow
     public Guid EntityId { get; init; }
     public string ChangedFields { get; init; } = "[]";
     public string? TraceId { get; init; }
+    public string? ChangedValues { get; init; }
 
     public long Seq { get; init; }
     public string PrevHash { get; init; } = "";
@@ -23,11 +24,11 @@ internal sealed class AuditRow
     public string EntryHmac { get; init; } = "";
     public long WriteId { get; init; }
 
-    public const string Columns = "id, occurred_at, actor_type, actor_id, action, entity_type, entity_id, changed_fields, trace_id";
+    public const string Columns = "id, occurred_at, actor_type, actor_id, action, entity_type, entity_id, changed_fields, trace_id, changed_values";
 
     public AuditEntry ToEntry(Guid tenantId) =>
         new(Id, tenantId, OccurredAt, WireNames.Parse<ActorType>(ActorType), ActorId, Action, EntityType, EntityId,
-            StoredJson.Deserialize<string[]>(ChangedFields), TraceId);
+            StoredJson.Deserialize<string[]>(ChangedFields), TraceId, ChangedValues);
 
     public ChainedAuditEntry ToChained(Guid tenantId) => new(ToEntry(tenantId), Seq, PrevHash, Hash, EntryHmac);
 
@@ -43,5 +44,6 @@ internal sealed class AuditRow
         e.EntityId,
         ChangedFields = StoredJson.Serialize(e.ChangedFields),
         e.TraceId,
+        e.ChangedValues,
     };
 }

@@ -188,4 +188,12 @@ internal sealed class ComplaintQueries(QuerySession db, TenantScope scope, Consu
         var cipher = await texts.ForComplaintAsync(complaintId, cancellationToken);
         return Cursor.ToPage([.. rows.Select(r => r.ToDto(cipher))], limit, n => new CursorKey(null, n.Id));
     }
+
+    public async Task<NoteDto?> GetNoteAsync(Guid complaintId, Guid noteId, CancellationToken cancellationToken)
+    {
+        var row = await db.QuerySingleOrDefaultAsync<NoteRow>(
+            $"SELECT {NoteRow.Map.Columns} FROM complaint_notes WHERE tenant_id = @TenantId AND id = @NoteId AND complaint_id IN ({StoredComplaint.MergedFamily})",
+            new { TenantId = scope.Required, Id = complaintId, NoteId = noteId }, cancellationToken);
+        return row is null ? null : row.ToDto(await texts.ForComplaintAsync(complaintId, cancellationToken));
+    }
 }

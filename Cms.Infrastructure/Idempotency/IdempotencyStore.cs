@@ -2,6 +2,7 @@ using System.Buffers.Binary;
 using System.Security.Cryptography;
 using System.Text;
 using Cms.Application.Abstractions;
+using Cms.Infrastructure.Crypto;
 using Cms.Infrastructure.Persistence;
 
 namespace Cms.Infrastructure.Idempotency;
@@ -22,7 +23,7 @@ namespace Cms.Infrastructure.Idempotency;
 /// owner's SECURITY DEFINER function, and on Citus a call to it after cms_app wrote in the same transaction is refused
 /// (shard placements modified by a different user), so it must never run inside a request's transaction.
 /// </remarks>
-internal sealed class IdempotencyStore(DbSession db, DatabaseOptions options) : IIdempotencyStore
+internal sealed class IdempotencyStore(DbSession db, DatabaseOptions options, ConsumerTextKeys consumerKeys) : IIdempotencyStore
 {
     public async Task<IdempotencyClaim> ClaimAsync(IdempotencyScope scope, string key, string requestHash, DateTimeOffset now,
         DateTimeOffset expiresAt, CancellationToken cancellationToken)
@@ -42,26 +43,34 @@ internal sealed class IdempotencyStore(DbSession db, DatabaseOptions options) : 
             return new IdempotencyClaim(IdempotencyClaimOutcome.InFlight);
         }
 
-        return await ClaimOwnKeyAsync(sql, parameters, requestHash, now, cancellationToken);
+        return await ClaimOwnKeyAsync(scope, key, sql, parameters, requestHash, now, cancellationToken);
     }
 
     public async Task RecordAsync(IdempotencyScope scope, string key, IdempotentResponse response, CancellationToken cancellationToken)
     {
-        var updated = await db.ExecuteAsync(Sql.For(scope).Record, Parameters(scope, key, new
+        var body = response.Body;
+        Guid? consumerId = null;
+        if (scope.TenantId is not null && response.Subject is { } subject)
         {
-            response.StatusCode,
-            response.Body,
-            response.Location,
-            response.ETag,
-        }), cancellationToken);
+            var cipher = subject.ConsumerId is { } id
+                ? await consumerKeys.ForConsumerAsync(id, cancellationToken)
+                : await consumerKeys.ForComplaintAsync(subject.ComplaintId!.Value, cancellationToken);
+            consumerId = cipher.ConsumerId;
+            body = cipher.Seal(Table, RowId(scope, key), BodyColumn, body)!;
+        }
+
+        var parameters = Parameters(scope, key, new { response.StatusCode, Body = body, response.Location, response.ETag });
+        parameters.Add("ConsumerId", consumerId);
+        parameters.Add("AnswerRef", consumerId is null ? null : response.Subject!.Reference);
+        var updated = await db.ExecuteAsync(Sql.For(scope).Record, parameters, cancellationToken);
         if (updated != 1)
         {
             throw new InvalidOperationException("The idempotency key to record the answer for is not held by this transaction.");
         }
     }
 
-    private async Task<IdempotencyClaim> ClaimOwnKeyAsync(Sql sql, Dapper.DynamicParameters parameters, string requestHash, DateTimeOffset now,
-        CancellationToken cancellationToken)
+    private async Task<IdempotencyClaim> ClaimOwnKeyAsync(IdempotencyScope scope, string key, Sql sql, Dapper.DynamicParameters parameters,
+        string requestHash, DateTimeOffset now, CancellationToken cancellationToken)
     {
         if (await db.ExecuteAsync(sql.Insert, parameters, cancellationToken) == 1)
         {
@@ -83,10 +92,29 @@ internal sealed class IdempotencyStore(DbSession db, DatabaseOptions options) : 
             return new IdempotencyClaim(IdempotencyClaimOutcome.Mismatch);
         }
 
-        return row.StatusCode is { } status
-            ? new IdempotencyClaim(IdempotencyClaimOutcome.Replay, new IdempotentResponse(status, row.ResponseBody ?? "", row.Location, row.ETag))
-            : new IdempotencyClaim(IdempotencyClaimOutcome.InFlight);
+        if (row.StatusCode is not { } status)
+        {
+            return new IdempotencyClaim(IdempotencyClaimOutcome.InFlight);
+        }
+
+        if (row.ConsumerId is not { } consumerId)
+        {
+            return new IdempotencyClaim(IdempotencyClaimOutcome.Replay, new IdempotentResponse(status, row.ResponseBody ?? "", row.Location, row.ETag));
+        }
+
+        var cipher = await consumerKeys.ForConsumerAsync(consumerId, cancellationToken);
+        var body = cipher.Open(Table, RowId(scope, key), BodyColumn, row.ResponseBody);
+        return string.IsNullOrEmpty(body)
+            ? new IdempotencyClaim(IdempotencyClaimOutcome.Replay, ErasedReference: row.AnswerRef)
+            : new IdempotencyClaim(IdempotencyClaimOutcome.Replay, new IdempotentResponse(status, body, row.Location, row.ETag));
     }
+
+    private const string Table = "idempotency_keys";
+    private const string BodyColumn = "response_body";
+
+    /// <summary>The row id the sealed answer is bound to: the key's row is (tenant, principal, key), with no uuid of its own.</summary>
+    private static Guid RowId(IdempotencyScope scope, string key) =>
+        new(SHA256.HashData(Encoding.UTF8.GetBytes($"{scope.Principal}\n{key}")).AsSpan(0, 16));
 
     private static Dapper.DynamicParameters Parameters(IdempotencyScope scope, string key, object extra)
     {
@@ -111,17 +139,24 @@ internal sealed class IdempotencyStore(DbSession db, DatabaseOptions options) : 
         public string? Location { get; init; }
         public string? ETag { get; init; }
         public DateTimeOffset ExpiresAt { get; init; }
+        public Guid? ConsumerId { get; init; }
+        public string? AnswerRef { get; init; }
     }
 
     private sealed record Sql(string Insert, string Select, string TakeOver, string Record)
     {
-        private static readonly Sql Tenant = Build("idempotency_keys", "tenant_id, ", "@TenantId, ", "tenant_id = @TenantId AND ");
+        private static readonly Sql Tenant = Build("idempotency_keys", "tenant_id, ", "@TenantId, ", "tenant_id = @TenantId AND ",
+            ", consumer_id AS ConsumerId, answer_ref AS AnswerRef", ", consumer_id = NULL, answer_ref = NULL", ", consumer_id = @ConsumerId, answer_ref = @AnswerRef");
 
-        private static readonly Sql Platform = Build("platform_idempotency_keys", "", "", "");
+        private static readonly Sql Platform = Build("platform_idempotency_keys", "", "", "", "", "", "");
 
         public static Sql For(IdempotencyScope scope) => scope.TenantId is null ? Platform : Tenant;
 
-        private static Sql Build(string table, string tenantColumn, string tenantValue, string tenantFilter)
+        /// <param name="subjectColumns">What the select adds: the consumer an answer is sealed for (tenant keys only).</param>
+        /// <param name="subjectCleared">What a take-over adds.</param>
+        /// <param name="subjectSet">What the record adds.</param>
+        private static Sql Build(string table, string tenantColumn, string tenantValue, string tenantFilter, string subjectColumns,
+            string subjectCleared, string subjectSet)
         {
             var key = $"{tenantFilter}principal = @Principal AND idem_key = @IdemKey";
             return new Sql(
@@ -130,14 +165,14 @@ internal sealed class IdempotencyStore(DbSession db, DatabaseOptions options) : 
                     VALUES ({tenantValue}@Principal, @IdemKey, @RequestHash, @Now, @ExpiresAt)
                     ON CONFLICT DO NOTHING
                     """,
-                Select: $"SELECT request_hash AS RequestHash, status_code AS StatusCode, response_body AS ResponseBody, location AS Location, etag AS ETag, expires_at AS ExpiresAt FROM {table} WHERE {key}",
+                Select: $"SELECT request_hash AS RequestHash, status_code AS StatusCode, response_body AS ResponseBody, location AS Location, etag AS ETag, expires_at AS ExpiresAt{subjectColumns} FROM {table} WHERE {key}",
                 TakeOver: $"""
                     UPDATE {table} SET request_hash = @RequestHash, status_code = NULL, response_body = NULL, location = NULL, etag = NULL,
-                        created_at = @Now, expires_at = @ExpiresAt
+                        created_at = @Now, expires_at = @ExpiresAt{subjectCleared}
                     WHERE {key} AND expires_at <= @Now
                     """,
                 Record: $"""
-                    UPDATE {table} SET status_code = @StatusCode, response_body = @Body, location = @Location, etag = @ETag
+                    UPDATE {table} SET status_code = @StatusCode, response_body = @Body, location = @Location, etag = @ETag{subjectSet}
                     WHERE {key} AND status_code IS NULL
                     """);
         }

@@ -36,7 +36,8 @@ public sealed class DatabasePing(DatabaseOptions options, IServiceProvider servi
         await sqlite.ExecuteScalarAsync(cancellationToken);
     }
 
-    /// <summary>PostgreSQL: drops the idle connections of the primary's and the replica's pools (no-op on SQLite).</summary>
+    /// <summary>PostgreSQL: drops the idle connections of the primary's and the replica's pools, and what they remember of
+    /// their hosts' roles (no-op on SQLite).</summary>
     public void ClearPools()
     {
         if (options.Provider != DatabaseProvider.Postgres)
@@ -44,8 +45,8 @@ public sealed class DatabasePing(DatabaseOptions options, IServiceProvider servi
             return;
         }
 
-        services.GetRequiredService<NpgsqlDataSource>().Clear();
-        services.GetKeyedService<NpgsqlDataSource>(DependencyInjection.ReadSideKey)?.Clear();
+        services.GetRequiredService<PostgresDataSource>().ClearConnectionsAndHostStates();
+        services.GetKeyedService<PostgresDataSource>(DependencyInjection.ReadSideKey)?.ClearConnectionsAndHostStates();
     }
 
     private async Task PingPostgresAsync(CancellationToken cancellationToken)

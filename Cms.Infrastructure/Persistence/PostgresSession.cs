@@ -5,13 +5,14 @@ using Npgsql;
 namespace Cms.Infrastructure.Persistence;
 
 /// <summary>
-/// PostgreSQL: a pooled connection from the <see cref="NpgsqlDataSource"/>, and the tenant set for the transaction with
-/// <c>SET LOCAL app.tenant_id</c> ahead of the transaction's first statement, in the same round trip (Npgsql sends
-/// BEGIN with it). SET LOCAL ends with the transaction, so a pooled connection (Npgsql or PgBouncer in transaction mode)
-/// never carries a tenant over; it is also the form Citus propagates to its workers. The value is a Guid formatted here,
-/// never caller text. With no tenant in scope nothing is set, and row-level security answers nothing.
+/// PostgreSQL: a pooled connection from the <see cref="PostgresDataSource"/> (one host, or the primary of several), and
+/// the tenant set for the transaction with <c>SET LOCAL app.tenant_id</c> ahead of the transaction's first statement, in
+/// the same round trip (Npgsql sends BEGIN with it). SET LOCAL ends with the transaction, so a pooled connection (Npgsql
+/// or PgBouncer in transaction mode) never carries a tenant over; it is also the form Citus propagates to its workers.
+/// The value is a Guid formatted here, never caller text. With no tenant in scope nothing is set, and row-level security
+/// answers nothing.
 /// </summary>
-public sealed class PostgresSession(NpgsqlDataSource dataSource, TenantScope tenant, UseCaseScope useCase, DatabaseOptions databaseOptions)
+public sealed class PostgresSession(PostgresDataSource dataSource, TenantScope tenant, UseCaseScope useCase, DatabaseOptions databaseOptions)
     : DbSession(tenant, databaseOptions)
 {
     /// <summary>The client waits this much longer than the server's statement_timeout, so the server ends a slow statement
@@ -23,7 +24,7 @@ public sealed class PostgresSession(NpgsqlDataSource dataSource, TenantScope ten
     /// <summary>A session whose transactions are READ ONLY (the read replica's: a query can never write, even if the
     /// read connection string points at a primary by mistake); its use cases show as cms-api-read/... in
     /// pg_stat_activity.</summary>
-    public static PostgresSession ReadOnly(NpgsqlDataSource dataSource, TenantScope tenant, UseCaseScope useCase, DatabaseOptions options) =>
+    public static PostgresSession ReadOnly(PostgresDataSource dataSource, TenantScope tenant, UseCaseScope useCase, DatabaseOptions options) =>
         new(dataSource, tenant, useCase, options) { IsReadOnly = true };
 
     private bool IsReadOnly { get; init; }
@@ -31,7 +32,7 @@ public sealed class PostgresSession(NpgsqlDataSource dataSource, TenantScope ten
     protected override int CommandTimeoutSeconds => Options.CommandTimeoutSeconds + ClientGraceSeconds;
 
     protected override async Task<DbConnection> OpenConnectionAsync(CancellationToken cancellationToken) =>
-        await dataSource.OpenConnectionAsync(cancellationToken);
+        await dataSource.Source.OpenConnectionAsync(cancellationToken);
 
     protected override async Task<DbTransaction> BeginTransactionAsync(DbConnection connection, CancellationToken cancellationToken) =>
         await connection.BeginTransactionAsync(System.Data.IsolationLevel.ReadCommitted, cancellationToken);
@@ -65,7 +66,7 @@ public sealed class PostgresSession(NpgsqlDataSource dataSource, TenantScope ten
         return prefix + sql;
     }
 
-    protected override void ClearPool() => dataSource.Clear();
+    protected override void ClearPool() => dataSource.ClearConnectionsAndHostStates();
 
     protected override bool IsMissingPartition(DbException exception) =>
         exception is PostgresException { SqlState: PostgresErrorCodes.CheckViolation } pg

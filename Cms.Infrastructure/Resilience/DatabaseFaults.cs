@@ -36,8 +36,9 @@ public static class DatabaseFaults
                 case PostgresException postgres:
                     return Classify(postgres);
                 case NpgsqlException npgsql:
-                    // No answer from the server: broken socket, refused connection, timeout.
-                    return npgsql.IsTransient ? DatabaseFault.Unavailable : DatabaseFault.None;
+                    // No answer from the server: broken socket, refused connection, timeout; or, with several hosts,
+                    // none of them is (yet) the kind asked for.
+                    return npgsql.IsTransient || NoSuitableHost(npgsql) ? DatabaseFault.Unavailable : DatabaseFault.None;
                 case SqliteException { SqliteErrorCode: 5 or 6 }: // SQLITE_BUSY, SQLITE_LOCKED
                     return DatabaseFault.Contention;
             }
@@ -57,7 +58,7 @@ public static class DatabaseFaults
                     return "commit_outcome_unknown";
                 case PostgresException postgres:
                     return postgres.SqlState;
-                case NpgsqlException { IsTransient: true }:
+                case NpgsqlException npgsql when npgsql.IsTransient || NoSuitableHost(npgsql):
                     return "connection";
                 case SqliteException sqlite:
                     return $"sqlite_{sqlite.SqliteErrorCode}";
@@ -75,6 +76,21 @@ public static class DatabaseFaults
     {
         PostgresException postgres => postgres.Severity is "FATAL" or "PANIC" || postgres.SqlState.StartsWith("08", StringComparison.Ordinal),
         NpgsqlException => true,
+        _ => false,
+    };
+
+    /// <summary>
+    /// A multi-host connection string (<c>Host=a,b;Target Session Attributes=primary</c>) found no host of the kind asked
+    /// for: during a failover the old primary refuses connections and the standby is not promoted yet, or the driver
+    /// still remembers the hosts' earlier states. Npgsql reports it as "Unable to connect to a suitable host" around
+    /// the hosts' own errors (transient when each of them is) or, when it tried none, "No suitable host was found"
+    /// with nothing inside. Both pass once the new primary answers: retry them like a refused connection.
+    /// </summary>
+    private static bool NoSuitableHost(NpgsqlException npgsql) => npgsql.InnerException switch
+    {
+        AggregateException hosts => hosts.InnerExceptions.Count > 0 &&
+                                    hosts.InnerExceptions.All(e => Classify(e) == DatabaseFault.Unavailable),
+        null => npgsql is not PostgresException && npgsql.Message.StartsWith("No suitable host", StringComparison.Ordinal),
         _ => false,
     };
 

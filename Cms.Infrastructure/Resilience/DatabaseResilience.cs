@@ -36,8 +36,9 @@ public sealed class TransactionAttempts
 /// each retry.
 /// <para>
 /// Recovery without a flap: a caller the breaker refuses (open, or half-open while its one trial runs) first asks a
-/// shared recovery probe whether the database answers (<see cref="DatabasePing"/>: one probe in flight at a time, its
-/// answer reused for a moment, bounded in time); if it does, the breaker is closed and the work runs. So once the database
+/// shared recovery probe whether the database answers (<see cref="DatabasePing"/>: one probe in flight at a time, bounded
+/// in time; a "yes" reused for a moment, a "no" only by the callers that waited for that probe); if it does, the breaker
+/// is closed and the work runs. So once the database
 /// answers again no request is refused for the rest of a break, and the half-open state sends no caller back into an
 /// error. While the database is down a refused caller waits at most for one probe (loopback: a refused connection) and
 /// gets its 503 as before.
@@ -45,7 +46,12 @@ public sealed class TransactionAttempts
 /// </summary>
 public sealed partial class DatabaseResilience
 {
-    /// <summary>How long a probe's answer stands for the callers refused after it.</summary>
+    /// <summary>
+    /// How long a probe's "the database answers" stands for the callers refused after it. A "no" is never reused once
+    /// its probe has finished: the database may come back a moment later (a fast restart takes ~200 ms), and a caller
+    /// arriving then must not be refused on an answer from the outage. Reusing a "no" for 250 ms was what still answered
+    /// 503 database.circuit_open after the database answered again.
+    /// </summary>
     private static readonly TimeSpan ProbeAnswerLifetime = TimeSpan.FromMilliseconds(250);
 
     /// <summary>The longest a recovery probe may take (a black-holed host would otherwise hold refused callers).</summary>
@@ -162,7 +168,11 @@ public sealed partial class DatabaseResilience
         return await ExecuteOnceAsync(unitOfWork, attempts, cancellationToken);
     }
 
-    /// <summary>Whether the database answers now: one shared probe at a time, its answer reused briefly.</summary>
+    /// <summary>
+    /// Whether the database answers now: one shared probe at a time (so a down database sees at most one connection
+    /// attempt from the refused callers at any moment); a "yes" reused briefly, a "no" only by the callers that joined
+    /// its probe while it ran.
+    /// </summary>
     private async Task<bool> DatabaseAnswersAsync(CancellationToken cancellationToken)
     {
         if (_ping is null)
@@ -173,7 +183,9 @@ public sealed partial class DatabaseResilience
         Task<bool> probe;
         lock (_probeLock)
         {
-            if (_probe is null || (_probe.IsCompleted && Stopwatch.GetElapsedTime(_probeAnsweredAt) > ProbeAnswerLifetime))
+            var stale = _probe is { IsCompleted: true } done &&
+                (!done.Result || Stopwatch.GetElapsedTime(_probeAnsweredAt) > ProbeAnswerLifetime);
+            if (_probe is null || stale)
             {
                 _probe = ProbeAsync(_ping);
             }

@@ -22,6 +22,7 @@ public sealed partial class EveryEndpointBadInputTests
     private HttpClient ClientFor(Operation operation) =>
         operation.Path.StartsWith("/v1/tenants", StringComparison.Ordinal) ? Platform
         : operation.Path.StartsWith("/v1/events", StringComparison.Ordinal) ? _integration
+        : operation.Path.EndsWith("/approve", StringComparison.Ordinal) ? _supervisor // four-eyes approval is the supervisor's alone
         : _tenant.Admin;
 
     private static string Normalise(string key) =>
@@ -224,7 +225,7 @@ public sealed partial class EveryEndpointBadInputTests
                         bad.Add(("2026-13-45", false));
                         break;
                     case ("path", "kind", "string", _):
-                    case ("query", "status" or "kind" or "channel", "string", _):
+                    case ("query", "status" or "kind" or "channel" or "type", "string", _):
                         bad.Add(("zz_not_a_value", false));
                         break;
                     case ("query", "reason", "string", _):

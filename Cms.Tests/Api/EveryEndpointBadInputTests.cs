@@ -47,8 +47,10 @@ public sealed partial class EveryEndpointBadInputTests(DatabaseKind kind) : ApiT
 
     private TestTenant _tenant = null!;
     private HttpClient _integration = null!;
+    private HttpClient _supervisor = null!;
     private JsonNode _document = null!;
     private Dictionary<string, string> _realIds = null!;
+    private string _letterId = null!;
 
     [SetUp]
     public async Task ArrangeAsync()
@@ -56,10 +58,12 @@ public sealed partial class EveryEndpointBadInputTests(DatabaseKind kind) : ApiT
         _tenant = await CreateTenantAsync();
         var (agent, _) = await _tenant.AddStaffAsync(Role.Agent);
         (_, _integration) = await _tenant.AddStaffAsync(Role.Integration);
+        (_, _supervisor) = await _tenant.AddStaffAsync(Role.Supervisor);
         var consumer = await _tenant.RegisterConsumerAsync();
         var complaint = await _tenant.FileComplaintAsync(consumer.Id);
         var webhook = await Read<WebhookCreatedDto>(await _tenant.Admin.SendAsync(HttpMethod.Post, "/v1/webhooks",
             new { url = "https://hooks.example.test/cms", eventTypes = new[] { "*" } }), HttpStatusCode.Created);
+        _letterId = (await Letters.LetterApiTests.DraftAcknowledgementAsync(_tenant.Admin, complaint.Id)).Id.ToString();
         _realIds = new(StringComparer.Ordinal)
         {
             ["/v1/consumers/"] = consumer.Id.ToString(),
@@ -283,6 +287,7 @@ public sealed partial class EveryEndpointBadInputTests(DatabaseKind kind) : ApiT
                 "kind" => "product",
                 "date" => "2026-12-24",
                 "version" => "1",
+                "letterId" => _letterId,
                 _ => throw new AssertionException($"{operation.Id}: path parameter '{name}' is unknown to the bad-input generator"),
             };
             path = path.Replace("{" + name + "}", Uri.EscapeDataString(name == parameter ? value! : good), StringComparison.Ordinal);

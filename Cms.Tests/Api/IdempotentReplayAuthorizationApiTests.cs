@@ -51,6 +51,15 @@ public sealed class IdempotentReplayAuthorizationApiTests(DatabaseKind kind) : A
         }, null)),
         ["/v1/taxonomies/{kind}/versions"] = _ => Task.FromResult<(string, object, string?)>(("/v1/taxonomies/root_cause/versions",
             new { entries = new[] { new { code = "cause", label = "A cause" } } }, null)),
+        ["/v1/letter-templates/"] = _ => Task.FromResult<(string, object, string?)>(("/v1/letter-templates",
+            new { type = "acknowledgement", name = "Acknowledgement", bodyText = "Dear {{ consumer.full_name }}" }, null)),
+        ["/v1/complaints/{id}/letters/"] = async c =>
+        {
+            var complaint = await c.Tenant.FileComplaintAsync((await c.Tenant.RegisterConsumerAsync()).Id);
+            var template = await Read<Cms.Application.Letters.LetterTemplateDto>(await Letters.LetterApiTests.PublishAsync(c.Tenant.Admin,
+                "acknowledgement", "Dear {{ consumer.full_name }}"), HttpStatusCode.Created);
+            return ($"/v1/complaints/{complaint.Id}/letters", new { type = "acknowledgement", templateId = template.Id }, null);
+        },
     };
 
     [Test]

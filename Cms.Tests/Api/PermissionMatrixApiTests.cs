@@ -105,6 +105,8 @@ public sealed partial class PermissionMatrixApiTests(DatabaseKind kind) : ApiTes
             var consumer = await w.Tenant.RegisterConsumerAsync();
             return Json(HttpMethod.Post, $"/v1/consumers/{consumer.Id}/erasure");
         }),
+        new(UseCase.ExportConsumer, "GET /v1/consumers/{id}/export", HttpStatusCode.OK,
+            w => Task.FromResult(Json(HttpMethod.Get, $"/v1/consumers/{w.Consumer.Id}/export"))),
         new(UseCase.SetLegalHold, "PUT /v1/consumers/{id}/legal-hold", HttpStatusCode.OK, w =>
             Task.FromResult(Json(HttpMethod.Put, $"/v1/consumers/{w.Consumer.Id}/legal-hold", new { onHold = true }))),
         new(UseCase.FileComplaint, "POST /v1/complaints", HttpStatusCode.Created, w => Task.FromResult(Json(HttpMethod.Post,
@@ -262,6 +264,7 @@ public sealed partial class PermissionMatrixApiTests(DatabaseKind kind) : ApiTes
             _ => Task.FromResult(Json(HttpMethod.Get, "/v1/reports/dot-disability?year=2026"))),
         new(UseCase.GetReturnMapping, "GET /v1/return-mappings/{kind}", HttpStatusCode.OK,
             _ => Task.FromResult(Json(HttpMethod.Get, "/v1/return-mappings/fca_cause"))),
+        .. LetterRows,
     ];
 
     private static int _firmReferences;

@@ -60,7 +60,8 @@ public sealed class WireNamesTests
         typeof(BusinessDayBasis),
         typeof(Sector), typeof(Jurisdiction), typeof(TenantStatus), typeof(Role), typeof(StaffKind), typeof(VulnerabilityDriver),
         typeof(ActorType), typeof(ErrorKind), typeof(ClosureBand), typeof(Cms.Domain.Taxonomies.TaxonomyKind),
-        typeof(Cms.Domain.LegalEntities.FcaPermission),
+        typeof(Cms.Domain.LegalEntities.FcaPermission), typeof(Cms.Domain.Letters.LetterType), typeof(Cms.Domain.Letters.LetterStatus),
+        typeof(Cms.Domain.Letters.LetterChannel),
     ];
 
     [Test]

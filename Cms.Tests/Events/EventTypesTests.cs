@@ -10,7 +10,7 @@ namespace Cms.Tests.Events;
 
 /// <summary>
 /// The event types a consumer of the change feed is told about (docs/events.md) are exactly those the service can emit:
-/// <see cref="EventTypes.All"/>, which <see cref="AuditTrail.RecordAsync"/> enforces. The actions written in the
+/// <see cref="EventTypes.All"/>, which <c>AuditTrail.RecordAsync</c> enforces. The actions written in the
 /// application (the transition handlers' <c>Action</c> and every literal passed to <c>RecordAsync</c>) are checked to be
 /// declared, so a new command fails here rather than in production.
 /// </summary>

@@ -9,7 +9,7 @@ namespace Cms.Tests.Events;
 
 /// <summary>
 /// Why no command can commit a change without its change-feed event: the event is written by
-/// <see cref="AuditTrail.RecordAsync"/>, the one call every command already makes for its audit entry (so auditing
+/// <c>AuditTrail.RecordAsync</c>, the one call every command already makes for its audit entry (so auditing
 /// without publishing is impossible), and every command handler of the application is built with an AuditTrail
 /// (checked here over all of them, so a new command that forgets it fails this test).
 /// </summary>

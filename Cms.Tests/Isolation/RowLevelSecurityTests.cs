@@ -35,6 +35,7 @@ public sealed partial class RowLevelSecurityTests() : ApiTestBase(DatabaseKind.P
     private async Task<Seeded> SeedAsync()
     {
         var ids = new List<Guid>();
+        var complaints = new List<(Guid Tenant, Guid Complaint)>();
         await using var receiver = new Events.WebhookReceiver();
         foreach (var name in new[] { "Tenant A", "Tenant B" })
         {
@@ -69,6 +70,9 @@ public sealed partial class RowLevelSecurityTests() : ApiTestBase(DatabaseKind.P
                 new { entries = new[] { new { code = "current_account", targetCode = "banking.current_account" } } }, Json), HttpStatusCode.OK);
             await Expect(await tenant.Admin.PostAsJsonAsync("/v1/reports/fca-complaints-return/snapshots",
                 new { legalEntityId = tenant.Id, periodStart = "2026-01-01" }, Json), HttpStatusCode.Created);
+            // A letter template and a letter (letter_templates, letters).
+            await Api.Letters.LetterApiTests.DraftAcknowledgementAsync(tenant.Admin, complaint.Id);
+            complaints.Add((tenant.Id, complaint.Id));
             ids.Add(tenant.Id);
         }
 
@@ -86,6 +90,17 @@ public sealed partial class RowLevelSecurityTests() : ApiTestBase(DatabaseKind.P
                 """, admin);
             waiting.Parameters.AddWithValue("t", tenant);
             await waiting.ExecuteNonQueryAsync();
+        }
+
+        foreach (var (tenant, complaint) in complaints)
+        {
+            // A deadline alert's marker (deadline_alerts), as the scheduler leaves it.
+            await using var alert = new NpgsqlCommand(
+                "INSERT INTO deadline_alerts (tenant_id, complaint_id, kind, alert, due_at, emitted_at) VALUES (@t, @c, 'final_response', 'at_risk', now(), now())",
+                admin);
+            alert.Parameters.AddWithValue("t", tenant);
+            alert.Parameters.AddWithValue("c", complaint);
+            await alert.ExecuteNonQueryAsync();
         }
 
         var tables = await TenantCatalog.TenantTablesAsync(admin);

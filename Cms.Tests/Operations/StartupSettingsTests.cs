@@ -52,6 +52,11 @@ public sealed class StartupSettingsTests
         yield return Case("Zero command timeout", "Cms:Database:CommandTimeoutSeconds", ("Cms:Database:CommandTimeoutSeconds", "0"));
         yield return Case("No authority and no signing key", "Cms:Auth", ("Cms:Auth:Authority", null));
         yield return Case("Relative authority", "Cms:Auth:Authority", ("Cms:Auth:Authority", "idp.example"));
+        yield return Case("Plain http authority off loopback", "Cms:Auth:Authority", ("Cms:Auth:Authority", "http://idp.example"));
+        yield return Case("Sub-second metadata refresh", "Cms:Auth:MetadataRefreshInterval", ("Cms:Auth:MetadataRefreshInterval", "00:00:00.5"));
+        yield return Case("Retry interval over the refresh interval", "Cms:Auth:MetadataRetryInterval",
+            ("Cms:Auth:MetadataRefreshInterval", "00:01:00"), ("Cms:Auth:MetadataRetryInterval", "00:02:00"));
+        yield return Case("Empty tenant claim", "Cms:Auth:TenantClaim", ("Cms:Auth:TenantClaim", " "));
         yield return Case("Short signing key", "Cms:Auth:SigningKey", ("Cms:Auth:Authority", null), ("Cms:Auth:SigningKey", Convert.ToBase64String(new byte[8])));
         yield return Case("No audit key", "Cms:Audit:HmacKey", ("Cms:Audit:HmacKey", null));
         yield return Case("No master key", "Cms:Crypto:MasterKeys", ("Cms:Crypto:MasterKeys:1", null));

@@ -176,15 +176,23 @@ public sealed class PersonalDataInTelemetryTests(DatabaseKind kind) : ApiTestBas
             .Concat(spans.SelectMany(SpanTexts))
             .Concat(exported.SelectMany(SpanTexts))
             .Concat(metrics.SelectMany(MetricTexts))
-            .Concat(audit.Items.Select(e => System.Text.Json.JsonSerializer.Serialize(e, Json)))
+            // Personal values of audit entries are the one place an auditor reads them (issue 19 item 7): everything else
+            // the API answers about an entry, and every entry as stored (personal values sealed), must hold none.
+            .Concat(audit.Items.Select(e => System.Text.Json.JsonSerializer.Serialize(
+                e with { Changes = e.Changes?.Where(c => !c.Personal).ToList() }, Json)))
+            .Append(await AtRest.ScalarAsync(Db, Kind == DatabaseKind.Postgres
+                ? "SELECT string_agg(coalesce(changed_values, '') || changed_fields::text || action, E'\\n') FROM audit_entries"
+                : "SELECT group_concat(coalesce(changed_values, '') || changed_fields || action, char(10)) FROM audit_entries") ?? "")
             .ToList();
+        Assert.That(audit.Items.SelectMany(e => e.Changes ?? []).Where(c => c.Personal), Is.Not.Empty,
+            "personal values were audited, sealed (sanity check)");
         foreach (var value in PersonalData)
         {
             Assert.That(texts.Where(t => t.Contains(value, StringComparison.OrdinalIgnoreCase)), Is.Empty, $"'{value}' leaked");
         }
 
-        // Special-category data: which vulnerability drivers a consumer has is recorded on the complaint only (the
-        // audit entry names the changed field, never its value), as a value in any spelling (life_event, LifeEvent); the
+        // Special-category data: which vulnerability drivers a consumer has is recorded on the complaint and, sealed, in
+        // the audit entry's personal values, never elsewhere, as a value in any spelling (life_event, LifeEvent); the
         // column names in the statements' text (vulnerability_life_event, @VulnerabilityLifeEvent) say nothing.
         foreach (var driver in VulnerabilityDrivers)
         {

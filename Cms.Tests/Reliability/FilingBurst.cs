@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Diagnostics;
 using System.Globalization;
 using System.Net;
 using System.Net.Http.Json;
@@ -28,6 +29,25 @@ internal sealed class FilingBurst(Func<HttpClient> client, Guid consumerId)
     public int ServiceUnavailable => _unavailable;
 
     public int TransportErrors => _transport;
+
+    /// <summary>When each 2xx arrived (the burst's clock, <see cref="Clock"/>).</summary>
+    public ConcurrentBag<TimeSpan> AcknowledgedAt { get; } = [];
+
+    /// <summary>The problem code of each 503 (database.circuit_open, database.unavailable).</summary>
+    public ConcurrentBag<string> UnavailableCodes { get; } = [];
+
+    /// <summary>When each 503 arrived.</summary>
+    public ConcurrentBag<TimeSpan> UnavailableAt { get; } = [];
+
+    /// <summary>The burst's clock, started with the burst object; a test reads it to place its fault on the same line.</summary>
+    public Stopwatch Clock { get; } = Stopwatch.StartNew();
+
+    /// <summary>The longest time between two consecutive 2xx answers (or from <paramref name="from"/> to the first after it).</summary>
+    public TimeSpan LongestWithout2xx(TimeSpan from)
+    {
+        var times = AcknowledgedAt.Where(t => t >= from).Order().Prepend(from).ToList();
+        return times.Zip(times.Skip(1), (a, b) => b - a).DefaultIfEmpty(TimeSpan.Zero).Max();
+    }
 
     private int _unavailable;
     private int _transport;
@@ -96,6 +116,7 @@ internal sealed class FilingBurst(Func<HttpClient> client, Guid consumerId)
 
                 if (response.IsSuccessStatusCode)
                 {
+                    AcknowledgedAt.Add(Clock.Elapsed);
                     var body = await response.Content.ReadFromJsonAsync<JsonElement>();
                     Acknowledged[key] = body.GetProperty("id").GetGuid();
                     return;
@@ -104,6 +125,13 @@ internal sealed class FilingBurst(Func<HttpClient> client, Guid consumerId)
                 if (response.StatusCode == HttpStatusCode.ServiceUnavailable)
                 {
                     Interlocked.Increment(ref _unavailable);
+                    UnavailableAt.Add(Clock.Elapsed);
+                    var problem = await response.Content.ReadFromJsonAsync<JsonElement>();
+                    UnavailableCodes.Add(problem.TryGetProperty("code", out var code) ? code.GetString() ?? "" : "");
+                    if (response.Headers.RetryAfter is null)
+                    {
+                        Unexpected.Add($"503 without Retry-After: {problem}");
+                    }
                     var retryAfter = response.Headers.RetryAfter?.Delta ?? TimeSpan.FromMilliseconds(200);
                     pause = retryAfter > TimeSpan.FromSeconds(1) ? TimeSpan.FromSeconds(1) : retryAfter;
                 }
@@ -136,10 +164,15 @@ internal sealed class FilingBurst(Func<HttpClient> client, Guid consumerId)
     }
 
     /// <summary>
-    /// Every acknowledged filing exists exactly once, with exactly one "complaint.filed" audit entry and its key recorded
-    /// with a 2xx; no complaint, audit entry or key exists that was not acknowledged; nothing was left unresolved.
+    /// Every acknowledged filing exists exactly once, with exactly one "complaint.filed" audit entry and one such event
+    /// (in the feed or still in the outbox), and its key recorded with a 2xx; no complaint, audit entry, event or key exists
+    /// that was not acknowledged; nothing was left unresolved.
     /// </summary>
-    public async Task AssertExactlyOnceAsync(PostgresTestDatabase db)
+    public Task AssertExactlyOnceAsync(PostgresTestDatabase db) => AssertExactlyOnceAsync(db.AdminConnectionString, tenantId: null);
+
+    /// <summary>As above, on the database a superuser connection string names (e.g. the primary of several hosts), over
+    /// one tenant's rows when <paramref name="tenantId"/> is given (the superuser bypasses row-level security).</summary>
+    public async Task AssertExactlyOnceAsync(string adminConnectionString, Guid? tenantId)
     {
         Assert.Multiple(() =>
         {
@@ -147,11 +180,13 @@ internal sealed class FilingBurst(Func<HttpClient> client, Guid consumerId)
             Assert.That(Unresolved, Is.Empty, "filings that never got a 2xx within the deadline");
         });
 
-        await using var connection = new NpgsqlConnection(db.AdminConnectionString);
+        await using var connection = new NpgsqlConnection(adminConnectionString);
         await connection.OpenAsync();
-        var complaints = await ReadGuidsAsync(connection, "SELECT id FROM complaints");
-        var audited = await ReadGuidsAsync(connection, "SELECT entity_id FROM audit_entries WHERE action = 'complaint.filed'");
-        var keys = await ReadKeysAsync(connection);
+        var complaints = await ReadGuidsAsync(connection, "SELECT id FROM complaints WHERE true", tenantId);
+        var audited = await ReadGuidsAsync(connection, "SELECT entity_id FROM audit_entries WHERE action = 'complaint.filed'", tenantId);
+        var events = await ReadGuidsAsync(connection, "SELECT entity_id FROM events WHERE type = 'complaint.filed'", tenantId);
+        events.AddRange(await ReadGuidsAsync(connection, "SELECT entity_id FROM event_outbox WHERE type = 'complaint.filed'", tenantId));
+        var keys = await ReadKeysAsync(connection, tenantId);
 
         var acknowledged = Acknowledged.Values.ToList();
         Assert.Multiple(() =>
@@ -159,14 +194,15 @@ internal sealed class FilingBurst(Func<HttpClient> client, Guid consumerId)
             Assert.That(acknowledged, Is.Unique, "two keys were acknowledged with the same complaint");
             Assert.That(complaints, Is.EquivalentTo(acknowledged), "complaints in the database = complaints acknowledged, each once");
             Assert.That(audited, Is.EquivalentTo(acknowledged), "one complaint.filed audit entry per acknowledged complaint");
+            Assert.That(events, Is.EquivalentTo(acknowledged), "one complaint.filed event per acknowledged complaint");
             Assert.That(keys.Keys, Is.EquivalentTo(Acknowledged.Keys), "one idempotency record per acknowledged key");
             Assert.That(keys.Values, Has.All.InRange(200, 299), "every idempotency record holds its 2xx answer");
         });
     }
 
-    private static async Task<List<Guid>> ReadGuidsAsync(NpgsqlConnection connection, string sql)
+    private static async Task<List<Guid>> ReadGuidsAsync(NpgsqlConnection connection, string sql, Guid? tenantId)
     {
-        await using var command = new NpgsqlCommand(sql, connection);
+        await using var command = ForTenant(new NpgsqlCommand(sql, connection), tenantId);
         await using var reader = await command.ExecuteReaderAsync();
         var ids = new List<Guid>();
         while (await reader.ReadAsync())
@@ -177,9 +213,21 @@ internal sealed class FilingBurst(Func<HttpClient> client, Guid consumerId)
         return ids;
     }
 
-    private static async Task<Dictionary<string, int>> ReadKeysAsync(NpgsqlConnection connection)
+    /// <summary>Narrows a "... WHERE condition" statement to one tenant's rows (none: every tenant's).</summary>
+    private static NpgsqlCommand ForTenant(NpgsqlCommand command, Guid? tenantId)
     {
-        await using var command = new NpgsqlCommand("SELECT idem_key, coalesce(status_code, 0) FROM idempotency_keys", connection);
+        if (tenantId is { } id)
+        {
+            command.CommandText += " AND tenant_id = @tenant";
+            command.Parameters.AddWithValue("tenant", id);
+        }
+
+        return command;
+    }
+
+    private static async Task<Dictionary<string, int>> ReadKeysAsync(NpgsqlConnection connection, Guid? tenantId)
+    {
+        await using var command = ForTenant(new NpgsqlCommand("SELECT idem_key, coalesce(status_code, 0) FROM idempotency_keys WHERE true", connection), tenantId);
         await using var reader = await command.ExecuteReaderAsync();
         var keys = new Dictionary<string, int>();
         while (await reader.ReadAsync())

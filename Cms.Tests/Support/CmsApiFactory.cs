@@ -27,9 +27,14 @@ public sealed class CmsApiFactory(TestDatabase database, IReadOnlyDictionary<str
         builder.UseEnvironment("Testing");
         builder.UseSetting("Cms:Database:Provider", database.Kind.ToString());
         builder.UseSetting("Cms:Database:ConnectionString", database.AppConnectionString);
-        builder.UseSetting("Cms:Auth:Issuer", Auth.Issuer);
-        builder.UseSetting("Cms:Auth:Audience", Auth.Audience);
-        builder.UseSetting("Cms:Auth:SigningKey", Auth.SigningKey);
+        if (settings?.ContainsKey("Cms:Auth:Authority") != true)
+        {
+            // Locally signed tokens; a service that trusts an OpenID Connect provider gets only its authority and audience.
+            builder.UseSetting("Cms:Auth:Issuer", Auth.Issuer);
+            builder.UseSetting("Cms:Auth:Audience", Auth.Audience);
+            builder.UseSetting("Cms:Auth:SigningKey", Auth.SigningKey);
+        }
+
         builder.UseSetting("Cms:Audit:HmacKey", AuditKey);
         builder.UseSetting("Cms:Crypto:MasterKeys:1", MasterKey);
         builder.UseSetting("Cms:Crypto:ActiveMasterKeyVersion", "1");
@@ -44,6 +49,10 @@ public sealed class CmsApiFactory(TestDatabase database, IReadOnlyDictionary<str
         // Webhook deliveries are driven by the tests themselves (WebhookDispatcher.RunOnceAsync), step by step; the
         // delivery tests that exercise the background worker turn it on in their settings.
         builder.UseSetting("Cms:Webhooks:DeliveryEnabled", "false");
+
+        // Deadline alerts are emitted by the tests that are about them (DeadlineAlertScheduler.RunOnceAsync on a fake
+        // clock): on the wall clock they would add events to every other test's feed.
+        builder.UseSetting("Cms:DeadlineAlerts:Enabled", "false");
         foreach (var (key, value) in settings ?? new Dictionary<string, string>())
         {
             builder.UseSetting(key, value);

@@ -89,6 +89,12 @@ public sealed class AuditChain(AuditChainKey key)
             entry.ChangedFields,
             entry.TraceId,
         ]);
+        if (entry.ChangedValues is not null)
+        {
+            // Only entries with values carry the field: the HMACs of entries written before are unchanged.
+            fields.Add(entry.ChangedValues);
+        }
+
         if (previousHash is not null)
         {
             fields.Add(previousHash);

@@ -11,4 +11,9 @@ public sealed record AuditEntryDto(
     string EntityType,
     Guid EntityId,
     IReadOnlyList<string> ChangedFields,
-    string? TraceId);
+    string? TraceId)
+{
+    /// <summary>The old and new values of the changed fields where the entry kept them (personal ones null once the
+    /// consumer is erased); null for entries that name fields only.</summary>
+    public IReadOnlyList<FieldChangeDto>? Changes { get; init; }
+}

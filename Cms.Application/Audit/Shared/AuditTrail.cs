@@ -8,7 +8,8 @@ namespace Cms.Application.Audit;
 
 /// <summary>
 /// Writes the record of a change in the same transaction as the change: the audit entry (who, from the caller
-/// context; what; which entity; which fields, names only; when; under which trace) and, from the very same call, the
+/// context; what; which entity; which fields, with their old and new values where the use case gives them, personal
+/// ones sealed by the store; when; under which trace) and, from the very same call, the
 /// change-feed event (the transactional outbox, docs/events.md). A command cannot audit without publishing, or publish
 /// without auditing: there is one call for both.
 /// </summary>
@@ -26,14 +27,22 @@ public sealed class AuditTrail(IAuditRepository repository, IEventOutbox outbox,
     public const string LegalEntity = "legal_entity";
     public const string ReturnMapping = "return_mapping";
     public const string FcaReturnSnapshot = "fca_return_snapshot";
+    public const string LetterTemplate = "letter_template";
+    public const string Letter = "letter";
 
     /// <summary>The version reported for an entity that carries none (the tenant registry row).</summary>
     public const long UnversionedEntity = 1;
 
     /// <param name="action">The audit action and the event type, <c>entity.past_tense</c> (e.g. <c>complaint.filed</c>).</param>
     /// <param name="entityVersion">The entity's version after the change (its ETag).</param>
+    public Task RecordAsync(string action, string entityType, Guid entityId, long entityVersion, IReadOnlyList<string> changedFields,
+        CancellationToken cancellationToken) =>
+        RecordAsync(action, entityType, entityId, entityVersion, changedFields, null, cancellationToken);
+
+    /// <param name="values">The old and new values of changed fields (a subset of <paramref name="changedFields"/>: fields
+    /// such as deadlines are named only); never in the change-feed event.</param>
     public async Task RecordAsync(string action, string entityType, Guid entityId, long entityVersion, IReadOnlyList<string> changedFields,
-        CancellationToken cancellationToken)
+        AuditValues? values, CancellationToken cancellationToken)
     {
         if (!EventTypes.All.Contains(action))
         {
@@ -45,7 +54,7 @@ public sealed class AuditTrail(IAuditRepository repository, IEventOutbox outbox,
         var occurredAt = AuditChain.Normalise(clock.GetUtcNow());
         var entry = new AuditEntry(Ids.New(), tenant.Required, occurredAt, caller.ActorType, caller.ActorId, action,
             entityType, entityId, changedFields, traceId);
-        await repository.AppendAsync(entry, cancellationToken);
+        await repository.AppendAsync(entry, values is { Changes.Count: > 0 } ? values : null, cancellationToken);
         await outbox.AppendAsync(new ChangeEvent(Ids.New(), tenant.Required, action, entityType, entityId, entityVersion, occurredAt,
             changedFields), cancellationToken);
     }

@@ -2,7 +2,7 @@ namespace Cms.Application.Audit;
 
 /// <summary>
 /// Every audit action, which is also every change-feed event type (docs/events.md): the one list of what the service can
-/// emit. <see cref="AuditTrail.RecordAsync"/> refuses an action that is not here, so a new command cannot publish a type
+/// emit. <c>AuditTrail.RecordAsync</c> refuses an action that is not here, so a new command cannot publish a type
 /// that consumers (and webhook filters) have not been told about; <c>EventTypesTests</c> checks that docs/events.md
 /// lists exactly these.
 /// </summary>
@@ -20,6 +20,7 @@ public static class EventTypes
         "consumer.registered",
         "consumer.updated",
         "consumer.erased",
+        "consumer.exported",
         "consumer.legal_hold_set",
         "consumer.legal_hold_lifted",
         "consumer.imported",
@@ -52,6 +53,12 @@ public static class EventTypes
         "webhook.updated",
         "webhook.deleted",
         "webhook.replayed",
+        "letter_template.published",
+        "letter.drafted",
+        "letter.ready",
+        "letter.sent",
+        "deadline.at_risk",
+        "deadline.breached",
         "queue.created",
         "queue.retired",
         "staff.queues_replaced",

@@ -29,7 +29,8 @@ public sealed class ComplaintTransitionValidator<T> : IValidator<T> where T : IC
 /// <summary>
 /// The one way every transition runs: load (another tenant's id is not found), check the version (412 when stale),
 /// check that an agent acts only on its own complaints or unassigned ones in its queues (Permissions.MayHandle), apply the domain rule (409 when illegal), save
-/// with the version guard (a lost race is 412, never a silent overwrite), audit in the same transaction, and answer
+/// with the version guard (a lost race is 412, never a silent overwrite), audit in the same transaction (with the changed
+/// fields' old and new values), and answer
 /// with the complaint as a GET would show it.
 /// </summary>
 public abstract class ComplaintTransitionHandler<TCommand>(
@@ -61,6 +62,7 @@ public abstract class ComplaintTransitionHandler<TCommand>(
         }
 
         var now = clock.GetUtcNow();
+        var before = AuditSnapshots.Of(complaint);
         var applied = await ApplyAsync(complaint, command, now, cancellationToken);
         if (!applied.IsSuccess)
         {
@@ -72,7 +74,9 @@ public abstract class ComplaintTransitionHandler<TCommand>(
             return Error.StaleVersion(command.ExpectedVersion, command.ExpectedVersion + 1);
         }
 
-        await audit.RecordAsync(Action, AuditTrail.Complaint, complaint.Id, complaint.Version, [.. complaint.PendingChanges], cancellationToken);
+        var changed = complaint.PendingChanges.ToList();
+        await audit.RecordAsync(Action, AuditTrail.Complaint, complaint.Id, complaint.Version, changed,
+            AuditValues.Between(complaint.ConsumerId, changed, before, AuditSnapshots.Of(complaint)), cancellationToken);
         complaint.ClearPendingChanges();
         return (await queries.GetAsync(complaint.Id, now, cancellationToken))!;
     }

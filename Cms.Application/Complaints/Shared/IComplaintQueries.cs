@@ -42,6 +42,9 @@ public interface IComplaintQueries
 
     Task<Page<NoteDto>> ListNotesAsync(Guid complaintId, int limit, CursorKey? after, CancellationToken cancellationToken);
 
+    /// <summary>One note of a complaint (or of a duplicate merged into it); null when there is none.</summary>
+    Task<NoteDto?> GetNoteAsync(Guid complaintId, Guid noteId, CancellationToken cancellationToken);
+
     /// <summary>Open complaints by their next regulatory deadline (or by one deadline kind), soonest first, keyset-paged
     /// on (due at, complaint id).</summary>
     Task<Page<DueComplaintDto>> ListDueAsync(DueFilter filter, DateTimeOffset now, int limit, CursorKey? after,

@@ -44,7 +44,9 @@ internal sealed class SetLegalHoldHandler(IConsumerRepository consumers, IConsum
             }
 
             await audit.RecordAsync(command.OnHold.Value ? "consumer.legal_hold_set" : "consumer.legal_hold_lifted",
-                AuditTrail.Consumer, consumer.Id, consumer.Version, ["legalHold"], cancellationToken);
+                AuditTrail.Consumer, consumer.Id, consumer.Version, ["legalHold"],
+                new AuditValues(consumer.Id, [new FieldChange("legalHold", command.OnHold.Value ? "false" : "true", command.OnHold.Value ? "true" : "false")]),
+                cancellationToken);
         }
 
         return (await queries.GetAsync(consumer.Id, cancellationToken))!;

@@ -53,6 +53,7 @@ internal sealed class UpdateConsumerHandler(IConsumerRepository consumers, ICons
             return Error.StaleVersion(command.ExpectedVersion, consumer.Version);
         }
 
+        var before = AuditSnapshots.Of(consumer);
         var changed = consumer.UpdateContactDetails(command.FullName, command.Email, command.Phone,
             ConsumerInput.ToDomain(command.Address), ConsumerInput.ToDomain(command.Vulnerability), clock.GetUtcNow());
         if (changed.Count > 0)
@@ -62,7 +63,8 @@ internal sealed class UpdateConsumerHandler(IConsumerRepository consumers, ICons
                 return Error.StaleVersion(command.ExpectedVersion, command.ExpectedVersion + 1);
             }
 
-            await audit.RecordAsync("consumer.updated", AuditTrail.Consumer, consumer.Id, consumer.Version, changed, cancellationToken);
+            await audit.RecordAsync("consumer.updated", AuditTrail.Consumer, consumer.Id, consumer.Version, changed,
+                AuditValues.Between(consumer.Id, changed, before, AuditSnapshots.Of(consumer)), cancellationToken);
         }
 
         return (await queries.GetAsync(consumer.Id, cancellationToken))!;

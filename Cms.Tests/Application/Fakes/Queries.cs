@@ -160,6 +160,13 @@ public sealed class FakeComplaintQueries(InMemoryDatabase db, TenantScope scope)
             .ToList();
         return Task.FromResult(Cursor.ToPage(rows, limit, n => new CursorKey(null, n.Id)));
     }
+
+    public Task<NoteDto?> GetNoteAsync(Guid complaintId, Guid noteId, CancellationToken cancellationToken)
+    {
+        var tenantId = scope.Required;
+        return Task.FromResult(db.Notes.Where(n => n.TenantId == tenantId && n.ComplaintId == complaintId && n.Id == noteId)
+            .Select(Dtos.Note).FirstOrDefault());
+    }
 }
 
 public sealed class FakeAuditQueries(InMemoryDatabase db, TenantScope scope) : IAuditQueries

@@ -286,7 +286,9 @@ public sealed class FakeComplaintRepository(InMemoryDatabase db, TenantScope sco
 
 public sealed class FakeAuditRepository(InMemoryDatabase db, TenantScope scope) : IAuditRepository
 {
-    public Task AppendAsync(AuditEntry entry, CancellationToken cancellationToken)
+    public Task AppendAsync(AuditEntry entry, CancellationToken cancellationToken) => AppendAsync(entry, null, cancellationToken);
+
+    public Task AppendAsync(AuditEntry entry, Cms.Application.Abstractions.AuditValues? values, CancellationToken cancellationToken)
     {
         Guard.SameTenant(scope, entry.TenantId);
         db.Audit.Add(entry);

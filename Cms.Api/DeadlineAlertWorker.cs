@@ -1,0 +1,56 @@
+using Cms.Infrastructure.DeadlineAlerts;
+using Cms.Infrastructure.Persistence;
+
+namespace Cms.Api;
+
+public sealed class DeadlineAlertOptions
+{
+    public const string Section = "Cms:DeadlineAlerts";
+
+    /// <summary>Whether this instance runs the scheduler (every instance may: the markers make each alert once).</summary>
+    public bool Enabled { get; set; } = true;
+
+    /// <summary>How often the owed alerts are looked for: an alert arrives at most this long after its moment.</summary>
+    public TimeSpan Interval { get; set; } = TimeSpan.FromSeconds(30);
+}
+
+/// <summary>
+/// Runs <see cref="DeadlineAlertScheduler"/> every <see cref="DeadlineAlertOptions.Interval"/> while the host runs. A
+/// failed tenant or pass is logged (type only, no personal data) and tried again by the next pass.
+/// </summary>
+public sealed partial class DeadlineAlertWorker(DeadlineAlertScheduler scheduler, DeadlineAlertOptions options, ILogger<DeadlineAlertWorker> logger)
+    : BackgroundService
+{
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        if (!options.Enabled)
+        {
+            return;
+        }
+
+        using var untraced = DatabaseTelemetry.BackgroundWork();
+        using var timer = new PeriodicTimer(options.Interval);
+        do
+        {
+            try
+            {
+                await scheduler.RunOnceAsync(stoppingToken, (_, ex) => LogTenantFailed(logger, ex.GetType().Name));
+            }
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception ex)
+            {
+                LogPassFailed(logger, ex.GetType().Name);
+            }
+        }
+        while (await timer.WaitForNextTickAsync(stoppingToken).ConfigureAwait(false));
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "A tenant's deadline alert pass failed: {ErrorType}; the next pass tries again")]
+    private static partial void LogTenantFailed(ILogger logger, string errorType);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Deadline alert pass failed: {ErrorType}")]
+    private static partial void LogPassFailed(ILogger logger, string errorType);
+}

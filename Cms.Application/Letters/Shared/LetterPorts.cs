@@ -1,0 +1,46 @@
+using Cms.Domain.Letters;
+
+namespace Cms.Application.Letters;
+
+/// <summary>What the template engine found in a template's text: the placeholders it reaches, and what it may not do.</summary>
+public sealed record TemplateCheck(IReadOnlySet<string> Placeholders, IReadOnlyList<string> Errors);
+
+/// <summary>
+/// The template engine (a maintained Liquid implementation in the infrastructure): checks a template reaches nothing
+/// but <see cref="LetterPlaceholders.All"/> (no assignments, loops, includes, captures, indexes or raw output) and
+/// renders it over those values only, HTML-escaped when the output is HTML.
+/// </summary>
+public interface ILetterEngine
+{
+    TemplateCheck Check(string source);
+
+    string Render(string source, IReadOnlyDictionary<string, string?> values, bool html);
+}
+
+/// <summary>The letter templates of the tenant in scope (immutable versions).</summary>
+public interface ILetterTemplateRepository
+{
+    Task<int> CurrentVersionAsync(LetterType type, CancellationToken cancellationToken);
+
+    Task AddAsync(LetterTemplate template, CancellationToken cancellationToken);
+
+    /// <summary>A version by its id (any version: a letter may be rendered from the current one only, see the handler).</summary>
+    Task<LetterTemplate?> GetAsync(Guid id, CancellationToken cancellationToken);
+
+    /// <summary>The current version of every letter type the tenant has a template for.</summary>
+    Task<IReadOnlyList<LetterTemplate>> ListCurrentAsync(CancellationToken cancellationToken);
+}
+
+/// <summary>The letters of the tenant in scope: sealed under their consumer's key by the infrastructure.</summary>
+public interface ILetterRepository
+{
+    Task AddAsync(Letter letter, Guid consumerId, CancellationToken cancellationToken);
+
+    /// <summary>The letter of that complaint, opened with its consumer's key.</summary>
+    Task<Letter?> GetAsync(Guid complaintId, Guid letterId, CancellationToken cancellationToken);
+
+    /// <summary>Stores the letter's status change, guarded by the version it was read at; false when another writer won.</summary>
+    Task<bool> UpdateAsync(Letter letter, long expectedVersion, CancellationToken cancellationToken);
+
+    Task<IReadOnlyList<LetterDto>> ListAsync(Guid complaintId, CancellationToken cancellationToken);
+}
