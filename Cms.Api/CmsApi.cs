@@ -35,6 +35,7 @@ public static class CmsApi
         services.AddSingleton(LoadAuditKey(configuration, database));
         services.AddSingleton(LoadMasterKeys(configuration, database));
         services.AddSingleton(LoadResilience(configuration));
+        services.AddSingleton(StartupSettings.LoadOffboarding(configuration));
         services.AddCmsInfrastructure(database);
         services.AddCmsMediator();
         services.AddHttpContextAccessor();
@@ -79,6 +80,7 @@ public static class CmsApi
         services.AddSingleton(sp => new IdempotentAnswerFormat(
             sp.GetRequiredService<Microsoft.Extensions.Options.IOptions<Microsoft.AspNetCore.Http.Json.JsonOptions>>().Value.SerializerOptions));
         services.AddHostedService<IdempotencyPurgeWorker>();
+        services.AddHostedService<TenantOffboardingWorker>();
 
         // Each endpoint's body limit is set per request (BodyLimits); Kestrel's is the default, for requests no endpoint matches.
         var bodyLimits = LoadBodyLimits(configuration);

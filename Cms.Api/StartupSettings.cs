@@ -85,6 +85,19 @@ public static class StartupSettings
     public static TelemetryOptions LoadTelemetry(IConfiguration configuration) =>
         configuration.GetSection(TelemetryOptions.Section).Get<TelemetryOptions>() ?? new TelemetryOptions();
 
+    /// <summary><c>Cms:Offboarding</c> (tenant deletion, docs/adr/0018-tenant-offboarding.md); an invalid value stops start-up.</summary>
+    public static Cms.Infrastructure.Offboarding.OffboardingOptions LoadOffboarding(IConfiguration configuration)
+    {
+        var options = configuration.GetSection(Cms.Infrastructure.Offboarding.OffboardingOptions.Section).Get<Cms.Infrastructure.Offboarding.OffboardingOptions>()
+            ?? new Cms.Infrastructure.Offboarding.OffboardingOptions();
+        if (options.BatchSize is < 1 or > 10_000 || options.LeaseDuration <= TimeSpan.Zero || options.SweepInterval <= TimeSpan.Zero)
+        {
+            throw Invalid("Cms:Offboarding:BatchSize must be 1–10000, LeaseDuration and SweepInterval positive.");
+        }
+
+        return options;
+    }
+
     private static void ValidateConnectionString(DatabaseProvider provider, string? value, string setting, bool required)
     {
         if (string.IsNullOrWhiteSpace(value))

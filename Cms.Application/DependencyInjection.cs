@@ -25,6 +25,8 @@ public static class DependencyInjection
         services.AddScoped<DeadlineAlerts.EmitDeadlineAlerts.DeadlineAlertPass>();
         services.AddScoped<Reports.FcaReturn.FcaReturnCalculator>();
         services.AddSingleton<AuditChain>(); // needs an AuditChainKey from the host's configuration
+        services.AddSingleton<PlatformAudit.PlatformAuditChain>();
+        services.AddScoped<PlatformAudit.PlatformAuditTrail>();
 
         foreach (var type in typeof(DependencyInjection).Assembly.GetTypes())
         {

@@ -118,6 +118,12 @@ public static class DependencyInjection
         services.AddScoped<ITenantClockRepository>(sp => sp.GetRequiredService<TenantClockRepository>());
         services.AddScoped<Cms.Application.Calendar.ICalendarQueries>(sp => sp.GetRequiredService<TenantClockRepository>());
         services.AddScoped<ITenantQueries, TenantQueries>();
+        services.AddScoped<Application.PlatformAudit.IPlatformAuditLog, PlatformAudit.PlatformAuditLog>();
+        services.AddScoped<ITenantOffboardings, Offboarding.TenantOffboardingStore>();
+        services.AddSingleton<Offboarding.OffboardingSignal>();
+        services.TryAddSingleton(new Offboarding.OffboardingOptions()); // defaults; the host registers Cms:Offboarding before this
+        services.AddSingleton<Offboarding.TenantOffboardingRunner>();
+        services.AddSingleton<ITenantExporter, Offboarding.TenantExporter>();
         services.AddScoped<IStaffQueries, StaffQueries>();
         services.AddScoped<IConsumerQueries, ConsumerQueries>();
         services.AddScoped<IComplaintQueries, ComplaintQueries>();

@@ -79,6 +79,8 @@ public static class OpenApiContract
         document.Security = [new OpenApiSecurityRequirement { [new OpenApiSecuritySchemeReference(BearerScheme, document)] = [] }];
 
         OpenApiProblemTypes.AddComponents(document);
+        // The export's NDJSON body is described as a string with an example (AddExample); its marker type is no schema.
+        document.Components.Schemas?.Remove(nameof(Endpoints.TenantEndpoints.TenantExportStream));
         document.Tags ??= new HashSet<OpenApiTag>();
         foreach (var tag in document.Tags)
         {

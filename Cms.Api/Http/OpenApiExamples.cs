@@ -177,13 +177,15 @@ public static partial class OpenApiExamples
     {
         (ComplaintsReportDto report, Endpoints.ReportEndpoints.CsvMediaType) => Endpoints.ComplaintsReportCsv.Write(report),
         (Application.Reports.FcaReturn.FcaReturnDto report, Endpoints.ReportEndpoints.CsvMediaType) => Endpoints.FcaReturnCsv.Write(report),
+        (Endpoints.TenantEndpoints.TenantExportStream export, Endpoints.TenantEndpoints.NdjsonMediaType) => export.Ndjson,
         _ => null,
     };
 
     /// <summary>The example of a body type, or null when the type has none (the OpenAPI test lists those).</summary>
     public static object? For(Type type)
     {
-        if (Examples.TryGetValue(type, out var example) || ReturnExamples.TryGetValue(type, out example) || LetterExamples.TryGetValue(type, out example))
+        if (Examples.TryGetValue(type, out var example) || ReturnExamples.TryGetValue(type, out example) || LetterExamples.TryGetValue(type, out example)
+            || OffboardingExamples.TryGetValue(type, out example))
         {
             return example;
         }

@@ -26,7 +26,7 @@ public static class OpenApiProblemTypes
         ["consumer"] = ["consumer.already_erased", "consumer.duplicate_external_ref", "consumer.erased", "consumer.legal_hold"],
         ["queue"] = ["queue.code_taken", "queue.retired"],
         ["staff"] = ["staff.duplicate_subject", "staff.inactive", "staff.self_lockout", "staff.service_account_queues"],
-        ["tenant"] = ["tenant.already_active", "tenant.already_suspended", "tenant.status_changed"],
+        ["tenant"] = ["tenant.already_active", "tenant.already_suspended", "tenant.not_exported", "tenant.not_suspended", "tenant.offboarding", "tenant.status_changed"],
     };
 
     /// <summary>Conflicts of routes whose resource is no path parameter (reports), by a literal segment of the route.</summary>

@@ -13,6 +13,10 @@ public enum UseCase
     ListTenants,
     SuspendTenant,
     ReactivateTenant,
+    ExportTenant,
+    OffboardTenant,
+    GetTenantOffboarding,
+    VerifyPlatformAudit,
     AddStaff,
     ListStaff,
     GetStaff,
@@ -111,6 +115,7 @@ public static class Permissions
     private static readonly FrozenSet<UseCase> PlatformUseCases = new[]
     {
         UseCase.CreateTenant, UseCase.GetTenant, UseCase.ListTenants, UseCase.SuspendTenant, UseCase.ReactivateTenant,
+        UseCase.ExportTenant, UseCase.OffboardTenant, UseCase.GetTenantOffboarding, UseCase.VerifyPlatformAudit,
     }.ToFrozenSet();
 
     private static readonly FrozenDictionary<UseCase, Role[]> Matrix = new Dictionary<UseCase, Role[]>

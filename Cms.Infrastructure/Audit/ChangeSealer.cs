@@ -34,7 +34,8 @@ public sealed class ChangeSealer(DatabaseOptions options, IServiceProvider servi
     private const string ReadSql =
         """
         SELECT {0}(hashtextextended('cms.chain-sealer.' || @TenantId::text, 0));
-        INSERT INTO audit_chain_heads (tenant_id, last_seq, last_hash, last_event_position) VALUES (@TenantId, 0, '', 0)
+        INSERT INTO audit_chain_heads (tenant_id, last_seq, last_hash, last_event_position)
+            SELECT @TenantId, 0, '', 0 WHERE NOT EXISTS (SELECT 1 FROM tenant_offboardings o WHERE o.id = @TenantId)
             ON CONFLICT (tenant_id) DO NOTHING;
         SELECT last_seq, last_hash, last_event_position FROM audit_chain_heads WHERE tenant_id = @TenantId;
         SELECT id, occurred_at, entry_hmac FROM audit_entries
@@ -81,11 +82,11 @@ public sealed class ChangeSealer(DatabaseOptions options, IServiceProvider servi
         }
     }
 
-    /// <summary>Every tenant of the registry, for the sweep (a tenant with nothing waiting costs one short transaction).</summary>
+    /// <summary>Every tenant of the registry but those being deleted, for the sweep (a tenant with nothing waiting costs one short transaction).</summary>
     public async Task<IReadOnlyList<Guid>> TenantsAsync(CancellationToken cancellationToken)
     {
         await using var connection = await ServiceConnections.OpenAsync(options, services, cancellationToken);
-        return (await connection.QueryAsync<Guid>(new CommandDefinition("SELECT id FROM tenants ORDER BY id",
+        return (await connection.QueryAsync<Guid>(new CommandDefinition("SELECT id FROM tenants t WHERE NOT EXISTS (SELECT 1 FROM tenant_offboardings o WHERE o.id = t.id) ORDER BY id",
             commandTimeout: options.CommandTimeoutSeconds, cancellationToken: cancellationToken))).AsList();
     }
 
@@ -118,7 +119,11 @@ public sealed class ChangeSealer(DatabaseOptions options, IServiceProvider servi
             }
 
             await reader.NextResultAsync(cancellationToken);
-            await reader.ReadAsync(cancellationToken);
+            if (!await reader.ReadAsync(cancellationToken))
+            {
+                return (0, false); // a tenant being offboarded gets no new chain head (docs/adr/0018-tenant-offboarding.md)
+            }
+
             (lastSeq, lastHash, lastPosition) = (reader.GetInt64(0), reader.GetString(1), reader.GetInt64(2));
             await reader.NextResultAsync(cancellationToken);
             while (await reader.ReadAsync(cancellationToken))

@@ -62,6 +62,16 @@ public sealed class TenantKeyCache
         }
     }
 
+    /// <summary>Forgets a tenant's cached keys (its keys were destroyed: offboarding).</summary>
+    public void Forget(Guid tenantId)
+    {
+        _current.TryRemove(tenantId, out _);
+        foreach (var cached in _keys.Keys.Where(k => k.Tenant == tenantId))
+        {
+            _keys.TryRemove(cached, out _);
+        }
+    }
+
     /// <summary>Forgets every cached key (tests; after a suspected compromise).</summary>
     public void Clear()
     {

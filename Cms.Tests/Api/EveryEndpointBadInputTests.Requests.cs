@@ -228,6 +228,9 @@ public sealed partial class EveryEndpointBadInputTests
                     case ("query", "status" or "kind" or "channel" or "type", "string", _):
                         bad.Add(("zz_not_a_value", false));
                         break;
+                    case ("query", "reason", "string", _):
+                        bad.Add((new string('r', 501), false)); // longer than any reason may be
+                        break;
                     case ("query", "q", "string", _):
                         bad.Add(("a", false)); // no word of two characters: nothing to search for
                         break;

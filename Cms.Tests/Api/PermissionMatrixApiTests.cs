@@ -50,6 +50,18 @@ public sealed partial class PermissionMatrixApiTests(DatabaseKind kind) : ApiTes
             async w => Json(HttpMethod.Post, $"/v1/tenants/{await SpareTenantAsync(w, suspended: false)}/suspend", new { reason = "Unpaid" })),
         new(UseCase.ReactivateTenant, "POST /v1/tenants/{id}/reactivate", HttpStatusCode.OK,
             async w => Json(HttpMethod.Post, $"/v1/tenants/{await SpareTenantAsync(w, suspended: true)}/reactivate", new { reason = "Paid" })),
+        new(UseCase.ExportTenant, "POST /v1/tenants/{id}/export", HttpStatusCode.OK,
+            w => Task.FromResult(Json(HttpMethod.Post, $"/v1/tenants/{w.Tenant.Id}/export"))),
+        new(UseCase.OffboardTenant, "DELETE /v1/tenants/{id}", HttpStatusCode.Accepted,
+            async w => Json(HttpMethod.Delete, $"/v1/tenants/{await SpareTenantAsync(w, suspended: true)}?withoutExport=true&reason=Matrix")),
+        new(UseCase.GetTenantOffboarding, "GET /v1/tenants/{id}/offboarding", HttpStatusCode.OK, async w =>
+        {
+            var spare = await SpareTenantAsync(w, suspended: true);
+            await Expect(await w.Clients[Caller.Platform].DeleteAsync($"/v1/tenants/{spare}?withoutExport=true&reason=Matrix"), HttpStatusCode.Accepted);
+            return Json(HttpMethod.Get, $"/v1/tenants/{spare}/offboarding");
+        }),
+        new(UseCase.VerifyPlatformAudit, "GET /v1/platform-audit/verify", HttpStatusCode.OK,
+            _ => Task.FromResult(Json(HttpMethod.Get, "/v1/platform-audit/verify"))),
         new(UseCase.AddStaff, "POST /v1/staff", HttpStatusCode.Created, _ => Task.FromResult(Json(HttpMethod.Post, "/v1/staff", new
         {
             subject = Unique("staff"),

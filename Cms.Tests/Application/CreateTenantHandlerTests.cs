@@ -10,7 +10,7 @@ namespace Cms.Tests.Application;
 public sealed class CreateTenantHandlerTests
 {
     private static ValueTask<Result<TenantDto>> Create(World w, Sector sector = Sector.Telecom, Jurisdiction jurisdiction = Jurisdiction.EU) =>
-        new CreateTenantHandler(w.Tenants, w.Staff, w.LegalEntities, w.Scope, w.Audit, w.Clock)
+        new CreateTenantHandler(w.Tenants, w.Staff, w.LegalEntities, w.Scope, w.Audit, w.PlatformAudit, w.Clock)
             .Handle(new CreateTenantCommand(" Fibre Co ", sector, jurisdiction,
                 new TenantAdminInput(" idp|first-admin ", "Admin@Fibre.TEST", " First Admin ")), CancellationToken.None);
 

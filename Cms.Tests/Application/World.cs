@@ -47,6 +47,9 @@ public sealed class World
         AuditQueries = new FakeAuditQueries(Db, Scope);
         Outbox = new FakeEventOutbox(Db, Scope);
         Audit = new AuditTrail(AuditRepository, Outbox, Caller, Scope, Clock);
+        PlatformAuditLog = new FakePlatformAuditLog(Db, Clock);
+        PlatformAudit = new Cms.Application.PlatformAudit.PlatformAuditTrail(PlatformAuditLog, Caller);
+        Offboardings = new FakeTenantOffboardings(Db);
     }
 
     public InMemoryDatabase Db { get; }
@@ -72,6 +75,9 @@ public sealed class World
     public FakeComplaintQueries ComplaintQueries { get; }
     public FakeAuditQueries AuditQueries { get; }
     public AuditTrail Audit { get; }
+    public FakePlatformAuditLog PlatformAuditLog { get; }
+    public Cms.Application.PlatformAudit.PlatformAuditTrail PlatformAudit { get; }
+    public FakeTenantOffboardings Offboardings { get; }
 
     public DateTimeOffset Now => Clock.GetUtcNow();
 

@@ -44,6 +44,9 @@ SELECT create_reference_table('tenants');
 SELECT create_reference_table('platform_idempotency_keys');
 -- The running instances' heartbeat rows (rate-limit shares): a write every few seconds per instance, never per request.
 SELECT create_reference_table('service_instances');
+-- The platform audit chain and the state of tenant deletions (docs/adr/0018-tenant-offboarding.md): platform rows.
+SELECT create_reference_table('platform_audit_entries');
+SELECT create_reference_table('tenant_offboardings');
 
 -- ---- distributed tables: sharded by tenant_id, all in one co-location group (that of staff_users) ----
 -- Parents before children (a foreign key between distributed tables needs the parent distributed first).

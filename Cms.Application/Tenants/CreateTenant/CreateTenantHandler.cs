@@ -11,7 +11,7 @@ namespace Cms.Application.Tenants.CreateTenant;
 
 internal sealed class CreateTenantHandler(
     ITenantRepository tenants, IStaffRepository staff, ILegalEntityRepository legalEntities, TenantScope scope, AuditTrail audit,
-    TimeProvider clock)
+    PlatformAudit.PlatformAuditTrail platformAudit, TimeProvider clock)
     : ICommandHandler<CreateTenantCommand, Result<TenantDto>>
 {
     public async ValueTask<Result<TenantDto>> Handle(CreateTenantCommand command, CancellationToken cancellationToken)
@@ -39,6 +39,7 @@ internal sealed class CreateTenantHandler(
         await audit.RecordAsync("legal_entity.created", AuditTrail.LegalEntity, defaultEntity.Id, defaultEntity.Version, ["name", "permissions"],
             cancellationToken);
         await audit.RecordAsync("staff.added", AuditTrail.Staff, admin.Id, admin.Version, ["subject", "email", "displayName", "kind", "roles"], cancellationToken);
+        await platformAudit.RecordAsync(PlatformAudit.PlatformAuditTrail.Created, tenant.Id, null, cancellationToken);
         return TenantDto.From(tenant);
     }
 }

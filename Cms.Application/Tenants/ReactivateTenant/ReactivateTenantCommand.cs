@@ -21,11 +21,17 @@ public sealed class ReactivateTenantValidator : IValidator<ReactivateTenantComma
         TenantStatusChange.Validate(request.TenantId, request.Reason, errors);
 }
 
-internal sealed class ReactivateTenantHandler(ITenantRepository tenants, TenantScope scope, AuditTrail audit, TimeProvider clock)
+internal sealed class ReactivateTenantHandler(ITenantRepository tenants, ITenantOffboardings offboardings, TenantScope scope, AuditTrail audit,
+    PlatformAudit.PlatformAuditTrail platformAudit, TimeProvider clock)
     : ICommandHandler<ReactivateTenantCommand, Result<TenantDto>>
 {
     public async ValueTask<Result<TenantDto>> Handle(ReactivateTenantCommand command, CancellationToken cancellationToken)
     {
+        if (await offboardings.GetAsync(command.TenantId, cancellationToken) is not null)
+        {
+            return Error.Conflict("tenant.offboarding", "This tenant is being deleted (its keys are destroyed): it cannot be reactivated.");
+        }
+
         var changed = await TenantStatusChange.ApplyAsync(tenants, scope, command.TenantId,
             t => t.Reactivate(command.Reason!, clock.GetUtcNow()), cancellationToken);
         if (!changed.IsSuccess)
@@ -35,6 +41,7 @@ internal sealed class ReactivateTenantHandler(ITenantRepository tenants, TenantS
 
         await audit.RecordAsync("tenant.reactivated", AuditTrail.Tenant, command.TenantId, AuditTrail.UnversionedEntity, TenantStatusChange.ChangedFields,
             cancellationToken);
+        await platformAudit.RecordAsync(PlatformAudit.PlatformAuditTrail.Reactivated, command.TenantId, null, cancellationToken);
         return TenantDto.From(changed.Value);
     }
 }

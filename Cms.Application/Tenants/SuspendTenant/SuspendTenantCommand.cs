@@ -21,7 +21,8 @@ public sealed class SuspendTenantValidator : IValidator<SuspendTenantCommand>
         TenantStatusChange.Validate(request.TenantId, request.Reason, errors);
 }
 
-internal sealed class SuspendTenantHandler(ITenantRepository tenants, TenantScope scope, AuditTrail audit, TimeProvider clock)
+internal sealed class SuspendTenantHandler(ITenantRepository tenants, TenantScope scope, AuditTrail audit,
+    PlatformAudit.PlatformAuditTrail platformAudit, TimeProvider clock)
     : ICommandHandler<SuspendTenantCommand, Result<TenantDto>>
 {
     public async ValueTask<Result<TenantDto>> Handle(SuspendTenantCommand command, CancellationToken cancellationToken)
@@ -35,6 +36,7 @@ internal sealed class SuspendTenantHandler(ITenantRepository tenants, TenantScop
 
         await audit.RecordAsync("tenant.suspended", AuditTrail.Tenant, command.TenantId, AuditTrail.UnversionedEntity, TenantStatusChange.ChangedFields,
             cancellationToken);
+        await platformAudit.RecordAsync(PlatformAudit.PlatformAuditTrail.Suspended, command.TenantId, null, cancellationToken);
         return TenantDto.From(changed.Value);
     }
 }

@@ -32,6 +32,10 @@ public sealed class InMemoryDatabase
 
     public List<AuditEntry> Audit { get; } = [];
 
+    public List<Cms.Application.PlatformAudit.PlatformAuditEntry> PlatformAudit { get; } = [];
+
+    public Dictionary<Guid, Cms.Application.Tenants.TenantOffboardingDto> Offboardings { get; } = [];
+
     public List<ClosureDay> ClosureDays { get; } = [];
 
     public Dictionary<Guid, ClockSettings> ClockSettings { get; } = [];
