@@ -21,6 +21,13 @@ public sealed class CitusStatementRulesTests() : ApiTestBase(DatabaseKind.Postgr
 {
     private static readonly string[] ServiceProjects = ["Cms.Api", "Cms.Application", "Cms.Infrastructure"];
 
+    /// <summary>Files whose owner's-function calls are each the first statement of their own transaction (TenantWork), so
+    /// no cms_app write precedes them; what cms_app writes after them are the platform's reference rows. Keep it short.</summary>
+    private static readonly HashSet<string> DefinerFirstInTransaction =
+    [
+        Path.Combine("Cms.Infrastructure", "Offboarding", "TenantOffboardingRunner.cs"),
+    ];
+
     [Test]
     public void Each_rule_catches_the_form_that_failed_on_Citus()
     {
@@ -99,6 +106,7 @@ public sealed class CitusStatementRulesTests() : ApiTestBase(DatabaseKind.Postgr
             .SelectMany(p => Directory.EnumerateFiles(Path.Combine(RepoPaths.Root, p), "*.cs", SearchOption.AllDirectories))
             .Where(f => !f.Contains($"{Path.DirectorySeparatorChar}obj{Path.DirectorySeparatorChar}", StringComparison.Ordinal)
                         && !f.Contains($"{Path.DirectorySeparatorChar}bin{Path.DirectorySeparatorChar}", StringComparison.Ordinal))
+            .Where(f => !DefinerFirstInTransaction.Contains(Path.GetRelativePath(RepoPaths.Root, f)))
             .SelectMany(f => CitusStatementRules.DefinerCallsInRequestTransaction(Path.GetRelativePath(RepoPaths.Root, f), File.ReadAllText(f), definers))
             .ToList();
         Assert.That(violations, Is.Empty);

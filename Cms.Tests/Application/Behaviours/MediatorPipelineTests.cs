@@ -52,6 +52,7 @@ public sealed class MediatorPipelineTests
         services.AddScoped<ICurrentPrincipal>(_ => _principal);
         services.AddScoped<IUnitOfWork>(_ => _unitOfWork);
         services.AddScoped<ITenantRepository>(_ => new FakeTenantRepository(db));
+        services.AddScoped<Cms.Application.PlatformAudit.IPlatformAuditLog>(sp => new FakePlatformAuditLog(db, sp.GetRequiredService<TimeProvider>()));
         services.AddScoped<IStaffRepository>(sp => new FakeStaffRepository(db, sp.GetRequiredService<TenantScope>()));
         services.AddScoped<IConsumerRepository>(sp => new FakeConsumerRepository(db, sp.GetRequiredService<TenantScope>()));
         services.AddScoped<IComplaintRepository>(sp => new FakeComplaintRepository(db, sp.GetRequiredService<TenantScope>()));
