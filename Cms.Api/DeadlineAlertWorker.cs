@@ -1,5 +1,4 @@
 using Cms.Infrastructure.DeadlineAlerts;
-using Cms.Infrastructure.Persistence;
 
 namespace Cms.Api;
 
@@ -28,24 +27,9 @@ public sealed partial class DeadlineAlertWorker(DeadlineAlertScheduler scheduler
             return;
         }
 
-        using var untraced = DatabaseTelemetry.BackgroundWork();
-        using var timer = new PeriodicTimer(options.Interval);
-        do
-        {
-            try
-            {
-                await scheduler.RunOnceAsync(stoppingToken, (_, ex) => LogTenantFailed(logger, ex.GetType().Name));
-            }
-            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-            {
-                return;
-            }
-            catch (Exception ex)
-            {
-                LogPassFailed(logger, ex.GetType().Name);
-            }
-        }
-        while (await timer.WaitForNextTickAsync(stoppingToken).ConfigureAwait(false));
+        await BackgroundPasses.RunAsync(options.Interval, firstAtStart: true,
+            token => scheduler.RunOnceAsync(token, (_, ex) => LogTenantFailed(logger, ex.GetType().Name)),
+            errorType => LogPassFailed(logger, errorType), clock: null, stoppingToken);
     }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "A tenant's deadline alert pass failed: {ErrorType}; the next pass tries again")]

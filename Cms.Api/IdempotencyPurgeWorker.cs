@@ -1,6 +1,5 @@
 using Cms.Application.Abstractions;
 using Cms.Infrastructure.Idempotency;
-using Cms.Infrastructure.Persistence;
 using Microsoft.Extensions.Options;
 
 namespace Cms.Api;
@@ -25,28 +24,14 @@ public sealed partial class IdempotencyPurgeWorker(IdempotencyPurger purger, IOp
             return;
         }
 
-        // A pass with no request behind it: its statements make no root spans (DatabaseTelemetry).
-        using var untraced = DatabaseTelemetry.BackgroundWork();
-        using var timer = new PeriodicTimer(interval, clock);
-        while (await timer.WaitForNextTickAsync(stoppingToken).ConfigureAwait(false))
+        await BackgroundPasses.RunAsync(interval, firstAtStart: false, async token =>
         {
-            try
+            var purged = await purger.PurgeAsync(clock.GetUtcNow(), options.Value.PurgeBatchSize, MaxBatchesPerScope, token);
+            if (purged > 0)
             {
-                var purged = await purger.PurgeAsync(clock.GetUtcNow(), options.Value.PurgeBatchSize, MaxBatchesPerScope, stoppingToken);
-                if (purged > 0)
-                {
-                    LogPurged(logger, purged);
-                }
+                LogPurged(logger, purged);
             }
-            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-            {
-                return;
-            }
-            catch (Exception ex)
-            {
-                LogPassFailed(logger, ex.GetType().Name);
-            }
-        }
+        }, errorType => LogPassFailed(logger, errorType), clock, stoppingToken);
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Purged {Count} expired idempotency keys")]

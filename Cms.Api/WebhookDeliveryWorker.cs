@@ -1,5 +1,4 @@
 using Cms.Application.Webhooks;
-using Cms.Infrastructure.Persistence;
 using Cms.Infrastructure.Webhooks;
 
 namespace Cms.Api;
@@ -19,25 +18,8 @@ public sealed partial class WebhookDeliveryWorker(WebhookDispatcher dispatcher, 
             return;
         }
 
-        // A pass every second with no request behind it: its statements make no root spans (DatabaseTelemetry).
-        using var untraced = DatabaseTelemetry.BackgroundWork();
-        using var timer = new PeriodicTimer(options.PollInterval);
-        do
-        {
-            try
-            {
-                await dispatcher.RunOnceAsync(stoppingToken);
-            }
-            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-            {
-                return;
-            }
-            catch (Exception ex)
-            {
-                LogPassFailed(logger, ex.GetType().Name);
-            }
-        }
-        while (await timer.WaitForNextTickAsync(stoppingToken).ConfigureAwait(false));
+        await BackgroundPasses.RunAsync(options.PollInterval, firstAtStart: true, dispatcher.RunOnceAsync,
+            errorType => LogPassFailed(logger, errorType), clock: null, stoppingToken);
     }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Webhook delivery pass failed: {ErrorType}")]
