@@ -19,6 +19,7 @@ internal sealed class ColumnMap(string table, string[] keys, string[] setOnce, s
     bool wholeTable = true)
 {
     private readonly string[] _written = [.. keys, .. setOnce, .. mutable];
+    private string? _insert; // built on first use, not on every insert
     private readonly ConcurrentDictionary<Type, PropertyInfo[]> _properties = new();
 
     /// <summary>Every column of the table is in the map: a column added by a migration must be added here too.</summary>
@@ -33,7 +34,8 @@ internal sealed class ColumnMap(string table, string[] keys, string[] setOnce, s
     public string ColumnsOf(string alias) => string.Join(", ", Columns.Split(", ").Select(c => $"{alias}.{c}"));
 
     /// <summary>INSERT of every written column from the parameters of the same names.</summary>
-    public string Insert => $"INSERT INTO {table} ({string.Join(", ", _written)}) VALUES ({string.Join(", ", _written.Select(Parameter))})";
+    public string Insert => _insert ??=
+        $"INSERT INTO {table} ({string.Join(", ", _written)}) VALUES ({string.Join(", ", _written.Select(Parameter))})";
 
     /// <summary>A multi-row INSERT of every written column with positional parameters ($1 …), <paramref name="rows"/> rows
     /// of them in the order <see cref="ValuesOf{TRow}"/> gives each row's values.</summary>
