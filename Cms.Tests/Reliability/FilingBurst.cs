@@ -184,8 +184,14 @@ internal sealed class FilingBurst(Func<HttpClient> client, Guid consumerId)
         await connection.OpenAsync();
         var complaints = await ReadGuidsAsync(connection, "SELECT id FROM complaints WHERE true", tenantId);
         var audited = await ReadGuidsAsync(connection, "SELECT entity_id FROM audit_entries WHERE action = 'complaint.filed'", tenantId);
-        var events = await ReadGuidsAsync(connection, "SELECT entity_id FROM events WHERE type = 'complaint.filed'", tenantId);
-        events.AddRange(await ReadGuidsAsync(connection, "SELECT entity_id FROM event_outbox WHERE type = 'complaint.filed'", tenantId));
+        // The feed and the outbox in one statement (one snapshot): the sealer moves events from one to the other at any
+        // moment, and two reads could miss an event it moved between them.
+        var events = await ReadGuidsAsync(connection,
+            """
+            SELECT entity_id FROM (SELECT tenant_id, entity_id, type FROM events
+                                   UNION ALL SELECT tenant_id, entity_id, type FROM event_outbox) placed_or_not
+            WHERE type = 'complaint.filed'
+            """, tenantId);
         var keys = await ReadKeysAsync(connection, tenantId);
 
         var acknowledged = Acknowledged.Values.ToList();
