@@ -15,8 +15,8 @@ namespace Cms.Tests.Operations;
 public sealed class TelemetryTestHost : IAsyncDisposable
 {
     private readonly WebApplicationFactory<Program> _factory;
-    private readonly List<Activity> _spans = [];
-    private readonly List<MetricSnapshot> _metrics = [];
+    private readonly LockedCollection<Activity> _spans = new();
+    private readonly LockedCollection<MetricSnapshot> _metrics = new();
 
     public TelemetryTestHost(CmsApiFactory factory, IReadOnlyDictionary<string, string>? settings = null) =>
         _factory = factory.WithWebHostBuilder(b =>
@@ -48,16 +48,7 @@ public sealed class TelemetryTestHost : IAsyncDisposable
     }
 
     /// <summary>The exported spans so far (a copy).</summary>
-    public List<Activity> Spans
-    {
-        get
-        {
-            lock (_spans)
-            {
-                return [.. _spans];
-            }
-        }
-    }
+    public List<Activity> Spans => _spans.Snapshot();
 
     /// <summary>
     /// Waits until a span matching <paramref name="match"/> has been exported: a server span ends after its response has
@@ -82,16 +73,9 @@ public sealed class TelemetryTestHost : IAsyncDisposable
     /// <summary>Collects and exports every instrument now, and returns what the exporter holds.</summary>
     public List<MetricSnapshot> CollectMetrics()
     {
-        lock (_metrics)
-        {
-            _metrics.Clear();
-        }
-
+        _metrics.Clear();
         Services.GetRequiredService<MeterProvider>().ForceFlush();
-        lock (_metrics)
-        {
-            return [.. _metrics];
-        }
+        return _metrics.Snapshot();
     }
 
     public static Dictionary<string, object?> Tags(MetricPoint point)

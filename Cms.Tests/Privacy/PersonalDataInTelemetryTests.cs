@@ -52,8 +52,8 @@ public sealed class PersonalDataInTelemetryTests(DatabaseKind kind) : ApiTestBas
         ActivitySource.AddActivityListener(listener);
 
         // What the exporters would send: spans and metric points after the SDK's processing.
-        var exported = new List<Activity>();
-        var metrics = new List<MetricSnapshot>();
+        var exported = new LockedCollection<Activity>();
+        var metrics = new LockedCollection<MetricSnapshot>();
         await using var factory = Factory.WithWebHostBuilder(b => b.ConfigureLogging(l =>
         {
             l.SetMinimumLevel(LogLevel.Trace);
