@@ -71,31 +71,11 @@ public sealed class FileTenantKeyVault : ITenantKeyVault
         return Task.CompletedTask;
     }
 
-    public async Task<byte[]> WrapAsync(Guid tenantId, byte[] secret, byte[] associatedData, CancellationToken cancellationToken)
-    {
-        var vaultKey = await ReadVaultKeyAsync(tenantId, cancellationToken);
-        try
-        {
-            return Aead.Seal(vaultKey, secret, associatedData);
-        }
-        finally
-        {
-            CryptographicOperations.ZeroMemory(vaultKey);
-        }
-    }
+    public Task<byte[]> WrapAsync(Guid tenantId, byte[] secret, byte[] associatedData, CancellationToken cancellationToken) =>
+        WithVaultKeyAsync(tenantId, vaultKey => Aead.Seal(vaultKey, secret, associatedData), cancellationToken);
 
-    public async Task<byte[]> UnwrapAsync(Guid tenantId, byte[] wrapped, byte[] associatedData, CancellationToken cancellationToken)
-    {
-        var vaultKey = await ReadVaultKeyAsync(tenantId, cancellationToken);
-        try
-        {
-            return Aead.Open(vaultKey, wrapped, associatedData);
-        }
-        finally
-        {
-            CryptographicOperations.ZeroMemory(vaultKey);
-        }
-    }
+    public Task<byte[]> UnwrapAsync(Guid tenantId, byte[] wrapped, byte[] associatedData, CancellationToken cancellationToken) =>
+        WithVaultKeyAsync(tenantId, vaultKey => Aead.Open(vaultKey, wrapped, associatedData), cancellationToken);
 
     public async Task DestroyAsync(Guid tenantId, CancellationToken cancellationToken)
     {
@@ -184,12 +164,20 @@ public sealed class FileTenantKeyVault : ITenantKeyVault
         }
     }
 
-    private Task<byte[]> ReadVaultKeyAsync(Guid tenantId, CancellationToken cancellationToken)
+    /// <summary>Runs <paramref name="use"/> with the tenant's vault key, read afresh from its file and wiped after.</summary>
+    private Task<byte[]> WithVaultKeyAsync(Guid tenantId, Func<byte[], byte[]> use, CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
         ThrowIfDestroyed(tenantId);
-        var entry = ReadEntry(tenantId) ?? throw new TenantKeyDestroyedException(tenantId);
-        return Task.FromResult(OpenEntry(tenantId, entry));
+        var vaultKey = OpenEntry(tenantId, ReadEntry(tenantId) ?? throw new TenantKeyDestroyedException(tenantId));
+        try
+        {
+            return Task.FromResult(use(vaultKey));
+        }
+        finally
+        {
+            CryptographicOperations.ZeroMemory(vaultKey);
+        }
     }
 
     private Entry? ReadEntry(Guid tenantId)
