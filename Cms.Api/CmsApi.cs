@@ -34,6 +34,7 @@ public static class CmsApi
         services.AddCmsApplication();
         services.AddSingleton(LoadAuditKey(configuration, database));
         services.AddSingleton(LoadMasterKeys(configuration, database));
+        services.AddSingleton(StartupSettings.LoadTenantKeyVault(configuration, database));
         services.AddSingleton(LoadResilience(configuration));
         services.AddSingleton(StartupSettings.LoadOffboarding(configuration));
         services.AddSingleton(StartupSettings.LoadRetention(configuration));

@@ -112,6 +112,32 @@ public static class StartupSettings
         return options;
     }
 
+    /// <summary>
+    /// The tenant key vault (<c>Cms:Crypto:TenantKeyVault</c>; docs/adr/0021-tenant-keys-outside-the-database.md). On SQLite
+    /// with no directory configured it lives next to the database file (<c>&lt;file&gt;.tenant-keys</c>), so <c>dotnet run</c>
+    /// needs no setting; on PostgreSQL the directory is required (several instances must share it, and it is backed up and
+    /// destroyed apart from the database).
+    /// </summary>
+    public static Cms.Infrastructure.Crypto.TenantKeyVaultOptions LoadTenantKeyVault(IConfiguration configuration, DatabaseOptions database)
+    {
+        const string Section = Cms.Infrastructure.Crypto.TenantKeyVaultOptions.Section;
+        var options = configuration.GetSection(Section).Get<Cms.Infrastructure.Crypto.TenantKeyVaultOptions>()
+            ?? new Cms.Infrastructure.Crypto.TenantKeyVaultOptions();
+        if (options.KeyCacheLifetime <= TimeSpan.Zero)
+        {
+            throw Invalid($"{Section}:KeyCacheLifetime must be positive.");
+        }
+
+        if (string.IsNullOrWhiteSpace(options.Directory))
+        {
+            options.Directory = Cms.Infrastructure.Crypto.TenantKeyVaultOptions.DefaultDirectory(database)
+                ?? throw Invalid($"{Section}:Directory (the tenant key vault, outside the database) is required with " +
+                    (database.Provider == DatabaseProvider.Sqlite ? "an in-memory SQLite database." : "PostgreSQL: every instance must see the same directory."));
+        }
+
+        return options;
+    }
+
     private static void ValidateConnectionString(DatabaseProvider provider, string? value, string setting, bool required)
     {
         if (string.IsNullOrWhiteSpace(value))

@@ -99,6 +99,12 @@ public static class DependencyInjection
         services.AddScoped<Application.Reports.ReturnMappings.IReturnMappingStore, Reports.ReturnMappingStore>();
         services.AddScoped<Application.Reports.DotDisability.IDotDisabilityQueries, Reports.DotDisabilityQueries>();
         services.AddScoped<Application.Reports.FcaReturn.TakeFcaReturnSnapshot.IFcaReturnSnapshotStore, Reports.FcaReturnSnapshotStore>();
+        services.TryAddSingleton(new TenantKeyVaultOptions()); // the host registers Cms:Crypto:TenantKeyVault before this
+        services.TryAddSingleton<ITenantKeyVault>(sp => new FileTenantKeyVault(
+            sp.GetRequiredService<TenantKeyVaultOptions>().Directory
+                ?? throw new InvalidOperationException($"{TenantKeyVaultOptions.Section}:Directory is not set."),
+            sp.GetRequiredService<IMasterKeyProvider>()));
+        services.AddSingleton<TenantKeyWrapping>();
         services.AddSingleton<TenantKeyCache>();
         services.AddSingleton<MasterKeyRotation>();
         services.AddScoped<ConsumerKeyring>();

@@ -24,7 +24,23 @@ public abstract class TestDatabase : IAsyncDisposable
     /// <summary>What the service connects with (SQLite: the file; PostgreSQL: the cms_app login).</summary>
     public abstract string AppConnectionString { get; }
 
+    /// <summary>The tenant key vault's directory every service on this database shares (SQLite: the service's default,
+    /// next to the file; PostgreSQL: a directory of its own, removed with the database).</summary>
+    public abstract string KeyVaultDirectory { get; }
+
     public abstract Task ResetAsync();
+
+    /// <summary>Empties the tenant key vault with the rows (a reset leaves no tenant, so no tenant's vault entry either).</summary>
+    protected void ResetKeyVault()
+    {
+        if (Directory.Exists(KeyVaultDirectory))
+        {
+            foreach (var file in Directory.EnumerateFiles(KeyVaultDirectory))
+            {
+                File.Delete(file);
+            }
+        }
+    }
 
     public abstract DbConnection OpenPrivileged();
 
@@ -52,6 +68,8 @@ public sealed class SqliteTestDatabase : TestDatabase
 
     public override string AppConnectionString { get; }
 
+    public override string KeyVaultDirectory => Path.Combine(_directory, "cms-test.db.tenant-keys");
+
     public static Task<SqliteTestDatabase> CreateAsync()
     {
         var directory = Path.Combine(Path.GetTempPath(), "cms-tests", Guid.NewGuid().ToString("N"));
@@ -77,6 +95,7 @@ public sealed class SqliteTestDatabase : TestDatabase
             TablesToIgnore = [CmsMigrator.VersionTableName],
         });
         await _respawner.ResetAsync(connection);
+        ResetKeyVault();
     }
 
     public override ValueTask DisposeAsync()
@@ -136,6 +155,8 @@ public sealed class PostgresTestDatabase : TestDatabase
 
     public override string AppConnectionString { get; }
 
+    public override string KeyVaultDirectory => Path.Combine(Path.GetTempPath(), "cms-tests", $"{DatabaseName}.tenant-keys");
+
     /// <summary>A database on the test command's server, or on <paramref name="server"/> (a test's private cluster).</summary>
     public static async Task<PostgresTestDatabase> CreateAsync(NpgsqlConnectionStringBuilder? server = null)
     {
@@ -194,6 +215,7 @@ public sealed class PostgresTestDatabase : TestDatabase
             try
             {
                 await _respawner.ResetAsync(connection);
+                ResetKeyVault();
                 return;
             }
             catch (PostgresException ex) when (ex.SqlState == PostgresErrorCodes.DeadlockDetected && attempt < 5)
@@ -210,6 +232,14 @@ public sealed class PostgresTestDatabase : TestDatabase
         await connection.OpenAsync();
         await using var drop = new NpgsqlCommand($"DROP DATABASE IF EXISTS {DatabaseName} WITH (FORCE)", connection);
         await drop.ExecuteNonQueryAsync();
+        try
+        {
+            Directory.Delete(KeyVaultDirectory, recursive: true);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            // Never created (no tenant had a key), or removed already: nothing to clean.
+        }
     }
 }
 
