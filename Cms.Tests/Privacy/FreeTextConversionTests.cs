@@ -124,7 +124,7 @@ public sealed class FreeTextConversionTests(DatabaseKind kind) : ApiTestBase(kin
             "--Cms:Database:Provider", Kind.ToString(), "--Cms:Database:ConnectionString", Db.AppConnectionString,
             "--Cms:Auth:Issuer", CmsApiFactory.Auth.Issuer, "--Cms:Auth:SigningKey", CmsApiFactory.Auth.SigningKey!,
             "--Cms:Audit:HmacKey", CmsApiFactory.AuditKey, "--Cms:Crypto:MasterKeys:1", CmsApiFactory.MasterKey,
-            "--Cms:Crypto:ActiveMasterKeyVersion", "1", "--Cms:Retention:Enabled", "false", "--Cms:DeadlineAlerts:Enabled", "false",
+            "--Cms:Crypto:ActiveMasterKeyVersion", "1", "--Cms:Crypto:TenantKeyVault:Directory", Db.KeyVaultDirectory,
         ];
 
         foreach (var bad in new[] { new[] { "--batch", "0" }, ["--batch", "ten"], ["--tenant", "nobody"] })
