@@ -52,13 +52,13 @@ public sealed class SqliteTestDatabase : TestDatabase
 
     public override string AppConnectionString { get; }
 
-    public static Task<SqliteTestDatabase> CreateAsync()
+    /// <summary>A migrated file of its own: a copy of the run's migrated template (<see cref="MigratedTemplates"/>).</summary>
+    public static async Task<SqliteTestDatabase> CreateAsync()
     {
         var directory = Path.Combine(Path.GetTempPath(), "cms-tests", Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(directory);
-        var db = new SqliteTestDatabase(directory);
-        CmsMigrator.MigrateUp(CmsMigrator.Sqlite, db.AppConnectionString);
-        return Task.FromResult(db);
+        await MigratedTemplates.CopySqliteAsync(Path.Combine(directory, "cms-test.db"));
+        return new SqliteTestDatabase(directory);
     }
 
     public override DbConnection OpenPrivileged()
@@ -97,7 +97,8 @@ public sealed class SqliteTestDatabase : TestDatabase
 
 /// <summary>
 /// One database per fixture on the test command's PostgreSQL server, bootstrapped with deploy/postgres/roles.sql (the
-/// real operator script) and migrated as cms_owner with the real migrator. The service connects as cms_app.
+/// real operator script) and migrated as cms_owner with the real migrator (once per run, in the template it is copied
+/// from). The service connects as cms_app.
 /// </summary>
 public sealed class PostgresTestDatabase : TestDatabase
 {
@@ -136,23 +137,46 @@ public sealed class PostgresTestDatabase : TestDatabase
 
     public override string AppConnectionString { get; }
 
-    /// <summary>A database on the test command's server, or on <paramref name="server"/> (a test's private cluster).</summary>
-    public static async Task<PostgresTestDatabase> CreateAsync(NpgsqlConnectionStringBuilder? server = null)
-    {
-        var admin = server ?? PostgresServer.AdminConnection();
-        var name = "cms_test_" + Guid.NewGuid().ToString("N")[..12];
-        await using (var connection = new NpgsqlConnection(admin.ConnectionString))
-        {
-            await connection.OpenAsync();
-            await using var create = new NpgsqlCommand($"CREATE DATABASE {name}", connection);
-            await create.ExecuteNonQueryAsync();
-        }
+    /// <summary>A database of its own on the test command's server: a copy of the run's migrated template there.</summary>
+    public static Task<PostgresTestDatabase> CreateAsync() => CopyOfTemplateAsync(PostgresServer.AdminConnection());
 
-        var db = new PostgresTestDatabase(name, admin);
-        PostgresServer.RunPsql(admin, name, Path.Combine(RepoPaths.Root, "deploy", "postgres", "roles.sql"),
+    /// <summary>
+    /// A database of its own on a server that lives for the whole run (the test command's, or
+    /// <see cref="PrivatePostgres.SharedAsync"/>): a copy of the template that <see cref="MigratedTemplates"/> bootstrapped with
+    /// roles.sql and migrated there once. The copy has what roles.sql gives a database: cms_owner owns it, cms_app may
+    /// connect.
+    /// </summary>
+    public static async Task<PostgresTestDatabase> CopyOfTemplateAsync(NpgsqlConnectionStringBuilder server)
+    {
+        var template = await MigratedTemplates.PostgresAsync(server);
+        var name = NewName();
+        await ExecuteAsync(server, $"CREATE DATABASE {name} TEMPLATE {template} OWNER cms_owner");
+        await ExecuteAsync(server, $"GRANT CONNECT ON DATABASE {name} TO cms_app");
+        return new PostgresTestDatabase(name, server);
+    }
+
+    /// <summary>A database bootstrapped and migrated in place, on a server of one test's own (the Patroni pair), where a
+    /// template would serve a single database.</summary>
+    public static async Task<PostgresTestDatabase> CreateAsync(NpgsqlConnectionStringBuilder server)
+    {
+        var name = NewName();
+        await ExecuteAsync(server, $"CREATE DATABASE {name}");
+        var db = new PostgresTestDatabase(name, server);
+        PostgresServer.RunPsql(server, name, Path.Combine(RepoPaths.Root, "deploy", "postgres", "roles.sql"),
             ("owner_password", OwnerPassword), ("app_password", AppPassword));
         CmsMigrator.MigrateUp(CmsMigrator.Postgres, db.OwnerConnectionString);
         return db;
+    }
+
+    private static string NewName() => "cms_test_" + Guid.NewGuid().ToString("N")[..12];
+
+    /// <summary>One statement as the superuser on the server's maintenance database (CREATE and DROP DATABASE).</summary>
+    internal static async Task ExecuteAsync(NpgsqlConnectionStringBuilder server, string sql)
+    {
+        await using var connection = new NpgsqlConnection(server.ConnectionString);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand(sql, connection);
+        await command.ExecuteNonQueryAsync();
     }
 
     public override DbConnection OpenPrivileged()
@@ -206,10 +230,7 @@ public sealed class PostgresTestDatabase : TestDatabase
     public override async ValueTask DisposeAsync()
     {
         NpgsqlConnection.ClearAllPools();
-        await using var connection = new NpgsqlConnection(_serverAdmin);
-        await connection.OpenAsync();
-        await using var drop = new NpgsqlCommand($"DROP DATABASE IF EXISTS {DatabaseName} WITH (FORCE)", connection);
-        await drop.ExecuteNonQueryAsync();
+        await ExecuteAsync(new NpgsqlConnectionStringBuilder(_serverAdmin), $"DROP DATABASE IF EXISTS {DatabaseName} WITH (FORCE)");
     }
 }
 
