@@ -24,7 +24,23 @@ public abstract class TestDatabase : IAsyncDisposable
     /// <summary>What the service connects with (SQLite: the file; PostgreSQL: the cms_app login).</summary>
     public abstract string AppConnectionString { get; }
 
+    /// <summary>The tenant key vault's directory every service on this database shares (SQLite: the service's default,
+    /// next to the file; PostgreSQL: a directory of its own, removed with the database).</summary>
+    public abstract string KeyVaultDirectory { get; }
+
     public abstract Task ResetAsync();
+
+    /// <summary>Empties the tenant key vault with the rows (a reset leaves no tenant, so no tenant's vault entry either).</summary>
+    protected void ResetKeyVault()
+    {
+        if (Directory.Exists(KeyVaultDirectory))
+        {
+            foreach (var file in Directory.EnumerateFiles(KeyVaultDirectory))
+            {
+                File.Delete(file);
+            }
+        }
+    }
 
     public abstract DbConnection OpenPrivileged();
 
@@ -52,6 +68,8 @@ public sealed class SqliteTestDatabase : TestDatabase
 
     public override string AppConnectionString { get; }
 
+    public override string KeyVaultDirectory => Path.Combine(_directory, "cms-test.db.tenant-keys");
+
     /// <summary>A migrated file of its own: a copy of the run's migrated template (<see cref="MigratedTemplates"/>).</summary>
     public static async Task<SqliteTestDatabase> CreateAsync()
     {
@@ -77,6 +95,7 @@ public sealed class SqliteTestDatabase : TestDatabase
             TablesToIgnore = [CmsMigrator.VersionTableName],
         });
         await _respawner.ResetAsync(connection);
+        ResetKeyVault();
     }
 
     public override ValueTask DisposeAsync()
@@ -136,6 +155,8 @@ public sealed class PostgresTestDatabase : TestDatabase
     public string OwnerConnectionString { get; }
 
     public override string AppConnectionString { get; }
+
+    public override string KeyVaultDirectory => Path.Combine(Path.GetTempPath(), "cms-tests", $"{DatabaseName}.tenant-keys");
 
     /// <summary>A database of its own on the test command's server: a copy of the run's migrated template there.</summary>
     public static Task<PostgresTestDatabase> CreateAsync() => CopyOfTemplateAsync(PostgresServer.AdminConnection());
@@ -217,6 +238,7 @@ public sealed class PostgresTestDatabase : TestDatabase
                 await using var reset = new NpgsqlCommand(_resetSql, connection, transaction);
                 await reset.ExecuteNonQueryAsync();
                 await transaction.CommitAsync();
+                ResetKeyVault();
                 return;
             }
             catch (PostgresException ex) when (ex.SqlState == PostgresErrorCodes.DeadlockDetected && attempt < 5)
@@ -252,6 +274,14 @@ public sealed class PostgresTestDatabase : TestDatabase
     {
         NpgsqlConnection.ClearAllPools();
         await ExecuteAsync(new NpgsqlConnectionStringBuilder(_serverAdmin), $"DROP DATABASE IF EXISTS {DatabaseName} WITH (FORCE)");
+        try
+        {
+            Directory.Delete(KeyVaultDirectory, recursive: true);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            // Never created (no tenant had a key), or removed already: nothing to clean.
+        }
     }
 }
 
