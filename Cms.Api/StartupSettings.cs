@@ -85,6 +85,20 @@ public static class StartupSettings
     public static TelemetryOptions LoadTelemetry(IConfiguration configuration) =>
         configuration.GetSection(TelemetryOptions.Section).Get<TelemetryOptions>() ?? new TelemetryOptions();
 
+    /// <summary><c>Cms:Retention</c> (the retention job, docs/adr/0019-retention-schedules.md); an invalid value stops start-up.</summary>
+    public static Cms.Infrastructure.Retention.RetentionOptions LoadRetention(IConfiguration configuration)
+    {
+        var options = configuration.GetSection(Cms.Infrastructure.Retention.RetentionOptions.Section).Get<Cms.Infrastructure.Retention.RetentionOptions>()
+            ?? new Cms.Infrastructure.Retention.RetentionOptions();
+        if (options.BatchSize is < 1 or > 1000 || options.MaxBatchesPerTenant < 1 || options.LeaseDuration <= TimeSpan.Zero
+            || options.Interval <= TimeSpan.Zero)
+        {
+            throw Invalid("Cms:Retention:BatchSize must be 1–1000, MaxBatchesPerTenant at least 1, LeaseDuration and Interval positive.");
+        }
+
+        return options;
+    }
+
     /// <summary><c>Cms:Offboarding</c> (tenant deletion, docs/adr/0018-tenant-offboarding.md); an invalid value stops start-up.</summary>
     public static Cms.Infrastructure.Offboarding.OffboardingOptions LoadOffboarding(IConfiguration configuration)
     {

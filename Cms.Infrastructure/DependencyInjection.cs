@@ -128,6 +128,7 @@ public static class DependencyInjection
         services.AddScoped<ITenantOffboardings, Offboarding.TenantOffboardingStore>();
         services.AddSingleton<Offboarding.OffboardingSignal>();
         services.TryAddSingleton(new Offboarding.OffboardingOptions()); // defaults; the host registers Cms:Offboarding before this
+        services.TryAddSingleton(new Retention.RetentionOptions()); // likewise Cms:Retention
         services.AddSingleton<Offboarding.TenantOffboardingRunner>();
         services.AddSingleton<ITenantExporter, Offboarding.TenantExporter>();
         services.AddScoped<IStaffQueries, StaffQueries>();
@@ -142,6 +143,8 @@ public static class DependencyInjection
         services.AddScoped<Cms.Application.Letters.ILetterRepository, Letters.LetterRepository>();
         services.AddScoped<Cms.Application.DeadlineAlerts.IDeadlineAlertStore, DeadlineAlerts.DeadlineAlertStore>();
         services.AddSingleton<DeadlineAlerts.DeadlineAlertScheduler>();
+        services.AddScoped<Cms.Application.Retention.IRetentionStore, Retention.RetentionStore>();
+        services.AddSingleton<Retention.RetentionRunner>();
         services.AddScoped<IComplaintReportQueries, ComplaintReportQueries>();
         services.AddScoped<IIdempotencyStore, Idempotency.IdempotencyStore>();
         services.AddScoped<IEventOutbox, Events.EventOutbox>();

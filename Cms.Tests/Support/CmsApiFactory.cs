@@ -58,6 +58,9 @@ public sealed class CmsApiFactory(TestDatabase database, IReadOnlyDictionary<str
         // Deadline alerts are emitted by the tests that are about them (DeadlineAlertScheduler.RunOnceAsync on a fake
         // clock): on the wall clock they would add events to every other test's feed.
         builder.UseSetting("Cms:DeadlineAlerts:Enabled", "false");
+
+        // Likewise the retention job: the retention tests run it on a fake clock (RetentionRunner.RunOnceAsync).
+        builder.UseSetting("Cms:Retention:Enabled", "false");
         foreach (var (key, value) in settings ?? new Dictionary<string, string>())
         {
             builder.UseSetting(key, value);
