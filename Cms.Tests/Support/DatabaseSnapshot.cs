@@ -39,10 +39,17 @@ public static class DatabaseSnapshot
             }
         }
 
+        // Every count in one snapshot: the sealer moving an event from the outbox to the feed between two counts would
+        // count it twice (or not at all).
+        // (SQLite: a deferred transaction reads one WAL snapshot from its first read and takes no write lock.)
+        await using System.Data.Common.DbTransaction snapshotTransaction = connection is Microsoft.Data.Sqlite.SqliteConnection sqlite
+            ? sqlite.BeginTransaction(deferred: true)
+            : await connection.BeginTransactionAsync(System.Data.IsolationLevel.RepeatableRead);
         var counts = new SortedDictionary<string, (long Rows, long Versions, bool Versioned)>(StringComparer.Ordinal);
         foreach (var (table, versioned) in tables.Where(t => !BackgroundOnly.Contains(t.Table)))
         {
             await using var count = connection.CreateCommand();
+            count.Transaction = snapshotTransaction;
             // Table names come from the catalogue, not from input.
             count.CommandText = $"SELECT COUNT(*){(versioned ? ", COALESCE(SUM(version), 0)" : "")} FROM \"{table}\"";
             await using var reader = await count.ExecuteReaderAsync();
