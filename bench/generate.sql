@@ -18,7 +18,8 @@
 -- defaulting to 1 (bench/pgbench/ computes the measured tenant's ids so). Ids are UUIDs, unique across tenants, so a run
 -- loading several tenants gives each the next range (bench/run --tenants: first = 1 + the complaints already generated);
 -- references (GEN-<i>) are per tenant and start at 1 in each.
---   psql -v tenant=... -v n=... [-v first=1] -v template_complaint=... -v template_note=... [-v owner=cms_owner]
+--   psql -v tenant=... -v n=... [-v first=1] -v template_complaint=... -v template_note=...
+--        -v template_description_complaint=... [-v owner=cms_owner]
 --        -f bench/generate.sql
 \set ON_ERROR_STOP on
 \if :{?owner}
@@ -111,7 +112,7 @@ LEFT JOIN LATERAL (
     ORDER BY p.pronargs DESC, p.proname
     LIMIT 1) f ON true
 WHERE c.relnamespace = 'public'::regnamespace
-  AND c.relname IN ('complaints', 'complaint_deadlines', 'complaint_notes', 'audit_entries', 'events');
+  AND c.relname IN ('complaints', 'complaint_deadlines', 'complaint_notes', 'complaint_keywords', 'audit_entries', 'events');
 GRANT SELECT ON bench_partition_calls TO PUBLIC;   -- read by the owner's session below
 SELECT coalesce(string_agg(name, ', ' ORDER BY name), '(none)') AS partitioned_names FROM bench_partition_calls \gset
 \echo [generate] partitioned tables written here: :partitioned_names
@@ -154,7 +155,7 @@ CREATE TEMP TABLE bench_indexes AS
 SELECT i.indexrelid::regclass::text AS name, replace(pg_get_indexdef(i.indexrelid), ' ON ONLY ', ' ON ') AS def
 FROM pg_index i JOIN pg_class c ON c.oid = i.indrelid
 WHERE c.relnamespace = 'public'::regnamespace
-  AND c.relname IN ('complaints', 'complaint_deadlines', 'complaint_notes', 'audit_entries', 'events')
+  AND c.relname IN ('complaints', 'complaint_deadlines', 'complaint_notes', 'complaint_keywords', 'audit_entries', 'events')
   AND NOT i.indisprimary AND NOT i.indisunique
   AND NOT EXISTS (SELECT FROM pg_constraint k WHERE k.conindid = i.indexrelid);
 SELECT format('DROP INDEX %s', name) FROM bench_indexes \gexec
@@ -215,6 +216,33 @@ CROSS JOIN LATERAL generate_series(1, 1 + floor(random() * 3 + 0 * p.i)::int) AS
 CROSS JOIN (SELECT * FROM complaint_notes WHERE tenant_id = :'tenant' AND id = :'template_note') n
 WHERE p.i % 10 = 0;
 
+\echo [generate] keyword index
+-- The blind keyword index, as the service writes it (ComplaintKeywords): one row per distinct normalised word of each
+-- description and of each note, holding the word's HMAC under the tenant's keyword key. The hashes are the service's
+-- own, copied: a description's are those of :template_description_complaint (filed through the API with the same
+-- description and no note), a note's are the template complaint's less those (EXCEPT ALL: its description's and its
+-- one note's words, a word in both counted twice).
+CREATE TEMP TABLE bench_description_words AS
+SELECT word_hash FROM complaint_keywords
+WHERE tenant_id = :'tenant' AND complaint_id = :'template_description_complaint' AND word_hash IS NOT NULL;
+CREATE TEMP TABLE bench_note_words AS
+SELECT word_hash FROM complaint_keywords
+WHERE tenant_id = :'tenant' AND complaint_id = :'template_complaint' AND word_hash IS NOT NULL
+EXCEPT ALL SELECT word_hash FROM bench_description_words;
+DO $$
+BEGIN
+    IF NOT EXISTS (SELECT FROM bench_description_words) OR NOT EXISTS (SELECT FROM bench_note_words) THEN
+        RAISE EXCEPTION 'bench/generate.sql: the template complaints have no keyword rows for their description or note';
+    END IF;
+END $$;
+INSERT INTO complaint_keywords (tenant_id, complaint_id, id, word_hash)
+SELECT :'tenant', p.id, gen_random_uuid(), w.word_hash
+FROM bench_plan p CROSS JOIN bench_description_words w
+UNION ALL
+SELECT n.tenant_id, n.complaint_id, gen_random_uuid(), w.word_hash
+FROM complaint_notes n JOIN bench_plan p ON n.complaint_id = p.id CROSS JOIN bench_note_words w
+WHERE n.tenant_id = :'tenant';
+
 \echo [generate] audit entries and their events
 -- What the service writes per change: an audit entry and its event. One complaint.filed per complaint (when it was
 -- received) and one complaint.closed per closed or referred one (when it was closed), in order of occurrence; the
@@ -251,9 +279,9 @@ DO $$
 DECLARE invalid text;
 BEGIN
     SELECT string_agg(i.indexrelid::regclass::text, ', ') INTO invalid FROM pg_index i
-    WHERE NOT i.indisvalid AND i.indrelid::regclass::text IN ('complaints', 'complaint_deadlines', 'complaint_notes', 'audit_entries', 'events');
+    WHERE NOT i.indisvalid AND i.indrelid::regclass::text IN ('complaints', 'complaint_deadlines', 'complaint_notes', 'complaint_keywords', 'audit_entries', 'events');
     IF invalid IS NOT NULL THEN
         RAISE EXCEPTION 'bench/generate.sql: indexes left invalid after the rebuild: %', invalid;
     END IF;
 END $$;
-VACUUM (ANALYZE) complaints, complaint_deadlines, complaint_notes, audit_entries, events, consumers, consumer_keys;
+VACUUM (ANALYZE) complaints, complaint_deadlines, complaint_notes, complaint_keywords, audit_entries, events, consumers, consumer_keys;

@@ -6,7 +6,7 @@ using System.Text.Json;
 
 // The benchmark's own tools (bench/run drives them). No product code: it talks to the service over HTTP like any client.
 //   consumers --count N [--seed S] [--start K]        JSON lines of consumers for the bulk import, to stdout
-//   load --base URL --token T --scenario file|queue|byid --concurrency C --seconds D [--warmup W] --ids FILE
+//   load --base URL --token T --scenario file|queue|byid|search --concurrency C --seconds D [--warmup W] --ids FILE [--query WORD]
 //        closed-loop HTTP load: C workers, each sending the next request when the last answered; prints name=value lines
 return args switch
 {
@@ -17,7 +17,7 @@ return args switch
 
 static int Usage()
 {
-    Console.Error.WriteLine("usage: Cms.Bench consumers --count N [--seed S] | load --base URL --token T --scenario file|queue|byid --concurrency C --seconds D --ids FILE");
+    Console.Error.WriteLine("usage: Cms.Bench consumers --count N [--seed S] | load --base URL --token T --scenario file|queue|byid|search --concurrency C --seconds D --ids FILE [--query WORD]");
     return 2;
 }
 
@@ -169,6 +169,7 @@ internal static class Load
         var seconds = options.Long("seconds", 10);
         var warmup = options.Long("warmup", 2);
         var ids = File.ReadAllLines(options.Get("ids")).Where(l => l.Length > 0).ToArray();
+        var query = scenario == "search" ? options.Get("query") : "";
         using var handler = new SocketsHttpHandler { MaxConnectionsPerServer = concurrency, PooledConnectionLifetime = TimeSpan.FromMinutes(10) };
         using var client = new HttpClient(handler) { BaseAddress = new Uri(options.Get("base")) };
         client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", options.Get("token"));
@@ -194,6 +195,7 @@ internal static class Load
                     },
                     "queue" => new HttpRequestMessage(HttpMethod.Get, "/v1/complaints?status=received&limit=50"),
                     "byid" => new HttpRequestMessage(HttpMethod.Get, $"/v1/complaints/{id}"),
+                    "search" => new HttpRequestMessage(HttpMethod.Get, $"/v1/complaints?q={Uri.EscapeDataString(query)}&limit=50"),
                     _ => throw new ArgumentException($"unknown scenario {scenario}"),
                 };
                 var started = Stopwatch.GetTimestamp();
