@@ -30,7 +30,7 @@ internal sealed class AuditRepository(DbSession db, TenantScope scope, AuditChai
         var entryHmac = chain.EntryHmac(entry);
         if (db is PostgresSession)
         {
-            await db.ExecuteAsync(Insert, Parameters(entry, entryHmac, 0, "", ""), cancellationToken);
+            await db.DeferAsync(Insert, Parameters(entry, entryHmac, 0, "", ""), cancellationToken);
             return;
         }
 

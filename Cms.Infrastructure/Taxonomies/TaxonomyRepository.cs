@@ -5,7 +5,9 @@ using Cms.Infrastructure.Persistence;
 
 namespace Cms.Infrastructure.Taxonomies;
 
-internal sealed class TaxonomyRepository(DbSession db, TenantScope scope) : ITaxonomyRepository
+/// <summary>The tenant's taxonomies. Look-ups of a code (every filing makes two) are served from the service's cache under
+/// the tenant's reference stamp; publishing a version sets a new stamp in its transaction.</summary>
+internal sealed class TaxonomyRepository(DbSession db, TenantScope scope, ReferenceCache cache, ReferenceStamp stamp) : ITaxonomyRepository
 {
     public Task<int> CurrentVersionAsync(TaxonomyKind kind, CancellationToken cancellationToken) =>
         db.ExecuteScalarAsync<int>("SELECT COALESCE(MAX(version), 0) FROM taxonomies WHERE tenant_id = @TenantId AND kind = @Kind",
@@ -35,9 +37,13 @@ internal sealed class TaxonomyRepository(DbSession db, TenantScope scope) : ITax
             "INSERT INTO taxonomy_entries (tenant_id, kind, version, code, label, position) VALUES (@TenantId, @Kind, @Version, @Code, @Label, @Position)",
             taxonomy.Entries.Select((e, i) => new { TenantId = tenantId, Kind = kind, taxonomy.Version, e.Code, e.Label, Position = i }).ToList(),
             cancellationToken);
+        await stamp.ChangedAsync(cancellationToken);
     }
 
-    public async Task<TaxonomyLookup> LookupAsync(TaxonomyKind kind, string code, CancellationToken cancellationToken)
+    public Task<TaxonomyLookup> LookupAsync(TaxonomyKind kind, string code, CancellationToken cancellationToken) =>
+        cache.GetAsync(stamp, $"taxonomy:{kind.ToWire()}:{code}", () => ReadLookupAsync(kind, code, cancellationToken));
+
+    private async Task<TaxonomyLookup> ReadLookupAsync(TaxonomyKind kind, string code, CancellationToken cancellationToken)
     {
         var row = await db.QuerySingleOrDefaultAsync<TaxonomyLookupRow>(
             """

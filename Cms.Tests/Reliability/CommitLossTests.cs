@@ -10,7 +10,7 @@ namespace Cms.Tests.Reliability;
 
 /// <summary>
 /// reliability.md guarantee 3, end to end and deterministically on PostgreSQL: the service talks to the database through
-/// <see cref="CommitDroppingProxy"/>, which lets the filing's COMMIT reach the server, waits for the server's answer (so
+/// <see cref="PostgresWireProxy"/>, which lets the filing's COMMIT reach the server, waits for the server's answer (so
 /// the transaction is committed) and drops both connections before that answer reaches the service. With an
 /// Idempotency-Key the service retries, the retry finds the key's recorded answer and replays it: one 201, one complaint,
 /// one audit entry. Without a key a retry is not safe (it would file the complaint twice): no retry, 503
@@ -24,13 +24,13 @@ public sealed class CommitLossTests() : ApiTestBase(DatabaseKind.Postgres)
     // Created in BeforeServiceStartsAsync (part of the one-time set-up) and disposed in StopProxyAsync (one-time
     // tear-down); the analyzer does not see the base class's set-up as one.
 #pragma warning disable NUnit1032
-    private CommitDroppingProxy _proxy = null!;
+    private PostgresWireProxy _proxy = null!;
 #pragma warning restore NUnit1032
 
     protected override Task BeforeServiceStartsAsync()
     {
         var target = new NpgsqlConnectionStringBuilder(Db.AppConnectionString);
-        _proxy = CommitDroppingProxy.Start(target.Host!, target.Port, TimeSpan.FromMinutes(5));
+        _proxy = PostgresWireProxy.Start(target.Host!, target.Port, TimeSpan.FromMinutes(5));
         return Task.CompletedTask;
     }
 

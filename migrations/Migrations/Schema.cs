@@ -12,5 +12,6 @@ public static class Schema
          .. InitialSchema.TenantTableNames.SkipWhile(t => t != "complaints"), .. AuditHashChain.TenantTableNames, .. ConsumerEncryption.TenantTableNames, .. IdempotencyKeys.TenantTableNames,
          .. RegulatoryClocks.TenantTableNames, .. ChangeFeed.TenantTableNames, .. ComplaintOutcomes.TenantTableNames,
          .. ChainSealing.TenantTableNames, .. RegulatoryReturns.TenantTableNames, .. FreeTextSealing.TenantTableNames,
-         .. ComplaintSearch.TenantTableNames, .. LetterCorrespondence.TenantTableNames];
+         .. ComplaintSearch.TenantTableNames, .. LetterCorrespondence.TenantTableNames,
+         .. ReferenceStamps.TenantTableNames];
 }
