@@ -3,7 +3,6 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using Cms.Application.Complaints;
 using Cms.Tests.Support;
-using Npgsql;
 
 namespace Cms.Tests.Performance;
 
@@ -26,20 +25,14 @@ public sealed class WriteRoundTripTests() : ApiTestBase(DatabaseKind.Postgres)
 
     protected override Task BeforeServiceStartsAsync()
     {
-        var target = new NpgsqlConnectionStringBuilder(Db.AppConnectionString);
-        _proxy = PostgresWireProxy.Start(target.Host!, target.Port, TimeSpan.FromMinutes(5));
+        _proxy = PostgresWireProxy.Start(Db.AppConnectionString, TimeSpan.FromMinutes(5));
         _proxy.CountRoundTrips("cms-api/FileComplaint'");
         return Task.CompletedTask;
     }
 
     protected override IReadOnlyDictionary<string, string>? Settings => new Dictionary<string, string>
     {
-        ["Cms:Database:ConnectionString"] = new NpgsqlConnectionStringBuilder(Db.AppConnectionString)
-        {
-            Host = "127.0.0.1",
-            Port = _proxy.Port,
-            SslMode = SslMode.Disable,
-        }.ConnectionString,
+        ["Cms:Database:ConnectionString"] = _proxy.Through(Db.AppConnectionString),
     };
 
     [OneTimeTearDown]

@@ -3,7 +3,6 @@ using System.Net.Http.Json;
 using Cms.Application.Complaints;
 using Cms.Tests.Api;
 using Cms.Tests.Support;
-using Npgsql;
 using static Cms.Tests.Api.ApiRequests;
 
 namespace Cms.Tests.Reliability;
@@ -29,19 +28,13 @@ public sealed class CommitLossTests() : ApiTestBase(DatabaseKind.Postgres)
 
     protected override Task BeforeServiceStartsAsync()
     {
-        var target = new NpgsqlConnectionStringBuilder(Db.AppConnectionString);
-        _proxy = PostgresWireProxy.Start(target.Host!, target.Port, TimeSpan.FromMinutes(5));
+        _proxy = PostgresWireProxy.Start(Db.AppConnectionString, TimeSpan.FromMinutes(5));
         return Task.CompletedTask;
     }
 
     protected override IReadOnlyDictionary<string, string>? Settings => new Dictionary<string, string>
     {
-        ["Cms:Database:ConnectionString"] = new NpgsqlConnectionStringBuilder(Db.AppConnectionString)
-        {
-            Host = "127.0.0.1",
-            Port = _proxy.Port,
-            SslMode = SslMode.Disable,
-        }.ConnectionString,
+        ["Cms:Database:ConnectionString"] = _proxy.Through(Db.AppConnectionString),
         ["Cms:Resilience:BreakerBreakDuration"] = "00:00:01",
     };
 

@@ -40,6 +40,21 @@ public sealed class PostgresWireProxy : IAsyncDisposable
     /// <summary>Listens on a free loopback port, relaying to <paramref name="host"/>:<paramref name="port"/> for at most <paramref name="lifetime"/>.</summary>
     public static PostgresWireProxy Start(string host, int port, TimeSpan lifetime) => new(host, port, lifetime);
 
+    /// <summary>Listens on a free loopback port, relaying to the server of <paramref name="connectionString"/>.</summary>
+    public static PostgresWireProxy Start(string connectionString, TimeSpan lifetime)
+    {
+        var target = new Npgsql.NpgsqlConnectionStringBuilder(connectionString);
+        return new(target.Host!, target.Port, lifetime);
+    }
+
+    /// <summary><paramref name="connectionString"/> through this proxy (unencrypted, so the proxy can read the protocol).</summary>
+    public string Through(string connectionString) => new Npgsql.NpgsqlConnectionStringBuilder(connectionString)
+    {
+        Host = "127.0.0.1",
+        Port = Port,
+        SslMode = Npgsql.SslMode.Disable,
+    }.ConnectionString;
+
     private PostgresWireProxy(string host, int port, TimeSpan lifetime)
     {
         _host = host;
