@@ -135,8 +135,8 @@ def round_trips(argv):
     """--round-trips USE_CASE SERVICE_LOG MIRROR: the round trips of the call's transaction. The server's log cannot show
     them (a batch is logged one statement at a time), so they are counted on the mirror, whose statements were just
     found equal to the service's: one per pgbench pipeline (\\startpipeline ... \\endpipeline, a flight as Npgsql
-    writes a batch), one per statement outside a pipeline. Cms.Tests WriteRoundTripTests counts the service's own on
-    the wire and fails above three, so the mirror's pipelines cannot claim fewer than the service makes."""
+    writes a batch), one per statement outside a pipeline. The service's own are counted on the wire by Cms.Tests
+    WriteRoundTripTests (a filing above three fails it), which holds the service to what this mirror claims."""
     if call(argv[3], argv[2]) is None:
         print(f"no transaction of {argv[2]} in {argv[3]}", file=sys.stderr)
         return 2

@@ -56,7 +56,7 @@ internal sealed class ConsumerBulkWriter(DbSession db, TenantScope scope, Consum
     private async Task<IReadOnlyList<int>> InsertInBatchesAsync(Guid tenantId, ConsumerRow[] rows, string[] wrappedKeys,
         DateTimeOffset createdAt, CancellationToken cancellationToken)
     {
-        var connection = (NpgsqlConnection)db.ConnectionInTransaction;
+        var connection = (NpgsqlConnection)await db.ConnectionInTransactionAsync(cancellationToken);
         var skipped = new List<int>();
         for (var first = 0; first < rows.Length; first += RowsPerStatement)
         {

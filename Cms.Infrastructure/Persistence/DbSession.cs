@@ -250,14 +250,20 @@ public abstract class DbSession(TenantScope tenant, DatabaseOptions options) : I
     }
 
     /// <summary>
-    /// The open connection of the current transaction, for provider-specific bulk work (PostgreSQL binary COPY). Call it
-    /// only after a statement of this transaction has run through the session, so the transaction has begun and the tenant
-    /// is set (and no held write waits for it); it throws otherwise.
+    /// The open connection of the current transaction, for provider-specific bulk work (PostgreSQL binary COPY), with the
+    /// writes held so far sent first (the bulk work comes after them). Call it only after a statement of this transaction
+    /// has run through the session, so the transaction has begun and the tenant is set; it throws otherwise.
     /// </summary>
-    internal DbConnection ConnectionInTransaction =>
-        _transaction is not null && !_firstOfTransaction && _deferred.Count == 0 && _connection is { } connection
-            ? connection
-            : throw new InvalidOperationException("No statement has run in this transaction yet.");
+    internal async Task<DbConnection> ConnectionInTransactionAsync(CancellationToken cancellationToken)
+    {
+        if (_transaction is null || _firstOfTransaction || _connection is null)
+        {
+            throw new InvalidOperationException("No statement has run in this transaction yet.");
+        }
+
+        await FlushDeferredAsync(cancellationToken);
+        return _connection;
+    }
 
     public async ValueTask DisposeAsync()
     {

@@ -73,10 +73,12 @@ internal sealed partial class DeferredWrites
     }
 
     /// <summary>The named values of a parameter object: its public properties (as Dapper binds them), a dictionary's
-    /// entries, or a <see cref="DynamicParameters"/>' values; null for anything else (a list).</summary>
+    /// entries, or a <see cref="DynamicParameters"/>' values; null for anything else (a list, or a DynamicParameters made
+    /// from a template object, whose values it does not list).</summary>
     private static IEnumerable<(string Name, object? Value)>? NamedValues(object? parameters) => parameters switch
     {
         null => [],
+        DynamicParameters dynamic when HasTemplates(dynamic) => null,
         DynamicParameters dynamic => dynamic.ParameterNames.Select(n => (n, ((SqlMapper.IParameterLookup)dynamic)[n])).ToList(),
         IEnumerable<KeyValuePair<string, object?>> dictionary => dictionary.Select(kv => (kv.Key, kv.Value)).ToList(),
         IEnumerable => null,
@@ -84,6 +86,11 @@ internal sealed partial class DeferredWrites
             .Where(p => p.CanRead && p.GetIndexParameters().Length == 0)
             .Select(p => (p.Name, p.GetValue(parameters))).ToList(),
     };
+
+    // Dapper keeps the objects given to new DynamicParameters(template) apart from the values added by name.
+    private static readonly FieldInfo? Templates = typeof(DynamicParameters).GetField("templates", BindingFlags.NonPublic | BindingFlags.Instance);
+
+    private static bool HasTemplates(DynamicParameters dynamic) => Templates is null || Templates.GetValue(dynamic) is ICollection { Count: > 0 };
 
     [GeneratedRegex(@"(?<![@\w])@([A-Za-z_][A-Za-z0-9_]*)")]
     private static partial Regex ParameterName();
