@@ -34,8 +34,10 @@ public static class CmsApi
         services.AddCmsApplication();
         services.AddSingleton(LoadAuditKey(configuration, database));
         services.AddSingleton(LoadMasterKeys(configuration, database));
+        services.AddSingleton(StartupSettings.LoadTenantKeyVault(configuration, database));
         services.AddSingleton(LoadResilience(configuration));
         services.AddSingleton(StartupSettings.LoadOffboarding(configuration));
+        services.AddSingleton(StartupSettings.LoadRetention(configuration));
         services.AddCmsInfrastructure(database);
         services.AddCmsMediator();
         services.AddHttpContextAccessor();
@@ -81,6 +83,7 @@ public static class CmsApi
             sp.GetRequiredService<Microsoft.Extensions.Options.IOptions<Microsoft.AspNetCore.Http.Json.JsonOptions>>().Value.SerializerOptions));
         services.AddHostedService<IdempotencyPurgeWorker>();
         services.AddHostedService<TenantOffboardingWorker>();
+        services.AddHostedService<RetentionWorker>();
 
         // Each endpoint's body limit is set per request (BodyLimits); Kestrel's is the default, for requests no endpoint matches.
         var bodyLimits = LoadBodyLimits(configuration);
@@ -324,6 +327,7 @@ public static class CmsApi
         api.MapFcaReturnEndpoints();
         api.MapDotReportEndpoints();
         api.MapCalendarEndpoints();
+        api.MapRetentionEndpoints();
         api.MapEventEndpoints();
         api.MapWebhookEndpoints();
         BodyLimits.ValidateEndpointNames(app);

@@ -12,13 +12,16 @@ if (args is ["token", ..])
 
 if (args is ["rewrap-tenant-keys", ..])
 {
-    // Master-key rotation: configure the new version as Cms:Crypto:ActiveMasterKeyVersion next to the old one, run this,
-    // then remove the old version. Re-wraps tenant keys only; consumer rows are not re-encrypted.
+    // Brings every tenant key behind the tenant key vault (tenants created before it) and, after a master-key rotation
+    // (configure the new version as Cms:Crypto:ActiveMasterKeyVersion next to the old one, run this, then remove the old
+    // version), under the active master key. Re-wraps tenant keys only; consumer rows are not re-encrypted.
     var cli = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args[1..] });
     cli.AddCmsServices();
     await using var host = cli.Build();
     var rewrapped = await host.Services.GetRequiredService<MasterKeyRotation>().RewrapTenantKeysAsync(CancellationToken.None);
-    Console.Out.WriteLine($"{rewrapped} tenant key(s) re-wrapped under master key version {host.Services.GetRequiredService<IMasterKeyProvider>().ActiveVersion}.");
+    Console.Out.WriteLine($"{rewrapped.TenantKeys} tenant key(s) re-wrapped behind the tenant key vault under master key version " +
+        $"{host.Services.GetRequiredService<IMasterKeyProvider>().ActiveVersion}; vault entries re-sealed: {rewrapped.VaultEntries}; " +
+        $"skipped (keys destroyed): {rewrapped.Destroyed}.");
     return 0;
 }
 

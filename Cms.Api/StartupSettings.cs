@@ -85,6 +85,20 @@ public static class StartupSettings
     public static TelemetryOptions LoadTelemetry(IConfiguration configuration) =>
         configuration.GetSection(TelemetryOptions.Section).Get<TelemetryOptions>() ?? new TelemetryOptions();
 
+    /// <summary><c>Cms:Retention</c> (the retention job, docs/adr/0019-retention-schedules.md); an invalid value stops start-up.</summary>
+    public static Cms.Infrastructure.Retention.RetentionOptions LoadRetention(IConfiguration configuration)
+    {
+        var options = configuration.GetSection(Cms.Infrastructure.Retention.RetentionOptions.Section).Get<Cms.Infrastructure.Retention.RetentionOptions>()
+            ?? new Cms.Infrastructure.Retention.RetentionOptions();
+        if (options.BatchSize is < 1 or > 1000 || options.MaxBatchesPerTenant < 1 || options.LeaseDuration <= TimeSpan.Zero
+            || options.Interval <= TimeSpan.Zero)
+        {
+            throw Invalid("Cms:Retention:BatchSize must be 1–1000, MaxBatchesPerTenant at least 1, LeaseDuration and Interval positive.");
+        }
+
+        return options;
+    }
+
     /// <summary><c>Cms:Offboarding</c> (tenant deletion, docs/adr/0018-tenant-offboarding.md); an invalid value stops start-up.</summary>
     public static Cms.Infrastructure.Offboarding.OffboardingOptions LoadOffboarding(IConfiguration configuration)
     {
@@ -93,6 +107,32 @@ public static class StartupSettings
         if (options.BatchSize is < 1 or > 10_000 || options.LeaseDuration <= TimeSpan.Zero || options.SweepInterval <= TimeSpan.Zero)
         {
             throw Invalid("Cms:Offboarding:BatchSize must be 1–10000, LeaseDuration and SweepInterval positive.");
+        }
+
+        return options;
+    }
+
+    /// <summary>
+    /// The tenant key vault (<c>Cms:Crypto:TenantKeyVault</c>; docs/adr/0021-tenant-keys-outside-the-database.md). On SQLite
+    /// with no directory configured it lives next to the database file (<c>&lt;file&gt;.tenant-keys</c>), so <c>dotnet run</c>
+    /// needs no setting; on PostgreSQL the directory is required (several instances must share it, and it is backed up and
+    /// destroyed apart from the database).
+    /// </summary>
+    public static Cms.Infrastructure.Crypto.TenantKeyVaultOptions LoadTenantKeyVault(IConfiguration configuration, DatabaseOptions database)
+    {
+        const string Section = Cms.Infrastructure.Crypto.TenantKeyVaultOptions.Section;
+        var options = configuration.GetSection(Section).Get<Cms.Infrastructure.Crypto.TenantKeyVaultOptions>()
+            ?? new Cms.Infrastructure.Crypto.TenantKeyVaultOptions();
+        if (options.KeyCacheLifetime <= TimeSpan.Zero)
+        {
+            throw Invalid($"{Section}:KeyCacheLifetime must be positive.");
+        }
+
+        if (string.IsNullOrWhiteSpace(options.Directory))
+        {
+            options.Directory = Cms.Infrastructure.Crypto.TenantKeyVaultOptions.DefaultDirectory(database)
+                ?? throw Invalid($"{Section}:Directory (the tenant key vault, outside the database) is required with " +
+                    (database.Provider == DatabaseProvider.Sqlite ? "an in-memory SQLite database." : "PostgreSQL: every instance must see the same directory."));
         }
 
         return options;

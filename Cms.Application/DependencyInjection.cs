@@ -23,6 +23,9 @@ public static class DependencyInjection
         services.AddScoped<AuditTrail>();
         services.AddScoped<Behaviours.PersonalAnswers>();
         services.AddScoped<DeadlineAlerts.EmitDeadlineAlerts.DeadlineAlertPass>();
+        services.AddScoped<Consumers.ConsumerErasure>();
+        services.AddScoped<Retention.RetentionReview>();
+        services.AddScoped<Retention.EraseDueConsumers.RetentionPass>();
         services.AddScoped<Reports.FcaReturn.FcaReturnCalculator>();
         services.AddSingleton<AuditChain>(); // needs an AuditChainKey from the host's configuration
         services.AddSingleton<PlatformAudit.PlatformAuditChain>();

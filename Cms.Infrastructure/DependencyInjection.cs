@@ -101,6 +101,12 @@ public static class DependencyInjection
         services.AddScoped<Application.Reports.ReturnMappings.IReturnMappingStore, Reports.ReturnMappingStore>();
         services.AddScoped<Application.Reports.DotDisability.IDotDisabilityQueries, Reports.DotDisabilityQueries>();
         services.AddScoped<Application.Reports.FcaReturn.TakeFcaReturnSnapshot.IFcaReturnSnapshotStore, Reports.FcaReturnSnapshotStore>();
+        services.TryAddSingleton(new TenantKeyVaultOptions()); // the host registers Cms:Crypto:TenantKeyVault before this
+        services.TryAddSingleton<ITenantKeyVault>(sp => new FileTenantKeyVault(
+            sp.GetRequiredService<TenantKeyVaultOptions>().Directory
+                ?? throw new InvalidOperationException($"{TenantKeyVaultOptions.Section}:Directory is not set."),
+            sp.GetRequiredService<IMasterKeyProvider>()));
+        services.AddSingleton<TenantKeyWrapping>();
         services.AddSingleton<TenantKeyCache>();
         services.AddSingleton<MasterKeyRotation>();
         services.AddScoped<ConsumerKeyring>();
@@ -124,6 +130,7 @@ public static class DependencyInjection
         services.AddScoped<ITenantOffboardings, Offboarding.TenantOffboardingStore>();
         services.AddSingleton<Offboarding.OffboardingSignal>();
         services.TryAddSingleton(new Offboarding.OffboardingOptions()); // defaults; the host registers Cms:Offboarding before this
+        services.TryAddSingleton(new Retention.RetentionOptions()); // likewise Cms:Retention
         services.AddSingleton<Offboarding.TenantOffboardingRunner>();
         services.AddSingleton<ITenantExporter, Offboarding.TenantExporter>();
         services.AddScoped<IStaffQueries, StaffQueries>();
@@ -138,6 +145,8 @@ public static class DependencyInjection
         services.AddScoped<Cms.Application.Letters.ILetterRepository, Letters.LetterRepository>();
         services.AddScoped<Cms.Application.DeadlineAlerts.IDeadlineAlertStore, DeadlineAlerts.DeadlineAlertStore>();
         services.AddSingleton<DeadlineAlerts.DeadlineAlertScheduler>();
+        services.AddScoped<Cms.Application.Retention.IRetentionStore, Retention.RetentionStore>();
+        services.AddSingleton<Retention.RetentionRunner>();
         services.AddScoped<IComplaintReportQueries, ComplaintReportQueries>();
         services.AddScoped<IIdempotencyStore, Idempotency.IdempotencyStore>();
         services.AddScoped<IEventOutbox, Events.EventOutbox>();

@@ -28,6 +28,8 @@ ENV Urls=http://+:8080 \
     Logging__Console__FormatterOptions__IncludeScopes=true \
     DOTNET_gcServer=1
 EXPOSE 8080
+# The tenant key vault's directory (Cms:Crypto:TenantKeyVault:Directory): a volume mounted here, owned by the app user, 0700.
+RUN mkdir -p /var/lib/cms/tenant-keys && chown "$APP_UID" /var/lib/cms/tenant-keys && chmod 700 /var/lib/cms/tenant-keys
 USER $APP_UID
 HEALTHCHECK --interval=10s --timeout=5s --start-period=30s --retries=3 \
     CMD ["dotnet", "Cms.Api.dll", "probe", "http://127.0.0.1:8080/health/ready"]

@@ -31,6 +31,7 @@ public static class OpenApiContract
         ["Letters"] = "Regulated correspondence: versioned letter templates, letters rendered and checked against the regulatory profile, four-eyes approval, the send log.",
         ["Reports"] = "Regulatory returns for a period (docs/regulatory-returns.md).",
         ["Audit"] = "The tenant's tamper-evident audit trail and its verification.",
+        ["Retention"] = "The tenant's retention schedule (personal data erased a stated time after a complaint's closure, never before the regulatory floor) and what the retention job erases next.",
         ["Calendar"] = "The tenant's business-day calendar (public holidays by rule, closure days) and clock settings (internal SLA, at-risk window).",
         ["Events"] = "The tenant's change feed: one event per committed change, in commit order, ids and names only (docs/events.md).",
         ["Legal entities"] = "The authorised firms inside a tenant: one FCA complaints return each; every complaint belongs to one.",

@@ -185,7 +185,7 @@ public static partial class OpenApiExamples
     public static object? For(Type type)
     {
         if (Examples.TryGetValue(type, out var example) || ReturnExamples.TryGetValue(type, out example) || LetterExamples.TryGetValue(type, out example)
-            || OffboardingExamples.TryGetValue(type, out example))
+            || OffboardingExamples.TryGetValue(type, out example) || RetentionExamples.TryGetValue(type, out example))
         {
             return example;
         }

@@ -86,9 +86,13 @@ public static class OpenApiProblemTypes
     private static IEnumerable<string> Resources(Shape shape)
     {
         var segments = shape.Route.Split('/', StringSplitOptions.RemoveEmptyEntries).Where(s => s != "v1").ToArray();
-        if (segments.Length > 1 && segments[1].StartsWith('{'))
+        // Every resource the route addresses by id (a complaint's letter: the complaint, then the letter).
+        for (var i = 0; i + 1 < segments.Length; i++)
         {
-            yield return Singular(segments[0]);
+            if (!segments[i].StartsWith('{') && segments[i + 1].StartsWith('{'))
+            {
+                yield return Singular(segments[i]);
+            }
         }
 
         foreach (var reference in shape.References.Where(r => r.Length > 2 && r.EndsWith("Id", StringComparison.OrdinalIgnoreCase)))

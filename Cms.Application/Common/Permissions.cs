@@ -94,6 +94,9 @@ public enum UseCase
     ListLetters,
     ApproveLetter,
     RecordLetterSent,
+    GetRetentionSchedule,
+    SetRetentionSchedule,
+    PreviewRetention,
 }
 
 /// <summary>A message that runs one use case; the authorization behaviour checks it against the matrix.</summary>
@@ -198,6 +201,9 @@ public static class Permissions
         // Four-eyes approval is the supervisor's (api.md v1.1); the author is refused by the letter itself.
         [UseCase.ApproveLetter] = [Role.Supervisor],
         [UseCase.RecordLetterSent] = AgentPlusAndIntegration,
+        [UseCase.GetRetentionSchedule] = [Role.TenantAdmin, Role.Auditor],
+        [UseCase.SetRetentionSchedule] = [Role.TenantAdmin],
+        [UseCase.PreviewRetention] = [Role.TenantAdmin],
     }.ToFrozenDictionary();
 
     public static bool IsPlatformUseCase(UseCase useCase) => PlatformUseCases.Contains(useCase);

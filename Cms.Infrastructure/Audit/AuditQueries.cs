@@ -12,7 +12,7 @@ internal sealed class AuditQueries(QuerySession db, TenantScope scope, AuditValu
     public async Task<Page<AuditEntryDto>> ListAsync(string? entityType, Guid? entityId, int limit, CursorKey? after,
         CancellationToken cancellationToken)
     {
-        var sql = new StringBuilder($"SELECT {AuditRow.Columns} FROM audit_entries WHERE tenant_id = @TenantId");
+        var sql = new StringBuilder($"SELECT {AuditRow.Map.Columns} FROM audit_entries WHERE tenant_id = @TenantId");
         if (entityType == AuditTrail.Complaint && entityId is not null)
         {
             sql.Append($" AND entity_type = @EntityType AND entity_id IN ({StoredComplaint.MergedFamily.Replace("@Id", "@EntityId", StringComparison.Ordinal)})");
@@ -40,7 +40,7 @@ internal sealed class AuditQueries(QuerySession db, TenantScope scope, AuditValu
         var entries = new List<AuditEntryDto>();
         foreach (var row in rows)
         {
-            entries.Add(Mapping.To<AuditEntryDto>(row) with { Changes = await values.OpenAsync(row.Id, row.ChangedValues, cancellationToken) });
+            entries.Add(row.ToDto() with { Changes = await values.OpenAsync(row.Id, row.ChangedValues, cancellationToken) });
         }
 
         return Cursor.ToPage(entries, limit, a => new CursorKey(a.OccurredAt, a.Id));
@@ -54,7 +54,7 @@ internal sealed class AuditChainReader(QuerySession db, TenantScope scope) : IAu
         var tenantId = scope.Required;
         var rows = await db.QueryAsync<AuditRow>(
             $"""
-            SELECT {AuditRow.Columns}, seq, prev_hash, hash, entry_hmac FROM audit_entries
+            SELECT {AuditRow.Map.Columns} FROM audit_entries
             WHERE tenant_id = @TenantId AND seq > @After ORDER BY seq, id LIMIT @Take
             """,
             new { TenantId = tenantId, After = afterSequence, Take = limit }, cancellationToken);
@@ -66,7 +66,7 @@ internal sealed class AuditChainReader(QuerySession db, TenantScope scope) : IAu
         var tenantId = scope.Required;
         var rows = await db.QueryAsync<AuditRow>(
             $"""
-            SELECT {AuditRow.Columns}, entry_hmac, write_id FROM audit_entries
+            SELECT {AuditRow.Map.Columns} FROM audit_entries
             WHERE tenant_id = @TenantId AND seq = 0 AND entry_hmac <> '' AND write_id > @After ORDER BY write_id LIMIT @Take
             """,
             new { TenantId = tenantId, After = afterWrite, Take = limit }, cancellationToken);

@@ -12,13 +12,6 @@ namespace Cms.Infrastructure.Audit;
 /// </summary>
 internal sealed class AuditRepository(DbSession db, TenantScope scope, AuditChain chain, AuditValueSealing sealing) : IAuditRepository
 {
-    private const string Insert =
-        $"""
-        INSERT INTO audit_entries (tenant_id, {AuditRow.Columns}, entry_hmac, seq, prev_hash, hash)
-        VALUES (@TenantId, @Id, @OccurredAt, @ActorType, @ActorId, @Action, @EntityType, @EntityId, @ChangedFields, @TraceId, @ChangedValues,
-                @EntryHmac, @Seq, @PrevHash, @Hash)
-        """;
-
     public async Task AppendAsync(AuditEntry entry, AuditValues? values, CancellationToken cancellationToken)
     {
         var tenantId = TenantGuard.Check(scope, entry.TenantId);
@@ -30,7 +23,7 @@ internal sealed class AuditRepository(DbSession db, TenantScope scope, AuditChai
         var entryHmac = chain.EntryHmac(entry);
         if (db is PostgresSession)
         {
-            await db.DeferAsync(Insert, Parameters(entry, entryHmac, 0, "", ""), cancellationToken);
+            await db.DeferAsync(AuditRow.Map.Insert, AuditRow.From(entry, entryHmac, 0, "", ""), cancellationToken);
             return;
         }
 
@@ -43,14 +36,10 @@ internal sealed class AuditRepository(DbSession db, TenantScope scope, AuditChai
             new { TenantId = tenantId, Genesis = AuditChain.Genesis }, cancellationToken)
             ?? throw new InvalidOperationException("The audit chain head did not advance.");
         var hash = chain.LinkHash(tenantId, head.LastSeq, head.LastHash, entryHmac);
-        await db.ExecuteAsync(Insert, Parameters(entry, entryHmac, head.LastSeq, head.LastHash, hash), cancellationToken);
+        await db.ExecuteAsync(AuditRow.Map.Insert, AuditRow.From(entry, entryHmac, head.LastSeq, head.LastHash, hash), cancellationToken);
         await db.ExecuteAsync("UPDATE audit_chain_heads SET last_hash = @Hash WHERE tenant_id = @TenantId",
             new { TenantId = tenantId, Hash = hash }, cancellationToken);
     }
-
-    private static object Parameters(AuditEntry entry, string entryHmac, long seq, string previousHash, string hash) =>
-        new DynamicParametersBuilder(AuditRow.Parameters(entry))
-            .With("EntryHmac", entryHmac).With("Seq", seq).With("PrevHash", previousHash).With("Hash", hash).Build();
 
     private sealed class HeadRow
     {

@@ -5,8 +5,10 @@ using Cms.Infrastructure.Persistence;
 
 namespace Cms.Infrastructure.Audit;
 
+/// <summary>An audit_entries row: the entry, its own HMAC, and its link in the tenant's chain (seq 0 until linked).</summary>
 internal sealed class AuditRow
 {
+    public Guid TenantId { get; init; }
     public Guid Id { get; init; }
     public DateTimeOffset OccurredAt { get; init; }
     public string ActorType { get; init; } = "";
@@ -24,26 +26,40 @@ internal sealed class AuditRow
     public string EntryHmac { get; init; } = "";
     public long WriteId { get; init; }
 
-    public const string Columns = "id, occurred_at, actor_type, actor_id, action, entity_type, entity_id, changed_fields, trace_id, changed_values";
+    /// <summary>The entry's columns. The chain link (seq, prev_hash, hash) is written with the entry and, on PostgreSQL, set
+    /// once more by the sealer's link function; write_id comes from the database (a sequence on PostgreSQL).</summary>
+    public static readonly ColumnMap Map = new("audit_entries", keys: ["tenant_id", "id"],
+        setOnce: ["occurred_at", "actor_type", "actor_id", "action", "entity_type", "entity_id", "changed_fields", "trace_id", "changed_values",
+            "entry_hmac", "seq", "prev_hash", "hash"],
+        mutable: [], readOnly: ["write_id"]);
 
     public AuditEntry ToEntry(Guid tenantId) =>
         new(Id, tenantId, OccurredAt, WireNames.Parse<ActorType>(ActorType), ActorId, Action, EntityType, EntityId,
             StoredJson.Deserialize<string[]>(ChangedFields), TraceId, ChangedValues);
 
+    /// <summary>The entry as the audit list shows it (its changed values are opened by the caller).</summary>
+    public AuditEntryDto ToDto() => new(Id, OccurredAt, WireNames.Parse<ActorType>(ActorType), ActorId, Action, EntityType, EntityId,
+        StoredJson.Deserialize<string[]>(ChangedFields), TraceId);
+
     public ChainedAuditEntry ToChained(Guid tenantId) => new(ToEntry(tenantId), Seq, PrevHash, Hash, EntryHmac);
 
-    public static object Parameters(AuditEntry e) => new
+    /// <summary>The row of an entry with its HMAC and its link (seq 0 and empty hashes: not linked yet).</summary>
+    public static AuditRow From(AuditEntry e, string entryHmac, long seq, string previousHash, string hash) => new()
     {
-        e.TenantId,
-        e.Id,
-        e.OccurredAt,
+        TenantId = e.TenantId,
+        Id = e.Id,
+        OccurredAt = e.OccurredAt,
         ActorType = e.ActorType.ToWire(),
-        e.ActorId,
-        e.Action,
-        e.EntityType,
-        e.EntityId,
+        ActorId = e.ActorId,
+        Action = e.Action,
+        EntityType = e.EntityType,
+        EntityId = e.EntityId,
         ChangedFields = StoredJson.Serialize(e.ChangedFields),
-        e.TraceId,
-        e.ChangedValues,
+        TraceId = e.TraceId,
+        ChangedValues = e.ChangedValues,
+        EntryHmac = entryHmac,
+        Seq = seq,
+        PrevHash = previousHash,
+        Hash = hash,
     };
 }

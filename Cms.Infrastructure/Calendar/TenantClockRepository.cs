@@ -28,50 +28,37 @@ internal sealed class TenantClockRepository(DbSession db, TenantScope scope, Ref
 
     public async Task<ClosureDay?> GetClosureDayAsync(DateOnly date, CancellationToken cancellationToken) =>
         (await db.QuerySingleOrDefaultAsync<ClosureDayRow>(
-            $"SELECT {ClosureDayRow.Columns} FROM tenant_closure_days WHERE tenant_id = @TenantId AND day = @Day",
+            $"SELECT {ClosureDayRow.Map.Columns} FROM tenant_closure_days WHERE tenant_id = @TenantId AND day = @Day",
             new { TenantId = scope.Required, Day = date }, cancellationToken))?.ToDomain();
 
     public async Task AddClosureDayAsync(ClosureDay day, CancellationToken cancellationToken)
     {
-        await db.ExecuteAsync(
-            """
-            INSERT INTO tenant_closure_days (tenant_id, id, day, name, active, created_at, updated_at)
-            VALUES (@TenantId, @Id, @Day, @Name, @Active, @UpdatedAt, @UpdatedAt)
-            """,
-            new { TenantId = TenantGuard.Check(scope, day.TenantId), day.Id, Day = day.Date, day.Name, day.Active, day.UpdatedAt },
-            cancellationToken);
+        await db.ExecuteAsync(ClosureDayRow.Map.Insert, ClosureDayRow.From(day, TenantGuard.Check(scope, day.TenantId)), cancellationToken);
         await stamp.ChangedAsync(cancellationToken);
     }
 
     public async Task UpdateClosureDayAsync(ClosureDay day, CancellationToken cancellationToken)
     {
-        await db.ExecuteAsync(
-            "UPDATE tenant_closure_days SET name = @Name, active = @Active, updated_at = @UpdatedAt WHERE tenant_id = @TenantId AND id = @Id",
-            new { TenantId = TenantGuard.Check(scope, day.TenantId), day.Id, day.Name, day.Active, day.UpdatedAt }, cancellationToken);
+        await db.ExecuteAsync($"UPDATE tenant_closure_days SET {ClosureDayRow.Map.UpdateSet} WHERE {ClosureDayRow.Map.KeyEquals}",
+            ClosureDayRow.From(day, TenantGuard.Check(scope, day.TenantId)), cancellationToken);
         await stamp.ChangedAsync(cancellationToken);
     }
 
     public async Task<ClockSettings> GetSettingsAsync(CancellationToken cancellationToken) =>
         (await db.QuerySingleOrDefaultAsync<ClockSettingsRow>(
-            $"SELECT {ClockSettingsRow.Columns} FROM tenant_clock_settings WHERE tenant_id = @TenantId",
+            $"SELECT {ClockSettingsRow.Map.Columns} FROM tenant_clock_settings WHERE tenant_id = @TenantId",
             new { TenantId = scope.Required }, cancellationToken))?.ToDomain() ?? ClockSettings.Default;
 
     public async Task SaveSettingsAsync(ClockSettings settings, DateTimeOffset now, CancellationToken cancellationToken)
     {
-        await db.ExecuteAsync(
-            """
-            INSERT INTO tenant_clock_settings (tenant_id, internal_sla_amount, internal_sla_unit, at_risk_days, updated_at)
-            VALUES (@TenantId, @Amount, @Unit, @AtRiskDays, @Now)
-            ON CONFLICT (tenant_id) DO UPDATE SET internal_sla_amount = excluded.internal_sla_amount,
-                internal_sla_unit = excluded.internal_sla_unit, at_risk_days = excluded.at_risk_days, updated_at = excluded.updated_at
-            """,
-            new
+        await db.ExecuteAsync(ClockSettingsRow.Map.Upsert,
+            new ClockSettingsRow
             {
                 TenantId = scope.Required,
-                settings.InternalSla?.Amount,
-                Unit = settings.InternalSla?.Unit.ToWire(),
-                settings.AtRiskDays,
-                Now = now,
+                InternalSlaAmount = settings.InternalSla?.Amount,
+                InternalSlaUnit = settings.InternalSla?.Unit.ToWire(),
+                AtRiskDays = settings.AtRiskDays,
+                UpdatedAt = now,
             },
             cancellationToken);
         await stamp.ChangedAsync(cancellationToken);
@@ -81,7 +68,7 @@ internal sealed class TenantClockRepository(DbSession db, TenantScope scope, Ref
     {
         var rows = await db.QueryAsync<ClosureDayRow>(
             $"""
-            SELECT {ClosureDayRow.Columns} FROM tenant_closure_days
+            SELECT {ClosureDayRow.Map.Columns} FROM tenant_closure_days
             WHERE tenant_id = @TenantId AND active = @Active AND day >= @From AND day <= @To ORDER BY day
             """,
             new { TenantId = scope.Required, Active = true, From = from, To = to }, cancellationToken);

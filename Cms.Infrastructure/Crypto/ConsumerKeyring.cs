@@ -1,5 +1,4 @@
 using System.Buffers;
-using System.Collections.Concurrent;
 using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
@@ -9,96 +8,13 @@ using Cms.Infrastructure.Persistence;
 
 namespace Cms.Infrastructure.Crypto;
 
-/// <summary>An unwrapped tenant key and the blind-index key derived from it. Never logged.</summary>
-internal sealed class TenantKeyMaterial(int version, byte[] key)
-{
-    private const string BlindIndexPurpose = "cms/consumers/blind-index/v1";
-    private const string KeywordIndexPurpose = "cms/complaints/keyword-index/v1";
-
-    public int Version { get; } = version;
-
-    public byte[] Key { get; } = key;
-
-    /// <summary>HKDF-SHA-256 of the tenant key with its own purpose label: never the encryption key itself.</summary>
-    public byte[] BlindIndexKey { get; } = HKDF.DeriveKey(HashAlgorithmName.SHA256, key, 32, [], Encoding.UTF8.GetBytes(BlindIndexPurpose));
-
-    /// <summary>The key of the blind keyword index of complaints' free text (its own purpose label).</summary>
-    public byte[] KeywordIndexKey { get; } = HKDF.DeriveKey(HashAlgorithmName.SHA256, key, 32, [], Encoding.UTF8.GetBytes(KeywordIndexPurpose));
-
-    public override string ToString() => $"TenantKeyMaterial(version {Version})";
-}
-
 /// <summary>
-/// Unwrapped tenant keys, per process, bounded (when full it starts afresh: a miss costs one read and one unwrap).
-/// Keyed by tenant and tenant-key version; re-wrapping under a new master key does not change an unwrapped key.
-/// </summary>
-public sealed class TenantKeyCache
-{
-    public const int Capacity = 10_000;
-
-    private readonly ConcurrentDictionary<(Guid Tenant, int Version), TenantKeyMaterial> _keys = new();
-    private readonly ConcurrentDictionary<Guid, int> _current = new();
-
-    internal bool TryGetCurrent(Guid tenantId, out TenantKeyMaterial material)
-    {
-        material = null!;
-        return _current.TryGetValue(tenantId, out var version) && _keys.TryGetValue((tenantId, version), out material!);
-    }
-
-    internal bool TryGet(Guid tenantId, int version, out TenantKeyMaterial material) => _keys.TryGetValue((tenantId, version), out material!);
-
-    internal void Put(Guid tenantId, TenantKeyMaterial material, bool current)
-    {
-        if (_keys.Count >= Capacity)
-        {
-            _keys.Clear();
-            _current.Clear();
-        }
-
-        _keys[(tenantId, material.Version)] = material;
-        if (current)
-        {
-            _current[tenantId] = material.Version;
-        }
-    }
-
-    /// <summary>Forgets a tenant's cached keys (its keys were destroyed: offboarding).</summary>
-    public void Forget(Guid tenantId)
-    {
-        _current.TryRemove(tenantId, out _);
-        foreach (var cached in _keys.Keys.Where(k => k.Tenant == tenantId))
-        {
-            _keys.TryRemove(cached, out _);
-        }
-    }
-
-    /// <summary>Forgets every cached key (tests; after a suspected compromise).</summary>
-    public void Clear()
-    {
-        _keys.Clear();
-        _current.Clear();
-    }
-}
-
-internal sealed class TenantKeyRow
-{
-    public Guid TenantId { get; init; }
-    public int Version { get; init; }
-    public string WrappedKey { get; init; } = "";
-    public string MasterKeyVersion { get; init; } = "";
-
-    public const string Columns = "tenant_id, version, wrapped_key, master_key_version";
-
-    public static byte[] AssociatedData(Guid tenantId, int version) =>
-        Aead.Utf8($"cms|{tenantId:D}|tenant_keys|{version.ToString(CultureInfo.InvariantCulture)}");
-}
-
-/// <summary>
-/// Envelope keys of the consumers of the tenant in scope (security.md 10–12): master key (configuration or KMS) →
-/// tenant key (tenant_keys, created on the tenant's first consumer) → one data key per consumer (consumer_keys; destroyed
+/// Envelope keys of the consumers of the tenant in scope (security.md 10–12): master key (configuration or KMS) and the
+/// tenant's key in the tenant key vault (outside the database) → tenant key (tenant_keys, wrapped by both, created on the
+/// tenant's first consumer; <see cref="TenantKeyWrapping"/>) → one data key per consumer (consumer_keys; destroyed
 /// at erasure) → the consumer's fields (AES-256-GCM, associated data binding tenant, table, column and row id).
 /// </summary>
-internal sealed class ConsumerKeyring(DbSession db, TenantScope scope, IMasterKeyProvider master, TenantKeyCache cache, TimeProvider clock)
+internal sealed class ConsumerKeyring(DbSession db, TenantScope scope, TenantKeyWrapping wrapping, TenantKeyCache cache, TimeProvider clock)
 {
     /// <summary>The stored form of a field: key-version prefix, then base64 of nonce | ciphertext | tag.</summary>
     public const string FieldPrefix = "v1:";
@@ -120,8 +36,7 @@ internal sealed class ConsumerKeyring(DbSession db, TenantScope scope, IMasterKe
             var key = Aead.NewKey();
             try
             {
-                var activeVersion = master.ActiveVersion;
-                var wrapped = master.Wrap(activeVersion, key, TenantKeyRow.AssociatedData(tenantId, FirstTenantKeyVersion));
+                var wrapped = await wrapping.WrapAsync(tenantId, FirstTenantKeyVersion, key, cancellationToken);
                 await db.ExecuteAsync(
                     """
                     INSERT INTO tenant_keys (tenant_id, version, wrapped_key, master_key_version, created_at)
@@ -132,8 +47,8 @@ internal sealed class ConsumerKeyring(DbSession db, TenantScope scope, IMasterKe
                     {
                         TenantId = tenantId,
                         Version = FirstTenantKeyVersion,
-                        WrappedKey = Convert.ToBase64String(wrapped),
-                        MasterKeyVersion = activeVersion,
+                        WrappedKey = wrapped.Stored,
+                        wrapped.MasterKeyVersion,
                         CreatedAt = clock.GetUtcNow(),
                     },
                     cancellationToken);
@@ -146,10 +61,10 @@ internal sealed class ConsumerKeyring(DbSession db, TenantScope scope, IMasterKe
             // A concurrent first consumer may have won the insert: read whichever key is stored.
             // Not cached: this transaction may still roll back, and a key that was never stored must not be served.
             row = await ReadTenantKeyAsync(null, cancellationToken);
-            return row is null ? null : Unwrap(row, current: true, cacheIt: false);
+            return row is null ? null : await UnwrapAsync(row, current: true, cacheIt: false, cancellationToken);
         }
 
-        return row is null ? null : Unwrap(row, current: true);
+        return row is null ? null : await UnwrapAsync(row, current: true, cacheIt: true, cancellationToken);
     }
 
     public async Task<TenantKeyMaterial> TenantKeyAsync(int version, CancellationToken cancellationToken)
@@ -162,7 +77,7 @@ internal sealed class ConsumerKeyring(DbSession db, TenantScope scope, IMasterKe
 
         var row = await ReadTenantKeyAsync(version, cancellationToken)
             ?? throw new CryptographicException("A consumer key names a tenant key version that does not exist.");
-        return Unwrap(row, current: false);
+        return await UnwrapAsync(row, current: false, cacheIt: true, cancellationToken);
     }
 
     /// <summary>A sealer for the consumers of the tenant in scope, under its current key (created on the tenant's first
@@ -300,11 +215,9 @@ internal sealed class ConsumerKeyring(DbSession db, TenantScope scope, IMasterKe
                 : $"SELECT {TenantKeyRow.Columns} FROM tenant_keys WHERE tenant_id = @TenantId AND version = @Version",
             new { TenantId = scope.Required, Version = version ?? 0 }, cancellationToken);
 
-    private TenantKeyMaterial Unwrap(TenantKeyRow row, bool current, bool cacheIt = true)
+    private async Task<TenantKeyMaterial> UnwrapAsync(TenantKeyRow row, bool current, bool cacheIt, CancellationToken cancellationToken)
     {
-        var key = master.Unwrap(row.MasterKeyVersion, Convert.FromBase64String(row.WrappedKey),
-            TenantKeyRow.AssociatedData(row.TenantId, row.Version));
-        var material = new TenantKeyMaterial(row.Version, key);
+        var material = new TenantKeyMaterial(row.Version, await wrapping.UnwrapAsync(row, cancellationToken));
         if (cacheIt)
         {
             cache.Put(row.TenantId, material, current);

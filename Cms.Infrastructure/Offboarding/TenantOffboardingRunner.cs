@@ -28,15 +28,16 @@ public sealed class OffboardingLeaseLostException() : Exception("Another instanc
 /// throughout), guarded by a lease on the tenant_offboardings row, so one instance works on a tenant at a time and a
 /// restart, or another instance once the lease lapses, continues where it stopped.
 /// <list type="number">
-/// <item>Crypto-shred: the tenant's wrapped keys (tenant_keys) are overwritten and keys_destroyed_at set,
-/// in one transaction, before any row is deleted; from then on its sealed data opens nowhere.</item>
+/// <item>Crypto-shred: the tenant's entry in the tenant key vault is destroyed (from then on its sealed data opens nowhere,
+/// backups of the database included), then its wrapped keys (tenant_keys) are overwritten and keys_destroyed_at set, in
+/// one transaction, before any row is deleted.</item>
 /// <item>Each table with a tenant_id column (from the catalogue), referencing tables first, in batches: a batch and its
 /// progress commit together; a table is done when a batch finds nothing.</item>
 /// <item>The registry row, completed_at, and tenant.deleted in the platform audit chain, in one transaction.</item>
 /// </list>
 /// </summary>
-public sealed class TenantOffboardingRunner(TenantWork work, TenantKeyCache keys, PlatformAuditChain chain, OffboardingOptions options,
-    TimeProvider clock)
+public sealed class TenantOffboardingRunner(TenantWork work, TenantKeyCache keys, ITenantKeyVault vault, PlatformAuditChain chain,
+    OffboardingOptions options, TimeProvider clock)
 {
     private const string Worker = "offboarding";
 
@@ -142,9 +143,12 @@ public sealed class TenantOffboardingRunner(TenantWork work, TenantKeyCache keys
             new { TenantId = tenantId, Owner, Now = clock.GetUtcNow(), Until = clock.GetUtcNow() + options.LeaseDuration }, token) == 1,
             cancellationToken);
 
-    /// <summary>Overwrites every wrapped key of the tenant (once: a resumed run finds keys_destroyed_at set).</summary>
+    /// <summary>Destroys the tenant's vault entry, then overwrites every wrapped key of the tenant (once: a resumed run
+    /// finds keys_destroyed_at set; destroying the vault entry again is a no-op).</summary>
     private async Task DestroyKeysAsync(Guid tenantId, CancellationToken cancellationToken)
     {
+        // First and durably: every tenant key, in this database and in any backup of it, needs this entry to open.
+        await vault.DestroyAsync(tenantId, cancellationToken);
         await work.RunAsync(tenantId, async (db, token) =>
         {
             var offboarding = await db.QuerySingleOrDefaultAsync<TenantOffboardingRow>(
@@ -158,7 +162,7 @@ public sealed class TenantOffboardingRunner(TenantWork work, TenantKeyCache keys
             // tenant key version makes all of them unopenable, however many consumers the tenant has.
             var tenantKeys = await db.ExecuteAsync("UPDATE tenant_keys SET wrapped_key = '' WHERE tenant_id = @TenantId", new { TenantId = tenantId }, token);
             await LeasedUpdateAsync(db, tenantId, "keys_destroyed_at = @Now, updated_at = @Now", new { }, token);
-            await AuditAsync(db, tenantId, PlatformAuditTrail.KeysDestroyed, new { tenantKeyVersions = tenantKeys }, token);
+            await AuditAsync(db, tenantId, PlatformAuditTrail.KeysDestroyed, new { tenantKeyVersions = tenantKeys, tenantKeyVault = vault.Kind }, token);
             return tenantKeys;
         }, cancellationToken);
         keys.Forget(tenantId);

@@ -20,6 +20,7 @@ internal sealed class ColumnMap(string table, string[] keys, string[] setOnce, s
 {
     private readonly string[] _written = [.. keys, .. setOnce, .. mutable];
     private string? _insert; // built on first use, not on every insert
+    private string? _upsert;
     private readonly ConcurrentDictionary<Type, PropertyInfo[]> _properties = new();
 
     /// <summary>Every column of the table is in the map: a column added by a migration must be added here too.</summary>
@@ -65,6 +66,10 @@ internal sealed class ColumnMap(string table, string[] keys, string[] setOnce, s
             ?? throw new InvalidOperationException($"{type.Name} has no property for {table}.{c}"))]);
         return properties.Select(p => p.GetValue(row));
     }
+
+    /// <summary>The INSERT, or on a row of the same key the UPDATE of every mutable column (a row written whole each time).</summary>
+    public string Upsert => _upsert ??=
+        $"{Insert} ON CONFLICT ({string.Join(", ", keys)}) DO UPDATE SET {string.Join(", ", mutable.Select(c => $"{c} = excluded.{c}"))}";
 
     /// <summary>The UPDATE's set list: every mutable column from its parameter.</summary>
     public string UpdateSet { get; } = string.Join(", ", mutable.Select(c => $"{c} = {Parameter(c)}"));

@@ -52,10 +52,9 @@ internal sealed partial class DeferredWrites
             var values = NamedValues(writeParameters)
                 ?? throw new InvalidOperationException("A deferred write's parameters must be one object of named values.");
             var prefix = $"w{i + 1}_";
-            var names = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
-            foreach (var (name, value) in values)
+            var names = Referenced(writeSql);
+            foreach (var (name, value) in values.Where(v => names.Contains(v.Name)))
             {
-                names.Add(name);
                 joined.Add(prefix + name, value);
             }
 
@@ -63,7 +62,9 @@ internal sealed partial class DeferredWrites
                 .Append(";\n");
         }
 
-        foreach (var (name, value) in NamedValues(parameters) ?? [])
+        // Only the values a statement names, as Dapper sends an object's (a row object may carry more properties).
+        var own = Referenced(sql);
+        foreach (var (name, value) in (NamedValues(parameters) ?? []).Where(v => own.Contains(v.Name)))
         {
             joined.Add(name, value);
         }
@@ -86,6 +87,9 @@ internal sealed partial class DeferredWrites
             .Where(p => p.CanRead && p.GetIndexParameters().Length == 0)
             .Select(p => (p.Name, p.GetValue(parameters))).ToList(),
     };
+
+    private static HashSet<string> Referenced(string sql) =>
+        ParameterName().Matches(sql).Select(m => m.Groups[1].Value).ToHashSet(StringComparer.OrdinalIgnoreCase);
 
     // Dapper keeps the objects given to new DynamicParameters(template) apart from the values added by name.
     private static readonly FieldInfo? Templates = typeof(DynamicParameters).GetField("templates", BindingFlags.NonPublic | BindingFlags.Instance);

@@ -14,8 +14,8 @@ internal sealed class TaxonomyQueries(DbSession db, TenantScope scope) : ITaxono
         var key = new { TenantId = scope.Required, Kind = kind.ToWire(), Version = version ?? 0 };
         var header = await db.QuerySingleOrDefaultAsync<TaxonomyRow>(
             version is null
-                ? "SELECT id, version, published_by, published_at FROM taxonomies WHERE tenant_id = @TenantId AND kind = @Kind ORDER BY version DESC LIMIT 1"
-                : "SELECT id, version, published_by, published_at FROM taxonomies WHERE tenant_id = @TenantId AND kind = @Kind AND version = @Version",
+                ? $"SELECT {TaxonomyRow.Map.Columns} FROM taxonomies WHERE tenant_id = @TenantId AND kind = @Kind ORDER BY version DESC LIMIT 1"
+                : $"SELECT {TaxonomyRow.Map.Columns} FROM taxonomies WHERE tenant_id = @TenantId AND kind = @Kind AND version = @Version",
             key, cancellationToken);
         if (header is null)
         {
@@ -26,13 +26,5 @@ internal sealed class TaxonomyQueries(DbSession db, TenantScope scope) : ITaxono
             "SELECT code, label FROM taxonomy_entries WHERE tenant_id = @TenantId AND kind = @Kind AND version = @Version ORDER BY position",
             new { key.TenantId, key.Kind, header.Version }, cancellationToken);
         return new TaxonomyDto(header.Id, kind, header.Version, entries, header.PublishedBy, header.PublishedAt);
-    }
-
-    private sealed class TaxonomyRow
-    {
-        public Guid Id { get; init; }
-        public int Version { get; init; }
-        public Guid? PublishedBy { get; init; }
-        public DateTimeOffset PublishedAt { get; init; }
     }
 }

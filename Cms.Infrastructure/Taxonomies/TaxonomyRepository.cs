@@ -17,25 +17,28 @@ internal sealed class TaxonomyRepository(DbSession db, TenantScope scope, Refere
     {
         var tenantId = TenantGuard.Check(scope, taxonomy.TenantId);
         var kind = taxonomy.Kind.ToWire();
-        await db.ExecuteAsync(
-            """
-            INSERT INTO taxonomies (tenant_id, kind, version, id, entry_count, published_by, published_at)
-            VALUES (@TenantId, @Kind, @Version, @Id, @EntryCount, @PublishedBy, @PublishedAt)
-            """,
-            new
+        await db.ExecuteAsync(TaxonomyRow.Map.Insert,
+            new TaxonomyRow
             {
                 TenantId = tenantId,
                 Kind = kind,
-                taxonomy.Version,
-                taxonomy.Id,
+                Version = taxonomy.Version,
+                Id = taxonomy.Id,
                 EntryCount = taxonomy.Entries.Count,
                 PublishedBy = publishedBy,
-                taxonomy.PublishedAt,
+                PublishedAt = taxonomy.PublishedAt,
             },
             cancellationToken);
-        await db.ExecuteAsync(
-            "INSERT INTO taxonomy_entries (tenant_id, kind, version, code, label, position) VALUES (@TenantId, @Kind, @Version, @Code, @Label, @Position)",
-            taxonomy.Entries.Select((e, i) => new { TenantId = tenantId, Kind = kind, taxonomy.Version, e.Code, e.Label, Position = i }).ToList(),
+        await db.ExecuteAsync(TaxonomyEntryRow.Map.Insert,
+            taxonomy.Entries.Select((e, i) => new TaxonomyEntryRow
+            {
+                TenantId = tenantId,
+                Kind = kind,
+                Version = taxonomy.Version,
+                Code = e.Code,
+                Label = e.Label,
+                Position = i,
+            }).ToList(),
             cancellationToken);
         await stamp.ChangedAsync(cancellationToken);
     }

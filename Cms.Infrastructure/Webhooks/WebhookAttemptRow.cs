@@ -1,10 +1,14 @@
 using Cms.Application.Webhooks;
+using Cms.Infrastructure.Persistence;
 
 namespace Cms.Infrastructure.Webhooks;
 
+/// <summary>A webhook_attempts row: one delivery attempt of one event to one endpoint (written once).</summary>
 internal sealed class WebhookAttemptRow
 {
+    public Guid TenantId { get; init; }
     public Guid Id { get; init; }
+    public Guid EndpointId { get; init; }
     public long EventPosition { get; init; }
     public Guid EventId { get; init; }
     public int Attempt { get; init; }
@@ -14,7 +18,9 @@ internal sealed class WebhookAttemptRow
     public string? Error { get; init; }
     public long DurationMs { get; init; }
 
-    public const string Columns = "id, event_position, event_id, attempt, attempted_at, outcome, status_code, error, duration_ms";
+    public static readonly ColumnMap Map = new("webhook_attempts", keys: ["tenant_id", "id"],
+        setOnce: ["endpoint_id", "event_position", "event_id", "attempt", "attempted_at", "outcome", "status_code", "error", "duration_ms"],
+        mutable: []);
 
     public WebhookAttemptDto ToDto() => new(Id, EventPosition, EventId, Attempt, AttemptedAt, Outcome, StatusCode, Error, DurationMs);
 }

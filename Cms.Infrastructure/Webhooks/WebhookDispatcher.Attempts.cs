@@ -92,25 +92,20 @@ public sealed partial class WebhookDispatcher
         {
             var a = attempts[i];
             var outcome = a.Delivered ? "delivered" : givenUp && i == attempts.Count - 1 ? "given_up" : "failed";
-            await db.ExecuteAsync(
-                """
-                INSERT INTO webhook_attempts (tenant_id, id, endpoint_id, event_position, event_id, attempt, attempted_at, outcome,
-                                              status_code, error, duration_ms)
-                VALUES (@TenantId, @Id, @EndpointId, @Position, @EventId, @Attempt, @AttemptedAt, @Outcome, @StatusCode, @Error, @DurationMs)
-                """,
-                new
+            await db.ExecuteAsync(WebhookAttemptRow.Map.Insert,
+                new WebhookAttemptRow
                 {
                     TenantId = tenantId,
                     Id = Ids.New(),
                     EndpointId = endpointId,
-                    change.Position,
+                    EventPosition = change.Position,
                     EventId = change.Id,
                     Attempt = i + 1,
-                    a.AttemptedAt,
+                    AttemptedAt = a.AttemptedAt,
                     Outcome = outcome,
-                    a.StatusCode,
-                    a.Error,
-                    a.DurationMs,
+                    StatusCode = a.StatusCode,
+                    Error = a.Error,
+                    DurationMs = a.DurationMs,
                 },
                 CancellationToken.None);
         }

@@ -10,14 +10,14 @@ internal sealed class WebhookQueries(DbSession db, TenantScope scope) : IWebhook
 {
     public async Task<WebhookDto?> GetAsync(Guid id, CancellationToken cancellationToken) =>
         (await db.QuerySingleOrDefaultAsync<WebhookRow>(
-            $"SELECT {WebhookRow.Columns} FROM webhook_endpoints WHERE tenant_id = @TenantId AND id = @Id AND NOT is_deleted",
+            $"SELECT {WebhookRow.Map.Columns} FROM webhook_endpoints WHERE tenant_id = @TenantId AND id = @Id AND NOT is_deleted",
             new { TenantId = scope.Required, Id = id }, cancellationToken))?.ToDto();
 
     public async Task<Page<WebhookDto>> ListAsync(int limit, CursorKey? after, CancellationToken cancellationToken)
     {
         var rows = await db.QueryAsync<WebhookRow>(
             $"""
-            SELECT {WebhookRow.Columns} FROM webhook_endpoints
+            SELECT {WebhookRow.Map.Columns} FROM webhook_endpoints
             WHERE tenant_id = @TenantId AND NOT is_deleted AND id > @AfterId ORDER BY id LIMIT @Take
             """,
             new { TenantId = scope.Required, AfterId = after?.Id ?? Guid.Empty, Take = limit + 1 }, cancellationToken);
@@ -29,7 +29,7 @@ internal sealed class WebhookQueries(DbSession db, TenantScope scope) : IWebhook
     {
         var rows = await db.QueryAsync<WebhookAttemptRow>(
             $"""
-            SELECT {WebhookAttemptRow.Columns} FROM webhook_attempts
+            SELECT {WebhookAttemptRow.Map.Columns} FROM webhook_attempts
             WHERE tenant_id = @TenantId AND endpoint_id = @EndpointId AND (attempted_at, id) > (@AfterAt, @AfterId)
             ORDER BY attempted_at, id LIMIT @Take
             """,

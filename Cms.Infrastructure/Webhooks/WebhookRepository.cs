@@ -12,33 +12,30 @@ internal sealed class WebhookRepository(DbSession db, TenantScope scope, Webhook
         var (sealedSecret, keyVersion) = secrets.Seal(tenantId, endpoint.Id, secret);
         var start = after ?? await db.QuerySingleOrDefaultAsync<long?>(
             "SELECT last_event_position FROM audit_chain_heads WHERE tenant_id = @TenantId", new { TenantId = tenantId }, cancellationToken) ?? 0;
-        await db.ExecuteAsync(
-            """
-            INSERT INTO webhook_endpoints (tenant_id, id, url, event_types, secret_sealed, master_key_version, is_active, is_deleted,
-                                           created_at, updated_at, version, delivered_position, failures, next_attempt_at)
-            VALUES (@TenantId, @Id, @Url, @EventTypes, @Sealed, @KeyVersion, @IsActive, @IsDeleted,
-                    @CreatedAt, @CreatedAt, @Version, @Start, 0, @CreatedAt)
-            """,
-            new
+        await db.ExecuteAsync(WebhookRow.Map.Insert,
+            new WebhookRow
             {
                 TenantId = tenantId,
-                endpoint.Id,
-                endpoint.Url,
+                Id = endpoint.Id,
+                Url = endpoint.Url,
                 EventTypes = StoredJson.Serialize(endpoint.EventTypes),
-                Sealed = sealedSecret,
-                KeyVersion = keyVersion,
-                endpoint.IsActive,
-                endpoint.IsDeleted,
-                endpoint.CreatedAt,
-                endpoint.Version,
-                Start = start,
+                SecretSealed = sealedSecret,
+                MasterKeyVersion = keyVersion,
+                IsActive = endpoint.IsActive,
+                IsDeleted = endpoint.IsDeleted,
+                CreatedAt = endpoint.CreatedAt,
+                UpdatedAt = endpoint.CreatedAt,
+                Version = endpoint.Version,
+                DeliveredPosition = start,
+                Failures = 0,
+                NextAttemptAt = endpoint.CreatedAt,
             },
             cancellationToken);
     }
 
     public async Task<WebhookEndpoint?> GetAsync(Guid id, CancellationToken cancellationToken) =>
         (await db.QuerySingleOrDefaultAsync<WebhookRow>(
-            $"SELECT {WebhookRow.Columns} FROM webhook_endpoints WHERE tenant_id = @TenantId AND id = @Id AND NOT is_deleted",
+            $"SELECT {WebhookRow.Map.Columns} FROM webhook_endpoints WHERE tenant_id = @TenantId AND id = @Id AND NOT is_deleted",
             new { TenantId = scope.Required, Id = id }, cancellationToken))?.ToDomain();
 
     public async Task<bool> UpdateAsync(WebhookEndpoint endpoint, long expectedVersion, string? newSecret, CancellationToken cancellationToken)
@@ -46,12 +43,11 @@ internal sealed class WebhookRepository(DbSession db, TenantScope scope, Webhook
         var tenantId = TenantGuard.Check(scope, endpoint.TenantId);
         var (sealedSecret, keyVersion) = newSecret is null ? (null, null) : secrets.Seal(tenantId, endpoint.Id, newSecret);
         return await db.ExecuteAsync(
-            """
+            $"""
             UPDATE webhook_endpoints
-            SET url = @Url, event_types = @EventTypes, is_active = @IsActive, is_deleted = @IsDeleted, updated_at = @UpdatedAt,
-                version = @Version,
+            SET {WebhookRow.Map.UpdateSet},
                 secret_sealed = COALESCE(@Sealed, secret_sealed), master_key_version = COALESCE(@KeyVersion, master_key_version)
-            WHERE tenant_id = @TenantId AND id = @Id AND version = @Expected
+            WHERE {WebhookRow.Map.KeyEquals} AND version = @Expected
             """,
             new
             {

@@ -4,6 +4,7 @@ using Cms.Infrastructure.Persistence;
 
 namespace Cms.Infrastructure.Webhooks;
 
+/// <summary>A webhook_endpoints row: the subscriber (its secret sealed under the master key) and its delivery state.</summary>
 internal sealed class WebhookRow
 {
     public Guid TenantId { get; init; }
@@ -18,9 +19,17 @@ internal sealed class WebhookRow
     public long DeliveredPosition { get; init; }
     public int Failures { get; init; }
     public DateTimeOffset NextAttemptAt { get; init; }
+    public string SecretSealed { get; init; } = "";
+    public string MasterKeyVersion { get; init; } = "";
+    public string? LeaseOwner { get; init; }
+    public DateTimeOffset? LeaseUntil { get; init; }
 
-    public const string Columns =
-        "tenant_id, id, url, event_types, is_active, is_deleted, created_at, updated_at, version, delivered_position, failures, next_attempt_at";
+    /// <summary>The endpoint's columns: the repository writes the subscription (mutable), the dispatcher the delivery state
+    /// and the lease (set at insert here, then by its own statements), a secret rotation the sealed secret.</summary>
+    public static readonly ColumnMap Map = new("webhook_endpoints", keys: ["tenant_id", "id"],
+        setOnce: ["created_at", "secret_sealed", "master_key_version", "delivered_position", "failures", "next_attempt_at", "lease_owner",
+            "lease_until"],
+        mutable: ["url", "event_types", "is_active", "is_deleted", "updated_at", "version"]);
 
     public string[] Types => StoredJson.Deserialize<string[]>(EventTypes);
 

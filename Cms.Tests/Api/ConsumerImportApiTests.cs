@@ -126,8 +126,9 @@ public sealed class ConsumerImportApiTests(DatabaseKind kind) : ApiTestBase(kind
     }
 
     /// <summary>
-    /// The stored format, opened here without the service's code, from the master key and the documented layout alone
-    /// (security.md; ConsumerEncryption migration): tenant key = AES-256-GCM under the master key, data key = AES-256-GCM
+    /// The stored format, opened here without the service's code, from the master key, the tenant key vault's file and the
+    /// documented layout alone (security.md; ConsumerEncryption migration; <see cref="TenantKeyLayout"/>): tenant key =
+    /// AES-256-GCM under the vault key, then under the master key, data key = AES-256-GCM
     /// under the tenant key ("t1:" + base64), each field "v1:" + base64 of nonce | ciphertext | tag under the data key with
     /// "cms|tenant|consumers|column|consumer" as associated data, blind index = hex HMAC-SHA-256 of "column\nvalue" under
     /// HKDF(tenant key, "cms/consumers/blind-index/v1"). The bulk import and the single registration must both write it,
@@ -152,8 +153,8 @@ public sealed class ConsumerImportApiTests(DatabaseKind kind) : ApiTestBase(kind
                 if (reader.GetGuid(0) == tenant.Id)
                 {
                     Assert.That((reader.GetInt32(1), reader.GetString(3)), Is.EqualTo((1, "1")));
-                    tenantKey = Open(Convert.FromBase64String(CmsApiFactory.MasterKey), Convert.FromBase64String(reader.GetString(2)),
-                        $"cms|{tenant.Id:D}|tenant_keys|1");
+                    Assert.That(reader.GetString(2), Does.StartWith("vault:"), "behind the tenant key vault");
+                    tenantKey = TenantKeyLayout.Open(Convert.FromBase64String(CmsApiFactory.MasterKey), Db.KeyVaultDirectory, tenant.Id, 1, reader.GetString(2));
                 }
             }
         }
@@ -218,14 +219,7 @@ public sealed class ConsumerImportApiTests(DatabaseKind kind) : ApiTestBase(kind
         }
     }
 
-    private static byte[] Open(byte[] key, byte[] sealedBytes, string associatedData)
-    {
-        using var aes = new AesGcm(key, 16);
-        var plaintext = new byte[sealedBytes.Length - 28];
-        aes.Decrypt(sealedBytes.AsSpan(0, 12), sealedBytes.AsSpan(12, plaintext.Length), sealedBytes.AsSpan(12 + plaintext.Length),
-            plaintext, Encoding.UTF8.GetBytes(associatedData));
-        return plaintext;
-    }
+    private static byte[] Open(byte[] key, byte[] sealedBytes, string associatedData) => TenantKeyLayout.Open(key, sealedBytes, associatedData);
 
     [Test]
     public async Task Running_the_same_import_again_loads_nothing_new_and_writes_no_audit_entry()
@@ -357,7 +351,7 @@ public sealed class ConsumerImportApiTests(DatabaseKind kind) : ApiTestBase(kind
                 "--Cms:Database:Provider", Kind.ToString(), "--Cms:Database:ConnectionString", Db.AppConnectionString,
                 "--Cms:Auth:Issuer", CmsApiFactory.Auth.Issuer, "--Cms:Auth:SigningKey", CmsApiFactory.Auth.SigningKey!,
                 "--Cms:Audit:HmacKey", CmsApiFactory.AuditKey, "--Cms:Crypto:MasterKeys:1", CmsApiFactory.MasterKey,
-                "--Cms:Crypto:ActiveMasterKeyVersion", "1",
+                "--Cms:Crypto:ActiveMasterKeyVersion", "1", "--Cms:Crypto:TenantKeyVault:Directory", Db.KeyVaultDirectory,
             ];
 
             var output = new StringWriter();

@@ -34,6 +34,7 @@ public sealed class DemoSeedApiTests(DatabaseKind kind) : ApiTestBase(kind)
             $"--Cms:Auth:SigningKey={CmsApiFactory.Auth.SigningKey}",
             $"--Cms:Audit:HmacKey={CmsApiFactory.AuditKey}",
             $"--Cms:Crypto:MasterKeys:1={CmsApiFactory.MasterKey}",
+            $"--Cms:Crypto:TenantKeyVault:Directory={Db.KeyVaultDirectory}",
         ], output, TextWriter.Null);
         return (code, output.ToString());
     }

@@ -265,6 +265,7 @@ public sealed partial class PermissionMatrixApiTests(DatabaseKind kind) : ApiTes
         new(UseCase.GetReturnMapping, "GET /v1/return-mappings/{kind}", HttpStatusCode.OK,
             _ => Task.FromResult(Json(HttpMethod.Get, "/v1/return-mappings/fca_cause"))),
         .. LetterRows,
+        .. RetentionRows,
     ];
 
     private static int _firmReferences;

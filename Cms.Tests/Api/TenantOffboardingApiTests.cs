@@ -26,6 +26,7 @@ public sealed partial class TenantOffboardingApiTests(DatabaseKind kind) : ApiTe
         ["Cms:Offboarding:BatchSize"] = "7",
         ["Cms:Offboarding:SweepInterval"] = "01:00:00",
         ["Cms:Offboarding:LeaseDuration"] = "00:00:02",
+        ["Cms:Crypto:TenantKeyVault:KeyCacheLifetime"] = "00:00:02",
     };
 
     [OneTimeSetUp]

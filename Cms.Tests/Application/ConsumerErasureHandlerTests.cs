@@ -12,7 +12,7 @@ public sealed class ConsumerErasureHandlerTests
     private static readonly CancellationToken None = CancellationToken.None;
 
     private static ValueTask<Result<ConsumerDto>> Erase(World w, Guid id) =>
-        new EraseConsumerHandler(w.Consumers, w.ConsumerQueries, w.Audit, w.Clock).Handle(new EraseConsumerCommand(id), None);
+        new EraseConsumerHandler(w.Consumers, w.ConsumerQueries, new ConsumerErasure(w.Consumers, w.Audit, w.Clock)).Handle(new EraseConsumerCommand(id), None);
 
     private static ValueTask<Result<ConsumerDto>> Hold(World w, Guid id, bool onHold) =>
         new SetLegalHoldHandler(w.Consumers, w.ConsumerQueries, w.Audit, w.Clock).Handle(new SetLegalHoldCommand(id, onHold), None);

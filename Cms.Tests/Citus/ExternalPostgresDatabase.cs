@@ -27,6 +27,9 @@ public sealed class ExternalPostgresDatabase : TestDatabase
 
     public override string AppConnectionString { get; }
 
+    /// <summary>The vault of the test run's services on this database (tenants of their own; left for the OS to clean).</summary>
+    public override string KeyVaultDirectory { get; } = Path.Combine(Path.GetTempPath(), "cms-tests", $"citus-{Guid.NewGuid():N}.tenant-keys");
+
     /// <summary>
     /// The database of <c>CMS_TEST_CITUS</c>, or the tests are skipped with the reason (never passed) when it is not set.
     /// Set but unreachable is a failure: someone meant it to run.

@@ -3,7 +3,11 @@ using System.Net.Http.Json;
 using Cms.Application.Common;
 using Cms.Application.Complaints;
 using Cms.Application.Webhooks;
+using Cms.Domain.Regulation;
+using Cms.Infrastructure.DeadlineAlerts;
+using Cms.Infrastructure.Persistence;
 using Cms.Infrastructure.Webhooks;
+using Cms.Tests.Application.Fakes;
 using Cms.Tests.Support;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -173,6 +177,27 @@ public sealed class WebhookDeliveryTests(DatabaseKind kind) : ApiTestBase(kind)
         var state = await PumpAsync(tenant, hook.Webhook.Id);
         Assert.That(_receiver.Requests.Select(r => r.Event.Type), Is.EqualTo(new[] { "consumer.registered", "complaint.acknowledged" }));
         Assert.That(state.DeliveredPosition, Is.EqualTo(await LastPositionAsync(tenant)));
+    }
+
+    [Test]
+    public async Task A_deadline_alert_reaches_a_subscribed_endpoint_signed_and_once()
+    {
+        var (tenant, hook) = await TenantWithHookAsync(["deadline.*"]);
+        await Expect(await tenant.Admin.PutAsJsonAsync("/v1/settings/clocks", new { internalSla = new { amount = 5, unit = "business_days" }, atRiskDays = 2 },
+            Json), HttpStatusCode.OK);
+        var consumer = await tenant.RegisterConsumerAsync();
+        var complaint = await tenant.FileComplaintAsync(consumer.Id);
+        var sla = complaint.Deadlines.Single(d => d.Kind == DeadlineKind.InternalSla).DueAt;
+
+        var clock = new SettableTimeProvider(sla.AddDays(-1));
+        var scheduler = new DeadlineAlertScheduler(Factory.Services.GetRequiredService<TenantWork>(), clock);
+        Assert.That(await scheduler.RunOnceAsync(CancellationToken.None) + await scheduler.RunOnceAsync(CancellationToken.None), Is.EqualTo(1));
+
+        await PumpAsync(tenant, hook.Webhook.Id);
+        var received = _receiver.Requests.ToList();
+        Assert.That(received.Select(r => (r.Event.Type, r.Event.EntityId, r.Event.ChangedFields.Single())),
+            Is.EqualTo(new[] { ("deadline.at_risk", complaint.Id, "deadlines.internal_sla") }));
+        Assert.That(WebhookReceiver.SignatureIsValid(received[0].Signature, received[0].Body, hook.Secret), Is.True);
     }
 
     [Test]

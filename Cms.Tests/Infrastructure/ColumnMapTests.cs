@@ -57,7 +57,11 @@ public sealed class ColumnMapTests(DatabaseKind kind)
 
     [Test]
     public void There_are_column_maps_to_check() =>
-        Assert.That(Maps().Select(m => m.Map.Table), Does.Contain("complaints").And.Contain("complaint_notes"));
+        Assert.That(Maps().Select(m => m.Map.Table), Is.SupersetOf(new[]
+        {
+            "complaints", "complaint_notes", "audit_entries", "webhook_endpoints", "webhook_attempts", "taxonomies", "taxonomy_entries",
+            "tenant_closure_days", "tenant_clock_settings",
+        }));
 
     [Test]
     public async Task Every_mapped_column_exists_and_a_whole_table_map_misses_none()
@@ -96,6 +100,9 @@ public sealed class ColumnMapTests(DatabaseKind kind)
                 "INSERT INTO t (tenant_id, id, created_at, next_due_at, version) VALUES (@TenantId, @Id, @CreatedAt, @NextDueAt, @Version)"));
             Assert.That(map.UpdateSet, Is.EqualTo("next_due_at = @NextDueAt, version = @Version"));
             Assert.That(map.KeyEquals, Is.EqualTo("tenant_id = @TenantId AND id = @Id"));
+            Assert.That(map.Upsert, Is.EqualTo(
+                "INSERT INTO t (tenant_id, id, created_at, next_due_at, version) VALUES (@TenantId, @Id, @CreatedAt, @NextDueAt, @Version)"
+                + " ON CONFLICT (tenant_id, id) DO UPDATE SET next_due_at = excluded.next_due_at, version = excluded.version"));
         });
     }
 }

@@ -70,6 +70,8 @@ public sealed partial class RowLevelSecurityTests() : ApiTestBase(DatabaseKind.P
                 new { entries = new[] { new { code = "current_account", targetCode = "banking.current_account" } } }, Json), HttpStatusCode.OK);
             await Expect(await tenant.Admin.PostAsJsonAsync("/v1/reports/fca-complaints-return/snapshots",
                 new { legalEntityId = tenant.Id, periodStart = "2026-01-01" }, Json), HttpStatusCode.Created);
+            // A retention schedule (retention_schedules); the job's pass below leaves its lease and cursor (retention_runs).
+            await Expect(await tenant.Admin.PutAsJsonAsync("/v1/retention/schedule", new { afterClosureDays = 400 }, Json), HttpStatusCode.OK);
             // A letter template and a letter (letter_templates, letters).
             await Api.Letters.LetterApiTests.DraftAcknowledgementAsync(tenant.Admin, complaint.Id);
             complaints.Add((tenant.Id, complaint.Id));
@@ -77,6 +79,7 @@ public sealed partial class RowLevelSecurityTests() : ApiTestBase(DatabaseKind.P
         }
 
         await Factory.Services.GetRequiredService<Cms.Infrastructure.Webhooks.WebhookDispatcher>().RunOnceAsync(CancellationToken.None);
+        await Factory.Services.GetRequiredService<Cms.Infrastructure.Retention.RetentionRunner>().RunOnceAsync(CancellationToken.None);
 
         await using var admin = new NpgsqlConnection(Pg.AdminConnectionString);
         await admin.OpenAsync();

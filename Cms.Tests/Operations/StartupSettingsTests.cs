@@ -23,6 +23,7 @@ public sealed class StartupSettingsTests
         ["Cms:Auth:Authority"] = "https://idp.example",
         ["Cms:Audit:HmacKey"] = Key32,
         ["Cms:Crypto:MasterKeys:1"] = Key32,
+        ["Cms:Crypto:TenantKeyVault:Directory"] = Path.Combine(Path.GetTempPath(), "cms-startup-settings-tenant-keys"),
     };
 
     [Test]
@@ -61,6 +62,9 @@ public sealed class StartupSettingsTests
         yield return Case("No audit key", "Cms:Audit:HmacKey", ("Cms:Audit:HmacKey", null));
         yield return Case("No master key", "Cms:Crypto:MasterKeys", ("Cms:Crypto:MasterKeys:1", null));
         yield return Case("Master key of the wrong size", "Cms:Crypto:MasterKeys:1", ("Cms:Crypto:MasterKeys:1", Convert.ToBase64String(new byte[16])));
+        yield return Case("No tenant key vault with PostgreSQL", "Cms:Crypto:TenantKeyVault:Directory", ("Cms:Crypto:TenantKeyVault:Directory", null));
+        yield return Case("Zero tenant key cache lifetime", "Cms:Crypto:TenantKeyVault:KeyCacheLifetime",
+            ("Cms:Crypto:TenantKeyVault:KeyCacheLifetime", "00:00:00"));
         yield return Case("Active master key version missing", "Cms:Crypto:ActiveMasterKeyVersion", ("Cms:Crypto:ActiveMasterKeyVersion", "7"));
         yield return Case("Zero rate limit", "Cms:RateLimit", ("Cms:RateLimit:PermitsPerSecond", "0"));
         yield return Case("Relative OTLP endpoint", "OTEL_EXPORTER_OTLP_ENDPOINT", ("OTEL_EXPORTER_OTLP_ENDPOINT", "otel-collector:4318"));

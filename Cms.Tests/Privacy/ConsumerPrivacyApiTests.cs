@@ -284,8 +284,9 @@ public sealed class ConsumerPrivacyApiTests(DatabaseKind kind) : ApiTestBase(kin
         }))
         {
             var rotation = rotating.Services.GetRequiredService<MasterKeyRotation>();
-            Assert.That(await rotation.RewrapTenantKeysAsync(CancellationToken.None), Is.EqualTo(tenants.Length));
-            Assert.That(await rotation.RewrapTenantKeysAsync(CancellationToken.None), Is.Zero);
+            // Each tenant's key row and its vault entry (sealed under the master key too) move to version 2.
+            Assert.That(await rotation.RewrapTenantKeysAsync(CancellationToken.None), Is.EqualTo(new TenantKeyRewrap(tenants.Length, tenants.Length, 0)));
+            Assert.That(await rotation.RewrapTenantKeysAsync(CancellationToken.None), Is.EqualTo(new TenantKeyRewrap(0, 0, 0)));
         }
 
         using (Assert.EnterMultipleScope())

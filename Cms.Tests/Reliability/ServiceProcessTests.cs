@@ -24,6 +24,7 @@ public sealed class ServiceProcessTests : PrivateClusterFixture
         ["Cms:Audit:HmacKey"] = CmsApiFactory.AuditKey,
         ["Cms:Crypto:MasterKeys:1"] = CmsApiFactory.MasterKey,
         ["Cms:Crypto:ActiveMasterKeyVersion"] = "1",
+        ["Cms:Crypto:TenantKeyVault:Directory"] = Db.KeyVaultDirectory,
         ["Cms:RateLimit:PermitsPerSecond"] = "1000000",
         ["Cms:RateLimit:Burst"] = "1000000",
         ["Cms:Resilience:BreakerBreakDuration"] = "00:00:01",

@@ -38,6 +38,11 @@ public sealed class CmsApiFactory(TestDatabase database, IReadOnlyDictionary<str
         builder.UseSetting("Cms:Audit:HmacKey", AuditKey);
         builder.UseSetting("Cms:Crypto:MasterKeys:1", MasterKey);
         builder.UseSetting("Cms:Crypto:ActiveMasterKeyVersion", "1");
+        if (database.Kind == DatabaseKind.Postgres)
+        {
+            // Shared by every instance on this database; on SQLite the service's own default (next to the file) is used.
+            builder.UseSetting("Cms:Crypto:TenantKeyVault:Directory", database.KeyVaultDirectory);
+        }
 
         // Tests fire bursts far beyond a tenant's production rate; the rate-limit tests set their own limits.
         builder.UseSetting("Cms:RateLimit:PermitsPerSecond", "1000000");
@@ -53,6 +58,9 @@ public sealed class CmsApiFactory(TestDatabase database, IReadOnlyDictionary<str
         // Deadline alerts are emitted by the tests that are about them (DeadlineAlertScheduler.RunOnceAsync on a fake
         // clock): on the wall clock they would add events to every other test's feed.
         builder.UseSetting("Cms:DeadlineAlerts:Enabled", "false");
+
+        // Likewise the retention job: the retention tests run it on a fake clock (RetentionRunner.RunOnceAsync).
+        builder.UseSetting("Cms:Retention:Enabled", "false");
         foreach (var (key, value) in settings ?? new Dictionary<string, string>())
         {
             builder.UseSetting(key, value);

@@ -43,7 +43,7 @@ public sealed class OidcProvider : IAsyncDisposable
 
     public string Authority => Issuer.ToString().TrimEnd('/');
 
-    /// <summary>The run's provider, started on first use and stopped at the end of the run (<see cref="OidcProviderRun"/>).</summary>
+    /// <summary>The run's provider, started on first use and stopped at the end of the run (<see cref="TestRun"/>).</summary>
     public static async Task<OidcProvider> SharedAsync()
     {
         await SharedGate.WaitAsync();

@@ -1,9 +1,12 @@
+using Npgsql;
+
 namespace Cms.Tests.Support;
 
 /// <summary>
-/// A fixture with a PostgreSQL cluster of its own (<see cref="PrivatePostgres"/>), for tests that stop or restart the
-/// server: the shared test server is never touched. Each test starts with the cluster running and the database reset;
-/// the cluster is deleted with the fixture.
+/// A fixture on the run's private PostgreSQL cluster (<see cref="PrivatePostgres.SharedAsync"/>), for tests that stop or
+/// restart the server: the test command's server is never touched. The fixture has a database of its own there; each
+/// test starts with the cluster running and the database reset, and the database is dropped with the fixture (the
+/// cluster after the run's last test).
 /// </summary>
 public abstract class PrivateClusterFixture
 {
@@ -14,27 +17,42 @@ public abstract class PrivateClusterFixture
     [OneTimeSetUp]
     public async Task StartClusterAsync()
     {
-        Server = await PrivatePostgres.StartAsync();
-        Db = await PostgresTestDatabase.CreateAsync(Server.Admin);
+        Server = await PrivatePostgres.SharedAsync();
+        EnsureRunning();
+        Db = await PostgresTestDatabase.CopyOfTemplateAsync(Server.Admin);
     }
 
     [SetUp]
     public async Task ResetAsync()
     {
-        if (!Server.IsRunning)
-        {
-            Server.Start();
-        }
-
+        EnsureRunning();
         await Db.ResetAsync();
     }
 
     [OneTimeTearDown]
-    public async Task StopClusterAsync()
+    public async Task DropDatabaseAsync()
     {
-        if (Server is not null)
+        if (Db is null)
         {
-            await Server.DisposeAsync(); // stops the cluster and deletes it, database included
+            return;
+        }
+
+        try
+        {
+            EnsureRunning(); // a test may end with the server stopped
+            await Db.DisposeAsync();
+        }
+        catch (Exception ex) when (ex is NpgsqlException or InvalidOperationException)
+        {
+            // The cluster is deleted after the run, database included; a failed drop loses nothing.
+        }
+    }
+
+    private void EnsureRunning()
+    {
+        if (!Server.IsRunning)
+        {
+            Server.Start();
         }
     }
 }

@@ -7,8 +7,8 @@ using Npgsql;
 namespace Cms.Tests.Support;
 
 /// <summary>
-/// A PostgreSQL cluster of one test's own (initdb in a temp directory, 127.0.0.1 on a free port), for tests that stop or
-/// restart the server: the test command's shared cluster serves every other fixture and must never go down. Binaries
+/// A PostgreSQL cluster apart from the test command's (initdb in a temp directory, 127.0.0.1 on a free port), for tests
+/// that stop or restart the server: the test command's cluster serves every other fixture and must never go down. Binaries
 /// from CMS_TEST_PG_BIN; as root the server runs as the OS user postgres (initdb refuses root), as scripts/test.sh does.
 /// Dispose stops it (fast) and deletes its directory.
 /// </summary>
@@ -41,6 +41,37 @@ public sealed class PrivatePostgres : IAsyncDisposable
         Pooling = false,
         Timeout = 5,
     };
+
+    private static readonly SemaphoreSlim SharedGate = new(1, 1);
+    private static PrivatePostgres? _shared;
+
+    /// <summary>
+    /// The run's one private cluster for the fixtures that stop or restart their server (<see cref="PrivateClusterFixture"/>):
+    /// started by the first of them, kept for the others (each with a database of its own), deleted after the last test
+    /// (<see cref="TestRun"/>). Those fixtures never run at the same time (they are NonParallelizable, and the run is serial).
+    /// </summary>
+    public static async Task<PrivatePostgres> SharedAsync()
+    {
+        await SharedGate.WaitAsync();
+        try
+        {
+            return _shared ??= await StartAsync();
+        }
+        finally
+        {
+            SharedGate.Release();
+        }
+    }
+
+    /// <summary>Deletes the shared cluster, if one was started; never throws.</summary>
+    public static async Task DisposeSharedAsync()
+    {
+        var shared = Interlocked.Exchange(ref _shared, null);
+        if (shared is not null)
+        {
+            await shared.DisposeAsync();
+        }
+    }
 
     public static async Task<PrivatePostgres> StartAsync()
     {

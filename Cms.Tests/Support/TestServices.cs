@@ -17,6 +17,7 @@ public static class TestServices
     {
         var services = new ServiceCollection();
         services.AddCmsApplication();
+        services.AddSingleton(new TenantKeyVaultOptions { Directory = db.KeyVaultDirectory });
         services.AddCmsInfrastructure(new DatabaseOptions
         {
             Provider = db.Kind == DatabaseKind.Postgres ? DatabaseProvider.Postgres : DatabaseProvider.Sqlite,
@@ -24,7 +25,8 @@ public static class TestServices
         });
         services.AddLogging();
 
-        // What the host supplies from configuration: the audit chain's HMAC key and the master key.
+        // What the host supplies from configuration: the vault's directory (above: before the infrastructure's default),
+        // the audit chain's HMAC key and the master key.
         services.AddSingleton(new AuditChainKey(System.Text.Encoding.UTF8.GetBytes("test-services-audit-chain-key-0123456789")));
         services.AddSingleton<IMasterKeyProvider>(new ConfiguredMasterKeyProvider(
             new Dictionary<string, byte[]> { ["1"] = System.Text.Encoding.UTF8.GetBytes("test-services-master-key-0123456") }, "1"));

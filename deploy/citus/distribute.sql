@@ -87,6 +87,9 @@ SELECT create_distributed_table('complaint_keywords', 'tenant_id', colocate_with
 SELECT create_distributed_table('letter_templates', 'tenant_id', colocate_with => 'staff_users');
 SELECT create_distributed_table('letters', 'tenant_id', colocate_with => 'staff_users');
 SELECT create_distributed_table('deadline_alerts', 'tenant_id', colocate_with => 'staff_users');
+-- Retention (issue 19): the tenant's schedule and the retention job's lease and cursor.
+SELECT create_distributed_table('retention_schedules', 'tenant_id', colocate_with => 'staff_users');
+SELECT create_distributed_table('retention_runs', 'tenant_id', colocate_with => 'staff_users');
 
 -- Stays on the coordinator only: "VersionInfo" (the migration history; migrations run against the coordinator).
 

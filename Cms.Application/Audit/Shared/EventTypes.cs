@@ -14,6 +14,7 @@ public static class EventTypes
         "tenant.suspended",
         "tenant.reactivated",
         "settings.clocks_updated",
+        "retention.schedule_updated",
         "staff.added",
         "staff.roles_replaced",
         "staff.deactivated",

@@ -1,5 +1,4 @@
 using Cms.Application.Abstractions;
-using Cms.Application.Audit;
 using Cms.Application.Common;
 using Cms.Domain.Common;
 using Mediator;
@@ -21,7 +20,7 @@ public sealed class EraseConsumerValidator : IValidator<EraseConsumerCommand>
     public void Validate(EraseConsumerCommand request, ValidationErrors errors) => errors.Id("id", request.ConsumerId);
 }
 
-internal sealed class EraseConsumerHandler(IConsumerRepository consumers, IConsumerQueries queries, AuditTrail audit, TimeProvider clock)
+internal sealed class EraseConsumerHandler(IConsumerRepository consumers, IConsumerQueries queries, ConsumerErasure erasure)
     : ICommandHandler<EraseConsumerCommand, Result<ConsumerDto>>
 {
     public async ValueTask<Result<ConsumerDto>> Handle(EraseConsumerCommand command, CancellationToken cancellationToken)
@@ -32,20 +31,7 @@ internal sealed class EraseConsumerHandler(IConsumerRepository consumers, IConsu
             return Error.NotFound("consumer");
         }
 
-        var expectedVersion = consumer.Version;
-        var erased = consumer.Erase(clock.GetUtcNow());
-        if (!erased.IsSuccess)
-        {
-            return erased.Error!;
-        }
-
-        if (!await consumers.UpdateAsync(consumer, expectedVersion, cancellationToken))
-        {
-            return Error.StaleVersion(expectedVersion, expectedVersion + 1);
-        }
-
-        await audit.RecordAsync("consumer.erased", AuditTrail.Consumer, consumer.Id, consumer.Version,
-            ["externalRef", "fullName", "email", "phone", "address", "dateOfBirth", "vulnerability"], cancellationToken);
-        return (await queries.GetAsync(consumer.Id, cancellationToken))!;
+        var erased = await erasure.EraseAsync(consumer, cancellationToken);
+        return erased.IsSuccess ? (await queries.GetAsync(consumer.Id, cancellationToken))! : erased.Error!;
     }
 }
