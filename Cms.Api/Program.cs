@@ -47,6 +47,12 @@ if (args is [Cms.Api.Import.ImportConsumersCommandLine.Name, ..])
     return await Cms.Api.Import.ImportConsumersCommandLine.RunAsync(args, Console.Out, Console.Error);
 }
 
+if (args is [Cms.Api.Maintenance.SealFreeTextCommandLine.Name, ..])
+{
+    // The online conversion of free text written before it was sealed (ADR 0013): resumable, safe while the service runs.
+    return await Cms.Api.Maintenance.SealFreeTextCommandLine.RunAsync(args, Console.Out, Console.Error);
+}
+
 if (args is ["seed-demo", ..])
 {
     return await SeedDemoCommand.RunAsync(args, Console.Out, Console.Error);

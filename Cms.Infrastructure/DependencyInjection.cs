@@ -113,6 +113,7 @@ public static class DependencyInjection
         services.AddScoped<ConsumerSealing>();
         services.AddScoped<ConsumerTextKeys>();
         services.AddScoped<Privacy.FreeTextConverter>();
+        services.AddSingleton<Privacy.FreeTextConversion>();
         services.AddScoped<Privacy.ComplaintKeywords>();
         services.AddScoped<IConsumerRepository, ConsumerRepository>();
         services.AddScoped<IConsumerBulkWriter, ConsumerBulkWriter>();

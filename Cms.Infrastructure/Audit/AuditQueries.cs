@@ -40,7 +40,7 @@ internal sealed class AuditQueries(QuerySession db, TenantScope scope, AuditValu
         var entries = new List<AuditEntryDto>();
         foreach (var row in rows)
         {
-            entries.Add(row.ToDto() with { Changes = await values.OpenAsync(row.Id, row.ChangedValues, cancellationToken) });
+            entries.Add(Mapping.To<AuditEntryDto>(row) with { Changes = await values.OpenAsync(row.Id, row.ChangedValues, cancellationToken) });
         }
 
         return Cursor.ToPage(entries, limit, a => new CursorKey(a.OccurredAt, a.Id));

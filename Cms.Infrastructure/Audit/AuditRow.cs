@@ -37,10 +37,6 @@ internal sealed class AuditRow
         new(Id, tenantId, OccurredAt, WireNames.Parse<ActorType>(ActorType), ActorId, Action, EntityType, EntityId,
             StoredJson.Deserialize<string[]>(ChangedFields), TraceId, ChangedValues);
 
-    /// <summary>The entry as the audit list shows it (its changed values are opened by the caller).</summary>
-    public AuditEntryDto ToDto() => new(Id, OccurredAt, WireNames.Parse<ActorType>(ActorType), ActorId, Action, EntityType, EntityId,
-        StoredJson.Deserialize<string[]>(ChangedFields), TraceId);
-
     public ChainedAuditEntry ToChained(Guid tenantId) => new(ToEntry(tenantId), Seq, PrevHash, Hash, EntryHmac);
 
     /// <summary>The row of an entry with its HMAC and its link (seq 0 and empty hashes: not linked yet).</summary>

@@ -68,8 +68,6 @@ internal sealed class ResponseRow
 
     public ComplaintResponse ToDomain() => new(Id, ComplaintId, WireNames.Parse<ResponseType>(Type), SentAt, RecordedBy, RecordedAt);
 
-    public ResponseDto ToDto() => new(Id, ComplaintId, WireNames.Parse<ResponseType>(Type), SentAt, RecordedBy, RecordedAt);
-
     public static object Parameters(Guid tenantId, ComplaintResponse r) => new
     {
         TenantId = tenantId,

@@ -23,13 +23,6 @@ internal sealed class ComplaintSummaryRow
     public Guid? QueueId { get; init; }
 
     public const string Columns = "id, reference, consumer_id, channel, product, category, priority, status, assignee_id, received_at, next_due_at, version, queue_id";
-
-    public ComplaintSummaryDto ToDto(DateTimeOffset now) => new(Id, Reference, ConsumerId, WireNames.Parse<Channel>(Channel), Product, Category,
-        WireNames.Parse<Priority>(Priority), WireNames.Parse<ComplaintStatus>(Status), AssigneeId, ReceivedAt, NextDueAt,
-        Overdue: NextDueAt is { } due && due < now, Version)
-    {
-        QueueId = QueueId,
-    };
 }
 
 /// <summary>A row of the due list.</summary>

@@ -154,7 +154,7 @@ internal sealed class ComplaintQueries(QuerySession db, TenantScope scope, Consu
         sql.Append(" ORDER BY received_at, id LIMIT @Take");
         p.Add("Take", limit + 1);
         var rows = await db.QueryAsync<ComplaintSummaryRow>(sql.ToString(), p, cancellationToken);
-        return Cursor.ToPage([.. rows.Select(r => r.ToDto(now))], limit, c => new CursorKey(c.ReceivedAt, c.Id));
+        return Cursor.ToPage([.. rows.Select(r => Mapping.ToSummary(r, now))], limit, c => new CursorKey(c.ReceivedAt, c.Id));
     }
 
     public async Task<Page<DueComplaintDto>> ListDueAsync(DueFilter filter, DateTimeOffset now, int limit, CursorKey? after,

@@ -223,7 +223,7 @@ internal sealed class ComplaintRow
             redress is null ? null : new RedressDto(redress.Monetary is { } m ? new MoneyDto(m.AmountMinor, m.Currency) : null, text.Shown(redress.NonMonetary)),
             RootCause, RootCauseTaxonomyVersion,
             referral is null ? null : new ReferralDto(text.Shown(referral.Body), text.Shown(referral.ExternalReference), referral.ReferredAt, referral.Outcome, referral.OutcomeAt),
-            [.. responses.Select(r => r.ToDto())], ClosureBand is null ? null : WireNames.Parse<ClosureBand>(ClosureBand), MergedIntoId,
+            [.. responses.Select(Mapping.To<ResponseDto>)], ClosureBand is null ? null : WireNames.Parse<ClosureBand>(ClosureBand), MergedIntoId,
             [.. deadlines.Select(d => DeadlineDto.From(d, now))],
             NextDueAt, NextDueAt is { } due && due < now, CreatedAt, UpdatedAt, Version)
         {

@@ -10,7 +10,8 @@ namespace Cms.Infrastructure.Consumers;
 /// <summary>
 /// The bulk import's writer. Sealing is the same as <see cref="ConsumerRepository.AddAsync"/> (one data key per consumer
 /// wrapped with the tenant key, every personal field AES-256-GCM under it, blind indexes under the tenant's blind-index
-/// key), done in parallel on every core since it is pure CPU, with one <see cref="ConsumerSealer"/> per worker. Then:
+/// key), done in parallel on every core since it is pure CPU, with one <see cref="ConsumerSealer"/> per worker, one
+/// statement's rows at a time: the next statement's rows are sealed while the database inserts the current one. Then:
 /// <list type="bullet">
 /// <item>PostgreSQL: multi-row INSERTs of 1,000 rows as cms_app, under the tenant policy (WITH CHECK holds for every row,
 /// and the tenant id comes from the scope, never from the file). ON CONFLICT on the external reference's blind index skips
@@ -36,72 +37,107 @@ internal sealed class ConsumerBulkWriter(DbSession db, TenantScope scope, Consum
         }
 
         var tenantKey = (await keys.CurrentTenantKeyAsync(create: true, cancellationToken))!;
-        var rows = new ConsumerRow[consumers.Count];
-        var wrappedKeys = new string[consumers.Count];
-        Parallel.For(0, consumers.Count, new ParallelOptions { CancellationToken = cancellationToken },
-            () => new ConsumerSealer(tenantKey, tenantId, consumers.Count),
-            (i, _, sealer) =>
-            {
-                (rows[i], wrappedKeys[i]) = sealer.SealNew(consumers[i]);
-                return sealer;
-            },
-            sealer => sealer.Dispose());
-
+        var sealedRows = new SealedRows(consumers, tenantKey, tenantId);
         var createdAt = clock.GetUtcNow();
-        return options.Provider == DatabaseProvider.Postgres
-            ? await InsertInBatchesAsync(tenantId, rows, wrappedKeys, createdAt, cancellationToken)
-            : await InsertEachAsync(tenantId, rows, wrappedKeys, createdAt, cancellationToken);
+        if (options.Provider == DatabaseProvider.Postgres)
+        {
+            return await InsertInBatchesAsync(tenantId, sealedRows, createdAt, cancellationToken);
+        }
+
+        await sealedRows.SealAsync(0, consumers.Count, cancellationToken);
+        return await InsertEachAsync(tenantId, sealedRows.Rows, sealedRows.WrappedKeys, createdAt, cancellationToken);
     }
 
-    private async Task<IReadOnlyList<int>> InsertInBatchesAsync(Guid tenantId, ConsumerRow[] rows, string[] wrappedKeys,
-        DateTimeOffset createdAt, CancellationToken cancellationToken)
+    /// <summary>The import batch's rows as they are sealed, a range at a time, on every core.</summary>
+    private sealed class SealedRows(IReadOnlyList<Consumer> consumers, TenantKeyMaterial tenantKey, Guid tenantId)
+    {
+        public ConsumerRow[] Rows { get; } = new ConsumerRow[consumers.Count];
+
+        public string[] WrappedKeys { get; } = new string[consumers.Count];
+
+        public Task SealAsync(int first, int count, CancellationToken cancellationToken) => Task.Run(() =>
+            Parallel.For(first, first + count, new ParallelOptions { CancellationToken = cancellationToken },
+                () => new ConsumerSealer(tenantKey, tenantId, count),
+                (i, _, sealer) =>
+                {
+                    (Rows[i], WrappedKeys[i]) = sealer.SealNew(consumers[i]);
+                    return sealer;
+                },
+                sealer => sealer.Dispose()), cancellationToken);
+    }
+
+    private async Task<IReadOnlyList<int>> InsertInBatchesAsync(Guid tenantId, SealedRows sealedRows, DateTimeOffset createdAt,
+        CancellationToken cancellationToken)
     {
         var connection = (NpgsqlConnection)await db.ConnectionInTransactionAsync(cancellationToken);
+        var (rows, wrappedKeys) = (sealedRows.Rows, sealedRows.WrappedKeys);
         var skipped = new List<int>();
-        for (var first = 0; first < rows.Length; first += RowsPerStatement)
+        var sealing = sealedRows.SealAsync(0, Math.Min(RowsPerStatement, rows.Length), cancellationToken);
+        try
         {
-            var count = Math.Min(RowsPerStatement, rows.Length - first);
-            var added = new HashSet<Guid>(count);
-            await using (var insert = new NpgsqlCommand(ConsumersInsert(count), connection) { CommandTimeout = options.CommandTimeoutSeconds })
+            for (var first = 0; first < rows.Length; first += RowsPerStatement)
             {
-                for (var i = first; i < first + count; i++)
-                {
-                    foreach (var value in ConsumerRow.Map.ValuesOf(rows[i]))
-                    {
-                        insert.Parameters.Add(new NpgsqlParameter { Value = value ?? DBNull.Value });
-                    }
-                }
-
-                await using var reader = await insert.ExecuteReaderAsync(cancellationToken);
-                while (await reader.ReadAsync(cancellationToken))
-                {
-                    added.Add(reader.GetGuid(0));
-                }
+                await sealing;
+                var next = first + RowsPerStatement;
+                sealing = next < rows.Length
+                    ? sealedRows.SealAsync(next, Math.Min(RowsPerStatement, rows.Length - next), cancellationToken)
+                    : Task.CompletedTask;
+                await InsertStatementAsync(connection, tenantId, rows, wrappedKeys, first, Math.Min(RowsPerStatement, rows.Length - first),
+                    createdAt, skipped, cancellationToken);
             }
-
-            await using var keysInsert = new NpgsqlCommand { Connection = connection, CommandTimeout = options.CommandTimeoutSeconds };
-            keysInsert.Parameters.Add(new NpgsqlParameter { Value = tenantId, NpgsqlDbType = NpgsqlDbType.Uuid });
-            keysInsert.Parameters.Add(new NpgsqlParameter { Value = createdAt, NpgsqlDbType = NpgsqlDbType.TimestampTz });
-            for (var i = first; i < first + count; i++)
-            {
-                if (!added.Contains(rows[i].Id))
-                {
-                    skipped.Add(i);
-                    continue;
-                }
-
-                keysInsert.Parameters.Add(new NpgsqlParameter { Value = rows[i].Id, NpgsqlDbType = NpgsqlDbType.Uuid });
-                keysInsert.Parameters.Add(new NpgsqlParameter { Value = wrappedKeys[i], NpgsqlDbType = NpgsqlDbType.Text });
-            }
-
-            if (added.Count > 0)
-            {
-                keysInsert.CommandText = ConsumerKeysInsert(added.Count);
-                await keysInsert.ExecuteNonQueryAsync(cancellationToken);
-            }
+        }
+        finally
+        {
+            // An insert that failed leaves the next range's sealing running: it ends before the batch's transaction does.
+            await sealing.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
         }
 
         return skipped;
+    }
+
+    /// <summary>One multi-row INSERT of consumers and one of their keys (those the first added); the skipped positions are
+    /// added to <paramref name="skipped"/>.</summary>
+    private async Task InsertStatementAsync(NpgsqlConnection connection, Guid tenantId, ConsumerRow[] rows, string[] wrappedKeys,
+        int first, int count, DateTimeOffset createdAt, List<int> skipped, CancellationToken cancellationToken)
+    {
+        var added = new HashSet<Guid>(count);
+        await using (var insert = new NpgsqlCommand(ConsumersInsert(count), connection) { CommandTimeout = options.CommandTimeoutSeconds })
+        {
+            for (var i = first; i < first + count; i++)
+            {
+                foreach (var value in ConsumerRow.Map.ValuesOf(rows[i]))
+                {
+                    insert.Parameters.Add(new NpgsqlParameter { Value = value ?? DBNull.Value });
+                }
+            }
+
+            await using var reader = await insert.ExecuteReaderAsync(cancellationToken);
+            while (await reader.ReadAsync(cancellationToken))
+            {
+                added.Add(reader.GetGuid(0));
+            }
+        }
+
+        await using var keysInsert = new NpgsqlCommand { Connection = connection, CommandTimeout = options.CommandTimeoutSeconds };
+        keysInsert.Parameters.Add(new NpgsqlParameter { Value = tenantId, NpgsqlDbType = NpgsqlDbType.Uuid });
+        keysInsert.Parameters.Add(new NpgsqlParameter { Value = createdAt, NpgsqlDbType = NpgsqlDbType.TimestampTz });
+        for (var i = first; i < first + count; i++)
+        {
+            if (!added.Contains(rows[i].Id))
+            {
+                skipped.Add(i);
+                continue;
+            }
+
+            keysInsert.Parameters.Add(new NpgsqlParameter { Value = rows[i].Id, NpgsqlDbType = NpgsqlDbType.Uuid });
+            keysInsert.Parameters.Add(new NpgsqlParameter { Value = wrappedKeys[i], NpgsqlDbType = NpgsqlDbType.Text });
+        }
+
+        if (added.Count > 0)
+        {
+            keysInsert.CommandText = ConsumerKeysInsert(added.Count);
+            await keysInsert.ExecuteNonQueryAsync(cancellationToken);
+        }
     }
 
     /// <summary>

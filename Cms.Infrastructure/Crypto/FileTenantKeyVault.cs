@@ -38,9 +38,6 @@ public sealed class FileTenantKeyVault : ITenantKeyVault
 
     public string Kind => "file";
 
-    /// <summary>The directory (for the host's start-up log and the tests; never written to the audit chain).</summary>
-    public string DirectoryPath => _directory;
-
     public Task CreateAsync(Guid tenantId, CancellationToken cancellationToken)
     {
         ThrowIfDestroyed(tenantId);

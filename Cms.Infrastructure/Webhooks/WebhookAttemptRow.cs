@@ -1,4 +1,3 @@
-using Cms.Application.Webhooks;
 using Cms.Infrastructure.Persistence;
 
 namespace Cms.Infrastructure.Webhooks;
@@ -21,6 +20,4 @@ internal sealed class WebhookAttemptRow
     public static readonly ColumnMap Map = new("webhook_attempts", keys: ["tenant_id", "id"],
         setOnce: ["endpoint_id", "event_position", "event_id", "attempt", "attempted_at", "outcome", "status_code", "error", "duration_ms"],
         mutable: []);
-
-    public WebhookAttemptDto ToDto() => new(Id, EventPosition, EventId, Attempt, AttemptedAt, Outcome, StatusCode, Error, DurationMs);
 }

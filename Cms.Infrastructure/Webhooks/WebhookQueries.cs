@@ -41,6 +41,6 @@ internal sealed class WebhookQueries(DbSession db, TenantScope scope) : IWebhook
                 AfterId = after?.Id ?? Guid.Empty,
                 Take = limit + 1,
             }, cancellationToken);
-        return Cursor.ToPage([.. rows.Select(r => r.ToDto())], limit, a => new CursorKey(a.AttemptedAt, a.Id));
+        return Cursor.ToPage([.. rows.Select(Mapping.To<WebhookAttemptDto>)], limit, a => new CursorKey(a.AttemptedAt, a.Id));
     }
 }

@@ -61,7 +61,7 @@ public sealed class WireNamesTests
         typeof(Sector), typeof(Jurisdiction), typeof(TenantStatus), typeof(Role), typeof(StaffKind), typeof(VulnerabilityDriver),
         typeof(ActorType), typeof(ErrorKind), typeof(ClosureBand), typeof(Cms.Domain.Taxonomies.TaxonomyKind),
         typeof(Cms.Domain.LegalEntities.FcaPermission), typeof(Cms.Domain.Letters.LetterType), typeof(Cms.Domain.Letters.LetterStatus),
-        typeof(Cms.Domain.Letters.LetterChannel), typeof(DeadlineAlertKind),
+        typeof(Cms.Domain.Letters.LetterChannel), typeof(DeadlineAlertKind), typeof(Cms.Domain.Retention.RetentionAction),
     ];
 
     [Test]

@@ -80,6 +80,7 @@ public sealed class RetentionApiTests(DatabaseKind kind) : ApiTestBase(kind)
     [TestCase("limit=201")]
     [TestCase("cursor=not-a-cursor")]
     [TestCase("asOf=yesterday")]
+    [TestCase("asOf=0001-01-01T00:00:00Z")]
     public async Task A_bad_preview_request_is_a_problem(string query)
     {
         var tenant = await CreateTenantAsync();

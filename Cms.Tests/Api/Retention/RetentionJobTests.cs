@@ -1,3 +1,4 @@
+using System.Diagnostics.Metrics;
 using System.Net;
 using System.Net.Http.Json;
 using Cms.Application.Audit;
@@ -96,6 +97,30 @@ public sealed class RetentionJobTests(DatabaseKind kind) : ApiTestBase(kind)
         Assert.That(preview.Select(p => p.ConsumerId), Is.EquivalentTo(due.Select(c => c.Id)));
         Assert.That(preview, Has.All.Property(nameof(RetentionPreviewItemDto.Reason)).StartsWith("FCA DISP 1.9.1R(2)"));
 
+        var today = DateOnly.FromDateTime(DateTime.UtcNow);
+        var reportRoute = $"/v1/reports/complaints?from={today.AddDays(-3):yyyy-MM-dd}&to={today.AddDays(3):yyyy-MM-dd}";
+        var figuresBefore = await (await tenant.Admin.GetAsync(reportRoute)).Content.ReadAsStringAsync();
+        var erasedCounted = new LockedCollection<long>();
+        using var listener = new MeterListener();
+        listener.InstrumentPublished = (instrument, l) =>
+        {
+            if (instrument.Meter.Name == Telemetry.MeterName && instrument.Name == "cms.retention.erased")
+            {
+                l.EnableMeasurementEvents(instrument);
+            }
+        };
+        listener.SetMeasurementEventCallback<long>((_, value, tags, _) =>
+        {
+            foreach (var tag in tags)
+            {
+                if (tag.Key == Telemetry.Tags.TenantId && Equals(tag.Value, tenant.Id.ToString()))
+                {
+                    erasedCounted.Add(value);
+                }
+            }
+        });
+        listener.Start();
+
         var clock = new SettableTimeProvider(after);
         var work = Factory.Services.GetRequiredService<TenantWork>();
         var instanceA = new RetentionRunner(work, OneAtATime, clock) { AfterBatch = _ => throw new CrashException() };
@@ -132,6 +157,10 @@ public sealed class RetentionJobTests(DatabaseKind kind) : ApiTestBase(kind)
         Assert.That(await ErasedAsync(tenant.Admin, withOpen.Id), Is.False, "a complaint still open");
         Assert.That(await ErasedAsync(tenant.Admin, noComplaint.Id), Is.False, "nothing closed");
         Assert.That(await ErasedAsync(other.Admin, otherDue.Id), Is.True, "the other tenant's own schedule (the default) is due too");
+
+        // The regulator's figures do not move; the counter says what the job did.
+        Assert.That(await (await tenant.Admin.GetAsync(reportRoute)).Content.ReadAsStringAsync(), Is.EqualTo(figuresBefore));
+        Assert.That(erasedCounted.Snapshot().Sum(), Is.EqualTo(due.Count));
 
         // Each erased once, by the job, in its own tenant's trail; the preview now lists nothing more.
         var erasures = (await AuditAsync(tenant.Admin)).Where(e => e.Action == "consumer.erased").ToList();

@@ -1,0 +1,66 @@
+using Cms.Infrastructure.Persistence;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Cms.Infrastructure.Privacy;
+
+/// <summary>Where the conversion stands: one tenant's table, rows sealed so far of those found unsealed at its start.</summary>
+public sealed record FreeTextConversionProgress(Guid TenantId, string Table, long Done, long Total, double RowsPerSecond, TimeSpan? TimeLeft)
+{
+    public bool Finished => Done >= Total;
+}
+
+/// <summary>
+/// The online conversion of rows written before free text was sealed (ADR 0013, issue 19 item 2; the command
+/// <c>seal-free-text</c>): tenant by tenant, complaints then notes, in committed batches through <see cref="TenantWork"/>
+/// (the tenant scope and unit of work a request uses), each batch converted by <see cref="FreeTextConverter"/>, whose
+/// per-row guard (<c>text_sealed = false</c>) lets the service write the same rows meanwhile. Resumable by construction:
+/// what is converted no longer matches, so a run stopped at any point continues with what is left (the partial index
+/// <c>ix_complaints_text_unsealed</c> finds it), and a second run finds nothing.
+/// </summary>
+public sealed class FreeTextConversion(TenantWork work, TimeProvider clock)
+{
+    public const int MaxBatch = 10_000;
+
+    /// <summary>Converts every unsealed row of <paramref name="onlyTenant"/> (or of every tenant not being offboarded);
+    /// answers how many rows it sealed. <paramref name="progress"/> is told after every batch.</summary>
+    public async Task<long> RunAsync(int batchSize, Guid? onlyTenant, Action<FreeTextConversionProgress> progress, CancellationToken cancellationToken)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(batchSize, 1);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(batchSize, MaxBatch);
+        IReadOnlyList<Guid> tenants = onlyTenant is { } one ? [one] : await work.RunAsync<IReadOnlyList<Guid>>(null, (db, token) => db.QueryAsync<Guid>(
+            "SELECT id FROM tenants WHERE id NOT IN (SELECT id FROM tenant_offboardings) ORDER BY id", null, token), cancellationToken, commit: false);
+        long sealedRows = 0;
+        foreach (var tenant in tenants)
+        {
+            sealedRows += await TableAsync(tenant, "complaints", (c, b, t) => c.ConvertComplaintsAsync(null, b, t), batchSize, progress, cancellationToken);
+            sealedRows += await TableAsync(tenant, "complaint_notes", (c, b, t) => c.ConvertNotesAsync(null, b, t), batchSize, progress, cancellationToken);
+        }
+
+        return sealedRows;
+    }
+
+    private async Task<long> TableAsync(Guid tenant, string table, Func<FreeTextConverter, int, CancellationToken, Task<int>> convert, int batchSize,
+        Action<FreeTextConversionProgress> progress, CancellationToken cancellationToken)
+    {
+        // The table is one of the two above, never input.
+        var total = await work.RunAsync(tenant, (db, token) => db.ExecuteScalarAsync<long>(
+            $"SELECT COUNT(*) FROM {table} WHERE tenant_id = @TenantId AND text_sealed = @Unsealed", new { TenantId = tenant, Unsealed = false }, token),
+            cancellationToken, commit: false);
+        var started = clock.GetTimestamp();
+        long done = 0;
+        int taken;
+        do
+        {
+            taken = await work.RunAsync(tenant, (services, token) => convert(services.GetRequiredService<FreeTextConverter>(), batchSize, token),
+                cancellationToken);
+            done += taken;
+            var seconds = clock.GetElapsedTime(started).TotalSeconds;
+            var rate = seconds > 0 ? done / seconds : 0;
+            var left = Math.Max(0, total - done);
+            progress(new FreeTextConversionProgress(tenant, table, Math.Min(done, total), total, rate,
+                rate > 0 ? TimeSpan.FromSeconds(left / rate) : null));
+        }
+        while (taken == batchSize);
+        return done;
+    }
+}
