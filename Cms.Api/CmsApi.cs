@@ -114,7 +114,8 @@ public static class CmsApi
         services.AddSingleton<MigrationsHealthCheck>();
         services.AddHealthChecks()
             .AddCheck<DatabaseHealthCheck>("database", tags: ["ready"])
-            .AddCheck<MigrationsHealthCheck>("migrations", tags: ["ready"]);
+            .AddCheck<MigrationsHealthCheck>("migrations", tags: ["ready"])
+            .AddCheck<TenantKeyVaultHealthCheck>(TenantKeyVaultHealthCheck.Name, tags: ["ready"]);
         if (!string.IsNullOrWhiteSpace(auth.Authority))
         {
             services.AddHealthChecks().AddCheck<IdentityProviderHealthCheck>(IdentityProviderHealthCheck.Name, tags: ["ready"]);

@@ -89,6 +89,8 @@ public static class DependencyInjection
         services.AddSingleton<OverdueComplaintCounter>();
         services.AddSingleton<Idempotency.IdempotencyPurger>();
         services.AddSingleton<Instances.InstanceRegistry>();
+        services.AddSingleton<ReferenceCache>();
+        services.AddScoped<ReferenceStamp>();
         services.AddScoped<ITenantRepository, TenantRepository>();
         services.AddScoped<IStaffRepository, StaffRepository>();
         services.AddScoped<IQueueRepository, QueueRepository>();

@@ -19,6 +19,10 @@ public interface ITenantRepository
 
     Task<Tenant?> GetAsync(Guid id, CancellationToken cancellationToken);
 
+    /// <summary>The regulatory profile of the tenant (from its sector and jurisdiction, which never change); null when no
+    /// such tenant exists.</summary>
+    Task<RegulatoryProfile?> ProfileAsync(Guid id, CancellationToken cancellationToken);
+
     /// <summary>Stores the tenant's new status if it still has <paramref name="expected"/>; false when another change won.</summary>
     Task<bool> UpdateStatusAsync(Tenant tenant, TenantStatus expected, CancellationToken cancellationToken);
 }

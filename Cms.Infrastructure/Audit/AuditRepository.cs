@@ -23,7 +23,7 @@ internal sealed class AuditRepository(DbSession db, TenantScope scope, AuditChai
         var entryHmac = chain.EntryHmac(entry);
         if (db is PostgresSession)
         {
-            await db.ExecuteAsync(AuditRow.Map.Insert, AuditRow.From(entry, entryHmac, 0, "", ""), cancellationToken);
+            await db.DeferAsync(AuditRow.Map.Insert, AuditRow.From(entry, entryHmac, 0, "", ""), cancellationToken);
             return;
         }
 

@@ -7,11 +7,17 @@ using Cms.Infrastructure.Persistence;
 
 namespace Cms.Infrastructure.Calendar;
 
-/// <summary>The tenant's closure days and clock settings (tenant tables under row-level security).</summary>
+/// <summary>The tenant's closure days and clock settings (tenant tables under row-level security). The clock a command
+/// computes deadlines with is served from the service's cache under the tenant's reference stamp; every change to either
+/// sets a new stamp in its transaction.</summary>
 // Reads the primary for ICalendarQueries too: one small table that commands read for every deadline; the calendar page reads what they use.
-internal sealed class TenantClockRepository(DbSession db, TenantScope scope) : ITenantClockRepository, ICalendarQueries
+internal sealed class TenantClockRepository(DbSession db, TenantScope scope, ReferenceCache cache, ReferenceStamp stamp)
+    : ITenantClockRepository, ICalendarQueries
 {
-    public async Task<TenantClock> GetClockAsync(DateOnly from, DateOnly to, CancellationToken cancellationToken)
+    public Task<TenantClock> GetClockAsync(DateOnly from, DateOnly to, CancellationToken cancellationToken) =>
+        cache.GetAsync(stamp, $"clock:{from:O}:{to:O}", () => ReadClockAsync(from, to, cancellationToken));
+
+    private async Task<TenantClock> ReadClockAsync(DateOnly from, DateOnly to, CancellationToken cancellationToken)
     {
         var days = await db.QueryAsync<DateOnly>(
             "SELECT day FROM tenant_closure_days WHERE tenant_id = @TenantId AND active = @Active AND day >= @From AND day <= @To",
@@ -25,20 +31,27 @@ internal sealed class TenantClockRepository(DbSession db, TenantScope scope) : I
             $"SELECT {ClosureDayRow.Map.Columns} FROM tenant_closure_days WHERE tenant_id = @TenantId AND day = @Day",
             new { TenantId = scope.Required, Day = date }, cancellationToken))?.ToDomain();
 
-    public Task AddClosureDayAsync(ClosureDay day, CancellationToken cancellationToken) =>
-        db.ExecuteAsync(ClosureDayRow.Map.Insert, ClosureDayRow.From(day, TenantGuard.Check(scope, day.TenantId)), cancellationToken);
+    public async Task AddClosureDayAsync(ClosureDay day, CancellationToken cancellationToken)
+    {
+        await db.ExecuteAsync(ClosureDayRow.Map.Insert, ClosureDayRow.From(day, TenantGuard.Check(scope, day.TenantId)), cancellationToken);
+        await stamp.ChangedAsync(cancellationToken);
+    }
 
-    public Task UpdateClosureDayAsync(ClosureDay day, CancellationToken cancellationToken) =>
-        db.ExecuteAsync($"UPDATE tenant_closure_days SET {ClosureDayRow.Map.UpdateSet} WHERE {ClosureDayRow.Map.KeyEquals}",
+    public async Task UpdateClosureDayAsync(ClosureDay day, CancellationToken cancellationToken)
+    {
+        await db.ExecuteAsync($"UPDATE tenant_closure_days SET {ClosureDayRow.Map.UpdateSet} WHERE {ClosureDayRow.Map.KeyEquals}",
             ClosureDayRow.From(day, TenantGuard.Check(scope, day.TenantId)), cancellationToken);
+        await stamp.ChangedAsync(cancellationToken);
+    }
 
     public async Task<ClockSettings> GetSettingsAsync(CancellationToken cancellationToken) =>
         (await db.QuerySingleOrDefaultAsync<ClockSettingsRow>(
             $"SELECT {ClockSettingsRow.Map.Columns} FROM tenant_clock_settings WHERE tenant_id = @TenantId",
             new { TenantId = scope.Required }, cancellationToken))?.ToDomain() ?? ClockSettings.Default;
 
-    public Task SaveSettingsAsync(ClockSettings settings, DateTimeOffset now, CancellationToken cancellationToken) =>
-        db.ExecuteAsync(ClockSettingsRow.Map.Upsert,
+    public async Task SaveSettingsAsync(ClockSettings settings, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        await db.ExecuteAsync(ClockSettingsRow.Map.Upsert,
             new ClockSettingsRow
             {
                 TenantId = scope.Required,
@@ -48,6 +61,8 @@ internal sealed class TenantClockRepository(DbSession db, TenantScope scope) : I
                 UpdatedAt = now,
             },
             cancellationToken);
+        await stamp.ChangedAsync(cancellationToken);
+    }
 
     public async Task<IReadOnlyList<ClosureDayDto>> ListClosureDaysAsync(DateOnly from, DateOnly to, CancellationToken cancellationToken)
     {

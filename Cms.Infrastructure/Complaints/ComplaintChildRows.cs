@@ -1,9 +1,12 @@
+using System.Globalization;
+using System.Text;
 using Cms.Application.Complaints;
 using Cms.Domain.Common;
 using Cms.Domain.Complaints;
 using Cms.Domain.Regulation;
 using Cms.Infrastructure.Crypto;
 using Cms.Infrastructure.Persistence;
+using Dapper;
 
 namespace Cms.Infrastructure.Complaints;
 
@@ -21,25 +24,34 @@ internal sealed class DeadlineRow
 
     public Deadline ToDomain() => new(WireNames.Parse<DeadlineKind>(Kind), DueAt, MetAt, PausedAt, TimeSpan.FromMilliseconds(PausedMs));
 
-    /// <summary>Inserts a deadline, or brings a stored (possibly withdrawn) one of that kind up to date.</summary>
-    public const string Upsert =
-        """
-        INSERT INTO complaint_deadlines (tenant_id, complaint_id, kind, due_at, met_at, paused_at, paused_ms, withdrawn_at)
-        VALUES (@TenantId, @ComplaintId, @Kind, @DueAt, @MetAt, @PausedAt, @PausedMs, NULL)
-        ON CONFLICT (tenant_id, complaint_id, kind) DO UPDATE SET due_at = excluded.due_at, met_at = excluded.met_at,
-            paused_at = excluded.paused_at, paused_ms = excluded.paused_ms, withdrawn_at = NULL
-        """;
-
-    public static List<object> Parameters(Complaint c) => [.. c.Deadlines.Select(d => (object)new
+    /// <summary>Inserts the complaint's deadlines, or brings stored (possibly withdrawn) ones of those kinds up to date, in
+    /// ONE multi-row statement: its text and its parameters (<c>@Kind0</c>, <c>@DueAt0</c>, … per deadline).</summary>
+    public static (string Sql, DynamicParameters Parameters) UpsertAll(Complaint c)
     {
-        c.TenantId,
-        ComplaintId = c.Id,
-        Kind = d.Kind.ToWire(),
-        d.DueAt,
-        d.MetAt,
-        d.PausedAt,
-        PausedMs = (long)d.PausedFor.TotalMilliseconds,
-    })];
+        var values = new StringBuilder();
+        var p = new DynamicParameters();
+        p.Add("TenantId", c.TenantId);
+        p.Add("ComplaintId", c.Id);
+        var i = 0;
+        foreach (var d in c.Deadlines)
+        {
+            var n = i++.ToString(CultureInfo.InvariantCulture);
+            values.Append(values.Length == 0 ? "" : ", ")
+                .Append($"(@TenantId, @ComplaintId, @Kind{n}, @DueAt{n}, @MetAt{n}, @PausedAt{n}, @PausedMs{n}, NULL)");
+            p.Add("Kind" + n, d.Kind.ToWire());
+            p.Add("DueAt" + n, d.DueAt);
+            p.Add("MetAt" + n, d.MetAt);
+            p.Add("PausedAt" + n, d.PausedAt);
+            p.Add("PausedMs" + n, (long)d.PausedFor.TotalMilliseconds);
+        }
+
+        return ($"""
+            INSERT INTO complaint_deadlines (tenant_id, complaint_id, kind, due_at, met_at, paused_at, paused_ms, withdrawn_at)
+            VALUES {values}
+            ON CONFLICT (tenant_id, complaint_id, kind) DO UPDATE SET due_at = excluded.due_at, met_at = excluded.met_at,
+                paused_at = excluded.paused_at, paused_ms = excluded.paused_ms, withdrawn_at = NULL
+            """, p);
+    }
 }
 
 internal sealed class ResponseRow

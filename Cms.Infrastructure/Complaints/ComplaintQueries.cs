@@ -3,6 +3,7 @@ using Cms.Application.Abstractions;
 using Cms.Application.Common;
 using Cms.Application.Complaints;
 using Cms.Domain.Common;
+using Cms.Domain.Complaints;
 using Cms.Infrastructure.Crypto;
 using Cms.Infrastructure.Persistence;
 using Cms.Infrastructure.Privacy;
@@ -24,6 +25,22 @@ internal sealed class ComplaintQueries(QuerySession db, TenantScope scope, Consu
         var text = ComplaintText.Open(row, await texts.ForConsumerAsync(row.ConsumerId, cancellationToken));
         return row.ToDto(stored.Deadlines, stored.Responses, now, text);
     }
+
+    public async Task<ComplaintDto> AsWrittenAsync(Complaint complaint, Guid legalEntityId, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        // The key was read for the write (the same request's keys): no round trip.
+        var erased = (await texts.ForConsumerAsync(complaint.ConsumerId, cancellationToken)).KeyDestroyed;
+        if (erased || complaint.MergedIntoId is not null)
+        {
+            return (await GetAsync(complaint.Id, now, cancellationToken))!;
+        }
+
+        return WrittenComplaint.ToDto(complaint, legalEntityId, now, db.Current is PostgresSession ? Microseconds : instant => instant);
+    }
+
+    /// <summary>An instant as PostgreSQL stores it: whole microseconds (Npgsql drops the 100 ns ticks below).</summary>
+    private static DateTimeOffset Microseconds(DateTimeOffset instant) =>
+        new(instant.UtcTicks - (instant.UtcTicks % 10), TimeSpan.Zero);
 
     public async Task<bool> ExistsAsync(Guid id, CancellationToken cancellationToken) =>
         await db.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM complaints WHERE tenant_id = @TenantId AND id = @Id",

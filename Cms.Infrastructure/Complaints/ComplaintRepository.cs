@@ -42,7 +42,7 @@ internal sealed class ComplaintRepository(DbSession db, TenantScope scope, TimeP
         TenantGuard.Check(scope, complaint.TenantId);
         var cipher = await texts.ForConsumerAsync(complaint.ConsumerId, cancellationToken);
         var text = SealedComplaintText.Seal(complaint, cipher, null);
-        await db.ExecuteAsync(ComplaintRow.Map.Insert, ComplaintRow.Parameters(complaint, text), cancellationToken);
+        await db.DeferAsync(ComplaintRow.Map.Insert, ComplaintRow.Parameters(complaint, text), cancellationToken);
         await CountAsync(complaint, [], cancellationToken);
         if (!cipher.KeyDestroyed)
         {
@@ -50,16 +50,25 @@ internal sealed class ComplaintRepository(DbSession db, TenantScope scope, TimeP
         }
 
         Stored.AddOrUpdate(complaint, new AsStored(text, VulnerabilityTallies.Of(complaint)));
-        await db.ExecuteAsync(DeadlineRow.Upsert, DeadlineRow.Parameters(complaint), cancellationToken);
+        await UpsertDeadlinesAsync(complaint, cancellationToken);
         await AddResponsesAsync(complaint, cancellationToken);
         complaint.ClearPendingChanges();
+    }
+
+    private async Task UpsertDeadlinesAsync(Complaint complaint, CancellationToken cancellationToken)
+    {
+        if (complaint.Deadlines.Count > 0)
+        {
+            var (sql, parameters) = DeadlineRow.UpsertAll(complaint);
+            await db.DeferAsync(sql, parameters, cancellationToken);
+        }
     }
 
     private async Task AddResponsesAsync(Complaint complaint, CancellationToken cancellationToken)
     {
         if (complaint.AddedResponses.Count > 0)
         {
-            await db.ExecuteAsync(
+            await db.DeferAsync(
                 ResponseRow.Map.Insert,
                 complaint.AddedResponses.Select(r => ResponseRow.Parameters(complaint.TenantId, r)).ToList(), cancellationToken);
         }
@@ -86,7 +95,7 @@ internal sealed class ComplaintRepository(DbSession db, TenantScope scope, TimeP
         var changes = VulnerabilityTallies.Changes(complaint.TenantId, before, VulnerabilityTallies.Of(complaint));
         if (changes.Count > 0)
         {
-            await db.ExecuteAsync(VulnerabilityTallies.Upsert, changes, cancellationToken);
+            await db.DeferAsync(VulnerabilityTallies.Upsert, changes, cancellationToken);
         }
     }
 
@@ -121,7 +130,7 @@ internal sealed class ComplaintRepository(DbSession db, TenantScope scope, TimeP
 
         // The deadlines as the aggregate holds them now; a kind that no longer applies (a flag cleared) is withdrawn, not
         // deleted, so a later flag can bring it back and the history of what applied stays readable.
-        await db.ExecuteAsync(DeadlineRow.Upsert, DeadlineRow.Parameters(complaint), cancellationToken);
+        await UpsertDeadlinesAsync(complaint, cancellationToken);
         if (complaint.PendingChanges.Contains("deadlines"))
         {
             var key = new { complaint.TenantId, ComplaintId = complaint.Id };

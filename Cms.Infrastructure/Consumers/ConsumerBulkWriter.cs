@@ -69,7 +69,7 @@ internal sealed class ConsumerBulkWriter(DbSession db, TenantScope scope, Consum
     private async Task<IReadOnlyList<int>> InsertInBatchesAsync(Guid tenantId, SealedRows sealedRows, DateTimeOffset createdAt,
         CancellationToken cancellationToken)
     {
-        var connection = (NpgsqlConnection)db.ConnectionInTransaction;
+        var connection = (NpgsqlConnection)await db.ConnectionInTransactionAsync(cancellationToken);
         var (rows, wrappedKeys) = (sealedRows.Rows, sealedRows.WrappedKeys);
         var skipped = new List<int>();
         var sealing = sealedRows.SealAsync(0, Math.Min(RowsPerStatement, rows.Length), cancellationToken);

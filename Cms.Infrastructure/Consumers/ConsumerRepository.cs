@@ -36,9 +36,9 @@ internal sealed class ConsumerRepository(DbSession db, TenantScope scope, Consum
         return row is null ? null : (await sealing.OpenAsync(row, cancellationToken)).ToDomain();
     }
 
-    public async Task<bool> ExistsAsync(Guid id, CancellationToken cancellationToken) =>
-        await db.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM consumers WHERE tenant_id = @TenantId AND id = @Id",
-            new { TenantId = scope.Required, Id = id }, cancellationToken) > 0;
+    /// <summary>Read with the consumer's wrapped key (<see cref="ConsumerTextKeys.ConsumerExistsAsync"/>): a filing seals its
+    /// text under that key next.</summary>
+    public Task<bool> ExistsAsync(Guid id, CancellationToken cancellationToken) => texts.ConsumerExistsAsync(id, cancellationToken);
 
     public async Task<bool> ExternalRefExistsAsync(string externalRef, CancellationToken cancellationToken)
     {

@@ -74,6 +74,37 @@ internal sealed class ConsumerTextKeys(DbSession db, TenantScope scope, Consumer
 {
     private readonly Dictionary<Guid, ConsumerTextCipher> _byConsumer = [];
     private readonly Dictionary<Guid, Guid> _consumerOfComplaint = [];
+    private readonly Dictionary<Guid, string?> _wrappedKeys = [];
+
+    /// <summary>Whether the consumer exists (in the tenant in scope), read with their wrapped key in the same statement, so
+    /// a filing that then seals text under it makes no second read.</summary>
+    public async Task<bool> ConsumerExistsAsync(Guid consumerId, CancellationToken cancellationToken)
+    {
+        var row = await db.QuerySingleOrDefaultAsync<ConsumerKeyRow>(
+            """
+            SELECT c.id, k.wrapped_key FROM consumers c
+            LEFT JOIN consumer_keys k ON k.tenant_id = c.tenant_id AND k.consumer_id = c.id
+            WHERE c.tenant_id = @TenantId AND c.id = @ConsumerId
+            """,
+            new { TenantId = scope.Required, ConsumerId = consumerId }, cancellationToken);
+        if (row is null)
+        {
+            return false;
+        }
+
+        if (!_byConsumer.ContainsKey(consumerId))
+        {
+            _wrappedKeys[consumerId] = row.WrappedKey;
+        }
+
+        return true;
+    }
+
+    private sealed class ConsumerKeyRow
+    {
+        public Guid Id { get; init; }
+        public string? WrappedKey { get; init; }
+    }
 
     /// <summary>The cipher of the consumer's free text (a destroyed one when the consumer is erased or unknown).</summary>
     public async Task<ConsumerTextCipher> ForConsumerAsync(Guid consumerId, CancellationToken cancellationToken)
@@ -83,7 +114,7 @@ internal sealed class ConsumerTextKeys(DbSession db, TenantScope scope, Consumer
             return cached;
         }
 
-        var wrapped = await db.ExecuteScalarAsync<string?>(
+        var wrapped = _wrappedKeys.Remove(consumerId, out var read) ? read : await db.ExecuteScalarAsync<string?>(
             "SELECT wrapped_key FROM consumer_keys WHERE tenant_id = @TenantId AND consumer_id = @ConsumerId",
             new { TenantId = scope.Required, ConsumerId = consumerId }, cancellationToken);
         var dataKey = wrapped is null ? null : await keys.UnwrapConsumerKeyAsync(consumerId, wrapped, cancellationToken);
@@ -112,6 +143,7 @@ internal sealed class ConsumerTextKeys(DbSession db, TenantScope scope, Consumer
     /// <summary>Forgets a consumer's key (erased in this request: what follows must see it destroyed).</summary>
     public void Forget(Guid consumerId)
     {
+        _wrappedKeys.Remove(consumerId);
         if (_byConsumer.Remove(consumerId, out var cipher))
         {
             cipher.Dispose();

@@ -143,6 +143,27 @@ public sealed class FileTenantKeyVault : ITenantKeyVault
         return Task.FromResult(resealed);
     }
 
+    public Task ProbeAsync(CancellationToken cancellationToken)
+    {
+        var probe = Path.Combine(_directory, $".probe.{Guid.NewGuid():N}.tmp");
+        try
+        {
+            using (var stream = new FileStream(probe, NewFile(System.IO.FileMode.CreateNew)))
+            {
+                stream.WriteByte(0);
+                stream.Flush(flushToDisk: true);
+            }
+
+            FlushDirectory();
+        }
+        finally
+        {
+            File.Delete(probe);
+        }
+
+        return Task.CompletedTask;
+    }
+
     public override string ToString() => $"FileTenantKeyVault({_directory})";
 
     private sealed record Entry(string Format, Guid Tenant, string MasterKeyVersion, string Sealed);

@@ -33,6 +33,11 @@ public interface ITenantKeyVault
     /// <summary>Destroys the tenant's key, durably, before returning (idempotent). From then on nothing wrapped under it opens.</summary>
     Task DestroyAsync(Guid tenantId, CancellationToken cancellationToken);
 
+    /// <summary>Readiness: proves the vault could create a tenant's key now (the file vault writes, flushes and removes a
+    /// probe file; a KMS would call its cheapest authenticated operation). Throws, with a reason that names no key or
+    /// secret, when it cannot: otherwise the first sign would be a failed registration of a tenant's first consumer.</summary>
+    Task ProbeAsync(CancellationToken cancellationToken);
+
     /// <summary>After a master-key rotation: re-seals entries the vault itself protects with the master key under the
     /// active version (the file vault); a KMS, whose keys do not depend on the master key, has nothing to do. Returns how
     /// many entries changed.</summary>

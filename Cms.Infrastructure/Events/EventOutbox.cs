@@ -31,7 +31,7 @@ internal sealed class EventOutbox(DbSession db, TenantScope scope, ChangeSealerS
         });
         if (db is PostgresSession)
         {
-            await db.ExecuteAsync(
+            await db.DeferAsync(
                 $"INSERT INTO event_outbox (tenant_id, {Insertable}) VALUES (@TenantId, {InsertValues})", values.Build(), cancellationToken);
             db.AfterCommit(() => signal.Notify(tenantId));
             return;

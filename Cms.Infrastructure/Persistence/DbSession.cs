@@ -17,6 +17,7 @@ public abstract class DbSession(TenantScope tenant, DatabaseOptions options) : I
     private DbTransaction? _transaction;
     private bool _firstOfTransaction;
     private Action? _afterCommit;
+    private readonly DeferredWrites _deferred = new();
 
     protected TenantScope Tenant => tenant;
 
@@ -33,7 +34,27 @@ public abstract class DbSession(TenantScope tenant, DatabaseOptions options) : I
     public async ValueTask CommitAsync(CancellationToken cancellationToken)
     {
         IsInTransactionScope = false;
-        if (_transaction is { } transaction)
+        if (_deferred.Count > 0)
+        {
+            // The held writes and COMMIT in one round trip (docs/adr/0011): the command ends the transaction itself.
+            cancellationToken.ThrowIfCancellationRequested();
+            var command = await CommandAsync("COMMIT", null, cancellationToken);
+            var afterCommit = _afterCommit;
+            _afterCommit = null;
+            var transaction = _transaction!;
+            _transaction = null;
+            try
+            {
+                await RunWriteAsync(command, commits: true);
+            }
+            finally
+            {
+                await DisposeQuietlyAsync(transaction);
+            }
+
+            afterCommit?.Invoke();
+        }
+        else if (_transaction is { } transaction)
         {
             _transaction = null;
             var afterCommit = _afterCommit;
@@ -105,6 +126,11 @@ public abstract class DbSession(TenantScope tenant, DatabaseOptions options) : I
         catch (Exception ex)
         {
             DatabaseTelemetry.Failed(activity, ex);
+            if (Named(ex) is { } named)
+            {
+                throw named;
+            }
+
             throw;
         }
     }
@@ -120,34 +146,88 @@ public abstract class DbSession(TenantScope tenant, DatabaseOptions options) : I
         catch (Exception ex)
         {
             DatabaseTelemetry.Failed(activity, ex);
+            if (Named(ex) is { } named)
+            {
+                throw named;
+            }
+
             throw;
         }
     }
 
+    /// <summary>
+    /// A write whose outcome the caller does not read: an insert (or an update of a row this transaction just wrote)
+    /// that either succeeds or fails the whole transaction. PostgreSQL holds it and sends it with the transaction's next
+    /// read or its COMMIT, in the same round trip and in order (a failure then surfaces there: a duplicate key as
+    /// <see cref="DuplicateKeyException"/>, as here). Anything that reads a count of affected rows uses
+    /// <see cref="ExecuteAsync"/>. SQLite runs it at once.
+    /// </summary>
+    public async Task DeferAsync(string sql, object? param, CancellationToken cancellationToken)
+    {
+        if (!HoldsWrites || !DeferredWrites.CanJoin(param) && param is not System.Collections.IEnumerable)
+        {
+            await ExecuteAsync(sql, param, cancellationToken);
+            return;
+        }
+
+        cancellationToken.ThrowIfCancellationRequested();
+        _deferred.Add(sql, param);
+    }
+
+    /// <summary>Whether <see cref="DeferAsync"/> holds writes for the next round trip (PostgreSQL).</summary>
+    protected virtual bool HoldsWrites => false;
+
     public async Task<int> ExecuteAsync(string sql, object? param, CancellationToken cancellationToken)
     {
+        // A count of affected rows must be this statement's alone: held writes go first, on their own.
+        await FlushDeferredAsync(cancellationToken);
         var command = await CommandAsync(sql, param, cancellationToken);
+        return await RunWriteAsync(command, commits: false);
+    }
+
+    private async Task FlushDeferredAsync(CancellationToken cancellationToken)
+    {
+        if (_deferred.Count > 0)
+        {
+            await RunWriteAsync(await CommandAsync("", null, cancellationToken), commits: false);
+        }
+    }
+
+    /// <summary>Runs a write command, with the failures of a write named for what they are; when the command ends with
+    /// COMMIT, a lost connection leaves the outcome unknown (the server may have committed).</summary>
+    private async Task<int> RunWriteAsync(CommandDefinition command, bool commits)
+    {
         using var activity = TraceCommand(command.CommandText);
         try
         {
             return await _connection!.ExecuteAsync(command);
         }
-        catch (DbException ex) when (IsUniqueViolation(ex))
+        catch (Exception ex) when (commits && DatabaseFaults.IsConnectionLoss(ex))
         {
             DatabaseTelemetry.Failed(activity, ex);
-            throw new DuplicateKeyException("A unique key refused the write.", ex);
-        }
-        catch (DbException ex) when (IsMissingPartition(ex))
-        {
-            DatabaseTelemetry.Failed(activity, ex);
-            throw new StorageNotReadyException("No partition exists for the row's partition key (the month partitions of audit entries and events are created ahead of time).", ex);
+            throw new CommitOutcomeUnknownException(ex);
         }
         catch (Exception ex)
         {
             DatabaseTelemetry.Failed(activity, ex);
+            if (Named(ex) is { } named)
+            {
+                throw named;
+            }
+
             throw;
         }
     }
+
+    /// <summary>The failures of a write named for what they are (a read may carry held writes, <see cref="DeferAsync"/>);
+    /// null for anything else.</summary>
+    private Exception? Named(Exception ex) => ex switch
+    {
+        DbException db when IsUniqueViolation(db) => new DuplicateKeyException("A unique key refused the write.", db),
+        DbException db when IsMissingPartition(db) => new StorageNotReadyException(
+            "No partition exists for the row's partition key (the month partitions of audit entries and events are created ahead of time).", db),
+        _ => null,
+    };
 
     public async Task<T> ExecuteScalarAsync<T>(string sql, object? param, CancellationToken cancellationToken)
     {
@@ -160,19 +240,30 @@ public abstract class DbSession(TenantScope tenant, DatabaseOptions options) : I
         catch (Exception ex)
         {
             DatabaseTelemetry.Failed(activity, ex);
+            if (Named(ex) is { } named)
+            {
+                throw named;
+            }
+
             throw;
         }
     }
 
     /// <summary>
-    /// The open connection of the current transaction, for provider-specific bulk work (PostgreSQL binary COPY). Call it
-    /// only after a statement of this transaction has run through the session, so the transaction has begun and the tenant
-    /// is set; it throws otherwise.
+    /// The open connection of the current transaction, for provider-specific bulk work (PostgreSQL binary COPY), with the
+    /// writes held so far sent first (the bulk work comes after them). Call it only after a statement of this transaction
+    /// has run through the session, so the transaction has begun and the tenant is set; it throws otherwise.
     /// </summary>
-    internal DbConnection ConnectionInTransaction =>
-        _transaction is not null && !_firstOfTransaction && _connection is { } connection
-            ? connection
-            : throw new InvalidOperationException("No statement has run in this transaction yet.");
+    internal async Task<DbConnection> ConnectionInTransactionAsync(CancellationToken cancellationToken)
+    {
+        if (_transaction is null || _firstOfTransaction || _connection is null)
+        {
+            throw new InvalidOperationException("No statement has run in this transaction yet.");
+        }
+
+        await FlushDeferredAsync(cancellationToken);
+        return _connection;
+    }
 
     public async ValueTask DisposeAsync()
     {
@@ -216,6 +307,19 @@ public abstract class DbSession(TenantScope tenant, DatabaseOptions options) : I
             _firstOfTransaction = true;
         }
 
+        if (_deferred.Count > 0)
+        {
+            if (!DeferredWrites.CanJoin(param))
+            {
+                await FlushDeferredAsync(cancellationToken);
+            }
+            else
+            {
+                (sql, var joined) = _deferred.TakeWith(sql, param);
+                param = joined;
+            }
+        }
+
         var text = Prepare(sql, _firstOfTransaction);
         _firstOfTransaction = false;
 
@@ -230,6 +334,7 @@ public abstract class DbSession(TenantScope tenant, DatabaseOptions options) : I
     private async Task EndTransactionAsync()
     {
         _afterCommit = null;
+        _deferred.Clear();
         if (_transaction is { } transaction)
         {
             _transaction = null;

@@ -29,6 +29,9 @@ public sealed class PostgresSession(PostgresDataSource dataSource, TenantScope t
 
     private bool IsReadOnly { get; init; }
 
+    /// <summary>Writes nobody reads the outcome of go with the next round trip (a read-only session writes nothing).</summary>
+    protected override bool HoldsWrites => !IsReadOnly;
+
     protected override int CommandTimeoutSeconds => Options.CommandTimeoutSeconds + ClientGraceSeconds;
 
     protected override async Task<DbConnection> OpenConnectionAsync(CancellationToken cancellationToken) =>

@@ -46,7 +46,7 @@ internal sealed class ComplaintKeywords(DbSession db, TenantScope scope, Consume
                 p.Add("W" + n, chunk[i]);
             }
 
-            await db.ExecuteAsync(sql.ToString(), p, cancellationToken);
+            await db.DeferAsync(sql.ToString(), p, cancellationToken);
         }
     }
 

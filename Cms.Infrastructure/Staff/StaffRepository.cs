@@ -6,7 +6,7 @@ using Cms.Infrastructure.Persistence;
 
 namespace Cms.Infrastructure.Staff;
 
-internal sealed class StaffRepository(DbSession db, TenantScope scope, TimeProvider clock) : IStaffRepository
+internal sealed class StaffRepository(DbSession db, TenantScope scope, TimeProvider clock, ReferenceStamp referenceStamp) : IStaffRepository
 {
     public Task AddAsync(StaffMember staff, CancellationToken cancellationToken) =>
         db.ExecuteAsync(StaffRow.Map.Insert, StaffRow.Parameters(staff, TenantGuard.Check(scope, staff.TenantId), staff.CreatedAt),
@@ -21,17 +21,24 @@ internal sealed class StaffRepository(DbSession db, TenantScope scope, TimeProvi
     /// <summary>
     /// The caller's member row with the queues they work and their tenant's status, in the same one statement as
     /// <see cref="FindBySubjectAsync"/> (a scalar read of the registry row, no extra round trip): a suspension takes
-    /// effect on every instance from the next request.
+    /// effect on every instance from the next request. The same statement reads the stamp of the tenant's reference data
+    /// (<see cref="ReferenceStamp"/>), so checking the service's cache of it costs no round trip.
     /// </summary>
     public async Task<StaffCaller?> FindCallerAsync(string subject, CancellationToken cancellationToken)
     {
         var rows = await db.QueryAsync<StaffRow>(
             $"""
-            SELECT {StaffRow.JoinedColumns}, (SELECT t.status FROM tenants t WHERE t.id = s.tenant_id) AS tenant_status
+            SELECT {StaffRow.JoinedColumns}, (SELECT t.status FROM tenants t WHERE t.id = s.tenant_id) AS tenant_status,
+                {ReferenceStamp.ReadSql} AS reference_stamp
             FROM staff_users s LEFT JOIN staff_queues q ON q.tenant_id = s.tenant_id AND q.staff_id = s.id AND q.active = @Active
             WHERE s.tenant_id = @TenantId AND s.subject = @Subject
             """,
             new { TenantId = scope.Required, Subject = subject, Active = true }, cancellationToken);
+        if (rows.Count > 0)
+        {
+            referenceStamp.Read(scope.Required, rows[0].ReferenceStamp);
+        }
+
         return rows.Count == 0
             ? null
             : new StaffCaller(ToMember(rows), WireNames.Parse<TenantStatus>(rows[0].TenantStatus ?? ""));

@@ -24,6 +24,9 @@ internal sealed class StaffRow
     /// <summary>The tenant's status, when the row is read as the request's caller (StaffRepository.FindCallerAsync).</summary>
     public string? TenantStatus { get; init; }
 
+    /// <summary>The stamp of the tenant's reference data, when the row is read as the request's caller.</summary>
+    public long ReferenceStamp { get; init; }
+
     public static readonly ColumnMap Map = new("staff_users", keys: ["tenant_id", "id"],
         setOnce: ["subject", "email", "display_name", "kind", "created_at"], mutable: ["roles", "is_active", "updated_at", "version"]);
 

@@ -5,7 +5,9 @@ using Cms.Infrastructure.Persistence;
 
 namespace Cms.Infrastructure.Taxonomies;
 
-internal sealed class TaxonomyRepository(DbSession db, TenantScope scope) : ITaxonomyRepository
+/// <summary>The tenant's taxonomies. Look-ups of a code (every filing makes two) are served from the service's cache under
+/// the tenant's reference stamp; publishing a version sets a new stamp in its transaction.</summary>
+internal sealed class TaxonomyRepository(DbSession db, TenantScope scope, ReferenceCache cache, ReferenceStamp stamp) : ITaxonomyRepository
 {
     public Task<int> CurrentVersionAsync(TaxonomyKind kind, CancellationToken cancellationToken) =>
         db.ExecuteScalarAsync<int>("SELECT COALESCE(MAX(version), 0) FROM taxonomies WHERE tenant_id = @TenantId AND kind = @Kind",
@@ -38,9 +40,13 @@ internal sealed class TaxonomyRepository(DbSession db, TenantScope scope) : ITax
                 Position = i,
             }).ToList(),
             cancellationToken);
+        await stamp.ChangedAsync(cancellationToken);
     }
 
-    public async Task<TaxonomyLookup> LookupAsync(TaxonomyKind kind, string code, CancellationToken cancellationToken)
+    public Task<TaxonomyLookup> LookupAsync(TaxonomyKind kind, string code, CancellationToken cancellationToken) =>
+        cache.GetAsync(stamp, $"taxonomy:{kind.ToWire()}:{code}", () => ReadLookupAsync(kind, code, cancellationToken));
+
+    private async Task<TaxonomyLookup> ReadLookupAsync(TaxonomyKind kind, string code, CancellationToken cancellationToken)
     {
         var row = await db.QuerySingleOrDefaultAsync<TaxonomyLookupRow>(
             """

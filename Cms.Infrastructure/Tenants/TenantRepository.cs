@@ -1,5 +1,7 @@
+using System.Collections.Concurrent;
 using Cms.Application.Abstractions;
 using Cms.Domain.Common;
+using Cms.Domain.Regulation;
 using Cms.Domain.Tenants;
 using Cms.Infrastructure.Persistence;
 
@@ -7,6 +9,9 @@ namespace Cms.Infrastructure.Tenants;
 
 internal sealed class TenantRepository(DbSession db) : ITenantRepository
 {
+    // A tenant's sector and jurisdiction are set once (TenantRow.Map), so its profile is kept in the process once read.
+    private static readonly ConcurrentDictionary<Guid, RegulatoryProfile> Profiles = new();
+
     public Task AddAsync(Tenant tenant, CancellationToken cancellationToken) =>
         db.ExecuteAsync(
             TenantRow.Map.Insert, TenantRow.Parameters(tenant), cancellationToken);
@@ -21,4 +26,19 @@ internal sealed class TenantRepository(DbSession db) : ITenantRepository
     public async Task<Tenant?> GetAsync(Guid id, CancellationToken cancellationToken) =>
         (await db.QuerySingleOrDefaultAsync<TenantRow>($"SELECT {TenantRow.Map.Columns} FROM tenants WHERE id = @Id", new { Id = id },
             cancellationToken))?.ToDomain();
+
+    public async Task<RegulatoryProfile?> ProfileAsync(Guid id, CancellationToken cancellationToken)
+    {
+        if (Profiles.TryGetValue(id, out var known))
+        {
+            return known;
+        }
+
+        if (await GetAsync(id, cancellationToken) is not { } tenant)
+        {
+            return null;
+        }
+
+        return Profiles[id] = tenant.Profile;
+    }
 }

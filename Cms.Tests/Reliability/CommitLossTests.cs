@@ -3,14 +3,13 @@ using System.Net.Http.Json;
 using Cms.Application.Complaints;
 using Cms.Tests.Api;
 using Cms.Tests.Support;
-using Npgsql;
 using static Cms.Tests.Api.ApiRequests;
 
 namespace Cms.Tests.Reliability;
 
 /// <summary>
 /// reliability.md guarantee 3, end to end and deterministically on PostgreSQL: the service talks to the database through
-/// <see cref="CommitDroppingProxy"/>, which lets the filing's COMMIT reach the server, waits for the server's answer (so
+/// <see cref="PostgresWireProxy"/>, which lets the filing's COMMIT reach the server, waits for the server's answer (so
 /// the transaction is committed) and drops both connections before that answer reaches the service. With an
 /// Idempotency-Key the service retries, the retry finds the key's recorded answer and replays it: one 201, one complaint,
 /// one audit entry. Without a key a retry is not safe (it would file the complaint twice): no retry, 503
@@ -24,24 +23,18 @@ public sealed class CommitLossTests() : ApiTestBase(DatabaseKind.Postgres)
     // Created in BeforeServiceStartsAsync (part of the one-time set-up) and disposed in StopProxyAsync (one-time
     // tear-down); the analyzer does not see the base class's set-up as one.
 #pragma warning disable NUnit1032
-    private CommitDroppingProxy _proxy = null!;
+    private PostgresWireProxy _proxy = null!;
 #pragma warning restore NUnit1032
 
     protected override Task BeforeServiceStartsAsync()
     {
-        var target = new NpgsqlConnectionStringBuilder(Db.AppConnectionString);
-        _proxy = CommitDroppingProxy.Start(target.Host!, target.Port, TimeSpan.FromMinutes(5));
+        _proxy = PostgresWireProxy.Start(Db.AppConnectionString, TimeSpan.FromMinutes(5));
         return Task.CompletedTask;
     }
 
     protected override IReadOnlyDictionary<string, string>? Settings => new Dictionary<string, string>
     {
-        ["Cms:Database:ConnectionString"] = new NpgsqlConnectionStringBuilder(Db.AppConnectionString)
-        {
-            Host = "127.0.0.1",
-            Port = _proxy.Port,
-            SslMode = SslMode.Disable,
-        }.ConnectionString,
+        ["Cms:Database:ConnectionString"] = _proxy.Through(Db.AppConnectionString),
         ["Cms:Resilience:BreakerBreakDuration"] = "00:00:01",
     };
 

@@ -6,7 +6,8 @@ using System.Text.Json;
 
 // The benchmark's own tools (bench/run drives them). No product code: it talks to the service over HTTP like any client.
 //   consumers --count N [--seed S] [--start K]        JSON lines of consumers for the bulk import, to stdout
-//   load --base URL --token T --scenario file|queue|byid|search --concurrency C --seconds D [--warmup W] --ids FILE [--query WORD]
+//   load --base URL --token T --scenario file|queue|byid|search --concurrency C --seconds D [--warmup W] --ids FILE
+//        [--callers FILE] [--query WORD (search)]
 //        closed-loop HTTP load: C workers, each sending the next request when the last answered; prints name=value lines
 return args switch
 {
@@ -36,6 +37,8 @@ internal sealed class Options(Dictionary<string, string> values)
 
     public string Get(string name, string? fallback = null) =>
         values.TryGetValue(name, out var v) ? v : fallback ?? throw new ArgumentException($"--{name} is required");
+
+    public bool Has(string name) => values.ContainsKey(name);
 
     public long Long(string name, long fallback) => values.TryGetValue(name, out var v) ? long.Parse(v, CultureInfo.InvariantCulture) : fallback;
 }
@@ -170,6 +173,11 @@ internal static class Load
         var warmup = options.Long("warmup", 2);
         var ids = File.ReadAllLines(options.Get("ids")).Where(l => l.Length > 0).ToArray();
         var query = scenario == "search" ? options.Get("query") : "";
+        // --callers FILE: "TOKEN ID" per line, worker w acting as caller w mod n (each its own tenant, for
+        // tenant_write_scaling); without it every worker uses --token and a random id of --ids.
+        var callers = options.Has("callers")
+            ? File.ReadAllLines(options.Get("callers")).Where(l => l.Length > 0).Select(l => l.Split(' ', 2)).ToArray()
+            : null;
         using var handler = new SocketsHttpHandler { MaxConnectionsPerServer = concurrency, PooledConnectionLifetime = TimeSpan.FromMinutes(10) };
         using var client = new HttpClient(handler) { BaseAddress = new Uri(options.Get("base")) };
         client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", options.Get("token"));
@@ -184,7 +192,8 @@ internal static class Load
             var random = new Random(w);
             while (!Volatile.Read(ref stop))
             {
-                var id = ids[random.Next(ids.Length)];
+                var caller = callers?[w % callers.Length];
+                var id = caller is null ? ids[random.Next(ids.Length)] : caller[1];
                 using var request = scenario switch
                 {
                     "file" => new HttpRequestMessage(HttpMethod.Post, "/v1/complaints")
@@ -198,6 +207,11 @@ internal static class Load
                     "search" => new HttpRequestMessage(HttpMethod.Get, $"/v1/complaints?q={Uri.EscapeDataString(query)}&limit=50"),
                     _ => throw new ArgumentException($"unknown scenario {scenario}"),
                 };
+                if (caller is not null)
+                {
+                    request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", caller[0]);
+                }
+
                 var started = Stopwatch.GetTimestamp();
                 using var response = await client.SendAsync(request);
                 await response.Content.LoadIntoBufferAsync();

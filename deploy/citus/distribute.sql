@@ -98,3 +98,6 @@ COMMIT;
 -- What Citus now knows: every table, its kind and co-location group.
 SELECT logicalrelid::regclass AS table_name, partmethod, colocationid
 FROM pg_dist_partition ORDER BY colocationid, logicalrelid::regclass::text;
+-- The stamp of each tenant's reference data (issue 17): read in the caller's statement with staff_users (co-located,
+-- one router query per request), set by the service in the transaction that changes the data.
+SELECT create_distributed_table('tenant_reference_stamps', 'tenant_id', colocate_with => 'staff_users');

@@ -13,5 +13,5 @@ public static class Schema
          .. RegulatoryClocks.TenantTableNames, .. ChangeFeed.TenantTableNames, .. ComplaintOutcomes.TenantTableNames,
          .. ChainSealing.TenantTableNames, .. RegulatoryReturns.TenantTableNames, .. FreeTextSealing.TenantTableNames,
          .. ComplaintSearch.TenantTableNames, .. LetterCorrespondence.TenantTableNames,
-         .. RetentionSchedules.TenantTableNames];
+         .. RetentionSchedules.TenantTableNames, .. ReferenceStamps.TenantTableNames];
 }

@@ -62,14 +62,15 @@ internal sealed class FileComplaintHandler(
             return legalEntity.Error;
         }
 
-        var tenant = await tenants.GetAsync(scope.Required, cancellationToken)
-                     ?? throw new InvalidOperationException("The caller's tenant does not exist.");
+        var tenantId = scope.Required;
+        var profile = await tenants.ProfileAsync(tenantId, cancellationToken)
+                      ?? throw new InvalidOperationException("The caller's tenant does not exist.");
         var now = clock.GetUtcNow();
         var receivedAt = command.ReceivedAt?.ToUniversalTime();
-        var tenantClock = await TenantClocks.ForAsync(clocks, tenant.Profile, receivedAt ?? now, cancellationToken);
+        var tenantClock = await TenantClocks.ForAsync(clocks, profile, receivedAt ?? now, cancellationToken);
         var sequence = await complaints.NextSequenceAsync(now.Year, cancellationToken);
-        var filed = Complaint.File(new ComplaintFiling(Ids.New(), tenant.Id, ComplaintReference.Format(now.Year, sequence), command.ConsumerId,
-            command.Channel!.Value, product.Value.Code, category.Value.Code, command.Description!, command.Priority ?? Priority.Normal, tenant.Profile)
+        var filed = Complaint.File(new ComplaintFiling(Ids.New(), tenantId, ComplaintReference.Format(now.Year, sequence), command.ConsumerId,
+            command.Channel!.Value, product.Value.Code, category.Value.Code, command.Description!, command.Priority ?? Priority.Normal, profile)
         {
             ProductVersion = product.Value.Version,
             CategoryVersion = category.Value.Version,
@@ -93,6 +94,7 @@ internal sealed class FileComplaintHandler(
                 : ["reference", "consumerId", "channel", "product", "category", "description", "priority", "receivedAt", "deadlines", "queueId",
                    "legalEntityId"],
             cancellationToken);
-        return (await queries.GetAsync(complaint.Id, now, cancellationToken))!;
+        // The answer from what was written: no read back (docs/adr/0011).
+        return await queries.AsWrittenAsync(complaint, legalEntity.Value.Id, now, cancellationToken);
     }
 }

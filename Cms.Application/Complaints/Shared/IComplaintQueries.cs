@@ -35,6 +35,12 @@ public interface IComplaintQueries
 {
     Task<ComplaintDto?> GetAsync(Guid id, DateTimeOffset now, CancellationToken cancellationToken);
 
+    /// <summary>The answer for a complaint this request has just written (<see cref="WrittenComplaint"/>), the same as
+    /// <see cref="GetAsync"/> would read once it commits, without reading it back (read only when the answer holds more than
+    /// the complaint: duplicates merged into it, or its consumer erased).</summary>
+    Task<ComplaintDto> AsWrittenAsync(Domain.Complaints.Complaint complaint, Guid legalEntityId, DateTimeOffset now,
+        CancellationToken cancellationToken);
+
     Task<bool> ExistsAsync(Guid id, CancellationToken cancellationToken);
 
     Task<Page<ComplaintSummaryDto>> ListAsync(ComplaintFilter filter, DateTimeOffset now, int limit, CursorKey? after,

@@ -81,6 +81,10 @@ public sealed class FakeConsumerQueries(InMemoryDatabase db, TenantScope scope) 
 
 public sealed class FakeComplaintQueries(InMemoryDatabase db, TenantScope scope) : IComplaintQueries
 {
+    public async Task<ComplaintDto> AsWrittenAsync(Cms.Domain.Complaints.Complaint complaint, Guid legalEntityId, DateTimeOffset now,
+        CancellationToken cancellationToken) =>
+        (await GetAsync(complaint.Id, now, cancellationToken))!;
+
     public Task<ComplaintDto?> GetAsync(Guid id, DateTimeOffset now, CancellationToken cancellationToken)
     {
         var tenantId = scope.Required;

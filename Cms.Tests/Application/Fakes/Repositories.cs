@@ -47,6 +47,9 @@ public sealed class FakeTenantRepository(InMemoryDatabase db) : ITenantRepositor
     public Task<Tenant?> GetAsync(Guid id, CancellationToken cancellationToken) =>
         Task.FromResult(db.Tenants.GetValueOrDefault(id));
 
+    public Task<Cms.Domain.Regulation.RegulatoryProfile?> ProfileAsync(Guid id, CancellationToken cancellationToken) =>
+        Task.FromResult(db.Tenants.GetValueOrDefault(id)?.Profile);
+
     public Task<bool> UpdateStatusAsync(Tenant tenant, TenantStatus expected, CancellationToken cancellationToken)
     {
         if (!db.Tenants.TryGetValue(tenant.Id, out var stored) || stored.Status != expected)

@@ -7,14 +7,22 @@ using System.Text;
 namespace Cms.Tests.Support;
 
 /// <summary>
-/// A loopback TCP proxy between the service and PostgreSQL that, once armed, loses one COMMIT's answer: it reads the
-/// client's messages of the PostgreSQL wire protocol (v3, unencrypted: connect with <c>SslMode=Disable</c>) and, on the
-/// first simple-query <c>COMMIT</c> of a transaction that sent <see cref="Arm"/>'s marker (e.g. "INSERT INTO complaints"),
-/// forwards the COMMIT to the server, waits for the server's first reply bytes (so the server has committed) and then
-/// closes both sockets without passing the reply on. The client sees its connection die during COMMIT; the transaction
-/// is committed. One-shot: it disarms itself. Bounded: it stops by itself after its lifetime, and on disposal.
+/// A loopback TCP proxy between the service and PostgreSQL that reads the client's messages of the PostgreSQL wire
+/// protocol (v3, unencrypted: connect with <c>SslMode=Disable</c>). Two uses:
+/// <list type="bullet">
+/// <item>once armed, it loses one COMMIT's answer: on the first <c>COMMIT</c> (a simple query, or a statement of a
+/// batch) of a transaction that sent <see cref="Arm"/>'s marker (e.g. "INSERT INTO complaints"), it forwards the COMMIT
+/// to the server, waits for the server's first reply bytes (so the server has committed) and then closes both sockets
+/// without passing the reply on. The client sees its connection die during COMMIT; the transaction is committed.
+/// One-shot: it disarms itself.</item>
+/// <item>it counts the round trips of each transaction that sends <see cref="CountRoundTrips"/>' marker (e.g. the
+/// use case's application_name): every Sync (the end of an extended-protocol flight, however many statements it carries)
+/// and every simple query but the ones Npgsql prepends to the next flight (DISCARD ALL, BEGIN), from BEGIN to the flight
+/// that ends the transaction (<see cref="RoundTrips"/>).</item>
+/// </list>
+/// Bounded: it stops by itself after its lifetime, and on disposal.
 /// </summary>
-public sealed class CommitDroppingProxy : IAsyncDisposable
+public sealed class PostgresWireProxy : IAsyncDisposable
 {
     private const int SslRequest = 80877103;
     private const int GssEncRequest = 80877104;
@@ -30,9 +38,24 @@ public sealed class CommitDroppingProxy : IAsyncDisposable
     private int _dropped;
 
     /// <summary>Listens on a free loopback port, relaying to <paramref name="host"/>:<paramref name="port"/> for at most <paramref name="lifetime"/>.</summary>
-    public static CommitDroppingProxy Start(string host, int port, TimeSpan lifetime) => new(host, port, lifetime);
+    public static PostgresWireProxy Start(string host, int port, TimeSpan lifetime) => new(host, port, lifetime);
 
-    private CommitDroppingProxy(string host, int port, TimeSpan lifetime)
+    /// <summary>Listens on a free loopback port, relaying to the server of <paramref name="connectionString"/>.</summary>
+    public static PostgresWireProxy Start(string connectionString, TimeSpan lifetime)
+    {
+        var target = new Npgsql.NpgsqlConnectionStringBuilder(connectionString);
+        return new(target.Host!, target.Port, lifetime);
+    }
+
+    /// <summary><paramref name="connectionString"/> through this proxy (unencrypted, so the proxy can read the protocol).</summary>
+    public string Through(string connectionString) => new Npgsql.NpgsqlConnectionStringBuilder(connectionString)
+    {
+        Host = "127.0.0.1",
+        Port = Port,
+        SslMode = Npgsql.SslMode.Disable,
+    }.ConnectionString;
+
+    private PostgresWireProxy(string host, int port, TimeSpan lifetime)
     {
         _host = host;
         _port = port;
@@ -57,6 +80,15 @@ public sealed class CommitDroppingProxy : IAsyncDisposable
     }
 
     public bool Armed => Volatile.Read(ref _armed) == 1;
+
+    private byte[]? _countMarker;
+    private readonly LockedCollection<int> _roundTrips = new();
+
+    /// <summary>Counts the round trips of every transaction from now on whose statements contain <paramref name="marker"/>.</summary>
+    public void CountRoundTrips(string marker) => _countMarker = Encoding.UTF8.GetBytes(marker);
+
+    /// <summary>The round trips of each counted transaction that has ended, in the order they ended.</summary>
+    public IReadOnlyList<int> RoundTrips => _roundTrips.Snapshot();
 
     private async Task AcceptAsync()
     {
@@ -90,6 +122,14 @@ public sealed class CommitDroppingProxy : IAsyncDisposable
 
         /// <summary>The armed COMMIT went to the server: its answer must not reach the client.</summary>
         public volatile bool Dropping;
+
+        /// <summary>Round trips of the current transaction so far (null: none begun); whether it sent the counting
+        /// marker; whether its COMMIT or ROLLBACK went in the current flight.</summary>
+        public int? Flights { get; set; }
+
+        public bool Counted { get; set; }
+
+        public bool Ending { get; set; }
 
         private int _closed;
 
@@ -218,9 +258,16 @@ public sealed class CommitDroppingProxy : IAsyncDisposable
         }
     }
 
-    /// <summary>Watches the transaction: the marker in a statement (simple query or Parse), its end by COMMIT or ROLLBACK.</summary>
+    /// <summary>Watches the transaction: the marker in a statement (simple query or Parse), its end by COMMIT or ROLLBACK
+    /// (a simple query, or a statement of a batch), and its round trips.</summary>
     private void Inspect(Pair pair, byte type, byte[] body)
     {
+        if (type == (byte)'S')
+        {
+            EndFlight(pair);
+            return;
+        }
+
         if (type is not ((byte)'Q' or (byte)'P'))
         {
             return;
@@ -231,23 +278,62 @@ public sealed class CommitDroppingProxy : IAsyncDisposable
             pair.SawMarker = true;
         }
 
-        if (type == (byte)'Q')
+        if (_countMarker is { } counting && body.AsSpan().IndexOf(counting) >= 0)
         {
-            var text = Encoding.UTF8.GetString(body).TrimEnd('\0').Trim();
-            if (text.Equals("COMMIT", StringComparison.OrdinalIgnoreCase))
-            {
-                if (pair.SawMarker && Interlocked.CompareExchange(ref _armed, 0, 1) == 1)
-                {
-                    pair.Dropping = true;
-                }
-
-                pair.SawMarker = false;
-            }
-            else if (text.Equals("ROLLBACK", StringComparison.OrdinalIgnoreCase))
-            {
-                pair.SawMarker = false;
-            }
+            pair.Counted = true;
         }
+
+        var text = QueryText(type, body);
+        if (type == (byte)'Q' && text.StartsWith("BEGIN", StringComparison.OrdinalIgnoreCase))
+        {
+            (pair.Flights, pair.Counted, pair.Ending) = (0, false, false);
+        }
+
+        var ends = text.Equals("COMMIT", StringComparison.OrdinalIgnoreCase) || text.Equals("ROLLBACK", StringComparison.OrdinalIgnoreCase);
+        if (text.Equals("COMMIT", StringComparison.OrdinalIgnoreCase) && pair.SawMarker && Interlocked.CompareExchange(ref _armed, 0, 1) == 1)
+        {
+            pair.Dropping = true;
+        }
+
+        if (ends)
+        {
+            pair.SawMarker = false;
+            pair.Ending = true;
+        }
+
+        // A simple query is a flight of its own, but for the ones Npgsql sends ahead of the next statement.
+        if (type == (byte)'Q' && !text.StartsWith("BEGIN", StringComparison.OrdinalIgnoreCase)
+            && !text.StartsWith("DISCARD", StringComparison.OrdinalIgnoreCase))
+        {
+            EndFlight(pair);
+        }
+    }
+
+    private void EndFlight(Pair pair)
+    {
+        if (pair.Flights is not { } flights)
+        {
+            return;
+        }
+
+        pair.Flights = flights + 1;
+        if (pair.Ending)
+        {
+            if (pair.Counted)
+            {
+                _roundTrips.Add(flights + 1);
+            }
+
+            (pair.Flights, pair.Counted, pair.Ending) = (null, false, false);
+        }
+    }
+
+    /// <summary>The SQL of a simple query, or of a Parse (after the statement's name), trimmed.</summary>
+    private static string QueryText(byte type, byte[] body)
+    {
+        var start = type == (byte)'P' ? Array.IndexOf(body, (byte)0) + 1 : 0;
+        var end = Array.IndexOf(body, (byte)0, start);
+        return Encoding.UTF8.GetString(body, start, (end < 0 ? body.Length : end) - start).Trim().TrimEnd(';').Trim();
     }
 
     private async Task<bool> ReadExactlyAsync(NetworkStream stream, byte[] buffer)

@@ -1,0 +1,101 @@
+using System.Collections;
+using System.Reflection;
+using System.Text;
+using System.Text.RegularExpressions;
+using Dapper;
+
+namespace Cms.Infrastructure.Persistence;
+
+/// <summary>
+/// Writes of one transaction whose outcome nobody reads (inserts that succeed or fail the whole transaction): held until
+/// the transaction's next statement or its COMMIT and sent in the same round trip, in the order they were made
+/// (PostgreSQL; docs/adr/0011). Each write's parameters are renamed (<c>@Id</c> of the third write becomes <c>@w3_Id</c>)
+/// so that several writes and the statement they travel with share one parameter set.
+/// </summary>
+internal sealed partial class DeferredWrites
+{
+    private readonly List<(string Sql, object? Parameters)> _writes = [];
+
+    public int Count => _writes.Count;
+
+    public void Add(string sql, object? parameters)
+    {
+        // A list is one write per element (as Dapper executes it).
+        if (parameters is IEnumerable list and not string and not IDictionary and not IEnumerable<KeyValuePair<string, object?>>)
+        {
+            foreach (var element in list)
+            {
+                _writes.Add((sql, element));
+            }
+
+            return;
+        }
+
+        _writes.Add((sql, parameters));
+    }
+
+    public void Clear() => _writes.Clear();
+
+    /// <summary>Whether <paramref name="parameters"/> can travel in one parameter set with the held writes (one object of
+    /// named values; a list runs the statement once per element and cannot).</summary>
+    public static bool CanJoin(object? parameters) => parameters is null || NamedValues(parameters) is not null;
+
+    /// <summary>The held writes, then <paramref name="sql"/> (with <paramref name="parameters"/> as they are named; none
+    /// when empty), as one command text and one parameter set; the held writes are taken.</summary>
+    public (string Sql, DynamicParameters Parameters) TakeWith(string sql, object? parameters)
+    {
+        var text = new StringBuilder();
+        var joined = new DynamicParameters();
+        for (var i = 0; i < _writes.Count; i++)
+        {
+            var (writeSql, writeParameters) = _writes[i];
+            var values = NamedValues(writeParameters)
+                ?? throw new InvalidOperationException("A deferred write's parameters must be one object of named values.");
+            var prefix = $"w{i + 1}_";
+            var names = Referenced(writeSql);
+            foreach (var (name, value) in values.Where(v => names.Contains(v.Name)))
+            {
+                joined.Add(prefix + name, value);
+            }
+
+            text.Append(ParameterName().Replace(writeSql, m => names.Contains(m.Groups[1].Value) ? "@" + prefix + m.Groups[1].Value : m.Value))
+                .Append(";\n");
+        }
+
+        // Only the values a statement names, as Dapper sends an object's (a row object may carry more properties).
+        var own = Referenced(sql);
+        foreach (var (name, value) in (NamedValues(parameters) ?? []).Where(v => own.Contains(v.Name)))
+        {
+            joined.Add(name, value);
+        }
+
+        _writes.Clear();
+        return (sql.Length == 0 ? text.ToString(0, text.Length - 2) : text.Append(sql).ToString(), joined);
+    }
+
+    /// <summary>The named values of a parameter object: its public properties (as Dapper binds them), a dictionary's
+    /// entries, or a <see cref="DynamicParameters"/>' values; null for anything else (a list, or a DynamicParameters made
+    /// from a template object, whose values it does not list).</summary>
+    private static IEnumerable<(string Name, object? Value)>? NamedValues(object? parameters) => parameters switch
+    {
+        null => [],
+        DynamicParameters dynamic when HasTemplates(dynamic) => null,
+        DynamicParameters dynamic => dynamic.ParameterNames.Select(n => (n, ((SqlMapper.IParameterLookup)dynamic)[n])).ToList(),
+        IEnumerable<KeyValuePair<string, object?>> dictionary => dictionary.Select(kv => (kv.Key, kv.Value)).ToList(),
+        IEnumerable => null,
+        _ => parameters.GetType().GetProperties(BindingFlags.Public | BindingFlags.Instance)
+            .Where(p => p.CanRead && p.GetIndexParameters().Length == 0)
+            .Select(p => (p.Name, p.GetValue(parameters))).ToList(),
+    };
+
+    private static HashSet<string> Referenced(string sql) =>
+        ParameterName().Matches(sql).Select(m => m.Groups[1].Value).ToHashSet(StringComparer.OrdinalIgnoreCase);
+
+    // Dapper keeps the objects given to new DynamicParameters(template) apart from the values added by name.
+    private static readonly FieldInfo? Templates = typeof(DynamicParameters).GetField("templates", BindingFlags.NonPublic | BindingFlags.Instance);
+
+    private static bool HasTemplates(DynamicParameters dynamic) => Templates is null || Templates.GetValue(dynamic) is ICollection { Count: > 0 };
+
+    [GeneratedRegex(@"(?<![@\w])@([A-Za-z_][A-Za-z0-9_]*)")]
+    private static partial Regex ParameterName();
+}
