@@ -1,6 +1,6 @@
 -- bench/generate.sql: complaints in every state, their deadlines, notes, keyword index rows, audit entries and
--- change-feed events for one tenant, with realistic distributions. Run by bench/run with psql as the cluster's superuser, which bypasses row-level
--- security: this is the documented equivalent of filing and moving millions of complaints through the API (which would
+-- change-feed events for one tenant, with realistic distributions. Run by bench/run with psql as the cluster's
+-- superuser, which bypasses row-level security: this is the documented equivalent of filing and moving millions of complaints through the API (which would
 -- take hours), not a product path. Every row copies the shape of rows the service itself wrote (:template_complaint and
 -- :template_note, filed through the API just before, and that filing's audit entry and event), so the service reads
 -- them back like its own; statuses, timestamps, outcomes and deadlines are varied as below. As the service does, every
