@@ -1,14 +1,14 @@
 -- bench/generate.sql: complaints in every state, their deadlines, notes, keyword index rows, audit entries and
 -- change-feed events for one tenant, with realistic distributions. Run by bench/run with psql as the cluster's
--- superuser, which bypasses row-level security: this is the documented equivalent of filing and moving millions of complaints through the API (which would
--- take hours), not a product path. Every row copies the shape of rows the service itself wrote (:template_complaint and
--- :template_note, filed through the API just before, and that filing's audit entry and event), so the service reads
--- them back like its own; statuses, timestamps, outcomes and deadlines are varied as below. As the service does, every
--- audit entry comes with its event in the outbox (AuditTrail records both): one complaint.filed per complaint, one
--- complaint.closed per closed or referred one. Generated audit entries have seq 0 (outside the tenant's hash chain,
--- which /v1/audit/verify reports as unchained); they are there for volume. Generated events take the positions after the
--- tenant's last one, in order of occurrence, and the tenant's event position moves past them, so the feed stays gap-free
--- and the service's next event follows on.
+-- superuser, which bypasses row-level security: this is the documented equivalent of filing and moving millions of
+-- complaints through the API (which would take hours), not a product path. Every row copies the shape of rows the
+-- service itself wrote (:template_complaint and :template_note, filed through the API just before, and that filing's
+-- audit entry and event), so the service reads them back like its own; statuses, timestamps, outcomes and deadlines are
+-- varied as below. As the service does, every audit entry comes with its event in the outbox (AuditTrail records both):
+-- one complaint.filed per complaint, one complaint.closed per closed or referred one. Generated audit entries have seq
+-- 0 (outside the tenant's hash chain, which /v1/audit/verify reports as unchained); they are there for volume.
+-- Generated events take the positions after the tenant's last one, in order of occurrence, and the tenant's event
+-- position moves past them, so the feed stays gap-free and the service's next event follows on.
 --
 -- History goes back about three years, and tables partitioned by month (audit_entries, and events once they are) have
 -- no partition for most of it and no default partition: the months are created first, as the schema owner, through the
