@@ -67,7 +67,29 @@ public sealed class OidcProvider : IAsyncDisposable
     }
 
     /// <summary>Starts a provider of its own (another issuer, or one a test stops); the caller disposes it.</summary>
+    /// <remarks>In three full runs of about 2,000 tests a node process started mid-run never printed its first line
+    /// within 60 s (it starts in half a second by hand; the cause is not found). A start that has not answered within
+    /// 20 s is killed and tried again, at most three times, and each failed attempt is reported.</remarks>
     public static async Task<OidcProvider> StartAsync()
+    {
+        var failures = new List<string>();
+        for (var attempt = 1; attempt <= 3; attempt++)
+        {
+            try
+            {
+                return await StartOnceAsync(TimeSpan.FromSeconds(20));
+            }
+            catch (InvalidOperationException ex)
+            {
+                failures.Add($"attempt {attempt}: {ex.Message}");
+                TestContext.Progress.WriteLine($"[oidc-provider] start attempt {attempt} failed: {ex.Message}");
+            }
+        }
+
+        throw new InvalidOperationException($"The OpenID Connect provider did not start: {string.Join(" | ", failures)}");
+    }
+
+    private static async Task<OidcProvider> StartOnceAsync(TimeSpan bound)
     {
         var directory = ProviderDirectory();
         var adminToken = Convert.ToHexString(RandomNumberGenerator.GetBytes(24));
@@ -93,7 +115,7 @@ public sealed class OidcProvider : IAsyncDisposable
         process.BeginErrorReadLine();
         try
         {
-            var line = await process.StandardOutput.ReadLineAsync().WaitAsync(TimeSpan.FromSeconds(60));
+            var line = await process.StandardOutput.ReadLineAsync().WaitAsync(bound);
             if (line is null)
             {
                 throw new InvalidOperationException($"The OpenID Connect provider exited before it listened: {Errors(errors)}");
@@ -111,8 +133,9 @@ public sealed class OidcProvider : IAsyncDisposable
         }
         catch (Exception ex) when (ex is TimeoutException or JsonException or InvalidOperationException or KeyNotFoundException)
         {
+            var state = process.HasExited ? $"exited with {process.ExitCode}" : $"running, {process.TotalProcessorTime.TotalMilliseconds:F0} ms of CPU used";
             Kill(process);
-            throw new InvalidOperationException($"The OpenID Connect provider in {directory} did not start: {ex.Message} {Errors(errors)}", ex);
+            throw new InvalidOperationException($"The OpenID Connect provider in {directory} did not start ({state}): {ex.Message} {Errors(errors)}", ex);
         }
     }
 
