@@ -12,16 +12,8 @@ namespace Cms.Tests.Infrastructure;
 /// security: with sequential scans disabled the planner still finds an index path that leads with tenant_id (a predicate
 /// that is not leakproof would leave it only a filtered scan). Speed itself is measured by the benchmarks, not here.
 /// </summary>
-public sealed class DueListPlanTests
+public sealed class DueListPlanTests : OwnPostgresDatabase
 {
-    private PostgresTestDatabase _db = null!;
-
-    [OneTimeSetUp]
-    public async Task CreateDatabase() => _db = await PostgresTestDatabase.CreateAsync();
-
-    [OneTimeTearDown]
-    public async Task DropDatabase() => await _db.DisposeAsync();
-
     private static IEnumerable<TestCaseData> Shapes()
     {
         var now = DateTimeOffset.UtcNow;
@@ -43,7 +35,7 @@ public sealed class DueListPlanTests
     [TestCaseSource(nameof(Shapes))]
     public async Task The_due_list_can_use_its_index_under_row_level_security(DueFilter filter, bool afterCursor, string index)
     {
-        await using var connection = _db.OpenApp();
+        await using var connection = Db.OpenApp();
         await using var transaction = await connection.BeginTransactionAsync();
         await using (var setup = new NpgsqlCommand($"SET LOCAL app.tenant_id = '{Guid.NewGuid():D}'; SET LOCAL enable_seqscan = off", connection, transaction))
         {

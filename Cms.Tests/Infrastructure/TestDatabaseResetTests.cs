@@ -9,27 +9,13 @@ namespace Cms.Tests.Infrastructure;
 /// rows under a foreign key, rows in a partition made after the first reset, and audit entries, whose append-only
 /// trigger refuses DELETE to anyone.
 /// </summary>
-public sealed class TestDatabaseResetTests
+public sealed class TestDatabaseResetTests : OwnPostgresDatabase
 {
-    private PostgresTestDatabase _db = null!;
-
-    [OneTimeSetUp]
-    public async Task CreateDatabaseAsync() => _db = await PostgresTestDatabase.CreateAsync();
-
-    [OneTimeTearDown]
-    public async Task DropDatabaseAsync()
-    {
-        if (_db is not null)
-        {
-            await _db.DisposeAsync();
-        }
-    }
-
     [Test]
     public async Task A_reset_empties_every_table_partitions_and_the_audit_trail_included()
     {
-        await _db.ResetAsync(); // the statement is built here, before the partition below exists
-        await using var admin = new NpgsqlConnection(_db.AdminConnectionString);
+        await Db.ResetAsync(); // the statement is built here, before the partition below exists
+        await using var admin = new NpgsqlConnection(Db.AdminConnectionString);
         await admin.OpenAsync();
         await using (var seed = new NpgsqlCommand(
             """
@@ -44,7 +30,7 @@ public sealed class TestDatabaseResetTests
         }
 
         Assert.That(await RowsAsync(admin), Is.GreaterThanOrEqualTo(2), "the seed is in place");
-        await _db.ResetAsync();
+        await Db.ResetAsync();
         Assert.That(await RowsAsync(admin), Is.Zero);
     }
 

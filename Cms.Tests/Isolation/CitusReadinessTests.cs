@@ -15,27 +15,13 @@ namespace Cms.Tests.Isolation;
 /// tenant comes from the transaction (SET LOCAL), never from a role's or database's default; and deploy/citus names
 /// every table: the tenant tables as distributed, co-located; the others as reference tables.
 /// </summary>
-public sealed class CitusReadinessTests
+public sealed class CitusReadinessTests : OwnPostgresDatabase
 {
     private static readonly string DistributeScript = Path.Combine(RepoPaths.Root, "deploy", "citus", "distribute.sql");
 
-    private PostgresTestDatabase _db = null!;
-
-    [OneTimeSetUp]
-    public async Task CreateDatabaseAsync() => _db = await PostgresTestDatabase.CreateAsync();
-
-    [OneTimeTearDown]
-    public async Task DropDatabaseAsync()
-    {
-        if (_db is not null)
-        {
-            await _db.DisposeAsync();
-        }
-    }
-
     private async Task<NpgsqlConnection> AdminAsync()
     {
-        var connection = new NpgsqlConnection(_db.AdminConnectionString);
+        var connection = new NpgsqlConnection(Db.AdminConnectionString);
         await connection.OpenAsync();
         return connection;
     }

@@ -10,25 +10,11 @@ namespace Cms.Tests.Isolation;
 /// database, read from the catalogue as the superuser. The list of tenant tables comes from the catalogue itself
 /// (information_schema.columns, column tenant_id), so a table added later is checked without anyone remembering to.
 /// </summary>
-public sealed class SchemaGateTests
+public sealed class SchemaGateTests : OwnPostgresDatabase
 {
-    private PostgresTestDatabase _db = null!;
-
-    [OneTimeSetUp]
-    public async Task CreateDatabaseAsync() => _db = await PostgresTestDatabase.CreateAsync();
-
-    [OneTimeTearDown]
-    public async Task DropDatabaseAsync()
-    {
-        if (_db is not null)
-        {
-            await _db.DisposeAsync();
-        }
-    }
-
     private async Task<NpgsqlConnection> AdminAsync()
     {
-        var connection = new NpgsqlConnection(_db.AdminConnectionString);
+        var connection = new NpgsqlConnection(Db.AdminConnectionString);
         await connection.OpenAsync();
         return connection;
     }
