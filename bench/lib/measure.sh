@@ -59,11 +59,12 @@ pgbench_alternating() {
   done
   python3 -c "print(round($la, 3), round($lb, 3))"
 }
-# api_run SCENARIO IDS -> "rps p99_ms"
+# api_run SCENARIO IDS -> "rps p99_ms" of the service at BASE (its output kept as load-${LOAD_PREFIX}SCENARIO.out)
 api_run() { # api_run SCENARIO IDS [--callers FILE]
+  local output="$WORK/load-${LOAD_PREFIX:-}$1.out"
   dotnet "$BENCH_DLL" load --base "$BASE" --token "$TOKEN" --scenario "$1" --concurrency "$CONCURRENCY" \
-    --seconds "$SECONDS_EACH" --warmup 3 --ids "$2" "${@:3}" >"$WORK/load-$1.out"
-  python3 - "$WORK/load-$1.out" <<'PY'
+    --seconds "$SECONDS_EACH" --warmup 3 --ids "$2" "${@:3}" >"$output"
+  python3 - "$output" <<'PY'
 import sys
 kv = dict(l.strip().split("=", 1) for l in open(sys.argv[1]) if "=" in l)
 print(kv["rps"], kv["p99_ms"])
