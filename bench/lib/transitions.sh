@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # bench/lib/transitions.sh: one transition (acknowledge) and one note, measured like the filing (sourced by bench/run).
 #   transitions_check_mirrors   inside the mirror check: one acknowledge and one note through the API against their
 #                               mirrors (acknowledge.sql, note.sql: the service's statements in its round trips), the
@@ -6,7 +7,8 @@
 #   transitions_measure         after the filings: HTTP at 8 and 32 clients (Cms.Bench load --scenario acknowledge|note)
 #                               beside pgbench of the service's statements and of the writes alone in one pipeline
 #   transitions_figures         the headline figures: *_round_trips, *_write_ratio (HTTP / writes alone, 8 clients), p99
-# Uses bench/run's globals and helpers (api, capture_call, check_mirror, includes, pgbench_run, api_run, out, ratio, SQL).
+# Uses bench/lib's helpers (cluster.sh: api, jget, SQL; mirrors.sh: check_mirror, compare_mirror, includes; measure.sh:
+# pgbench_run, api_run) and bench/run's out, ratio, WORK.
 
 NOTE_BODY='{"kind":"internal","body":"Called the consumer back."}'
 
@@ -39,14 +41,7 @@ transitions_check_mirrors() {
   api_if_match 1 POST "/v1/complaints/$captured/acknowledge" >"$WORK/statements-ack.response.json"
   sleep 0.3
   tail -n +"$((mark + 1))" "$PG_LOG" >"$WORK/statements-ack.service.log"
-  mark=$(wc -l <"$PG_LOG")
-  PGPASSWORD=$APP_PW pgbench -n -M extended -h 127.0.0.1 -p "$PG_PORT" -U cms_app -d cms -c 1 -t 1 \
-    -f "$WORK/pgbench-check/acknowledge.sql" >"$WORK/statements-ack.pgbench.out" 2>&1 \
-    || { tail -5 "$WORK/statements-ack.pgbench.out" >&2; echo "bench: the mirror acknowledge.sql failed to run" >&2; MIRRORS_OK=0; }
-  sleep 0.3
-  tail -n +"$((mark + 1))" "$PG_LOG" >"$WORK/statements-ack.pgbench.log"
-  python3 "$REPO_ROOT/bench/statements.py" AcknowledgeComplaint "$WORK/statements-ack.service.log" "$WORK/statements-ack.pgbench.log" \
-    || MIRRORS_OK=0
+  compare_mirror ack AcknowledgeComplaint acknowledge.sql
   includes AcknowledgeComplaint "$WORK/statements-ack.service.log" "$WORK/pgbench-check/acknowledge-writes.sql"
   ACK_ROUND_TRIPS=$(python3 "$REPO_ROOT/bench/statements.py" --round-trips AcknowledgeComplaint "$WORK/statements-ack.service.log" \
     "$WORK/pgbench-check/acknowledge.sql") || MIRRORS_OK=0
@@ -56,11 +51,11 @@ transitions_check_mirrors() {
     "$WORK/pgbench-check/note.sql") || MIRRORS_OK=0
 }
 
-# measure_write NAME SCENARIO IDS_8 IDS_32: HTTP (Cms.Bench load) at 8 and 32 clients, then pgbench of NAME.sql (the service's
+# measure_one_write NAME SCENARIO IDS_8 IDS_32: HTTP (Cms.Bench load) at 8 and 32 clients, then pgbench of NAME.sql (the service's
 # statements) and NAME-writes.sql (the writes alone) at 8 -> API_RPS[NAME], API_P99[NAME], API_P99_32[NAME], PG_TPS[NAME],
 # PG_WRITES_TPS[NAME]
 declare -A API_RPS API_P99 API_P99_32 PG_TPS PG_WRITES_TPS
-measure_write() {
+measure_one_write() {
   local name=$1 rps p99
   read -r rps p99 < <(api_run "$2" "$3")
   out "api_${name}_rps" "$rps"; out "p99_ms_${name}_8" "$p99"; API_RPS[$name]=$rps API_P99[$name]=$p99
@@ -81,8 +76,8 @@ transitions_measure() {
   head -n "$half" "$WORK/received-ids.txt" >"$WORK/received-ids-8.txt"
   tail -n +"$(( half + 1 ))" "$WORK/received-ids.txt" >"$WORK/received-ids-32.txt"
   out received_complaints "$(wc -l <"$WORK/received-ids.txt")"
-  measure_write acknowledge acknowledge "$WORK/received-ids-8.txt" "$WORK/received-ids-32.txt"
-  measure_write note note "$WORK/complaint-ids.txt" "$WORK/complaint-ids.txt"
+  measure_one_write acknowledge acknowledge "$WORK/received-ids-8.txt" "$WORK/received-ids-32.txt"
+  measure_one_write note note "$WORK/complaint-ids.txt" "$WORK/complaint-ids.txt"
 }
 
 transitions_figures() {
