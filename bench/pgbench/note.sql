@@ -3,8 +3,8 @@
 --   1. a pipeline: the pooled connection's reset, BEGIN, the transaction's settings and the caller's staff row;
 --   2. a pipeline: the complaint (not locked: notes do not conflict), its deadlines, its responses and its consumer's
 --      wrapped key;
---   3. a pipeline: the note (its body sealed), its keyword rows, the audit entry, the change event into the outbox, and
---      COMMIT.
+--   3. a pipeline: the note (its body sealed), its keyword rows (cleared at once if the consumer was erased meanwhile:
+--      ComplaintKeywords), the audit entry, the change event into the outbox, and COMMIT.
 \set ci random(1, @NCOMPLAINTS@)
 \set r1 random(1, 140737488355327)
 \set r2 random(1, 140737488355327)
@@ -28,6 +28,8 @@ SELECT wrapped_key FROM consumer_keys WHERE tenant_id = '@TENANT@' AND consumer_
 \startpipeline
 INSERT INTO complaint_notes (tenant_id, id, complaint_id, kind, body, author_id, created_at, text_sealed) VALUES ('@TENANT@', /*<*/(lpad(to_hex((extract(epoch FROM now()) * 1000000)::bigint), 16, '0') || lpad(to_hex(:r1::bigint), 16, '0'))::uuid/*>*/, /*<*/('00000000-0000-7000-8000-' || lpad(to_hex(:ci::bigint), 12, '0'))::uuid/*>*/, 'internal', /*<*/'v1:' || md5(:r1::text) || md5(:r2::text)/*>*/, '@STAFFID@', /*<*/now()/*>*/, 't');
 INSERT INTO complaint_keywords (tenant_id, complaint_id, id, word_hash) VALUES ('@TENANT@', /*<*/('00000000-0000-7000-8000-' || lpad(to_hex(:ci::bigint), 12, '0'))::uuid/*>*/, /*<*/(lpad(to_hex((extract(epoch FROM now()) * 1000000)::bigint), 16, '0') || lpad(to_hex(:r2 + 1::bigint), 16, '0'))::uuid/*>*/, /*<*/md5(:r1::text || '0')/*>*/), ('@TENANT@', /*<*/('00000000-0000-7000-8000-' || lpad(to_hex(:ci::bigint), 12, '0'))::uuid/*>*/, /*<*/(lpad(to_hex((extract(epoch FROM now()) * 1000000)::bigint), 16, '0') || lpad(to_hex(:r2 + 2::bigint), 16, '0'))::uuid/*>*/, /*<*/md5(:r1::text || '1')/*>*/), ('@TENANT@', /*<*/('00000000-0000-7000-8000-' || lpad(to_hex(:ci::bigint), 12, '0'))::uuid/*>*/, /*<*/(lpad(to_hex((extract(epoch FROM now()) * 1000000)::bigint), 16, '0') || lpad(to_hex(:r2 + 3::bigint), 16, '0'))::uuid/*>*/, /*<*/md5(:r1::text || '2')/*>*/), ('@TENANT@', /*<*/('00000000-0000-7000-8000-' || lpad(to_hex(:ci::bigint), 12, '0'))::uuid/*>*/, /*<*/(lpad(to_hex((extract(epoch FROM now()) * 1000000)::bigint), 16, '0') || lpad(to_hex(:r2 + 4::bigint), 16, '0'))::uuid/*>*/, /*<*/md5(:r1::text || '3')/*>*/);
+WITH consumer AS (SELECT k.erased_at FROM consumers k WHERE k.tenant_id = '@TENANT@' AND k.id = (SELECT consumer_id FROM complaints WHERE tenant_id = '@TENANT@' AND id = /*<*/('00000000-0000-7000-8000-' || lpad(to_hex(:ci::bigint), 12, '0'))::uuid/*>*/) FOR SHARE OF k)
+UPDATE complaint_keywords SET word_hash = NULL WHERE tenant_id = '@TENANT@' AND complaint_id = /*<*/('00000000-0000-7000-8000-' || lpad(to_hex(:ci::bigint), 12, '0'))::uuid/*>*/ AND (SELECT erased_at FROM consumer) IS NOT NULL;
 INSERT INTO audit_entries (tenant_id, id, occurred_at, actor_type, actor_id, action, entity_type, entity_id, changed_fields, trace_id, changed_values, entry_hmac, seq, prev_hash, hash)
 VALUES ('@TENANT@', /*<*/(lpad(to_hex((extract(epoch FROM now()) * 1000000)::bigint), 16, '0') || lpad(to_hex(:r2::bigint), 16, '0'))::uuid/*>*/, /*<*/now()/*>*/, 'staff', '@STAFFID@', 'complaint.note_added', 'complaint', /*<*/('00000000-0000-7000-8000-' || lpad(to_hex(:ci::bigint), 12, '0'))::uuid/*>*/, '["notes"]', '0af7651916cd43dd8448eb211c80319c', NULL,
         /*<*/md5(:r2::text) || md5(:r1::text)/*>*/, '0', '', '');
