@@ -51,9 +51,9 @@ transitions_check_mirrors() {
     "$WORK/pgbench-check/note.sql") || MIRRORS_OK=0
 }
 
-# measure_one_write NAME SCENARIO IDS_8 IDS_32: HTTP (Cms.Bench load) at 8 and 32 clients, then pgbench of NAME.sql (the service's
-# statements) and NAME-writes.sql (the writes alone) at 8 -> API_RPS[NAME], API_P99[NAME], API_P99_32[NAME], PG_TPS[NAME],
-# PG_WRITES_TPS[NAME]
+# measure_one_write NAME SCENARIO IDS_8 IDS_32: HTTP (Cms.Bench load) at 8 and 32 clients, then pgbench of NAME.sql
+# (the service's statements) and NAME-writes.sql (the writes alone) at 8 -> API_RPS[NAME], API_P99[NAME],
+# API_P99_32[NAME], PG_TPS[NAME], PG_WRITES_TPS[NAME]
 declare -A API_RPS API_P99 API_P99_32 PG_TPS PG_WRITES_TPS
 measure_one_write() {
   local name=$1 rps p99
