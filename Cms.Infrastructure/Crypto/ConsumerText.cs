@@ -92,12 +92,17 @@ internal sealed class ConsumerTextKeys(DbSession db, TenantScope scope, Consumer
             return false;
         }
 
+        KeepWrapped(consumerId, row.WrappedKey);
+        return true;
+    }
+
+    /// <summary>A wrapped key read beside something else, unwrapped when first needed (null: the consumer is erased).</summary>
+    private void KeepWrapped(Guid consumerId, string? wrappedKey)
+    {
         if (!_byConsumer.ContainsKey(consumerId))
         {
-            _wrappedKeys[consumerId] = row.WrappedKey;
+            _wrappedKeys[consumerId] = wrappedKey;
         }
-
-        return true;
     }
 
     private sealed class ConsumerKeyRow
@@ -139,6 +144,14 @@ internal sealed class ConsumerTextKeys(DbSession db, TenantScope scope, Consumer
 
     /// <summary>Records whose a complaint is (the row was read anyway), saving the look-up of <see cref="ForComplaintAsync"/>.</summary>
     public void Remember(Guid complaintId, Guid consumerId) => _consumerOfComplaint[complaintId] = consumerId;
+
+    /// <summary>Records whose a complaint is with the consumer's wrapped key, read with the complaint in the same round trip
+    /// (StoredComplaint.LoadForCommandAsync), saving both look-ups.</summary>
+    public void Remember(Guid complaintId, Guid consumerId, string? wrappedKey)
+    {
+        Remember(complaintId, consumerId);
+        KeepWrapped(consumerId, wrappedKey);
+    }
 
     /// <summary>Forgets a consumer's key (erased in this request: what follows must see it destroyed).</summary>
     public void Forget(Guid consumerId)
