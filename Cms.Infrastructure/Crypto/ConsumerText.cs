@@ -106,6 +106,36 @@ internal sealed class ConsumerTextKeys(DbSession db, TenantScope scope, Consumer
         public string? WrappedKey { get; init; }
     }
 
+    /// <summary>Reads the wrapped keys of those consumers not yet known in one statement (a batch of the conversion), so
+    /// that <see cref="ForConsumerAsync"/> unwraps each without a read of its own.</summary>
+    public async Task PreloadAsync(IEnumerable<Guid> consumerIds, CancellationToken cancellationToken)
+    {
+        var unknown = consumerIds.Where(id => !_byConsumer.ContainsKey(id) && !_wrappedKeys.ContainsKey(id)).Distinct().ToList();
+        if (unknown.Count == 0)
+        {
+            return;
+        }
+
+        // PostgreSQL takes the ids as one uuid[]; SQLite as a list Dapper expands, in their stored text form (the list's
+        // elements bypass the id type handler).
+        var rows = db is PostgresSession
+            ? await db.QueryAsync<ConsumerKeyRow>(
+                "SELECT consumer_id AS id, wrapped_key FROM consumer_keys WHERE tenant_id = @TenantId AND consumer_id = ANY(@Ids)",
+                new { TenantId = scope.Required, Ids = unknown.ToArray() }, cancellationToken)
+            : await db.QueryAsync<ConsumerKeyRow>(
+                "SELECT consumer_id AS id, wrapped_key FROM consumer_keys WHERE tenant_id = @TenantId AND consumer_id IN @Ids",
+                new { TenantId = scope.Required, Ids = unknown.Select(id => id.ToString("D")).ToArray() }, cancellationToken);
+        foreach (var id in unknown)
+        {
+            _wrappedKeys[id] = null;
+        }
+
+        foreach (var row in rows)
+        {
+            _wrappedKeys[row.Id] = row.WrappedKey;
+        }
+    }
+
     /// <summary>The cipher of the consumer's free text (a destroyed one when the consumer is erased or unknown).</summary>
     public async Task<ConsumerTextCipher> ForConsumerAsync(Guid consumerId, CancellationToken cancellationToken)
     {

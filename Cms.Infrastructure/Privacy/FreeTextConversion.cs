@@ -32,15 +32,15 @@ public sealed class FreeTextConversion(TenantWork work, TimeProvider clock)
         long sealedRows = 0;
         foreach (var tenant in tenants)
         {
-            sealedRows += await TableAsync(tenant, "complaints", (c, b, t) => c.ConvertComplaintsAsync(null, b, t), batchSize, progress, cancellationToken);
-            sealedRows += await TableAsync(tenant, "complaint_notes", (c, b, t) => c.ConvertNotesAsync(null, b, t), batchSize, progress, cancellationToken);
+            sealedRows += await TableAsync(tenant, "complaints", (c, a, b, t) => c.ConvertComplaintsAsync(a, b, t), batchSize, progress, cancellationToken);
+            sealedRows += await TableAsync(tenant, "complaint_notes", (c, a, b, t) => c.ConvertNotesAsync(a, b, t), batchSize, progress, cancellationToken);
         }
 
         return sealedRows;
     }
 
-    private async Task<long> TableAsync(Guid tenant, string table, Func<FreeTextConverter, int, CancellationToken, Task<int>> convert, int batchSize,
-        Action<FreeTextConversionProgress> progress, CancellationToken cancellationToken)
+    private async Task<long> TableAsync(Guid tenant, string table, Func<FreeTextConverter, Guid?, int, CancellationToken, Task<FreeTextBatch>> convert,
+        int batchSize, Action<FreeTextConversionProgress> progress, CancellationToken cancellationToken)
     {
         // The table is one of the two above, never input.
         var total = await work.RunAsync(tenant, (db, token) => db.ExecuteScalarAsync<long>(
@@ -48,19 +48,33 @@ public sealed class FreeTextConversion(TenantWork work, TimeProvider clock)
             cancellationToken, commit: false);
         var started = clock.GetTimestamp();
         long done = 0;
-        int taken;
+        long takenInPass;
         do
         {
-            taken = await work.RunAsync(tenant, (services, token) => convert(services.GetRequiredService<FreeTextConverter>(), batchSize, token),
-                cancellationToken);
-            done += taken;
-            var seconds = clock.GetElapsedTime(started).TotalSeconds;
-            var rate = seconds > 0 ? done / seconds : 0;
-            var left = Math.Max(0, total - done);
-            progress(new FreeTextConversionProgress(tenant, table, Math.Min(done, total), total, rate,
-                rate > 0 ? TimeSpan.FromSeconds(left / rate) : null));
+            // A pass walks the unsealed rows by id from a cursor (each batch reads where the last ended, not past the rows
+            // already sealed). Rows another transaction held were passed over (an instance converting them, or the
+            // service writing them, which seals them too): another pass from the start takes what is still unsealed,
+            // until a pass finds nothing.
+            takenInPass = 0;
+            Guid? after = null;
+            FreeTextBatch batch;
+            do
+            {
+                var from = after;
+                batch = await work.RunAsync(tenant, (services, token) => convert(services.GetRequiredService<FreeTextConverter>(), from, batchSize, token),
+                    cancellationToken);
+                after = batch.Last;
+                takenInPass += batch.Taken;
+                done += batch.Sealed;
+                var seconds = clock.GetElapsedTime(started).TotalSeconds;
+                var rate = seconds > 0 ? done / seconds : 0;
+                var left = Math.Max(0, total - done);
+                progress(new FreeTextConversionProgress(tenant, table, Math.Min(done, total), total, rate,
+                    rate > 0 ? TimeSpan.FromSeconds(left / rate) : null));
+            }
+            while (batch.Taken > 0);
         }
-        while (taken == batchSize);
+        while (takenInPass > 0);
         return done;
     }
 }
