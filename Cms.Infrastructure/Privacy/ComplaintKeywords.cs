@@ -48,6 +48,11 @@ internal sealed class ComplaintKeywords(DbSession db, TenantScope scope, Consume
 
             await db.DeferAsync(sql.ToString(), p, cancellationToken);
         }
+
+        if (db is PostgresSession)
+        {
+            await db.DeferAsync(ClearedIfErasedMeanwhile, new { TenantId = scope.Required, ComplaintId = complaintId }, cancellationToken);
+        }
     }
 
     /// <summary>Indexes the words of many complaints' texts (a batch of the conversion): on PostgreSQL one statement for all
@@ -91,6 +96,24 @@ internal sealed class ComplaintKeywords(DbSession db, TenantScope scope, Consume
                 cancellationToken);
         }
     }
+
+    /// <summary>
+    /// An erasure that commits while this write is in flight clears the consumer's words before this write's are
+    /// visible to it, so this write checks for itself, holding the consumer's row (FOR SHARE) until COMMIT: an erasure
+    /// that committed first (or held the row) leaves the consumer erased here and these words are cleared at once; an
+    /// erasure that comes after waits for this COMMIT and then clears them itself. SQLite has one writer at a time, so
+    /// it cannot interleave.
+    /// </summary>
+    private const string ClearedIfErasedMeanwhile =
+        """
+        WITH consumer AS (
+            SELECT k.erased_at FROM consumers k
+            WHERE k.tenant_id = @TenantId
+              AND k.id = (SELECT consumer_id FROM complaints WHERE tenant_id = @TenantId AND id = @ComplaintId)
+            FOR SHARE OF k)
+        UPDATE complaint_keywords SET word_hash = NULL
+        WHERE tenant_id = @TenantId AND complaint_id = @ComplaintId AND (SELECT erased_at FROM consumer) IS NOT NULL
+        """;
 
     /// <summary>The hashes of a search's words in the tenant in scope; null when the tenant has no key (so no complaint).</summary>
     public async Task<IReadOnlyList<string>?> QueryHashesAsync(string query, CancellationToken cancellationToken) =>

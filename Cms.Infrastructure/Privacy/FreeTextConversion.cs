@@ -1,4 +1,5 @@
 using Cms.Infrastructure.Persistence;
+using Cms.Infrastructure.Resilience;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Cms.Infrastructure.Privacy;
@@ -60,9 +61,7 @@ public sealed class FreeTextConversion(TenantWork work, TimeProvider clock)
             FreeTextBatch batch;
             do
             {
-                var from = after;
-                batch = await work.RunAsync(tenant, (services, token) => convert(services.GetRequiredService<FreeTextConverter>(), from, batchSize, token),
-                    cancellationToken);
+                batch = await BatchAsync(tenant, convert, after, batchSize, cancellationToken);
                 after = batch.Last;
                 takenInPass += batch.Taken;
                 done += batch.Sealed;
@@ -76,5 +75,24 @@ public sealed class FreeTextConversion(TenantWork work, TimeProvider clock)
         }
         while (takenInPass > 0);
         return done;
+    }
+
+    /// <summary>One batch in its own transaction; run again when it lost a race (a deadlock with the erasure of one of its
+    /// consumers, which locks the consumer first and then the complaints): it rolled back whole.</summary>
+    private async Task<FreeTextBatch> BatchAsync(Guid tenant, Func<FreeTextConverter, Guid?, int, CancellationToken, Task<FreeTextBatch>> convert,
+        Guid? after, int batchSize, CancellationToken cancellationToken)
+    {
+        const int Attempts = 5;
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                return await work.RunAsync(tenant, (services, token) => convert(services.GetRequiredService<FreeTextConverter>(), after, batchSize, token),
+                    cancellationToken);
+            }
+            catch (Exception ex) when (attempt < Attempts && DatabaseFaults.Classify(ex) == DatabaseFault.Contention)
+            {
+            }
+        }
     }
 }

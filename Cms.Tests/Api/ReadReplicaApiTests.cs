@@ -45,8 +45,7 @@ public sealed class ReadReplicaApiTests() : ApiTestBase(DatabaseKind.Postgres)
     /// <summary>The application names of cms_app's sessions on a server, for this test database.</summary>
     private static async Task<List<string>> AppSessionsAsync(string adminConnectionString, string database)
     {
-        await using var connection = new NpgsqlConnection(new NpgsqlConnectionStringBuilder(adminConnectionString) { Pooling = false }.ConnectionString);
-        await connection.OpenAsync();
+        await using var connection = await Connections.OpenAsync(new NpgsqlConnectionStringBuilder(adminConnectionString) { Pooling = false }.ConnectionString);
         await using var command = new NpgsqlCommand(
             "SELECT application_name FROM pg_stat_activity WHERE usename = 'cms_app' AND datname = @db ORDER BY 1", connection);
         command.Parameters.AddWithValue("db", database);
@@ -65,8 +64,7 @@ public sealed class ReadReplicaApiTests() : ApiTestBase(DatabaseKind.Postgres)
     {
         Assert.That(await _replica.ScalarAsync("SELECT pg_is_in_recovery()"), Is.True);
         Assert.That(await _replica.ScalarAsync("SELECT status FROM pg_stat_wal_receiver"), Is.EqualTo("streaming"));
-        await using var primary = new NpgsqlConnection(Pg.AdminConnectionString);
-        await primary.OpenAsync();
+        await using var primary = await Pg.OpenAdminAsync();
         await using var senders = new NpgsqlCommand("SELECT count(*) FROM pg_stat_replication WHERE state = 'streaming'", primary);
         Assert.That(await senders.ExecuteScalarAsync(), Is.GreaterThanOrEqualTo(1L));
     }
@@ -136,8 +134,7 @@ public sealed class ReadReplicaApiTests() : ApiTestBase(DatabaseKind.Postgres)
         await a.RegisterConsumerAsync();
         await _replica.CatchUpAsync();
 
-        await using var connection = new NpgsqlConnection(_replicaApp);
-        await connection.OpenAsync();
+        await using var connection = await Connections.OpenAsync(_replicaApp);
         await using (var tx = await connection.BeginTransactionAsync())
         {
             await using var count = new NpgsqlCommand($"SET LOCAL app.tenant_id = '{b.Id:D}'; SELECT count(*) FROM consumers", connection, tx);

@@ -139,8 +139,7 @@ public sealed class TenantSuspensionApiTests(DatabaseKind kind) : ApiTestBase(ki
         var consumer = await tenant.RegisterConsumerAsync();
         var complaint = await tenant.FileComplaintAsync(consumer.Id);
 
-        await using var blocker = new NpgsqlConnection(((PostgresTestDatabase)Db).AdminConnectionString);
-        await blocker.OpenAsync();
+        await using var blocker = await ((PostgresTestDatabase)Db).OpenAdminAsync();
         await using var hold = await blocker.BeginTransactionAsync();
         await blocker.ExecuteAsync("SELECT 1 FROM complaints WHERE tenant_id = @T AND id = @Id FOR UPDATE", new { T = tenant.Id, complaint.Id }, hold);
 
@@ -160,8 +159,7 @@ public sealed class TenantSuspensionApiTests(DatabaseKind kind) : ApiTestBase(ki
         var database = ((PostgresTestDatabase)Db).DatabaseName;
         for (var i = 0; i < 500; i++)
         {
-            await using var probe = new NpgsqlConnection(((PostgresTestDatabase)Db).AdminConnectionString);
-            await probe.OpenAsync();
+            await using var probe = await ((PostgresTestDatabase)Db).OpenAdminAsync();
             var waiting = await probe.ExecuteScalarAsync<long>(
                 "SELECT count(*) FROM pg_stat_activity WHERE datname = @Database AND wait_event_type = 'Lock' AND pid <> @Pid",
                 new { Database = database, Pid = observer.ProcessID });

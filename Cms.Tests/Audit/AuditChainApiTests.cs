@@ -214,8 +214,7 @@ public sealed class AuditAppendOnlyTests(DatabaseKind kind) : ApiTestBase(kind)
         var pg = (PostgresTestDatabase)Db;
         foreach (var connectionString in new[] { pg.AdminConnectionString, pg.OwnerConnectionString })
         {
-            await using var connection = new NpgsqlConnection(connectionString);
-            await connection.OpenAsync();
+            await using var connection = await Connections.OpenAsync(connectionString);
             // The owner sees rows only through the policy: enter the tenant so its statements reach rows at all.
             await ExecuteAsync(connection, $"SET app.tenant_id = '{_tenant.Id:D}'");
             foreach (var sql in new[] { "UPDATE audit_entries SET action = 'x'", "DELETE FROM audit_entries", "TRUNCATE audit_entries" })

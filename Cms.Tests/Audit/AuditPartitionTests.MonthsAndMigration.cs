@@ -60,9 +60,8 @@ public sealed partial class AuditPartitionTests
             "the refused entry's transaction rolled back, chain head included");
 
         // The operator creates the month (as the owner), and the same write goes through.
-        await using (var owner = new NpgsqlConnection(Db.OwnerConnectionString))
+        await using (var owner = await Connections.OpenAsync(Db.OwnerConnectionString))
         {
-            await owner.OpenAsync();
             await using var create = new NpgsqlCommand("SELECT create_audit_entry_partitions(@at, @at)", owner);
             create.Parameters.AddWithValue("at", farAhead);
             Assert.That(await create.ExecuteScalarAsync(), Is.EqualTo(1));
@@ -83,7 +82,7 @@ public sealed partial class AuditPartitionTests
             await ensure.ExecuteScalarAsync();
         }
 
-        await using var admin = await AdminAsync();
+        await using var admin = await Db.OpenAdminAsync();
         await using (var count = new NpgsqlCommand(
             "SELECT count(*) FROM pg_inherits WHERE inhparent = 'public.audit_entries'::regclass AND inhrelid::regclass::text = @name", admin))
         {
@@ -126,9 +125,8 @@ public sealed partial class AuditPartitionTests
         }
 
         // The owner reading the partition directly is held by its own forced policy: nothing without a tenant.
-        await using (var owner = new NpgsqlConnection(Db.OwnerConnectionString))
+        await using (var owner = await Connections.OpenAsync(Db.OwnerConnectionString))
         {
-            await owner.OpenAsync();
             await using var read = new NpgsqlCommand($"SELECT count(*) FROM {partition}", owner);
             Assert.That(await read.ExecuteScalarAsync(), Is.Zero);
         }
@@ -149,9 +147,8 @@ public sealed partial class AuditPartitionTests
         CmsMigrator.Rollback(CmsMigrator.Postgres, scratch.OwnerConnectionString, 202611250004);
         var tenantId = Guid.NewGuid();
         var instants = new[] { MonthStart(-14).AddDays(3), MonthStart(-1).AddHours(7), MonthStart(0).AddMinutes(1) };
-        await using (var admin = new NpgsqlConnection(scratch.AdminConnectionString))
+        await using (var admin = await scratch.OpenAdminAsync())
         {
-            await admin.OpenAsync();
             await using var relkind = new NpgsqlCommand("SELECT relkind::text FROM pg_class WHERE oid = 'public.audit_entries'::regclass", admin);
             Assert.That(await relkind.ExecuteScalarAsync(), Is.EqualTo("r"), "rolled back to the plain table");
             await using var seed = new NpgsqlCommand(
@@ -168,9 +165,8 @@ public sealed partial class AuditPartitionTests
 
         CmsMigrator.MigrateUp(CmsMigrator.Postgres, scratch.OwnerConnectionString);
 
-        await using (var admin = new NpgsqlConnection(scratch.AdminConnectionString))
+        await using (var admin = await scratch.OpenAdminAsync())
         {
-            await admin.OpenAsync();
             await using var read = new NpgsqlCommand("SELECT tableoid::regclass::text FROM audit_entries WHERE tenant_id = @t ORDER BY seq", admin);
             read.Parameters.AddWithValue("t", tenantId);
             var partitions = new List<string>();
@@ -188,9 +184,8 @@ public sealed partial class AuditPartitionTests
         }
 
         CmsMigrator.Rollback(CmsMigrator.Postgres, scratch.OwnerConnectionString, 202611250004);
-        await using (var admin = new NpgsqlConnection(scratch.AdminConnectionString))
+        await using (var admin = await scratch.OpenAdminAsync())
         {
-            await admin.OpenAsync();
             await using var count = new NpgsqlCommand("SELECT count(*) FROM audit_entries WHERE tenant_id = @t", admin);
             count.Parameters.AddWithValue("t", tenantId);
             Assert.That(await count.ExecuteScalarAsync(), Is.EqualTo((long)instants.Length), "the rollback kept every entry");

@@ -71,17 +71,9 @@ public sealed partial class AuditPartitionTests : HostlessTests<PostgresTestData
         return entries;
     }
 
-    private async Task<NpgsqlConnection> AdminAsync()
-    {
-        var connection = new NpgsqlConnection(Db.AdminConnectionString);
-        await connection.OpenAsync();
-        return connection;
-    }
-
     private async Task ExecuteAsync(string connectionString, string sql, bool bypassTriggers = false)
     {
-        await using var connection = new NpgsqlConnection(connectionString);
-        await connection.OpenAsync();
+        await using var connection = await Connections.OpenAsync(connectionString);
         if (bypassTriggers)
         {
             await using var replica = new NpgsqlCommand("SET session_replication_role = replica", connection);
@@ -94,7 +86,7 @@ public sealed partial class AuditPartitionTests : HostlessTests<PostgresTestData
 
     private async Task<Dictionary<Guid, string>> PartitionsOfEntriesAsync()
     {
-        await using var admin = await AdminAsync();
+        await using var admin = await Db.OpenAdminAsync();
         await using var command = new NpgsqlCommand("SELECT id, tableoid::regclass::text FROM audit_entries", admin);
         await using var reader = await command.ExecuteReaderAsync();
         var map = new Dictionary<Guid, string>();
@@ -109,7 +101,7 @@ public sealed partial class AuditPartitionTests : HostlessTests<PostgresTestData
     [Test]
     public async Task Audit_entries_is_a_partitioned_table_with_the_partition_key_in_its_primary_key()
     {
-        await using var admin = await AdminAsync();
+        await using var admin = await Db.OpenAdminAsync();
         await using var command = new NpgsqlCommand(
             """
             SELECT c.relkind::text, pg_get_partkeydef(c.oid),
@@ -129,7 +121,7 @@ public sealed partial class AuditPartitionTests : HostlessTests<PostgresTestData
     [Test]
     public async Task The_migration_created_the_current_month_and_three_ahead_and_no_default_partition()
     {
-        await using var admin = await AdminAsync();
+        await using var admin = await Db.OpenAdminAsync();
         await using var command = new NpgsqlCommand(
             """
             SELECT c.relname, pg_get_expr(c.relpartbound, c.oid)
@@ -212,16 +204,14 @@ public sealed class AuditPartitionApiTests() : ApiTestBase(DatabaseKind.Postgres
 
         async Task AdminAsync(string sql)
         {
-            await using var connection = new NpgsqlConnection(pg.AdminConnectionString);
-            await connection.OpenAsync();
+            await using var connection = await pg.OpenAdminAsync();
             await using var command = new NpgsqlCommand(sql, connection);
             await command.ExecuteNonQueryAsync();
         }
 
         async Task<long> ConsumersAsync()
         {
-            await using var connection = new NpgsqlConnection(pg.AdminConnectionString);
-            await connection.OpenAsync();
+            await using var connection = await pg.OpenAdminAsync();
             await using var command = new NpgsqlCommand("SELECT count(*) FROM consumers WHERE tenant_id = @t", connection);
             command.Parameters.AddWithValue("t", tenant.Id);
             return (long)(await command.ExecuteScalarAsync())!;

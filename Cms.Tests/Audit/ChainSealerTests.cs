@@ -48,8 +48,7 @@ public sealed class ChainSealerTests() : ApiTestBase(DatabaseKind.Postgres)
 
     private async Task<long> ScalarAsync(string sql)
     {
-        await using var connection = new NpgsqlConnection(Admin);
-        await connection.OpenAsync();
+        await using var connection = await Connections.OpenAsync(Admin);
         await using var command = new NpgsqlCommand(sql, connection);
         return Convert.ToInt64(await command.ExecuteScalarAsync() ?? 0L, System.Globalization.CultureInfo.InvariantCulture);
     }
@@ -89,8 +88,7 @@ public sealed class ChainSealerTests() : ApiTestBase(DatabaseKind.Postgres)
         await using var _ = provider;
 
         // The test holds the chain head's row: the sealer links its batch and places its events, then waits at the head.
-        await using var holder = new NpgsqlConnection(Admin);
-        await holder.OpenAsync();
+        await using var holder = await Connections.OpenAsync(Admin);
         await using var hold = await holder.BeginTransactionAsync();
         await using (var lockHead = new NpgsqlCommand($"SELECT 1 FROM audit_chain_heads WHERE tenant_id = '{tenant.Id:D}' FOR UPDATE", holder, hold))
         {
@@ -180,9 +178,8 @@ public sealed class ChainSealerTests() : ApiTestBase(DatabaseKind.Postgres)
             $"SELECT id::text FROM audit_entries WHERE tenant_id = '{tenant.Id:D}' AND action = 'complaint.filed' AND seq = 0"))!);
         Assert.That((await VerifyAsync(tenant, auditor)).Valid, Is.True, "untouched, not linked yet: valid");
 
-        await using (var connection = new NpgsqlConnection(Admin))
+        await using (var connection = await Connections.OpenAsync(Admin))
         {
-            await connection.OpenAsync();
             await using var tamper = new NpgsqlCommand(
                 $"SET session_replication_role = replica; UPDATE audit_entries SET actor_id = 'someone-else' WHERE id = '{victim:D}'", connection);
             await tamper.ExecuteNonQueryAsync();
@@ -253,8 +250,7 @@ public sealed class ChainSealerTests() : ApiTestBase(DatabaseKind.Postgres)
 
     private async Task<string?> ScalarTextAsync(string sql)
     {
-        await using var connection = new NpgsqlConnection(Admin);
-        await connection.OpenAsync();
+        await using var connection = await Connections.OpenAsync(Admin);
         await using var command = new NpgsqlCommand(sql, connection);
         return await command.ExecuteScalarAsync() as string;
     }

@@ -56,8 +56,7 @@ public abstract class ConformanceFlows() : ApiTestBase(DatabaseKind.Postgres)
             Assert.Ignore("The database is not distributed (no citus extension): the flows ran on plain PostgreSQL.");
         }
 
-        await using var admin = new NpgsqlConnection(AdminConnectionString);
-        await admin.OpenAsync();
+        await using var admin = await Connections.OpenAsync(AdminConnectionString);
         var tenantTables = (await TenantCatalog.TenantTablesAsync(admin)).Select(t => t.Name).ToList();
         await using var command = new NpgsqlCommand("""
             SELECT logicalrelid::regclass::text, partmethod::text, colocationid,

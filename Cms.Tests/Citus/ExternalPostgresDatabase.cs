@@ -50,10 +50,8 @@ public sealed class ExternalPostgresDatabase : TestDatabase
                        ?? throw new InvalidOperationException($"{Variable} is set but {AppPasswordVariable} is not."),
             MaxPoolSize = 50,
         }.ConnectionString;
-        await using (var connection = new NpgsqlConnection(admin))
-        {
-            await connection.OpenAsync(); // unreachable: fails the suite with the driver's reason
-        }
+        // Unreachable: fails the suite with the driver's reason.
+        await (await Connections.OpenAsync(admin)).DisposeAsync();
 
         return new ExternalPostgresDatabase(admin, app);
     }
@@ -62,8 +60,7 @@ public sealed class ExternalPostgresDatabase : TestDatabase
 
     public override DbConnection OpenPrivileged()
     {
-        var connection = new NpgsqlConnection(AdminConnectionString);
-        connection.Open();
+        var connection = Connections.Open(AdminConnectionString);
         return connection;
     }
 

@@ -62,12 +62,8 @@ public sealed partial class EventPartitionTests : HostlessTests<PostgresTestData
         return events;
     }
 
-    private async Task<NpgsqlConnection> AdminAsync(string? connectionString = null)
-    {
-        var connection = new NpgsqlConnection(connectionString ?? Db.AdminConnectionString);
-        await connection.OpenAsync();
-        return connection;
-    }
+    private Task<NpgsqlConnection> AdminAsync(string? connectionString = null) =>
+        Connections.OpenAsync(connectionString ?? Db.AdminConnectionString);
 
     private static async Task<Dictionary<Guid, string>> PartitionsOfEventsAsync(NpgsqlConnection admin)
     {
@@ -107,7 +103,7 @@ public sealed partial class EventPartitionTests : HostlessTests<PostgresTestData
     [Test]
     public async Task Events_is_a_partitioned_table_keyed_by_tenant_position_and_month_with_no_default_partition()
     {
-        await using var admin = await AdminAsync();
+        await using var admin = await Db.OpenAdminAsync();
         await using (var command = new NpgsqlCommand(
             """
             SELECT c.relkind::text, pg_get_partkeydef(c.oid),
@@ -139,7 +135,7 @@ public sealed partial class EventPartitionTests : HostlessTests<PostgresTestData
         var tenantId = await CreateTenantAsync("Partitioned Feed Bank");
         var events = await AcrossBoundariesAsync(tenantId);
 
-        await using (var admin = await AdminAsync())
+        await using (var admin = await Db.OpenAdminAsync())
         {
             var partitions = await PartitionsOfEventsAsync(admin);
             Assert.That(events.Select(e => partitions[e.Id]),
@@ -177,7 +173,7 @@ public sealed partial class EventPartitionTests : HostlessTests<PostgresTestData
         var position = await AppendAsync(late);
         Assert.That(position, Is.EqualTo(events.Count + 2L), "the waiting event was placed first, then the later one: no gap, nothing lost");
         Assert.That((await FeedAsync(tenantId, events.Count, 1)).Single().Id, Is.EqualTo(early.Id));
-        await using var admin = await AdminAsync();
+        await using var admin = await Db.OpenAdminAsync();
         Assert.That((await PartitionsOfEventsAsync(admin))[late.Id], Is.EqualTo(PartitionOf(farAhead)));
     }
 }
@@ -200,8 +196,7 @@ public sealed class EventPartitionApiTests() : ApiTestBase(DatabaseKind.Postgres
 
         async Task<long> ScalarAsync(string sql)
         {
-            await using var connection = new NpgsqlConnection(pg.AdminConnectionString);
-            await connection.OpenAsync();
+            await using var connection = await pg.OpenAdminAsync();
             await using var command = new NpgsqlCommand(sql, connection);
             command.Parameters.AddWithValue("t", tenant.Id);
             return Convert.ToInt64(await command.ExecuteScalarAsync(), System.Globalization.CultureInfo.InvariantCulture);

@@ -15,8 +15,7 @@ public sealed class TestDatabaseResetTests : OwnPostgresDatabase
     public async Task A_reset_empties_every_table_partitions_and_the_audit_trail_included()
     {
         await Db.ResetAsync(); // the statement is built here, before the partition below exists
-        await using var admin = new NpgsqlConnection(Db.AdminConnectionString);
-        await admin.OpenAsync();
+        await using var admin = await Db.OpenAdminAsync();
         await using (var seed = new NpgsqlCommand(
             """
             INSERT INTO tenants (id, name, sector, jurisdiction, status, created_at) VALUES (@t, 'Reset Bank', 'banking', 'UK', 'active', now());

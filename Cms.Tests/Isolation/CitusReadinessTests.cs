@@ -19,13 +19,6 @@ public sealed class CitusReadinessTests : OwnPostgresDatabase
 {
     private static readonly string DistributeScript = Path.Combine(RepoPaths.Root, "deploy", "citus", "distribute.sql");
 
-    private async Task<NpgsqlConnection> AdminAsync()
-    {
-        var connection = new NpgsqlConnection(Db.AdminConnectionString);
-        await connection.OpenAsync();
-        return connection;
-    }
-
     /// <summary>The tables deploy/citus/distribute.sql distributes (with their colocate_with) and makes reference tables.</summary>
     private static (Dictionary<string, string?> Distributed, List<string> Reference) Script()
     {
@@ -41,14 +34,14 @@ public sealed class CitusReadinessTests : OwnPostgresDatabase
     [Test]
     public async Task The_catalogue_follows_every_distribution_rule()
     {
-        await using var admin = await AdminAsync();
+        await using var admin = await Db.OpenAdminAsync();
         Assert.That(await CitusCatalog.ViolationsAsync(admin, Script().Reference), Is.Empty);
     }
 
     [Test]
     public async Task The_distribution_script_names_every_table_tenant_tables_distributed_and_co_located_the_rest_reference()
     {
-        await using var admin = await AdminAsync();
+        await using var admin = await Db.OpenAdminAsync();
         var tenantTables = (await TenantCatalog.TenantTablesAsync(admin)).Select(t => t.DisplayName).ToList();
         var globalTables = await CitusCatalog.GlobalTablesAsync(admin);
         var (distributed, reference) = Script();
@@ -64,7 +57,7 @@ public sealed class CitusReadinessTests : OwnPostgresDatabase
     [Test]
     public async Task The_tenant_comes_only_from_the_transaction_never_from_a_role_or_database_default()
     {
-        await using var admin = await AdminAsync();
+        await using var admin = await Db.OpenAdminAsync();
         await using var command = new NpgsqlCommand(
             "SELECT count(*) FROM pg_catalog.pg_db_role_setting s, unnest(s.setconfig) c WHERE c LIKE 'app.tenant_id=%'", admin);
         Assert.That(await command.ExecuteScalarAsync(), Is.Zero);
@@ -73,7 +66,7 @@ public sealed class CitusReadinessTests : OwnPostgresDatabase
     [Test]
     public async Task Each_rule_catches_a_table_that_breaks_it()
     {
-        await using var admin = await AdminAsync();
+        await using var admin = await Db.OpenAdminAsync();
         await using var tx = await admin.BeginTransactionAsync();
         await using (var create = new NpgsqlCommand(
             """

@@ -70,8 +70,7 @@ public sealed class CitusStatementRulesTests() : ApiTestBase(DatabaseKind.Postgr
     [Test]
     public async Task The_migrated_functions_lock_within_one_tenant_and_run_shard_ddl_in_sequential_mode()
     {
-        await using var admin = new NpgsqlConnection(((PostgresTestDatabase)Db).AdminConnectionString);
-        await admin.OpenAsync();
+        await using var admin = await ((PostgresTestDatabase)Db).OpenAdminAsync();
         var global = await CitusCatalog.GlobalTablesAsync(admin);
         var violations = new List<string>();
         await using var command = new NpgsqlCommand("""
@@ -132,8 +131,7 @@ public sealed class CitusStatementRulesTests() : ApiTestBase(DatabaseKind.Postgr
 
         await RunWriteFlowsAsync();
 
-        await using var admin = new NpgsqlConnection(((PostgresTestDatabase)Db).AdminConnectionString);
-        await admin.OpenAsync();
+        await using var admin = await ((PostgresTestDatabase)Db).OpenAdminAsync();
         var global = await CitusCatalog.GlobalTablesAsync(admin);
         var rowSecurity = new List<string>();
         await using (var command = new NpgsqlCommand("SELECT relname FROM pg_class WHERE relrowsecurity", admin))
@@ -185,8 +183,7 @@ public sealed class CitusStatementRulesTests() : ApiTestBase(DatabaseKind.Postgr
 
     private async Task<List<string>> DefinerFunctionsAsync()
     {
-        await using var admin = new NpgsqlConnection(((PostgresTestDatabase)Db).AdminConnectionString);
-        await admin.OpenAsync();
+        await using var admin = await ((PostgresTestDatabase)Db).OpenAdminAsync();
         await using var command = new NpgsqlCommand("""
             SELECT p.proname FROM pg_proc p
             WHERE p.prosecdef AND p.pronamespace = 'public'::regnamespace AND has_function_privilege('cms_app', p.oid, 'EXECUTE')

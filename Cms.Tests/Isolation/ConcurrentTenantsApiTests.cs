@@ -203,8 +203,7 @@ public sealed class ConcurrentTenantsApiTests(DatabaseKind kind) : ApiTestBase(k
     {
         var dataSource = Factory.Services.GetRequiredService<NpgsqlDataSource>();
         var poolSize = new NpgsqlConnectionStringBuilder(pg.AppConnectionString).MaxPoolSize;
-        await using var admin = new NpgsqlConnection(pg.AdminConnectionString);
-        await admin.OpenAsync();
+        await using var admin = await pg.OpenAdminAsync();
         var tables = await TenantCatalog.TenantTablesAsync(admin);
 
         var connections = new List<NpgsqlConnection>();

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.Json.Nodes;
+using Cms.Tests.Support;
 using Npgsql;
 
 namespace Cms.Tests.Isolation;
@@ -63,7 +64,7 @@ public static class RlsProbe
         TenantSetting setting, Guid? allowed)
     {
         var leaks = new List<string>();
-        await using var connection = await OpenAsync(connectionString);
+        await using var connection = await Connections.OpenAsync(connectionString);
         foreach (var table in tables)
         {
             await using var tx = await connection.BeginTransactionAsync();
@@ -89,7 +90,7 @@ public static class RlsProbe
         TenantSetting setting, Guid tenant)
     {
         var counts = new Dictionary<string, long>();
-        await using var connection = await OpenAsync(connectionString);
+        await using var connection = await Connections.OpenAsync(connectionString);
         foreach (var table in tables)
         {
             await using var tx = await connection.BeginTransactionAsync();
@@ -111,7 +112,7 @@ public static class RlsProbe
         IEnumerable<TenantRelation> tables, TenantSetting setting, Guid rowTenant)
     {
         var results = new Dictionary<string, PostgresException?>();
-        await using var connection = await OpenAsync(connectionString);
+        await using var connection = await Connections.OpenAsync(connectionString);
         foreach (var table in tables)
         {
             var row = await FreshRowAsync(adminConnectionString, table, rowTenant);
@@ -144,7 +145,7 @@ public static class RlsProbe
         IEnumerable<TenantRelation> tables, TenantSetting setting, Func<TenantRelation, string> sqlOf)
     {
         var results = new Dictionary<string, (int, PostgresException?)>();
-        await using var connection = await OpenAsync(connectionString);
+        await using var connection = await Connections.OpenAsync(connectionString);
         foreach (var table in tables)
         {
             await using var tx = await connection.BeginTransactionAsync();
@@ -169,7 +170,7 @@ public static class RlsProbe
     public static async Task<Dictionary<string, string>> FingerprintAsync(string adminConnectionString, IEnumerable<TenantRelation> tables)
     {
         var prints = new Dictionary<string, string>();
-        await using var connection = await OpenAsync(adminConnectionString);
+        await using var connection = await Connections.OpenAsync(adminConnectionString);
         foreach (var table in tables)
         {
             await using var command = new NpgsqlCommand(
@@ -185,7 +186,7 @@ public static class RlsProbe
         Guid tenant)
     {
         var counts = new Dictionary<string, long>();
-        await using var connection = await OpenAsync(adminConnectionString);
+        await using var connection = await Connections.OpenAsync(adminConnectionString);
         foreach (var table in tables)
         {
             await using var command = new NpgsqlCommand($"SELECT count(*) FROM {table.Sql} WHERE tenant_id = @t", connection);
@@ -202,7 +203,7 @@ public static class RlsProbe
     /// </summary>
     public static async Task<JsonObject> FreshRowAsync(string adminConnectionString, TenantRelation table, Guid tenant)
     {
-        await using var connection = await OpenAsync(adminConnectionString);
+        await using var connection = await Connections.OpenAsync(adminConnectionString);
         JsonObject row;
         await using (var command = new NpgsqlCommand($"SELECT to_jsonb(t)::text FROM {table.Sql} t WHERE tenant_id = @t LIMIT 1", connection))
         {
@@ -268,11 +269,4 @@ public static class RlsProbe
 
     public static string Describe(PostgresException? error) =>
         error is null ? "succeeded" : string.Create(CultureInfo.InvariantCulture, $"{error.SqlState}: {error.MessageText}");
-
-    private static async Task<NpgsqlConnection> OpenAsync(string connectionString)
-    {
-        var connection = new NpgsqlConnection(connectionString);
-        await connection.OpenAsync();
-        return connection;
-    }
 }

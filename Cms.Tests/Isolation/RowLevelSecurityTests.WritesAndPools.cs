@@ -64,9 +64,8 @@ public sealed partial class RowLevelSecurityTests
         }.ConnectionString;
 
         int pid;
-        await using (var connection = new NpgsqlConnection(cs))
+        await using (var connection = await Connections.OpenAsync(cs))
         {
-            await connection.OpenAsync();
             pid = (int)(await RlsProbe.ScalarAsync(connection, "SELECT pg_backend_pid()"))!;
             await using (var tx = await connection.BeginTransactionAsync())
             {
@@ -90,9 +89,8 @@ public sealed partial class RowLevelSecurityTests
         }
 
         // Back through the pool: the same session, and still nothing.
-        await using (var connection = new NpgsqlConnection(cs))
+        await using (var connection = await Connections.OpenAsync(cs))
         {
-            await connection.OpenAsync();
             Assert.That(await RlsProbe.ScalarAsync(connection, "SELECT pg_backend_pid()"), Is.EqualTo(pid), "the pool handed back the same session");
         }
 
@@ -113,9 +111,8 @@ public sealed partial class RowLevelSecurityTests
             ApplicationName = $"rls-pool-leak-{Guid.NewGuid():N}",
             NoResetOnClose = true,
         }.ConnectionString;
-        await using (var connection = new NpgsqlConnection(cs))
+        await using (var connection = await Connections.OpenAsync(cs))
         {
-            await connection.OpenAsync();
             await RlsProbe.ScalarAsync(connection, $"SET app.tenant_id = '{seed.A:D}'");
         }
 
@@ -163,8 +160,7 @@ public sealed partial class RowLevelSecurityTests
         var seed = await SeedAsync();
         await using var scratch = await PostgresTestDatabase.CreateAsync();
         await CopyTenantDataAsync(Pg.AdminConnectionString, scratch.AdminConnectionString);
-        await using var admin = new NpgsqlConnection(scratch.AdminConnectionString);
-        await admin.OpenAsync();
+        await using var admin = await scratch.OpenAdminAsync();
         var tables = await TenantCatalog.TenantTablesAsync(admin);
         var underB = TenantSetting.Of(seed.B);
         var app = scratch.AppConnectionString;
@@ -250,8 +246,7 @@ public sealed partial class RowLevelSecurityTests
 
     private async Task<HashSet<string>> UpdatableByAppAsync(IEnumerable<TenantRelation> tables)
     {
-        await using var admin = new NpgsqlConnection(Pg.AdminConnectionString);
-        await admin.OpenAsync();
+        await using var admin = await Pg.OpenAdminAsync();
         var set = new HashSet<string>();
         foreach (var table in tables)
         {
@@ -267,10 +262,8 @@ public sealed partial class RowLevelSecurityTests
     /// <summary>Copies tenants and every tenant table, row for row, as the superuser (foreign key triggers off for the copy).</summary>
     private static async Task CopyTenantDataAsync(string fromAdmin, string toAdmin)
     {
-        await using var from = new NpgsqlConnection(fromAdmin);
-        await from.OpenAsync();
-        await using var to = new NpgsqlConnection(toAdmin);
-        await to.OpenAsync();
+        await using var from = await Connections.OpenAsync(fromAdmin);
+        await using var to = await Connections.OpenAsync(toAdmin);
         await using var tx = await to.BeginTransactionAsync();
         await using (var replica = new NpgsqlCommand("SET LOCAL session_replication_role = replica", to, tx))
         {

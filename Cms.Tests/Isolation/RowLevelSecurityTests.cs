@@ -81,8 +81,7 @@ public sealed partial class RowLevelSecurityTests() : ApiTestBase(DatabaseKind.P
         await Factory.Services.GetRequiredService<Cms.Infrastructure.Webhooks.WebhookDispatcher>().RunOnceAsync(CancellationToken.None);
         await Factory.Services.GetRequiredService<Cms.Infrastructure.Retention.RetentionRunner>().RunOnceAsync(CancellationToken.None);
 
-        await using var admin = new NpgsqlConnection(Pg.AdminConnectionString);
-        await admin.OpenAsync();
+        await using var admin = await Pg.OpenAdminAsync();
         foreach (var tenant in ids)
         {
             // An event not placed yet (event_outbox), as a write leaves it until the sealer runs.
@@ -140,8 +139,7 @@ public sealed partial class RowLevelSecurityTests() : ApiTestBase(DatabaseKind.P
     [Test]
     public async Task A_fresh_session_has_no_tenant_setting_at_all()
     {
-        await using var connection = new NpgsqlConnection(NoPool(Pg.AppConnectionString));
-        await connection.OpenAsync();
+        await using var connection = await Connections.OpenAsync(NoPool(Pg.AppConnectionString));
         Assert.That(await RlsProbe.ScalarAsync(connection, "SELECT current_setting('app.tenant_id', true)"), Is.Null,
             "the 'never set' probes below run on such sessions (current_setting(..., true) is NULL, not '')");
     }
@@ -188,9 +186,8 @@ public sealed partial class RowLevelSecurityTests() : ApiTestBase(DatabaseKind.P
         // pg_stats holds sampled column values (most common values, histograms) of every tenant at once. PostgreSQL hides
         // a table's rows of pg_stats from a user subject to its row-level security; this pins that the service role is one.
         var seed = await SeedAsync();
-        await using (var admin = new NpgsqlConnection(Pg.AdminConnectionString))
+        await using (var admin = await Pg.OpenAdminAsync())
         {
-            await admin.OpenAsync();
             await RlsProbe.ScalarAsync(admin, "ANALYZE");
             Assert.That((long)(await RlsProbe.ScalarAsync(admin,
                 "SELECT count(*) FROM pg_catalog.pg_stats WHERE schemaname = 'public' AND tablename = 'consumers'"))!, Is.GreaterThan(0L),
@@ -199,8 +196,7 @@ public sealed partial class RowLevelSecurityTests() : ApiTestBase(DatabaseKind.P
 
         foreach (var (role, cs) in Logins())
         {
-            await using var connection = new NpgsqlConnection(cs);
-            await connection.OpenAsync();
+            await using var connection = await Connections.OpenAsync(cs);
             foreach (var table in seed.Tables)
             {
                 var visible = (long)(await RlsProbe.ScalarAsync(connection,

@@ -12,20 +12,13 @@ namespace Cms.Tests.Isolation;
 /// </summary>
 public sealed class SchemaGateTests : OwnPostgresDatabase
 {
-    private async Task<NpgsqlConnection> AdminAsync()
-    {
-        var connection = new NpgsqlConnection(Db.AdminConnectionString);
-        await connection.OpenAsync();
-        return connection;
-    }
-
     /// <summary>The tenant tables the migrations declare, over all migrations (Cms.Migrations.Migrations.Schema).</summary>
     private static IReadOnlyList<string> DeclaredTenantTables() => Schema.TenantTableNames;
 
     [Test]
     public async Task The_tenant_tables_in_the_catalogue_are_exactly_the_tenant_tables_the_migrations_declare()
     {
-        await using var admin = await AdminAsync();
+        await using var admin = await Db.OpenAdminAsync();
         var relations = await TenantCatalog.TenantRelationsAsync(admin);
         var tables = relations.Where(r => r.IsTable).Select(r => r.DisplayName).ToList();
 
@@ -44,14 +37,14 @@ public sealed class SchemaGateTests : OwnPostgresDatabase
     [Test]
     public async Task Every_tenant_table_has_row_level_security_enabled_and_forced()
     {
-        await using var admin = await AdminAsync();
+        await using var admin = await Db.OpenAdminAsync();
         Assert.That(await TenantCatalog.RlsFlagViolationsAsync(admin), Is.Empty);
     }
 
     [Test]
     public async Task Every_tenant_table_has_exactly_one_fail_closed_policy_with_using_and_with_check()
     {
-        await using var admin = await AdminAsync();
+        await using var admin = await Db.OpenAdminAsync();
         Assert.That(await TenantCatalog.PolicyViolationsAsync(admin), Is.Empty);
 
         // And the deparsed text says what the check normalises away: nullif over current_setting(..., true).
@@ -94,7 +87,7 @@ public sealed class SchemaGateTests : OwnPostgresDatabase
     [Test]
     public async Task Tenant_id_leads_every_key_and_index_of_the_tenant_tables()
     {
-        await using var admin = await AdminAsync();
+        await using var admin = await Db.OpenAdminAsync();
         Assert.That(await TenantCatalog.KeyViolationsAsync(admin), Is.Empty);
 
         // Not vacuous: the tenant tables do have primary keys, unique constraints, foreign keys and plain indexes.
@@ -123,7 +116,7 @@ public sealed class SchemaGateTests : OwnPostgresDatabase
     [Test]
     public async Task Every_partition_of_a_tenant_table_is_isolated_itself_and_closed_to_the_service_role()
     {
-        await using var admin = await AdminAsync();
+        await using var admin = await Db.OpenAdminAsync();
         var partitions = await TenantCatalog.PartitionsAsync(admin);
         Assert.That(partitions.Select(p => p.Name), Has.Some.StartsWith("audit_entries_p").And.Some.StartsWith("events_p"),
             "the migrations created month partitions of both partitioned tables");
@@ -133,14 +126,14 @@ public sealed class SchemaGateTests : OwnPostgresDatabase
     [Test]
     public async Task Views_if_any_run_with_the_callers_rights()
     {
-        await using var admin = await AdminAsync();
+        await using var admin = await Db.OpenAdminAsync();
         Assert.That(await TenantCatalog.ViewViolationsAsync(admin), Is.Empty);
     }
 
     [Test]
     public async Task The_service_role_is_no_superuser_bypasses_nothing_owns_nothing_and_may_not_delete_or_truncate()
     {
-        await using var admin = await AdminAsync();
+        await using var admin = await Db.OpenAdminAsync();
         Assert.That(await TenantCatalog.RoleViolationsAsync(admin), Is.Empty);
 
         // The same facts, spelled out on the role itself.
@@ -160,7 +153,7 @@ public sealed class SchemaGateTests : OwnPostgresDatabase
     [Test]
     public async Task The_service_role_may_only_insert_and_select_audit_entries()
     {
-        await using var admin = await AdminAsync();
+        await using var admin = await Db.OpenAdminAsync();
         var granted = new List<string>();
         foreach (var privilege in new[] { "SELECT", "INSERT", "UPDATE", "DELETE", "TRUNCATE", "REFERENCES", "TRIGGER" })
         {
@@ -178,7 +171,7 @@ public sealed class SchemaGateTests : OwnPostgresDatabase
     [Test]
     public async Task The_server_has_the_row_level_security_fixes()
     {
-        await using var admin = await AdminAsync();
+        await using var admin = await Db.OpenAdminAsync();
         var version = await TenantCatalog.ServerVersionNumAsync(admin);
         var minimum = TenantCatalog.MinimumPatchedVersionNum(version);
         if (version < minimum)

@@ -38,8 +38,7 @@ public sealed class TenantRegistryWriteTests() : ApiTestBase(DatabaseKind.Postgr
     /// a count for a SELECT, the rows affected otherwise.</summary>
     private async Task<long> AsAppAsync(Guid? tenantId, string sql)
     {
-        await using var connection = new NpgsqlConnection(Pg.AppConnectionString);
-        await connection.OpenAsync();
+        await using var connection = await Connections.OpenAsync(Pg.AppConnectionString);
         await using var transaction = await connection.BeginTransactionAsync();
         if (tenantId is { } id)
         {

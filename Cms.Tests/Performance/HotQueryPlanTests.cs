@@ -163,8 +163,7 @@ public sealed partial class HotQueryPlanTests(DatabaseKind kind) : ApiTestBase(k
     private async Task SeedCopiesAsync(Guid tenantId)
     {
         var db = (PostgresTestDatabase)Db;
-        await using var connection = new NpgsqlConnection(db.AdminConnectionString);
-        await connection.OpenAsync();
+        await using var connection = await db.OpenAdminAsync();
         async Task Run(string sql)
         {
             await using var command = new NpgsqlCommand(sql, connection) { CommandTimeout = 600 };
@@ -249,8 +248,7 @@ public sealed partial class HotQueryPlanTests(DatabaseKind kind) : ApiTestBase(k
     {
         var map = Schema.TenantTableNames.ToDictionary(t => t, t => t);
         var empty = new HashSet<string>();
-        await using var connection = new NpgsqlConnection(db.AdminConnectionString);
-        await connection.OpenAsync();
+        await using var connection = await db.OpenAdminAsync();
         await using var command = new NpgsqlCommand(
             """
             SELECT c.relname FROM pg_catalog.pg_partition_tree(@parent::regclass) tree

@@ -180,8 +180,7 @@ internal sealed class FilingBurst(Func<HttpClient> client, Guid consumerId)
             Assert.That(Unresolved, Is.Empty, "filings that never got a 2xx within the deadline");
         });
 
-        await using var connection = new NpgsqlConnection(adminConnectionString);
-        await connection.OpenAsync();
+        await using var connection = await Connections.OpenAsync(adminConnectionString);
         var complaints = await ReadGuidsAsync(connection, "SELECT id FROM complaints WHERE true", tenantId);
         var audited = await ReadGuidsAsync(connection, "SELECT entity_id FROM audit_entries WHERE action = 'complaint.filed'", tenantId);
         // The feed and the outbox in one statement (one snapshot): the sealer moves events from one to the other at any

@@ -126,8 +126,7 @@ public sealed class RecoveryWithoutFlapTests : PrivateClusterFixture
     private async Task AssertDatabaseAnswersAsync()
     {
         var fresh = new NpgsqlConnectionStringBuilder(Db.AdminConnectionString) { Pooling = false }.ConnectionString;
-        await using var connection = new NpgsqlConnection(fresh);
-        await connection.OpenAsync();
+        await using var connection = await Connections.OpenAsync(fresh);
         await using var command = new NpgsqlCommand("SELECT 1", connection);
         Assert.That(await command.ExecuteScalarAsync(), Is.EqualTo(1));
     }

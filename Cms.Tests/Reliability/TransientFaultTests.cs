@@ -132,8 +132,7 @@ public sealed class TransientFaultTests() : ApiTestBase(DatabaseKind.Postgres)
             CREATE TRIGGER cms_test_fault BEFORE INSERT ON complaints FOR EACH ROW EXECUTE FUNCTION cms_test_fault();
             """);
 
-        await using var holder = new NpgsqlConnection(Pg.AdminConnectionString);
-        await holder.OpenAsync();
+        await using var holder = await Pg.OpenAdminAsync();
         await ExecuteAsync(holder, "SET deadlock_timeout = '60s'; SELECT pg_advisory_lock(4242, 2)");
 
         using var retries = new RetryCounter();
@@ -162,8 +161,7 @@ public sealed class TransientFaultTests() : ApiTestBase(DatabaseKind.Postgres)
 
     private async Task AdminAsync(string sql)
     {
-        await using var connection = new NpgsqlConnection(Pg.AdminConnectionString);
-        await connection.OpenAsync();
+        await using var connection = await Pg.OpenAdminAsync();
         await ExecuteAsync(connection, sql);
     }
 
@@ -204,8 +202,7 @@ public sealed class BackendTerminationTests() : ApiTestBase(DatabaseKind.Postgre
         var terminated = 0;
         var killer = Task.Run(async () =>
         {
-            await using var admin = new NpgsqlConnection(Pg.AdminConnectionString);
-            await admin.OpenAsync();
+            await using var admin = await Pg.OpenAdminAsync();
             while (burst.Sent < 4 && !stop.IsCancellationRequested)
             {
                 await Task.Delay(5);

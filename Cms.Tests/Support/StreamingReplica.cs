@@ -93,9 +93,8 @@ public sealed class StreamingReplica : IAsyncDisposable
     public async Task CatchUpAsync()
     {
         string target;
-        await using (var primary = new NpgsqlConnection(PostgresServer.AdminConnection().ConnectionString))
+        await using (var primary = await Connections.OpenAsync(PostgresServer.AdminConnection().ConnectionString))
         {
-            await primary.OpenAsync();
             // The insert position, not the write position: with synchronous_commit = off (the test cluster) a commit's
             // record may still sit in the WAL buffers, ahead of pg_current_wal_lsn().
             await using var lsn = new NpgsqlCommand("SELECT pg_current_wal_insert_lsn()::text", primary);
@@ -122,8 +121,7 @@ public sealed class StreamingReplica : IAsyncDisposable
             builder.Database = database;
         }
 
-        await using var connection = new NpgsqlConnection(builder.ConnectionString);
-        await connection.OpenAsync();
+        await using var connection = await Connections.OpenAsync(builder.ConnectionString);
         await using var command = new NpgsqlCommand(sql, connection);
         var value = await command.ExecuteScalarAsync();
         return value is DBNull ? null : value;

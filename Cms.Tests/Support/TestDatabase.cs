@@ -194,25 +194,17 @@ public sealed class PostgresTestDatabase : TestDatabase
     /// <summary>One statement as the superuser on the server's maintenance database (CREATE and DROP DATABASE).</summary>
     internal static async Task ExecuteAsync(NpgsqlConnectionStringBuilder server, string sql)
     {
-        await using var connection = new NpgsqlConnection(server.ConnectionString);
-        await connection.OpenAsync();
+        await using var connection = await Connections.OpenAsync(server.ConnectionString);
         await using var command = new NpgsqlCommand(sql, connection);
         await command.ExecuteNonQueryAsync();
     }
 
-    public override DbConnection OpenPrivileged()
-    {
-        var connection = new NpgsqlConnection(AdminConnectionString);
-        connection.Open();
-        return connection;
-    }
+    public override DbConnection OpenPrivileged() => Connections.Open(AdminConnectionString);
 
-    public NpgsqlConnection OpenApp()
-    {
-        var connection = new NpgsqlConnection(AppConnectionString);
-        connection.Open();
-        return connection;
-    }
+    public NpgsqlConnection OpenApp() => Connections.Open(AppConnectionString);
+
+    /// <summary>A connection of the test's own as the superuser (RLS bypassed): to arrange or inspect rows.</summary>
+    public Task<NpgsqlConnection> OpenAdminAsync() => Connections.OpenAsync(AdminConnectionString);
 
     /// <summary>
     /// Empties every table but the migrations' version table, in one transaction. DELETE, not Respawn's TRUNCATE: a
@@ -224,8 +216,7 @@ public sealed class PostgresTestDatabase : TestDatabase
     /// </summary>
     public override async Task ResetAsync()
     {
-        await using var connection = new NpgsqlConnection(AdminConnectionString);
-        await connection.OpenAsync();
+        await using var connection = await Connections.OpenAsync(AdminConnectionString);
         _resetSql ??= await ResetStatementAsync(connection);
 
         // The service's sealer may be linking the previous test's last changes (row locks on the chain head and audit

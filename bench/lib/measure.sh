@@ -1,0 +1,131 @@
+# shellcheck shell=bash
+# bench/lib/measure.sh: sourced by bench/run (defines only). Step 2: the service measured side by side with pgbench
+# running the same statements (bench/pgbench/*.sql, rendered with this run's ids) against the first tenant. Uses
+# cluster.sh's SQL, api, jget and render_mirrors and bench/run's variables (WORK, SECONDS_EACH, CONCURRENCY, ...).
+
+# prepare_ids: ids for the load, the same set for the service and for pgbench -> consumer-ids.txt, complaint-ids.txt,
+# CONSUMER_ARRAY, DEEP_AT, DEEP_ID and the mirrors rendered into WORK/pgbench.
+prepare_ids() {
+  SQL -c "SELECT id FROM consumers WHERE tenant_id = '$TENANT' AND erased_at IS NULL ORDER BY random() LIMIT 64" >"$WORK/consumer-ids.txt"
+  CONSUMER_ARRAY=$(paste -sd, "$WORK/consumer-ids.txt")
+  SQL -c "SELECT ('00000000-0000-7000-8000-' || lpad(to_hex(1 + floor(random() * $COMPLAINTS)::bigint), 12, '0')) FROM generate_series(1, 100000)" >"$WORK/complaint-ids.txt"
+  read -r DEEP_AT DEEP_ID < <(SQL -F ' ' -c "SELECT to_char(received_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"'), id FROM complaints WHERE tenant_id = '$TENANT' ORDER BY received_at, id OFFSET 999999 LIMIT 1")
+  render_mirrors "$WORK/pgbench" "$CONSUMER_ARRAY" 64 "$COMPLAINTS" "$DEEP_AT" "$DEEP_ID"
+}
+
+# pgbench_run SCRIPT USER CLIENTS -> "tps latency_ms"
+pgbench_run() {
+  local script=$1 user=$2 clients=$3 password
+  if [[ $user == cms_app ]]; then password=$APP_PW; else password=$PG_PASSWORD; fi
+  PGPASSWORD=$password pgbench -n -M extended -h 127.0.0.1 -p "$PG_PORT" -U "$user" -d cms -c "$clients" -j "$(( clients < 2 ? 1 : 2 ))" \
+    -T "$SECONDS_EACH" -f "$WORK/pgbench/$script" 2>"$WORK/pgbench-$script.err" >"$WORK/pgbench-$script.out" \
+    || { cat "$WORK/pgbench-$script.err" "$WORK/pgbench-$script.out" >&2; return 1; }
+  python3 - "$WORK/pgbench-$script.out" <<'PY'
+import re, sys
+text = open(sys.argv[1]).read()
+tps = float(re.search(r"tps = ([0-9.]+)", text).group(1))
+lat = float(re.search(r"latency average = ([0-9.]+) ms", text).group(1))
+print(tps, lat)
+PY
+}
+# pgbench_interleaved SCRIPT_A SCRIPT_B -> "latency_a_ms latency_b_ms": both scripts in ONE one-client run as cms_app
+# (pgbench picks one of the two at random for each transaction, weights 1:1, for twice SECONDS_EACH), so the two
+# latencies come from the same seconds of the machine: a VM's CPU varies by tens of percent between two 10-second
+# windows here, which one run after the other turned into ratio noise.
+pgbench_interleaved() {
+  local a=$1 b=$2 out="$WORK/pgbench-$1+$2.out"
+  PGPASSWORD=$APP_PW pgbench -n -M extended -h 127.0.0.1 -p "$PG_PORT" -U cms_app -d cms -c 1 -j 1 -T "$(( 2 * SECONDS_EACH ))" \
+    -f "$WORK/pgbench/$a@1" -f "$WORK/pgbench/$b@1" 2>"$out.err" >"$out" || { cat "$out.err" "$out" >&2; return 1; }
+  python3 - "$out" <<'PY'
+import re, sys
+text = open(sys.argv[1]).read()
+lat = re.findall(r"SQL script \d+: .*?\n(?:.*\n)*? - latency average = ([0-9.]+) ms", text)
+if len(lat) != 2:
+    sys.exit("bench: pgbench did not report a latency per script")
+print(*lat)
+PY
+}
+# pgbench_alternating SCRIPT USER SCRIPT USER -> "latency_a_ms latency_b_ms": two scripts that need different users (the
+# RLS comparison: cms_app against the superuser) cannot share one run, so they alternate a, b, b, a in runs of
+# SECONDS_EACH / 2 (the same total time as one run each; a steady drift of the machine's speed cancels out), each
+# latency the mean of its two runs.
+pgbench_alternating() {
+  local a=$1 ua=$2 b=$3 ub=$4 half pair la=0 lb=0 l
+  half=$(( SECONDS_EACH > 1 ? SECONDS_EACH / 2 : 1 ))
+  for pair in "$a $ua" "$b $ub" "$b $ub" "$a $ua"; do
+    # shellcheck disable=SC2086
+    read -r _ l < <(SECONDS_EACH=$half pgbench_run $pair 1)
+    if [[ $pair == "$a $ua" ]]; then la=$(python3 -c "print($la + $l / 2)"); else lb=$(python3 -c "print($lb + $l / 2)"); fi
+  done
+  python3 -c "print(round($la, 3), round($lb, 3))"
+}
+# api_run SCENARIO IDS -> "rps p99_ms" of the service at BASE (its output kept as load-${LOAD_PREFIX}SCENARIO.out)
+api_run() { # api_run SCENARIO IDS [--callers FILE]
+  local output="$WORK/load-${LOAD_PREFIX:-}$1.out"
+  dotnet "$BENCH_DLL" load --base "$BASE" --token "$TOKEN" --scenario "$1" --concurrency "$CONCURRENCY" \
+    --seconds "$SECONDS_EACH" --warmup 3 --ids "$2" "${@:3}" >"$output"
+  python3 - "$output" <<'PY'
+import sys
+kv = dict(l.strip().split("=", 1) for l in open(sys.argv[1]) if "=" in l)
+print(kv["rps"], kv["p99_ms"])
+PY
+}
+
+# measure_writes: filings over HTTP against the filing's statements and writes alone in pgbench, at CONCURRENCY and 32
+# clients, and in one tenant against 32 tenants -> API_FILE_*, PG_FILE_*.
+measure_writes() {
+  local k spread_id spread_token spread_consumer
+  blog "measuring: $CONCURRENCY clients, $SECONDS_EACH s each"
+  read -r API_FILE_RPS API_FILE_P99 < <(api_run file "$WORK/consumer-ids.txt")
+  out api_file_rps "$API_FILE_RPS"; out p99_ms_file "$API_FILE_P99"
+  read -r PG_FILE_TPS _ < <(pgbench_run filing.sql cms_app "$CONCURRENCY")
+  out pgbench_file_tps "$PG_FILE_TPS"
+  read -r PG_FILE_WRITES_TPS _ < <(pgbench_run filing-writes.sql cms_app "$CONCURRENCY")
+  out pgbench_filing_writes_tps "$PG_FILE_WRITES_TPS"
+  read -r API_FILE_RPS_32 API_FILE_P99_32 < <(CONCURRENCY=32 api_run file "$WORK/consumer-ids.txt")
+  out api_file_rps_32 "$API_FILE_RPS_32"; out p99_ms_file_32 "$API_FILE_P99_32"
+  read -r PG_FILE_WRITES_TPS_32 _ < <(pgbench_run filing-writes.sql cms_app 32)
+  out pgbench_filing_writes_tps_32 "$PG_FILE_WRITES_TPS_32"
+  # tenant_write_scaling: the 32 clients above file in one tenant; here 32 clients each file in a tenant of its own (created
+  # now, one consumer each). A tenant's writers that wait on one another (a per-tenant hot row) show as a ratio below 1.
+  : >"$WORK/callers-32.txt"
+  for k in $(seq 1 32); do
+    spread_id=$(TOKEN=$PLATFORM_TOKEN api POST /v1/tenants \
+      "{\"name\":\"Spread Bank $k\",\"sector\":\"banking\",\"jurisdiction\":\"UK\",\"admin\":{\"subject\":\"spread-admin\",\"email\":\"spread-$k@bench.test\",\"displayName\":\"Spread Admin\"}}" | jget id)
+    spread_token=$(dotnet "$API_DLL" token --tenant "$spread_id" --sub spread-admin)
+    spread_consumer=$(TOKEN=$spread_token api POST /v1/consumers \
+      '{"externalRef":"SPREAD-1","fullName":"Spread Consumer","email":"spread@bench.test"}' | jget id)
+    echo "$spread_token $spread_consumer" >>"$WORK/callers-32.txt"
+  done
+  read -r API_FILE_SPREAD_RPS_32 API_FILE_SPREAD_P99_32 < <(CONCURRENCY=32 api_run file "$WORK/consumer-ids.txt" --callers "$WORK/callers-32.txt")
+  out api_file_spread_rps_32 "$API_FILE_SPREAD_RPS_32"; out p99_ms_file_spread_32 "$API_FILE_SPREAD_P99_32"
+}
+
+# measure_reads: the queue, complaint-by-id and keyword search over HTTP against pgbench; RLS and the deep page in
+# pgbench alone -> API_QUEUE_*, API_BYID_*, API_SEARCH_*, PG_*_TPS, RLS_*, PAGE_*, PEAK_RSS_KB (the service's, after all).
+measure_reads() {
+  read -r API_QUEUE_RPS API_QUEUE_P99 < <(api_run queue "$WORK/complaint-ids.txt")
+  out api_queue_rps "$API_QUEUE_RPS"; out p99_ms_queue "$API_QUEUE_P99"
+  read -r PG_QUEUE_TPS _ < <(pgbench_run queue.sql cms_app "$CONCURRENCY")
+  out pgbench_queue_tps "$PG_QUEUE_TPS"
+  read -r API_BYID_RPS API_BYID_P99 < <(api_run byid "$WORK/complaint-ids.txt")
+  out api_byid_rps "$API_BYID_RPS"; out p99_ms_byid "$API_BYID_P99"
+  read -r PG_BYID_TPS _ < <(pgbench_run byid.sql cms_app "$CONCURRENCY")
+  out pgbench_byid_tps "$PG_BYID_TPS"
+  out read_ratio_queue "$(ratio "$API_QUEUE_RPS" "$PG_QUEUE_TPS")"
+  out read_ratio_byid "$(ratio "$API_BYID_RPS" "$PG_BYID_TPS")"
+  read -r API_SEARCH_RPS API_SEARCH_P99 < <(api_run search "$WORK/complaint-ids.txt" --query "$SEARCH_WORD")
+  out search_rps "$API_SEARCH_RPS"; out search_p99_ms "$API_SEARCH_P99"
+  read -r PG_SEARCH_TPS _ < <(pgbench_run search.sql cms_app "$CONCURRENCY")
+  out pgbench_search_tps "$PG_SEARCH_TPS"
+  out search_ratio "$(ratio "$API_SEARCH_RPS" "$PG_SEARCH_TPS")"
+  read -r RLS_QUEUE_APP RLS_QUEUE_OWNER < <(pgbench_alternating rls-queue-app.sql cms_app rls-queue-owner.sql postgres)
+  out rls_queue_ms "$RLS_QUEUE_APP/$RLS_QUEUE_OWNER"
+  read -r RLS_BYID_APP RLS_BYID_OWNER < <(pgbench_alternating rls-byid-app.sql cms_app rls-byid-owner.sql postgres)
+  out rls_byid_ms "$RLS_BYID_APP/$RLS_BYID_OWNER"
+  out rls_overhead_queue "$(ratio "$RLS_QUEUE_APP" "$RLS_QUEUE_OWNER")"
+  out rls_overhead_byid "$(ratio "$RLS_BYID_APP" "$RLS_BYID_OWNER")"
+  read -r PAGE_FIRST PAGE_DEEP < <(pgbench_interleaved page-first.sql page-deep.sql)
+  out page_first_ms "$PAGE_FIRST"; out page_deep_ms "$PAGE_DEEP"
+  PEAK_RSS_KB=$(awk '/VmHWM/ {print $2}' "/proc/$API_PID/status")
+}
