@@ -13,9 +13,10 @@ public sealed record FreeTextConversionProgress(Guid TenantId, string Table, lon
 /// <summary>
 /// The online conversion of rows written before free text was sealed (ADR 0013, issue 19 item 2; the command
 /// <c>seal-free-text</c>): tenant by tenant, complaints then notes, in committed batches through <see cref="TenantWork"/>
-/// (the tenant scope and unit of work a request uses), each batch converted by <see cref="FreeTextConverter"/>, whose
-/// per-row guard (<c>text_sealed = false</c>) lets the service write the same rows meanwhile. Resumable by construction:
-/// what is converted no longer matches, so a run stopped at any point continues with what is left (the partial index
+/// (the tenant scope and unit of work a request uses), each batch converted by <see cref="FreeTextConverter"/> (its rows
+/// locked as read, rows others hold passed over, every UPDATE guarded by <c>text_sealed = false</c>), so the service and
+/// other instances write the same tables meanwhile. Resumable by construction: what is converted no longer matches, so a
+/// run stopped at any point (a failed batch rolls back whole) continues with what is left (the partial index
 /// <c>ix_complaints_text_unsealed</c> finds it), and a second run finds nothing.
 /// </summary>
 public sealed class FreeTextConversion(TenantWork work, TimeProvider clock)
