@@ -96,6 +96,11 @@ public interface IComplaintRepository
 
     Task<Complaint?> GetAsync(Guid id, CancellationToken cancellationToken);
 
+    /// <summary>The complaint, for an update in this transaction: its row stays locked until the transaction ends, so the
+    /// version read is the version <see cref="UpdateAsync"/> finds (another writer waits, then reads the new version:
+    /// docs/adr/0011).</summary>
+    Task<Complaint?> GetForUpdateAsync(Guid id, CancellationToken cancellationToken);
+
     Task<bool> UpdateAsync(Complaint complaint, long expectedVersion, CancellationToken cancellationToken);
 
     Task AddNoteAsync(ComplaintNote note, CancellationToken cancellationToken);

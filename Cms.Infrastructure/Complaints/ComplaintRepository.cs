@@ -17,13 +17,25 @@ internal sealed class ComplaintRepository(DbSession db, TenantScope scope, TimeP
     // the object itself (not to this request), so an aggregate read in one unit of work may be saved in another.
     private static readonly ConditionalWeakTable<Complaint, AsStored> Stored = [];
 
-    private sealed record AsStored(SealedComplaintText? Sealed, IReadOnlyList<(DateTimeOffset, string)>? Tallies);
+    // Also: the kinds of its deadlines that apply as stored (null: unknown, read them when a write needs them), its legal
+    // entity (null: unknown), and the transaction that holds its row locked since it was read (0: none; docs/adr/0011).
+    private sealed record AsStored(SealedComplaintText? Sealed, IReadOnlyList<(DateTimeOffset, string)>? Tallies)
+    {
+        public IReadOnlySet<string>? DeadlineKinds { get; init; }
+
+        public Guid? LegalEntityId { get; init; }
+
+        public long LockedIn { get; init; }
+    }
 
     private static AsStored Of(ComplaintRow row, ComplaintText text, ConsumerTextCipher cipher) => new(SealedComplaintText.Of(row),
         // A row not yet converted counts through its plain driver columns (which its write clears): nothing tallied yet.
         cipher.KeyDestroyed ? null
         : row.TextSealed ? VulnerabilityTallies.Of(WireNames.Parse<ComplaintStatus>(row.Status), row.ReceivedAt, text.Vulnerability)
         : []);
+
+    /// <summary>The legal entity of a complaint this process read or filed (null when it does not know it).</summary>
+    internal static Guid? LegalEntityOf(Complaint complaint) => Stored.TryGetValue(complaint, out var stored) ? stored.LegalEntityId : null;
 
     /// <summary>PostgreSQL: from the instance's block (<see cref="ReferenceBlocks"/>). SQLite, one writer at a time:
     /// the tenant's row in the writer's own transaction (gap-free there).</summary>
@@ -74,18 +86,27 @@ internal sealed class ComplaintRepository(DbSession db, TenantScope scope, TimeP
         }
     }
 
-    public async Task<Complaint?> GetAsync(Guid id, CancellationToken cancellationToken)
+    public Task<Complaint?> GetAsync(Guid id, CancellationToken cancellationToken) => LoadAsync(id, lockRow: false, cancellationToken);
+
+    public Task<Complaint?> GetForUpdateAsync(Guid id, CancellationToken cancellationToken) => LoadAsync(id, lockRow: true, cancellationToken);
+
+    private async Task<Complaint?> LoadAsync(Guid id, bool lockRow, CancellationToken cancellationToken)
     {
-        if (await StoredComplaint.LoadAsync(db, scope.Required, id, cancellationToken) is not { Row: var row } stored)
+        if (await StoredComplaint.LoadForCommandAsync(db, scope.Required, id, lockRow, cancellationToken) is not var ((row, deadlines, responses), wrappedKey))
         {
             return null;
         }
 
-        texts.Remember(row.Id, row.ConsumerId);
+        texts.Remember(row.Id, row.ConsumerId, wrappedKey);
         var cipher = await texts.ForConsumerAsync(row.ConsumerId, cancellationToken);
         var text = ComplaintText.Open(row, cipher);
-        var complaint = Complaint.Restore(row.ToState(stored.Deadlines, stored.Responses, text));
-        Stored.AddOrUpdate(complaint, Of(row, text, cipher));
+        var complaint = Complaint.Restore(row.ToState(deadlines, responses, text));
+        Stored.AddOrUpdate(complaint, Of(row, text, cipher) with
+        {
+            DeadlineKinds = deadlines.Select(d => d.Kind).ToHashSet(StringComparer.Ordinal),
+            LegalEntityId = row.LegalEntityId ?? row.TenantId,
+            LockedIn = lockRow && db is PostgresSession ? db.TransactionNumber : 0,
+        });
         return complaint;
     }
 
@@ -111,12 +132,17 @@ internal sealed class ComplaintRepository(DbSession db, TenantScope scope, TimeP
         }
 
         var text = SealedComplaintText.Seal(complaint, cipher, loaded.Sealed);
-        var updated = await db.ExecuteAsync(
-            $"UPDATE complaints SET {ComplaintRow.Map.UpdateSet} WHERE {ComplaintRow.Map.KeyEquals} AND version = @ExpectedVersion AND text_sealed = @WasSealed",
-            new DynamicParametersBuilder(ComplaintRow.Parameters(complaint, text)).With("ExpectedVersion", expectedVersion)
-                .With("WasSealed", loaded.Sealed is not null).Build(),
-            cancellationToken);
-        if (updated != 1)
+        var update = (Sql: $"UPDATE complaints SET {ComplaintRow.Map.UpdateSet} WHERE {ComplaintRow.Map.KeyEquals} AND version = @ExpectedVersion AND text_sealed = @WasSealed",
+            Parameters: new DynamicParametersBuilder(ComplaintRow.Parameters(complaint, text)).With("ExpectedVersion", expectedVersion)
+                .With("WasSealed", loaded.Sealed is not null).Build());
+        if (loaded.LockedIn != 0 && loaded.LockedIn == db.TransactionNumber)
+        {
+            // The row has been locked by this transaction since it was read with this version, and nothing else in the
+            // transaction writes its version or text_sealed: the guard holds, so the update travels with the next round
+            // trip (docs/adr/0011) instead of reading its count back in one of its own.
+            await db.DeferAsync(update.Sql, update.Parameters, cancellationToken);
+        }
+        else if (await db.ExecuteAsync(update.Sql, update.Parameters, cancellationToken) != 1)
         {
             return false;
         }
@@ -126,23 +152,20 @@ internal sealed class ComplaintRepository(DbSession db, TenantScope scope, TimeP
             await CountAsync(complaint, before, cancellationToken);
         }
 
-        Stored.AddOrUpdate(complaint, new AsStored(text, loaded.Tallies is null ? null : VulnerabilityTallies.Of(complaint)));
-
         // The deadlines as the aggregate holds them now; a kind that no longer applies (a flag cleared) is withdrawn, not
         // deleted, so a later flag can bring it back and the history of what applied stays readable.
         await UpsertDeadlinesAsync(complaint, cancellationToken);
+        var current = complaint.Deadlines.Select(d => d.Kind.ToWire()).ToHashSet(StringComparer.Ordinal);
         if (complaint.PendingChanges.Contains("deadlines"))
         {
-            var key = new { complaint.TenantId, ComplaintId = complaint.Id };
-            var stored = await db.QueryAsync<string>(
+            var stored = loaded.DeadlineKinds ?? (await db.QueryAsync<string>(
                 "SELECT kind FROM complaint_deadlines WHERE tenant_id = @TenantId AND complaint_id = @ComplaintId AND withdrawn_at IS NULL",
-                key, cancellationToken);
-            var current = complaint.Deadlines.Select(d => d.Kind.ToWire()).ToHashSet(StringComparer.Ordinal);
+                new { complaint.TenantId, ComplaintId = complaint.Id }, cancellationToken)).ToHashSet(StringComparer.Ordinal);
             var withdrawn = stored.Where(k => !current.Contains(k))
                 .Select(k => new { complaint.TenantId, ComplaintId = complaint.Id, Kind = k, Now = complaint.UpdatedAt }).ToList();
             if (withdrawn.Count > 0)
             {
-                await db.ExecuteAsync(
+                await db.DeferAsync(
                     """
                     UPDATE complaint_deadlines SET withdrawn_at = @Now
                     WHERE tenant_id = @TenantId AND complaint_id = @ComplaintId AND kind = @Kind AND withdrawn_at IS NULL
@@ -151,6 +174,12 @@ internal sealed class ComplaintRepository(DbSession db, TenantScope scope, TimeP
             }
         }
 
+        Stored.AddOrUpdate(complaint, new AsStored(text, loaded.Tallies is null ? null : VulnerabilityTallies.Of(complaint))
+        {
+            DeadlineKinds = current,
+            LegalEntityId = loaded.LegalEntityId,
+            LockedIn = loaded.LockedIn,
+        });
         await AddResponsesAsync(complaint, cancellationToken);
         return true;
     }
@@ -177,7 +206,7 @@ internal sealed class ComplaintRepository(DbSession db, TenantScope scope, TimeP
     {
         var tenantId = TenantGuard.Check(scope, note.TenantId);
         var cipher = await texts.ForComplaintAsync(note.ComplaintId, cancellationToken);
-        await db.ExecuteAsync(
+        await db.DeferAsync(
             NoteRow.Map.Insert,
             new
             {

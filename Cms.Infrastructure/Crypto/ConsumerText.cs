@@ -92,18 +92,61 @@ internal sealed class ConsumerTextKeys(DbSession db, TenantScope scope, Consumer
             return false;
         }
 
+        KeepWrapped(consumerId, row.WrappedKey);
+        return true;
+    }
+
+    /// <summary>A wrapped key read beside something else, unwrapped when first needed (null: the consumer is erased).</summary>
+    private void KeepWrapped(Guid consumerId, string? wrappedKey)
+    {
         if (!_byConsumer.ContainsKey(consumerId))
         {
-            _wrappedKeys[consumerId] = row.WrappedKey;
+            _wrappedKeys[consumerId] = wrappedKey;
         }
-
-        return true;
     }
 
     private sealed class ConsumerKeyRow
     {
         public Guid Id { get; init; }
         public string? WrappedKey { get; init; }
+    }
+
+    /// <summary>Reads the wrapped keys of those consumers not yet known in one statement (a batch of the conversion), so
+    /// that <see cref="ForConsumerAsync"/> unwraps each without a read of its own.</summary>
+    public async Task PreloadAsync(IEnumerable<Guid> consumerIds, CancellationToken cancellationToken)
+    {
+        var unknown = consumerIds.Where(id => !_byConsumer.ContainsKey(id) && !_wrappedKeys.ContainsKey(id)).Distinct().ToList();
+        if (unknown.Count == 0)
+        {
+            return;
+        }
+
+        // PostgreSQL takes the ids as one uuid[] and holds the consumers' rows (FOR SHARE) until COMMIT, as every write
+        // of words does (ComplaintKeywords): an erasure that committed first reads as erased here (its erased_at, on
+        // the row locked and read afresh), so nothing is sealed under the destroyed key nor indexed; one that comes
+        // later waits for this COMMIT and then clears what was indexed. SQLite (one writer) takes the ids as a list
+        // Dapper expands, in their stored text form (the list's elements bypass the id type handler).
+        var rows = db is PostgresSession
+            ? await db.QueryAsync<ConsumerKeyRow>(
+                """
+                SELECT c.id, CASE WHEN c.erased_at IS NULL THEN k.wrapped_key END AS wrapped_key FROM consumers c
+                LEFT JOIN consumer_keys k ON k.tenant_id = c.tenant_id AND k.consumer_id = c.id
+                WHERE c.tenant_id = @TenantId AND c.id = ANY(@Ids)
+                FOR SHARE OF c
+                """,
+                new { TenantId = scope.Required, Ids = unknown.ToArray() }, cancellationToken)
+            : await db.QueryAsync<ConsumerKeyRow>(
+                "SELECT consumer_id AS id, wrapped_key FROM consumer_keys WHERE tenant_id = @TenantId AND consumer_id IN @Ids",
+                new { TenantId = scope.Required, Ids = unknown.Select(id => id.ToString("D")).ToArray() }, cancellationToken);
+        foreach (var id in unknown)
+        {
+            _wrappedKeys[id] = null;
+        }
+
+        foreach (var row in rows)
+        {
+            _wrappedKeys[row.Id] = row.WrappedKey;
+        }
     }
 
     /// <summary>The cipher of the consumer's free text (a destroyed one when the consumer is erased or unknown).</summary>
@@ -139,6 +182,14 @@ internal sealed class ConsumerTextKeys(DbSession db, TenantScope scope, Consumer
 
     /// <summary>Records whose a complaint is (the row was read anyway), saving the look-up of <see cref="ForComplaintAsync"/>.</summary>
     public void Remember(Guid complaintId, Guid consumerId) => _consumerOfComplaint[complaintId] = consumerId;
+
+    /// <summary>Records whose a complaint is with the consumer's wrapped key, read with the complaint in the same round trip
+    /// (StoredComplaint.LoadForCommandAsync), saving both look-ups.</summary>
+    public void Remember(Guid complaintId, Guid consumerId, string? wrappedKey)
+    {
+        Remember(complaintId, consumerId);
+        KeepWrapped(consumerId, wrappedKey);
+    }
 
     /// <summary>Forgets a consumer's key (erased in this request: what follows must see it destroyed).</summary>
     public void Forget(Guid consumerId)

@@ -31,7 +31,8 @@ public sealed class ComplaintTransitionValidator<T> : IValidator<T> where T : IC
 /// check that an agent acts only on its own complaints or unassigned ones in its queues (Permissions.MayHandle), apply the domain rule (409 when illegal), save
 /// with the version guard (a lost race is 412, never a silent overwrite), audit in the same transaction (with the changed
 /// fields' old and new values), and answer
-/// with the complaint as a GET would show it.
+/// with the complaint as a GET would show it, built from what was written. On PostgreSQL the load locks the row, the
+/// update, audit entry and event travel with COMMIT: three round trips with the caller's (docs/adr/0011).
 /// </summary>
 public abstract class ComplaintTransitionHandler<TCommand>(
     IComplaintRepository complaints, IComplaintQueries queries, CallerContext caller, AuditTrail audit, TimeProvider clock)
@@ -45,7 +46,7 @@ public abstract class ComplaintTransitionHandler<TCommand>(
 
     public async ValueTask<Result<ComplaintDto>> Handle(TCommand command, CancellationToken cancellationToken)
     {
-        var complaint = await complaints.GetAsync(command.ComplaintId, cancellationToken);
+        var complaint = await complaints.GetForUpdateAsync(command.ComplaintId, cancellationToken);
         if (complaint is null)
         {
             return Error.NotFound("complaint");
@@ -78,7 +79,8 @@ public abstract class ComplaintTransitionHandler<TCommand>(
         await audit.RecordAsync(Action, AuditTrail.Complaint, complaint.Id, complaint.Version, changed,
             AuditValues.Between(complaint.ConsumerId, changed, before, AuditSnapshots.Of(complaint)), cancellationToken);
         complaint.ClearPendingChanges();
-        return (await queries.GetAsync(complaint.Id, now, cancellationToken))!;
+        // The answer from what was written: no read back (docs/adr/0011).
+        return await queries.AsWrittenAsync(complaint, now, cancellationToken);
     }
 
     protected abstract ValueTask<Result> ApplyAsync(Complaint complaint, TCommand command, DateTimeOffset now,

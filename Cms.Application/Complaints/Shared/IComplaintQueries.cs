@@ -41,6 +41,10 @@ public interface IComplaintQueries
     Task<ComplaintDto> AsWrittenAsync(Domain.Complaints.Complaint complaint, Guid legalEntityId, DateTimeOffset now,
         CancellationToken cancellationToken);
 
+    /// <summary><see cref="AsWrittenAsync(Domain.Complaints.Complaint, Guid, DateTimeOffset, CancellationToken)"/> for a
+    /// complaint read in this request, its legal entity as read.</summary>
+    Task<ComplaintDto> AsWrittenAsync(Domain.Complaints.Complaint complaint, DateTimeOffset now, CancellationToken cancellationToken);
+
     Task<bool> ExistsAsync(Guid id, CancellationToken cancellationToken);
 
     Task<Page<ComplaintSummaryDto>> ListAsync(ComplaintFilter filter, DateTimeOffset now, int limit, CursorKey? after,

@@ -85,6 +85,10 @@ public sealed class FakeComplaintQueries(InMemoryDatabase db, TenantScope scope)
         CancellationToken cancellationToken) =>
         (await GetAsync(complaint.Id, now, cancellationToken))!;
 
+    public async Task<ComplaintDto> AsWrittenAsync(Cms.Domain.Complaints.Complaint complaint, DateTimeOffset now,
+        CancellationToken cancellationToken) =>
+        (await GetAsync(complaint.Id, now, cancellationToken))!;
+
     public Task<ComplaintDto?> GetAsync(Guid id, DateTimeOffset now, CancellationToken cancellationToken)
     {
         var tenantId = scope.Required;

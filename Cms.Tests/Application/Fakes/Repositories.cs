@@ -250,6 +250,8 @@ public sealed class FakeComplaintRepository(InMemoryDatabase db, TenantScope sco
         return Task.FromResult(db.Complaints.TryGetValue(id, out var s) && s.TenantId == tenantId ? Complaint.Restore(s) : null);
     }
 
+    public Task<Complaint?> GetForUpdateAsync(Guid id, CancellationToken cancellationToken) => GetAsync(id, cancellationToken);
+
     public Task<bool> UpdateAsync(Complaint complaint, long expectedVersion, CancellationToken cancellationToken)
     {
         var tenantId = Guard.SameTenant(scope, complaint.TenantId);

@@ -1,0 +1,82 @@
+using System.Net;
+using System.Net.Http.Json;
+using Cms.Application.Common;
+using Cms.Application.Complaints;
+using Cms.Tests.Support;
+using Npgsql;
+
+namespace Cms.Tests.Privacy;
+
+/// <summary>
+/// An erasure (by request or by the retention job: the same path) that runs while a note on one of the consumer's
+/// complaints is in flight leaves none of that consumer's words in the blind keyword index. The note's writes are held
+/// by the test's lock on the complaint's row (which the erasure does not need) until the erasure has had every chance
+/// to run; unless the note holds the consumer's row, the erasure finishes first and the note's words outlive it.
+/// (A filing cannot be caught this way: its complaint's foreign key already holds the consumer's row against the
+/// erasure's update of the consumer's unique blind indexes; only an erasure that commits between the filing's read and
+/// its writes slips past, and the same check covers it.)
+/// </summary>
+[TestFixture(DatabaseKind.Postgres)]
+public sealed class ErasureDuringWriteApiTests(DatabaseKind kind) : ApiTestBase(kind)
+{
+    [Test]
+    public async Task A_note_in_flight_when_its_consumer_is_erased_leaves_no_words_to_find()
+    {
+        var tenant = await CreateTenantAsync();
+        var consumer = (await tenant.RegisterConsumerAsync()).Id;
+        var complaint = await tenant.FileComplaintAsync(consumer);
+        var pg = (PostgresTestDatabase)Db;
+
+        await using var holder = await pg.OpenAdminAsync();
+        await using var hold = await holder.BeginTransactionAsync();
+        await using (var lockRow = new NpgsqlCommand("SELECT 1 FROM complaints WHERE id = @Id FOR UPDATE", holder, hold))
+        {
+            lockRow.Parameters.AddWithValue("Id", complaint.Id);
+            await lockRow.ExecuteNonQueryAsync();
+        }
+
+        var holderPid = holder.ProcessID;
+        var note = tenant.Admin.PostAsJsonAsync($"/v1/complaints/{complaint.Id}/notes",
+            new { kind = "internal", body = "Quetzalcoatl called about the fees." }, Json);
+        await WaitAsync(pg, $"SELECT count(*) FROM pg_stat_activity WHERE {holderPid} = ANY(pg_blocking_pids(pid))", note,
+            "the note never reached the held complaint");
+
+        // The erasure either finishes (the note's words are not visible to it yet) or waits for the note's hold on the
+        // consumer's row.
+        var erasure = tenant.Admin.PostAsync($"/v1/consumers/{consumer}/erasure", null);
+        await WaitAsync(pg, $"SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND pid <> {holderPid} AND NOT {holderPid} = ANY(pg_blocking_pids(pid))",
+            erasure, "the erasure neither finished nor waited", doneIsEnough: true);
+
+        await hold.RollbackAsync();
+        await Expect(await note, HttpStatusCode.Created);
+        await Expect(await erasure, HttpStatusCode.OK);
+
+        await using var count = new NpgsqlCommand(
+            "SELECT count(*) FROM complaint_keywords WHERE complaint_id = @Id AND word_hash IS NOT NULL", holder);
+        count.Parameters.AddWithValue("Id", complaint.Id);
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(await count.ExecuteScalarAsync(), Is.Zero, "the erased consumer's words are still indexed");
+            Assert.That((await Read<Page<ComplaintSummaryDto>>(await tenant.Admin.GetAsync("/v1/complaints?q=quetzalcoatl"))).Items,
+                Is.Empty, "a search still finds the erased consumer's complaint by the note's words");
+        }
+    }
+
+    // Polls (bounded) until the condition's count is above zero, or, when doneIsEnough, the request has finished.
+    private static async Task WaitAsync(PostgresTestDatabase pg, string condition, Task request, string failure, bool doneIsEnough = false)
+    {
+        await using var connection = await pg.OpenAdminAsync();
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while ((long)(await new NpgsqlCommand(condition, connection).ExecuteScalarAsync())! == 0)
+        {
+            if (request.IsCompleted)
+            {
+                Assert.That(doneIsEnough, Is.True, $"{failure}: it finished first");
+                return;
+            }
+
+            Assert.That(DateTime.UtcNow, Is.LessThan(deadline), failure);
+            await Task.Delay(20);
+        }
+    }
+}
