@@ -19,6 +19,10 @@ CONV_K=$(( TENANTS + 1 ))
 blog "conversion: tenant $CONV_K with $CONVERSION legacy (plaintext) complaints, then seal-free-text over them"
 setup_tenant "$CONV_K"
 CONV_TENANT=${T_ID[CONV_K]} CONV_TOKEN=${T_TOKEN[CONV_K]}
+# The search meanwhile: on the measured tenant; with --conversion-only (nothing loaded there) on the converting tenant
+# itself, whose keyword index the conversion is writing ("transfer" is in every legacy description).
+CONV_SEARCH_TOKEN=$TOKEN
+[[ ${CONVERSION_ONLY:-0} -eq 1 ]] && CONV_SEARCH_TOKEN=$CONV_TOKEN
 dotnet "$BENCH_DLL" consumers --count 1000 --seed 99 --start "$(( TENANTS * CONSUMERS + 1 ))" >"$WORK/consumers-legacy.jsonl"
 dotnet "$API_DLL" import-consumers --tenant "$CONV_TENANT" --as bench-admin --file "$WORK/consumers-legacy.jsonl" \
   >"$WORK/import-report-legacy.json" || [[ $? -eq 1 ]]
@@ -63,7 +67,7 @@ while kill -0 "$CONV_PID" 2>/dev/null; do
     conv_result=$(curl -s -o /dev/null -w '%{http_code} %{time_total}' -H "Authorization: Bearer $CONV_TOKEN" \
       "$BASE/v1/complaints/${conv_ids[conv_i / 2 % ${#conv_ids[@]}]}")
   else
-    conv_result=$(curl -s -o /dev/null -w '%{http_code} %{time_total}' -H "Authorization: Bearer $TOKEN" \
+    conv_result=$(curl -s -o /dev/null -w '%{http_code} %{time_total}' -H "Authorization: Bearer $CONV_SEARCH_TOKEN" \
       "$BASE/v1/complaints?q=$SEARCH_WORD&limit=50")
   fi
   conv_i=$(( conv_i + 1 ))

@@ -111,6 +111,44 @@ internal sealed class ConsumerTextKeys(DbSession db, TenantScope scope, Consumer
         public string? WrappedKey { get; init; }
     }
 
+    /// <summary>Reads the wrapped keys of those consumers not yet known in one statement (a batch of the conversion), so
+    /// that <see cref="ForConsumerAsync"/> unwraps each without a read of its own.</summary>
+    public async Task PreloadAsync(IEnumerable<Guid> consumerIds, CancellationToken cancellationToken)
+    {
+        var unknown = consumerIds.Where(id => !_byConsumer.ContainsKey(id) && !_wrappedKeys.ContainsKey(id)).Distinct().ToList();
+        if (unknown.Count == 0)
+        {
+            return;
+        }
+
+        // PostgreSQL takes the ids as one uuid[] and holds the consumers' rows (FOR SHARE) until COMMIT, as every write
+        // of words does (ComplaintKeywords): an erasure that committed first reads as erased here (its erased_at, on
+        // the row locked and read afresh), so nothing is sealed under the destroyed key nor indexed; one that comes
+        // later waits for this COMMIT and then clears what was indexed. SQLite (one writer) takes the ids as a list
+        // Dapper expands, in their stored text form (the list's elements bypass the id type handler).
+        var rows = db is PostgresSession
+            ? await db.QueryAsync<ConsumerKeyRow>(
+                """
+                SELECT c.id, CASE WHEN c.erased_at IS NULL THEN k.wrapped_key END AS wrapped_key FROM consumers c
+                LEFT JOIN consumer_keys k ON k.tenant_id = c.tenant_id AND k.consumer_id = c.id
+                WHERE c.tenant_id = @TenantId AND c.id = ANY(@Ids)
+                FOR SHARE OF c
+                """,
+                new { TenantId = scope.Required, Ids = unknown.ToArray() }, cancellationToken)
+            : await db.QueryAsync<ConsumerKeyRow>(
+                "SELECT consumer_id AS id, wrapped_key FROM consumer_keys WHERE tenant_id = @TenantId AND consumer_id IN @Ids",
+                new { TenantId = scope.Required, Ids = unknown.Select(id => id.ToString("D")).ToArray() }, cancellationToken);
+        foreach (var id in unknown)
+        {
+            _wrappedKeys[id] = null;
+        }
+
+        foreach (var row in rows)
+        {
+            _wrappedKeys[row.Id] = row.WrappedKey;
+        }
+    }
+
     /// <summary>The cipher of the consumer's free text (a destroyed one when the consumer is erased or unknown).</summary>
     public async Task<ConsumerTextCipher> ForConsumerAsync(Guid consumerId, CancellationToken cancellationToken)
     {

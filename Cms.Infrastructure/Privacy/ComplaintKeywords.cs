@@ -55,6 +55,48 @@ internal sealed class ComplaintKeywords(DbSession db, TenantScope scope, Consume
         }
     }
 
+    /// <summary>Indexes the words of many complaints' texts (a batch of the conversion): on PostgreSQL one statement for all
+    /// (the rows as arrays, unnested), held for the transaction's next round trip; SQLite as <see cref="IndexAsync"/>.</summary>
+    public async Task IndexManyAsync(IReadOnlyList<(Guid ComplaintId, string? Text)> texts, CancellationToken cancellationToken)
+    {
+        if (db is not PostgresSession)
+        {
+            foreach (var (complaintId, text) in texts)
+            {
+                await IndexAsync(complaintId, text, cancellationToken);
+            }
+
+            return;
+        }
+
+        if (texts.Count == 0 || await keys.CurrentTenantKeyAsync(create: false, cancellationToken) is not { } tenantKey)
+        {
+            return;
+        }
+
+        var complaintIds = new List<Guid>();
+        var hashes = new List<string>();
+        foreach (var (complaintId, text) in texts)
+        {
+            foreach (var hash in Hash(tenantKey, SearchWords.Of(text)))
+            {
+                complaintIds.Add(complaintId);
+                hashes.Add(hash);
+            }
+        }
+
+        if (hashes.Count > 0)
+        {
+            await db.DeferAsync(
+                """
+                INSERT INTO complaint_keywords (tenant_id, complaint_id, id, word_hash)
+                SELECT @TenantId, k.complaint_id, k.id, k.word_hash FROM unnest(@ComplaintIds, @Ids, @Hashes) AS k(complaint_id, id, word_hash)
+                """,
+                new { TenantId = scope.Required, ComplaintIds = complaintIds.ToArray(), Ids = hashes.Select(_ => Ids.New()).ToArray(), Hashes = hashes.ToArray() },
+                cancellationToken);
+        }
+    }
+
     /// <summary>
     /// An erasure that commits while this write is in flight clears the consumer's words before this write's are
     /// visible to it, so this write checks for itself, holding the consumer's row (FOR SHARE) until COMMIT: an erasure

@@ -102,7 +102,19 @@ public sealed class RetentionRunner(TenantWork work, RetentionOptions options, T
         for (var i = 0; i < options.MaxBatchesPerTenant; i++)
         {
             var now = clock.GetUtcNow();
-            var batch = await work.RunAsync(tenantId, (services, token) => BatchAsync(services, tenantId, batchSize, now, token), cancellationToken);
+            RetentionBatch batch;
+            try
+            {
+                batch = await work.RunAsync(tenantId, (services, token) => BatchAsync(services, tenantId, batchSize, now, token), cancellationToken);
+            }
+            catch (Exception ex) when (ex is not RetentionLeaseLostException)
+            {
+                // The batch rolled back (or was stopped): the lease goes at once, so that this instance's next pass or
+                // another instance retries the tenant without waiting for it to lapse.
+                await ReleaseQuietlyAsync(tenantId);
+                throw;
+            }
+
             totals = totals.Add(new RetentionTotals(batch.Erased, batch.Held, batch.Skipped, 1));
             var tag = new KeyValuePair<string, object?>(Telemetry.Tags.TenantId, tenantId.ToString());
             Erased.Add(batch.Erased, tag);
@@ -120,10 +132,26 @@ public sealed class RetentionRunner(TenantWork work, RetentionOptions options, T
         }
 
         // Released, so that another instance's next pass need not wait for the lease to lapse.
-        await work.RunAsync(tenantId, async (db, token) => await ReadAsync(db, tenantId, token) is { } run
+        await ReleaseAsync(tenantId, cancellationToken);
+        return totals;
+    }
+
+    private Task<int> ReleaseAsync(Guid tenantId, CancellationToken cancellationToken) =>
+        work.RunAsync(tenantId, async (db, token) => await ReadAsync(db, tenantId, token) is { } run
             ? await WriteAsync(db, run with { LeaseOwner = null, LeaseUntil = null, UpdatedAt = clock.GetUtcNow() }, "lease_owner = @Owner", token)
             : 0, cancellationToken);
-        return totals;
+
+    /// <summary>Releases after a failed batch; when that fails too (the database gone), the lease lapses by itself.</summary>
+    private async Task ReleaseQuietlyAsync(Guid tenantId)
+    {
+        try
+        {
+            await ReleaseAsync(tenantId, CancellationToken.None);
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            // The batch's own failure is what the caller hears about.
+        }
     }
 
     /// <summary>One batch, its cursor and the lease's renewal in the tenant's transaction; abandoned whole when the lease

@@ -7,7 +7,9 @@ using Cms.Application.Reports;
 using Cms.Infrastructure.Persistence;
 using Cms.Infrastructure.Privacy;
 using Cms.Tests.Support;
+using Dapper;
 using Microsoft.Extensions.DependencyInjection;
+using Npgsql;
 
 namespace Cms.Tests.Privacy;
 
@@ -112,6 +114,87 @@ public sealed class FreeTextConversionTests(DatabaseKind kind) : ApiTestBase(kin
         var found = await Read<Page<ComplaintSummaryDto>>(await a.Admin.GetAsync("/v1/complaints?q=quetzal&limit=50"));
         Assert.That(found.Items.Select(c => c.Id), Is.EquivalentTo(complaints.Select(c => c.Id)), "indexed, and only in its own tenant");
         Assert.That((await Read<Page<ComplaintSummaryDto>>(await b.Admin.GetAsync("/v1/complaints?q=quetzal&limit=50"))).Items, Has.Count.EqualTo(1));
+    }
+
+    /// <summary>The keyword rows of the tenant against what its legacy texts index to when each is indexed once (a
+    /// description's distinct words and a note's, each to its complaint), and the complaints without any.</summary>
+    private async Task<(long Rows, long Expected, long Unindexed)> IndexAsync(TestTenant tenant, int complaints)
+    {
+        long expected = 0;
+        for (var i = 0; i < complaints; i++)
+        {
+            expected += SearchWords.Of($"{Marker}-DESC-{i} quetzal charged twice").Count + SearchWords.Of($"{Marker}-NOTE-{i}").Count;
+        }
+
+        long Count(string? value) => long.Parse(value!, System.Globalization.CultureInfo.InvariantCulture);
+        return (Count(await AtRest.ScalarAsync(Db, $"SELECT count(*) FROM complaint_keywords WHERE tenant_id = '{tenant.Id:D}'")), expected,
+            Count(await AtRest.ScalarAsync(Db, $"""
+                SELECT count(*) FROM complaints c WHERE c.tenant_id = '{tenant.Id:D}'
+                  AND NOT EXISTS (SELECT 1 FROM complaint_keywords k WHERE k.tenant_id = c.tenant_id AND k.complaint_id = c.id)
+                """)));
+    }
+
+    [Test]
+    public async Task A_batch_that_fails_half_way_leaves_nothing_of_it_and_the_next_run_carries_on_indexing_each_row_once()
+    {
+        var (tenant, _) = await LegacyTenantAsync("Failing Legacy Bank", 5);
+        var third = await AtRest.ScalarAsync(Db, $"SELECT id FROM complaints WHERE tenant_id = '{tenant.Id:D}' ORDER BY id LIMIT 1 OFFSET 2");
+        var conversion = new FreeTextConversion(Factory.Services.GetRequiredService<TenantWork>(), TimeProvider.System);
+
+        // The second batch (the third and fourth complaints) fails after its UPDATE, at its keyword rows.
+        await using (await RefusedWrite.InstallAsync(Db, "complaint_keywords", "INSERT", $"NEW.complaint_id = '{third}'"))
+        {
+            await Assert.ThatAsync(() => conversion.RunAsync(2, tenant.Id, _ => { }, CancellationToken.None), Throws.Exception);
+        }
+
+        Assert.That(await UnsealedAsync(), Is.EqualTo(8), "the first batch committed; nothing of the second");
+        Assert.That(await AtRest.ScalarAsync(Db, $"SELECT count(*) FROM complaints WHERE id = '{third}' AND text_sealed = false"), Is.EqualTo("1"));
+        Assert.That(await conversion.RunAsync(2, tenant.Id, _ => { }, CancellationToken.None), Is.EqualTo(8));
+        Assert.That(await UnsealedAsync(), Is.Zero);
+        var index = await IndexAsync(tenant, 5);
+        Assert.That((index.Rows, index.Unindexed), Is.EqualTo((index.Expected, 0L)), "every text indexed, none twice");
+    }
+
+    [Test]
+    public async Task Two_instances_at_once_share_the_rows_and_seal_each_once()
+    {
+        var (tenant, complaints) = await LegacyTenantAsync("Shared Legacy Bank", 6);
+        await using var second = new CmsApiFactory(Db);
+        var instances = new[] { Factory, second }.Select(f => new FreeTextConversion(f.Services.GetRequiredService<TenantWork>(), TimeProvider.System));
+        var sealedRows = await Task.WhenAll(instances.Select(c => c.RunAsync(1, tenant.Id, _ => { }, CancellationToken.None)));
+        Assert.That(sealedRows.Sum(), Is.EqualTo(12), "each row counted by the instance that sealed it, once");
+        Assert.That(await UnsealedAsync(), Is.Zero);
+        var index = await IndexAsync(tenant, 6);
+        Assert.That((index.Rows, index.Unindexed), Is.EqualTo((index.Expected, 0L)), "every text indexed, none twice");
+        var found = await Read<Page<ComplaintSummaryDto>>(await tenant.Admin.GetAsync("/v1/complaints?q=quetzal&limit=50"));
+        Assert.That(found.Items.Select(c => c.Id), Is.EquivalentTo(complaints.Select(c => c.Id)));
+    }
+
+    [Test]
+    public async Task A_row_another_transaction_holds_is_passed_over_not_waited_for_and_sealed_by_the_next_run()
+    {
+        if (Kind != DatabaseKind.Postgres)
+        {
+            Assert.Ignore("Holding a row needs PostgreSQL's row locks; SQLite has one writer.");
+        }
+
+        var (tenant, complaints) = await LegacyTenantAsync("Busy Legacy Bank", 3);
+        var conversion = new FreeTextConversion(Factory.Services.GetRequiredService<TenantWork>(), TimeProvider.System);
+        await using (var blocker = new NpgsqlConnection(((PostgresTestDatabase)Db).AdminConnectionString))
+        {
+            // The service (or another instance) in the middle of a write of the second complaint: the lock its UPDATE takes.
+            await blocker.OpenAsync();
+            await using var hold = await blocker.BeginTransactionAsync();
+            await blocker.ExecuteAsync("SELECT 1 FROM complaints WHERE tenant_id = @T AND id = @Id FOR NO KEY UPDATE", new { T = tenant.Id, complaints[1].Id }, hold);
+            using var bound = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+            Assert.That(await conversion.RunAsync(2, tenant.Id, _ => { }, bound.Token), Is.EqualTo(5), "all but the held complaint, without waiting for it");
+            Assert.That(await AtRest.ScalarAsync(Db, $"SELECT count(*) FROM complaints WHERE id = '{complaints[1].Id:D}' AND text_sealed = false"), Is.EqualTo("1"));
+        }
+
+        Assert.That(await conversion.RunAsync(2, tenant.Id, _ => { }, CancellationToken.None), Is.EqualTo(1));
+        Assert.That(await UnsealedAsync(), Is.Zero);
+        var index = await IndexAsync(tenant, 3);
+        Assert.That((index.Rows, index.Unindexed), Is.EqualTo((index.Expected, 0L)));
     }
 
     [Test]

@@ -176,4 +176,31 @@ public sealed class RetentionJobTests(DatabaseKind kind) : ApiTestBase(kind)
         Assert.That((await instanceC.RunTenantAsync(tenant.Id, CancellationToken.None)).Erased, Is.EqualTo(1));
         Assert.That(await ErasedAsync(tenant.Admin, held.Id), Is.True);
     }
+
+    [Test]
+    public async Task A_batch_that_fails_releases_the_lease_at_once_so_the_next_pass_retries_the_tenant_without_waiting_for_it_to_lapse()
+    {
+        var tenant = await CreateTenantAsync("Failing Retention Bank");
+        await Expect(await tenant.Admin.PutAsJsonAsync("/v1/retention/schedule", new { afterClosureDays = 30 }, Json), HttpStatusCode.OK);
+        var due = new List<ConsumerDto> { await ClosedAsync(tenant), await ClosedAsync(tenant) };
+        var clock = new SettableTimeProvider(DateTimeOffset.UtcNow.AddYears(3).AddDays(2));
+        var instanceA = new RetentionRunner(Factory.Services.GetRequiredService<TenantWork>(), OneAtATime, clock);
+        await using var second = new CmsApiFactory(Db);
+        var instanceB = new RetentionRunner(second.Services.GetRequiredService<TenantWork>(), OneAtATime, clock);
+
+        // The database refuses the erasure of every consumer (the destruction of their key): A's first batch fails.
+        await using (await RefusedWrite.InstallAsync(Db, "consumer_keys", "UPDATE", "OLD.wrapped_key IS NOT NULL"))
+        {
+            await Assert.ThatAsync(() => instanceA.RunTenantAsync(tenant.Id, CancellationToken.None), Throws.Exception);
+        }
+
+        // Not a minute later (the clock has not moved), B takes the tenant and erases both.
+        Assert.That(await AtRest.ScalarAsync(Db, $"SELECT count(*) FROM retention_runs WHERE tenant_id = '{tenant.Id:D}' AND lease_owner IS NULL"),
+            Is.EqualTo("1"), "released");
+        Assert.That((await instanceB.RunTenantAsync(tenant.Id, CancellationToken.None)).Erased, Is.EqualTo(due.Count));
+        foreach (var consumer in due)
+        {
+            Assert.That(await ErasedAsync(tenant.Admin, consumer.Id), Is.True);
+        }
+    }
 }
