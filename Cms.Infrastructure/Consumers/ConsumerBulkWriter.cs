@@ -72,6 +72,7 @@ internal sealed class ConsumerBulkWriter(DbSession db, TenantScope scope, Consum
         var connection = (NpgsqlConnection)await db.ConnectionInTransactionAsync(cancellationToken);
         var (rows, wrappedKeys) = (sealedRows.Rows, sealedRows.WrappedKeys);
         var skipped = new List<int>();
+        var statements = new Dictionary<int, RowsStatement>();
         var sealing = sealedRows.SealAsync(0, Math.Min(RowsPerStatement, rows.Length), cancellationToken);
         try
         {
@@ -82,61 +83,136 @@ internal sealed class ConsumerBulkWriter(DbSession db, TenantScope scope, Consum
                 sealing = next < rows.Length
                     ? sealedRows.SealAsync(next, Math.Min(RowsPerStatement, rows.Length - next), cancellationToken)
                     : Task.CompletedTask;
-                await InsertStatementAsync(connection, tenantId, rows, wrappedKeys, first, Math.Min(RowsPerStatement, rows.Length - first),
-                    createdAt, skipped, cancellationToken);
+                var count = Math.Min(RowsPerStatement, rows.Length - first);
+                if (!statements.TryGetValue(count, out var statement))
+                {
+                    statements[count] = statement = new RowsStatement(connection, tenantId, createdAt, count, options.CommandTimeoutSeconds);
+                }
+
+                await statement.InsertAsync(rows, wrappedKeys, first, skipped, cancellationToken);
             }
         }
         finally
         {
             // An insert that failed leaves the next range's sealing running: it ends before the batch's transaction does.
             await sealing.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            foreach (var statement in statements.Values)
+            {
+                await statement.DisposeAsync();
+            }
         }
 
         return skipped;
     }
 
-    /// <summary>One multi-row INSERT of consumers and one of their keys (those the first added); the skipped positions are
-    /// added to <paramref name="skipped"/>.</summary>
-    private async Task InsertStatementAsync(NpgsqlConnection connection, Guid tenantId, ConsumerRow[] rows, string[] wrappedKeys,
-        int first, int count, DateTimeOffset createdAt, List<int> skipped, CancellationToken cancellationToken)
+    /// <summary>
+    /// The multi-row INSERTs of one size (consumers, then the keys of those it added), their parameters created once and
+    /// bound again for every statement of that size: a batch of 10,000 lines is ten statements of 1,000 rows, and creating
+    /// 17,000 parameters (and the statement's text) for each was a large share of the importer's garbage.
+    /// </summary>
+    private sealed class RowsStatement : IAsyncDisposable
     {
-        var added = new HashSet<Guid>(count);
-        await using (var insert = new NpgsqlCommand(ConsumersInsert(count), connection) { CommandTimeout = options.CommandTimeoutSeconds })
+        private readonly NpgsqlCommand _consumers;
+        private readonly NpgsqlCommand _keys;
+        private readonly object?[] _values = new object?[ConsumerRow.Map.WrittenColumns];
+        private readonly HashSet<Guid> _added;
+        private readonly int _rows;
+
+        public RowsStatement(NpgsqlConnection connection, Guid tenantId, DateTimeOffset createdAt, int rows, int timeoutSeconds)
         {
-            for (var i = first; i < first + count; i++)
+            _rows = rows;
+            _added = new HashSet<Guid>(rows);
+            _consumers = new NpgsqlCommand(ConsumersInsert(rows), connection) { CommandTimeout = timeoutSeconds };
+            for (var i = 0; i < rows * ConsumerRow.Map.WrittenColumns; i++)
             {
-                foreach (var value in ConsumerRow.Map.ValuesOf(rows[i]))
+                _consumers.Parameters.Add(new NpgsqlParameter());
+            }
+
+            _keys = new NpgsqlCommand(ConsumerKeysInsert(rows), connection) { CommandTimeout = timeoutSeconds };
+            _keys.Parameters.Add(new NpgsqlParameter<Guid> { TypedValue = tenantId, NpgsqlDbType = NpgsqlDbType.Uuid });
+            _keys.Parameters.Add(new NpgsqlParameter<DateTimeOffset> { TypedValue = createdAt, NpgsqlDbType = NpgsqlDbType.TimestampTz });
+            for (var i = 0; i < rows; i++)
+            {
+                _keys.Parameters.Add(new NpgsqlParameter<Guid> { NpgsqlDbType = NpgsqlDbType.Uuid });
+                _keys.Parameters.Add(new NpgsqlParameter<string> { NpgsqlDbType = NpgsqlDbType.Text });
+            }
+        }
+
+        /// <summary>Inserts the statement's rows from <paramref name="first"/> on; the positions skipped (the external
+        /// reference exists already) are added to <paramref name="skipped"/>.</summary>
+        public async Task InsertAsync(ConsumerRow[] rows, string[] wrappedKeys, int first, List<int> skipped,
+            CancellationToken cancellationToken)
+        {
+            var parameters = _consumers.Parameters;
+            var columns = _values.Length;
+            for (var row = 0; row < _rows; row++)
+            {
+                ConsumerRow.Map.CopyValues(rows[first + row], _values);
+                for (var column = 0; column < columns; column++)
                 {
-                    insert.Parameters.Add(new NpgsqlParameter { Value = value ?? DBNull.Value });
+                    parameters[(row * columns) + column].Value = _values[column] ?? DBNull.Value;
                 }
             }
 
-            await using var reader = await insert.ExecuteReaderAsync(cancellationToken);
-            while (await reader.ReadAsync(cancellationToken))
+            _added.Clear();
+            await using (var reader = await _consumers.ExecuteReaderAsync(cancellationToken))
             {
-                added.Add(reader.GetGuid(0));
+                while (await reader.ReadAsync(cancellationToken))
+                {
+                    _added.Add(reader.GetGuid(0));
+                }
+            }
+
+            var keys = _added.Count == _rows ? _keys : OneOffKeysInsert();
+            var bound = 0;
+            for (var i = first; i < first + _rows; i++)
+            {
+                if (!_added.Contains(rows[i].Id))
+                {
+                    skipped.Add(i);
+                    continue;
+                }
+
+                ((NpgsqlParameter<Guid>)keys.Parameters[2 + (2 * bound)]).TypedValue = rows[i].Id;
+                ((NpgsqlParameter<string>)keys.Parameters[3 + (2 * bound)]).TypedValue = wrappedKeys[i];
+                bound++;
+            }
+
+            try
+            {
+                if (bound > 0)
+                {
+                    await keys.ExecuteNonQueryAsync(cancellationToken);
+                }
+            }
+            finally
+            {
+                if (keys != _keys)
+                {
+                    await keys.DisposeAsync();
+                }
             }
         }
 
-        await using var keysInsert = new NpgsqlCommand { Connection = connection, CommandTimeout = options.CommandTimeoutSeconds };
-        keysInsert.Parameters.Add(new NpgsqlParameter { Value = tenantId, NpgsqlDbType = NpgsqlDbType.Uuid });
-        keysInsert.Parameters.Add(new NpgsqlParameter { Value = createdAt, NpgsqlDbType = NpgsqlDbType.TimestampTz });
-        for (var i = first; i < first + count; i++)
+        public async ValueTask DisposeAsync()
         {
-            if (!added.Contains(rows[i].Id))
-            {
-                skipped.Add(i);
-                continue;
-            }
-
-            keysInsert.Parameters.Add(new NpgsqlParameter { Value = rows[i].Id, NpgsqlDbType = NpgsqlDbType.Uuid });
-            keysInsert.Parameters.Add(new NpgsqlParameter { Value = wrappedKeys[i], NpgsqlDbType = NpgsqlDbType.Text });
+            await _consumers.DisposeAsync();
+            await _keys.DisposeAsync();
         }
 
-        if (added.Count > 0)
+        // Some lines were duplicates: the keys of the others, in a statement of their number.
+        private NpgsqlCommand OneOffKeysInsert()
         {
-            keysInsert.CommandText = ConsumerKeysInsert(added.Count);
-            await keysInsert.ExecuteNonQueryAsync(cancellationToken);
+            var keys = new NpgsqlCommand(ConsumerKeysInsert(_added.Count), _keys.Connection) { CommandTimeout = _keys.CommandTimeout };
+            keys.Parameters.Add(_keys.Parameters[0].Clone());
+            keys.Parameters.Add(_keys.Parameters[1].Clone());
+            for (var i = 0; i < _added.Count; i++)
+            {
+                keys.Parameters.Add(new NpgsqlParameter<Guid> { NpgsqlDbType = NpgsqlDbType.Uuid });
+                keys.Parameters.Add(new NpgsqlParameter<string> { NpgsqlDbType = NpgsqlDbType.Text });
+            }
+
+            return keys;
         }
     }
 
@@ -144,8 +220,13 @@ internal sealed class ConsumerBulkWriter(DbSession db, TenantScope scope, Consum
     /// One statement for <paramref name="count"/> consumers (file order: the first of each external reference wins, later
     /// ones are skipped by ON CONFLICT), returning the ids it added.
     /// </summary>
-    private static string ConsumersInsert(int count) =>
-        ConsumerRow.Map.InsertRows(count) + " ON CONFLICT (tenant_id, external_ref_bidx) DO NOTHING RETURNING id";
+    private static string ConsumersInsert(int count) => count == RowsPerStatement
+        ? FullConsumersInsert.Value
+        : ConsumerRow.Map.InsertRows(count) + " ON CONFLICT (tenant_id, external_ref_bidx) DO NOTHING RETURNING id";
+
+    // The statement of a full range, built once per process (it is about 100 KB of text).
+    private static readonly Lazy<string> FullConsumersInsert =
+        new(() => ConsumerRow.Map.InsertRows(RowsPerStatement) + " ON CONFLICT (tenant_id, external_ref_bidx) DO NOTHING RETURNING id");
 
     /// <summary>One statement for <paramref name="count"/> data keys of the tenant in $1, created at $2.</summary>
     private static string ConsumerKeysInsert(int count)

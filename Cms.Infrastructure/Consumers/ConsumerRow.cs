@@ -94,8 +94,20 @@ internal sealed record ConsumerPlain(
     public static string? FormatAddress(PostalAddress? address) =>
         address is { } a ? StoredJson.Serialize(new StoredAddress(a.Lines, a.City, a.Postcode, a.Country)) : null;
 
-    public static string FormatVulnerability(Vulnerability v) =>
-        StoredJson.Serialize(new StoredVulnerability([.. v.Drivers.Order().Select(d => d.ToWire())], v.ConsentRecorded));
+    public static string FormatVulnerability(Vulnerability v)
+    {
+        // Four drivers and consent: 32 possible values, each serialised once (the bulk import formats one per consumer).
+        var mask = v.ConsentRecorded ? 1 : 0;
+        foreach (var driver in v.Drivers)
+        {
+            mask |= 2 << (int)driver;
+        }
+
+        string Format() => StoredJson.Serialize(new StoredVulnerability([.. v.Drivers.Order().Select(d => d.ToWire())], v.ConsentRecorded));
+        return (uint)mask < (uint)FormattedVulnerabilities.Length ? FormattedVulnerabilities[mask] ??= Format() : Format();
+    }
+
+    private static readonly string?[] FormattedVulnerabilities = new string?[2 << Enum.GetValues<VulnerabilityDriver>().Length];
 
     public static string? FormatDateOfBirth(DateOnly? dateOfBirth) =>
         dateOfBirth?.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture);

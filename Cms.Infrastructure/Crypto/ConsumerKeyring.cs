@@ -93,8 +93,9 @@ internal sealed class ConsumerKeyring(DbSession db, TenantScope scope, TenantKey
         ReadOnlySpan<byte> dataKey, Guid tenantId, Guid consumerId)
     {
         Span<byte> wrapped = stackalloc byte[Aead.SealedLength(Aead.KeySize)];
-        Aead.Seal(tenantKeyCipher, nonce, dataKey, ConsumerKeyAssociatedData(tenantId, consumerId), wrapped);
-        return $"t{tenantKey.Version.ToString(CultureInfo.InvariantCulture)}:{Convert.ToBase64String(wrapped)}";
+        Span<byte> associatedData = stackalloc byte[MaxAssociatedData];
+        Aead.Seal(tenantKeyCipher, nonce, dataKey, associatedData[..ConsumerKeyAssociatedData(associatedData, tenantId, consumerId)], wrapped);
+        return Stored(string.Create(CultureInfo.InvariantCulture, $"t{tenantKey.Version}:"), wrapped);
     }
 
     /// <summary>Unwraps a consumer's data key as stored in consumer_keys.</summary>
@@ -134,7 +135,7 @@ internal sealed class ConsumerKeyring(DbSession db, TenantScope scope, TenantKey
             Span<byte> associatedData = stackalloc byte[MaxAssociatedData];
             var sealedBytes = scratch.Slice(plainLength, sealedLength);
             Aead.Seal(fieldCipher, nonce, plain, associatedData[..FieldAssociatedData(associatedData, tenantId, table, rowId, column)], sealedBytes);
-            return string.Concat(FieldPrefix, Convert.ToBase64String(sealedBytes));
+            return Stored(FieldPrefix, sealedBytes);
         }
         finally
         {
@@ -189,10 +190,56 @@ internal sealed class ConsumerKeyring(DbSession db, TenantScope scope, TenantKey
             return null;
         }
 
-        blindIndexHmac.AppendData(Encoding.UTF8.GetBytes($"{column}\n{normalised}"));
+        // "<column>\n<value>" as UTF-8, on the stack for the usual short value (no string or array per index).
+        const int OnStack = 512;
+        var length = Encoding.UTF8.GetByteCount(column) + 1 + Encoding.UTF8.GetByteCount(normalised);
+        var rented = length > OnStack ? ArrayPool<byte>.Shared.Rent(length) : null;
+        var input = (rented is null ? stackalloc byte[OnStack] : rented)[..length];
+        try
+        {
+            var written = Encoding.UTF8.GetBytes(column, input);
+            input[written++] = (byte)'\n';
+            Encoding.UTF8.GetBytes(normalised, input[written..]);
+            blindIndexHmac.AppendData(input);
+        }
+        finally
+        {
+            if (rented is not null)
+            {
+                ArrayPool<byte>.Shared.Return(rented);
+            }
+        }
+
         Span<byte> mac = stackalloc byte[SHA256.HashSizeInBytes];
         blindIndexHmac.GetHashAndReset(mac);
         return Convert.ToHexStringLower(mac);
+    }
+
+    /// <summary><paramref name="prefix"/> then the base64 of <paramref name="sealedBytes"/>, as one string (no
+    /// intermediate base64 string per value).</summary>
+    private static string Stored(string prefix, ReadOnlySpan<byte> sealedBytes)
+    {
+        const int OnStack = 1024;
+        var length = prefix.Length + ((sealedBytes.Length + 2) / 3 * 4);
+        var rented = length > OnStack ? ArrayPool<char>.Shared.Rent(length) : null;
+        var chars = (rented is null ? stackalloc char[OnStack] : rented)[..length];
+        try
+        {
+            prefix.CopyTo(chars);
+            if (!Convert.TryToBase64Chars(sealedBytes, chars[prefix.Length..], out _))
+            {
+                throw new InvalidOperationException("The base64 buffer is too small.");
+            }
+
+            return new string(chars);
+        }
+        finally
+        {
+            if (rented is not null)
+            {
+                ArrayPool<char>.Shared.Return(rented);
+            }
+        }
     }
 
     private const string ConsumersTable = "consumers";
@@ -205,8 +252,16 @@ internal sealed class ConsumerKeyring(DbSession db, TenantScope scope, TenantKey
             ? written
             : throw new ArgumentException("The table or column name is too long for the associated data.", nameof(column));
 
-    private static byte[] ConsumerKeyAssociatedData(Guid tenantId, Guid consumerId) =>
-        Aead.Utf8($"cms|{tenantId:D}|consumer_keys|{consumerId:D}");
+    private static byte[] ConsumerKeyAssociatedData(Guid tenantId, Guid consumerId)
+    {
+        Span<byte> associatedData = stackalloc byte[MaxAssociatedData];
+        return associatedData[..ConsumerKeyAssociatedData(associatedData, tenantId, consumerId)].ToArray();
+    }
+
+    private static int ConsumerKeyAssociatedData(Span<byte> destination, Guid tenantId, Guid consumerId) =>
+        Utf8.TryWrite(destination, CultureInfo.InvariantCulture, $"cms|{tenantId:D}|consumer_keys|{consumerId:D}", out var written)
+            ? written
+            : throw new ArgumentException("The associated data does not fit.", nameof(destination));
 
     private Task<TenantKeyRow?> ReadTenantKeyAsync(int? version, CancellationToken cancellationToken) =>
         db.QuerySingleOrDefaultAsync<TenantKeyRow>(

@@ -63,10 +63,19 @@ internal sealed class ColumnMap(string table, string[] keys, string[] setOnce, s
     public object?[] ValuesOf<TRow>(TRow row)
         where TRow : class
     {
-        var values = new object?[_written.Length];
-        ((Action<TRow, object?[]>)_readers.GetOrAdd(typeof(TRow), _ => CompileReader<TRow>()))(row, values);
+        var values = new object?[WrittenColumns];
+        CopyValues(row, values);
         return values;
     }
+
+    /// <summary>How many columns an INSERT writes (the values <see cref="ValuesOf{TRow}"/> gives per row).</summary>
+    public int WrittenColumns => _written.Length;
+
+    /// <summary><see cref="ValuesOf{TRow}"/> into an array the caller reuses row after row (at least
+    /// <see cref="WrittenColumns"/> long): the bulk import binds 17 values a row without an array per row.</summary>
+    public void CopyValues<TRow>(TRow row, object?[] values)
+        where TRow : class =>
+        ((Action<TRow, object?[]>)_readers.GetOrAdd(typeof(TRow), _ => CompileReader<TRow>()))(row, values);
 
     /// <summary><c>(row, values) => { values[0] = (object)row.TenantId; values[1] = (object)row.Id; … }</c>.</summary>
     private Action<TRow, object?[]> CompileReader<TRow>()

@@ -6,7 +6,7 @@ using System.Text.Json;
 
 // The benchmark's own tools (bench/run drives them). No product code: it talks to the service over HTTP like any client.
 //   consumers --count N [--seed S] [--start K]        JSON lines of consumers for the bulk import, to stdout
-//   load --base URL --token T --scenario file|queue|byid|search --concurrency C --seconds D [--warmup W] --ids FILE
+//   load --base URL --token T --scenario file|queue|byid|search|acknowledge|note --concurrency C --seconds D [--warmup W] --ids FILE
 //        [--callers FILE] [--query WORD (search)]
 //        closed-loop HTTP load: C workers, each sending the next request when the last answered; prints name=value lines
 return args switch
@@ -18,7 +18,7 @@ return args switch
 
 static int Usage()
 {
-    Console.Error.WriteLine("usage: Cms.Bench consumers --count N [--seed S] | load --base URL --token T --scenario file|queue|byid|search --concurrency C --seconds D --ids FILE [--query WORD]");
+    Console.Error.WriteLine("usage: Cms.Bench consumers --count N [--seed S] | load --base URL --token T --scenario file|queue|byid|search|acknowledge|note --concurrency C --seconds D --ids FILE [--query WORD]");
     return 2;
 }
 
@@ -182,6 +182,9 @@ internal static class Load
         using var client = new HttpClient(handler) { BaseAddress = new Uri(options.Get("base")) };
         client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", options.Get("token"));
 
+        // acknowledge: --ids lines "ID VERSION" of received complaints, each acknowledged once, taken in turn by the workers
+        // (a list that runs out answers 412s, which count as errors). note: a note on a random complaint of --ids.
+        var next = -1;
         var latencies = new List<double>[concurrency];
         var errors = 0L;
         var measuring = false;
@@ -193,7 +196,9 @@ internal static class Load
             while (!Volatile.Read(ref stop))
             {
                 var caller = callers?[w % callers.Length];
-                var id = caller is null ? ids[random.Next(ids.Length)] : caller[1];
+                var id = caller is not null ? caller[1]
+                    : scenario == "acknowledge" ? ids[Interlocked.Increment(ref next) % ids.Length]
+                    : ids[random.Next(ids.Length)];
                 using var request = scenario switch
                 {
                     "file" => new HttpRequestMessage(HttpMethod.Post, "/v1/complaints")
@@ -205,6 +210,14 @@ internal static class Load
                     "queue" => new HttpRequestMessage(HttpMethod.Get, "/v1/complaints?status=received&limit=50"),
                     "byid" => new HttpRequestMessage(HttpMethod.Get, $"/v1/complaints/{id}"),
                     "search" => new HttpRequestMessage(HttpMethod.Get, $"/v1/complaints?q={Uri.EscapeDataString(query)}&limit=50"),
+                    "acknowledge" => new HttpRequestMessage(HttpMethod.Post, $"/v1/complaints/{id.Split(' ')[0]}/acknowledge")
+                    {
+                        Headers = { { "If-Match", $"\"{id.Split(' ')[1]}\"" } },
+                    },
+                    "note" => new HttpRequestMessage(HttpMethod.Post, $"/v1/complaints/{id}/notes")
+                    {
+                        Content = new StringContent("""{"kind":"internal","body":"Called the consumer back."}""", Encoding.UTF8, "application/json"),
+                    },
                     _ => throw new ArgumentException($"unknown scenario {scenario}"),
                 };
                 if (caller is not null)

@@ -13,9 +13,12 @@ capture_call() { # capture_call NAME METHOD PATH [BODY]: the server log of the c
   sed -n "$((mark1 + 1)),${mark2}p" "$PG_LOG" >"$WORK/statements-$1.service.log"
 }
 check_mirror() { # check_mirror NAME USE_CASE MIRROR METHOD PATH [BODY]
-  local name=$1 use_case=$2 mirror=$3 mark
   api "$4" "$5" "${6:-}" >/dev/null   # then the call compared (on a pooled connection, reused)
-  capture_call "$name" "$4" "$5" "${6:-}"
+  capture_call "$1" "$4" "$5" "${6:-}"
+  compare_mirror "$1" "$2" "$3"
+}
+compare_mirror() { # compare_mirror NAME USE_CASE MIRROR: one run of the mirror under the log against statements-NAME.service.log
+  local name=$1 use_case=$2 mirror=$3 mark
   mark=$(wc -l <"$PG_LOG")
   PGPASSWORD=$APP_PW pgbench -n -M extended -h 127.0.0.1 -p "$PG_PORT" -U cms_app -d cms -c 1 -t 1 \
     -f "$WORK/pgbench-check/$mirror" >"$WORK/statements-$name.pgbench.out" 2>&1 \
@@ -26,7 +29,8 @@ check_mirror() { # check_mirror NAME USE_CASE MIRROR METHOD PATH [BODY]
     || MIRRORS_OK=0
 }
 includes() { python3 "$REPO_ROOT/bench/statements.py" --includes "$@" || MIRRORS_OK=0; }
-# check_mirrors: every mirror against the service (a difference stops the run) -> FILING_ROUND_TRIPS, WORD_HASH;
+# check_mirrors: every mirror against the service (a difference stops the run) -> FILING_ROUND_TRIPS, WORD_HASH,
+# ACK_ROUND_TRIPS, NOTE_ROUND_TRIPS;
 # --check-mirrors stops the run here.
 check_mirrors() {
   render_mirrors "$WORK/pgbench-check" "$TEMPLATE_CONSUMER" 1 1
@@ -55,12 +59,13 @@ check_mirrors() {
   [[ -n $WORD_HASH ]] || { echo "bench: no keyword hash in the search call's statements ($WORK/statements-search-hash.service.log)" >&2; exit 1; }
   render_mirrors "$WORK/pgbench-check" "$TEMPLATE_CONSUMER" 1 1
   check_mirror search ListComplaints search.sql GET "/v1/complaints?q=$SEARCH_WORD&limit=50"
+  transitions_check_mirrors
   SQL -c "ALTER SYSTEM RESET log_statement" -c "SELECT pg_reload_conf()" >/dev/null
   if [[ $MIRRORS_OK -ne 1 ]]; then
     echo "bench: a pgbench mirror (bench/pgbench/) no longer sends what the service sends: bring it in line with the" \
          "service's statements above (logs in $WORK; --keep keeps them) before measuring" >&2
     exit 1
   fi
-  out statements_checked "filing,queue,byid,rls-queue,rls-byid,page-first,page-deep,search"
+  out statements_checked "filing,queue,byid,rls-queue,rls-byid,page-first,page-deep,search,acknowledge,note"
   if [[ $CHECK_ONLY -eq 1 ]]; then blog "--check-mirrors: the mirrors match; stopping before the load"; exit 0; fi
 }

@@ -1,0 +1,60 @@
+using Cms.Application.Abstractions;
+using Cms.Application.Consumers.ImportConsumers;
+using Cms.Application.Consumers.RegisterConsumer;
+using Cms.Domain.Common;
+using Cms.Domain.Consumers;
+
+namespace Cms.Tests.Application.Consumers;
+
+/// <summary>
+/// The import batch's handler checks its lines on every core: the consumers still reach the writer in the order of their
+/// lines (so the first line of a repeated reference is the one loaded), and the report lists every refused line once, in
+/// line order, whatever order the cores finished in.
+/// </summary>
+public sealed class ImportConsumersHandlerTests
+{
+    private sealed class RecordingBulkWriter : IConsumerBulkWriter
+    {
+        public List<Consumer> Written { get; } = [];
+
+        public Task<IReadOnlyList<int>> AddManyAsync(IReadOnlyList<Consumer> consumers, CancellationToken cancellationToken)
+        {
+            Written.AddRange(consumers);
+            // The second of each external reference in the call is a duplicate, as the database writer reports it.
+            var seen = new HashSet<string>();
+            IReadOnlyList<int> skipped = [.. Enumerable.Range(0, consumers.Count).Where(i => !seen.Add(consumers[i].ExternalRef))];
+            return Task.FromResult(skipped);
+        }
+    }
+
+    [Test]
+    public async Task Lines_checked_on_every_core_keep_their_order_in_the_writes_and_in_the_report()
+    {
+        var world = new World();
+        var cast = world.SeedCast();
+        world.ActAs(cast.Admin);
+        var writer = new RecordingBulkWriter();
+        var handler = new ImportConsumersHandler(writer, new RegisterConsumerValidator(world.Clock), world.Scope, world.Audit, world.Clock);
+
+        // 5,000 lines: every 7th unreadable, every 11th without a name, every 13th repeating the reference of the line before.
+        var lines = Enumerable.Range(1, 5_000).Select(n => new ConsumerImportLine(n,
+            n % 7 == 0 ? null : new RegisterConsumerCommand(n % 13 == 0 ? $"REF-{n - 1}" : $"REF-{n}", n % 11 == 0 ? null : $"Name {n}",
+                null, null, null, null, null),
+            n % 7 == 0 ? "unreadable" : null)).ToList();
+
+        var result = Expect.Success(await handler.Handle(new ImportConsumersCommand(Ids.New(), lines), CancellationToken.None));
+
+        var good = lines.Where(l => l.Consumer is { FullName: not null }).ToList();
+        var expectedErrors = lines
+            .Where(l => l.Consumer is null || l.Consumer.FullName is null || (l.Line % 13 == 0 && good.Any(g => g.Line == l.Line - 1)))
+            .Select(l => l.Line).ToList();
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(writer.Written.Select(c => c.ExternalRef), Is.EqualTo(good.Select(l => l.Consumer!.ExternalRef)),
+                "the consumers are written in the order of their lines");
+            Assert.That(result.Errors.Select(e => e.Line), Is.EqualTo(expectedErrors), "one error per refused line, in line order");
+            Assert.That(result.Rejected, Is.EqualTo(lines.Count(l => l.Consumer is null || l.Consumer.FullName is null)));
+            Assert.That(result.Imported + result.Duplicates, Is.EqualTo(good.Count));
+        }
+    }
+}
