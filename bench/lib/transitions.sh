@@ -69,8 +69,11 @@ measure_one_write() {
 
 transitions_measure() {
   local half
-  # received complaints of the generated tenant (version 1), each acknowledged once: one half for 8 clients, one for 32
-  SQL -c "SELECT id || ' ' || version FROM complaints WHERE tenant_id = '$TENANT' AND status = 'received' ORDER BY random() LIMIT 60000" \
+  # received complaints of the generated tenant (version 1), each acknowledged once: one half for 8 clients, one for 32.
+  # Generated ones only (bench/generate.sql's ids), which the pgbench mirrors act on too: the rows pgbench's filing
+  # mirrors inserted carry a captured ciphertext sealed for another row, which the service rightly refuses to open (500).
+  SQL -c "SELECT id || ' ' || version FROM complaints WHERE tenant_id = '$TENANT' AND status = 'received'
+          AND id::text LIKE '00000000-0000-7000-8000-%' ORDER BY random() LIMIT 60000" \
     >"$WORK/received-ids.txt"
   half=$(( $(wc -l <"$WORK/received-ids.txt") / 2 ))
   head -n "$half" "$WORK/received-ids.txt" >"$WORK/received-ids-8.txt"
