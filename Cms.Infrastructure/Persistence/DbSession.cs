@@ -122,60 +122,33 @@ public abstract class DbSession(TenantScope tenant, DatabaseOptions options) : I
         await EndTransactionAsync();
     }
 
-    public async Task<IReadOnlyList<T>> QueryAsync<T>(string sql, object? param, CancellationToken cancellationToken)
-    {
-        var command = await CommandAsync(sql, param, cancellationToken);
-        using var activity = TraceCommand(command.CommandText);
-        try
-        {
-            return (await _connection!.QueryAsync<T>(command)).AsList();
-        }
-        catch (Exception ex)
-        {
-            DatabaseTelemetry.Failed(activity, ex);
-            if (Named(ex) is { } named)
-            {
-                throw named;
-            }
+    public Task<IReadOnlyList<T>> QueryAsync<T>(string sql, object? param, CancellationToken cancellationToken) =>
+        RunAsync<IReadOnlyList<T>>(sql, param, async command => (await _connection!.QueryAsync<T>(command)).AsList(), cancellationToken);
 
-            throw;
-        }
-    }
-
-    public async Task<T?> QuerySingleOrDefaultAsync<T>(string sql, object? param, CancellationToken cancellationToken)
-    {
-        var command = await CommandAsync(sql, param, cancellationToken);
-        using var activity = TraceCommand(command.CommandText);
-        try
-        {
-            return await _connection!.QuerySingleOrDefaultAsync<T>(command);
-        }
-        catch (Exception ex)
-        {
-            DatabaseTelemetry.Failed(activity, ex);
-            if (Named(ex) is { } named)
-            {
-                throw named;
-            }
-
-            throw;
-        }
-    }
+    public Task<T?> QuerySingleOrDefaultAsync<T>(string sql, object? param, CancellationToken cancellationToken) =>
+        RunAsync(sql, param, command => _connection!.QuerySingleOrDefaultAsync<T>(command), cancellationToken);
 
     /// <summary>
     /// Several statements sent as one command, in one round trip on PostgreSQL (Npgsql pipelines them), read in order as
     /// result sets by <paramref name="read"/> (e.g. a complaint with its deadlines, responses and consumer key). Held
     /// writes travel in front of them.
     /// </summary>
-    public async Task<T> QueryMultipleAsync<T>(string sql, object? param, Func<SqlMapper.GridReader, Task<T>> read,
-        CancellationToken cancellationToken)
+    public Task<T> QueryMultipleAsync<T>(string sql, object? param, Func<SqlMapper.GridReader, Task<T>> read,
+        CancellationToken cancellationToken) =>
+        RunAsync(sql, param, async command =>
+        {
+            await using var results = await _connection!.QueryMultipleAsync(command);
+            return await read(results);
+        }, cancellationToken);
+
+    /// <summary>Runs one read (which may carry held writes, <see cref="DeferAsync"/>), traced, its failures named.</summary>
+    private async Task<T> RunAsync<T>(string sql, object? param, Func<CommandDefinition, Task<T>> run, CancellationToken cancellationToken)
     {
         var command = await CommandAsync(sql, param, cancellationToken);
         using var activity = TraceCommand(command.CommandText);
         try
         {
-            await using var results = await _connection!.QueryMultipleAsync(command);
-            return await read(results);
+            return await run(command);
         }
         catch (Exception ex)
         {
@@ -263,25 +236,8 @@ public abstract class DbSession(TenantScope tenant, DatabaseOptions options) : I
         _ => null,
     };
 
-    public async Task<T> ExecuteScalarAsync<T>(string sql, object? param, CancellationToken cancellationToken)
-    {
-        var command = await CommandAsync(sql, param, cancellationToken);
-        using var activity = TraceCommand(command.CommandText);
-        try
-        {
-            return (await _connection!.ExecuteScalarAsync<T>(command))!;
-        }
-        catch (Exception ex)
-        {
-            DatabaseTelemetry.Failed(activity, ex);
-            if (Named(ex) is { } named)
-            {
-                throw named;
-            }
-
-            throw;
-        }
-    }
+    public Task<T> ExecuteScalarAsync<T>(string sql, object? param, CancellationToken cancellationToken) =>
+        RunAsync(sql, param, async command => (await _connection!.ExecuteScalarAsync<T>(command))!, cancellationToken);
 
     /// <summary>
     /// The open connection of the current transaction, for provider-specific bulk work (PostgreSQL binary COPY), with the

@@ -56,7 +56,10 @@ internal sealed class ComplaintKeywords(DbSession db, TenantScope scope, Consume
     }
 
     /// <summary>Indexes the words of many complaints' texts (a batch of the conversion): on PostgreSQL one statement for all
-    /// (the rows as arrays, unnested), held for the transaction's next round trip; SQLite as <see cref="IndexAsync"/>.</summary>
+    /// (the rows as arrays, unnested), held for the transaction's next round trip; SQLite as <see cref="IndexAsync"/>.
+    /// Without <see cref="IndexAsync"/>'s check against an erasure meanwhile: the caller has read the consumers' keys
+    /// through <c>ConsumerTextKeys.PreloadAsync</c>, which holds their rows the same way and passes only the texts of
+    /// consumers not erased.</summary>
     public async Task IndexManyAsync(IReadOnlyList<(Guid ComplaintId, string? Text)> texts, CancellationToken cancellationToken)
     {
         if (db is not PostgresSession)
