@@ -10,14 +10,14 @@ namespace Cms.Tests.Architecture;
 /// guessed: <c>scripts/filing-path.sh</c> runs <see cref="Files_a_complaint_into_a_queue_cold_then_warm"/> under line
 /// coverage without and with warm filings (and with warm reads), and the project files whose lines ran once more per
 /// warm filing are the filing's; it fails when they differ from the files docs/architecture.md lists (the steps'
-/// table and the list of what they call). In the ordinary run the test files the complaints, and the documented
-/// files are held to exist, the steps to at most 15.
+/// table and the list of what they call). Explicit: it measures nothing by itself, and the ordinary suite need not
+/// pay for its host (<see cref="FilingPathDocumentTests"/> holds the documented files there).
 /// </summary>
 [TestFixture]
+[Explicit("run by scripts/filing-path.sh under line coverage")]
 [NonParallelizable]
-public sealed partial class FilingPathTests() : ApiTestBase(DatabaseKind.Postgres)
+public sealed class FilingPathTests() : ApiTestBase(DatabaseKind.Postgres)
 {
-    private const int MaxSteps = 15;
 
     [Test]
     public async Task Files_a_complaint_into_a_queue_cold_then_warm()
@@ -51,6 +51,12 @@ public sealed partial class FilingPathTests() : ApiTestBase(DatabaseKind.Postgre
             Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.OK), await response.Content.ReadAsStringAsync());
         }
     }
+}
+
+/// <summary>The files docs/architecture.md names for one filing exist, and its steps are at most 15 (issue 16).</summary>
+public sealed partial class FilingPathDocumentTests
+{
+    private const int MaxSteps = 15;
 
     [Test]
     public void The_documented_files_of_a_filing_exist_and_its_steps_are_at_most_fifteen()
