@@ -18,6 +18,14 @@ namespace Cms.Tests.Architecture;
 [NonParallelizable]
 public sealed class FilingPathTests() : ApiTestBase(DatabaseKind.Postgres)
 {
+    /// <summary>The rate limiter's heartbeat beats once, at start: a timer firing more often in the longer run is not the
+    /// filing's code.</summary>
+    protected override IReadOnlyDictionary<string, string>? Settings => new Dictionary<string, string>
+    {
+        ["Cms:RateLimit:HeartbeatInterval"] = "01:00:00",
+        ["Cms:RateLimit:InstanceExpiry"] = "03:00:00",
+    };
+
 
     [Test]
     public async Task Files_a_complaint_into_a_queue_cold_then_warm()
