@@ -117,6 +117,7 @@ public static class DependencyInjection
         services.AddScoped<Privacy.ComplaintKeywords>();
         services.AddScoped<IConsumerRepository, ConsumerRepository>();
         services.AddScoped<IConsumerBulkWriter, ConsumerBulkWriter>();
+        services.AddSingleton<CitusDetection>();
         services.AddScoped<IComplaintRepository, ComplaintRepository>();
         services.AddScoped<Audit.AuditValueSealing>();
         services.AddScoped<IAuditRepository, Audit.AuditRepository>();

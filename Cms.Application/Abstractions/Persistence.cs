@@ -101,16 +101,21 @@ public interface IComplaintRepository
     /// docs/adr/0011).</summary>
     Task<Complaint?> GetForUpdateAsync(Guid id, CancellationToken cancellationToken);
 
+    /// <summary>Several complaints for an update in this transaction (a merge's two) in one round trip, each row locked
+    /// until the transaction ends; locked in id order, so two commands on the same complaints cannot deadlock. The ones
+    /// found, by id.</summary>
+    Task<IReadOnlyDictionary<Guid, Complaint>> GetForUpdateAsync(IReadOnlyCollection<Guid> ids, CancellationToken cancellationToken);
+
     Task<bool> UpdateAsync(Complaint complaint, long expectedVersion, CancellationToken cancellationToken);
 
     Task AddNoteAsync(ComplaintNote note, CancellationToken cancellationToken);
 
     /// <summary>
-    /// Points the duplicates merged into <paramref name="fromId"/> at <paramref name="toId"/> (a merged complaint's own
+    /// Points the duplicates merged into <paramref name="from"/> at <paramref name="toId"/> (a merged complaint's own
     /// duplicates follow it), bumping each one's version (its <c>mergedIntoId</c> changed, so its ETag must); returns
     /// each repointed complaint with its new version, for the audit entry and event the caller writes.
     /// </summary>
-    Task<IReadOnlyList<RepointedComplaint>> RepointMergedAsync(Guid fromId, Guid toId, CancellationToken cancellationToken);
+    Task<IReadOnlyList<RepointedComplaint>> RepointMergedAsync(Complaint from, Guid toId, CancellationToken cancellationToken);
 }
 
 /// <summary>A merged duplicate that now points at another survivor, and its version after the change.</summary>

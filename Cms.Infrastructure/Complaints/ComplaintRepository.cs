@@ -18,7 +18,8 @@ internal sealed class ComplaintRepository(DbSession db, TenantScope scope, TimeP
     private static readonly ConditionalWeakTable<Complaint, AsStored> Stored = [];
 
     // Also: the kinds of its deadlines that apply as stored (null: unknown, read them when a write needs them), its legal
-    // entity (null: unknown), and the transaction that holds its row locked since it was read (0: none; docs/adr/0011).
+    // entity (null: unknown), the transaction that holds its row locked since it was read (0: none; docs/adr/0011), and the
+    // complaints merged into it when a merge read them with it.
     private sealed record AsStored(SealedComplaintText? Sealed, IReadOnlyList<(DateTimeOffset, string)>? Tallies)
     {
         public IReadOnlySet<string>? DeadlineKinds { get; init; }
@@ -26,6 +27,9 @@ internal sealed class ComplaintRepository(DbSession db, TenantScope scope, TimeP
         public Guid? LegalEntityId { get; init; }
 
         public long LockedIn { get; init; }
+
+        /// <summary>The complaints merged into it, as read (and locked) with it (null: not read).</summary>
+        public IReadOnlyList<StoredComplaint.MergedComplaint>? MergedIntoIt { get; init; }
     }
 
     private static AsStored Of(ComplaintRow row, ComplaintText text, ConsumerTextCipher cipher) => new(SealedComplaintText.Of(row),
@@ -86,28 +90,36 @@ internal sealed class ComplaintRepository(DbSession db, TenantScope scope, TimeP
         }
     }
 
-    public Task<Complaint?> GetAsync(Guid id, CancellationToken cancellationToken) => LoadAsync(id, lockRow: false, cancellationToken);
+    public async Task<Complaint?> GetAsync(Guid id, CancellationToken cancellationToken) =>
+        (await LoadAsync([id], lockRow: false, cancellationToken)).SingleOrDefault();
 
-    public Task<Complaint?> GetForUpdateAsync(Guid id, CancellationToken cancellationToken) => LoadAsync(id, lockRow: true, cancellationToken);
+    public async Task<Complaint?> GetForUpdateAsync(Guid id, CancellationToken cancellationToken) =>
+        (await LoadAsync([id], lockRow: true, cancellationToken)).SingleOrDefault();
 
-    private async Task<Complaint?> LoadAsync(Guid id, bool lockRow, CancellationToken cancellationToken)
+    public async Task<IReadOnlyDictionary<Guid, Complaint>> GetForUpdateAsync(IReadOnlyCollection<Guid> ids, CancellationToken cancellationToken) =>
+        (await LoadAsync(ids, lockRow: true, cancellationToken)).ToDictionary(c => c.Id);
+
+    private async Task<IReadOnlyList<Complaint>> LoadAsync(IReadOnlyCollection<Guid> ids, bool lockRow, CancellationToken cancellationToken)
     {
-        if (await StoredComplaint.LoadForCommandAsync(db, scope.Required, id, lockRow, cancellationToken) is not var ((row, deadlines, responses), wrappedKey))
+        var loaded = new List<Complaint>();
+        foreach (var ((row, deadlines, responses), wrappedKey, merged) in
+                 await StoredComplaint.LoadForCommandAsync(db, scope.Required, ids, lockRow, cancellationToken))
         {
-            return null;
+            texts.Remember(row.Id, row.ConsumerId, wrappedKey);
+            var cipher = await texts.ForConsumerAsync(row.ConsumerId, cancellationToken);
+            var text = ComplaintText.Open(row, cipher);
+            var complaint = Complaint.Restore(row.ToState(deadlines, responses, text));
+            Stored.AddOrUpdate(complaint, Of(row, text, cipher) with
+            {
+                DeadlineKinds = deadlines.Select(d => d.Kind).ToHashSet(StringComparer.Ordinal),
+                LegalEntityId = row.LegalEntityId ?? row.TenantId,
+                LockedIn = lockRow && db is PostgresSession ? db.TransactionNumber : 0,
+                MergedIntoIt = merged,
+            });
+            loaded.Add(complaint);
         }
 
-        texts.Remember(row.Id, row.ConsumerId, wrappedKey);
-        var cipher = await texts.ForConsumerAsync(row.ConsumerId, cancellationToken);
-        var text = ComplaintText.Open(row, cipher);
-        var complaint = Complaint.Restore(row.ToState(deadlines, responses, text));
-        Stored.AddOrUpdate(complaint, Of(row, text, cipher) with
-        {
-            DeadlineKinds = deadlines.Select(d => d.Kind).ToHashSet(StringComparer.Ordinal),
-            LegalEntityId = row.LegalEntityId ?? row.TenantId,
-            LockedIn = lockRow && db is PostgresSession ? db.TransactionNumber : 0,
-        });
-        return complaint;
+        return loaded;
     }
 
     /// <summary>Adds to the vulnerability tallies what the complaint counts for now beyond <paramref name="before"/>.</summary>
@@ -179,20 +191,26 @@ internal sealed class ComplaintRepository(DbSession db, TenantScope scope, TimeP
             DeadlineKinds = current,
             LegalEntityId = loaded.LegalEntityId,
             LockedIn = loaded.LockedIn,
+            MergedIntoIt = loaded.MergedIntoIt,
         });
         await AddResponsesAsync(complaint, cancellationToken);
         return true;
     }
 
-    public async Task<IReadOnlyList<RepointedComplaint>> RepointMergedAsync(Guid fromId, Guid toId, CancellationToken cancellationToken)
+    public async Task<IReadOnlyList<RepointedComplaint>> RepointMergedAsync(Complaint from, Guid toId, CancellationToken cancellationToken)
     {
-        var rows = await db.QueryAsync<RepointedRow>(
-            """
-            UPDATE complaints SET merged_into_id = @ToId, version = version + 1, updated_at = @Now
-            WHERE tenant_id = @TenantId AND merged_into_id = @FromId
-            RETURNING id, version
-            """,
-            new { TenantId = scope.Required, FromId = fromId, ToId = toId, Now = clock.GetUtcNow() }, cancellationToken);
+        const string Repoint = "UPDATE complaints SET merged_into_id = @ToId, version = version + 1, updated_at = @Now WHERE tenant_id = @TenantId AND merged_into_id = @FromId";
+        var parameters = new { TenantId = scope.Required, FromId = from.Id, ToId = toId, Now = clock.GetUtcNow() };
+        if (Stored.TryGetValue(from, out var loaded) && loaded.MergedIntoIt is { } merged && loaded.LockedIn != 0 && loaded.LockedIn == db.TransactionNumber)
+        {
+            // Read with it and locked in this transaction, as the complaint itself (no other merge can add to them while
+            // it is locked): the versions read are the versions updated, so the update travels with the next round trip.
+            await db.DeferAsync(Repoint, parameters, cancellationToken);
+            Stored.AddOrUpdate(from, loaded with { MergedIntoIt = [] });
+            return [.. merged.OrderBy(m => m.Id).Select(m => new RepointedComplaint(m.Id, m.Version + 1))];
+        }
+
+        var rows = await db.QueryAsync<RepointedRow>($"{Repoint} RETURNING id, version", parameters, cancellationToken);
         return [.. rows.OrderBy(r => r.Id).Select(r => new RepointedComplaint(r.Id, r.Version))];
     }
 

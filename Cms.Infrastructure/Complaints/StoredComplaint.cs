@@ -1,3 +1,4 @@
+using System.Text;
 using Cms.Infrastructure.Persistence;
 using Dapper;
 
@@ -33,28 +34,67 @@ internal sealed record StoredComplaint(ComplaintRow Row, IReadOnlyList<DeadlineR
     private const string ConsumerKeySql =
         "SELECT wrapped_key FROM consumer_keys WHERE tenant_id = @TenantId AND consumer_id = (SELECT consumer_id FROM complaints WHERE tenant_id = @TenantId AND id = @Id)";
 
+    // The complaints merged into one (ids and versions), for a merge that repoints them at its survivor.
+    private const string MergedIntoSql = "SELECT id, version FROM complaints WHERE tenant_id = @TenantId AND merged_into_id = @Id ORDER BY id";
+
     /// <summary>
-    /// The complaint for a command, with its consumer's wrapped key, in ONE round trip on PostgreSQL (the statements of
-    /// <see cref="LoadAsync"/> and the key's, pipelined: docs/adr/0011). <paramref name="lockRow"/> takes the row's lock
-    /// for the update to come (<c>FOR NO KEY UPDATE</c>, PostgreSQL; SQLite's write transactions are one at a time): the
-    /// version read is then the version the update finds, so that update needs no count read back. Null: no such complaint.
+    /// Complaints for a command, each with its consumer's wrapped key, in ONE round trip on PostgreSQL (the statements of
+    /// <see cref="LoadAsync"/> and the key's for each, pipelined: docs/adr/0011). <paramref name="lockRow"/> takes the rows'
+    /// locks for the update to come (<c>FOR NO KEY UPDATE</c>, PostgreSQL; SQLite's write transactions are one at a time):
+    /// the version read is then the version the update finds, so that update needs no count read back. Several complaints
+    /// (a merge's two) are loaded in id order, so two commands that lock the same complaints lock them in the same order
+    /// (no deadlock between two merges of one pair); each then also comes with the complaints merged into it, locked too.
+    /// The complaints found, in id order.
     /// </summary>
-    public static Task<(StoredComplaint Stored, string? WrappedKey)?> LoadForCommandAsync(DbSession db, Guid tenantId, Guid id, bool lockRow,
+    public static Task<IReadOnlyList<ForCommand>> LoadForCommandAsync(DbSession db, Guid tenantId, IReadOnlyCollection<Guid> ids, bool lockRow,
         CancellationToken cancellationToken)
     {
         var lockClause = lockRow && db is PostgresSession ? " FOR NO KEY UPDATE" : "";
-        return db.QueryMultipleAsync<(StoredComplaint, string?)?>(
-            $"{RowSql}{lockClause};\n{DeadlinesSql};\n{ResponsesSql};\n{ConsumerKeySql}",
-            new { TenantId = tenantId, Id = id },
+        var ordered = ids.Distinct().Order().ToList();
+        var withMerged = ordered.Count > 1;
+        var one = $"{RowSql}{lockClause};\n{DeadlinesSql};\n{ResponsesSql};\n{ConsumerKeySql}" + (withMerged ? $";\n{MergedIntoSql}{lockClause}" : "");
+        var sql = new StringBuilder();
+        var parameters = new DynamicParameters();
+        parameters.Add("TenantId", tenantId);
+        for (var i = 0; i < ordered.Count; i++)
+        {
+            // The first keeps @Id (the one complaint of a transition: the statements as always); others @Id1, @Id2...
+            var name = i == 0 ? "Id" : $"Id{i}";
+            parameters.Add(name, ordered[i]);
+            sql.Append(i == 0 ? "" : ";\n").Append(i == 0 ? one : one.Replace("@Id", $"@{name}", StringComparison.Ordinal));
+        }
+
+        return db.QueryMultipleAsync<IReadOnlyList<ForCommand>>(sql.ToString(), parameters,
             async results =>
             {
-                var row = await results.ReadSingleOrDefaultAsync<ComplaintRow>();
-                var deadlines = (await results.ReadAsync<DeadlineRow>()).AsList();
-                var responses = (await results.ReadAsync<ResponseRow>()).AsList();
-                var wrappedKey = await results.ReadSingleOrDefaultAsync<string?>();
-                return row is null ? null : (new StoredComplaint(row, deadlines, responses), wrappedKey);
+                var found = new List<ForCommand>();
+                foreach (var _ in ordered)
+                {
+                    var row = await results.ReadSingleOrDefaultAsync<ComplaintRow>();
+                    var deadlines = (await results.ReadAsync<DeadlineRow>()).AsList();
+                    var responses = (await results.ReadAsync<ResponseRow>()).AsList();
+                    var wrappedKey = await results.ReadSingleOrDefaultAsync<string?>();
+                    var merged = withMerged ? (await results.ReadAsync<MergedComplaint>()).AsList() : null;
+                    if (row is not null)
+                    {
+                        found.Add(new ForCommand(new StoredComplaint(row, deadlines, responses), wrappedKey, merged));
+                    }
+                }
+
+                return found;
             },
             cancellationToken);
+    }
+
+    /// <summary>A complaint loaded for a command: as stored, its consumer's wrapped key (null: erased), and the complaints
+    /// merged into it (null: not read).</summary>
+    public sealed record ForCommand(StoredComplaint Stored, string? WrappedKey, IReadOnlyList<MergedComplaint>? Merged);
+
+    /// <summary>A complaint merged into another, as read for a merge that repoints it.</summary>
+    public sealed class MergedComplaint
+    {
+        public Guid Id { get; init; }
+        public long Version { get; init; }
     }
 
     public static async Task<StoredComplaint?> LoadAsync(DbSession db, Guid tenantId, Guid id, CancellationToken cancellationToken)

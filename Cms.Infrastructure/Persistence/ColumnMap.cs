@@ -71,6 +71,9 @@ internal sealed class ColumnMap(string table, string[] keys, string[] setOnce, s
     /// <summary>How many columns an INSERT writes (the values <see cref="ValuesOf{TRow}"/> gives per row).</summary>
     public int WrittenColumns => _written.Length;
 
+    /// <summary>The columns an INSERT writes, in the order of <see cref="InsertRows"/> and <see cref="ValuesOf{TRow}"/>.</summary>
+    public IReadOnlyList<string> Written => _written;
+
     /// <summary><see cref="ValuesOf{TRow}"/> into an array the caller reuses row after row (at least
     /// <see cref="WrittenColumns"/> long): the bulk import binds 17 values a row without an array per row.</summary>
     public void CopyValues<TRow>(TRow row, object?[] values)

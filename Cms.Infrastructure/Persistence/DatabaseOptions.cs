@@ -34,4 +34,8 @@ public sealed class DatabaseOptions
     /// <summary>Seconds a statement may run. PostgreSQL: the server's statement_timeout for each transaction (the client
     /// waits 5 s longer, so the server ends the statement itself); SQLite: how long a statement waits and runs.</summary>
     public int CommandTimeoutSeconds { get; set; } = 30;
+
+    /// <summary>On PostgreSQL, whether the database is a Citus coordinator (the bulk import then takes the path Citus
+    /// accepts, ADR 0020). Unset: read once from <c>pg_extension</c> the first time it matters.</summary>
+    public bool? Citus { get; set; }
 }

@@ -4,7 +4,8 @@ using System.Collections.Concurrent;
 namespace Cms.Infrastructure.Persistence;
 
 /// <summary>
-/// The request's stamp of its tenant's reference data (taxonomies, closure days, clock settings, legal entities): read
+/// The request's stamp of its tenant's reference data (taxonomies, closure days, clock settings, legal entities, queues,
+/// staff members other than the caller): read
 /// in the caller's statement, the first of every tenant request (StaffRepository.FindCallerAsync), so checking it costs
 /// no round trip. Every change to that data sets a new stamp in the same transaction (<see cref="ChangedAsync"/>), on
 /// whichever instance makes it; a cached value is used only under the stamp it was loaded under, so a committed change
@@ -31,7 +32,8 @@ internal sealed class ReferenceStamp(DbSession db, TenantScope scope)
     public async Task ChangedAsync(CancellationToken cancellationToken)
     {
         _read = null;
-        await db.ExecuteAsync(
+        // Nobody reads its outcome: it travels with the transaction's next statement or its COMMIT (DbSession.DeferAsync).
+        await db.DeferAsync(
             """
             INSERT INTO tenant_reference_stamps (tenant_id, stamp) VALUES (@TenantId, @Stamp)
             ON CONFLICT (tenant_id) DO UPDATE SET stamp = excluded.stamp

@@ -4,10 +4,13 @@ using Cms.Infrastructure.Persistence;
 
 namespace Cms.Infrastructure.Queues;
 
-internal sealed class QueueRepository(DbSession db, TenantScope scope) : IQueueRepository
+/// <summary>The tenant's queues. A look-up by code (a filing into a queue, a move) is served from the service's cache under
+/// the tenant's reference stamp, which creating or retiring a queue renews in its transaction (docs/adr/0011).</summary>
+internal sealed class QueueRepository(DbSession db, TenantScope scope, ReferenceCache cache, ReferenceStamp stamp) : IQueueRepository
 {
-    public Task AddAsync(Queue queue, CancellationToken cancellationToken) =>
-        db.ExecuteAsync(
+    public async Task AddAsync(Queue queue, CancellationToken cancellationToken)
+    {
+        await db.ExecuteAsync(
             QueueRow.Map.Insert,
             new
             {
@@ -21,17 +24,22 @@ internal sealed class QueueRepository(DbSession db, TenantScope scope) : IQueueR
                 queue.Version,
             },
             cancellationToken);
+        await stamp.ChangedAsync(cancellationToken);
+    }
 
     public async Task<Queue?> GetAsync(Guid id, CancellationToken cancellationToken) =>
         (await db.QuerySingleOrDefaultAsync<QueueRow>($"SELECT {QueueRow.Map.Columns} FROM queues WHERE tenant_id = @TenantId AND id = @Id",
             new { TenantId = scope.Required, Id = id }, cancellationToken))?.ToDomain();
 
+    // The row is cached (immutable), the queue is built from it for each request (an aggregate is mutable).
     public async Task<Queue?> FindByCodeAsync(string code, CancellationToken cancellationToken) =>
-        (await db.QuerySingleOrDefaultAsync<QueueRow>($"SELECT {QueueRow.Map.Columns} FROM queues WHERE tenant_id = @TenantId AND code = @Code",
-            new { TenantId = scope.Required, Code = code }, cancellationToken))?.ToDomain();
+        (await cache.GetAsync(stamp, $"queue:{code}", () => db.QuerySingleOrDefaultAsync<QueueRow>(
+            $"SELECT {QueueRow.Map.Columns} FROM queues WHERE tenant_id = @TenantId AND code = @Code",
+            new { TenantId = scope.Required, Code = code }, cancellationToken)))?.ToDomain();
 
-    public async Task<bool> UpdateAsync(Queue queue, long expectedVersion, CancellationToken cancellationToken) =>
-        await db.ExecuteAsync(
+    public async Task<bool> UpdateAsync(Queue queue, long expectedVersion, CancellationToken cancellationToken)
+    {
+        var updated = await db.ExecuteAsync(
             $"UPDATE queues SET {QueueRow.Map.UpdateSet} WHERE {QueueRow.Map.KeyEquals} AND version = @ExpectedVersion",
             new
             {
@@ -43,4 +51,11 @@ internal sealed class QueueRepository(DbSession db, TenantScope scope) : IQueueR
                 ExpectedVersion = expectedVersion,
             },
             cancellationToken) == 1;
+        if (updated)
+        {
+            await stamp.ChangedAsync(cancellationToken);
+        }
+
+        return updated;
+    }
 }

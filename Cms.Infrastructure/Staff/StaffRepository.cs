@@ -6,17 +6,34 @@ using Cms.Infrastructure.Persistence;
 
 namespace Cms.Infrastructure.Staff;
 
-internal sealed class StaffRepository(DbSession db, TenantScope scope, TimeProvider clock, ReferenceStamp referenceStamp) : IStaffRepository
+/// <summary>
+/// The tenant's staff. The caller is read from the database on every request (<see cref="FindCallerAsync"/>); a member
+/// read by id (an assignee, a member an admin changes) is served from the service's cache under the tenant's reference
+/// stamp, which every write of this repository renews in its transaction: a role change, a deactivation or a new member
+/// takes effect on every instance from the next request, as for the caller (docs/adr/0011).
+/// </summary>
+internal sealed class StaffRepository(DbSession db, TenantScope scope, TimeProvider clock, ReferenceStamp referenceStamp, ReferenceCache cache)
+    : IStaffRepository
 {
-    public Task AddAsync(StaffMember staff, CancellationToken cancellationToken) =>
-        db.ExecuteAsync(StaffRow.Map.Insert, StaffRow.Parameters(staff, TenantGuard.Check(scope, staff.TenantId), staff.CreatedAt),
+    public async Task AddAsync(StaffMember staff, CancellationToken cancellationToken)
+    {
+        await db.ExecuteAsync(StaffRow.Map.Insert, StaffRow.Parameters(staff, TenantGuard.Check(scope, staff.TenantId), staff.CreatedAt),
             cancellationToken);
+        await referenceStamp.ChangedAsync(cancellationToken);
+    }
 
-    public Task<StaffMember?> GetAsync(Guid id, CancellationToken cancellationToken) =>
-        WithQueuesAsync("s.id = @Id", new { TenantId = scope.Required, Id = id, Active = true }, cancellationToken);
+    // The rows are cached (immutable), the member is built from them for each request (an aggregate is mutable).
+    public async Task<StaffMember?> GetAsync(Guid id, CancellationToken cancellationToken) =>
+        await cache.GetAsync(referenceStamp, $"staff:{id}", () => WithQueuesAsync("s.id = @Id", new { TenantId = scope.Required, Id = id, Active = true },
+            cancellationToken)) is { Count: > 0 } rows
+            ? ToMember(rows)
+            : null;
 
-    public Task<StaffMember?> FindBySubjectAsync(string subject, CancellationToken cancellationToken) =>
-        WithQueuesAsync("s.subject = @Subject", new { TenantId = scope.Required, Subject = subject, Active = true }, cancellationToken);
+    public async Task<StaffMember?> FindBySubjectAsync(string subject, CancellationToken cancellationToken) =>
+        await WithQueuesAsync("s.subject = @Subject", new { TenantId = scope.Required, Subject = subject, Active = true }, cancellationToken)
+            is { Count: > 0 } rows
+            ? ToMember(rows)
+            : null;
 
     /// <summary>
     /// The caller's member row with the queues they work and their tenant's status, in the same one statement as
@@ -48,32 +65,30 @@ internal sealed class StaffRepository(DbSession db, TenantScope scope, TimeProvi
         rows[0].ToDomain(rows.Where(r => r.QueueId is not null).Select(r => r.QueueId!.Value).ToHashSet());
 
     /// <summary>
-    /// The member with the queues they work, read on every request like the roles (so a change takes effect at once) in
+    /// The rows of a member with the queues they work, in
     /// ONE statement: the member's row joined with their active memberships, a row per queue (one row with no queue for
     /// a member of none). <paramref name="condition"/> is a constant of this class, never input.
     /// </summary>
-    private async Task<StaffMember?> WithQueuesAsync(string condition, object parameters, CancellationToken cancellationToken)
-    {
-        var rows = await db.QueryAsync<StaffRow>(
+    private async Task<IReadOnlyList<StaffRow>> WithQueuesAsync(string condition, object parameters, CancellationToken cancellationToken) =>
+        await db.QueryAsync<StaffRow>(
             $"""
             SELECT {StaffRow.JoinedColumns}
             FROM staff_users s LEFT JOIN staff_queues q ON q.tenant_id = s.tenant_id AND q.staff_id = s.id AND q.active = @Active
             WHERE s.tenant_id = @TenantId AND {condition}
             """,
             parameters, cancellationToken);
-        return rows.Count == 0 ? null : ToMember(rows);
-    }
 
     public async Task ReplaceQueuesAsync(StaffMember staff, CancellationToken cancellationToken)
     {
         var tenantId = TenantGuard.Check(scope, staff.TenantId);
         var now = clock.GetUtcNow();
-        await db.ExecuteAsync(
+        // Nobody reads these writes' counts: they travel with the next round trip (DbSession.DeferAsync).
+        await db.DeferAsync(
             "UPDATE staff_queues SET active = @Inactive, updated_at = @Now WHERE tenant_id = @TenantId AND staff_id = @StaffId AND active = @Active",
             new { TenantId = tenantId, StaffId = staff.Id, Inactive = false, Active = true, Now = now }, cancellationToken);
         if (staff.QueueIds.Count > 0)
         {
-            await db.ExecuteAsync(
+            await db.DeferAsync(
                 """
                 INSERT INTO staff_queues (tenant_id, staff_id, queue_id, active, updated_at) VALUES (@TenantId, @StaffId, @QueueId, @Active, @Now)
                 ON CONFLICT (tenant_id, staff_id, queue_id) DO UPDATE SET active = excluded.active, updated_at = excluded.updated_at
@@ -81,12 +96,22 @@ internal sealed class StaffRepository(DbSession db, TenantScope scope, TimeProvi
                 staff.QueueIds.Select(q => new { TenantId = tenantId, StaffId = staff.Id, QueueId = q, Active = true, Now = now }).ToList(),
                 cancellationToken);
         }
+
+        await referenceStamp.ChangedAsync(cancellationToken);
     }
 
-    public async Task<bool> UpdateAsync(StaffMember staff, long expectedVersion, CancellationToken cancellationToken) =>
-        await db.ExecuteAsync(
+    public async Task<bool> UpdateAsync(StaffMember staff, long expectedVersion, CancellationToken cancellationToken)
+    {
+        var updated = await db.ExecuteAsync(
             $"UPDATE staff_users SET {StaffRow.Map.UpdateSet} WHERE {StaffRow.Map.KeyEquals} AND version = @ExpectedVersion",
             new DynamicParametersBuilder(StaffRow.Parameters(staff, TenantGuard.Check(scope, staff.TenantId), clock.GetUtcNow()))
                 .With("ExpectedVersion", expectedVersion).Build(),
             cancellationToken) == 1;
+        if (updated)
+        {
+            await referenceStamp.ChangedAsync(cancellationToken);
+        }
+
+        return updated;
+    }
 }

@@ -267,11 +267,13 @@ public sealed partial class PermissionMatrixApiTests
 
         public ConsumerDto Consumer { get; }
 
-        public static async Task<World> CreateAsync(PermissionMatrixApiTests test)
+        public static async Task<World> CreateAsync(PermissionMatrixApiTests test) => await CreateAsync(await test.CreateTenantAsync(), test.Platform);
+
+        /// <summary>The world around a fresh tenant, with a platform operator's client.</summary>
+        public static async Task<World> CreateAsync(TestTenant tenant, HttpClient platform)
         {
-            var tenant = await test.CreateTenantAsync();
             var staff = new Dictionary<Role, StaffDto>();
-            var clients = new Dictionary<Caller, HttpClient> { [Caller.TenantAdmin] = tenant.Admin, [Caller.Platform] = test.Platform };
+            var clients = new Dictionary<Caller, HttpClient> { [Caller.TenantAdmin] = tenant.Admin, [Caller.Platform] = platform };
             foreach (var role in new[] { Role.Supervisor, Role.Agent, Role.Auditor, Role.Integration })
             {
                 var (member, client) = await tenant.AddStaffAsync(role);

@@ -33,7 +33,8 @@ public sealed partial class PermissionMatrixApiTests(DatabaseKind kind) : ApiTes
         public override string ToString() => $"{UseCase}: {Route}";
     }
 
-    private static readonly Row[] Rows =
+    /// <summary>A request row for every use case (WriteRoundTripTests walks its writes too).</summary>
+    internal static readonly Row[] Rows =
     [
         new(UseCase.CreateTenant, "POST /v1/tenants", HttpStatusCode.Created, _ => Task.FromResult(Json(HttpMethod.Post, "/v1/tenants", new
         {
@@ -328,7 +329,7 @@ public sealed partial class PermissionMatrixApiTests(DatabaseKind kind) : ApiTes
 
     private static Role? RoleOf(Caller caller) => caller == Caller.Platform ? null : Enum.Parse<Role>(caller.ToString());
 
-    private static bool Allowed(UseCase useCase, Caller caller) =>
+    internal static bool Allowed(UseCase useCase, Caller caller) =>
         Permissions.IsPlatformUseCase(useCase)
             ? caller == Caller.Platform
             : RoleOf(caller) is { } role && Permissions.RolesFor(useCase).Contains(role);

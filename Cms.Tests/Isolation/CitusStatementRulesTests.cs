@@ -19,6 +19,9 @@ namespace Cms.Tests.Isolation;
 [TestFixture]
 public sealed class CitusStatementRulesTests() : ApiTestBase(DatabaseKind.Postgres)
 {
+    /// <summary>The statements checked are those the service sends to a Citus coordinator (the import's path there, ADR 0020).</summary>
+    protected override IReadOnlyDictionary<string, string>? Settings => new Dictionary<string, string> { ["Cms:Database:Citus"] = "true" };
+
     private static readonly string[] ServiceProjects = ["Cms.Api", "Cms.Application", "Cms.Infrastructure"];
 
     /// <summary>Files whose owner's-function calls are each the first statement of their own transaction (TenantWork), so

@@ -18,7 +18,7 @@ namespace Cms.Tests.Performance;
 /// </summary>
 [TestFixture]
 [NonParallelizable]
-public sealed class WriteRoundTripTests() : ApiTestBase(DatabaseKind.Postgres)
+public sealed partial class WriteRoundTripTests() : ApiTestBase(DatabaseKind.Postgres)
 {
     private const int MaxFilingRoundTrips = 3;
     private const int MaxTransitionRoundTrips = 3;
@@ -52,7 +52,8 @@ public sealed class WriteRoundTripTests() : ApiTestBase(DatabaseKind.Postgres)
     /// <summary>The application_name the service sets in a use case's transactions.</summary>
     private static string Marker(string useCase) => $"cms-api/{useCase}'";
 
-    /// <summary>Runs <paramref name="act"/> counting the round trips of the use case's transactions; the last one's count.</summary>
+    /// <summary>Runs <paramref name="act"/> counting the round trips of the use case's transactions: their sum (a request
+    /// that runs more than one transaction of its use case pays for each).</summary>
     private async Task<int> RoundTripsOfAsync(string useCase, Func<Task> act)
     {
         var before = (await FilingsCountedAsync(0)).Count;
@@ -61,8 +62,8 @@ public sealed class WriteRoundTripTests() : ApiTestBase(DatabaseKind.Postgres)
         {
             await act();
             var trips = await FilingsCountedAsync(before + 1);
-            Assert.That(trips, Has.Count.EqualTo(before + 1), $"the proxy saw the {useCase} transaction end");
-            return trips[^1];
+            Assert.That(trips, Has.Count.GreaterThan(before), $"the proxy saw the {useCase} transaction end");
+            return trips.Skip(before).Sum();
         }
         finally
         {

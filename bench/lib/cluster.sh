@@ -34,6 +34,10 @@ start_service() {
   export Cms__RateLimit__PermitsPerSecond=1000000 Cms__RateLimit__Burst=1000000
   export Logging__LogLevel__Default=Warning
   export ASPNETCORE_ENVIRONMENT=Production DOTNET_gcServer=1
+  # --keep: the service's settings (this run's throwaway keys) kept beside the cluster, to start it again for profiling
+  if (( KEEP == 1 )); then
+    (umask 077; env | grep -E '^(Cms__|Logging__|ASPNETCORE_ENVIRONMENT|DOTNET_gcServer)' | sed 's/^/export /; s/=/="/; s/$/"/' >"$WORK/service.env")
+  fi
   dotnet "$API_DLL" --urls "http://127.0.0.1:$API_PORT" >"$WORK/api.log" 2>&1 &
   API_PID=$!
   BASE="http://127.0.0.1:$API_PORT"

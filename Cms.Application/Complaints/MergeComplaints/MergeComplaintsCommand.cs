@@ -36,10 +36,22 @@ internal sealed class MergeComplaintsHandler(
     /// <summary>The audit action of a duplicate merged earlier that now points at the new survivor.</summary>
     public const string MergeRepointed = "complaint.merge_repointed";
 
+    // The duplicate, loaded with the survivor (this handler serves one request: it is scoped).
+    private Complaint? _duplicate;
+
+    /// <summary>Both complaints in one round trip, both locked (in id order: two merges of one pair cannot deadlock), the
+    /// duplicate with the complaints merged into it, so that every write of the merge travels with COMMIT (docs/adr/0011).</summary>
+    protected override async Task<Complaint?> LoadAsync(MergeComplaintsCommand command, CancellationToken cancellationToken)
+    {
+        var loaded = await _complaints.GetForUpdateAsync([command.ComplaintId, command.DuplicateId], cancellationToken);
+        _duplicate = loaded.GetValueOrDefault(command.DuplicateId); // the survivor itself when merged into itself: Merge refuses it
+        return loaded.GetValueOrDefault(command.ComplaintId);
+    }
+
     protected override async ValueTask<Result> ApplyAsync(Complaint survivor, MergeComplaintsCommand command, DateTimeOffset now,
         CancellationToken cancellationToken)
     {
-        var duplicate = await _complaints.GetAsync(command.DuplicateId, cancellationToken);
+        var duplicate = _duplicate;
         if (duplicate is null)
         {
             return Error.NotFound("complaint");
@@ -73,7 +85,7 @@ internal sealed class MergeComplaintsHandler(
         // level deep (its notes, responses and history are read through merged_into_id). Their mergedIntoId changes, so
         // their version does (an ETag never names two states), and each change is recorded like any other: an audit
         // entry and a change-feed event in this transaction.
-        foreach (var repointed in await _complaints.RepointMergedAsync(duplicate.Id, survivor.Id, cancellationToken))
+        foreach (var repointed in await _complaints.RepointMergedAsync(duplicate, survivor.Id, cancellationToken))
         {
             await _audit.RecordAsync(MergeRepointed, AuditTrail.Complaint, repointed.Id, repointed.Version, ["mergedIntoId"], cancellationToken);
         }

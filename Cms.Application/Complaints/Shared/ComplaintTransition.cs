@@ -46,7 +46,7 @@ public abstract class ComplaintTransitionHandler<TCommand>(
 
     public async ValueTask<Result<ComplaintDto>> Handle(TCommand command, CancellationToken cancellationToken)
     {
-        var complaint = await complaints.GetForUpdateAsync(command.ComplaintId, cancellationToken);
+        var complaint = await LoadAsync(command, cancellationToken);
         if (complaint is null)
         {
             return Error.NotFound("complaint");
@@ -82,6 +82,10 @@ public abstract class ComplaintTransitionHandler<TCommand>(
         // The answer from what was written: no read back (docs/adr/0011).
         return await queries.AsWrittenAsync(complaint, now, cancellationToken);
     }
+
+    /// <summary>The complaint the command acts on, locked for the update (a merge loads its duplicate in the same round trip).</summary>
+    protected virtual Task<Complaint?> LoadAsync(TCommand command, CancellationToken cancellationToken) =>
+        complaints.GetForUpdateAsync(command.ComplaintId, cancellationToken);
 
     protected abstract ValueTask<Result> ApplyAsync(Complaint complaint, TCommand command, DateTimeOffset now,
         CancellationToken cancellationToken);

@@ -252,6 +252,20 @@ public sealed class FakeComplaintRepository(InMemoryDatabase db, TenantScope sco
 
     public Task<Complaint?> GetForUpdateAsync(Guid id, CancellationToken cancellationToken) => GetAsync(id, cancellationToken);
 
+    public async Task<IReadOnlyDictionary<Guid, Complaint>> GetForUpdateAsync(IReadOnlyCollection<Guid> ids, CancellationToken cancellationToken)
+    {
+        var found = new Dictionary<Guid, Complaint>();
+        foreach (var id in ids.Distinct())
+        {
+            if (await GetAsync(id, cancellationToken) is { } complaint)
+            {
+                found[id] = complaint;
+            }
+        }
+
+        return found;
+    }
+
     public Task<bool> UpdateAsync(Complaint complaint, long expectedVersion, CancellationToken cancellationToken)
     {
         var tenantId = Guard.SameTenant(scope, complaint.TenantId);
@@ -266,8 +280,9 @@ public sealed class FakeComplaintRepository(InMemoryDatabase db, TenantScope sco
         return Task.FromResult(true);
     }
 
-    public Task<IReadOnlyList<RepointedComplaint>> RepointMergedAsync(Guid fromId, Guid toId, CancellationToken cancellationToken)
+    public Task<IReadOnlyList<RepointedComplaint>> RepointMergedAsync(Complaint from, Guid toId, CancellationToken cancellationToken)
     {
+        var fromId = from.Id;
         var tenantId = scope.Required;
         var repointed = new List<RepointedComplaint>();
         foreach (var (id, stored) in db.Complaints.Where(c => c.Value.TenantId == tenantId && c.Value.MergedIntoId == fromId).OrderBy(c => c.Key).ToList())
