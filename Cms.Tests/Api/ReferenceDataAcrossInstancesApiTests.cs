@@ -10,7 +10,8 @@ using static Cms.Tests.Api.ApiRequests;
 namespace Cms.Tests.Api;
 
 /// <summary>
-/// The service keeps a tenant's reference data (taxonomies, closure days, clock settings, legal entities) in memory
+/// The service keeps a tenant's reference data (taxonomies, closure days, clock settings, legal entities, queues, staff
+/// members read by id) in memory
 /// under the stamp the caller's statement reads on every request (issue 17, docs/adr/0011): a change made through
 /// ANOTHER instance on the same database takes effect on this one from its very next request, with this instance's cache
 /// warm beforehand. The caller's own row is read on every request, so a deactivation or a role change made elsewhere
@@ -106,5 +107,32 @@ public sealed class ReferenceDataAcrossInstancesApiTests(DatabaseKind kind) : Ap
 
         await AssertProblemAsync(await FileAsync(supervisorClient, Filing(consumer.Id)), HttpStatusCode.Forbidden);
         await AssertProblemAsync(await agentClient.GetAsync("/v1/complaints"), HttpStatusCode.Forbidden);
+    }
+
+    [Test]
+    public async Task An_assignee_deactivated_and_a_queue_retired_through_another_instance_are_refused_here_at_once()
+    {
+        var tenant = await CreateTenantAsync();
+        var consumer = await tenant.RegisterConsumerAsync();
+        var (agent, _) = await tenant.AddStaffAsync(Role.Agent);
+        var (colleague, _) = await tenant.AddStaffAsync(Role.Agent);
+        var cards = await tenant.CreateQueueAsync("cards");
+        var complaint = await tenant.FileComplaintAsync(consumer.Id);
+        // Warm here: the assignee and the queue are read once, and kept under the tenant's reference stamp.
+        complaint = await Read<ComplaintDto>(await TransitionAsync(tenant.Admin, complaint.Id, "assign", complaint.Version, new { assigneeId = agent.Id }));
+        complaint = await Read<ComplaintDto>(await TransitionAsync(tenant.Admin, complaint.Id, "assign", complaint.Version, new { assigneeId = colleague.Id }));
+        complaint = await Read<ComplaintDto>(await TransitionAsync(tenant.Admin, complaint.Id, "queue", complaint.Version, new { queue = cards.Code }));
+        complaint = await Read<ComplaintDto>(await TransitionAsync(tenant.Admin, complaint.Id, "queue", complaint.Version, new { queue = (string?)null }));
+        await using var other = new CmsApiFactory(Db);
+        var elsewhere = other.ClientWithToken(TokenOf(tenant.Admin));
+
+        await Read<StaffDto>(await elsewhere.SendAsync(HttpMethod.Post, $"/v1/staff/{agent.Id}/deactivate", ifMatch: agent.Version));
+        await Expect(await elsewhere.SendAsync(HttpMethod.Post, $"/v1/queues/{cards.Id}/retire", ifMatch: cards.Version), HttpStatusCode.OK);
+
+        await AssertProblemAsync(await TransitionAsync(tenant.Admin, complaint.Id, "assign", complaint.Version, new { assigneeId = agent.Id }),
+            HttpStatusCode.Conflict);
+        await AssertProblemAsync(await TransitionAsync(tenant.Admin, complaint.Id, "queue", complaint.Version, new { queue = cards.Code }),
+            HttpStatusCode.Conflict);
+        Assert.That((await Read<ComplaintDto>(await tenant.Admin.GetAsync($"/v1/complaints/{complaint.Id}"))).Version, Is.EqualTo(complaint.Version));
     }
 }

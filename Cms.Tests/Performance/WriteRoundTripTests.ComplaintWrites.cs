@@ -116,6 +116,37 @@ public sealed partial class WriteRoundTripTests
         }
     }
 
+    /// <summary>
+    /// A merge locks both complaints in one statement order (by id): two merges of one pair in opposite directions at
+    /// once never deadlock; one merges, the other finds its survivor changed (412) or merged (409), and nothing else.
+    /// </summary>
+    [Test]
+    public async Task Two_merges_of_one_pair_in_opposite_directions_at_once_merge_once()
+    {
+        var tenant = await CreateTenantAsync();
+        var consumer = await tenant.RegisterConsumerAsync();
+        for (var round = 0; round < 5; round++)
+        {
+            var a = await tenant.FileComplaintAsync(consumer.Id);
+            var b = await tenant.FileComplaintAsync(consumer.Id);
+            var answers = await Task.WhenAll(
+                TransitionAsync(tenant.Admin, a.Id, "merge", a.Version, new { duplicateId = b.Id }),
+                TransitionAsync(tenant.Admin, b.Id, "merge", b.Version, new { duplicateId = a.Id }));
+            var statuses = answers.Select(r => r.StatusCode).ToList();
+            foreach (var answer in answers)
+            {
+                answer.Dispose();
+            }
+
+            Assert.That(statuses.Count(s => s == HttpStatusCode.OK), Is.EqualTo(1), $"round {round}: {string.Join(", ", statuses)}");
+            Assert.That(statuses.Single(s => s != HttpStatusCode.OK), Is.AnyOf(HttpStatusCode.PreconditionFailed, HttpStatusCode.Conflict));
+            var merged = new[] { await ReadAsync(a.Id), await ReadAsync(b.Id) };
+            Assert.That(merged.Count(c => c.Status == ComplaintStatus.Merged), Is.EqualTo(1), $"round {round}: one of the two is merged into the other");
+        }
+
+        async Task<ComplaintDto> ReadAsync(Guid id) => await Read<ComplaintDto>(await tenant.Admin.GetAsync($"/v1/complaints/{id}"));
+    }
+
     private static async Task<IReadOnlyList<AuditEntryDto>> HistoryAsync(TestTenant tenant, Guid complaintId) =>
         (await Read<Page<AuditEntryDto>>(await tenant.Admin.GetAsync($"/v1/complaints/{complaintId}/history?limit=200"))).Items;
 
