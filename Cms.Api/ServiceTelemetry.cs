@@ -20,6 +20,13 @@ public sealed class TelemetryOptions
     /// <summary>Also write traces, metrics and logs to standard output (local runs, debugging).</summary>
     public bool Console { get; set; }
 
+    /// <summary>
+    /// Record spans. Unset: only when something exports them (OTLP or the console). Spans nobody exports still cost every
+    /// request a server span, a use-case span and a span per database command (the SDK's sampler records whether or not a
+    /// processor is attached); a host that adds its own exporter in code (the tests' in-memory one) sets this to true.
+    /// </summary>
+    public bool? Traces { get; set; }
+
     /// <summary>How often each tenant's overdue complaints are counted for <c>cms.complaints.overdue</c>; zero turns it off.</summary>
     public TimeSpan OverdueRefreshInterval { get; set; } = TimeSpan.FromMinutes(1);
 }
@@ -32,7 +39,7 @@ public sealed class TelemetryOptions
 /// errors per route), Npgsql (connection pool), the .NET runtime. Logs: through the OpenTelemetry logger with trace and
 /// span ids. Export: OTLP when <c>OTEL_EXPORTER_OTLP_ENDPOINT</c> is set (protocol, headers, service name and resource
 /// attributes from the standard <c>OTEL_*</c> variables), the console when <c>Cms:Telemetry:Console</c> is true, and
-/// nothing at all otherwise.
+/// nothing at all otherwise; spans are recorded only when they are exported (<see cref="TelemetryOptions.Traces"/>).
 /// </summary>
 public static class ServiceTelemetry
 {
@@ -61,6 +68,7 @@ public static class ServiceTelemetry
     public static void AddCmsTelemetry(this WebApplicationBuilder builder, DatabaseOptions database, TelemetryOptions options)
     {
         var console = options.Console;
+        var traces = options.Traces ?? (console || OtlpConfigured(builder.Configuration));
         var version = typeof(ServiceTelemetry).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion
                       ?? typeof(ServiceTelemetry).Assembly.GetName().Version?.ToString();
 
@@ -72,6 +80,11 @@ public static class ServiceTelemetry
                 .AddEnvironmentVariableDetector())
             .WithTracing(t =>
             {
+                if (!traces)
+                {
+                    return; // no source and no instrumentation: nothing listens, so no span is built
+                }
+
                 t.AddSource(Telemetry.SourceName)
                     .AddAspNetCoreInstrumentation(o =>
                     {

@@ -1,3 +1,4 @@
+using System.Collections.Frozen;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using Cms.Domain.Common;
@@ -18,6 +19,10 @@ public sealed class WireEnumConverterFactory : JsonConverterFactory
 
     private sealed class WireEnumConverter<TEnum> : JsonConverter<TEnum> where TEnum : struct, Enum
     {
+        /// <summary>Each value's name encoded once (UTF-8, escaped), not on every write: a queue page writes hundreds.</summary>
+        private static readonly FrozenDictionary<TEnum, JsonEncodedText> Encoded =
+            Enum.GetValues<TEnum>().ToFrozenDictionary(v => v, v => JsonEncodedText.Encode(v.ToWire()));
+
         public override TEnum Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options)
         {
             if (reader.TokenType == JsonTokenType.String && WireNames.TryParse<TEnum>(reader.GetString(), out var value))
@@ -29,6 +34,6 @@ public sealed class WireEnumConverterFactory : JsonConverterFactory
         }
 
         public override void Write(Utf8JsonWriter writer, TEnum value, JsonSerializerOptions options) =>
-            writer.WriteStringValue(value.ToWire());
+            writer.WriteStringValue(Encoded.TryGetValue(value, out var name) ? name : JsonEncodedText.Encode(value.ToWire()));
     }
 }

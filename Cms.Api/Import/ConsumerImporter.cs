@@ -4,6 +4,7 @@ using System.Threading.Channels;
 using Cms.Api.Http;
 using Cms.Application.Consumers.ImportConsumers;
 using Cms.Domain.Common;
+using Cms.Infrastructure.Persistence;
 using Cms.Infrastructure.Resilience;
 using Mediator;
 
@@ -46,13 +47,13 @@ public sealed record ConsumerImportReport(
 /// previous batch is written, then runs each batch as one <see cref="ImportConsumersCommand"/> (authorization,
 /// validation, one transaction, one audit entry) in its own service scope, retried as one unit of database work
 /// (<see cref="DatabaseUnitOfWork"/>: a transient failure sends the same batch again; the endpoint itself is never
-/// retried, since its body cannot be read twice). Batches are written one at a time in file
-/// order, so when a reference appears twice in a file the first line is the one loaded and the later one is reported
-/// as the duplicate, whatever retries or lock waits happen on the way (the tenant's audit chain head serialises the
-/// commits of a tenant anyway). Batches commit independently: an interrupted import is completed by running it again
+/// retried, since its body cannot be read twice). Batches insert and commit one at a time in file order (on PostgreSQL
+/// the next batch checks, seals and stages its rows meanwhile, and inserts once the previous one committed), so when a
+/// reference appears twice in a file the first line is the one loaded and the later one is reported as the duplicate,
+/// whatever retries or lock waits happen on the way, and a batch after a failed one writes nothing. Batches commit independently: an interrupted import is completed by running it again
 /// (lines already loaded come back as duplicates and are skipped).
 /// </summary>
-public sealed class ConsumerImporter(IServiceScopeFactory scopes, ILogger<ConsumerImporter> logger)
+public sealed class ConsumerImporter(IServiceScopeFactory scopes, DatabaseOptions database, ILogger<ConsumerImporter> logger)
 {
     public async Task<Result<ConsumerImportReport>> RunAsync(
         Stream input,
@@ -128,49 +129,86 @@ public sealed class ConsumerImporter(IServiceScopeFactory scopes, ILogger<Consum
         var errors = new List<ConsumerImportError>();
         var truncated = false;
         Error? failure = null;
+        // Batches in flight, oldest first: on PostgreSQL at most two once a batch has written (so the tenant's key exists),
+        // the second checking, sealing and staging its rows while the first inserts and commits; it inserts only after the
+        // first committed (ImportConsumersCommand.PreviousBatchCommitted), so rows reach the tables in file order.
+        var inFlight = new Queue<Batch>();
+        var overlap = false;
+        var overlapOnThisDatabase = database.Provider == DatabaseProvider.Postgres; // (SQLite has one writer at a time)
         try
         {
             await foreach (var lines in parsed.Reader.ReadAllAsync(stop.Token))
             {
+                while (inFlight.Count > 0 && (inFlight.Count > 1 || !overlap) && failure is null)
+                {
+                    failure = await TakeAsync(inFlight.Dequeue());
+                }
+
+                if (failure is not null)
+                {
+                    break;
+                }
+
                 // The batch's transaction is the unit retried on a transient failure (40001, a lost connection...),
                 // never the import: the lines are in memory, so a retry sends the same batch again. A rolled-back
                 // attempt left nothing behind; a connection lost during COMMIT is not retried (no replayable record of
                 // the batch), it stops the import, and a re-run skips what that COMMIT may have loaded as duplicates.
-                var result = await RunBatchAsync(new ImportConsumersCommand(importId, lines), stop.Token);
-                if (!result.IsSuccess)
-                {
-                    failure = result.Error;
-                    break;
-                }
+                var previous = inFlight.Count > 0 ? inFlight.Peek().Committed : null;
+                var run = RunBatchAsync(new ImportConsumersCommand(importId, lines, previous), stop.Token);
+                inFlight.Enqueue(new Batch(lines.Length, run, run.ContinueWith(static t => t.IsCompletedSuccessfully && t.Result.IsSuccess,
+                    CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default)));
+            }
 
-                var batch = result.Value;
-                totals.Lines += lines.Length;
-                totals.Imported += batch.Imported;
-                totals.Duplicates += batch.Duplicates;
-                totals.Rejected += batch.Rejected;
-                foreach (var error in batch.Errors)
-                {
-                    errorSink?.Invoke(error);
-                    if (errors.Count < options.MaxReportedErrors)
-                    {
-                        errors.Add(error);
-                    }
-                    else
-                    {
-                        truncated = true;
-                    }
-                }
-
-                progress?.Report(new ConsumerImportProgress(totals.Lines, totals.Imported, totals.Duplicates, totals.Rejected, clock.Elapsed));
+            while (inFlight.Count > 0 && failure is null)
+            {
+                failure = await TakeAsync(inFlight.Dequeue());
             }
         }
         finally
         {
             // The reader stops too when the writer stopped early (a refused batch, a fault, a cancelled request). Its
             // own fault has already reached the writer through the channel, and a cancellation is the writer's doing,
-            // so awaiting it only observes the task.
+            // so awaiting it only observes the task. A batch still in flight after a failure writes nothing (it waits
+            // for the failed one, then gives up); it is awaited so that nothing of the import outlives it.
             await stop.CancelAsync();
             await reader.ContinueWith(static _ => { }, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+            while (inFlight.Count > 0)
+            {
+                await inFlight.Dequeue().Run.ContinueWith(static _ => { }, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously,
+                    TaskScheduler.Default);
+            }
+        }
+
+        // A batch's outcome into the totals and the report, in file order; its error when it failed.
+        async Task<Error?> TakeAsync(Batch taken)
+        {
+            var result = await taken.Run;
+            if (!result.IsSuccess)
+            {
+                return result.Error;
+            }
+
+            var batch = result.Value;
+            totals.Lines += taken.Lines;
+            totals.Imported += batch.Imported;
+            totals.Duplicates += batch.Duplicates;
+            totals.Rejected += batch.Rejected;
+            overlap = overlapOnThisDatabase && (overlap || batch.Imported + batch.Duplicates > 0);
+            foreach (var error in batch.Errors)
+            {
+                errorSink?.Invoke(error);
+                if (errors.Count < options.MaxReportedErrors)
+                {
+                    errors.Add(error);
+                }
+                else
+                {
+                    truncated = true;
+                }
+            }
+
+            progress?.Report(new ConsumerImportProgress(totals.Lines, totals.Imported, totals.Duplicates, totals.Rejected, clock.Elapsed));
+            return null;
         }
 
         if (failure is not null)
@@ -203,6 +241,9 @@ public sealed class ConsumerImporter(IServiceScopeFactory scopes, ILogger<Consum
             : JsonLinesConsumers.Parse(records[i], json));
         return lines;
     }
+
+    /// <summary>A batch in flight: its line count, its run, and whether it committed (false when it failed).</summary>
+    private sealed record Batch(int Lines, Task<Result<ConsumerImportBatchResult>> Run, Task<bool> Committed);
 
     private sealed class Totals
     {

@@ -82,8 +82,11 @@ public interface IConsumerRepository
 public interface IConsumerBulkWriter
 {
     /// <summary>Writes <paramref name="consumers"/> in the current transaction; returns the positions (indexes into the
-    /// list) of those skipped as duplicates of an external reference, in ascending order.</summary>
-    Task<IReadOnlyList<int>> AddManyAsync(IReadOnlyList<Consumer> consumers, CancellationToken cancellationToken);
+    /// list) of those skipped as duplicates of an external reference, in ascending order. <paramref name="beforeInsert"/>,
+    /// if any, is awaited after the rows are sealed and staged and before the first row reaches the consumers table (an
+    /// import's batch waits there for the previous batch's commit).</summary>
+    Task<IReadOnlyList<int>> AddManyAsync(IReadOnlyList<Consumer> consumers, Func<CancellationToken, Task>? beforeInsert,
+        CancellationToken cancellationToken);
 }
 
 public interface IComplaintRepository

@@ -31,7 +31,8 @@ internal sealed class ConsumerBulkWriter(DbSession db, TenantScope scope, Consum
     /// at a time.</summary>
     internal const int RowsPerStatement = 1000;
 
-    public async Task<IReadOnlyList<int>> AddManyAsync(IReadOnlyList<Consumer> consumers, CancellationToken cancellationToken)
+    public async Task<IReadOnlyList<int>> AddManyAsync(IReadOnlyList<Consumer> consumers, Func<CancellationToken, Task>? beforeInsert,
+        CancellationToken cancellationToken)
     {
         var tenantId = scope.Required;
         foreach (var consumer in consumers)
@@ -45,11 +46,16 @@ internal sealed class ConsumerBulkWriter(DbSession db, TenantScope scope, Consum
         if (options.Provider == DatabaseProvider.Postgres)
         {
             return await citus.IsCitusAsync(db, cancellationToken)
-                ? await InsertInBatchesAsync(tenantId, sealedRows, createdAt, cancellationToken)
-                : await ConsumerStagedCopy.RunAsync(db, sealedRows, tenantId, createdAt, RowsPerStatement, cancellationToken);
+                ? await InsertInBatchesAsync(tenantId, sealedRows, createdAt, beforeInsert, cancellationToken)
+                : await ConsumerStagedCopy.RunAsync(db, sealedRows, tenantId, createdAt, RowsPerStatement, beforeInsert, cancellationToken);
         }
 
         await sealedRows.SealAsync(0, consumers.Count, cancellationToken);
+        if (beforeInsert is not null)
+        {
+            await beforeInsert(cancellationToken);
+        }
+
         return await InsertEachAsync(tenantId, sealedRows.Rows, sealedRows.WrappedKeys, createdAt, cancellationToken);
     }
 
@@ -72,7 +78,7 @@ internal sealed class ConsumerBulkWriter(DbSession db, TenantScope scope, Consum
     }
 
     private async Task<IReadOnlyList<int>> InsertInBatchesAsync(Guid tenantId, SealedRows sealedRows, DateTimeOffset createdAt,
-        CancellationToken cancellationToken)
+        Func<CancellationToken, Task>? beforeInsert, CancellationToken cancellationToken)
     {
         var connection = (NpgsqlConnection)await db.ConnectionInTransactionAsync(cancellationToken);
         var (rows, wrappedKeys) = (sealedRows.Rows, sealedRows.WrappedKeys);
@@ -81,6 +87,11 @@ internal sealed class ConsumerBulkWriter(DbSession db, TenantScope scope, Consum
         var sealing = sealedRows.SealAsync(0, Math.Min(RowsPerStatement, rows.Length), cancellationToken);
         try
         {
+            if (beforeInsert is not null)
+            {
+                await beforeInsert(cancellationToken);
+            }
+
             for (var first = 0; first < rows.Length; first += RowsPerStatement)
             {
                 await sealing;

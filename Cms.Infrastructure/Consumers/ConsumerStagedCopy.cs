@@ -43,9 +43,9 @@ internal static class ConsumerStagedCopy
 
     /// <summary>Writes the batch in the session's transaction (the tenant set by the session); returns the positions
     /// skipped as duplicates, ascending. Rows are sealed <paramref name="rowsAtATime"/> at a time, the next ones while the
-    /// current ones are copied.</summary>
+    /// current ones are copied; <paramref name="beforeInsert"/> is awaited between the staging and the insert.</summary>
     public static async Task<IReadOnlyList<int>> RunAsync(DbSession db, ConsumerBulkWriter.SealedRows sealedRows, Guid tenantId,
-        DateTimeOffset createdAt, int rowsAtATime, CancellationToken cancellationToken)
+        DateTimeOffset createdAt, int rowsAtATime, Func<CancellationToken, Task>? beforeInsert, CancellationToken cancellationToken)
     {
         var rows = sealedRows.Rows;
         await db.ExecuteAsync(CreateStaging, null, cancellationToken);
@@ -82,6 +82,11 @@ internal static class ConsumerStagedCopy
         {
             // A copy that failed leaves the next range's sealing running: it ends before the batch's transaction does.
             await sealing.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        }
+
+        if (beforeInsert is not null)
+        {
+            await beforeInsert(cancellationToken);
         }
 
         return await db.QueryAsync<int>(Move, new { TenantId = tenantId, CreatedAt = createdAt }, cancellationToken);

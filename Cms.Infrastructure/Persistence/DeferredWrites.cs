@@ -1,4 +1,6 @@
 using System.Collections;
+using System.Collections.Concurrent;
+using System.Linq.Expressions;
 using System.Reflection;
 using System.Text;
 using System.Text.RegularExpressions;
@@ -38,7 +40,14 @@ internal sealed partial class DeferredWrites
 
     /// <summary>Whether <paramref name="parameters"/> can travel in one parameter set with the held writes (one object of
     /// named values; a list runs the statement once per element and cannot).</summary>
-    public static bool CanJoin(object? parameters) => parameters is null || NamedValues(parameters) is not null;
+    public static bool CanJoin(object? parameters) => parameters switch
+    {
+        null => true,
+        DynamicParameters dynamic => !HasTemplates(dynamic),
+        IEnumerable<KeyValuePair<string, object?>> => true,
+        IEnumerable => false,
+        _ => true,
+    };
 
     /// <summary>The held writes, then <paramref name="sql"/> (with <paramref name="parameters"/> as they are named; none
     /// when empty), as one command text and one parameter set; the held writes are taken.</summary>
@@ -51,19 +60,17 @@ internal sealed partial class DeferredWrites
             var (writeSql, writeParameters) = _writes[i];
             var values = NamedValues(writeParameters)
                 ?? throw new InvalidOperationException("A deferred write's parameters must be one object of named values.");
-            var prefix = $"w{i + 1}_";
-            var names = Referenced(writeSql);
-            foreach (var (name, value) in values.Where(v => names.Contains(v.Name)))
+            var statement = Statement.Of(writeSql);
+            foreach (var (name, value) in values.Where(v => statement.Names.Contains(v.Name)))
             {
-                joined.Add(prefix + name, value);
+                joined.Add(Statement.Prefix(i) + name, value);
             }
 
-            text.Append(ParameterName().Replace(writeSql, m => names.Contains(m.Groups[1].Value) ? "@" + prefix + m.Groups[1].Value : m.Value))
-                .Append(";\n");
+            text.Append(statement.Renamed(i)).Append(";\n");
         }
 
         // Only the values a statement names, as Dapper sends an object's (a row object may carry more properties).
-        var own = Referenced(sql);
+        var own = Statement.Of(sql).Names;
         foreach (var (name, value) in (NamedValues(parameters) ?? []).Where(v => own.Contains(v.Name)))
         {
             joined.Add(name, value);
@@ -83,13 +90,48 @@ internal sealed partial class DeferredWrites
         DynamicParameters dynamic => dynamic.ParameterNames.Select(n => (n, ((SqlMapper.IParameterLookup)dynamic)[n])).ToList(),
         IEnumerable<KeyValuePair<string, object?>> dictionary => dictionary.Select(kv => (kv.Key, kv.Value)).ToList(),
         IEnumerable => null,
-        _ => parameters.GetType().GetProperties(BindingFlags.Public | BindingFlags.Instance)
-            .Where(p => p.CanRead && p.GetIndexParameters().Length == 0)
-            .Select(p => (p.Name, p.GetValue(parameters))).ToList(),
+        _ => Properties.GetOrAdd(parameters.GetType(), ReadableProperties).Select(p => (p.Name, p.Read(parameters))).ToList(),
     };
 
-    private static HashSet<string> Referenced(string sql) =>
-        ParameterName().Matches(sql).Select(m => m.Groups[1].Value).ToHashSet(StringComparer.OrdinalIgnoreCase);
+    /// <summary>A parameter type's readable properties, each read through a compiled delegate: found once per type, not
+    /// by reflection on every write (a filing holds five).</summary>
+    private static readonly ConcurrentDictionary<Type, (string Name, Func<object, object?> Read)[]> Properties = new();
+
+    private static (string Name, Func<object, object?> Read)[] ReadableProperties(Type type) =>
+        type.GetProperties(BindingFlags.Public | BindingFlags.Instance)
+            .Where(p => p.CanRead && p.GetIndexParameters().Length == 0)
+            .Select(p =>
+            {
+                var instance = Expression.Parameter(typeof(object));
+                var read = Expression.Convert(Expression.Property(Expression.Convert(instance, type), p), typeof(object));
+                return (p.Name, Expression.Lambda<Func<object, object?>>(read, instance).Compile());
+            })
+            .ToArray();
+
+    /// <summary>
+    /// A statement's text parsed once: the parameters it names, and its text with them renamed for the i-th held write.
+    /// Statements are the repositories' own texts, so the cache holds a few dozen; past <see cref="MaxCached"/> texts (a
+    /// statement built with a varying shape) they are parsed on every use instead.
+    /// </summary>
+    private sealed class Statement(string sql)
+    {
+        private const int MaxCached = 2_000;
+        private static readonly ConcurrentDictionary<string, Statement> Cache = new(StringComparer.Ordinal);
+        private readonly ConcurrentDictionary<int, string> _renamed = new();
+
+        public HashSet<string> Names { get; } =
+            ParameterName().Matches(sql).Select(m => m.Groups[1].Value).ToHashSet(StringComparer.OrdinalIgnoreCase);
+
+        public static Statement Of(string sql) =>
+            Cache.TryGetValue(sql, out var known) ? known
+            : Cache.Count < MaxCached ? Cache.GetOrAdd(sql, text => new Statement(text))
+            : new Statement(sql);
+
+        public static string Prefix(int write) => $"w{write + 1}_";
+
+        public string Renamed(int write) => _renamed.GetOrAdd(write, i => ParameterName().Replace(sql,
+            m => Names.Contains(m.Groups[1].Value) ? "@" + Prefix(i) + m.Groups[1].Value : m.Value));
+    }
 
     // Dapper keeps the objects given to new DynamicParameters(template) apart from the values added by name.
     private static readonly FieldInfo? Templates = typeof(DynamicParameters).GetField("templates", BindingFlags.NonPublic | BindingFlags.Instance);

@@ -13,8 +13,8 @@ namespace Cms.Tests.Api;
 /// The bulk import's two PostgreSQL paths (ADR 0020), each on a real server: binary COPY into a temporary staging table
 /// then one INSERT … SELECT under the tenant policy on plain PostgreSQL, and the multi-row INSERTs Citus accepts when the
 /// database is a Citus coordinator (<c>Cms:Database:Citus</c> forces it here). Both load the same consumers, skip the
-/// same duplicates (the first line of a reference wins, within a batch, across batches and against stored consumers) and
-/// report the same lines; the statements the service sent show which path ran.
+/// same duplicates (the first line of a reference wins, within a batch, across batches, also across two batches in flight
+/// at once, and against stored consumers) and report the same lines; the statements the service sent show which path ran.
 /// </summary>
 [TestFixture(false)]
 [TestFixture(true)]
@@ -41,7 +41,9 @@ public sealed class ConsumerImportPathTests(bool citus) : ApiTestBase(DatabaseKi
             Line("PATH-3", "Third"), // second batch from here (4 lines a batch)
             Line("PATH-2", "Repeated in a later batch"),
             Line("PATH-STORED", "Already stored"),
-            Line("PATH-4", "Fourth")) + "\n";
+            Line("PATH-4", "Fourth"),
+            Line("PATH-3", "Repeated in the next batch, which runs beside it"), // third batch
+            Line("PATH-5", "Fifth")) + "\n";
 
         var statements = new ConcurrentQueue<string>();
         using var listener = new ActivityListener
@@ -63,20 +65,21 @@ public sealed class ConsumerImportPathTests(bool citus) : ApiTestBase(DatabaseKi
 
         using (Assert.EnterMultipleScope())
         {
-            Assert.That((report.Lines, report.Imported, report.Duplicates, report.Rejected), Is.EqualTo((8L, 4L, 3L, 1L)));
+            Assert.That((report.Lines, report.Imported, report.Duplicates, report.Rejected), Is.EqualTo((10L, 5L, 4L, 1L)));
             Assert.That(report.Errors.Select(e => (e.Line, e.Code)), Is.EqualTo(new[]
             {
                 (3L, ImportConsumersHandler.DuplicateCode),
                 (4L, ImportConsumersHandler.InvalidCode),
                 (6L, ImportConsumersHandler.DuplicateCode),
                 (7L, ImportConsumersHandler.DuplicateCode),
+                (9L, ImportConsumersHandler.DuplicateCode),
             }));
             var staged = sent.Any(s => s.Contains("CREATE TEMPORARY TABLE consumer_import_staging", StringComparison.Ordinal));
             var rows = sent.Any(s => s.StartsWith("INSERT INTO consumers (", StringComparison.Ordinal) && s.Contains("VALUES ($1", StringComparison.Ordinal));
             Assert.That((staged, rows), Is.EqualTo(citus ? (false, true) : (true, false)), "the path taken");
         }
 
-        foreach (var (reference, name) in new[] { ("PATH-1", "First One"), ("PATH-2", "Second"), ("PATH-3", "Third"), ("PATH-4", "Fourth") })
+        foreach (var (reference, name) in new[] { ("PATH-1", "First One"), ("PATH-2", "Second"), ("PATH-3", "Third"), ("PATH-4", "Fourth"), ("PATH-5", "Fifth") })
         {
             var page = await Read<Page<ConsumerDto>>(await tenant.Admin.GetAsync($"/v1/consumers?externalRef={reference}"));
             Assert.That(page.Items.Select(c => c.FullName), Is.EqualTo(new[] { name }), reference);

@@ -18,9 +18,16 @@ public sealed class TelemetryTestHost : IAsyncDisposable
     private readonly LockedCollection<Activity> _spans = new();
     private readonly LockedCollection<MetricSnapshot> _metrics = new();
 
-    public TelemetryTestHost(CmsApiFactory factory, IReadOnlyDictionary<string, string>? settings = null) =>
+    /// <param name="traces">Sets <c>Cms:Telemetry:Traces</c>: the in-memory exporter is added in code, which the service
+    /// cannot see, so spans are turned on as a host with its own exporter does; false leaves the service's default.</param>
+    public TelemetryTestHost(CmsApiFactory factory, IReadOnlyDictionary<string, string>? settings = null, bool traces = true) =>
         _factory = factory.WithWebHostBuilder(b =>
         {
+            if (traces)
+            {
+                b.UseSetting("Cms:Telemetry:Traces", "true");
+            }
+
             foreach (var (key, value) in settings ?? new Dictionary<string, string>())
             {
                 b.UseSetting(key, value);

@@ -61,6 +61,28 @@ public sealed class TracingTests(DatabaseKind kind) : ApiTestBase(kind)
     }
 
     [Test]
+    public async Task With_nothing_exporting_no_spans_are_built_and_the_problem_still_names_the_callers_trace()
+    {
+        // No OTLP endpoint, no console, Cms:Telemetry:Traces unset: the exporter added in code behind the service's back
+        // receives nothing (the use-case and database spans end before the answer is sent, so none can come later).
+        await using var host = new TelemetryTestHost(Factory, traces: false);
+        var tenant = await CreateTenantAsync();
+        var client = host.Client(tenant.Admin);
+
+        var traceId = ActivityTraceId.CreateRandom();
+        using var request = new HttpRequestMessage(HttpMethod.Get, $"/v1/complaints/{Guid.NewGuid()}");
+        request.Headers.Add("traceparent", $"00-{traceId.ToHexString()}-{ActivitySpanId.CreateRandom().ToHexString()}-01");
+        var response = await client.SendAsync(request);
+
+        Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.NotFound));
+        using var problem = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+        Assert.That(problem.RootElement.GetProperty("traceId").GetString(), Is.EqualTo(traceId.ToHexString()),
+            "the caller's error report still leads to its trace");
+        Assert.That(host.Spans.Where(s => s.Source.Name is "Cms.Application" or "Npgsql" or "Cms.Database").Select(s => s.DisplayName),
+            Is.Empty, "no use-case or database span is recorded when nothing exports it");
+    }
+
+    [Test]
     public async Task A_request_without_traceparent_starts_a_trace_and_the_problem_names_it()
     {
         await using var host = new TelemetryTestHost(Factory);

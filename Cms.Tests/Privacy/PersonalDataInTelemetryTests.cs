@@ -54,7 +54,7 @@ public sealed class PersonalDataInTelemetryTests(DatabaseKind kind) : ApiTestBas
         // What the exporters would send: spans and metric points after the SDK's processing.
         var exported = new LockedCollection<Activity>();
         var metrics = new LockedCollection<MetricSnapshot>();
-        await using var factory = Factory.WithWebHostBuilder(b => b.ConfigureLogging(l =>
+        await using var factory = Factory.WithWebHostBuilder(b => b.UseSetting("Cms:Telemetry:Traces", "true").ConfigureLogging(l =>
         {
             l.SetMinimumLevel(LogLevel.Trace);
             l.AddProvider(logs);

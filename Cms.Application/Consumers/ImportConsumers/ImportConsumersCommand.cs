@@ -23,8 +23,13 @@ public sealed record ConsumerImportBatchResult(int Imported, int Duplicates, int
 /// already exists in the tenant (or earlier in the import) is reported as a duplicate and skipped, never overwritten, so
 /// a re-run of an interrupted import loads only what is missing. The good lines of a batch are written in one
 /// transaction, with one audit entry for the batch (action consumer.imported, entity consumer_import = the import's id).
+/// <para><see cref="PreviousBatchCommitted"/>: the batch before it in the same import, when that one may still be running
+/// (the importer overlaps one batch's checking, sealing and staging with the previous one's insert). The batch then
+/// inserts only once that task has answered true (the previous batch committed), so the rows reach the tables in file
+/// order exactly as one batch after the other; on false (it failed) the batch writes nothing and fails with
+/// <see cref="ImportConsumersHandler.StoppedCode"/>.</para>
 /// </summary>
-public sealed record ImportConsumersCommand(Guid ImportId, IReadOnlyList<ConsumerImportLine> Lines)
+public sealed record ImportConsumersCommand(Guid ImportId, IReadOnlyList<ConsumerImportLine> Lines, Task<bool>? PreviousBatchCommitted = null)
     : ICommand<Result<ConsumerImportBatchResult>>, IUseCaseMessage
 {
     /// <summary>The most lines one batch may carry (bounds the transaction and the memory of one batch).</summary>
@@ -53,6 +58,7 @@ internal sealed class ImportConsumersHandler(
     public const string DuplicateCode = "consumer.duplicate_external_ref";
     public const string InvalidCode = "validation";
     public const string UnreadableCode = "import.unreadable";
+    public const string StoppedCode = "import.stopped";
 
     private static readonly string[] Fields = ["externalRef", "fullName", "email", "phone", "address", "dateOfBirth", "vulnerability"];
 
@@ -85,7 +91,18 @@ internal sealed class ImportConsumersHandler(
             }
         }
 
-        var duplicates = consumers.Count == 0 ? [] : await writer.AddManyAsync(consumers, cancellationToken);
+        IReadOnlyList<int> duplicates = [];
+        if (consumers.Count > 0)
+        {
+            try
+            {
+                duplicates = await writer.AddManyAsync(consumers, WaitForPreviousBatch(command.PreviousBatchCommitted), cancellationToken);
+            }
+            catch (PreviousBatchFailedException)
+            {
+                return Error.Conflict(StoppedCode, "The batch before this one in the import failed; this batch was not written.");
+            }
+        }
         foreach (var position in duplicates)
         {
             errors.Add(new ConsumerImportError(lines[position], DuplicateCode, "externalRef",
@@ -102,6 +119,18 @@ internal sealed class ImportConsumersHandler(
         errors.Sort((a, b) => a.Line.CompareTo(b.Line));
         return new ConsumerImportBatchResult(imported, duplicates.Count, rejected, errors);
     }
+
+    private static Func<CancellationToken, Task>? WaitForPreviousBatch(Task<bool>? previousCommitted) => previousCommitted is null
+        ? null
+        : async token =>
+        {
+            if (!await previousCommitted.WaitAsync(token))
+            {
+                throw new PreviousBatchFailedException();
+            }
+        };
+
+    private sealed class PreviousBatchFailedException : Exception;
 
     /// <summary>A line checked by the rules of registering one consumer: the consumer it registers, or its errors.</summary>
     private readonly record struct CheckedLine(Consumer? Consumer, IReadOnlyList<ConsumerImportError>? Errors);

@@ -17,13 +17,18 @@ public sealed class ImportConsumersHandlerTests
     {
         public List<Consumer> Written { get; } = [];
 
-        public Task<IReadOnlyList<int>> AddManyAsync(IReadOnlyList<Consumer> consumers, CancellationToken cancellationToken)
+        public async Task<IReadOnlyList<int>> AddManyAsync(IReadOnlyList<Consumer> consumers, Func<CancellationToken, Task>? beforeInsert,
+            CancellationToken cancellationToken)
         {
+            if (beforeInsert is not null)
+            {
+                await beforeInsert(cancellationToken);
+            }
+
             Written.AddRange(consumers);
             // The second of each external reference in the call is a duplicate, as the database writer reports it.
             var seen = new HashSet<string>();
-            IReadOnlyList<int> skipped = [.. Enumerable.Range(0, consumers.Count).Where(i => !seen.Add(consumers[i].ExternalRef))];
-            return Task.FromResult(skipped);
+            return [.. Enumerable.Range(0, consumers.Count).Where(i => !seen.Add(consumers[i].ExternalRef))];
         }
     }
 
@@ -55,6 +60,37 @@ public sealed class ImportConsumersHandlerTests
             Assert.That(result.Errors.Select(e => e.Line), Is.EqualTo(expectedErrors), "one error per refused line, in line order");
             Assert.That(result.Rejected, Is.EqualTo(lines.Count(l => l.Consumer is null || l.Consumer.FullName is null)));
             Assert.That(result.Imported + result.Duplicates, Is.EqualTo(good.Count));
+        }
+    }
+
+    [Test]
+    public async Task A_batch_beside_the_previous_one_writes_only_after_that_one_committed_and_nothing_after_it_failed()
+    {
+        var world = new World();
+        var cast = world.SeedCast();
+        world.ActAs(cast.Admin);
+        var lines = Enumerable.Range(1, 20).Select(n => new ConsumerImportLine(n, new RegisterConsumerCommand($"REF-{n}", $"Name {n}",
+            null, null, null, null, null))).ToList();
+
+        foreach (var committed in new[] { true, false })
+        {
+            var writer = new RecordingBulkWriter();
+            var handler = new ImportConsumersHandler(writer, new RegisterConsumerValidator(world.Clock), world.Scope, world.Audit, world.Clock);
+            var previous = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
+            var handling = handler.Handle(new ImportConsumersCommand(Ids.New(), lines, previous.Task), CancellationToken.None).AsTask();
+            await Task.Delay(50);
+            Assert.That((handling.IsCompleted, writer.Written.Count), Is.EqualTo((false, 0)), "nothing written while the previous batch runs");
+
+            previous.SetResult(committed);
+            var result = await handling;
+            if (committed)
+            {
+                Assert.That((Expect.Success(result).Imported, writer.Written.Count), Is.EqualTo((20, 20)));
+            }
+            else
+            {
+                Assert.That((result.IsSuccess, result.Error?.Code, writer.Written.Count), Is.EqualTo((false, ImportConsumersHandler.StoppedCode, 0)));
+            }
         }
     }
 }
