@@ -16,6 +16,7 @@ set -euo pipefail
 REPO_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$REPO_ROOT"
 OUT=$(mktemp -d /tmp/filing-path.XXXXXX)
+touch "$OUT/stamp"
 trap '[[ -n ${FILING_PATH_KEEP:-} ]] && echo "filing-path: coverage kept in $OUT" >&2 || rm -rf "$OUT"' EXIT
 
 BUILD=()
@@ -29,13 +30,13 @@ run() { # run WARM_FILINGS WARM_READS DIR
     "DataCollectionRunSettings.DataCollectors.DataCollector.Configuration.Include=[Cms.Api]*,[Cms.Application]*,[Cms.Domain]*,[Cms.Infrastructure]*" \
     DataCollectionRunSettings.DataCollectors.DataCollector.Configuration.ExcludeByAttribute=GeneratedCodeAttribute >&2
   local report
-  report=$(find TestResults -name coverage.json -newer "$OUT" -print | head -n 1)
+  report=$(find TestResults -name coverage.json -newer "$OUT/stamp" -print | head -n 1)
   [[ -n $report ]] || { echo "filing-path: no coverage.json from the run" >&2; exit 1; }
   mkdir -p "$3" && mv "$report" "$3/"
   # The collector leaves a second copy of the report and empty folders: the run's, and none of them kept.
-  find TestResults -name coverage.json -newer "$OUT" -delete
+  find TestResults -name coverage.json -newer "$OUT/stamp" -delete
   find TestResults -mindepth 1 -type d -empty -delete
-  touch "$OUT"
+  touch "$OUT/stamp"
   BUILD=(--no-build)
 }
 run 0 0 "$OUT/cold"
