@@ -16,6 +16,7 @@ set -euo pipefail
 REPO_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$REPO_ROOT"
 OUT=$(mktemp -d /tmp/filing-path.XXXXXX)
+touch "$OUT/stamp"
 trap '[[ -n ${FILING_PATH_KEEP:-} ]] && echo "filing-path: coverage kept in $OUT" >&2 || rm -rf "$OUT"' EXIT
 
 BUILD=()
@@ -29,10 +30,13 @@ run() { # run WARM_FILINGS WARM_READS DIR
     "DataCollectionRunSettings.DataCollectors.DataCollector.Configuration.Include=[Cms.Api]*,[Cms.Application]*,[Cms.Domain]*,[Cms.Infrastructure]*" \
     DataCollectionRunSettings.DataCollectors.DataCollector.Configuration.ExcludeByAttribute=GeneratedCodeAttribute >&2
   local report
-  report=$(find TestResults -name coverage.json -newer "$OUT" -print | head -n 1)
+  report=$(find TestResults -name coverage.json -newer "$OUT/stamp" -print | head -n 1)
   [[ -n $report ]] || { echo "filing-path: no coverage.json from the run" >&2; exit 1; }
-  mkdir -p "$3" && mv "$report" "$3/" && rmdir "$(dirname "$report")" 2>/dev/null || true
-  touch "$OUT"
+  mkdir -p "$3" && mv "$report" "$3/"
+  # The collector leaves a second copy of the report and empty folders: the run's, and none of them kept.
+  find TestResults -name coverage.json -newer "$OUT/stamp" -delete
+  find TestResults -mindepth 1 -type d -empty -delete
+  touch "$OUT/stamp"
   BUILD=(--no-build)
 }
 run 0 0 "$OUT/cold"
@@ -68,7 +72,8 @@ TIMER_SHARED = {"Cms.Api/Http/RateLimits/InstanceHeartbeat.cs"}
 
 cold, warm = hits(cold_dir), hits(warm_dir)
 filing, read = ran(cold, warm), ran(cold, hits(read_dir))
-filing = sorted(set(filing) | {p for p in TIMER_SHARED if any(os.path.relpath(k[0], root) == p and n > 0 for k, n in warm.items())})
+filing = sorted(set(filing) | {p for p in TIMER_SHARED
+                               if any(os.path.relpath(path, root) == p and n > 0 for (path, line), n in warm.items())})
 after_answer = [p for p in filing if re.search(r"ChangeSealer", p)]
 common = [p for p in filing if p in read and p not in after_answer]
 own = [p for p in filing if p not in read and p not in after_answer]
@@ -84,7 +89,8 @@ if after_answer:
 text = open(os.path.join(root, "docs", "architecture.md")).read()
 section = text[text.index("## One request"):]
 steps = re.findall(r"^\| *\d+ *\| *`([^`]+)`", section, re.M)
-blocks = [folder + name.strip() for folder, names in re.findall(r"^- `([^`]+/)`: (.+)$", section, re.M) for name in names.split(",")]
+blocks = [folder + name.strip()
+          for folder, names in re.findall(r"^- `([^`]+/)`: (.+)$", section, re.M) for name in names.split(",")]
 documented = steps + blocks
 counted = [p for p in filing if p not in after_answer]
 missing = [p for p in counted if p not in documented]
