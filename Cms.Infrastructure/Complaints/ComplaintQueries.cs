@@ -35,17 +35,13 @@ internal sealed class ComplaintQueries(QuerySession db, TenantScope scope, Consu
             return (await GetAsync(complaint.Id, now, cancellationToken))!;
         }
 
-        return WrittenComplaint.ToDto(complaint, legalEntityId, now, db.Current is PostgresSession ? Microseconds : instant => instant);
+        return WrittenComplaint.ToDto(complaint, legalEntityId, now, StoredInstants.Of(db.Current));
     }
 
     public async Task<ComplaintDto> AsWrittenAsync(Complaint complaint, DateTimeOffset now, CancellationToken cancellationToken) =>
         ComplaintRepository.LegalEntityOf(complaint) is { } legalEntityId
             ? await AsWrittenAsync(complaint, legalEntityId, now, cancellationToken)
             : (await GetAsync(complaint.Id, now, cancellationToken))!;
-
-    /// <summary>An instant as PostgreSQL stores it: whole microseconds (Npgsql drops the 100 ns ticks below).</summary>
-    private static DateTimeOffset Microseconds(DateTimeOffset instant) =>
-        new(instant.UtcTicks - (instant.UtcTicks % 10), TimeSpan.Zero);
 
     public async Task<bool> ExistsAsync(Guid id, CancellationToken cancellationToken) =>
         await db.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM complaints WHERE tenant_id = @TenantId AND id = @Id",

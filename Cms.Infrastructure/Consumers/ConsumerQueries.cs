@@ -2,6 +2,7 @@ using System.Text;
 using Cms.Application.Abstractions;
 using Cms.Application.Common;
 using Cms.Application.Consumers;
+using Cms.Domain.Consumers;
 using Cms.Infrastructure.Crypto;
 using Cms.Infrastructure.Persistence;
 
@@ -15,6 +16,16 @@ internal sealed class ConsumerQueries(QuerySession db, TenantScope scope, Consum
             $"{ConsumerRow.SelectFrom} WHERE c.tenant_id = @TenantId AND c.id = @Id",
             new { TenantId = scope.Required, Id = id }, cancellationToken);
         return row is null ? null : (await sealing.OpenAsync(row, cancellationToken)).ToDto();
+    }
+
+    public ConsumerDto AsWritten(Consumer consumer)
+    {
+        var stored = StoredInstants.Of(db.Current);
+        var (contact, vulnerability) = (consumer.Contact, consumer.Vulnerability);
+        return new ConsumerDto(consumer.Id, consumer.ExternalRef, contact.FullName, contact.Email, contact.Phone,
+            contact.Address is { } a ? new AddressDto(a.Lines, a.City, a.Postcode, a.Country) : null, consumer.DateOfBirth,
+            new VulnerabilityDto([.. vulnerability.Drivers.Order()], vulnerability.ConsentRecorded), consumer.LegalHold,
+            stored(consumer.CreatedAt), stored(consumer.UpdatedAt), consumer.Version);
     }
 
     /// <summary>Exact match through the blind indexes: the lookup values are normalised and HMAC'd with the tenant's

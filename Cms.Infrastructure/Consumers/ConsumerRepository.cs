@@ -12,7 +12,8 @@ internal sealed class ConsumerRepository(DbSession db, TenantScope scope, Consum
     : IConsumerRepository
 {
     /// <summary>A new data key for the consumer (wrapped with the tenant key, created on the tenant's first consumer), the
-    /// row sealed with it, then the wrapped key stored in consumer_keys.</summary>
+    /// row sealed with it, then the wrapped key stored in consumer_keys; both inserts travel with the transaction's next
+    /// round trip (its COMMIT for a registration: docs/adr/0011), a duplicate external reference failing there as before.</summary>
     public async Task AddAsync(Consumer consumer, CancellationToken cancellationToken)
     {
         TenantGuard.Check(scope, consumer.TenantId);
@@ -20,10 +21,10 @@ internal sealed class ConsumerRepository(DbSession db, TenantScope scope, Consum
         using (var sealer = (await keys.SealerAsync(create: true, consumers: 1, cancellationToken))!)
         {
             (var row, wrapped) = sealer.SealNew(consumer);
-            await db.ExecuteAsync(ConsumerRow.Map.Insert, row, cancellationToken);
+            await db.DeferAsync(ConsumerRow.Map.Insert, row, cancellationToken);
         }
 
-        await db.ExecuteAsync(
+        await db.DeferAsync(
             "INSERT INTO consumer_keys (tenant_id, consumer_id, wrapped_key, created_at) VALUES (@TenantId, @ConsumerId, @WrappedKey, @CreatedAt)",
             new { consumer.TenantId, ConsumerId = consumer.Id, WrappedKey = wrapped, CreatedAt = clock.GetUtcNow() }, cancellationToken);
     }

@@ -1,3 +1,4 @@
+using Cms.Application.Common;
 using Cms.Tests.Api;
 using static Cms.Tests.Api.PermissionMatrixApiTests;
 
@@ -5,15 +6,79 @@ namespace Cms.Tests.Performance;
 
 public sealed partial class WriteRoundTripTests
 {
+    /// <summary>
+    /// The round trips of each write use case on PostgreSQL with a warm cache, as measured on 2026-12-07 (issue 17): a
+    /// ceiling, so a change that adds one fails here. Complaint writes and a consumer's registration: three. The queue move
+    /// here targets a queue created just before (its creation renews the reference stamp: the look-up is read once more,
+    /// 3 with a warm cache, WriteRoundTripTests.ComplaintWrites). Lower one when you make its use case faster.
+    /// </summary>
+    private static readonly IReadOnlyDictionary<UseCase, int> MeasuredRoundTrips = new Dictionary<UseCase, int>
+    {
+        [UseCase.AcknowledgeComplaint] = 3,
+        [UseCase.AddNote] = 3,
+        [UseCase.AssignComplaint] = 3,
+        [UseCase.AwaitConsumer] = 3,
+        [UseCase.CloseComplaint] = 3,
+        [UseCase.CorrectReceivedAt] = 3,
+        [UseCase.FileComplaint] = 3,
+        [UseCase.MergeComplaints] = 3,
+        [UseCase.MoveComplaintQueue] = 4,
+        [UseCase.ReclassifyComplaint] = 3,
+        [UseCase.RecordProvisionalCredit] = 3,
+        [UseCase.RecordReferralOutcome] = 3,
+        [UseCase.RecordResponse] = 3,
+        [UseCase.RecordVulnerability] = 3,
+        [UseCase.ReferComplaint] = 3,
+        [UseCase.ReopenComplaint] = 3,
+        [UseCase.ResolveComplaint] = 3,
+        [UseCase.SetDisability] = 3,
+        [UseCase.SetPaymentServices] = 3,
+        [UseCase.StartInvestigation] = 3,
+        [UseCase.AddStaff] = 4,
+        [UseCase.ApproveLetter] = 5,
+        [UseCase.CreateLegalEntity] = 3,
+        [UseCase.CreateQueue] = 4,
+        [UseCase.CreateTenant] = 8,
+        [UseCase.CreateWebhook] = 5,
+        [UseCase.DeactivateStaff] = 4,
+        [UseCase.DeleteWebhook] = 4,
+        [UseCase.DraftLetter] = 6,
+        [UseCase.EraseConsumer] = 9,
+        [UseCase.ExportTenant] = 6,
+        [UseCase.ImportConsumers] = 7,
+        [UseCase.OffboardTenant] = 9,
+        [UseCase.PublishLetterTemplate] = 4,
+        [UseCase.PublishTaxonomy] = 6,
+        [UseCase.ReactivateTenant] = 7,
+        [UseCase.RecordLetterSent] = 7,
+        [UseCase.RegisterConsumer] = 3,
+        [UseCase.RemoveClosureDay] = 4,
+        [UseCase.ReplaceReturnMapping] = 6,
+        [UseCase.ReplaceStaffQueues] = 5,
+        [UseCase.ReplaceStaffRoles] = 4,
+        [UseCase.ReplayWebhook] = 5,
+        [UseCase.RetireQueue] = 4,
+        [UseCase.SetClosureDay] = 4,
+        [UseCase.SetLegalHold] = 4,
+        [UseCase.SetRetentionSchedule] = 3,
+        [UseCase.SuspendTenant] = 6,
+        [UseCase.TakeFcaReturnSnapshot] = 10,
+        [UseCase.UpdateClockSettings] = 3,
+        [UseCase.UpdateConsumer] = 6,
+        [UseCase.UpdateLegalEntity] = 4,
+        [UseCase.UpdateWebhook] = 5,
+    };
+
     /// <summary>Every write route of the API (the permission matrix's rows whose method writes).</summary>
     public static IEnumerable<Row> WriteRows => Rows.Where(r => !r.Route.StartsWith("GET ", StringComparison.Ordinal));
 
     /// <summary>
     /// Every write route, with the tenant's reference data in the cache (the same request has run once before): the round
-    /// trips of its use case's transactions, measured as the caller the matrix allows first (the tenant admin for most).
+    /// trips of its use case's transactions, measured as the caller the matrix allows first (the tenant admin for most),
+    /// are at most the ones measured.
     /// </summary>
     [TestCaseSource(nameof(WriteRows))]
-    public async Task Every_write_route_is_measured(Row row)
+    public async Task Every_write_route_takes_no_more_round_trips_than_measured(Row row)
     {
         var world = await World.CreateAsync(await CreateTenantAsync(), Platform);
         var caller = Enum.GetValues<Caller>().First(c => PermissionMatrixApiTests.Allowed(row.UseCase, c));
@@ -31,6 +96,7 @@ public sealed partial class WriteRoundTripTests
             Assert.That(response.StatusCode, Is.EqualTo(row.Success), await response.Content.ReadAsStringAsync());
         });
         await TestContext.Out.WriteLineAsync($"ROUNDTRIPS\t{row.Route}\t{row.UseCase}\t{trips}");
-        Assert.That(trips, Is.GreaterThan(0));
+        Assert.That(MeasuredRoundTrips.ContainsKey(row.UseCase), $"{row.UseCase} has no measured figure: add it to MeasuredRoundTrips");
+        Assert.That(trips, Is.InRange(1, MeasuredRoundTrips[row.UseCase]), $"round trips of {row}");
     }
 }

@@ -23,6 +23,6 @@ internal sealed class RegisterConsumerHandler(
         await consumers.AddAsync(consumer, cancellationToken);
         await audit.RecordAsync("consumer.registered", AuditTrail.Consumer, consumer.Id, consumer.Version,
             ["externalRef", "fullName", "email", "phone", "address", "dateOfBirth", "vulnerability"], cancellationToken);
-        return (await queries.GetAsync(consumer.Id, cancellationToken))!;
+        return queries.AsWritten(consumer); // no read back (docs/adr/0011)
     }
 }

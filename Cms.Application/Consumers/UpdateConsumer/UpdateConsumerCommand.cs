@@ -67,6 +67,6 @@ internal sealed class UpdateConsumerHandler(IConsumerRepository consumers, ICons
                 AuditValues.Between(consumer.Id, changed, before, AuditSnapshots.Of(consumer)), cancellationToken);
         }
 
-        return (await queries.GetAsync(consumer.Id, cancellationToken))!;
+        return queries.AsWritten(consumer); // no read back (docs/adr/0011)
     }
 }

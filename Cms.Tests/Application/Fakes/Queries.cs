@@ -61,6 +61,8 @@ public sealed class FakeConsumerQueries(InMemoryDatabase db, TenantScope scope) 
         return Task.FromResult(db.Consumers.TryGetValue(id, out var c) && c.TenantId == tenantId ? Dtos.Consumer(c) : null);
     }
 
+    public ConsumerDto AsWritten(Cms.Domain.Consumers.Consumer consumer) => Dtos.Consumer(consumer);
+
     public Task<Page<ConsumerDto>> FindAsync(string? externalRef, string? email, string? phone, int limit, CursorKey? after,
         CancellationToken cancellationToken)
     {
