@@ -66,6 +66,12 @@ internal sealed class ConsumerBulkWriter(DbSession db, TenantScope scope, Consum
 
         public string[] WrappedKeys { get; } = new string[consumers.Count];
 
+        /// <summary>Seals up to <paramref name="rowsAtATime"/> rows from <paramref name="first"/> on (nothing past the end):
+        /// the writers seal the next range with it while they send the current one.</summary>
+        public Task SealRangeAsync(int first, int rowsAtATime, CancellationToken cancellationToken) => first < Rows.Length
+            ? SealAsync(first, Math.Min(rowsAtATime, Rows.Length - first), cancellationToken)
+            : Task.CompletedTask;
+
         public Task SealAsync(int first, int count, CancellationToken cancellationToken) => Task.Run(() =>
             Parallel.For(first, first + count, new ParallelOptions { CancellationToken = cancellationToken },
                 () => new ConsumerSealer(tenantKey, tenantId, count),
@@ -84,7 +90,7 @@ internal sealed class ConsumerBulkWriter(DbSession db, TenantScope scope, Consum
         var (rows, wrappedKeys) = (sealedRows.Rows, sealedRows.WrappedKeys);
         var skipped = new List<int>();
         var statements = new Dictionary<int, ConsumerRowsStatement>();
-        var sealing = sealedRows.SealAsync(0, Math.Min(RowsPerStatement, rows.Length), cancellationToken);
+        var sealing = sealedRows.SealRangeAsync(0, RowsPerStatement, cancellationToken);
         try
         {
             if (beforeInsert is not null)
@@ -95,10 +101,7 @@ internal sealed class ConsumerBulkWriter(DbSession db, TenantScope scope, Consum
             for (var first = 0; first < rows.Length; first += RowsPerStatement)
             {
                 await sealing;
-                var next = first + RowsPerStatement;
-                sealing = next < rows.Length
-                    ? sealedRows.SealAsync(next, Math.Min(RowsPerStatement, rows.Length - next), cancellationToken)
-                    : Task.CompletedTask;
+                sealing = sealedRows.SealRangeAsync(first + RowsPerStatement, RowsPerStatement, cancellationToken);
                 var count = Math.Min(RowsPerStatement, rows.Length - first);
                 if (!statements.TryGetValue(count, out var statement))
                 {

@@ -51,18 +51,15 @@ internal static class ConsumerStagedCopy
         await db.ExecuteAsync(CreateStaging, null, cancellationToken);
         var connection = (NpgsqlConnection)await db.ConnectionInTransactionAsync(cancellationToken);
         var values = new object?[ConsumerRow.Map.WrittenColumns];
-        var sealing = sealedRows.SealAsync(0, Math.Min(rowsAtATime, rows.Length), cancellationToken);
+        var sealing = sealedRows.SealRangeAsync(0, rowsAtATime, cancellationToken);
         try
         {
             await using var copy = await connection.BeginBinaryImportAsync(Copy, cancellationToken);
             for (var first = 0; first < rows.Length; first += rowsAtATime)
             {
                 await sealing;
-                var next = first + rowsAtATime;
-                sealing = next < rows.Length
-                    ? sealedRows.SealAsync(next, Math.Min(rowsAtATime, rows.Length - next), cancellationToken)
-                    : Task.CompletedTask;
-                for (var i = first; i < Math.Min(next, rows.Length); i++)
+                sealing = sealedRows.SealRangeAsync(first + rowsAtATime, rowsAtATime, cancellationToken);
+                for (var i = first; i < Math.Min(first + rowsAtATime, rows.Length); i++)
                 {
                     await copy.StartRowAsync(cancellationToken);
                     await copy.WriteAsync(i, NpgsqlDbType.Integer, cancellationToken);

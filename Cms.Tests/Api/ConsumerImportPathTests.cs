@@ -1,5 +1,3 @@
-using System.Collections.Concurrent;
-using System.Diagnostics;
 using System.Text;
 using Cms.Api.Import;
 using Cms.Application.Common;
@@ -45,23 +43,10 @@ public sealed class ConsumerImportPathTests(bool citus) : ApiTestBase(DatabaseKi
             Line("PATH-3", "Repeated in the next batch, which runs beside it"), // third batch
             Line("PATH-5", "Fifth")) + "\n";
 
-        var statements = new ConcurrentQueue<string>();
-        using var listener = new ActivityListener
-        {
-            ShouldListenTo = s => s.Name == "Npgsql",
-            Sample = (ref ActivityCreationOptions<ActivityContext> _) => ActivitySamplingResult.AllDataAndRecorded,
-            ActivityStopped = a =>
-            {
-                if ((a.GetTagItem("db.query.text") ?? a.GetTagItem("db.statement")) is string text)
-                {
-                    statements.Enqueue(text);
-                }
-            },
-        };
-        ActivitySource.AddActivityListener(listener);
+        using var statements = new NpgsqlStatements();
         var report = await Read<ConsumerImportReport>(await tenant.Admin.PostAsync("/v1/consumers/imports",
             new StringContent(body, Encoding.UTF8, "application/x-ndjson")));
-        var sent = statements.ToList();
+        var sent = statements.Sent;
 
         using (Assert.EnterMultipleScope())
         {

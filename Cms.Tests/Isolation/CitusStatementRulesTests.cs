@@ -1,5 +1,3 @@
-using System.Collections.Concurrent;
-using System.Diagnostics;
 using System.Net;
 using System.Text;
 using Cms.Infrastructure.Idempotency;
@@ -117,20 +115,7 @@ public sealed class CitusStatementRulesTests() : ApiTestBase(DatabaseKind.Postgr
     [Test]
     public async Task The_statements_of_the_write_flows_lock_within_one_tenant_and_copy_into_no_table_under_row_security()
     {
-        var statements = new ConcurrentQueue<string>();
-        using var listener = new ActivityListener
-        {
-            ShouldListenTo = s => s.Name == "Npgsql",
-            Sample = (ref ActivityCreationOptions<ActivityContext> _) => ActivitySamplingResult.AllDataAndRecorded,
-            ActivityStopped = a =>
-            {
-                if ((a.GetTagItem("db.query.text") ?? a.GetTagItem("db.statement")) is string text)
-                {
-                    statements.Enqueue(text);
-                }
-            },
-        };
-        ActivitySource.AddActivityListener(listener);
+        using var statements = new NpgsqlStatements();
 
         await RunWriteFlowsAsync();
 
@@ -146,7 +131,7 @@ public sealed class CitusStatementRulesTests() : ApiTestBase(DatabaseKind.Postgr
             }
         }
 
-        var distinct = statements.Distinct().ToList();
+        var distinct = statements.Sent.Distinct().ToList();
         Assert.That(distinct, Has.Count.GreaterThan(20), "the flows' statements were captured");
         Assert.That(distinct, Has.Some.Contains("purge_expired_idempotency_keys"), "the background purge's statements were captured");
         var violations = distinct.SelectMany(s => CitusStatementRules.LocksWithoutTenant("service", s, global)
