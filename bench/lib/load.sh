@@ -24,7 +24,7 @@ import_tenant() {
     >"$WORK/consumers$tag.jsonl"
   blog "tenant $k: importing them: import-consumers (progress below)"
   ticks_before=$(pg_cpu_ticks)
-  # DOTNET_TieredCompilation=0 as docs/operations.md runs the command: a one-shot batch process compiles its code once,
+  # DOTNET_TieredCompilation=0 as docs/consumer-import.md runs the command: a one-shot batch process compiles its code once,
   # optimised, instead of paying tiering's unoptimised code and recompilations on its first rows (ADR 0020).
   /usr/bin/time -f '%U %S' -o "$WORK/import$tag.time" \
     env Cms__Database__ConnectionString="$Cms__Database__ConnectionString;Application Name=cms-import" DOTNET_TieredCompilation=0 \
