@@ -16,12 +16,24 @@ internal sealed class ComplaintQueries(QuerySession db, TenantScope scope, Consu
 {
     public async Task<ComplaintDto?> GetAsync(Guid id, DateTimeOffset now, CancellationToken cancellationToken)
     {
-        if (await StoredComplaint.LoadAsync(db.Current, scope.Required, id, cancellationToken) is not { Row: var row } stored)
+        // The row, its deadlines and responses and the consumer's wrapped key in one round trip (PostgreSQL pipelines them).
+        if (await StoredComplaint.LoadForCommandAsync(db.Current, scope.Required, [id], lockRow: false, cancellationToken)
+            is not [{ Stored: { Row: var row } stored, WrappedKey: var wrappedKey }])
         {
             return null;
         }
 
-        texts.Remember(row.Id, row.ConsumerId);
+        if (db.OnReplica)
+        {
+            // The key as the primary holds it (read there by ForConsumerAsync): an erasure the replica has not replayed
+            // yet already leaves the text unreadable.
+            texts.Remember(row.Id, row.ConsumerId);
+        }
+        else
+        {
+            texts.Remember(row.Id, row.ConsumerId, wrappedKey);
+        }
+
         var text = ComplaintText.Open(row, await texts.ForConsumerAsync(row.ConsumerId, cancellationToken));
         return row.ToDto(stored.Deadlines, stored.Responses, now, text);
     }
