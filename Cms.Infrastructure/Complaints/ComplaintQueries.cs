@@ -16,8 +16,9 @@ internal sealed class ComplaintQueries(QuerySession db, TenantScope scope, Consu
 {
     public async Task<ComplaintDto?> GetAsync(Guid id, DateTimeOffset now, CancellationToken cancellationToken)
     {
-        // The row, its deadlines and responses and the consumer's wrapped key in one round trip (PostgreSQL pipelines them).
-        if (await StoredComplaint.LoadForCommandAsync(db.Current, scope.Required, [id], lockRow: false, cancellationToken)
+        // The row, its deadlines and responses and the consumer's wrapped key in one round trip (PostgreSQL pipelines them),
+        // the last read of a GET: its transaction ends in the same round trip.
+        if (await StoredComplaint.LoadForCommandAsync(db.Current, scope.Required, [id], lockRow: false, cancellationToken, endsRead: true)
             is not [{ Stored: { Row: var row } stored, WrappedKey: var wrappedKey }])
         {
             return null;
@@ -166,7 +167,7 @@ internal sealed class ComplaintQueries(QuerySession db, TenantScope scope, Consu
 
         sql.Append(" ORDER BY received_at, id LIMIT @Take");
         p.Add("Take", limit + 1);
-        var rows = await db.QueryAsync<ComplaintSummaryRow>(sql.ToString(), p, cancellationToken);
+        var rows = await db.QueryLastAsync<ComplaintSummaryRow>(sql.ToString(), p, cancellationToken);
         return Cursor.ToPage([.. rows.Select(r => Mapping.ToSummary(r, now))], limit, c => new CursorKey(c.ReceivedAt, c.Id));
     }
 

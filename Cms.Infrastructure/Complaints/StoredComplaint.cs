@@ -44,10 +44,11 @@ internal sealed record StoredComplaint(ComplaintRow Row, IReadOnlyList<DeadlineR
     /// the version read is then the version the update finds, so that update needs no count read back. Several complaints
     /// (a merge's two) are loaded in id order, so two commands that lock the same complaints lock them in the same order
     /// (no deadlock between two merges of one pair); each then also comes with the complaints merged into it, locked too.
-    /// The complaints found, in id order.
+    /// <paramref name="endsRead"/>: a query's last read (<see cref="QuerySession.QueryLastAsync{T}"/>). The complaints
+    /// found, in id order.
     /// </summary>
     public static Task<IReadOnlyList<ForCommand>> LoadForCommandAsync(DbSession db, Guid tenantId, IReadOnlyCollection<Guid> ids, bool lockRow,
-        CancellationToken cancellationToken)
+        CancellationToken cancellationToken, bool endsRead = false)
     {
         var lockClause = lockRow && db is PostgresSession ? " FOR NO KEY UPDATE" : "";
         var ordered = ids.Distinct().Order().ToList();
@@ -83,7 +84,7 @@ internal sealed record StoredComplaint(ComplaintRow Row, IReadOnlyList<DeadlineR
 
                 return found;
             },
-            cancellationToken);
+            cancellationToken, endsRead);
     }
 
     /// <summary>A complaint loaded for a command: as stored, its consumer's wrapped key (null: erased), and the complaints

@@ -1,7 +1,7 @@
 -- GET /v1/complaints/{id}: the pooled connection's reset, BEGIN, the transaction's settings and the caller's staff row
 -- in one round trip (a pipeline, as Npgsql writes them); the complaint, its deadlines that apply (not withdrawn), the
--- responses recorded on it or on the duplicates merged into it and its consumer's wrapped key in a second (a pipeline:
--- docs/adr/0023); the ROLLBACK of the read-only transaction.
+-- responses recorded on it or on the duplicates merged into it, its consumer's wrapped key and the ROLLBACK of the
+-- read-only transaction in a second (a pipeline: docs/adr/0023).
 -- pgbench -M extended; bench/run checks this against the service. Ids of the generated complaints follow from their
 -- number (bench/generate.sql); computed in place between /*<*/ and /*>*/ where the service binds the id.
 \set ci random(1, @NCOMPLAINTS@)
@@ -20,5 +20,5 @@ SELECT tenant_id, id, complaint_id, type, sent_at, recorded_by, recorded_at FROM
 WHERE tenant_id = '@TENANT@' AND complaint_id IN (SELECT id FROM complaints WHERE tenant_id = '@TENANT@' AND (id = /*<*/('00000000-0000-7000-8000-' || lpad(to_hex(:ci::bigint), 12, '0'))::uuid/*>*/ OR merged_into_id = /*<*/('00000000-0000-7000-8000-' || lpad(to_hex(:ci::bigint), 12, '0'))::uuid/*>*/))
 ORDER BY sent_at, id;
 SELECT wrapped_key FROM consumer_keys WHERE tenant_id = '@TENANT@' AND consumer_id = /*<*/(SELECT consumer_id FROM complaints WHERE tenant_id = '@TENANT@' AND id = ('00000000-0000-7000-8000-' || lpad(to_hex(:ci::bigint), 12, '0'))::uuid)/*>*/;
-\endpipeline
 ROLLBACK;
+\endpipeline
