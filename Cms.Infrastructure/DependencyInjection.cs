@@ -91,6 +91,7 @@ public static class DependencyInjection
         services.AddSingleton<Instances.InstanceRegistry>();
         services.AddSingleton<ReferenceCache>();
         services.AddScoped<ReferenceStamp>();
+        services.AddScoped<LockedRows>();
         services.AddScoped<ITenantRepository, TenantRepository>();
         services.AddScoped<IStaffRepository, StaffRepository>();
         services.AddScoped<IQueueRepository, QueueRepository>();

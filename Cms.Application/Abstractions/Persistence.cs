@@ -36,6 +36,10 @@ public interface IStaffRepository
 
     Task<StaffMember?> GetAsync(Guid id, CancellationToken cancellationToken);
 
+    /// <summary>A member for a change by an admin: read from the database (not the service's cache) and, on PostgreSQL,
+    /// locked until the transaction ends, so the version read is the version <see cref="UpdateAsync"/> finds.</summary>
+    Task<StaffMember?> GetForUpdateAsync(Guid id, CancellationToken cancellationToken);
+
     Task<StaffMember?> FindBySubjectAsync(string subject, CancellationToken cancellationToken);
 
     /// <summary>The member with <paramref name="subject"/> and their tenant's status, read in one statement on every request.</summary>
@@ -55,6 +59,10 @@ public interface IQueueRepository
 
     Task<Queue?> GetAsync(Guid id, CancellationToken cancellationToken);
 
+    /// <summary>The queue for a command that updates it: on PostgreSQL locked until the transaction ends, so the version
+    /// read is the version <see cref="UpdateAsync"/> finds.</summary>
+    Task<Queue?> GetForUpdateAsync(Guid id, CancellationToken cancellationToken);
+
     Task<Queue?> FindByCodeAsync(string code, CancellationToken cancellationToken);
 
     Task<bool> UpdateAsync(Queue queue, long expectedVersion, CancellationToken cancellationToken);
@@ -65,6 +73,10 @@ public interface IConsumerRepository
     Task AddAsync(Consumer consumer, CancellationToken cancellationToken);
 
     Task<Consumer?> GetAsync(Guid id, CancellationToken cancellationToken);
+
+    /// <summary>The consumer for a command that updates it: on PostgreSQL the row stays locked until the transaction ends,
+    /// so the version read is the version <see cref="UpdateAsync"/> finds (docs/adr/0011).</summary>
+    Task<Consumer?> GetForUpdateAsync(Guid id, CancellationToken cancellationToken);
 
     /// <summary>Whether the tenant has this consumer (erased ones included); nothing is decrypted.</summary>
     Task<bool> ExistsAsync(Guid id, CancellationToken cancellationToken);
@@ -183,6 +195,14 @@ public interface IWebhookRepository
     Task AddAsync(Cms.Domain.Webhooks.WebhookEndpoint endpoint, string secret, long? after, CancellationToken cancellationToken);
 
     Task<Cms.Domain.Webhooks.WebhookEndpoint?> GetAsync(Guid id, CancellationToken cancellationToken);
+
+    /// <summary>The endpoint for a command that changes it: on PostgreSQL locked until the transaction ends (the version read
+    /// is the one <see cref="UpdateAsync"/> finds; the dispatcher's delivery state cannot move meanwhile).</summary>
+    Task<Cms.Domain.Webhooks.WebhookEndpoint?> GetForUpdateAsync(Guid id, CancellationToken cancellationToken);
+
+    /// <summary>The endpoint as a read gives it once this request's writes commit: built from what was written and the delivery
+    /// state read with it (<see cref="GetForUpdateAsync"/>, <see cref="AddAsync"/>, <see cref="RewindAsync"/>), not read back.</summary>
+    Cms.Application.Webhooks.WebhookDto AsWritten(Cms.Domain.Webhooks.WebhookEndpoint endpoint);
 
     /// <summary>Saves the endpoint (and a new secret when given) if its stored version is still the expected one.</summary>
     Task<bool> UpdateAsync(Cms.Domain.Webhooks.WebhookEndpoint endpoint, long expectedVersion, string? newSecret, CancellationToken cancellationToken);

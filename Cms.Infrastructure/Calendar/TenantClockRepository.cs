@@ -33,13 +33,15 @@ internal sealed class TenantClockRepository(DbSession db, TenantScope scope, Ref
 
     public async Task AddClosureDayAsync(ClosureDay day, CancellationToken cancellationToken)
     {
-        await db.ExecuteAsync(ClosureDayRow.Map.Insert, ClosureDayRow.From(day, TenantGuard.Check(scope, day.TenantId)), cancellationToken);
+        // Nobody reads these writes' counts: they travel with COMMIT (docs/adr/0011); a day added concurrently fails there
+        // on its unique key (409), as it failed here before.
+        await db.DeferAsync(ClosureDayRow.Map.Insert, ClosureDayRow.From(day, TenantGuard.Check(scope, day.TenantId)), cancellationToken);
         await stamp.ChangedAsync(cancellationToken);
     }
 
     public async Task UpdateClosureDayAsync(ClosureDay day, CancellationToken cancellationToken)
     {
-        await db.ExecuteAsync($"UPDATE tenant_closure_days SET {ClosureDayRow.Map.UpdateSet} WHERE {ClosureDayRow.Map.KeyEquals}",
+        await db.DeferAsync($"UPDATE tenant_closure_days SET {ClosureDayRow.Map.UpdateSet} WHERE {ClosureDayRow.Map.KeyEquals}",
             ClosureDayRow.From(day, TenantGuard.Check(scope, day.TenantId)), cancellationToken);
         await stamp.ChangedAsync(cancellationToken);
     }

@@ -16,12 +16,25 @@ internal sealed class ComplaintQueries(QuerySession db, TenantScope scope, Consu
 {
     public async Task<ComplaintDto?> GetAsync(Guid id, DateTimeOffset now, CancellationToken cancellationToken)
     {
-        if (await StoredComplaint.LoadAsync(db.Current, scope.Required, id, cancellationToken) is not { Row: var row } stored)
+        // The row, its deadlines and responses and the consumer's wrapped key in one round trip (PostgreSQL pipelines them),
+        // the last read of a GET: its transaction ends in the same round trip.
+        if (await StoredComplaint.LoadForCommandAsync(db.Current, scope.Required, [id], lockRow: false, cancellationToken, endsRead: true)
+            is not [{ Stored: { Row: var row } stored, WrappedKey: var wrappedKey }])
         {
             return null;
         }
 
-        texts.Remember(row.Id, row.ConsumerId);
+        if (db.OnReplica)
+        {
+            // The key as the primary holds it (read there by ForConsumerAsync): an erasure the replica has not replayed
+            // yet already leaves the text unreadable.
+            texts.Remember(row.Id, row.ConsumerId);
+        }
+        else
+        {
+            texts.Remember(row.Id, row.ConsumerId, wrappedKey);
+        }
+
         var text = ComplaintText.Open(row, await texts.ForConsumerAsync(row.ConsumerId, cancellationToken));
         return row.ToDto(stored.Deadlines, stored.Responses, now, text);
     }
@@ -154,7 +167,7 @@ internal sealed class ComplaintQueries(QuerySession db, TenantScope scope, Consu
 
         sql.Append(" ORDER BY received_at, id LIMIT @Take");
         p.Add("Take", limit + 1);
-        var rows = await db.QueryAsync<ComplaintSummaryRow>(sql.ToString(), p, cancellationToken);
+        var rows = await db.QueryLastAsync<ComplaintSummaryRow>(sql.ToString(), p, cancellationToken);
         return Cursor.ToPage([.. rows.Select(r => Mapping.ToSummary(r, now))], limit, c => new CursorKey(c.ReceivedAt, c.Id));
     }
 

@@ -38,16 +38,17 @@ internal sealed record StoredComplaint(ComplaintRow Row, IReadOnlyList<DeadlineR
     private const string MergedIntoSql = "SELECT id, version FROM complaints WHERE tenant_id = @TenantId AND merged_into_id = @Id ORDER BY id";
 
     /// <summary>
-    /// Complaints for a command, each with its consumer's wrapped key, in ONE round trip on PostgreSQL (the statements of
-    /// <see cref="LoadAsync"/> and the key's for each, pipelined: docs/adr/0011). <paramref name="lockRow"/> takes the rows'
+    /// Complaints for a command or a read, each with its consumer's wrapped key, in ONE round trip on PostgreSQL (the row,
+    /// its deadlines and responses and the key's statement for each, pipelined: docs/adr/0011, 0023). <paramref name="lockRow"/> takes the rows'
     /// locks for the update to come (<c>FOR NO KEY UPDATE</c>, PostgreSQL; SQLite's write transactions are one at a time):
     /// the version read is then the version the update finds, so that update needs no count read back. Several complaints
     /// (a merge's two) are loaded in id order, so two commands that lock the same complaints lock them in the same order
     /// (no deadlock between two merges of one pair); each then also comes with the complaints merged into it, locked too.
-    /// The complaints found, in id order.
+    /// <paramref name="endsRead"/>: a query's last read (<see cref="QuerySession.QueryLastAsync{T}"/>). The complaints
+    /// found, in id order.
     /// </summary>
     public static Task<IReadOnlyList<ForCommand>> LoadForCommandAsync(DbSession db, Guid tenantId, IReadOnlyCollection<Guid> ids, bool lockRow,
-        CancellationToken cancellationToken)
+        CancellationToken cancellationToken, bool endsRead = false)
     {
         var lockClause = lockRow && db is PostgresSession ? " FOR NO KEY UPDATE" : "";
         var ordered = ids.Distinct().Order().ToList();
@@ -83,7 +84,7 @@ internal sealed record StoredComplaint(ComplaintRow Row, IReadOnlyList<DeadlineR
 
                 return found;
             },
-            cancellationToken);
+            cancellationToken, endsRead);
     }
 
     /// <summary>A complaint loaded for a command: as stored, its consumer's wrapped key (null: erased), and the complaints
@@ -95,19 +96,5 @@ internal sealed record StoredComplaint(ComplaintRow Row, IReadOnlyList<DeadlineR
     {
         public Guid Id { get; init; }
         public long Version { get; init; }
-    }
-
-    public static async Task<StoredComplaint?> LoadAsync(DbSession db, Guid tenantId, Guid id, CancellationToken cancellationToken)
-    {
-        var row = await RowAsync(db, tenantId, id, cancellationToken);
-        if (row is null)
-        {
-            return null;
-        }
-
-        var key = new { TenantId = tenantId, Id = id };
-        var deadlines = await db.QueryAsync<DeadlineRow>(DeadlinesSql, key, cancellationToken);
-        var responses = await db.QueryAsync<ResponseRow>(ResponsesSql, key, cancellationToken);
-        return new StoredComplaint(row, deadlines, responses);
     }
 }

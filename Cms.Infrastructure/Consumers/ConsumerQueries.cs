@@ -21,6 +21,12 @@ internal sealed class ConsumerQueries(QuerySession db, TenantScope scope, Consum
     public ConsumerDto AsWritten(Consumer consumer)
     {
         var stored = StoredInstants.Of(db.Current);
+        if (consumer.ErasedAt is { } erasedAt)
+        {
+            return new ConsumerDto(consumer.Id, null, null, null, null, null, null, null, consumer.LegalHold, stored(consumer.CreatedAt),
+                stored(consumer.UpdatedAt), consumer.Version, stored(erasedAt));
+        }
+
         var (contact, vulnerability) = (consumer.Contact, consumer.Vulnerability);
         return new ConsumerDto(consumer.Id, consumer.ExternalRef, contact.FullName, contact.Email, contact.Phone,
             contact.Address is { } a ? new AddressDto(a.Lines, a.City, a.Postcode, a.Country) : null, consumer.DateOfBirth,

@@ -8,7 +8,7 @@ using Cms.Infrastructure.Privacy;
 namespace Cms.Infrastructure.Consumers;
 
 internal sealed class ConsumerRepository(DbSession db, TenantScope scope, ConsumerKeyring keys, ConsumerSealing sealing, TimeProvider clock,
-    ConsumerTextKeys texts, FreeTextConverter freeText, ComplaintKeywords keywords)
+    ConsumerTextKeys texts, FreeTextConverter freeText, ComplaintKeywords keywords, LockedRows locked)
     : IConsumerRepository
 {
     /// <summary>A new data key for the consumer (wrapped with the tenant key, created on the tenant's first consumer), the
@@ -29,12 +29,35 @@ internal sealed class ConsumerRepository(DbSession db, TenantScope scope, Consum
             new { consumer.TenantId, ConsumerId = consumer.Id, WrappedKey = wrapped, CreatedAt = clock.GetUtcNow() }, cancellationToken);
     }
 
-    public async Task<Consumer?> GetAsync(Guid id, CancellationToken cancellationToken)
+    private const string Table = "consumers";
+
+    // The wrapped key of each consumer this request read, read with the row: an update needs no read of its own.
+    private readonly Dictionary<Guid, string?> _wrappedKeys = [];
+
+    public Task<Consumer?> GetAsync(Guid id, CancellationToken cancellationToken) => LoadAsync(id, lockRow: false, cancellationToken);
+
+    public Task<Consumer?> GetForUpdateAsync(Guid id, CancellationToken cancellationToken) => LoadAsync(id, lockRow: true, cancellationToken);
+
+    /// <summary>The row with its wrapped key in one statement; <paramref name="lockRow"/> locks it (<see cref="LockedRows"/>)
+    /// so the guarded update travels with COMMIT.</summary>
+    private async Task<Consumer?> LoadAsync(Guid id, bool lockRow, CancellationToken cancellationToken)
     {
         var row = await db.QuerySingleOrDefaultAsync<ConsumerRow>(
-            $"{ConsumerRow.SelectFrom} WHERE c.tenant_id = @TenantId AND c.id = @Id",
+            $"{ConsumerRow.SelectFrom} WHERE c.tenant_id = @TenantId AND c.id = @Id{(lockRow ? locked.Clause("c") : "")}",
             new { TenantId = scope.Required, Id = id }, cancellationToken);
-        return row is null ? null : (await sealing.OpenAsync(row, cancellationToken)).ToDomain();
+        if (row is null)
+        {
+            return null;
+        }
+
+        if (lockRow)
+        {
+            locked.Read(Table, row.Id, row.Version);
+        }
+
+        _wrappedKeys[row.Id] = row.WrappedKey;
+        texts.KeepWrapped(row.Id, row.WrappedKey); // the audit entry's values are sealed under it: no second read
+        return (await sealing.OpenAsync(row, cancellationToken)).ToDomain();
     }
 
     /// <summary>Read with the consumer's wrapped key (<see cref="ConsumerTextKeys.ConsumerExistsAsync"/>): a filing seals its
@@ -61,17 +84,18 @@ internal sealed class ConsumerRepository(DbSession db, TenantScope scope, Consum
         var sql = $"UPDATE consumers SET {ConsumerRow.Map.UpdateSet} WHERE {ConsumerRow.Map.KeyEquals} AND version = @ExpectedVersion";
         if (consumer.IsErased)
         {
-            var erased = await db.ExecuteAsync(sql,
+            var erased = await locked.UpdateAsync(Table, consumer.Id, expectedVersion, consumer.Version, sql,
                 new DynamicParametersBuilder(ConsumerSealing.Erased(consumer)).With("ExpectedVersion", expectedVersion).Build(),
-                cancellationToken) == 1;
+                cancellationToken);
             if (erased)
             {
-                await db.ExecuteAsync("UPDATE consumer_keys SET wrapped_key = NULL WHERE tenant_id = @TenantId AND consumer_id = @ConsumerId",
+                await db.DeferAsync("UPDATE consumer_keys SET wrapped_key = NULL WHERE tenant_id = @TenantId AND consumer_id = @ConsumerId",
                     new { TenantId = tenantId, ConsumerId = consumer.Id }, cancellationToken);
 
                 // The free text sealed under that key died with it; text still in plaintext (not yet converted) is
                 // replaced by tombstones now.
                 texts.Forget(consumer.Id);
+                _wrappedKeys[consumer.Id] = null;
                 await freeText.ConvertConsumerAsync(consumer.Id, cancellationToken);
                 await keywords.ForgetConsumerAsync(consumer.Id, cancellationToken);
             }
@@ -79,7 +103,7 @@ internal sealed class ConsumerRepository(DbSession db, TenantScope scope, Consum
             return erased;
         }
 
-        var wrapped = await db.ExecuteScalarAsync<string?>(
+        var wrapped = _wrappedKeys.TryGetValue(consumer.Id, out var read) ? read : await db.ExecuteScalarAsync<string?>(
             "SELECT wrapped_key FROM consumer_keys WHERE tenant_id = @TenantId AND consumer_id = @ConsumerId",
             new { TenantId = tenantId, ConsumerId = consumer.Id }, cancellationToken);
         if (wrapped is null)
@@ -91,9 +115,9 @@ internal sealed class ConsumerRepository(DbSession db, TenantScope scope, Consum
         try
         {
             using var sealer = (await keys.SealerAsync(create: false, consumers: 1, cancellationToken))!;
-            return await db.ExecuteAsync(sql,
+            return await locked.UpdateAsync(Table, consumer.Id, expectedVersion, consumer.Version, sql,
                 new DynamicParametersBuilder(sealer.Seal(consumer, dataKey)).With("ExpectedVersion", expectedVersion).Build(),
-                cancellationToken) == 1;
+                cancellationToken);
         }
         finally
         {

@@ -96,8 +96,9 @@ internal sealed class ConsumerTextKeys(DbSession db, TenantScope scope, Consumer
         return true;
     }
 
-    /// <summary>A wrapped key read beside something else, unwrapped when first needed (null: the consumer is erased).</summary>
-    private void KeepWrapped(Guid consumerId, string? wrappedKey)
+    /// <summary>A wrapped key read beside something else (the consumer's row, a complaint), unwrapped when first needed
+    /// (null: the consumer is erased).</summary>
+    public void KeepWrapped(Guid consumerId, string? wrappedKey)
     {
         if (!_byConsumer.ContainsKey(consumerId))
         {

@@ -3,18 +3,22 @@ using Cms.Application.Common;
 using Cms.Application.LegalEntities;
 using Cms.Domain.LegalEntities;
 using Cms.Infrastructure.Persistence;
-using Dapper;
 
 namespace Cms.Infrastructure.LegalEntities;
 
 /// <summary>The tenant's legal entities. A read by id (every filing makes one) is served from the service's cache under the
 /// tenant's reference stamp (the row, immutable; each caller gets its own domain object); every write sets a new stamp
 /// in its transaction.</summary>
-internal sealed class LegalEntityRepository(DbSession db, TenantScope scope, ReferenceCache cache, ReferenceStamp stamp) : ILegalEntityRepository
+internal sealed class LegalEntityRepository(DbSession db, TenantScope scope, ReferenceCache cache, ReferenceStamp stamp, LockedRows locked)
+    : ILegalEntityRepository
 {
+    private const string Table = "legal_entities";
+
+    /// <summary>The insert travels with COMMIT (docs/adr/0011); a firm reference number added concurrently fails there on
+    /// its unique key (409), as it failed here before.</summary>
     public async Task AddAsync(LegalEntity entity, CancellationToken cancellationToken)
     {
-        await db.ExecuteAsync(LegalEntityRow.Map.Insert,
+        await db.DeferAsync(LegalEntityRow.Map.Insert,
             LegalEntityRow.Parameters(entity, TenantGuard.Check(scope, entity.TenantId)), cancellationToken);
         await stamp.ChangedAsync(cancellationToken);
     }
@@ -24,13 +28,26 @@ internal sealed class LegalEntityRepository(DbSession db, TenantScope scope, Ref
             $"SELECT {LegalEntityRow.Map.Columns} FROM legal_entities WHERE tenant_id = @TenantId AND id = @Id",
             new { TenantId = scope.Required, Id = id }, cancellationToken)))?.ToDomain();
 
+    public async Task<LegalEntity?> GetForUpdateAsync(Guid id, CancellationToken cancellationToken)
+    {
+        var row = await db.QuerySingleOrDefaultAsync<LegalEntityRow>(
+            $"SELECT {LegalEntityRow.Map.Columns} FROM legal_entities WHERE tenant_id = @TenantId AND id = @Id{locked.Clause()}",
+            new { TenantId = scope.Required, Id = id }, cancellationToken);
+        if (row is not null)
+        {
+            locked.Read(Table, id, row.Version);
+        }
+
+        return row?.ToDomain();
+    }
+
     public async Task<bool> UpdateAsync(LegalEntity entity, long expectedVersion, CancellationToken cancellationToken)
     {
-        var p = new DynamicParameters(LegalEntityRow.Parameters(entity, TenantGuard.Check(scope, entity.TenantId)));
-        p.Add("ExpectedVersion", expectedVersion);
-        if (await db.ExecuteAsync(
+        var p = new DynamicParametersBuilder(LegalEntityRow.Parameters(entity, TenantGuard.Check(scope, entity.TenantId)))
+            .With("ExpectedVersion", expectedVersion).Build();
+        if (!await locked.UpdateAsync(Table, entity.Id, expectedVersion, entity.Version,
                 $"UPDATE legal_entities SET {LegalEntityRow.Map.UpdateSet} WHERE {LegalEntityRow.Map.KeyEquals} AND version = @ExpectedVersion",
-                p, cancellationToken) != 1)
+                p, cancellationToken))
         {
             return false;
         }

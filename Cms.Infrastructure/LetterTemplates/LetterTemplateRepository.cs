@@ -6,21 +6,27 @@ using Cms.Infrastructure.Persistence;
 
 namespace Cms.Infrastructure.LetterTemplates;
 
-// Reads the primary: a version just published is drafted from at once.
-internal sealed class LetterTemplateRepository(DbSession db, TenantScope scope) : ILetterTemplateRepository
+// Reads the primary: a version just published is drafted from at once. A template read by id (every draft reads one) is
+// served from the service's cache under the tenant's reference stamp, which publishing renews in its transaction
+// (docs/adr/0011): a published version is immutable, and an id not found yet is found from the next request on.
+internal sealed class LetterTemplateRepository(DbSession db, TenantScope scope, ReferenceCache cache, ReferenceStamp stamp) : ILetterTemplateRepository
 {
     public Task<int> CurrentVersionAsync(LetterType type, CancellationToken cancellationToken) =>
         db.ExecuteScalarAsync<int>("SELECT COALESCE(MAX(version), 0) FROM letter_templates WHERE tenant_id = @TenantId AND type = @Type",
             new { TenantId = scope.Required, Type = type.ToWire() }, cancellationToken);
 
-    public Task AddAsync(LetterTemplate template, CancellationToken cancellationToken) =>
-        db.ExecuteAsync(LetterTemplateRow.Map.Insert,
+    // Travels with COMMIT (docs/adr/0011); a version published concurrently fails there on its key (409), as here before.
+    public async Task AddAsync(LetterTemplate template, CancellationToken cancellationToken)
+    {
+        await db.DeferAsync(LetterTemplateRow.Map.Insert,
             LetterTemplateRow.Parameters(template, TenantGuard.Check(scope, template.TenantId)), cancellationToken);
+        await stamp.ChangedAsync(cancellationToken);
+    }
 
     public async Task<LetterTemplate?> GetAsync(Guid id, CancellationToken cancellationToken) =>
-        (await db.QuerySingleOrDefaultAsync<LetterTemplateRow>(
+        (await cache.GetAsync(stamp, $"letter-template:{id:D}", () => db.QuerySingleOrDefaultAsync<LetterTemplateRow>(
             $"SELECT {LetterTemplateRow.Map.Columns} FROM letter_templates WHERE tenant_id = @TenantId AND id = @Id",
-            new { TenantId = scope.Required, Id = id }, cancellationToken))?.ToDomain();
+            new { TenantId = scope.Required, Id = id }, cancellationToken)))?.ToDomain();
 
     public async Task<IReadOnlyList<LetterTemplate>> ListCurrentAsync(CancellationToken cancellationToken) =>
         [.. (await db.QueryAsync<LetterTemplateRow>(

@@ -8,27 +8,34 @@ using Cms.Infrastructure.Persistence;
 namespace Cms.Infrastructure.Letters;
 
 /// <summary>The send log: letters sealed under their consumer's key (one key read per consumer and request, <see cref="ConsumerTextKeys"/>).</summary>
-internal sealed class LetterRepository(DbSession db, TenantScope scope, ConsumerTextKeys texts) : ILetterRepository
+internal sealed class LetterRepository(DbSession db, TenantScope scope, ConsumerTextKeys texts, LockedRows locked) : ILetterRepository
 {
+    private const string Table = "letters";
+
     public async Task AddAsync(Letter letter, Guid consumerId, CancellationToken cancellationToken)
     {
         TenantGuard.Check(scope, letter.State.TenantId);
         var cipher = await texts.ForConsumerAsync(consumerId, cancellationToken);
-        await db.ExecuteAsync(LetterRow.Map.Insert, LetterRow.Parameters(letter, cipher), cancellationToken);
+        await db.DeferAsync(LetterRow.Map.Insert, LetterRow.Parameters(letter, cipher), cancellationToken); // with COMMIT (docs/adr/0011)
     }
 
     public async Task<Letter?> GetAsync(Guid complaintId, Guid letterId, CancellationToken cancellationToken)
     {
         var row = await db.QuerySingleOrDefaultAsync<LetterRow>(
-            $"SELECT {LetterRow.Map.Columns} FROM letters WHERE tenant_id = @TenantId AND id = @Id AND complaint_id = @ComplaintId",
+            $"SELECT {LetterRow.Map.Columns} FROM letters WHERE tenant_id = @TenantId AND id = @Id AND complaint_id = @ComplaintId{locked.Clause()}",
             new { TenantId = scope.Required, Id = letterId, ComplaintId = complaintId }, cancellationToken);
+        if (row is not null)
+        {
+            locked.Read(Table, row.Id, row.Version);
+        }
+
         return row?.ToDomain(await texts.ForComplaintAsync(complaintId, cancellationToken));
     }
 
     public async Task<bool> UpdateAsync(Letter letter, long expectedVersion, CancellationToken cancellationToken)
     {
         var s = letter.State;
-        var updated = await db.ExecuteAsync(
+        return await locked.UpdateAsync(Table, s.Id, expectedVersion, s.Version,
             $"UPDATE letters SET {LetterRow.Map.UpdateSet} WHERE {LetterRow.Map.KeyEquals} AND version = @ExpectedVersion",
             new
             {
@@ -43,7 +50,6 @@ internal sealed class LetterRepository(DbSession db, TenantScope scope, Consumer
                 ExpectedVersion = expectedVersion,
             },
             cancellationToken);
-        return updated == 1;
     }
 
     public async Task<IReadOnlyList<LetterDto>> ListAsync(Guid complaintId, CancellationToken cancellationToken)

@@ -123,7 +123,14 @@ public abstract class DbSession(TenantScope tenant, DatabaseOptions options) : I
     }
 
     public Task<IReadOnlyList<T>> QueryAsync<T>(string sql, object? param, CancellationToken cancellationToken) =>
-        RunAsync<IReadOnlyList<T>>(sql, param, async command => (await _connection!.QueryAsync<T>(command)).AsList(), cancellationToken);
+        QueryAsync<T>(sql, param, endsRead: false, cancellationToken);
+
+    /// <summary>A read as above; with <paramref name="endsRead"/> the read-only transaction of a query (no
+    /// command in scope) ends in the same round trip (<see cref="EndOfRead"/>), not in one of its own when the request
+    /// ends. A later statement begins a new transaction, with the settings and the tenant again.</summary>
+    internal Task<IReadOnlyList<T>> QueryAsync<T>(string sql, object? param, bool endsRead, CancellationToken cancellationToken) =>
+        RunAsync<IReadOnlyList<T>>(sql, param, async command => (await _connection!.QueryAsync<T>(command)).AsList(), cancellationToken,
+            endsRead);
 
     public Task<T?> QuerySingleOrDefaultAsync<T>(string sql, object? param, CancellationToken cancellationToken) =>
         RunAsync(sql, param, command => _connection!.QuerySingleOrDefaultAsync<T>(command), cancellationToken);
@@ -134,21 +141,35 @@ public abstract class DbSession(TenantScope tenant, DatabaseOptions options) : I
     /// writes travel in front of them.
     /// </summary>
     public Task<T> QueryMultipleAsync<T>(string sql, object? param, Func<SqlMapper.GridReader, Task<T>> read,
-        CancellationToken cancellationToken) =>
+        CancellationToken cancellationToken, bool endsRead = false) =>
         RunAsync(sql, param, async command =>
         {
             await using var results = await _connection!.QueryMultipleAsync(command);
             return await read(results);
-        }, cancellationToken);
+        }, cancellationToken, endsRead);
 
-    /// <summary>Runs one read (which may carry held writes, <see cref="DeferAsync"/>), traced, its failures named.</summary>
-    private async Task<T> RunAsync<T>(string sql, object? param, Func<CommandDefinition, Task<T>> run, CancellationToken cancellationToken)
+    /// <summary>The statement that ends a query's read-only transaction with its last read, in the same round trip
+    /// (PostgreSQL: ROLLBACK); null where the transaction is left to end with the request.</summary>
+    protected virtual string? EndOfRead => null;
+
+    /// <summary>Runs one read (which may carry held writes, <see cref="DeferAsync"/>), traced, its failures named; with
+    /// <paramref name="endsRead"/>, outside a command, the transaction ends with it.</summary>
+    private async Task<T> RunAsync<T>(string sql, object? param, Func<CommandDefinition, Task<T>> run, CancellationToken cancellationToken,
+        bool endsRead = false)
     {
-        var command = await CommandAsync(sql, param, cancellationToken);
+        var ending = endsRead && !IsInTransactionScope && _deferred.Count == 0 ? EndOfRead : null;
+        var command = await CommandAsync(ending is null ? sql : $"{sql};\n{ending}", param, cancellationToken);
         using var activity = TraceCommand(command.CommandText);
         try
         {
-            return await run(command);
+            var result = await run(command);
+            if (ending is not null)
+            {
+                // Ended on the server: disposing the driver's transaction sends nothing more.
+                await EndTransactionAsync();
+            }
+
+            return result;
         }
         catch (Exception ex)
         {

@@ -23,6 +23,12 @@ public sealed class QuerySession(DbSession primary, ReplicaSession? replica = nu
     public Task<IReadOnlyList<T>> QueryAsync<T>(string sql, object? param, CancellationToken cancellationToken) =>
         Current.QueryAsync<T>(sql, param, cancellationToken);
 
+    /// <summary>The last read of a query (a GET handler reads nothing after it): its read-only transaction ends in the
+    /// same round trip instead of one of its own when the request ends (docs/adr/0023). Inside a command it is an ordinary
+    /// read of the command's transaction.</summary>
+    public Task<IReadOnlyList<T>> QueryLastAsync<T>(string sql, object? param, CancellationToken cancellationToken) =>
+        Current.QueryAsync<T>(sql, param, endsRead: true, cancellationToken);
+
     public Task<T?> QuerySingleOrDefaultAsync<T>(string sql, object? param, CancellationToken cancellationToken) =>
         Current.QuerySingleOrDefaultAsync<T>(sql, param, cancellationToken);
 

@@ -126,7 +126,7 @@ internal sealed class ComplaintKeywords(DbSession db, TenantScope scope, Consume
 
     /// <summary>Erasure: the consumer's words leave the index (cleared, as the service deletes nothing).</summary>
     public Task ForgetConsumerAsync(Guid consumerId, CancellationToken cancellationToken) =>
-        db.ExecuteAsync(
+        db.DeferAsync( // nobody reads its count: it travels with the erasure's COMMIT (docs/adr/0011)
             """
             UPDATE complaint_keywords SET word_hash = NULL
             WHERE tenant_id = @TenantId AND word_hash IS NOT NULL

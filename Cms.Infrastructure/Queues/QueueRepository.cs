@@ -6,11 +6,16 @@ namespace Cms.Infrastructure.Queues;
 
 /// <summary>The tenant's queues. A look-up by code (a filing into a queue, a move) is served from the service's cache under
 /// the tenant's reference stamp, which creating or retiring a queue renews in its transaction (docs/adr/0011).</summary>
-internal sealed class QueueRepository(DbSession db, TenantScope scope, ReferenceCache cache, ReferenceStamp stamp) : IQueueRepository
+internal sealed class QueueRepository(DbSession db, TenantScope scope, ReferenceCache cache, ReferenceStamp stamp, LockedRows locked)
+    : IQueueRepository
 {
+    private const string Table = "queues";
+
+    /// <summary>The insert travels with COMMIT (docs/adr/0011); a code created concurrently fails there on its unique key
+    /// (409), as it failed here before.</summary>
     public async Task AddAsync(Queue queue, CancellationToken cancellationToken)
     {
-        await db.ExecuteAsync(
+        await db.DeferAsync(
             QueueRow.Map.Insert,
             new
             {
@@ -31,6 +36,19 @@ internal sealed class QueueRepository(DbSession db, TenantScope scope, Reference
         (await db.QuerySingleOrDefaultAsync<QueueRow>($"SELECT {QueueRow.Map.Columns} FROM queues WHERE tenant_id = @TenantId AND id = @Id",
             new { TenantId = scope.Required, Id = id }, cancellationToken))?.ToDomain();
 
+    public async Task<Queue?> GetForUpdateAsync(Guid id, CancellationToken cancellationToken)
+    {
+        var row = await db.QuerySingleOrDefaultAsync<QueueRow>(
+            $"SELECT {QueueRow.Map.Columns} FROM queues WHERE tenant_id = @TenantId AND id = @Id{locked.Clause()}",
+            new { TenantId = scope.Required, Id = id }, cancellationToken);
+        if (row is not null)
+        {
+            locked.Read(Table, id, row.Version);
+        }
+
+        return row?.ToDomain();
+    }
+
     // The row is cached (immutable), the queue is built from it for each request (an aggregate is mutable).
     public async Task<Queue?> FindByCodeAsync(string code, CancellationToken cancellationToken) =>
         (await cache.GetAsync(stamp, $"queue:{code}", () => db.QuerySingleOrDefaultAsync<QueueRow>(
@@ -39,7 +57,7 @@ internal sealed class QueueRepository(DbSession db, TenantScope scope, Reference
 
     public async Task<bool> UpdateAsync(Queue queue, long expectedVersion, CancellationToken cancellationToken)
     {
-        var updated = await db.ExecuteAsync(
+        var updated = await locked.UpdateAsync(Table, queue.Id, expectedVersion, queue.Version,
             $"UPDATE queues SET {QueueRow.Map.UpdateSet} WHERE {QueueRow.Map.KeyEquals} AND version = @ExpectedVersion",
             new
             {
@@ -50,7 +68,7 @@ internal sealed class QueueRepository(DbSession db, TenantScope scope, Reference
                 queue.Version,
                 ExpectedVersion = expectedVersion,
             },
-            cancellationToken) == 1;
+            cancellationToken);
         if (updated)
         {
             await stamp.ChangedAsync(cancellationToken);

@@ -12,12 +12,17 @@ namespace Cms.Infrastructure.Staff;
 /// stamp, which every write of this repository renews in its transaction: a role change, a deactivation or a new member
 /// takes effect on every instance from the next request, as for the caller (docs/adr/0011).
 /// </summary>
-internal sealed class StaffRepository(DbSession db, TenantScope scope, TimeProvider clock, ReferenceStamp referenceStamp, ReferenceCache cache)
+internal sealed class StaffRepository(DbSession db, TenantScope scope, TimeProvider clock, ReferenceStamp referenceStamp, ReferenceCache cache,
+    LockedRows locked)
     : IStaffRepository
 {
+    private const string Table = "staff_users";
+
+    /// <summary>The insert travels with COMMIT (docs/adr/0011); a subject added concurrently fails there on its unique key
+    /// (409), as it failed here before.</summary>
     public async Task AddAsync(StaffMember staff, CancellationToken cancellationToken)
     {
-        await db.ExecuteAsync(StaffRow.Map.Insert, StaffRow.Parameters(staff, TenantGuard.Check(scope, staff.TenantId), staff.CreatedAt),
+        await db.DeferAsync(StaffRow.Map.Insert, StaffRow.Parameters(staff, TenantGuard.Check(scope, staff.TenantId), staff.CreatedAt),
             cancellationToken);
         await referenceStamp.ChangedAsync(cancellationToken);
     }
@@ -28,6 +33,21 @@ internal sealed class StaffRepository(DbSession db, TenantScope scope, TimeProvi
             cancellationToken)) is { Count: > 0 } rows
             ? ToMember(rows)
             : null;
+
+    /// <summary>A member an admin changes: read from the database, not the cache, and locked (<see cref="LockedRows"/>), so
+    /// the guarded update travels with COMMIT.</summary>
+    public async Task<StaffMember?> GetForUpdateAsync(Guid id, CancellationToken cancellationToken)
+    {
+        var rows = await WithQueuesAsync($"s.id = @Id{locked.Clause("s")}", new { TenantId = scope.Required, Id = id, Active = true },
+            cancellationToken);
+        if (rows.Count == 0)
+        {
+            return null;
+        }
+
+        locked.Read(Table, id, rows[0].Version);
+        return ToMember(rows);
+    }
 
     public async Task<StaffMember?> FindBySubjectAsync(string subject, CancellationToken cancellationToken) =>
         await WithQueuesAsync("s.subject = @Subject", new { TenantId = scope.Required, Subject = subject, Active = true }, cancellationToken)
@@ -102,11 +122,11 @@ internal sealed class StaffRepository(DbSession db, TenantScope scope, TimeProvi
 
     public async Task<bool> UpdateAsync(StaffMember staff, long expectedVersion, CancellationToken cancellationToken)
     {
-        var updated = await db.ExecuteAsync(
+        var updated = await locked.UpdateAsync(Table, staff.Id, expectedVersion, staff.Version,
             $"UPDATE staff_users SET {StaffRow.Map.UpdateSet} WHERE {StaffRow.Map.KeyEquals} AND version = @ExpectedVersion",
             new DynamicParametersBuilder(StaffRow.Parameters(staff, TenantGuard.Check(scope, staff.TenantId), clock.GetUtcNow()))
                 .With("ExpectedVersion", expectedVersion).Build(),
-            cancellationToken) == 1;
+            cancellationToken);
         if (updated)
         {
             await referenceStamp.ChangedAsync(cancellationToken);

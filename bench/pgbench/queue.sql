@@ -1,6 +1,7 @@
 -- GET /v1/complaints?status=received&limit=50: the pooled connection's reset, BEGIN, the transaction's settings and the
 -- caller's staff row in one round trip (a pipeline, as Npgsql writes them), then the first page of the queue (limit + 1
--- rows) and the ROLLBACK of the read-only transaction. pgbench -M extended; bench/run checks this against the service.
+-- rows) with the ROLLBACK of the read-only transaction in a second (docs/adr/0023). pgbench -M extended; bench/run
+-- checks this against the service.
 \startpipeline
 DISCARD ALL;
 BEGIN TRANSACTION ISOLATION LEVEL READ COMMITTED;
@@ -9,5 +10,7 @@ SET LOCAL application_name = 'cms-api/ListComplaints';
 SET LOCAL app.tenant_id = '@TENANT@';
 SELECT s.tenant_id, s.id, s.subject, s.email, s.display_name, s.kind, s.created_at, s.roles, s.is_active, s.updated_at, s.version, q.queue_id, (SELECT t.status FROM tenants t WHERE t.id = s.tenant_id) AS tenant_status, COALESCE((SELECT r.stamp FROM tenant_reference_stamps r WHERE r.tenant_id = s.tenant_id), 0) AS reference_stamp FROM staff_users s LEFT JOIN staff_queues q ON q.tenant_id = s.tenant_id AND q.staff_id = s.id AND q.active = 't' WHERE s.tenant_id = '@TENANT@' AND s.subject = '@SUBJECT@';
 \endpipeline
+\startpipeline
 SELECT id, reference, consumer_id, channel, product, category, priority, status, assignee_id, received_at, next_due_at, version, queue_id FROM complaints WHERE tenant_id = '@TENANT@' AND status = 'received' ORDER BY received_at, id LIMIT 51;
 ROLLBACK;
+\endpipeline

@@ -25,13 +25,13 @@ internal sealed class EraseConsumerHandler(IConsumerRepository consumers, IConsu
 {
     public async ValueTask<Result<ConsumerDto>> Handle(EraseConsumerCommand command, CancellationToken cancellationToken)
     {
-        var consumer = await consumers.GetAsync(command.ConsumerId, cancellationToken);
+        var consumer = await consumers.GetForUpdateAsync(command.ConsumerId, cancellationToken);
         if (consumer is null)
         {
             return Error.NotFound("consumer");
         }
 
         var erased = await erasure.EraseAsync(consumer, cancellationToken);
-        return erased.IsSuccess ? (await queries.GetAsync(consumer.Id, cancellationToken))! : erased.Error!;
+        return erased.IsSuccess ? queries.AsWritten(consumer) : erased.Error!; // no read back (docs/adr/0011)
     }
 }

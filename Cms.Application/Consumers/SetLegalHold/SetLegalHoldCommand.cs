@@ -29,7 +29,7 @@ internal sealed class SetLegalHoldHandler(IConsumerRepository consumers, IConsum
 {
     public async ValueTask<Result<ConsumerDto>> Handle(SetLegalHoldCommand command, CancellationToken cancellationToken)
     {
-        var consumer = await consumers.GetAsync(command.ConsumerId, cancellationToken);
+        var consumer = await consumers.GetForUpdateAsync(command.ConsumerId, cancellationToken);
         if (consumer is null)
         {
             return Error.NotFound("consumer");
@@ -49,6 +49,6 @@ internal sealed class SetLegalHoldHandler(IConsumerRepository consumers, IConsum
                 cancellationToken);
         }
 
-        return (await queries.GetAsync(consumer.Id, cancellationToken))!;
+        return queries.AsWritten(consumer); // no read back (docs/adr/0011)
     }
 }

@@ -37,7 +37,7 @@ internal sealed class UpdateConsumerHandler(IConsumerRepository consumers, ICons
 {
     public async ValueTask<Result<ConsumerDto>> Handle(UpdateConsumerCommand command, CancellationToken cancellationToken)
     {
-        var consumer = await consumers.GetAsync(command.ConsumerId, cancellationToken);
+        var consumer = await consumers.GetForUpdateAsync(command.ConsumerId, cancellationToken);
         if (consumer is null)
         {
             return Error.NotFound("consumer");

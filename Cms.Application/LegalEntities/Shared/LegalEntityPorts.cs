@@ -18,6 +18,10 @@ public interface ILegalEntityRepository
 
     Task<LegalEntity?> GetAsync(Guid id, CancellationToken cancellationToken);
 
+    /// <summary>The entity for a command that updates it: read from the database (not the service's cache) and, on
+    /// PostgreSQL, locked until the transaction ends, so the version read is the version <see cref="UpdateAsync"/> finds.</summary>
+    Task<LegalEntity?> GetForUpdateAsync(Guid id, CancellationToken cancellationToken);
+
     Task<bool> UpdateAsync(LegalEntity entity, long expectedVersion, CancellationToken cancellationToken);
 
     /// <summary>Records which legal entity a complaint (of the tenant in scope, written in this transaction) belongs to.</summary>

@@ -31,7 +31,7 @@ internal sealed class UpdateLegalEntityHandler(ILegalEntityRepository entities, 
 {
     public async ValueTask<Result<LegalEntityDto>> Handle(UpdateLegalEntityCommand command, CancellationToken cancellationToken)
     {
-        var entity = await entities.GetAsync(command.LegalEntityId, cancellationToken);
+        var entity = await entities.GetForUpdateAsync(command.LegalEntityId, cancellationToken);
         if (entity is null)
         {
             return Error.NotFound("legal_entity");

@@ -38,7 +38,7 @@ internal sealed class RecordLetterSentHandler(IComplaintRepository complaints, I
 {
     public async ValueTask<Result<LetterDto>> Handle(RecordLetterSentCommand command, CancellationToken cancellationToken)
     {
-        var complaint = await complaints.GetAsync(command.ComplaintId, cancellationToken);
+        var complaint = await complaints.GetForUpdateAsync(command.ComplaintId, cancellationToken);
         var letter = complaint is null ? null : await letters.GetAsync(command.ComplaintId, command.LetterId, cancellationToken);
         if (complaint is null || letter is null)
         {

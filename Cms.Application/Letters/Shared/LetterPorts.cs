@@ -36,7 +36,8 @@ public interface ILetterRepository
 {
     Task AddAsync(Letter letter, Guid consumerId, CancellationToken cancellationToken);
 
-    /// <summary>The letter of that complaint, opened with its consumer's key.</summary>
+    /// <summary>The letter of that complaint for a command that updates it, opened with its consumer's key: on PostgreSQL
+    /// locked until the transaction ends, so the version read is the version <see cref="UpdateAsync"/> finds.</summary>
     Task<Letter?> GetAsync(Guid complaintId, Guid letterId, CancellationToken cancellationToken);
 
     /// <summary>Stores the letter's status change, guarded by the version it was read at; false when another writer won.</summary>

@@ -22,7 +22,7 @@ internal sealed class RetireQueueHandler(IQueueRepository queues, AuditTrail aud
 {
     public async ValueTask<Result<QueueDto>> Handle(RetireQueueCommand command, CancellationToken cancellationToken)
     {
-        var queue = await queues.GetAsync(command.QueueId, cancellationToken);
+        var queue = await queues.GetForUpdateAsync(command.QueueId, cancellationToken);
         if (queue is null)
         {
             return Error.NotFound("queue");

@@ -10,7 +10,7 @@ internal static class StaffChange
     public static async Task<Result<StaffMember>> LoadAsync(IStaffRepository staff, Guid id,
         long? expectedVersion, CancellationToken cancellationToken)
     {
-        var member = await staff.GetAsync(id, cancellationToken);
+        var member = await staff.GetForUpdateAsync(id, cancellationToken);
         if (member is null)
         {
             return Error.NotFound("staff");

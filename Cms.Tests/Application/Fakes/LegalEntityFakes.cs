@@ -40,6 +40,8 @@ public sealed class FakeLegalEntityRepository(TenantScope scope) : ILegalEntityR
         return Task.FromResult(id == tenantId ? LegalEntity.Default(tenantId, "Default", true, DateTimeOffset.UnixEpoch) : null);
     }
 
+    public Task<LegalEntity?> GetForUpdateAsync(Guid id, CancellationToken cancellationToken) => GetAsync(id, cancellationToken);
+
     public Task<bool> UpdateAsync(LegalEntity entity, long expectedVersion, CancellationToken cancellationToken)
     {
         Guard.SameTenant(scope, entity.TenantId);

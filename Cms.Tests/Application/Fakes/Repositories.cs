@@ -87,6 +87,8 @@ public sealed class FakeStaffRepository(InMemoryDatabase db, TenantScope scope) 
         return Task.FromResult(db.Staff.TryGetValue(id, out var s) && s.TenantId == tenantId ? Stored.Copy(s) : null);
     }
 
+    public Task<StaffMember?> GetForUpdateAsync(Guid id, CancellationToken cancellationToken) => GetAsync(id, cancellationToken);
+
     public Task<StaffMember?> FindBySubjectAsync(string subject, CancellationToken cancellationToken)
     {
         var tenantId = scope.Required;
@@ -153,6 +155,8 @@ public sealed class FakeQueueRepository(InMemoryDatabase db, TenantScope scope) 
         return Task.FromResult(db.Queues.TryGetValue(id, out var q) && q.TenantId == tenantId ? Stored.Copy(q) : null);
     }
 
+    public Task<Queue?> GetForUpdateAsync(Guid id, CancellationToken cancellationToken) => GetAsync(id, cancellationToken);
+
     public Task<Queue?> FindByCodeAsync(string code, CancellationToken cancellationToken)
     {
         var tenantId = scope.Required;
@@ -197,6 +201,8 @@ public sealed class FakeConsumerRepository(InMemoryDatabase db, TenantScope scop
         var tenantId = scope.Required;
         return Task.FromResult(db.Consumers.TryGetValue(id, out var c) && c.TenantId == tenantId ? Stored.Copy(c) : null);
     }
+
+    public Task<Consumer?> GetForUpdateAsync(Guid id, CancellationToken cancellationToken) => GetAsync(id, cancellationToken);
 
     public Task<bool> ExistsAsync(Guid id, CancellationToken cancellationToken) =>
         Task.FromResult(db.Consumers.TryGetValue(id, out var c) && c.TenantId == scope.Required);
