@@ -18,6 +18,12 @@ public sealed class ChangeSealerOptions
 
     /// <summary>How long to wait before trying a tenant again that another instance was sealing.</summary>
     public TimeSpan BusyRetry { get; set; } = TimeSpan.FromMilliseconds(20);
+
+    /// <summary>After sealing the tenants signalled, how long the worker waits before it seals on a signal again. Under a
+    /// steady stream of commits each batch then carries every commit of the pause instead of a few: a batch costs the
+    /// database about the same however small (docs/adr/0011, part 6). Zero: seal on every signal at once. Reads of the
+    /// feed and webhook passes seal what they serve themselves and do not wait for it.</summary>
+    public TimeSpan SignalPause { get; set; } = TimeSpan.FromMilliseconds(50);
 }
 
 /// <summary>
@@ -26,7 +32,7 @@ public sealed class ChangeSealerOptions
 /// no tenant data) and tried again at the next signal or sweep.
 /// </summary>
 public sealed partial class ChangeSealerWorker(ChangeSealer sealer, ChangeSealerSignal signal, DatabaseOptions database, ChangeSealerOptions options,
-    ILogger<ChangeSealerWorker> logger) : BackgroundService
+    ILogger<ChangeSealerWorker> logger, TimeProvider clock) : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -46,6 +52,16 @@ public sealed partial class ChangeSealerWorker(ChangeSealer sealer, ChangeSealer
                 if (tenantId is { } signalled)
                 {
                     await SealAsync(signalled, stoppingToken);
+                    while (signal.TryNext(out var next))
+                    {
+                        await SealAsync(next, stoppingToken);
+                    }
+
+                    if (options.SignalPause > TimeSpan.Zero)
+                    {
+                        await Task.Delay(options.SignalPause, clock, stoppingToken);
+                    }
+
                     continue;
                 }
 

@@ -54,9 +54,9 @@ public static class CmsApi
             services.AddSingleton(partitionOptions);
             services.AddHostedService<MonthlyPartitionJob>();
             var sealerOptions = configuration.GetSection(ChangeSealerOptions.Section).Get<ChangeSealerOptions>() ?? new ChangeSealerOptions();
-            if (sealerOptions.SweepInterval <= TimeSpan.Zero || sealerOptions.BusyRetry <= TimeSpan.Zero)
+            if (sealerOptions.SweepInterval <= TimeSpan.Zero || sealerOptions.BusyRetry <= TimeSpan.Zero || sealerOptions.SignalPause < TimeSpan.Zero)
             {
-                throw new InvalidOperationException("Cms:Sealer:SweepInterval and Cms:Sealer:BusyRetry must be positive.");
+                throw new InvalidOperationException("Cms:Sealer:SweepInterval and Cms:Sealer:BusyRetry must be positive, Cms:Sealer:SignalPause not negative.");
             }
 
             services.AddSingleton(sealerOptions);

@@ -21,6 +21,18 @@ public sealed class ChangeSealerSignal
         }
     }
 
+    /// <summary>The next tenant signalled, if one is waiting now.</summary>
+    public bool TryNext(out Guid tenantId)
+    {
+        if (!_tenants.Reader.TryRead(out tenantId))
+        {
+            return false;
+        }
+
+        _queued.TryRemove(tenantId, out _);
+        return true;
+    }
+
     /// <summary>The next tenant to seal, or null when none was signalled within <paramref name="timeout"/>.</summary>
     public async Task<Guid?> NextAsync(TimeSpan timeout, CancellationToken cancellationToken)
     {
