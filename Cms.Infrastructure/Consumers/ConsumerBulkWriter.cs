@@ -1,3 +1,5 @@
+using System.Buffers;
+using System.Collections.Concurrent;
 using Cms.Application.Abstractions;
 using Cms.Domain.Consumers;
 using Cms.Infrastructure.Crypto;
@@ -71,6 +73,50 @@ internal sealed class ConsumerBulkWriter(DbSession db, TenantScope scope, Consum
         public Task SealRangeAsync(int first, int rowsAtATime, CancellationToken cancellationToken) => first < Rows.Length
             ? SealAsync(first, Math.Min(rowsAtATime, Rows.Length - first), cancellationToken)
             : Task.CompletedTask;
+
+        /// <summary>Seals up to <paramref name="rowsAtATime"/> rows from <paramref name="first"/> on, and has each
+        /// encoded by <paramref name="encode"/> (position, row, wrapped key) on the worker that sealed it, into that
+        /// worker's buffer, taken from <paramref name="buffers"/> (emptied; the caller gives them back once sent): the
+        /// range's buffers, in no order. The sealed rows are not kept, so they die young.</summary>
+        public Task<List<ArrayBufferWriter<byte>>> SealIntoAsync(int first, int rowsAtATime, ConcurrentBag<ArrayBufferWriter<byte>> buffers,
+            Action<IBufferWriter<byte>, int, ConsumerRow, string> encode, CancellationToken cancellationToken)
+        {
+            var count = Math.Min(rowsAtATime, Rows.Length - first);
+            var filled = new List<ArrayBufferWriter<byte>>();
+            return count <= 0
+                ? Task.FromResult(filled)
+                : Task.Run(() =>
+                {
+                    Parallel.For(first, first + count, new ParallelOptions { CancellationToken = cancellationToken },
+                        () => (Sealer: new ConsumerSealer(tenantKey, tenantId, count), Buffer: Take(buffers)),
+                        (i, _, worker) =>
+                        {
+                            var (row, wrappedKey) = worker.Sealer.SealNew(consumers[i]);
+                            encode(worker.Buffer, i, row, wrappedKey);
+                            return worker;
+                        },
+                        worker =>
+                        {
+                            worker.Sealer.Dispose();
+                            lock (filled)
+                            {
+                                filled.Add(worker.Buffer);
+                            }
+                        });
+                    return filled;
+                }, cancellationToken);
+        }
+
+        private static ArrayBufferWriter<byte> Take(ConcurrentBag<ArrayBufferWriter<byte>> buffers)
+        {
+            if (!buffers.TryTake(out var buffer))
+            {
+                return new ArrayBufferWriter<byte>(256 * 1024);
+            }
+
+            buffer.ResetWrittenCount();
+            return buffer;
+        }
 
         public Task SealAsync(int first, int count, CancellationToken cancellationToken) => Task.Run(() =>
             Parallel.For(first, first + count, new ParallelOptions { CancellationToken = cancellationToken },

@@ -1,6 +1,7 @@
+using System.Buffers;
+using System.Collections.Concurrent;
 using Cms.Infrastructure.Persistence;
 using Npgsql;
-using NpgsqlTypes;
 
 namespace Cms.Infrastructure.Consumers;
 
@@ -27,6 +28,8 @@ internal static class ConsumerStagedCopy
 
     // In file order (ORDER BY pos): the first line of an external reference is the one inserted, the later ones conflict
     // with it. The keys only of the consumers added; the tenant of the keys is the scope's, and the policy checks both.
+    // The skipped positions are looked for only when fewer rows were added than staged (a one-time filter: the usual
+    // batch, with no duplicate, is spared a third scan of the staging table and its anti-join).
     private static readonly string Move =
         $"""
         WITH added AS (
@@ -38,47 +41,56 @@ internal static class ConsumerStagedCopy
             INSERT INTO consumer_keys (tenant_id, consumer_id, wrapped_key, created_at)
             SELECT @TenantId, s.id, s.wrapped_key, @CreatedAt FROM {Staging} s JOIN added a ON a.id = s.id
         )
-        SELECT s.pos FROM {Staging} s WHERE NOT EXISTS (SELECT 1 FROM added a WHERE a.id = s.id) ORDER BY s.pos
+        SELECT s.pos FROM {Staging} s
+        WHERE (SELECT count(*) FROM added) < @Staged AND NOT EXISTS (SELECT 1 FROM added a WHERE a.id = s.id)
+        ORDER BY s.pos
         """;
 
+    // A staging row: its position, the consumers columns (in the order of ConsumerRow.Map.Written) and the wrapped key.
+    private static readonly int StagingFields = 1 + ConsumerRow.Map.WrittenColumns + 1;
+
     /// <summary>Writes the batch in the session's transaction (the tenant set by the session); returns the positions
-    /// skipped as duplicates, ascending. Rows are sealed <paramref name="rowsAtATime"/> at a time, the next ones while the
-    /// current ones are copied; <paramref name="beforeInsert"/> is awaited between the staging and the insert.</summary>
+    /// skipped as duplicates, ascending. Rows are sealed and encoded for the binary COPY <paramref name="rowsAtATime"/> at
+    /// a time on every core, the next ones while the current ones are sent; <paramref name="beforeInsert"/> is awaited
+    /// between the staging and the insert.</summary>
     public static async Task<IReadOnlyList<int>> RunAsync(DbSession db, ConsumerBulkWriter.SealedRows sealedRows, Guid tenantId,
         DateTimeOffset createdAt, int rowsAtATime, Func<CancellationToken, Task>? beforeInsert, CancellationToken cancellationToken)
     {
         var rows = sealedRows.Rows;
         await db.ExecuteAsync(CreateStaging, null, cancellationToken);
         var connection = (NpgsqlConnection)await db.ConnectionInTransactionAsync(cancellationToken);
-        var values = new object?[ConsumerRow.Map.WrittenColumns];
-        var sealing = sealedRows.SealRangeAsync(0, rowsAtATime, cancellationToken);
+        var buffers = new ConcurrentBag<ArrayBufferWriter<byte>>();
+        var sealing = sealedRows.SealIntoAsync(0, rowsAtATime, buffers, Encode, cancellationToken);
         try
         {
-            await using var copy = await connection.BeginBinaryImportAsync(Copy, cancellationToken);
-            for (var first = 0; first < rows.Length; first += rowsAtATime)
+            await using var copy = await connection.BeginRawBinaryCopyAsync(Copy, cancellationToken);
+            try
             {
-                await sealing;
-                sealing = sealedRows.SealRangeAsync(first + rowsAtATime, rowsAtATime, cancellationToken);
-                for (var i = first; i < Math.Min(first + rowsAtATime, rows.Length); i++)
+                await copy.WriteAsync(PgBinaryCopy.Start, cancellationToken);
+                for (var first = 0; first < rows.Length; first += rowsAtATime)
                 {
-                    await copy.StartRowAsync(cancellationToken);
-                    await copy.WriteAsync(i, NpgsqlDbType.Integer, cancellationToken);
-                    ConsumerRow.Map.CopyValues(rows[i], values);
-                    foreach (var value in values)
+                    var sealedRange = await sealing;
+                    sealing = sealedRows.SealIntoAsync(first + rowsAtATime, rowsAtATime, buffers, Encode, cancellationToken);
+                    foreach (var buffer in sealedRange)
                     {
-                        await WriteAsync(copy, value, cancellationToken);
+                        await copy.WriteAsync(buffer.WrittenMemory, cancellationToken);
+                        buffers.Add(buffer);
                     }
-
-                    await copy.WriteAsync(sealedRows.WrappedKeys[i], NpgsqlDbType.Text, cancellationToken);
                 }
-            }
 
-            await copy.CompleteAsync(cancellationToken);
+                await copy.WriteAsync(PgBinaryCopy.End, cancellationToken);
+            }
+            catch
+            {
+                // The server discards the COPY (a half-written row must not be completed by the disposal).
+                await copy.CancelAsync();
+                throw;
+            }
         }
         finally
         {
             // A copy that failed leaves the next range's sealing running: it ends before the batch's transaction does.
-            await sealing.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            await ((Task)sealing).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
         }
 
         if (beforeInsert is not null)
@@ -86,18 +98,25 @@ internal static class ConsumerStagedCopy
             await beforeInsert(cancellationToken);
         }
 
-        return await db.QueryAsync<int>(Move, new { TenantId = tenantId, CreatedAt = createdAt }, cancellationToken);
+        return await db.QueryAsync<int>(Move, new { TenantId = tenantId, CreatedAt = createdAt, Staged = (long)rows.Length }, cancellationToken);
     }
 
-    // A column's value by its type (the row's properties: uuid, text, boolean, timestamptz, bigint).
-    private static Task WriteAsync(NpgsqlBinaryImporter copy, object? value, CancellationToken cancellationToken) => value switch
+    // One staging row, on the worker that sealed it (its values read through the column map: no per-column code here).
+    private static void Encode(IBufferWriter<byte> output, int position, ConsumerRow row, string wrappedKey)
     {
-        null => copy.WriteNullAsync(cancellationToken),
-        string text => copy.WriteAsync(text, NpgsqlDbType.Text, cancellationToken),
-        Guid id => copy.WriteAsync(id, NpgsqlDbType.Uuid, cancellationToken),
-        DateTimeOffset time => copy.WriteAsync(time, NpgsqlDbType.TimestampTz, cancellationToken),
-        bool flag => copy.WriteAsync(flag, NpgsqlDbType.Boolean, cancellationToken),
-        long number => copy.WriteAsync(number, NpgsqlDbType.Bigint, cancellationToken),
-        _ => throw new InvalidOperationException($"The import's staging copy has no binary form for {value.GetType().Name}."),
-    };
+        var values = Values ??= new object?[ConsumerRow.Map.WrittenColumns];
+        PgBinaryCopy.RowStart(output, StagingFields);
+        PgBinaryCopy.Int32(output, position);
+        ConsumerRow.Map.CopyValues(row, values);
+        foreach (var value in values)
+        {
+            PgBinaryCopy.Value(output, value);
+        }
+
+        PgBinaryCopy.Text(output, wrappedKey);
+    }
+
+    // Each worker thread's array for a row's values, reused row after row.
+    [ThreadStatic]
+    private static object?[]? Values;
 }
