@@ -196,6 +196,14 @@ public interface IWebhookRepository
 
     Task<Cms.Domain.Webhooks.WebhookEndpoint?> GetAsync(Guid id, CancellationToken cancellationToken);
 
+    /// <summary>The endpoint for a command that changes it: on PostgreSQL locked until the transaction ends (the version read
+    /// is the one <see cref="UpdateAsync"/> finds; the dispatcher's delivery state cannot move meanwhile).</summary>
+    Task<Cms.Domain.Webhooks.WebhookEndpoint?> GetForUpdateAsync(Guid id, CancellationToken cancellationToken);
+
+    /// <summary>The endpoint as a read gives it once this request's writes commit: built from what was written and the delivery
+    /// state read with it (<see cref="GetForUpdateAsync"/>, <see cref="AddAsync"/>, <see cref="RewindAsync"/>), not read back.</summary>
+    Cms.Application.Webhooks.WebhookDto AsWritten(Cms.Domain.Webhooks.WebhookEndpoint endpoint);
+
     /// <summary>Saves the endpoint (and a new secret when given) if its stored version is still the expected one.</summary>
     Task<bool> UpdateAsync(Cms.Domain.Webhooks.WebhookEndpoint endpoint, long expectedVersion, string? newSecret, CancellationToken cancellationToken);
 

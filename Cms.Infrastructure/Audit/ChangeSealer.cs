@@ -40,16 +40,21 @@ public sealed class ChangeSealer(DatabaseOptions options, IServiceProvider servi
         SELECT last_seq, last_hash, last_event_position FROM audit_chain_heads WHERE tenant_id = @TenantId;
         SELECT id, occurred_at, entry_hmac FROM audit_entries
         WHERE tenant_id = @TenantId AND seq = 0 AND entry_hmac <> '' ORDER BY write_id LIMIT @Batch;
+        SELECT EXISTS (SELECT 1 FROM event_outbox WHERE tenant_id = @TenantId);
         """;
 
-    private const string WriteSql =
+    // The write of a batch: the links and the head's move when there are entries, the placing when there are events. A
+    // batch with neither sends none of it (a sweep of idle tenants, a webhook pass): link_audit_entries alone cost the
+    // database several milliseconds with nothing to link, planning its update over every month partition.
+    private const string LinkSql =
         """
         SELECT link_audit_entries(@Ids, @OccurredAt, @Seqs, @PrevHashes, @Hashes);
-        SELECT place_outbox_events(@LastPosition, @Batch);
         UPDATE audit_chain_heads SET last_seq = @NewSeq, last_hash = @NewHash
         WHERE tenant_id = @TenantId AND last_seq = @LastSeq
         RETURNING last_seq;
         """;
+
+    private const string PlaceSql = "SELECT place_outbox_events(@LastPosition, @Batch);\n";
 
     /// <summary>
     /// Seals everything of the tenant committed so far, batch after batch; answers the number of entries and events
@@ -108,6 +113,7 @@ public sealed class ChangeSealer(DatabaseOptions options, IServiceProvider servi
         var ids = new List<Guid>();
         var occurredAt = new List<DateTimeOffset>();
         var entryHmacs = new List<string>();
+        var eventsWaiting = false;
         await using (read)
         await using (var reader = await read.ExecuteReaderAsync(cancellationToken))
         {
@@ -132,6 +138,16 @@ public sealed class ChangeSealer(DatabaseOptions options, IServiceProvider servi
                 occurredAt.Add(reader.GetFieldValue<DateTimeOffset>(1));
                 entryHmacs.Add(reader.GetString(2));
             }
+
+            await reader.NextResultAsync(cancellationToken);
+            await reader.ReadAsync(cancellationToken);
+            eventsWaiting = reader.GetBoolean(0);
+        }
+
+        if (ids.Count == 0 && !eventsWaiting)
+        {
+            await transaction.CommitAsync(CancellationToken.None); // a new chain head, if this was the tenant's first batch
+            return (0, false);
         }
 
         var seqs = new long[ids.Count];
@@ -145,7 +161,11 @@ public sealed class ChangeSealer(DatabaseOptions options, IServiceProvider servi
             previous = hashes[i] = chain.LinkHash(tenantId, seqs[i], previous, entryHmacs[i]);
         }
 
-        await using var write = new NpgsqlCommand(WriteSql, connection, transaction) { CommandTimeout = options.CommandTimeoutSeconds + 5 };
+        var linking = ids.Count > 0;
+        await using var write = new NpgsqlCommand((linking ? LinkSql : "") + (eventsWaiting ? PlaceSql : ""), connection, transaction)
+        {
+            CommandTimeout = options.CommandTimeoutSeconds + 5,
+        };
         write.Parameters.AddWithValue("TenantId", tenantId);
         write.Parameters.AddWithValue("Batch", BatchSize);
         write.Parameters.AddWithValue("Ids", ids.ToArray());
@@ -158,14 +178,21 @@ public sealed class ChangeSealer(DatabaseOptions options, IServiceProvider servi
         write.Parameters.AddWithValue("NewSeq", lastSeq + ids.Count);
         write.Parameters.AddWithValue("NewHash", previous);
         var events = 0;
-        var headMoved = false;
+        var headMoved = !linking;
         await using (var reader = await write.ExecuteReaderAsync(cancellationToken))
         {
-            await reader.NextResultAsync(cancellationToken);
-            await reader.ReadAsync(cancellationToken);
-            events = reader.GetInt32(0);
-            await reader.NextResultAsync(cancellationToken);
-            headMoved = await reader.ReadAsync(cancellationToken);
+            if (linking)
+            {
+                await reader.NextResultAsync(cancellationToken);
+                headMoved = await reader.ReadAsync(cancellationToken);
+                await reader.NextResultAsync(cancellationToken);
+            }
+
+            if (eventsWaiting)
+            {
+                await reader.ReadAsync(cancellationToken);
+                events = reader.GetInt32(0);
+            }
         }
 
         if (!headMoved)

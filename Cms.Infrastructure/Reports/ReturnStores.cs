@@ -25,11 +25,12 @@ internal sealed class ReturnMappingStore(DbSession db, TenantScope scope) : IRet
         CancellationToken cancellationToken)
     {
         var tenantId = scope.Required;
-        await db.ExecuteAsync("UPDATE return_mappings SET target_code = NULL, updated_at = @Now WHERE tenant_id = @TenantId AND target_kind = @Kind",
+        // Nobody reads these writes' counts: they travel with the next statement (the answer's read) (docs/adr/0011).
+        await db.DeferAsync("UPDATE return_mappings SET target_code = NULL, updated_at = @Now WHERE tenant_id = @TenantId AND target_kind = @Kind",
             new { TenantId = tenantId, Kind = kind.ToWire(), Now = now }, cancellationToken);
         if (entries.Count > 0)
         {
-            await db.ExecuteAsync(
+            await db.DeferAsync(
                 """
                 INSERT INTO return_mappings (tenant_id, target_kind, source_code, target_code, updated_at)
                 VALUES (@TenantId, @Kind, @Code, @TargetCode, @Now)

@@ -17,7 +17,9 @@ internal sealed class TaxonomyRepository(DbSession db, TenantScope scope, Refere
     {
         var tenantId = TenantGuard.Check(scope, taxonomy.TenantId);
         var kind = taxonomy.Kind.ToWire();
-        await db.ExecuteAsync(TaxonomyRow.Map.Insert,
+        // Nobody reads these writes' counts: they travel with COMMIT (docs/adr/0011); a version published concurrently fails
+        // there on its key (409), as it failed here before.
+        await db.DeferAsync(TaxonomyRow.Map.Insert,
             new TaxonomyRow
             {
                 TenantId = tenantId,
@@ -29,7 +31,7 @@ internal sealed class TaxonomyRepository(DbSession db, TenantScope scope, Refere
                 PublishedAt = taxonomy.PublishedAt,
             },
             cancellationToken);
-        await db.ExecuteAsync(TaxonomyEntryRow.Map.Insert,
+        await db.DeferAsync(TaxonomyEntryRow.Map.Insert,
             taxonomy.Entries.Select((e, i) => new TaxonomyEntryRow
             {
                 TenantId = tenantId,

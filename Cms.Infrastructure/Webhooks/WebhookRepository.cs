@@ -1,18 +1,26 @@
 using Cms.Application.Abstractions;
+using Cms.Application.Webhooks;
 using Cms.Domain.Webhooks;
 using Cms.Infrastructure.Persistence;
 
 namespace Cms.Infrastructure.Webhooks;
 
-internal sealed class WebhookRepository(DbSession db, TenantScope scope, WebhookSecrets secrets, TimeProvider clock) : IWebhookRepository
+internal sealed class WebhookRepository(DbSession db, TenantScope scope, WebhookSecrets secrets, TimeProvider clock, LockedRows locked)
+    : IWebhookRepository
 {
+    private const string Table = "webhook_endpoints";
+
+    // The delivery state of each endpoint this request read locked, created or rewound: the answer is built from it.
+    private readonly Dictionary<Guid, (long DeliveredPosition, int Failures, DateTimeOffset NextAttemptAt)> _delivery = [];
+
     public async Task AddAsync(WebhookEndpoint endpoint, string secret, long? after, CancellationToken cancellationToken)
     {
         var tenantId = TenantGuard.Check(scope, endpoint.TenantId);
         var (sealedSecret, keyVersion) = secrets.Seal(tenantId, endpoint.Id, secret);
         var start = after ?? await db.QuerySingleOrDefaultAsync<long?>(
             "SELECT last_event_position FROM audit_chain_heads WHERE tenant_id = @TenantId", new { TenantId = tenantId }, cancellationToken) ?? 0;
-        await db.ExecuteAsync(WebhookRow.Map.Insert,
+        _delivery[endpoint.Id] = (start, 0, endpoint.CreatedAt);
+        await db.DeferAsync(WebhookRow.Map.Insert, // with COMMIT (docs/adr/0011)
             new WebhookRow
             {
                 TenantId = tenantId,
@@ -38,11 +46,34 @@ internal sealed class WebhookRepository(DbSession db, TenantScope scope, Webhook
             $"SELECT {WebhookRow.Map.Columns} FROM webhook_endpoints WHERE tenant_id = @TenantId AND id = @Id AND NOT is_deleted",
             new { TenantId = scope.Required, Id = id }, cancellationToken))?.ToDomain();
 
+    public async Task<WebhookEndpoint?> GetForUpdateAsync(Guid id, CancellationToken cancellationToken)
+    {
+        var row = await db.QuerySingleOrDefaultAsync<WebhookRow>(
+            $"SELECT {WebhookRow.Map.Columns} FROM webhook_endpoints WHERE tenant_id = @TenantId AND id = @Id AND NOT is_deleted{locked.Clause()}",
+            new { TenantId = scope.Required, Id = id }, cancellationToken);
+        if (row is null)
+        {
+            return null;
+        }
+
+        locked.Read(Table, id, row.Version);
+        _delivery[id] = (row.DeliveredPosition, row.Failures, row.NextAttemptAt);
+        return row.ToDomain();
+    }
+
+    public WebhookDto AsWritten(WebhookEndpoint endpoint)
+    {
+        var stored = StoredInstants.Of(db);
+        var (delivered, failures, nextAttemptAt) = _delivery[endpoint.Id];
+        return new WebhookDto(endpoint.Id, endpoint.Url, endpoint.EventTypes, endpoint.IsActive, endpoint.Version, stored(endpoint.CreatedAt),
+            stored(endpoint.UpdatedAt), delivered, failures, stored(nextAttemptAt));
+    }
+
     public async Task<bool> UpdateAsync(WebhookEndpoint endpoint, long expectedVersion, string? newSecret, CancellationToken cancellationToken)
     {
         var tenantId = TenantGuard.Check(scope, endpoint.TenantId);
         var (sealedSecret, keyVersion) = newSecret is null ? (null, null) : secrets.Seal(tenantId, endpoint.Id, newSecret);
-        return await db.ExecuteAsync(
+        return await locked.UpdateAsync(Table, endpoint.Id, expectedVersion, endpoint.Version,
             $"""
             UPDATE webhook_endpoints
             SET {WebhookRow.Map.UpdateSet},
@@ -63,14 +94,19 @@ internal sealed class WebhookRepository(DbSession db, TenantScope scope, Webhook
                 KeyVersion = keyVersion,
                 Expected = expectedVersion,
             },
-            cancellationToken) == 1;
+            cancellationToken);
     }
 
-    public Task RewindAsync(Guid id, long deliveredPosition, CancellationToken cancellationToken) =>
-        db.ExecuteAsync(
+    // Nobody reads its count (the endpoint was just read): it travels with COMMIT (docs/adr/0011).
+    public Task RewindAsync(Guid id, long deliveredPosition, CancellationToken cancellationToken)
+    {
+        var now = clock.GetUtcNow();
+        _delivery[id] = (deliveredPosition, 0, now);
+        return db.DeferAsync(
             """
             UPDATE webhook_endpoints SET delivered_position = @Position, failures = 0, next_attempt_at = @Now
             WHERE tenant_id = @TenantId AND id = @Id AND NOT is_deleted
             """,
-            new { TenantId = scope.Required, Id = id, Position = deliveredPosition, Now = clock.GetUtcNow() }, cancellationToken);
+            new { TenantId = scope.Required, Id = id, Position = deliveredPosition, Now = now }, cancellationToken);
+    }
 }

@@ -7,6 +7,7 @@ using Cms.Domain.Events;
 using Cms.Domain.Staff;
 using Cms.Infrastructure.Audit;
 using Cms.Infrastructure.Persistence;
+using Cms.Infrastructure.Webhooks;
 using Cms.Tests.Support;
 using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
@@ -222,6 +223,46 @@ public sealed class ChainSealerTests() : ApiTestBase(DatabaseKind.Postgres)
         await early.Scope.DisposeAsync();
         await later.Scope.DisposeAsync();
         await rolledBack.Scope.DisposeAsync();
+    }
+
+    [Test]
+    public async Task A_tenant_with_nothing_waiting_costs_no_write()
+    {
+        var tenant = await CreateTenantAsync();
+        var consumer = await tenant.RegisterConsumerAsync();
+        await Sealer.SealAsync(tenant.Id, waitForTurn: true, None);
+
+        // With nothing to link or place, neither function runs: the batch works with both refused to the service.
+        const string Functions = "link_audit_entries(uuid[], timestamptz[], bigint[], text[], text[]), place_outbox_events(bigint, integer)";
+        var app = new NpgsqlConnectionStringBuilder(Db.AppConnectionString).Username;
+        await ScalarAsync($"REVOKE EXECUTE ON FUNCTION {Functions} FROM \"{app}\"");
+        try
+        {
+            Assert.That(await Sealer.SealAsync(tenant.Id, waitForTurn: true, None), Is.Zero);
+        }
+        finally
+        {
+            await ScalarAsync($"GRANT EXECUTE ON FUNCTION {Functions} TO \"{app}\"");
+        }
+
+        await tenant.FileComplaintAsync(consumer.Id);
+        Assert.That(await Sealer.SealAsync(tenant.Id, waitForTurn: true, None), Is.EqualTo(2), "its entry and its event");
+        await AssertSealedExactlyOnceAsync(tenant.Id);
+    }
+
+    [Test]
+    public async Task A_webhook_pass_seals_only_the_tenants_with_an_endpoint_due()
+    {
+        var tenant = await CreateTenantAsync();
+        var consumer = await tenant.RegisterConsumerAsync();
+        await Sealer.SealAsync(tenant.Id, waitForTurn: true, None);
+
+        // This tenant has no endpoint: the pass leaves its filing to the sealer.
+        await tenant.FileComplaintAsync(consumer.Id);
+        await Factory.Services.GetRequiredService<WebhookDispatcher>().RunOnceAsync(None);
+        Assert.That(await ScalarAsync($"SELECT count(*) FROM event_outbox WHERE tenant_id = '{tenant.Id:D}'"), Is.EqualTo(1));
+        Assert.That(await Sealer.SealAsync(tenant.Id, waitForTurn: true, None), Is.EqualTo(2), "its entry and its event, at once");
+        await AssertSealedExactlyOnceAsync(tenant.Id);
     }
 
     private sealed record OpenWrite(AsyncServiceScope Scope, AuditEntry Entry, ChangeEvent Change);

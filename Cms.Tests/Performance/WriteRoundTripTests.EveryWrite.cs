@@ -14,8 +14,8 @@ public sealed partial class WriteRoundTripTests
     /// Above three, and why (docs/adr/0011 part 5): a staff queue change 4 (the change before it renewed the stamp, so its
     /// queue look-ups are read once: 3 with a warm cache); letter approval and sending 4 (the complaint and the letter, two
     /// reads); a draft 5 (the complaint, then its consumer, the addressee); an erasure 5 (it reads the consumer's complaints
-    /// and notes still in plaintext to convert them); webhooks, taxonomy, return mapping, the tenant lifecycle, the FCA
-    /// snapshot, export and import as measured (not yet reworked).
+    /// and notes still in plaintext to convert them); a return mapping 4 (its answer is read back: the database's collation
+    /// orders it); the tenant lifecycle, the FCA snapshot, export and import as measured (not yet reworked).
     /// </summary>
     private static readonly IReadOnlyDictionary<UseCase, int> MeasuredRoundTrips = new Dictionary<UseCase, int>
     {
@@ -44,24 +44,24 @@ public sealed partial class WriteRoundTripTests
         [UseCase.CreateLegalEntity] = 2,
         [UseCase.CreateQueue] = 3,
         [UseCase.CreateTenant] = 5,
-        [UseCase.CreateWebhook] = 5,
+        [UseCase.CreateWebhook] = 3,
         [UseCase.DeactivateStaff] = 3,
-        [UseCase.DeleteWebhook] = 4,
+        [UseCase.DeleteWebhook] = 3,
         [UseCase.DraftLetter] = 5,
         [UseCase.EraseConsumer] = 5,
         [UseCase.ExportTenant] = 6,
         [UseCase.ImportConsumers] = 7,
         [UseCase.OffboardTenant] = 9,
         [UseCase.PublishLetterTemplate] = 3,
-        [UseCase.PublishTaxonomy] = 6,
+        [UseCase.PublishTaxonomy] = 3,
         [UseCase.ReactivateTenant] = 7,
         [UseCase.RecordLetterSent] = 4,
         [UseCase.RegisterConsumer] = 3,
         [UseCase.RemoveClosureDay] = 3,
-        [UseCase.ReplaceReturnMapping] = 6,
+        [UseCase.ReplaceReturnMapping] = 4,
         [UseCase.ReplaceStaffQueues] = 4,
         [UseCase.ReplaceStaffRoles] = 3,
-        [UseCase.ReplayWebhook] = 5,
+        [UseCase.ReplayWebhook] = 3,
         [UseCase.RetireQueue] = 3,
         [UseCase.SetClosureDay] = 3,
         [UseCase.SetLegalHold] = 3,
@@ -71,7 +71,7 @@ public sealed partial class WriteRoundTripTests
         [UseCase.UpdateClockSettings] = 3,
         [UseCase.UpdateConsumer] = 3,
         [UseCase.UpdateLegalEntity] = 3,
-        [UseCase.UpdateWebhook] = 5,
+        [UseCase.UpdateWebhook] = 3,
     };
 
     /// <summary>Every write route of the API (the permission matrix's rows whose method writes).</summary>

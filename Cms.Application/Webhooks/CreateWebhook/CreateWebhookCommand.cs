@@ -35,7 +35,7 @@ public sealed class CreateWebhookValidator(WebhookOptions options) : IValidator<
     }
 }
 
-internal sealed class CreateWebhookHandler(IWebhookRepository webhooks, IWebhookQueries queries, TenantScope scope, AuditTrail audit,
+internal sealed class CreateWebhookHandler(IWebhookRepository webhooks, TenantScope scope, AuditTrail audit,
     TimeProvider clock) : ICommandHandler<CreateWebhookCommand, Result<WebhookCreatedDto>>
 {
     public async ValueTask<Result<WebhookCreatedDto>> Handle(CreateWebhookCommand command, CancellationToken cancellationToken)
@@ -45,6 +45,6 @@ internal sealed class CreateWebhookHandler(IWebhookRepository webhooks, IWebhook
         await webhooks.AddAsync(endpoint, secret, command.After, cancellationToken);
         await audit.RecordAsync("webhook.created", AuditTrail.Webhook, endpoint.Id, endpoint.Version, ["url", "eventTypes", "secret"],
             cancellationToken);
-        return new WebhookCreatedDto((await queries.GetAsync(endpoint.Id, cancellationToken))!, secret);
+        return new WebhookCreatedDto(webhooks.AsWritten(endpoint), secret); // no read back (docs/adr/0011)
     }
 }

@@ -22,7 +22,7 @@ internal sealed class DeleteWebhookHandler(IWebhookRepository webhooks, AuditTra
 {
     public async ValueTask<Result<WebhookDto>> Handle(DeleteWebhookCommand command, CancellationToken cancellationToken)
     {
-        var endpoint = await webhooks.GetAsync(command.WebhookId, cancellationToken);
+        var endpoint = await webhooks.GetForUpdateAsync(command.WebhookId, cancellationToken);
         if (endpoint is null)
         {
             return Error.NotFound("webhook");

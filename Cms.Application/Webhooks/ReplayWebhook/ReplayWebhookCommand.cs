@@ -28,12 +28,12 @@ public sealed class ReplayWebhookValidator : IValidator<ReplayWebhookCommand>
     }
 }
 
-internal sealed class ReplayWebhookHandler(IWebhookRepository webhooks, IWebhookQueries queries, AuditTrail audit)
+internal sealed class ReplayWebhookHandler(IWebhookRepository webhooks, AuditTrail audit)
     : ICommandHandler<ReplayWebhookCommand, Result<WebhookDto>>
 {
     public async ValueTask<Result<WebhookDto>> Handle(ReplayWebhookCommand command, CancellationToken cancellationToken)
     {
-        var endpoint = await webhooks.GetAsync(command.WebhookId, cancellationToken);
+        var endpoint = await webhooks.GetForUpdateAsync(command.WebhookId, cancellationToken);
         if (endpoint is null)
         {
             return Error.NotFound("webhook");
@@ -42,6 +42,6 @@ internal sealed class ReplayWebhookHandler(IWebhookRepository webhooks, IWebhook
         await webhooks.RewindAsync(endpoint.Id, command.FromPosition!.Value - 1, cancellationToken);
         await audit.RecordAsync("webhook.replayed", AuditTrail.Webhook, endpoint.Id, endpoint.Version, ["deliveredPosition"],
             cancellationToken);
-        return (await queries.GetAsync(endpoint.Id, cancellationToken))!;
+        return webhooks.AsWritten(endpoint); // no read back (docs/adr/0011)
     }
 }

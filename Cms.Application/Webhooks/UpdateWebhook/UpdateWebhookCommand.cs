@@ -30,12 +30,12 @@ public sealed class UpdateWebhookValidator(WebhookOptions options) : IValidator<
     }
 }
 
-internal sealed class UpdateWebhookHandler(IWebhookRepository webhooks, IWebhookQueries queries, AuditTrail audit, TimeProvider clock)
+internal sealed class UpdateWebhookHandler(IWebhookRepository webhooks, AuditTrail audit, TimeProvider clock)
     : ICommandHandler<UpdateWebhookCommand, Result<WebhookDto>>
 {
     public async ValueTask<Result<WebhookDto>> Handle(UpdateWebhookCommand command, CancellationToken cancellationToken)
     {
-        var endpoint = await webhooks.GetAsync(command.WebhookId, cancellationToken);
+        var endpoint = await webhooks.GetForUpdateAsync(command.WebhookId, cancellationToken);
         if (endpoint is null)
         {
             return Error.NotFound("webhook");
@@ -58,6 +58,6 @@ internal sealed class UpdateWebhookHandler(IWebhookRepository webhooks, IWebhook
             await audit.RecordAsync("webhook.updated", AuditTrail.Webhook, endpoint.Id, endpoint.Version, changed, cancellationToken);
         }
 
-        return (await queries.GetAsync(endpoint.Id, cancellationToken))!;
+        return webhooks.AsWritten(endpoint); // no read back (docs/adr/0011)
     }
 }
