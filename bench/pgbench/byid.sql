@@ -19,6 +19,6 @@ SELECT complaint_id, kind, due_at, met_at, paused_at, paused_ms FROM complaint_d
 SELECT tenant_id, id, complaint_id, type, sent_at, recorded_by, recorded_at FROM complaint_responses
 WHERE tenant_id = '@TENANT@' AND complaint_id IN (SELECT id FROM complaints WHERE tenant_id = '@TENANT@' AND (id = /*<*/('00000000-0000-7000-8000-' || lpad(to_hex(:ci::bigint), 12, '0'))::uuid/*>*/ OR merged_into_id = /*<*/('00000000-0000-7000-8000-' || lpad(to_hex(:ci::bigint), 12, '0'))::uuid/*>*/))
 ORDER BY sent_at, id;
-SELECT wrapped_key FROM consumer_keys WHERE tenant_id = '@TENANT@' AND consumer_id = /*<*/(SELECT consumer_id FROM complaints WHERE tenant_id = '@TENANT@' AND id = ('00000000-0000-7000-8000-' || lpad(to_hex(:ci::bigint), 12, '0'))::uuid)/*>*/;
+SELECT wrapped_key FROM consumer_keys WHERE tenant_id = '@TENANT@' AND consumer_id = (SELECT consumer_id FROM complaints WHERE tenant_id = '@TENANT@' AND id = /*<*/('00000000-0000-7000-8000-' || lpad(to_hex(:ci::bigint), 12, '0'))::uuid/*>*/);
 ROLLBACK;
 \endpipeline
