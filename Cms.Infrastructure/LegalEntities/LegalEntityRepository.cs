@@ -28,18 +28,10 @@ internal sealed class LegalEntityRepository(DbSession db, TenantScope scope, Ref
             $"SELECT {LegalEntityRow.Map.Columns} FROM legal_entities WHERE tenant_id = @TenantId AND id = @Id",
             new { TenantId = scope.Required, Id = id }, cancellationToken)))?.ToDomain();
 
-    public async Task<LegalEntity?> GetForUpdateAsync(Guid id, CancellationToken cancellationToken)
-    {
-        var row = await db.QuerySingleOrDefaultAsync<LegalEntityRow>(
-            $"SELECT {LegalEntityRow.Map.Columns} FROM legal_entities WHERE tenant_id = @TenantId AND id = @Id{locked.Clause()}",
-            new { TenantId = scope.Required, Id = id }, cancellationToken);
-        if (row is not null)
-        {
-            locked.Read(Table, id, row.Version);
-        }
-
-        return row?.ToDomain();
-    }
+    public async Task<LegalEntity?> GetForUpdateAsync(Guid id, CancellationToken cancellationToken) =>
+        (await locked.ReadAsync<LegalEntityRow>(Table, id,
+            $"SELECT {LegalEntityRow.Map.Columns} FROM legal_entities WHERE tenant_id = @TenantId AND id = @Id",
+            new { TenantId = scope.Required, Id = id }, r => r.Version, cancellationToken))?.ToDomain();
 
     public async Task<bool> UpdateAsync(LegalEntity entity, long expectedVersion, CancellationToken cancellationToken)
     {

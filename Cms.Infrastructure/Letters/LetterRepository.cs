@@ -21,14 +21,9 @@ internal sealed class LetterRepository(DbSession db, TenantScope scope, Consumer
 
     public async Task<Letter?> GetAsync(Guid complaintId, Guid letterId, CancellationToken cancellationToken)
     {
-        var row = await db.QuerySingleOrDefaultAsync<LetterRow>(
-            $"SELECT {LetterRow.Map.Columns} FROM letters WHERE tenant_id = @TenantId AND id = @Id AND complaint_id = @ComplaintId{locked.Clause()}",
-            new { TenantId = scope.Required, Id = letterId, ComplaintId = complaintId }, cancellationToken);
-        if (row is not null)
-        {
-            locked.Read(Table, row.Id, row.Version);
-        }
-
+        var row = await locked.ReadAsync<LetterRow>(Table, letterId,
+            $"SELECT {LetterRow.Map.Columns} FROM letters WHERE tenant_id = @TenantId AND id = @Id AND complaint_id = @ComplaintId",
+            new { TenantId = scope.Required, Id = letterId, ComplaintId = complaintId }, r => r.Version, cancellationToken);
         return row?.ToDomain(await texts.ForComplaintAsync(complaintId, cancellationToken));
     }
 

@@ -15,6 +15,21 @@ internal sealed class LockedRows(DbSession db)
     /// run one at a time); <paramref name="of"/> names the locked table of a join.</summary>
     public string Clause(string? of = null) => db is PostgresSession ? $" FOR NO KEY UPDATE{(of is null ? "" : " OF " + of)}" : "";
 
+    /// <summary>Reads one row for a command that updates it: <paramref name="sql"/> (ending in its WHERE clause) with the lock
+    /// clause appended, the row then recorded at its version (<see cref="Read"/>).</summary>
+    public async Task<TRow?> ReadAsync<TRow>(string table, Guid id, string sql, object parameters, Func<TRow, long> version,
+        CancellationToken cancellationToken)
+        where TRow : class
+    {
+        var row = await db.QuerySingleOrDefaultAsync<TRow>(sql + Clause(), parameters, cancellationToken);
+        if (row is not null)
+        {
+            Read(table, id, version(row));
+        }
+
+        return row;
+    }
+
     /// <summary>Records a row just read with <see cref="Clause"/>, at its version.</summary>
     public void Read(string table, Guid id, long version)
     {

@@ -38,17 +38,22 @@ internal sealed class PlatformAuditLog(DbSession db, PlatformAuditChain chain, T
 
     public async Task<PlatformAuditEntry> AppendAsync(PlatformAuditRecord record, CancellationToken cancellationToken)
     {
-        if (db is PostgresSession)
-        {
-            await db.ExecuteScalarAsync<object>("SELECT pg_advisory_xact_lock(@Key)", new { Key = WriterLock }, cancellationToken);
-        }
-
-        var last = await db.QuerySingleOrDefaultAsync<PlatformAuditRow>(
-            $"SELECT {PlatformAuditRow.Columns} FROM platform_audit_entries ORDER BY seq DESC LIMIT 1", null, cancellationToken);
+        var lastSql = $"SELECT {PlatformAuditRow.Columns} FROM platform_audit_entries ORDER BY seq DESC LIMIT 1";
+        // The lock, then the chain's head, in one round trip: the head is read by a statement that starts once the lock is
+        // held (READ COMMITTED takes each statement's snapshot as it starts), so it is the head no other writer can move.
+        var last = db is PostgresSession
+            ? await db.QueryMultipleAsync($"SELECT pg_advisory_xact_lock(@Key);\n{lastSql}", new { Key = WriterLock },
+                async results =>
+                {
+                    await results.ReadAsync();
+                    return await results.ReadSingleOrDefaultAsync<PlatformAuditRow>();
+                },
+                cancellationToken)
+            : await db.QuerySingleOrDefaultAsync<PlatformAuditRow>(lastSql, null, cancellationToken);
         var entry = new PlatformAuditEntry((last?.Seq ?? 0) + 1, Ids.New(), AuditChain.Normalise(clock.GetUtcNow()), record.Actor, record.Action,
             EntityTenant, record.TenantId, record.Details, record.TraceId, last?.Hash ?? PlatformAuditChain.Genesis, "");
         entry = entry with { Hash = chain.Hash(entry) };
-        await db.ExecuteAsync(
+        await db.DeferAsync( // with COMMIT (docs/adr/0011): the lock keeps the sequence this writer's
             $"""
             INSERT INTO platform_audit_entries ({PlatformAuditRow.Columns})
             VALUES (@Sequence, @Id, @OccurredAt, @Actor, @Action, @EntityType, @EntityId, @Details, @TraceId, @PreviousHash, @Hash)

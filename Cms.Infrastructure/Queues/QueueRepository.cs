@@ -36,18 +36,9 @@ internal sealed class QueueRepository(DbSession db, TenantScope scope, Reference
         (await db.QuerySingleOrDefaultAsync<QueueRow>($"SELECT {QueueRow.Map.Columns} FROM queues WHERE tenant_id = @TenantId AND id = @Id",
             new { TenantId = scope.Required, Id = id }, cancellationToken))?.ToDomain();
 
-    public async Task<Queue?> GetForUpdateAsync(Guid id, CancellationToken cancellationToken)
-    {
-        var row = await db.QuerySingleOrDefaultAsync<QueueRow>(
-            $"SELECT {QueueRow.Map.Columns} FROM queues WHERE tenant_id = @TenantId AND id = @Id{locked.Clause()}",
-            new { TenantId = scope.Required, Id = id }, cancellationToken);
-        if (row is not null)
-        {
-            locked.Read(Table, id, row.Version);
-        }
-
-        return row?.ToDomain();
-    }
+    public async Task<Queue?> GetForUpdateAsync(Guid id, CancellationToken cancellationToken) =>
+        (await locked.ReadAsync<QueueRow>(Table, id, $"SELECT {QueueRow.Map.Columns} FROM queues WHERE tenant_id = @TenantId AND id = @Id",
+            new { TenantId = scope.Required, Id = id }, r => r.Version, cancellationToken))?.ToDomain();
 
     // The row is cached (immutable), the queue is built from it for each request (an aggregate is mutable).
     public async Task<Queue?> FindByCodeAsync(string code, CancellationToken cancellationToken) =>

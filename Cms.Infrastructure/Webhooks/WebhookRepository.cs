@@ -48,15 +48,14 @@ internal sealed class WebhookRepository(DbSession db, TenantScope scope, Webhook
 
     public async Task<WebhookEndpoint?> GetForUpdateAsync(Guid id, CancellationToken cancellationToken)
     {
-        var row = await db.QuerySingleOrDefaultAsync<WebhookRow>(
-            $"SELECT {WebhookRow.Map.Columns} FROM webhook_endpoints WHERE tenant_id = @TenantId AND id = @Id AND NOT is_deleted{locked.Clause()}",
-            new { TenantId = scope.Required, Id = id }, cancellationToken);
+        var row = await locked.ReadAsync<WebhookRow>(Table, id,
+            $"SELECT {WebhookRow.Map.Columns} FROM webhook_endpoints WHERE tenant_id = @TenantId AND id = @Id AND NOT is_deleted",
+            new { TenantId = scope.Required, Id = id }, r => r.Version, cancellationToken);
         if (row is null)
         {
             return null;
         }
 
-        locked.Read(Table, id, row.Version);
         _delivery[id] = (row.DeliveredPosition, row.Failures, row.NextAttemptAt);
         return row.ToDomain();
     }

@@ -15,7 +15,8 @@ public sealed partial class WriteRoundTripTests
     /// queue look-ups are read once: 3 with a warm cache); letter approval and sending 4 (the complaint and the letter, two
     /// reads); a draft 5 (the complaint, then its consumer, the addressee); an erasure 5 (it reads the consumer's complaints
     /// and notes still in plaintext to convert them); a return mapping 4 (its answer is read back: the database's collation
-    /// orders it); the tenant lifecycle, the FCA snapshot, export and import as measured (not yet reworked).
+    /// orders it); a tenant's suspension and reactivation (4, 5: the status update runs before the operator enters the
+    /// tenant's scope and is not held), offboarding 7, the FCA snapshot, the import as measured (not yet reworked).
     /// </summary>
     private static readonly IReadOnlyDictionary<UseCase, int> MeasuredRoundTrips = new Dictionary<UseCase, int>
     {
@@ -49,12 +50,12 @@ public sealed partial class WriteRoundTripTests
         [UseCase.DeleteWebhook] = 3,
         [UseCase.DraftLetter] = 5,
         [UseCase.EraseConsumer] = 5,
-        [UseCase.ExportTenant] = 6,
+        [UseCase.ExportTenant] = 4,
         [UseCase.ImportConsumers] = 7,
-        [UseCase.OffboardTenant] = 9,
+        [UseCase.OffboardTenant] = 7,
         [UseCase.PublishLetterTemplate] = 3,
         [UseCase.PublishTaxonomy] = 3,
-        [UseCase.ReactivateTenant] = 7,
+        [UseCase.ReactivateTenant] = 5,
         [UseCase.RecordLetterSent] = 4,
         [UseCase.RegisterConsumer] = 3,
         [UseCase.RemoveClosureDay] = 3,
@@ -66,7 +67,7 @@ public sealed partial class WriteRoundTripTests
         [UseCase.SetClosureDay] = 3,
         [UseCase.SetLegalHold] = 3,
         [UseCase.SetRetentionSchedule] = 3,
-        [UseCase.SuspendTenant] = 6,
+        [UseCase.SuspendTenant] = 4,
         [UseCase.TakeFcaReturnSnapshot] = 10,
         [UseCase.UpdateClockSettings] = 3,
         [UseCase.UpdateConsumer] = 3,
