@@ -40,7 +40,7 @@ public sealed class ChangeSealer(DatabaseOptions options, IServiceProvider servi
         SELECT last_seq, last_hash, last_event_position FROM audit_chain_heads WHERE tenant_id = @TenantId;
         SELECT id, occurred_at, entry_hmac FROM audit_entries
         WHERE tenant_id = @TenantId AND seq = 0 AND entry_hmac <> '' ORDER BY write_id LIMIT @Batch;
-        SELECT EXISTS (SELECT 1 FROM event_outbox WHERE tenant_id = @TenantId);
+        SELECT write_id FROM event_outbox WHERE tenant_id = @TenantId ORDER BY write_id LIMIT 1;
         """;
 
     // The write of a batch: the links and the head's move when there are entries, the placing when there are events. A
@@ -140,8 +140,7 @@ public sealed class ChangeSealer(DatabaseOptions options, IServiceProvider servi
             }
 
             await reader.NextResultAsync(cancellationToken);
-            await reader.ReadAsync(cancellationToken);
-            eventsWaiting = reader.GetBoolean(0);
+            eventsWaiting = await reader.ReadAsync(cancellationToken); // the oldest waiting event, by the outbox's key
         }
 
         if (ids.Count == 0 && !eventsWaiting)

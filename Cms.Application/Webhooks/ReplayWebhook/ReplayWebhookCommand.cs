@@ -1,4 +1,3 @@
-using Cms.Application.Abstractions;
 using Cms.Application.Audit;
 using Cms.Application.Common;
 using Cms.Domain.Common;
