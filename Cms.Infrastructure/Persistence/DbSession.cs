@@ -19,6 +19,11 @@ public abstract class DbSession(TenantScope tenant, DatabaseOptions options) : I
     private Action? _afterCommit;
     private readonly DeferredWrites _deferred = new();
 
+    // The tenant in scope when the held writes were held: a platform operator enters a tenant part-way through a
+    // transaction, and a held write must still run under the scope it was written for (an update of the tenant registry
+    // under the tenant's own setting would change nothing).
+    private Guid? _heldScope;
+
     // Numbers every transaction of every session of the process, so a row lock taken by one is never mistaken for another's.
     private static long s_transactions;
 
@@ -198,7 +203,13 @@ public abstract class DbSession(TenantScope tenant, DatabaseOptions options) : I
             return;
         }
 
+        if (_deferred.Count > 0 && _heldScope != tenant.TenantId)
+        {
+            await FlushDeferredAsync(cancellationToken);
+        }
+
         cancellationToken.ThrowIfCancellationRequested();
+        _heldScope = tenant.TenantId;
         _deferred.Add(sql, param);
     }
 
@@ -217,7 +228,7 @@ public abstract class DbSession(TenantScope tenant, DatabaseOptions options) : I
     {
         if (_deferred.Count > 0)
         {
-            await RunWriteAsync(await CommandAsync("", null, cancellationToken), commits: false);
+            await RunWriteAsync(await CommandAsync("", null, cancellationToken, sendsHeldOnly: true), commits: false);
         }
     }
 
@@ -295,8 +306,9 @@ public abstract class DbSession(TenantScope tenant, DatabaseOptions options) : I
     /// <summary>Seconds the client waits for a statement.</summary>
     protected virtual int CommandTimeoutSeconds => options.CommandTimeoutSeconds;
 
-    /// <summary>The SQL to send for a statement of the current transaction (PostgreSQL prefixes the tenant setting).</summary>
-    protected virtual string Prepare(string sql, bool firstOfTransaction) => sql;
+    /// <summary>The SQL to send for a statement of the current transaction, run under <paramref name="scope"/>
+    /// (PostgreSQL prefixes the tenant setting when it changes).</summary>
+    protected virtual string Prepare(string sql, bool firstOfTransaction, Guid? scope) => sql;
 
     protected abstract bool IsUniqueViolation(DbException exception);
 
@@ -309,7 +321,8 @@ public abstract class DbSession(TenantScope tenant, DatabaseOptions options) : I
     /// </summary>
     protected virtual System.Diagnostics.Activity? TraceCommand(string sql) => null;
 
-    private async Task<CommandDefinition> CommandAsync(string sql, object? param, CancellationToken cancellationToken)
+    /// <param name="sendsHeldOnly">The command is the held writes alone, sent under the scope they were held under.</param>
+    private async Task<CommandDefinition> CommandAsync(string sql, object? param, CancellationToken cancellationToken, bool sendsHeldOnly = false)
     {
         _connection ??= await OpenConnectionAsync(cancellationToken);
         if (_transaction is null)
@@ -319,9 +332,10 @@ public abstract class DbSession(TenantScope tenant, DatabaseOptions options) : I
             TransactionNumber = Interlocked.Increment(ref s_transactions);
         }
 
+        var scope = sendsHeldOnly ? _heldScope : tenant.TenantId;
         if (_deferred.Count > 0)
         {
-            if (!DeferredWrites.CanJoin(param))
+            if (!sendsHeldOnly && (!DeferredWrites.CanJoin(param) || _heldScope != scope))
             {
                 await FlushDeferredAsync(cancellationToken);
             }
@@ -332,7 +346,7 @@ public abstract class DbSession(TenantScope tenant, DatabaseOptions options) : I
             }
         }
 
-        var text = Prepare(sql, _firstOfTransaction);
+        var text = Prepare(sql, _firstOfTransaction, scope);
         _firstOfTransaction = false;
 
         // A caller who goes away stops the request before its next statement, never in the middle of one: cancelling a

@@ -48,7 +48,7 @@ public sealed class PostgresSession(PostgresDataSource dataSource, TenantScope t
     /// statement timeout, the use case as application_name (visible in pg_stat_activity and in the server's slow-statement
     /// log with %a) and the tenant. Every value is formatted here from a number, an enum name or a Guid, never caller text.
     /// </summary>
-    protected override string Prepare(string sql, bool firstOfTransaction)
+    protected override string Prepare(string sql, bool firstOfTransaction, Guid? scope)
     {
         var prefix = "";
         if (firstOfTransaction)
@@ -63,7 +63,7 @@ public sealed class PostgresSession(PostgresDataSource dataSource, TenantScope t
         }
 
         // A platform operator creating a tenant enters that tenant's scope part-way through the transaction.
-        if (Tenant.TenantId is { } tenantId && tenantId != _applied)
+        if (scope is { } tenantId && tenantId != _applied)
         {
             _applied = tenantId;
             prefix += ServiceConnections.SetTenant(tenantId);

@@ -7,6 +7,8 @@ using Cms.Domain.Audit;
 using Cms.Domain.Common;
 using Cms.Domain.Complaints;
 using Cms.Domain.Staff;
+using Cms.Domain.Tenants;
+using Cms.Infrastructure.Persistence;
 using Cms.Tests.Support;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -134,13 +136,32 @@ public sealed partial class RepositoryTests
             await Get<IStaffRepository>(sp).AddAsync(NewStaff(b, now, "same-subject"), Ct);
         });
 
-        // A consumer's insert is held to travel with COMMIT on PostgreSQL (ADR 0011 part 4), so the duplicate surfaces
-        // there; SQLite refuses it at the insert. Either way the unit of work fails with the named exception.
+        // Consumer and staff inserts are held to travel with COMMIT on PostgreSQL (ADR 0011 parts 4 and 5), so the
+        // duplicate surfaces there; SQLite refuses it at the insert. Either way the unit of work fails with the named exception.
         await Assert.ThrowsAsync<DuplicateKeyException>(async () => await InTenantAsync(a, async sp =>
             await Get<IConsumerRepository>(sp).AddAsync(NewConsumer(a, now, "SAME-REF"), Ct)));
-        await InTenantAsync(a, async sp =>
-            await Assert.ThrowsAsync<DuplicateKeyException>(async () => await Get<IStaffRepository>(sp).AddAsync(NewStaff(a, now, "same-subject"), Ct)),
-            commit: false);
+        await Assert.ThrowsAsync<DuplicateKeyException>(async () => await InTenantAsync(a, async sp =>
+            await Get<IStaffRepository>(sp).AddAsync(NewStaff(a, now, "same-subject"), Ct)));
+    }
+
+    [Test]
+    public async Task A_write_held_before_the_request_enters_a_tenant_still_runs_under_the_scope_it_was_written_for()
+    {
+        // A platform operator's write to the tenant registry, held for the next round trip (PostgreSQL), then the tenant's
+        // scope entered and a statement run in it: the held update must not run under the tenant's setting, where the
+        // registry's policy lets it change nothing (ADR 0011 part 5).
+        var tenantId = await CreateTenantAsync();
+        await InTenantAsync(null, async sp =>
+        {
+            await Get<DbSession>(sp).DeferAsync("UPDATE tenants SET status = 'suspended', status_reason = 'held' WHERE id = @Id",
+                new { Id = tenantId }, Ct);
+            Get<TenantScope>(sp).Enter(tenantId);
+            Assert.That(await Get<IStaffRepository>(sp).FindBySubjectAsync("nobody", Ct), Is.Null);
+        });
+
+        var stored = await InTenantAsync(null, sp => Get<ITenantRepository>(sp).GetAsync(tenantId, Ct), commit: false);
+        Assert.That(stored!.Status, Is.EqualTo(TenantStatus.Suspended));
+        Assert.That(stored.StatusReason, Is.EqualTo("held"));
     }
 
     // ---- the application lock ----
