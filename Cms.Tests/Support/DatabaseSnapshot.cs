@@ -12,6 +12,11 @@ public static class DatabaseSnapshot
     /// <summary>Written by the instance heartbeat on its own schedule, never by a request.</summary>
     private static readonly HashSet<string> BackgroundOnly = new(StringComparer.Ordinal) { "service_instances" };
 
+    /// <summary>On PostgreSQL the chain heads are the sealer's cursor, written by the sealer alone (docs/adr/0011): a tenant's
+    /// first head appears with its first batch, which the sealer's pause can put after the next request. (SQLite's writers
+    /// move the head themselves; there it counts.)</summary>
+    private const string SealerCursor = "audit_chain_heads";
+
     /// <summary>The sealer moves committed events from the outbox into the feed at any moment: counted together they stay put.</summary>
     private static readonly Dictionary<string, string> SameRowsAs = new(StringComparer.Ordinal) { ["event_outbox"] = "events" };
 
@@ -46,7 +51,8 @@ public static class DatabaseSnapshot
             ? sqlite.BeginTransaction(deferred: true)
             : await connection.BeginTransactionAsync(System.Data.IsolationLevel.RepeatableRead);
         var counts = new SortedDictionary<string, (long Rows, long Versions, bool Versioned)>(StringComparer.Ordinal);
-        foreach (var (table, versioned) in tables.Where(t => !BackgroundOnly.Contains(t.Table)))
+        foreach (var (table, versioned) in tables.Where(t => !BackgroundOnly.Contains(t.Table)
+                     && !(db.Kind == DatabaseKind.Postgres && t.Table == SealerCursor)))
         {
             await using var count = connection.CreateCommand();
             count.Transaction = snapshotTransaction;
