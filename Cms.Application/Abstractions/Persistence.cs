@@ -25,7 +25,18 @@ public interface ITenantRepository
 
     /// <summary>Stores the tenant's new status if it still has <paramref name="expected"/>; false when another change won.</summary>
     Task<bool> UpdateStatusAsync(Tenant tenant, TenantStatus expected, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// What a platform operator's action on a tenant checks first, in one round trip: the registry row (null once deleted)
+    /// and whether its offboarding has begun. With <paramref name="forStatusChange"/> the row is read for
+    /// <see cref="UpdateStatusAsync"/> (on PostgreSQL locked until the transaction ends, so the status read is the status
+    /// the update finds).
+    /// </summary>
+    Task<TenantRegistration> GetRegistrationAsync(Guid id, bool forStatusChange, CancellationToken cancellationToken);
 }
+
+/// <summary>A tenant's registry row (null once deleted) and whether its offboarding has begun.</summary>
+public sealed record TenantRegistration(Tenant? Tenant, bool OffboardingBegun);
 
 /// <summary>The request's caller as the authorization behaviour reads it: the member and their tenant's status.</summary>
 public sealed record StaffCaller(StaffMember Member, TenantStatus TenantStatus);

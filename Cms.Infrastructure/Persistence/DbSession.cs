@@ -19,11 +19,6 @@ public abstract class DbSession(TenantScope tenant, DatabaseOptions options) : I
     private Action? _afterCommit;
     private readonly DeferredWrites _deferred = new();
 
-    // The tenant in scope when the held writes were held: a platform operator enters a tenant part-way through a
-    // transaction, and a held write must still run under the scope it was written for (an update of the tenant registry
-    // under the tenant's own setting would change nothing).
-    private Guid? _heldScope;
-
     // Numbers every transaction of every session of the process, so a row lock taken by one is never mistaken for another's.
     private static long s_transactions;
 
@@ -203,14 +198,10 @@ public abstract class DbSession(TenantScope tenant, DatabaseOptions options) : I
             return;
         }
 
-        if (_deferred.Count > 0 && _heldScope != tenant.TenantId)
-        {
-            await FlushDeferredAsync(cancellationToken);
-        }
-
+        // A platform operator enters a tenant part-way through a transaction: each held write keeps the scope it was written
+        // for and is sent under it (an update of the tenant registry under the tenant's own setting would change nothing).
         cancellationToken.ThrowIfCancellationRequested();
-        _heldScope = tenant.TenantId;
-        _deferred.Add(sql, param);
+        _deferred.Add(sql, param, tenant.TenantId);
     }
 
     /// <summary>Whether <see cref="DeferAsync"/> holds writes for the next round trip (PostgreSQL).</summary>
@@ -321,7 +312,7 @@ public abstract class DbSession(TenantScope tenant, DatabaseOptions options) : I
     /// </summary>
     protected virtual System.Diagnostics.Activity? TraceCommand(string sql) => null;
 
-    /// <param name="sendsHeldOnly">The command is the held writes alone, sent under the scope they were held under.</param>
+    /// <param name="sendsHeldOnly">The command is the held writes alone, each sent under the scope it was held under.</param>
     private async Task<CommandDefinition> CommandAsync(string sql, object? param, CancellationToken cancellationToken, bool sendsHeldOnly = false)
     {
         _connection ??= await OpenConnectionAsync(cancellationToken);
@@ -332,22 +323,31 @@ public abstract class DbSession(TenantScope tenant, DatabaseOptions options) : I
             TransactionNumber = Interlocked.Increment(ref s_transactions);
         }
 
-        var scope = sendsHeldOnly ? _heldScope : tenant.TenantId;
-        if (_deferred.Count > 0)
+        var scope = tenant.TenantId;
+        if (_deferred.Count > 0 && !sendsHeldOnly && !DeferredWrites.CanJoin(param))
         {
-            if (!sendsHeldOnly && (!DeferredWrites.CanJoin(param) || _heldScope != scope))
-            {
-                await FlushDeferredAsync(cancellationToken);
-            }
-            else
-            {
-                (sql, var joined) = _deferred.TakeWith(sql, param);
-                param = joined;
-            }
+            await FlushDeferredAsync(cancellationToken);
         }
 
-        var text = Prepare(sql, _firstOfTransaction, scope);
+        var first = _firstOfTransaction;
         _firstOfTransaction = false;
+        string Prepared(string part, Guid? partScope)
+        {
+            var prepared = Prepare(part, first, partScope);
+            first = false;
+            return prepared;
+        }
+
+        string text;
+        if (_deferred.Count > 0)
+        {
+            (text, var joined) = _deferred.TakeWith(sql, param, scope, Prepared);
+            param = joined;
+        }
+        else
+        {
+            text = Prepared(sql, scope);
+        }
 
         // A caller who goes away stops the request before its next statement, never in the middle of one: cancelling a
         // running statement sends a PostgreSQL cancel request, which behind PgBouncer in transaction mode left server

@@ -61,6 +61,9 @@ public sealed class FakeTenantRepository(InMemoryDatabase db) : ITenantRepositor
         db.Writes.Add($"tenant.status {tenant.Id}");
         return Task.FromResult(true);
     }
+
+    public Task<TenantRegistration> GetRegistrationAsync(Guid id, bool forStatusChange, CancellationToken cancellationToken) =>
+        Task.FromResult(new TenantRegistration(db.Tenants.GetValueOrDefault(id), db.Offboardings.ContainsKey(id)));
 }
 
 public sealed class FakeStaffRepository(InMemoryDatabase db, TenantScope scope) : IStaffRepository
