@@ -130,8 +130,9 @@ public abstract class DbSession(TenantScope tenant, DatabaseOptions options) : I
     /// command in scope) ends in the same round trip (<see cref="EndOfRead"/>), not in one of its own when the request
     /// ends. A later statement begins a new transaction, with the settings and the tenant again.</summary>
     internal Task<IReadOnlyList<T>> QueryAsync<T>(string sql, object? param, bool endsRead, CancellationToken cancellationToken) =>
-        RunAsync<IReadOnlyList<T>>(sql, param, async command => (await _connection!.QueryAsync<T>(command)).AsList(), cancellationToken,
-            endsRead);
+        _along.Any ? QueryMultipleAsync<IReadOnlyList<T>>(sql, param, async results => (await results.ReadAsync<T>()).AsList(), cancellationToken, endsRead)
+            : RunAsync<IReadOnlyList<T>>(sql, param, async command => (await _connection!.QueryAsync<T>(command)).AsList(), cancellationToken,
+                endsRead);
 
     public Task<T?> QuerySingleOrDefaultAsync<T>(string sql, object? param, CancellationToken cancellationToken) =>
         RunAsync(sql, param, command => _connection!.QuerySingleOrDefaultAsync<T>(command), cancellationToken);
