@@ -85,6 +85,10 @@ public interface IConsumerRepository
 
     Task<Consumer?> GetAsync(Guid id, CancellationToken cancellationToken);
 
+    /// <summary>The consumer a complaint is of (as <see cref="GetAsync"/>), read in the same round trip as the request's next
+    /// complaint load, queued now: the function, called after that load, gives the consumer (null: no such complaint).</summary>
+    Func<CancellationToken, Task<Consumer?>> GetOfComplaintWithComplaint(Guid complaintId);
+
     /// <summary>The consumer for a command that updates it: on PostgreSQL the row stays locked until the transaction ends,
     /// so the version read is the version <see cref="UpdateAsync"/> finds (docs/adr/0011).</summary>
     Task<Consumer?> GetForUpdateAsync(Guid id, CancellationToken cancellationToken);

@@ -18,6 +18,7 @@ public abstract class DbSession(TenantScope tenant, DatabaseOptions options) : I
     private bool _firstOfTransaction;
     private Action? _afterCommit;
     private readonly DeferredWrites _deferred = new();
+    private readonly ReadsAlong _along = new();
 
     // Numbers every transaction of every session of the process, so a row lock taken by one is never mistaken for another's.
     private static long s_transactions;
@@ -141,12 +142,21 @@ public abstract class DbSession(TenantScope tenant, DatabaseOptions options) : I
     /// writes travel in front of them.
     /// </summary>
     public Task<T> QueryMultipleAsync<T>(string sql, object? param, Func<SqlMapper.GridReader, Task<T>> read,
-        CancellationToken cancellationToken, bool endsRead = false) =>
-        RunAsync(sql, param, async command =>
+        CancellationToken cancellationToken, bool endsRead = false)
+    {
+        var along = _along.TakeWith(ref sql, ref param);
+        return RunAsync(sql, param, async command =>
         {
             await using var results = await _connection!.QueryMultipleAsync(command);
-            return await read(results);
+            return await ReadsAlong.ReadAsync(read, along, results);
         }, cancellationToken, endsRead);
+    }
+
+    /// <summary>A single-row read queued to travel with this transaction's next <see cref="QueryMultipleAsync{T}"/>
+    /// (<see cref="ReadsAlong"/>); the function gives its row, reading it on its own if it has not travelled.</summary>
+    internal Func<CancellationToken, Task<T?>> ReadAlong<T>(string sql, object parameters) =>
+        HoldsWrites ? _along.Add(sql, parameters, cancellationToken => QuerySingleOrDefaultAsync<T>(sql, parameters, cancellationToken))
+            : cancellationToken => QuerySingleOrDefaultAsync<T>(sql, parameters, cancellationToken);
 
     /// <summary>The statement that ends a query's read-only transaction with its last read, in the same round trip
     /// (PostgreSQL: ROLLBACK); null where the transaction is left to end with the request.</summary>
@@ -361,6 +371,7 @@ public abstract class DbSession(TenantScope tenant, DatabaseOptions options) : I
     {
         _afterCommit = null;
         _deferred.Clear();
+        _along.Clear();
         if (_transaction is { } transaction)
         {
             _transaction = null;

@@ -83,6 +83,27 @@ internal sealed partial class DeferredWrites
         return (sql.Length == 0 ? text.ToString(0, text.Length - 2) : text.Append(prepare(sql, scope)).ToString(), joined);
     }
 
+    /// <summary>Adds to <paramref name="joined"/> the values <paramref name="sql"/> names, renamed with
+    /// <paramref name="prefix"/> (<c>@Id</c> becomes <c>@r1_Id</c>), and gives the statement renamed likewise; false when
+    /// the parameters cannot be listed (<see cref="CanJoin"/>).</summary>
+    public static bool TryJoin(DynamicParameters joined, string sql, object? parameters, string prefix, out string renamed)
+    {
+        renamed = sql;
+        if (!CanJoin(parameters) || NamedValues(parameters) is not { } values)
+        {
+            return false;
+        }
+
+        var statement = Statement.Of(sql);
+        foreach (var (name, value) in values.Where(v => statement.Names.Contains(v.Name)))
+        {
+            joined.Add(prefix + name, value);
+        }
+
+        renamed = prefix.Length == 0 ? sql : statement.RenamedWith(prefix);
+        return true;
+    }
+
     /// <summary>The named values of a parameter object: its public properties (as Dapper binds them), a dictionary's
     /// entries, or a <see cref="DynamicParameters"/>' values; null for anything else (a list, or a DynamicParameters made
     /// from a template object, whose values it does not list).</summary>
@@ -132,8 +153,10 @@ internal sealed partial class DeferredWrites
 
         public static string Prefix(int write) => $"w{write + 1}_";
 
-        public string Renamed(int write) => _renamed.GetOrAdd(write, i => ParameterName().Replace(sql,
-            m => Names.Contains(m.Groups[1].Value) ? "@" + Prefix(i) + m.Groups[1].Value : m.Value));
+        public string Renamed(int write) => _renamed.GetOrAdd(write, i => RenamedWith(Prefix(i)));
+
+        public string RenamedWith(string prefix) => ParameterName().Replace(sql,
+            m => Names.Contains(m.Groups[1].Value) ? "@" + prefix + m.Groups[1].Value : m.Value);
     }
 
     // Dapper keeps the objects given to new DynamicParameters(template) apart from the values added by name.

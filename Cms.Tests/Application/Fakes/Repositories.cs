@@ -183,6 +183,9 @@ public sealed class FakeQueueRepository(InMemoryDatabase db, TenantScope scope) 
 
 public sealed class FakeConsumerRepository(InMemoryDatabase db, TenantScope scope) : IConsumerRepository
 {
+    public Func<CancellationToken, Task<Consumer?>> GetOfComplaintWithComplaint(Guid complaintId) => cancellationToken =>
+        db.Complaints.TryGetValue(complaintId, out var complaint) ? GetAsync(complaint.ConsumerId, cancellationToken) : Task.FromResult<Consumer?>(null);
+
     /// <summary>Runs just before an update is checked: lets a test play the concurrent writer that wins the race.</summary>
     public Action? BeforeUpdate { get; set; }
 
