@@ -31,8 +31,9 @@ internal static class ConsumerColumns
 /// cipher that wraps each new consumer's data key and the blind-index HMAC are keyed once, and the randomness (data keys
 /// and nonces) is drawn from the system CSPRNG in blocks instead of one call per value. Profiling the import showed
 /// OpenSSL's per-call overhead (algorithm fetches, locks, error-queue clearing), not AES itself, as most of the cost of
-/// sealing. The stored format is the same as sealing value by value. Not thread-safe: the bulk import uses one sealer
-/// per worker thread. Dispose it: the randomness not yet used (future data keys among it) is wiped.
+/// sealing; hence also a consumer's seven fields sealed together (<see cref="ConsumerSealedFields"/>, ADR 0024). Not
+/// thread-safe: the bulk import uses one sealer per worker thread. Dispose it: the randomness not yet used (future data
+/// keys among it) is wiped.
 /// </summary>
 internal sealed class ConsumerSealer : IDisposable
 {
