@@ -25,7 +25,18 @@ public interface ITenantRepository
 
     /// <summary>Stores the tenant's new status if it still has <paramref name="expected"/>; false when another change won.</summary>
     Task<bool> UpdateStatusAsync(Tenant tenant, TenantStatus expected, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// What a platform operator's action on a tenant checks first, in one round trip: the registry row (null once deleted)
+    /// and whether its offboarding has begun. With <paramref name="forStatusChange"/> the row is read for
+    /// <see cref="UpdateStatusAsync"/> (on PostgreSQL locked until the transaction ends, so the status read is the status
+    /// the update finds).
+    /// </summary>
+    Task<TenantRegistration> GetRegistrationAsync(Guid id, bool forStatusChange, CancellationToken cancellationToken);
 }
+
+/// <summary>A tenant's registry row (null once deleted) and whether its offboarding has begun.</summary>
+public sealed record TenantRegistration(Tenant? Tenant, bool OffboardingBegun);
 
 /// <summary>The request's caller as the authorization behaviour reads it: the member and their tenant's status.</summary>
 public sealed record StaffCaller(StaffMember Member, TenantStatus TenantStatus);
@@ -65,6 +76,10 @@ public interface IQueueRepository
 
     Task<Queue?> FindByCodeAsync(string code, CancellationToken cancellationToken);
 
+    /// <summary>As <see cref="FindByCodeAsync"/>, read (when the service does not hold it already) in the same round trip
+    /// as the request's next load of several rows, queued now: the function, called after that load, gives the queue.</summary>
+    Func<CancellationToken, Task<Queue?>> FindByCodeWithNextLoad(string code);
+
     Task<bool> UpdateAsync(Queue queue, long expectedVersion, CancellationToken cancellationToken);
 }
 
@@ -73,6 +88,10 @@ public interface IConsumerRepository
     Task AddAsync(Consumer consumer, CancellationToken cancellationToken);
 
     Task<Consumer?> GetAsync(Guid id, CancellationToken cancellationToken);
+
+    /// <summary>The consumer a complaint is of (as <see cref="GetAsync"/>), read in the same round trip as the request's next
+    /// complaint load, queued now: the function, called after that load, gives the consumer (null: no such complaint).</summary>
+    Func<CancellationToken, Task<Consumer?>> GetOfComplaintWithComplaint(Guid complaintId);
 
     /// <summary>The consumer for a command that updates it: on PostgreSQL the row stays locked until the transaction ends,
     /// so the version read is the version <see cref="UpdateAsync"/> finds (docs/adr/0011).</summary>

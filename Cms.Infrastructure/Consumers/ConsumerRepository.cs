@@ -40,11 +40,21 @@ internal sealed class ConsumerRepository(DbSession db, TenantScope scope, Consum
 
     /// <summary>The row with its wrapped key in one statement; <paramref name="lockRow"/> locks it (<see cref="LockedRows"/>)
     /// so the guarded update travels with COMMIT.</summary>
-    private async Task<Consumer?> LoadAsync(Guid id, bool lockRow, CancellationToken cancellationToken)
-    {
-        var row = await db.QuerySingleOrDefaultAsync<ConsumerRow>(
+    private async Task<Consumer?> LoadAsync(Guid id, bool lockRow, CancellationToken cancellationToken) =>
+        await OpenAsync(await db.QuerySingleOrDefaultAsync<ConsumerRow>(
             $"{ConsumerRow.SelectFrom} WHERE c.tenant_id = @TenantId AND c.id = @Id{(lockRow ? locked.Clause("c") : "")}",
-            new { TenantId = scope.Required, Id = id }, cancellationToken);
+            new { TenantId = scope.Required, Id = id }, cancellationToken), lockRow, cancellationToken);
+
+    public Func<CancellationToken, Task<Consumer?>> GetOfComplaintWithComplaint(Guid complaintId)
+    {
+        var read = db.ReadAlong<ConsumerRow>(
+            $"{ConsumerRow.SelectFrom} WHERE c.tenant_id = @TenantId AND c.id = (SELECT consumer_id FROM complaints WHERE tenant_id = @TenantId AND id = @ComplaintId)",
+            new { TenantId = scope.Required, ComplaintId = complaintId });
+        return async cancellationToken => await OpenAsync(await read(cancellationToken), lockRow: false, cancellationToken);
+    }
+
+    private async Task<Consumer?> OpenAsync(ConsumerRow? row, bool lockRow, CancellationToken cancellationToken)
+    {
         if (row is null)
         {
             return null;

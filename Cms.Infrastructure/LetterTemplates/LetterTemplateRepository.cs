@@ -23,10 +23,19 @@ internal sealed class LetterTemplateRepository(DbSession db, TenantScope scope, 
         await stamp.ChangedAsync(cancellationToken);
     }
 
-    public async Task<LetterTemplate?> GetAsync(Guid id, CancellationToken cancellationToken) =>
-        (await cache.GetAsync(stamp, $"letter-template:{id:D}", () => db.QuerySingleOrDefaultAsync<LetterTemplateRow>(
+    public Func<CancellationToken, Task<LetterTemplate?>> GetWithComplaint(Guid id)
+    {
+        var key = $"letter-template:{id:D}";
+        if (cache.TryGet(stamp, key, out LetterTemplateRow? cached))
+        {
+            return _ => Task.FromResult(cached?.ToDomain());
+        }
+
+        var read = db.ReadAlong<LetterTemplateRow>(
             $"SELECT {LetterTemplateRow.Map.Columns} FROM letter_templates WHERE tenant_id = @TenantId AND id = @Id",
-            new { TenantId = scope.Required, Id = id }, cancellationToken)))?.ToDomain();
+            new { TenantId = scope.Required, Id = id });
+        return async cancellationToken => (await cache.GetAsync(stamp, key, () => read(cancellationToken)))?.ToDomain();
+    }
 
     public async Task<IReadOnlyList<LetterTemplate>> ListCurrentAsync(CancellationToken cancellationToken) =>
         [.. (await db.QueryAsync<LetterTemplateRow>(

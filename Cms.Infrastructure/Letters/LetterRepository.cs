@@ -19,12 +19,21 @@ internal sealed class LetterRepository(DbSession db, TenantScope scope, Consumer
         await db.DeferAsync(LetterRow.Map.Insert, LetterRow.Parameters(letter, cipher), cancellationToken); // with COMMIT (docs/adr/0011)
     }
 
-    public async Task<Letter?> GetAsync(Guid complaintId, Guid letterId, CancellationToken cancellationToken)
+    public Func<CancellationToken, Task<Letter?>> GetWithComplaint(Guid complaintId, Guid letterId)
     {
-        var row = await locked.ReadAsync<LetterRow>(Table, letterId,
-            $"SELECT {LetterRow.Map.Columns} FROM letters WHERE tenant_id = @TenantId AND id = @Id AND complaint_id = @ComplaintId",
-            new { TenantId = scope.Required, Id = letterId, ComplaintId = complaintId }, r => r.Version, cancellationToken);
-        return row?.ToDomain(await texts.ForComplaintAsync(complaintId, cancellationToken));
+        var read = db.ReadAlong<LetterRow>(
+            $"SELECT {LetterRow.Map.Columns} FROM letters WHERE tenant_id = @TenantId AND id = @Id AND complaint_id = @ComplaintId{locked.Clause()}",
+            new { TenantId = scope.Required, Id = letterId, ComplaintId = complaintId });
+        return async cancellationToken =>
+        {
+            if (await read(cancellationToken) is not { } row)
+            {
+                return null;
+            }
+
+            locked.Read(Table, letterId, row.Version);
+            return row.ToDomain(await texts.ForComplaintAsync(complaintId, cancellationToken));
+        };
     }
 
     public async Task<bool> UpdateAsync(Letter letter, long expectedVersion, CancellationToken cancellationToken)

@@ -18,11 +18,7 @@ public abstract class DbSession(TenantScope tenant, DatabaseOptions options) : I
     private bool _firstOfTransaction;
     private Action? _afterCommit;
     private readonly DeferredWrites _deferred = new();
-
-    // The tenant in scope when the held writes were held: a platform operator enters a tenant part-way through a
-    // transaction, and a held write must still run under the scope it was written for (an update of the tenant registry
-    // under the tenant's own setting would change nothing).
-    private Guid? _heldScope;
+    private readonly ReadsAlong _along = new();
 
     // Numbers every transaction of every session of the process, so a row lock taken by one is never mistaken for another's.
     private static long s_transactions;
@@ -134,8 +130,9 @@ public abstract class DbSession(TenantScope tenant, DatabaseOptions options) : I
     /// command in scope) ends in the same round trip (<see cref="EndOfRead"/>), not in one of its own when the request
     /// ends. A later statement begins a new transaction, with the settings and the tenant again.</summary>
     internal Task<IReadOnlyList<T>> QueryAsync<T>(string sql, object? param, bool endsRead, CancellationToken cancellationToken) =>
-        RunAsync<IReadOnlyList<T>>(sql, param, async command => (await _connection!.QueryAsync<T>(command)).AsList(), cancellationToken,
-            endsRead);
+        _along.Any ? QueryMultipleAsync<IReadOnlyList<T>>(sql, param, async results => (await results.ReadAsync<T>()).AsList(), cancellationToken, endsRead)
+            : RunAsync<IReadOnlyList<T>>(sql, param, async command => (await _connection!.QueryAsync<T>(command)).AsList(), cancellationToken,
+                endsRead);
 
     /// <summary>A read whose rows <paramref name="row"/> builds from the reader with typed getters (<see cref="RowValues.ReadAllAsync{T}"/>);
     /// otherwise as <see cref="QueryAsync{T}(string, object?, bool, CancellationToken)"/>.</summary>
@@ -152,12 +149,21 @@ public abstract class DbSession(TenantScope tenant, DatabaseOptions options) : I
     /// writes travel in front of them.
     /// </summary>
     public Task<T> QueryMultipleAsync<T>(string sql, object? param, Func<SqlMapper.GridReader, Task<T>> read,
-        CancellationToken cancellationToken, bool endsRead = false) =>
-        RunAsync(sql, param, async command =>
+        CancellationToken cancellationToken, bool endsRead = false)
+    {
+        var along = _along.TakeWith(ref sql, ref param);
+        return RunAsync(sql, param, async command =>
         {
             await using var results = await _connection!.QueryMultipleAsync(command);
-            return await read(results);
+            return await ReadsAlong.ReadAsync(read, along, results);
         }, cancellationToken, endsRead);
+    }
+
+    /// <summary>A single-row read queued to travel with this transaction's next <see cref="QueryMultipleAsync{T}"/>
+    /// (<see cref="ReadsAlong"/>); the function gives its row, reading it on its own if it has not travelled.</summary>
+    internal Func<CancellationToken, Task<T?>> ReadAlong<T>(string sql, object parameters) =>
+        HoldsWrites ? _along.Add(sql, parameters, cancellationToken => QuerySingleOrDefaultAsync<T>(sql, parameters, cancellationToken))
+            : cancellationToken => QuerySingleOrDefaultAsync<T>(sql, parameters, cancellationToken);
 
     /// <summary>The statement that ends a query's read-only transaction with its last read, in the same round trip
     /// (PostgreSQL: ROLLBACK); null where the transaction is left to end with the request.</summary>
@@ -209,14 +215,10 @@ public abstract class DbSession(TenantScope tenant, DatabaseOptions options) : I
             return;
         }
 
-        if (_deferred.Count > 0 && _heldScope != tenant.TenantId)
-        {
-            await FlushDeferredAsync(cancellationToken);
-        }
-
+        // A platform operator enters a tenant part-way through a transaction: each held write keeps the scope it was written
+        // for and is sent under it (an update of the tenant registry under the tenant's own setting would change nothing).
         cancellationToken.ThrowIfCancellationRequested();
-        _heldScope = tenant.TenantId;
-        _deferred.Add(sql, param);
+        _deferred.Add(sql, param, tenant.TenantId);
     }
 
     /// <summary>Whether <see cref="DeferAsync"/> holds writes for the next round trip (PostgreSQL).</summary>
@@ -327,7 +329,7 @@ public abstract class DbSession(TenantScope tenant, DatabaseOptions options) : I
     /// </summary>
     protected virtual System.Diagnostics.Activity? TraceCommand(string sql) => null;
 
-    /// <param name="sendsHeldOnly">The command is the held writes alone, sent under the scope they were held under.</param>
+    /// <param name="sendsHeldOnly">The command is the held writes alone, each sent under the scope it was held under.</param>
     private async Task<CommandDefinition> CommandAsync(string sql, object? param, CancellationToken cancellationToken, bool sendsHeldOnly = false)
     {
         _connection ??= await OpenConnectionAsync(cancellationToken);
@@ -338,22 +340,31 @@ public abstract class DbSession(TenantScope tenant, DatabaseOptions options) : I
             TransactionNumber = Interlocked.Increment(ref s_transactions);
         }
 
-        var scope = sendsHeldOnly ? _heldScope : tenant.TenantId;
-        if (_deferred.Count > 0)
+        var scope = tenant.TenantId;
+        if (_deferred.Count > 0 && !sendsHeldOnly && !DeferredWrites.CanJoin(param))
         {
-            if (!sendsHeldOnly && (!DeferredWrites.CanJoin(param) || _heldScope != scope))
-            {
-                await FlushDeferredAsync(cancellationToken);
-            }
-            else
-            {
-                (sql, var joined) = _deferred.TakeWith(sql, param);
-                param = joined;
-            }
+            await FlushDeferredAsync(cancellationToken);
         }
 
-        var text = Prepare(sql, _firstOfTransaction, scope);
+        var first = _firstOfTransaction;
         _firstOfTransaction = false;
+        string Prepared(string part, Guid? partScope)
+        {
+            var prepared = Prepare(part, first, partScope);
+            first = false;
+            return prepared;
+        }
+
+        string text;
+        if (_deferred.Count > 0)
+        {
+            (text, var joined) = _deferred.TakeWith(sql, param, scope, Prepared);
+            param = joined;
+        }
+        else
+        {
+            text = Prepared(sql, scope);
+        }
 
         // A caller who goes away stops the request before its next statement, never in the middle of one: cancelling a
         // running statement sends a PostgreSQL cancel request, which behind PgBouncer in transaction mode left server
@@ -367,6 +378,7 @@ public abstract class DbSession(TenantScope tenant, DatabaseOptions options) : I
     {
         _afterCommit = null;
         _deferred.Clear();
+        _along.Clear();
         if (_transaction is { } transaction)
         {
             _transaction = null;

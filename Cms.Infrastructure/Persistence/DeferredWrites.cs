@@ -16,24 +16,25 @@ namespace Cms.Infrastructure.Persistence;
 /// </summary>
 internal sealed partial class DeferredWrites
 {
-    private readonly List<(string Sql, object? Parameters)> _writes = [];
+    private readonly List<(string Sql, object? Parameters, Guid? Scope)> _writes = [];
 
     public int Count => _writes.Count;
 
-    public void Add(string sql, object? parameters)
+    /// <summary>Holds a write made under the tenant <paramref name="scope"/> (null: none); it is sent under that scope.</summary>
+    public void Add(string sql, object? parameters, Guid? scope)
     {
         // A list is one write per element (as Dapper executes it).
         if (parameters is IEnumerable list and not string and not IDictionary and not IEnumerable<KeyValuePair<string, object?>>)
         {
             foreach (var element in list)
             {
-                _writes.Add((sql, element));
+                _writes.Add((sql, element, scope));
             }
 
             return;
         }
 
-        _writes.Add((sql, parameters));
+        _writes.Add((sql, parameters, scope));
     }
 
     public void Clear() => _writes.Clear();
@@ -50,14 +51,16 @@ internal sealed partial class DeferredWrites
     };
 
     /// <summary>The held writes, then <paramref name="sql"/> (with <paramref name="parameters"/> as they are named; none
-    /// when empty), as one command text and one parameter set; the held writes are taken.</summary>
-    public (string Sql, DynamicParameters Parameters) TakeWith(string sql, object? parameters)
+    /// when empty), as one command text and one parameter set; the held writes are taken. <paramref name="prepare"/> gives
+    /// each part's text as sent under its scope (each write's own, <paramref name="scope"/> for the statement), in order:
+    /// a write held before the session entered a tenant runs before that tenant's setting, in the same round trip.</summary>
+    public (string Sql, DynamicParameters Parameters) TakeWith(string sql, object? parameters, Guid? scope, Func<string, Guid?, string> prepare)
     {
         var text = new StringBuilder();
         var joined = new DynamicParameters();
         for (var i = 0; i < _writes.Count; i++)
         {
-            var (writeSql, writeParameters) = _writes[i];
+            var (writeSql, writeParameters, writeScope) = _writes[i];
             var values = NamedValues(writeParameters)
                 ?? throw new InvalidOperationException("A deferred write's parameters must be one object of named values.");
             var statement = Statement.Of(writeSql);
@@ -66,7 +69,7 @@ internal sealed partial class DeferredWrites
                 joined.Add(Statement.Prefix(i) + name, value);
             }
 
-            text.Append(statement.Renamed(i)).Append(";\n");
+            text.Append(prepare(statement.Renamed(i), writeScope)).Append(";\n");
         }
 
         // Only the values a statement names, as Dapper sends an object's (a row object may carry more properties).
@@ -77,7 +80,28 @@ internal sealed partial class DeferredWrites
         }
 
         _writes.Clear();
-        return (sql.Length == 0 ? text.ToString(0, text.Length - 2) : text.Append(sql).ToString(), joined);
+        return (sql.Length == 0 ? text.ToString(0, text.Length - 2) : text.Append(prepare(sql, scope)).ToString(), joined);
+    }
+
+    /// <summary>Adds to <paramref name="joined"/> the values <paramref name="sql"/> names, renamed with
+    /// <paramref name="prefix"/> (<c>@Id</c> becomes <c>@r1_Id</c>), and gives the statement renamed likewise; false when
+    /// the parameters cannot be listed (<see cref="CanJoin"/>).</summary>
+    public static bool TryJoin(DynamicParameters joined, string sql, object? parameters, string prefix, out string renamed)
+    {
+        renamed = sql;
+        if (!CanJoin(parameters) || NamedValues(parameters) is not { } values)
+        {
+            return false;
+        }
+
+        var statement = Statement.Of(sql);
+        foreach (var (name, value) in values.Where(v => statement.Names.Contains(v.Name)))
+        {
+            joined.Add(prefix + name, value);
+        }
+
+        renamed = prefix.Length == 0 ? sql : statement.RenamedWith(prefix);
+        return true;
     }
 
     /// <summary>The named values of a parameter object: its public properties (as Dapper binds them), a dictionary's
@@ -129,8 +153,10 @@ internal sealed partial class DeferredWrites
 
         public static string Prefix(int write) => $"w{write + 1}_";
 
-        public string Renamed(int write) => _renamed.GetOrAdd(write, i => ParameterName().Replace(sql,
-            m => Names.Contains(m.Groups[1].Value) ? "@" + Prefix(i) + m.Groups[1].Value : m.Value));
+        public string Renamed(int write) => _renamed.GetOrAdd(write, i => RenamedWith(Prefix(i)));
+
+        public string RenamedWith(string prefix) => ParameterName().Replace(sql,
+            m => Names.Contains(m.Groups[1].Value) ? "@" + prefix + m.Groups[1].Value : m.Value);
     }
 
     // Dapper keeps the objects given to new DynamicParameters(template) apart from the values added by name.

@@ -53,6 +53,20 @@ internal sealed class ReferenceCache
 
     private readonly ConcurrentDictionary<(Guid Tenant, string Key), (long Stamp, object? Value)> _entries = new();
 
+    /// <summary>The cached value of <paramref name="key"/> for the request's tenant, if it was loaded under the request's
+    /// stamp.</summary>
+    public bool TryGet<T>(ReferenceStamp stamp, string key, out T? value)
+    {
+        if (stamp.Current is { } current && _entries.TryGetValue((current.Tenant, key), out var entry) && entry.Stamp == current.Stamp)
+        {
+            value = (T?)entry.Value;
+            return true;
+        }
+
+        value = default;
+        return false;
+    }
+
     /// <summary>The value of <paramref name="key"/> for the request's tenant: the cached one when it was loaded under the
     /// request's stamp, else <paramref name="load"/>'s (then kept under that stamp).</summary>
     public async Task<T> GetAsync<T>(ReferenceStamp stamp, string key, Func<Task<T>> load)

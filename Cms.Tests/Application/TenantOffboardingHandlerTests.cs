@@ -31,7 +31,7 @@ public sealed class TenantOffboardingHandlerTests
             .Handle(new OffboardTenantCommand(tenantId, withoutExport, reason), CancellationToken.None);
 
     private static ValueTask<Result<TenantExportTicket>> Export(World w, Guid tenantId, bool decrypt = false) =>
-        new ExportTenantHandler(w.Tenants, w.Offboardings, w.PlatformAudit, w.Caller)
+        new ExportTenantHandler(w.Tenants, w.PlatformAudit, w.Caller)
             .Handle(new ExportTenantCommand(tenantId, decrypt), CancellationToken.None);
 
     private static Task Exported(World w, Guid tenantId) =>

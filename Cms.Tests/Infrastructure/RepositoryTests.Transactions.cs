@@ -164,6 +164,32 @@ public sealed partial class RepositoryTests
         Assert.That(stored.StatusReason, Is.EqualTo("held"));
     }
 
+    [Test]
+    public async Task A_read_sent_along_with_a_complaints_load_gives_what_a_read_on_its_own_gives()
+    {
+        // ADR 0011 part 7: a read queued before a complaint's load travels with it (PostgreSQL); one asked for before any
+        // load runs on its own; one of a complaint that does not exist gives nothing. Both databases, the same answers.
+        var (tenant, _, consumer) = await TenantWithStaffAndConsumerAsync();
+        var complaint = NewComplaint(tenant, consumer.Id, DateTimeOffset.UtcNow);
+        await InTenantAsync(tenant, sp => Get<IComplaintRepository>(sp).AddAsync(complaint, Ct));
+
+        await InTenantAsync(tenant, async sp =>
+        {
+            var consumers = Get<IConsumerRepository>(sp);
+            var along = consumers.GetOfComplaintWithComplaint(complaint.Id);
+            var missing = consumers.GetOfComplaintWithComplaint(Guid.NewGuid());
+            Assert.That(await Get<IComplaintRepository>(sp).GetAsync(complaint.Id, Ct), Is.Not.Null);
+            var alone = consumers.GetOfComplaintWithComplaint(complaint.Id);
+            using (Assert.EnterMultipleScope())
+            {
+                Assert.That((await along(Ct))?.Contact.FullName, Is.EqualTo(consumer.Contact.FullName), "sent along with the load");
+                Assert.That(await missing(Ct), Is.Null, "no such complaint");
+                Assert.That((await alone(Ct))?.Contact.FullName, Is.EqualTo(consumer.Contact.FullName), "asked for before any load: read on its own");
+                Assert.That((await consumers.GetAsync(consumer.Id, Ct))?.Contact.FullName, Is.EqualTo(consumer.Contact.FullName));
+            }
+        }, commit: false);
+    }
+
     // ---- the application lock ----
 
     [Test]

@@ -36,8 +36,10 @@ internal sealed class ApproveLetterHandler(IComplaintRepository complaints, ILet
 {
     public async ValueTask<Result<LetterDto>> Handle(ApproveLetterCommand command, CancellationToken cancellationToken)
     {
+        // The letter travels with the complaint's load: one round trip (docs/adr/0011 part 7).
+        var letterRead = letters.GetWithComplaint(command.ComplaintId, command.LetterId);
         var complaint = await complaints.GetAsync(command.ComplaintId, cancellationToken);
-        var letter = complaint is null ? null : await letters.GetAsync(command.ComplaintId, command.LetterId, cancellationToken);
+        var letter = complaint is null ? null : await letterRead(cancellationToken);
         if (complaint is null || letter is null)
         {
             return Error.NotFound("letter");

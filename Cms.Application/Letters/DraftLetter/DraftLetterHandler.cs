@@ -18,6 +18,9 @@ internal sealed class DraftLetterHandler(IComplaintRepository complaints, IConsu
 {
     public async ValueTask<Result<LetterDto>> Handle(DraftLetterCommand command, CancellationToken cancellationToken)
     {
+        // The template and the addressee travel with the complaint's load: one round trip (docs/adr/0011 part 7).
+        var templateRead = templates.GetWithComplaint(command.TemplateId);
+        var consumerRead = consumers.GetOfComplaintWithComplaint(command.ComplaintId);
         var complaint = await complaints.GetAsync(command.ComplaintId, cancellationToken);
         if (complaint is null)
         {
@@ -30,7 +33,7 @@ internal sealed class DraftLetterHandler(IComplaintRepository complaints, IConsu
         }
 
         var type = command.Type!.Value;
-        var template = await templates.GetAsync(command.TemplateId, cancellationToken);
+        var template = await templateRead(cancellationToken);
         if (template is null)
         {
             return Error.NotFound("letter_template");
@@ -47,7 +50,7 @@ internal sealed class DraftLetterHandler(IComplaintRepository complaints, IConsu
             return resolution.Error;
         }
 
-        var consumer = await consumers.GetAsync(complaint.ConsumerId, cancellationToken);
+        var consumer = await consumerRead(cancellationToken);
         if (consumer is null || consumer.IsErased)
         {
             return Error.Conflict("letter.consumer_erased", "The consumer's personal data is erased: no letter can be written to them.");

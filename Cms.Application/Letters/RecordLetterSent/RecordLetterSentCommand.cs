@@ -38,8 +38,10 @@ internal sealed class RecordLetterSentHandler(IComplaintRepository complaints, I
 {
     public async ValueTask<Result<LetterDto>> Handle(RecordLetterSentCommand command, CancellationToken cancellationToken)
     {
+        // The letter travels with the complaint's load: one round trip (docs/adr/0011 part 7).
+        var letterRead = letters.GetWithComplaint(command.ComplaintId, command.LetterId);
         var complaint = await complaints.GetForUpdateAsync(command.ComplaintId, cancellationToken);
-        var letter = complaint is null ? null : await letters.GetAsync(command.ComplaintId, command.LetterId, cancellationToken);
+        var letter = complaint is null ? null : await letterRead(cancellationToken);
         if (complaint is null || letter is null)
         {
             return Error.NotFound("letter");

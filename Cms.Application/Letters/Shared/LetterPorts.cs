@@ -24,8 +24,10 @@ public interface ILetterTemplateRepository
 
     Task AddAsync(LetterTemplate template, CancellationToken cancellationToken);
 
-    /// <summary>A version by its id (any version: a letter may be rendered from the current one only, see the handler).</summary>
-    Task<LetterTemplate?> GetAsync(Guid id, CancellationToken cancellationToken);
+    /// <summary>A version by its id (any version: a letter may be rendered from the current one only, see the handler), read
+    /// (when the service does not hold it already) in the same round trip as the request's next complaint load, queued
+    /// now: the function, called after that load, gives the version.</summary>
+    Func<CancellationToken, Task<LetterTemplate?>> GetWithComplaint(Guid id);
 
     /// <summary>The current version of every letter type the tenant has a template for.</summary>
     Task<IReadOnlyList<LetterTemplate>> ListCurrentAsync(CancellationToken cancellationToken);
@@ -37,8 +39,10 @@ public interface ILetterRepository
     Task AddAsync(Letter letter, Guid consumerId, CancellationToken cancellationToken);
 
     /// <summary>The letter of that complaint for a command that updates it, opened with its consumer's key: on PostgreSQL
-    /// locked until the transaction ends, so the version read is the version <see cref="UpdateAsync"/> finds.</summary>
-    Task<Letter?> GetAsync(Guid complaintId, Guid letterId, CancellationToken cancellationToken);
+    /// locked until the transaction ends, so the version read is the version <see cref="UpdateAsync"/> finds. Read in the
+    /// same round trip as the request's next complaint load, queued now: the function, called after that load, gives the
+    /// letter (docs/adr/0011 part 7).</summary>
+    Func<CancellationToken, Task<Letter?>> GetWithComplaint(Guid complaintId, Guid letterId);
 
     /// <summary>Stores the letter's status change, guarded by the version it was read at; false when another writer won.</summary>
     Task<bool> UpdateAsync(Letter letter, long expectedVersion, CancellationToken cancellationToken);

@@ -20,12 +20,13 @@ public sealed class ExportTenantValidator : IValidator<ExportTenantCommand>
     public void Validate(ExportTenantCommand request, ValidationErrors errors) => errors.Id("id", request.TenantId);
 }
 
-internal sealed class ExportTenantHandler(ITenantRepository tenants, ITenantOffboardings offboardings, PlatformAudit.PlatformAuditTrail audit,
+internal sealed class ExportTenantHandler(ITenantRepository tenants, PlatformAudit.PlatformAuditTrail audit,
     CallerContext caller) : ICommandHandler<ExportTenantCommand, Result<TenantExportTicket>>
 {
     public async ValueTask<Result<TenantExportTicket>> Handle(ExportTenantCommand command, CancellationToken cancellationToken)
     {
-        if (await tenants.GetAsync(command.TenantId, cancellationToken) is not { } tenant)
+        var registration = await tenants.GetRegistrationAsync(command.TenantId, forStatusChange: false, cancellationToken);
+        if (registration.Tenant is not { } tenant)
         {
             return Error.NotFound("tenant");
         }
@@ -36,7 +37,7 @@ internal sealed class ExportTenantHandler(ITenantRepository tenants, ITenantOffb
                 "Personal data is decrypted only in the export of a suspended tenant; suspend it first, or export it sealed.");
         }
 
-        if (await offboardings.GetAsync(command.TenantId, cancellationToken) is not null)
+        if (registration.OffboardingBegun)
         {
             return Error.Conflict("tenant.offboarding", "This tenant is being deleted: its keys are destroyed and its data cannot be exported.");
         }

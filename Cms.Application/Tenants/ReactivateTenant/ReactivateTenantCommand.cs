@@ -21,19 +21,14 @@ public sealed class ReactivateTenantValidator : IValidator<ReactivateTenantComma
         TenantStatusChange.Validate(request.TenantId, request.Reason, errors);
 }
 
-internal sealed class ReactivateTenantHandler(ITenantRepository tenants, ITenantOffboardings offboardings, TenantScope scope, AuditTrail audit,
+internal sealed class ReactivateTenantHandler(ITenantRepository tenants, TenantScope scope, AuditTrail audit,
     PlatformAudit.PlatformAuditTrail platformAudit, TimeProvider clock)
     : ICommandHandler<ReactivateTenantCommand, Result<TenantDto>>
 {
     public async ValueTask<Result<TenantDto>> Handle(ReactivateTenantCommand command, CancellationToken cancellationToken)
     {
-        if (await offboardings.GetAsync(command.TenantId, cancellationToken) is not null)
-        {
-            return Error.Conflict("tenant.offboarding", "This tenant is being deleted (its keys are destroyed): it cannot be reactivated.");
-        }
-
         var changed = await TenantStatusChange.ApplyAsync(tenants, scope, command.TenantId,
-            t => t.Reactivate(command.Reason!, clock.GetUtcNow()), cancellationToken);
+            t => t.Reactivate(command.Reason!, clock.GetUtcNow()), refuseOffboarding: true, cancellationToken);
         if (!changed.IsSuccess)
         {
             return changed.Error;

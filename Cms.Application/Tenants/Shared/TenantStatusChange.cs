@@ -25,11 +25,18 @@ internal static class TenantStatusChange
         errors.Required("reason", reason, Tenant.MaxStatusReasonLength);
     }
 
-    /// <summary>Loads the tenant, applies <paramref name="change"/> and stores it; on success the tenant is in scope for its audit entry.</summary>
+    /// <summary>Loads the tenant, applies <paramref name="change"/> and stores it; on success the tenant is in scope for its
+    /// audit entry. With <paramref name="refuseOffboarding"/> a tenant whose deletion has begun is refused first (409).</summary>
     public static async ValueTask<Result<Tenant>> ApplyAsync(ITenantRepository tenants, TenantScope scope, Guid tenantId,
-        Func<Tenant, Result<Tenant>> change, CancellationToken cancellationToken)
+        Func<Tenant, Result<Tenant>> change, bool refuseOffboarding, CancellationToken cancellationToken)
     {
-        if (await tenants.GetAsync(tenantId, cancellationToken) is not { } tenant)
+        var registration = await tenants.GetRegistrationAsync(tenantId, forStatusChange: true, cancellationToken);
+        if (refuseOffboarding && registration.OffboardingBegun)
+        {
+            return Error.Conflict("tenant.offboarding", "This tenant is being deleted (its keys are destroyed): it cannot be reactivated.");
+        }
+
+        if (registration.Tenant is not { } tenant)
         {
             return Error.NotFound("tenant");
         }

@@ -28,7 +28,7 @@ internal sealed class SuspendTenantHandler(ITenantRepository tenants, TenantScop
     public async ValueTask<Result<TenantDto>> Handle(SuspendTenantCommand command, CancellationToken cancellationToken)
     {
         var changed = await TenantStatusChange.ApplyAsync(tenants, scope, command.TenantId,
-            t => t.Suspend(command.Reason!, clock.GetUtcNow()), cancellationToken);
+            t => t.Suspend(command.Reason!, clock.GetUtcNow()), refuseOffboarding: false, cancellationToken);
         if (!changed.IsSuccess)
         {
             return changed.Error;

@@ -61,6 +61,9 @@ public sealed class FakeTenantRepository(InMemoryDatabase db) : ITenantRepositor
         db.Writes.Add($"tenant.status {tenant.Id}");
         return Task.FromResult(true);
     }
+
+    public Task<TenantRegistration> GetRegistrationAsync(Guid id, bool forStatusChange, CancellationToken cancellationToken) =>
+        Task.FromResult(new TenantRegistration(db.Tenants.GetValueOrDefault(id), db.Offboardings.ContainsKey(id)));
 }
 
 public sealed class FakeStaffRepository(InMemoryDatabase db, TenantScope scope) : IStaffRepository
@@ -157,6 +160,8 @@ public sealed class FakeQueueRepository(InMemoryDatabase db, TenantScope scope) 
 
     public Task<Queue?> GetForUpdateAsync(Guid id, CancellationToken cancellationToken) => GetAsync(id, cancellationToken);
 
+    public Func<CancellationToken, Task<Queue?>> FindByCodeWithNextLoad(string code) => cancellationToken => FindByCodeAsync(code, cancellationToken);
+
     public Task<Queue?> FindByCodeAsync(string code, CancellationToken cancellationToken)
     {
         var tenantId = scope.Required;
@@ -180,6 +185,9 @@ public sealed class FakeQueueRepository(InMemoryDatabase db, TenantScope scope) 
 
 public sealed class FakeConsumerRepository(InMemoryDatabase db, TenantScope scope) : IConsumerRepository
 {
+    public Func<CancellationToken, Task<Consumer?>> GetOfComplaintWithComplaint(Guid complaintId) => cancellationToken =>
+        db.Complaints.TryGetValue(complaintId, out var complaint) ? GetAsync(complaint.ConsumerId, cancellationToken) : Task.FromResult<Consumer?>(null);
+
     /// <summary>Runs just before an update is checked: lets a test play the concurrent writer that wins the race.</summary>
     public Action? BeforeUpdate { get; set; }
 
