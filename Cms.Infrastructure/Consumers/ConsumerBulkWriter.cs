@@ -29,7 +29,7 @@ internal sealed class ConsumerBulkWriter(DbSession db, TenantScope scope, Consum
     CitusDetection citus, TimeProvider clock)
     : IConsumerBulkWriter
 {
-    /// <summary>Rows per multi-row INSERT (17 parameters a row, below the protocol's 65,535 per statement), and rows sealed
+    /// <summary>Rows per multi-row INSERT (18 parameters a row, below the protocol's 65,535 per statement), and rows sealed
     /// at a time.</summary>
     internal const int RowsPerStatement = 1000;
 

@@ -28,6 +28,10 @@ internal sealed class ConsumerRow
     public string? Address { get; init; }
     public string? DateOfBirth { get; init; }
     public string? Vulnerability { get; init; }
+
+    /// <summary>The seven personal fields sealed together (ADR 0024); the seven columns above are NULL where it is set
+    /// and hold the rows sealed before it, one value a column.</summary>
+    public string? SealedFields { get; init; }
     public bool LegalHold { get; init; }
     public DateTimeOffset? ErasedAt { get; init; }
     public DateTimeOffset CreatedAt { get; init; }
@@ -41,7 +45,7 @@ internal sealed class ConsumerRow
         mutable:
         [
             "external_ref", "external_ref_bidx", "full_name", "email", "email_bidx", "phone", "phone_bidx", "address",
-            "date_of_birth", "vulnerability", "legal_hold", "erased_at", "updated_at", "version",
+            "date_of_birth", "vulnerability", "sealed_fields", "legal_hold", "erased_at", "updated_at", "version",
         ]);
 
     /// <summary>The select list and join for reading consumers (alias c) with their wrapped data key (alias k).</summary>

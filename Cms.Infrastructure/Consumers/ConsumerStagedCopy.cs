@@ -11,7 +11,7 @@ namespace Cms.Infrastructure.Consumers;
 /// nothing is left behind a pooled or PgBouncer connection), then one statement moves them into consumers and
 /// consumer_keys as cms_app, under the tenant policy, and returns the positions skipped as duplicates. PostgreSQL refuses
 /// COPY FROM into a table under row-level security, hence the staging table. Against the multi-row INSERTs it spares the
-/// server parsing and planning 17,000 parameters a statement and the client binding them.
+/// server parsing and planning 18,000 parameters a statement and the client binding them.
 /// </summary>
 internal static class ConsumerStagedCopy
 {

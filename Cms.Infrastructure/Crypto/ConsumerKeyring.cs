@@ -217,7 +217,7 @@ internal sealed class ConsumerKeyring(DbSession db, TenantScope scope, TenantKey
 
     /// <summary><paramref name="prefix"/> then the base64 of <paramref name="sealedBytes"/>, as one string (no
     /// intermediate base64 string per value).</summary>
-    private static string Stored(string prefix, ReadOnlySpan<byte> sealedBytes)
+    internal static string Stored(string prefix, ReadOnlySpan<byte> sealedBytes)
     {
         const int OnStack = 1024;
         var length = prefix.Length + ((sealedBytes.Length + 2) / 3 * 4);
@@ -242,12 +242,12 @@ internal sealed class ConsumerKeyring(DbSession db, TenantScope scope, TenantKey
         }
     }
 
-    private const string ConsumersTable = "consumers";
+    internal const string ConsumersTable = "consumers";
 
     // "cms|<tenant>|<table>|<column>|<row id>": two GUIDs (36 each), the longest table and column names and the separators fit.
-    private const int MaxAssociatedData = 160;
+    internal const int MaxAssociatedData = 160;
 
-    private static int FieldAssociatedData(Span<byte> destination, Guid tenantId, string table, Guid rowId, string column) =>
+    internal static int FieldAssociatedData(Span<byte> destination, Guid tenantId, string table, Guid rowId, string column) =>
         Utf8.TryWrite(destination, CultureInfo.InvariantCulture, $"cms|{tenantId:D}|{table}|{column}|{rowId:D}", out var written)
             ? written
             : throw new ArgumentException("The table or column name is too long for the associated data.", nameof(column));

@@ -31,13 +31,14 @@ internal static class ConsumerColumns
 /// cipher that wraps each new consumer's data key and the blind-index HMAC are keyed once, and the randomness (data keys
 /// and nonces) is drawn from the system CSPRNG in blocks instead of one call per value. Profiling the import showed
 /// OpenSSL's per-call overhead (algorithm fetches, locks, error-queue clearing), not AES itself, as most of the cost of
-/// sealing. The stored format is the same as sealing value by value. Not thread-safe: the bulk import uses one sealer
-/// per worker thread. Dispose it: the randomness not yet used (future data keys among it) is wiped.
+/// sealing; hence also a consumer's seven fields sealed together (<see cref="ConsumerSealedFields"/>, ADR 0024). Not
+/// thread-safe: the bulk import uses one sealer per worker thread. Dispose it: the randomness not yet used (future data
+/// keys among it) is wiped.
 /// </summary>
 internal sealed class ConsumerSealer : IDisposable
 {
-    // What one consumer takes at most: a data key, the nonce that wraps it and one nonce per sealed field.
-    private const int RandomPerConsumer = Aead.KeySize + (1 + ConsumerColumns.SealedFields) * Aead.NonceSize;
+    // What one consumer takes: a data key, the nonce that wraps it and the nonce of its sealed fields.
+    private const int RandomPerConsumer = Aead.KeySize + 2 * Aead.NonceSize;
     private const int MaxBlockConsumers = 64;
 
     private readonly TenantKeyMaterial _tenantKey;
@@ -92,34 +93,26 @@ internal sealed class ConsumerSealer : IDisposable
             return ConsumerSealing.Erased(consumer);
         }
 
-        // One cipher keyed with the consumer's data key for all its fields (the key schedule once, not per field).
+        // The seven fields in one seal under the consumer's data key (ADR 0024): one nonce, one tag, one OpenSSL
+        // sequence, where one a field took seven; the seven columns of the old format stay NULL.
         using var cipher = Aead.Keyed(dataKey);
-        string? Seal(string column, string? value)
-        {
-            if (value is null)
-            {
-                return null; // an absent field: stored as NULL, no nonce drawn
-            }
-
-            Span<byte> nonce = stackalloc byte[Aead.NonceSize];
-            Take(nonce);
-            return ConsumerKeyring.Encrypt(cipher, nonce, consumer.TenantId, consumer.Id, column, value);
-        }
+        Span<byte> nonce = stackalloc byte[Aead.NonceSize];
+        Take(nonce);
+        var sealedFields = ConsumerSealedFields.Seal(cipher, nonce, consumer.TenantId, consumer.Id,
+        [
+            consumer.ExternalRef, consumer.Contact.FullName, consumer.Contact.Email, consumer.Contact.Phone,
+            ConsumerPlain.FormatAddress(consumer.Contact.Address), ConsumerPlain.FormatDateOfBirth(consumer.DateOfBirth),
+            ConsumerPlain.FormatVulnerability(consumer.Vulnerability),
+        ]);
 
         return new ConsumerRow
         {
             TenantId = consumer.TenantId,
             Id = consumer.Id,
-            ExternalRef = Seal(ConsumerColumns.ExternalRef, consumer.ExternalRef),
+            SealedFields = sealedFields,
             ExternalRefBidx = BlindIndex(ConsumerColumns.ExternalRef, ConsumerColumns.NormaliseExternalRef(consumer.ExternalRef)),
-            FullName = Seal(ConsumerColumns.FullName, consumer.Contact.FullName),
-            Email = Seal(ConsumerColumns.Email, consumer.Contact.Email),
             EmailBidx = BlindIndex(ConsumerColumns.Email, ConsumerColumns.NormaliseEmail(consumer.Contact.Email)),
-            Phone = Seal(ConsumerColumns.Phone, consumer.Contact.Phone),
             PhoneBidx = BlindIndex(ConsumerColumns.Phone, ConsumerColumns.NormalisePhone(consumer.Contact.Phone)),
-            Address = Seal(ConsumerColumns.Address, ConsumerPlain.FormatAddress(consumer.Contact.Address)),
-            DateOfBirth = Seal(ConsumerColumns.DateOfBirth, ConsumerPlain.FormatDateOfBirth(consumer.DateOfBirth)),
-            Vulnerability = Seal(ConsumerColumns.Vulnerability, ConsumerPlain.FormatVulnerability(consumer.Vulnerability)),
             LegalHold = consumer.LegalHold,
             ErasedAt = consumer.ErasedAt,
             CreatedAt = consumer.CreatedAt,
@@ -188,6 +181,13 @@ internal sealed class ConsumerSealing(ConsumerKeyring keys)
         try
         {
             using var cipher = Aead.Keyed(dataKey);
+            if (row.SealedFields is not null)
+            {
+                var fields = ConsumerSealedFields.Open(cipher, row.TenantId, row.Id, row.SealedFields);
+                return new ConsumerPlain(row, fields[0], fields[1], fields[2], fields[3], fields[4], fields[5], fields[6]);
+            }
+
+            // A row sealed before ADR 0024: one value a column.
             string? Open(string column, string? value) => ConsumerKeyring.Decrypt(cipher, row.TenantId, row.Id, column, value);
 
             return new ConsumerPlain(row,

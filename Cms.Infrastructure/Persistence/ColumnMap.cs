@@ -75,7 +75,7 @@ internal sealed class ColumnMap(string table, string[] keys, string[] setOnce, s
     public IReadOnlyList<string> Written => _written;
 
     /// <summary><see cref="ValuesOf{TRow}"/> into an array the caller reuses row after row (at least
-    /// <see cref="WrittenColumns"/> long): the bulk import binds 17 values a row without an array per row.</summary>
+    /// <see cref="WrittenColumns"/> long): the bulk import binds 18 values a row without an array per row.</summary>
     public void CopyValues<TRow>(TRow row, object?[] values)
         where TRow : class =>
         ((Action<TRow, object?[]>)_readers.GetOrAdd(typeof(TRow), _ => CompileReader<TRow>()))(row, values);

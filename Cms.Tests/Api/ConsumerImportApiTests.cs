@@ -113,15 +113,14 @@ public sealed class ConsumerImportApiTests(DatabaseKind kind) : ApiTestBase(kind
         await Read<ConsumerImportReport>(await ImportAsync(tenant.Admin, Line("CIPHER-1", "cipher.check@example.test")));
         await using var connection = Db.OpenPrivileged();
         await using var command = connection.CreateCommand();
-        command.CommandText = "SELECT full_name, email, external_ref, email_bidx FROM consumers";
+        command.CommandText = "SELECT sealed_fields, email_bidx, COALESCE(full_name, email, external_ref, phone, address, date_of_birth, vulnerability) FROM consumers";
         await using var reader = await command.ExecuteReaderAsync();
         Assert.That(await reader.ReadAsync(), Is.True);
         using (Assert.EnterMultipleScope())
         {
-            Assert.That(reader.GetString(0), Does.StartWith("v1:").And.Not.Contain("Ann"));
-            Assert.That(reader.GetString(1), Does.StartWith("v1:").And.Not.Contain("cipher.check"));
-            Assert.That(reader.GetString(2), Does.StartWith("v1:").And.Not.Contain("CIPHER-1"));
-            Assert.That(reader.GetString(3), Has.Length.EqualTo(64));
+            Assert.That(reader.GetString(0), Does.StartWith("v2:").And.Not.Contain("Ann").And.Not.Contain("cipher.check").And.Not.Contain("CIPHER-1"));
+            Assert.That(reader.GetString(1), Has.Length.EqualTo(64));
+            Assert.That(reader.IsDBNull(2), Is.True, "the fields are sealed together, none in a column of its own");
         }
     }
 
@@ -129,8 +128,9 @@ public sealed class ConsumerImportApiTests(DatabaseKind kind) : ApiTestBase(kind
     /// The stored format, opened here without the service's code, from the master key, the tenant key vault's file and the
     /// documented layout alone (security.md; ConsumerEncryption migration; <see cref="TenantKeyLayout"/>): tenant key =
     /// AES-256-GCM under the vault key, then under the master key, data key = AES-256-GCM
-    /// under the tenant key ("t1:" + base64), each field "v1:" + base64 of nonce | ciphertext | tag under the data key with
-    /// "cms|tenant|consumers|column|consumer" as associated data, blind index = hex HMAC-SHA-256 of "column\nvalue" under
+    /// under the tenant key ("t1:" + base64), the seven fields sealed together in sealed_fields, "v2:" + base64 of nonce |
+    /// ciphertext | tag under the data key with "cms|tenant|consumers|sealed_fields|consumer" as associated data, each field
+    /// a 32-bit big-endian length then its UTF-8 (ADR 0024; <see cref="TenantKeyLayout.OpenConsumerFields"/>), blind index = hex HMAC-SHA-256 of "column\nvalue" under
     /// HKDF(tenant key, "cms/consumers/blind-index/v1"). The bulk import and the single registration must both write it,
     /// and every nonce and data key must be fresh.
     /// </summary>
@@ -171,7 +171,7 @@ public sealed class ConsumerImportApiTests(DatabaseKind kind) : ApiTestBase(kind
         {
             command.CommandText =
                 """
-                SELECT c.tenant_id, c.id, c.external_ref, c.external_ref_bidx, c.full_name, c.email, c.email_bidx, k.wrapped_key
+                SELECT c.tenant_id, c.id, c.sealed_fields, c.external_ref_bidx, c.email_bidx, k.wrapped_key
                 FROM consumers c JOIN consumer_keys k ON k.tenant_id = c.tenant_id AND k.consumer_id = c.id
                 """;
             await using var reader = await command.ExecuteReaderAsync();
@@ -183,28 +183,23 @@ public sealed class ConsumerImportApiTests(DatabaseKind kind) : ApiTestBase(kind
                 }
 
                 var id = reader.GetGuid(1);
-                var wrapped = reader.GetString(7);
+                var wrapped = reader.GetString(5);
                 Assert.That(wrapped, Does.StartWith("t1:"));
                 var wrappedBytes = Convert.FromBase64String(wrapped[3..]);
                 var dataKey = Open(tenantKey!, wrappedBytes, $"cms|{tenant.Id:D}|consumer_keys|{id:D}");
                 Assert.That(dataKeys.Add(Convert.ToHexString(dataKey)), Is.True, "a fresh data key per consumer");
                 Assert.That(nonces.Add(Convert.ToHexString(wrappedBytes, 0, 12)), Is.True, "a fresh nonce per sealed value");
-                string Field(int ordinal, string column)
-                {
-                    var stored = reader.GetString(ordinal);
-                    Assert.That(stored, Does.StartWith("v1:"));
-                    var sealedBytes = Convert.FromBase64String(stored[3..]);
-                    Assert.That(nonces.Add(Convert.ToHexString(sealedBytes, 0, 12)), Is.True, "a fresh nonce per sealed value");
-                    return Encoding.UTF8.GetString(Open(dataKey, sealedBytes, $"cms|{tenant.Id:D}|consumers|{column}|{id:D}"));
-                }
-
-                var externalRef = Field(2, "external_ref");
-                var email = Field(5, "email");
-                Assert.That(Field(4, "full_name"), Is.Not.Empty);
+                var stored = reader.GetString(2);
+                var sealedBytes = Convert.FromBase64String(stored[3..]);
+                Assert.That(nonces.Add(Convert.ToHexString(sealedBytes, 0, 12)), Is.True, "a fresh nonce per sealed value");
+                var fields = TenantKeyLayout.OpenConsumerFields(dataKey, stored, tenant.Id, id);
+                var externalRef = fields["external_ref"]!;
+                var email = fields["email"]!;
+                Assert.That(fields["full_name"], Is.Not.Empty);
                 using (Assert.EnterMultipleScope())
                 {
                     Assert.That(reader.GetString(3), Is.EqualTo(BlindIndex("external_ref", externalRef)));
-                    Assert.That(reader.GetString(6), Is.EqualTo(BlindIndex("email", email)));
+                    Assert.That(reader.GetString(4), Is.EqualTo(BlindIndex("email", email)));
                 }
 
                 opened[externalRef] = (id, email);

@@ -1,5 +1,4 @@
 using System.Net;
-using System.Text;
 using Cms.Application.Consumers;
 using Cms.Domain.Staff;
 using Cms.Infrastructure.Crypto;
@@ -20,7 +19,7 @@ namespace Cms.Tests.Api;
 public sealed partial class TenantOffboardingApiTests
 {
     /// <summary>One consumer of a backup: its tenant's stored key, its own wrapped data key and its sealed full name.</summary>
-    private sealed record BackedUpConsumer(Guid TenantId, int Version, string WrappedKey, Guid ConsumerId, string ConsumerKey, string FullName);
+    private sealed record BackedUpConsumer(Guid TenantId, int Version, string WrappedKey, Guid ConsumerId, string ConsumerKey, string SealedFields);
 
     private static readonly byte[] MasterKeyBytes = Convert.FromBase64String(CmsApiFactory.MasterKey);
 
@@ -144,7 +143,7 @@ public sealed partial class TenantOffboardingApiTests
         await using var connection = Db.OpenPrivileged();
         var rows = await connection.QueryAsync<(string, string, string, string, string, string)>(
             """
-            SELECT CAST(k.tenant_id AS text), CAST(k.version AS text), k.wrapped_key, CAST(c.id AS text), ck.wrapped_key, c.full_name
+            SELECT CAST(k.tenant_id AS text), CAST(k.version AS text), k.wrapped_key, CAST(c.id AS text), ck.wrapped_key, c.sealed_fields
             FROM tenant_keys k
             JOIN consumers c ON c.tenant_id = k.tenant_id
             JOIN consumer_keys ck ON ck.tenant_id = c.tenant_id AND ck.consumer_id = c.id
@@ -164,8 +163,7 @@ public sealed partial class TenantOffboardingApiTests
 
         var dataKey = TenantKeyLayout.Open(tenantKey, Convert.FromBase64String(row.ConsumerKey[(row.ConsumerKey.IndexOf(':', StringComparison.Ordinal) + 1)..]),
             $"cms|{row.TenantId:D}|consumer_keys|{row.ConsumerId:D}");
-        return Encoding.UTF8.GetString(TenantKeyLayout.Open(dataKey, Convert.FromBase64String(row.FullName["v1:".Length..]),
-            $"cms|{row.TenantId:D}|consumers|full_name|{row.ConsumerId:D}"));
+        return TenantKeyLayout.OpenConsumerFields(dataKey, row.SealedFields, row.TenantId, row.ConsumerId)["full_name"];
     }
 
     private static Task<ConsumerDto?> ReadConsumerAsync(CmsApiFactory instance, Guid tenantId, Guid consumerId) =>

@@ -83,11 +83,12 @@ public sealed class ConsumerPrivacyApiTests(DatabaseKind kind) : ApiTestBase(kin
         var sameTenant = await RegisterAsync(a.Admin, NewProbe("TARGET"));
         var otherTenant = await RegisterAsync(b.Admin, NewProbe("FOREIGN"));
 
-        await SqlAsync($"UPDATE consumers SET full_name = (SELECT full_name FROM consumers WHERE id = {Literal(source.Id)}) WHERE id = {Literal(sameTenant.Id)}");
-        await SqlAsync($"UPDATE consumers SET email = (SELECT email FROM consumers WHERE id = {Literal(source.Id)}) WHERE id = {Literal(otherTenant.Id)}");
-        // Another column of the same row: the column is bound too.
+        // The fields are sealed together (ADR 0024): the value moved whole to another row of the tenant or to another tenant.
+        await SqlAsync($"UPDATE consumers SET sealed_fields = (SELECT sealed_fields FROM consumers WHERE id = {Literal(source.Id)}) WHERE id = {Literal(sameTenant.Id)}");
+        await SqlAsync($"UPDATE consumers SET sealed_fields = (SELECT sealed_fields FROM consumers WHERE id = {Literal(source.Id)}) WHERE id = {Literal(otherTenant.Id)}");
+        // Another column of the same row, read as a field sealed on its own: the column is bound too.
         var third = await RegisterAsync(a.Admin, NewProbe("COLUMN"));
-        await SqlAsync($"UPDATE consumers SET full_name = email WHERE id = {Literal(third.Id)}");
+        await SqlAsync($"UPDATE consumers SET full_name = 'v1:' || substr(sealed_fields, 4), sealed_fields = NULL WHERE id = {Literal(third.Id)}");
 
         foreach (var (client, id) in new[] { (a.Admin, sameTenant.Id), (b.Admin, otherTenant.Id), (a.Admin, third.Id) })
         {
@@ -199,7 +200,7 @@ public sealed class ConsumerPrivacyApiTests(DatabaseKind kind) : ApiTestBase(kin
         {
             Assert.That(await ScalarAsync($"SELECT wrapped_key FROM consumer_keys WHERE consumer_id = {Literal(consumer.Id)}"), Is.Null);
             Assert.That(await ScalarAsync(
-                $"SELECT COALESCE(external_ref, external_ref_bidx, full_name, email, email_bidx, phone, phone_bidx, address, date_of_birth, vulnerability) FROM consumers WHERE id = {Literal(consumer.Id)}"),
+                $"SELECT COALESCE(external_ref, external_ref_bidx, full_name, email, email_bidx, phone, phone_bidx, address, date_of_birth, vulnerability, sealed_fields) FROM consumers WHERE id = {Literal(consumer.Id)}"),
                 Is.Null);
         }
 

@@ -62,4 +62,27 @@ public static class TenantKeyLayout
             Encoding.UTF8.GetBytes(associatedData));
         return plaintext;
     }
+    /// <summary>The names of a consumer's sealed fields, in the order they are sealed together (ADR 0024).</summary>
+    public static readonly string[] ConsumerFields = ["external_ref", "full_name", "email", "phone", "address", "date_of_birth", "vulnerability"];
+
+    /// <summary>A consumer's fields from consumers.sealed_fields, by the documented layout alone: "v2:" + base64(AES-256-GCM
+    /// under the data key, associated data "cms|&lt;tenant&gt;|consumers|sealed_fields|&lt;consumer&gt;"), whose plaintext is
+    /// the fields of <see cref="ConsumerFields"/> in order, each a 32-bit big-endian length (-1: absent) then its UTF-8.</summary>
+    public static Dictionary<string, string?> OpenConsumerFields(byte[] dataKey, string stored, Guid tenantId, Guid consumerId)
+    {
+        Assert.That(stored, Does.StartWith("v2:"));
+        var plain = Open(dataKey, Convert.FromBase64String(stored[3..]), $"cms|{tenantId:D}|consumers|sealed_fields|{consumerId:D}");
+        var fields = new Dictionary<string, string?>();
+        var at = 0;
+        foreach (var name in ConsumerFields)
+        {
+            var length = System.Buffers.Binary.BinaryPrimitives.ReadInt32BigEndian(plain.AsSpan(at));
+            at += 4;
+            fields[name] = length < 0 ? null : Encoding.UTF8.GetString(plain, at, length);
+            at += Math.Max(length, 0);
+        }
+
+        Assert.That(at, Is.EqualTo(plain.Length), "nothing after the seven fields");
+        return fields;
+    }
 }
