@@ -76,6 +76,10 @@ public interface IQueueRepository
 
     Task<Queue?> FindByCodeAsync(string code, CancellationToken cancellationToken);
 
+    /// <summary>As <see cref="FindByCodeAsync"/>, read (when the service does not hold it already) in the same round trip
+    /// as the request's next load of several rows, queued now: the function, called after that load, gives the queue.</summary>
+    Func<CancellationToken, Task<Queue?>> FindByCodeWithNextLoad(string code);
+
     Task<bool> UpdateAsync(Queue queue, long expectedVersion, CancellationToken cancellationToken);
 }
 

@@ -130,7 +130,14 @@ public abstract class DbSession(TenantScope tenant, DatabaseOptions options) : I
     /// command in scope) ends in the same round trip (<see cref="EndOfRead"/>), not in one of its own when the request
     /// ends. A later statement begins a new transaction, with the settings and the tenant again.</summary>
     internal Task<IReadOnlyList<T>> QueryAsync<T>(string sql, object? param, bool endsRead, CancellationToken cancellationToken) =>
-        RunAsync<IReadOnlyList<T>>(sql, param, async command => (await _connection!.QueryAsync<T>(command)).AsList(), cancellationToken,
+        _along.Any ? QueryMultipleAsync<IReadOnlyList<T>>(sql, param, async results => (await results.ReadAsync<T>()).AsList(), cancellationToken, endsRead)
+            : RunAsync<IReadOnlyList<T>>(sql, param, async command => (await _connection!.QueryAsync<T>(command)).AsList(), cancellationToken,
+                endsRead);
+
+    /// <summary>A read whose rows <paramref name="row"/> builds from the reader with typed getters (<see cref="RowValues.ReadAllAsync{T}"/>);
+    /// otherwise as <see cref="QueryAsync{T}(string, object?, bool, CancellationToken)"/>.</summary>
+    internal Task<List<T>> ReadRowsAsync<T>(string sql, object? param, Func<DbDataReader, T> row, bool endsRead, CancellationToken cancellationToken) =>
+        RunAsync(sql, param, async command => await RowValues.ReadAllAsync(await _connection!.ExecuteReaderAsync(command), row), cancellationToken,
             endsRead);
 
     public Task<T?> QuerySingleOrDefaultAsync<T>(string sql, object? param, CancellationToken cancellationToken) =>

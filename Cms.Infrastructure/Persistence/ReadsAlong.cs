@@ -3,15 +3,18 @@ using Dapper;
 namespace Cms.Infrastructure.Persistence;
 
 /// <summary>
-/// Single-row reads a command queues to travel with its transaction's next pipelined read
-/// (<see cref="DbSession.QueryMultipleAsync{T}"/>, e.g. a complaint's load), after that read's own statements and in the
-/// same round trip: a letter, its complaint's consumer or a letter template read with the complaint they belong to
-/// (docs/adr/0011 part 7). A read asked for before it travelled runs on its own, so nothing waits on a pipeline that never
+/// Single-row reads a command queues to travel with its transaction's next pipelined read or read of several rows
+/// (<see cref="DbSession.QueryMultipleAsync{T}"/>, e.g. a complaint's or a staff member's load), after that read's own statements and in the
+/// same round trip: a letter, its complaint's consumer or a letter template read with the complaint they belong to, the
+/// queues not yet cached with the member an admin gives them to (docs/adr/0011 part 7). A read asked for before it travelled runs on its own, so nothing waits on a pipeline that never
 /// comes. PostgreSQL only (<see cref="DbSession.ReadAlong{T}"/> runs it at once elsewhere).
 /// </summary>
 internal sealed class ReadsAlong
 {
     private readonly List<Pending> _pending = [];
+
+    /// <summary>Whether a read waits to travel.</summary>
+    public bool Any => _pending.Count > 0;
 
     /// <summary>Queues a read; the function gives its row once it travelled, else withdraws it and runs
     /// <paramref name="alone"/>.</summary>

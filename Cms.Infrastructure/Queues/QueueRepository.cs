@@ -41,10 +41,20 @@ internal sealed class QueueRepository(DbSession db, TenantScope scope, Reference
             new { TenantId = scope.Required, Id = id }, r => r.Version, cancellationToken))?.ToDomain();
 
     // The row is cached (immutable), the queue is built from it for each request (an aggregate is mutable).
-    public async Task<Queue?> FindByCodeAsync(string code, CancellationToken cancellationToken) =>
-        (await cache.GetAsync(stamp, $"queue:{code}", () => db.QuerySingleOrDefaultAsync<QueueRow>(
-            $"SELECT {QueueRow.Map.Columns} FROM queues WHERE tenant_id = @TenantId AND code = @Code",
-            new { TenantId = scope.Required, Code = code }, cancellationToken)))?.ToDomain();
+    public Task<Queue?> FindByCodeAsync(string code, CancellationToken cancellationToken) => FindByCodeWithNextLoad(code)(cancellationToken);
+
+    public Func<CancellationToken, Task<Queue?>> FindByCodeWithNextLoad(string code)
+    {
+        var key = $"queue:{code}";
+        if (cache.TryGet(stamp, key, out QueueRow? cached))
+        {
+            return _ => Task.FromResult(cached?.ToDomain());
+        }
+
+        var read = db.ReadAlong<QueueRow>($"SELECT {QueueRow.Map.Columns} FROM queues WHERE tenant_id = @TenantId AND code = @Code",
+            new { TenantId = scope.Required, Code = code });
+        return async cancellationToken => (await cache.GetAsync(stamp, key, () => read(cancellationToken)))?.ToDomain();
+    }
 
     public async Task<bool> UpdateAsync(Queue queue, long expectedVersion, CancellationToken cancellationToken)
     {

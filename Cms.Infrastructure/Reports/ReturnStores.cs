@@ -64,8 +64,10 @@ internal sealed class FcaReturnSnapshotStore(DbSession db, TenantScope scope) : 
             r.TakenBy, r.TakenAt))];
     }
 
+    // Travels with COMMIT (docs/adr/0011 part 7); a concurrent snapshot of the same sequence loses on the key there (409),
+    // as it did here.
     public Task AddAsync(FcaReturnSnapshotDto s, CancellationToken cancellationToken) =>
-        db.ExecuteAsync(
+        db.DeferAsync(
             $"""
             INSERT INTO fca_return_snapshots (tenant_id, {Columns})
             VALUES (@TenantId, @Id, @LegalEntityId, @PeriodStart, @Sequence, @Figures, @Differences, @TakenBy, @TakenAt)

@@ -7,9 +7,15 @@ using Cms.Infrastructure.Persistence;
 namespace Cms.Infrastructure.Taxonomies;
 
 // Reads the primary (not QuerySession): a version just published is read back at once by its publisher and by filings that cite it.
-internal sealed class TaxonomyQueries(DbSession db, TenantScope scope) : ITaxonomyQueries
+// A version with its entries is reference data: served from the service's cache under the tenant's reference stamp, which
+// publishing renews in its transaction (docs/adr/0011 part 7: a return mapping and the FCA return read the current FCA ones).
+internal sealed class TaxonomyQueries(DbSession db, TenantScope scope, ReferenceCache cache, ReferenceStamp stamp) : ITaxonomyQueries
 {
-    public async Task<TaxonomyDto?> GetAsync(TaxonomyKind kind, int? version, CancellationToken cancellationToken)
+    public Task<TaxonomyDto?> GetAsync(TaxonomyKind kind, int? version, CancellationToken cancellationToken) =>
+        cache.GetAsync(stamp, $"taxonomy:{kind.ToWire()}:{version?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "current"}",
+            () => LoadAsync(kind, version, cancellationToken));
+
+    private async Task<TaxonomyDto?> LoadAsync(TaxonomyKind kind, int? version, CancellationToken cancellationToken)
     {
         var key = new { TenantId = scope.Required, Kind = kind.ToWire(), Version = version ?? 0 };
         var header = await db.QuerySingleOrDefaultAsync<TaxonomyRow>(

@@ -50,6 +50,8 @@ internal sealed class ReplaceStaffQueuesHandler(IStaffRepository staff, IQueueRe
 {
     public async ValueTask<Result<StaffQueuesDto>> Handle(ReplaceStaffQueuesCommand command, CancellationToken cancellationToken)
     {
+        // The queues the service does not hold yet travel with the member's load: one round trip (docs/adr/0011 part 7).
+        var lookups = command.Queues!.Select(code => queues.FindByCodeWithNextLoad(code.Trim())).ToList();
         var loaded = await StaffChange.LoadAsync(staff, command.StaffId, command.ExpectedVersion, cancellationToken);
         if (!loaded.IsSuccess)
         {
@@ -58,9 +60,9 @@ internal sealed class ReplaceStaffQueuesHandler(IStaffRepository staff, IQueueRe
 
         var member = loaded.Value;
         var chosen = new List<Queue>();
-        foreach (var code in command.Queues!)
+        foreach (var lookup in lookups)
         {
-            var queue = await QueueLookup.ActiveAsync(queues, "queues", code, cancellationToken);
+            var queue = QueueLookup.Active(await lookup(cancellationToken), "queues");
             if (!queue.IsSuccess)
             {
                 return queue.Error;

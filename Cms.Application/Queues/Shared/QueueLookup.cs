@@ -13,9 +13,12 @@ public static class QueueLookup
     public static Error Unknown(string field) =>
         Error.Validation(field, $"'{field}' must be the code of one of the tenant's queues; see GET /v1/queues.");
 
-    public static async Task<Result<Queue>> ActiveAsync(IQueueRepository queues, string field, string code, CancellationToken cancellationToken)
+    public static async Task<Result<Queue>> ActiveAsync(IQueueRepository queues, string field, string code, CancellationToken cancellationToken) =>
+        Active(await queues.FindByCodeAsync(code.Trim(), cancellationToken), field);
+
+    /// <summary>The queue found by code, if it exists and is not retired.</summary>
+    public static Result<Queue> Active(Queue? queue, string field)
     {
-        var queue = await queues.FindByCodeAsync(code.Trim(), cancellationToken);
         if (queue is null)
         {
             return Unknown(field);

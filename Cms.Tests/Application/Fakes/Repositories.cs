@@ -160,6 +160,8 @@ public sealed class FakeQueueRepository(InMemoryDatabase db, TenantScope scope) 
 
     public Task<Queue?> GetForUpdateAsync(Guid id, CancellationToken cancellationToken) => GetAsync(id, cancellationToken);
 
+    public Func<CancellationToken, Task<Queue?>> FindByCodeWithNextLoad(string code) => cancellationToken => FindByCodeAsync(code, cancellationToken);
+
     public Task<Queue?> FindByCodeAsync(string code, CancellationToken cancellationToken)
     {
         var tenantId = scope.Required;

@@ -43,9 +43,10 @@ public sealed class FcaReturnCalculator(ITenantRepository tenants, ITaxonomyQuer
     /// <summary>[local midnight starting the period, local midnight after its last day) as instants, and the zone.</summary>
     public async Task<(DateTimeOffset Start, DateTimeOffset End, string TimeZone)> BoundsAsync(FcaReturnPeriod period, CancellationToken cancellationToken)
     {
-        var tenant = await tenants.GetAsync(scope.Required, cancellationToken)
-                     ?? throw new InvalidOperationException("The caller's tenant does not exist.");
-        var calendar = tenant.Profile.Calendar;
+        // The profile (sector and jurisdiction, set once) is kept in the service once read: no round trip after the first.
+        var profile = await tenants.ProfileAsync(scope.Required, cancellationToken)
+                      ?? throw new InvalidOperationException("The caller's tenant does not exist.");
+        var calendar = profile.Calendar;
         return (calendar.EndOfDay(period.Start.AddDays(-1)).AddTicks(1), calendar.EndOfDay(period.LastDay).AddTicks(1), calendar.TimeZoneId);
     }
 
