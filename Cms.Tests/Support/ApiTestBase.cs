@@ -13,9 +13,11 @@ using Microsoft.Extensions.DependencyInjection;
 namespace Cms.Tests.Support;
 
 /// <summary>
-/// Base of the HTTP API tests: one database and one in-memory service per fixture (each concrete fixture runs on
-/// SQLite and on PostgreSQL), the database reset before every test, and helpers that build tenants and their staff
-/// through the API itself.
+/// Base of the HTTP API tests: a database and an in-memory service (each concrete fixture runs on SQLite and on
+/// PostgreSQL), the database reset before every test, and helpers that build tenants and their staff through the API
+/// itself. A fixture that runs the service as it is shares the run's one service of its kind (<see cref="SharedServices"/>);
+/// one with settings, a database or a start-up step of its own (it overrides <see cref="Settings"/>,
+/// <see cref="CreateDatabaseAsync"/> or <see cref="BeforeServiceStartsAsync"/>) gets a database and a service of its own.
 /// </summary>
 public abstract class ApiTestBase(DatabaseKind kind)
 {
@@ -38,13 +40,32 @@ public abstract class ApiTestBase(DatabaseKind kind)
     /// <summary>The fixture's database: a fresh one of <see cref="Kind"/> unless a fixture brings its own (the Citus suite).</summary>
     protected virtual Task<TestDatabase> CreateDatabaseAsync() => TestDatabase.CreateAsync(kind);
 
+    private bool _ownService;
+
     [OneTimeSetUp]
     public async Task StartServiceAsync()
     {
-        Db = await CreateDatabaseAsync();
-        await BeforeServiceStartsAsync();
-        Factory = new CmsApiFactory(Db, Settings);
+        _ownService = HasAServiceOfItsOwn(GetType());
+        if (_ownService)
+        {
+            Db = await CreateDatabaseAsync();
+            await BeforeServiceStartsAsync();
+            Factory = new CmsApiFactory(Db, Settings);
+        }
+        else
+        {
+            (Db, Factory) = await SharedServices.ForAsync(kind);
+        }
+
         Platform = Factory.ClientWithToken(CmsApiFactory.PlatformToken());
+    }
+
+    /// <summary>Whether the fixture overrides what its database or service is, so that the shared one would not be it.</summary>
+    private static bool HasAServiceOfItsOwn(Type fixture)
+    {
+        const System.Reflection.BindingFlags Members = System.Reflection.BindingFlags.Instance | System.Reflection.BindingFlags.NonPublic;
+        return new[] { "get_" + nameof(Settings), nameof(CreateDatabaseAsync), nameof(BeforeServiceStartsAsync) }
+            .Any(name => fixture.GetMethod(name, Members, Type.EmptyTypes)!.DeclaringType != typeof(ApiTestBase));
     }
 
     [SetUp]
@@ -59,6 +80,11 @@ public abstract class ApiTestBase(DatabaseKind kind)
     public async Task StopServiceAsync()
     {
         Platform?.Dispose();
+        if (!_ownService)
+        {
+            return; // the shared service and its database stop after the run's last test
+        }
+
         if (Factory is not null)
         {
             await Factory.DisposeAsync();
