@@ -1,3 +1,4 @@
+using System.Data.Common;
 using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
@@ -17,7 +18,8 @@ namespace Cms.Api.Import;
 /// named staff member of the tenant (who must be an active tenant_admin: the command is authorised and audited exactly
 /// like the endpoint). Progress goes to stderr every second, the report as JSON to stdout, and with --errors every
 /// refused line as a JSON line to that file. Exit code 0 when every line loaded or was a duplicate, 1 when lines were
-/// refused, 2 for usage errors, 3 when the import was refused as a whole.
+/// refused, 2 for usage errors, 3 when the import was refused as a whole, 4 when a database fault stopped it (the batches
+/// reported as loaded are committed; running the same file again completes it, the loaded lines coming back as duplicates).
 /// </summary>
 public static class ImportConsumersCommandLine
 {
@@ -87,14 +89,27 @@ public static class ImportConsumersCommandLine
             await error.WriteLineAsync($"import refused: {ex.Message}");
             return 3;
         }
+        catch (DbException ex)
+        {
+            // A fault the batch's retries did not absorb (a statement timeout, a read-only standby): said, not thrown,
+            // so the operator learns how far the import got instead of reading a crash. The error's code and class
+            // only: a driver's message may quote a row's values.
+            await error.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
+                $"import stopped by a database error ({ex.GetType().Name} {ex.SqlState}) after {progress.CommittedLines:N0} lines committed; run it again with the same file to complete it (loaded lines are skipped as duplicates)"));
+            return 4;
+        }
     }
 
     private sealed class ThrottledProgress(TextWriter error) : IProgress<ConsumerImportProgress>
     {
         private readonly Stopwatch _since = Stopwatch.StartNew();
 
+        /// <summary>Lines of the batches committed so far (they are reported in file order, once committed).</summary>
+        public long CommittedLines { get; private set; }
+
         public void Report(ConsumerImportProgress value)
         {
+            CommittedLines = value.Lines;
             if (_since.Elapsed < TimeSpan.FromSeconds(1))
             {
                 return;

@@ -167,8 +167,8 @@ internal sealed class ComplaintQueries(QuerySession db, TenantScope scope, Consu
 
         sql.Append(" ORDER BY received_at, id LIMIT @Take");
         p.Add("Take", limit + 1);
-        var rows = await db.QueryLastAsync<ComplaintSummaryRow>(sql.ToString(), p, cancellationToken);
-        return Cursor.ToPage([.. rows.Select(r => Mapping.ToSummary(r, now))], limit, c => new CursorKey(c.ReceivedAt, c.Id));
+        var rows = await db.ReadLastAsync(sql.ToString(), p, r => ComplaintSummaryRow.Read(r).ToDto(now), cancellationToken);
+        return Cursor.ToPage(rows, limit, c => new CursorKey(c.ReceivedAt, c.Id));
     }
 
     public async Task<Page<DueComplaintDto>> ListDueAsync(DueFilter filter, DateTimeOffset now, int limit, CursorKey? after,

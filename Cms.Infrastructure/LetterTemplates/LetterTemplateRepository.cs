@@ -25,16 +25,10 @@ internal sealed class LetterTemplateRepository(DbSession db, TenantScope scope, 
 
     public Func<CancellationToken, Task<LetterTemplate?>> GetWithComplaint(Guid id)
     {
-        var key = $"letter-template:{id:D}";
-        if (cache.TryGet(stamp, key, out LetterTemplateRow? cached))
-        {
-            return _ => Task.FromResult(cached?.ToDomain());
-        }
-
-        var read = db.ReadAlong<LetterTemplateRow>(
+        var row = cache.GetAlong<LetterTemplateRow>(stamp, $"letter-template:{id:D}", db,
             $"SELECT {LetterTemplateRow.Map.Columns} FROM letter_templates WHERE tenant_id = @TenantId AND id = @Id",
             new { TenantId = scope.Required, Id = id });
-        return async cancellationToken => (await cache.GetAsync(stamp, key, () => read(cancellationToken)))?.ToDomain();
+        return async cancellationToken => (await row(cancellationToken))?.ToDomain();
     }
 
     public async Task<IReadOnlyList<LetterTemplate>> ListCurrentAsync(CancellationToken cancellationToken) =>

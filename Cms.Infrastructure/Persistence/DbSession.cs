@@ -134,6 +134,12 @@ public abstract class DbSession(TenantScope tenant, DatabaseOptions options) : I
             : RunAsync<IReadOnlyList<T>>(sql, param, async command => (await _connection!.QueryAsync<T>(command)).AsList(), cancellationToken,
                 endsRead);
 
+    /// <summary>A read whose rows <paramref name="row"/> builds from the reader with typed getters (<see cref="RowValues.ReadAllAsync{T}"/>);
+    /// otherwise as <see cref="QueryAsync{T}(string, object?, bool, CancellationToken)"/>.</summary>
+    internal Task<List<T>> ReadRowsAsync<T>(string sql, object? param, Func<DbDataReader, T> row, bool endsRead, CancellationToken cancellationToken) =>
+        RunAsync(sql, param, async command => await RowValues.ReadAllAsync(await _connection!.ExecuteReaderAsync(command), row), cancellationToken,
+            endsRead);
+
     public Task<T?> QuerySingleOrDefaultAsync<T>(string sql, object? param, CancellationToken cancellationToken) =>
         RunAsync(sql, param, command => _connection!.QuerySingleOrDefaultAsync<T>(command), cancellationToken);
 

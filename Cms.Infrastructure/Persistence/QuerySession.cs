@@ -29,6 +29,11 @@ public sealed class QuerySession(DbSession primary, ReplicaSession? replica = nu
     public Task<IReadOnlyList<T>> QueryLastAsync<T>(string sql, object? param, CancellationToken cancellationToken) =>
         Current.QueryAsync<T>(sql, param, endsRead: true, cancellationToken);
 
+    /// <summary>As <see cref="QueryLastAsync{T}"/>, the rows built by <paramref name="row"/> from the reader (<see cref="RowValues"/>).</summary>
+    public Task<List<T>> ReadLastAsync<T>(string sql, object? param, Func<System.Data.Common.DbDataReader, T> row,
+        CancellationToken cancellationToken) =>
+        Current.ReadRowsAsync(sql, param, row, endsRead: true, cancellationToken);
+
     public Task<T?> QuerySingleOrDefaultAsync<T>(string sql, object? param, CancellationToken cancellationToken) =>
         Current.QuerySingleOrDefaultAsync<T>(sql, param, cancellationToken);
 

@@ -53,18 +53,19 @@ internal sealed class ReferenceCache
 
     private readonly ConcurrentDictionary<(Guid Tenant, string Key), (long Stamp, object? Value)> _entries = new();
 
-    /// <summary>The cached value of <paramref name="key"/> for the request's tenant, if it was loaded under the request's
-    /// stamp.</summary>
-    public bool TryGet<T>(ReferenceStamp stamp, string key, out T? value)
+    /// <summary>As <see cref="GetAsync{T}"/>, with the load a single-row read queued to travel with the request's next
+    /// load (<see cref="DbSession.ReadAlong{T}"/>) when the value is not cached under the request's stamp; the function,
+    /// called after that load, gives the value.</summary>
+    public Func<CancellationToken, Task<T?>> GetAlong<T>(ReferenceStamp stamp, string key, DbSession db, string sql, object parameters)
     {
         if (stamp.Current is { } current && _entries.TryGetValue((current.Tenant, key), out var entry) && entry.Stamp == current.Stamp)
         {
-            value = (T?)entry.Value;
-            return true;
+            var cached = (T?)entry.Value;
+            return _ => Task.FromResult(cached);
         }
 
-        value = default;
-        return false;
+        var read = db.ReadAlong<T>(sql, parameters);
+        return cancellationToken => GetAsync(stamp, key, () => read(cancellationToken));
     }
 
     /// <summary>The value of <paramref name="key"/> for the request's tenant: the cached one when it was loaded under the

@@ -35,6 +35,10 @@ public static class TypeHandlers
     /// <summary>The SQLite text form of an instant (also used for literal comparisons in tests).</summary>
     public static string SqliteInstant(DateTimeOffset value) => value.UtcDateTime.ToString(InstantFormat, CultureInfo.InvariantCulture);
 
+    /// <summary>An instant as SQLite stores it (TEXT), as UTC.</summary>
+    internal static DateTimeOffset ParseInstant(string value) =>
+        DateTimeOffset.Parse(value, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal);
+
     private sealed class GuidHandler : SqlMapper.TypeHandler<Guid>
     {
         public override void SetValue(IDbDataParameter parameter, Guid value)
@@ -78,7 +82,7 @@ public static class TypeHandlers
         {
             DateTimeOffset d => d.ToUniversalTime(),
             DateTime dt => new DateTimeOffset(DateTime.SpecifyKind(dt, DateTimeKind.Utc)),
-            string s => DateTimeOffset.Parse(s, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal),
+            string s => ParseInstant(s),
             _ => throw new DataException($"Cannot read a {value.GetType().Name} as an instant."),
         };
     }

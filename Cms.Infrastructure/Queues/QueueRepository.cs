@@ -45,15 +45,9 @@ internal sealed class QueueRepository(DbSession db, TenantScope scope, Reference
 
     public Func<CancellationToken, Task<Queue?>> FindByCodeWithNextLoad(string code)
     {
-        var key = $"queue:{code}";
-        if (cache.TryGet(stamp, key, out QueueRow? cached))
-        {
-            return _ => Task.FromResult(cached?.ToDomain());
-        }
-
-        var read = db.ReadAlong<QueueRow>($"SELECT {QueueRow.Map.Columns} FROM queues WHERE tenant_id = @TenantId AND code = @Code",
-            new { TenantId = scope.Required, Code = code });
-        return async cancellationToken => (await cache.GetAsync(stamp, key, () => read(cancellationToken)))?.ToDomain();
+        var row = cache.GetAlong<QueueRow>(stamp, $"queue:{code}", db,
+            $"SELECT {QueueRow.Map.Columns} FROM queues WHERE tenant_id = @TenantId AND code = @Code", new { TenantId = scope.Required, Code = code });
+        return async cancellationToken => (await row(cancellationToken))?.ToDomain();
     }
 
     public async Task<bool> UpdateAsync(Queue queue, long expectedVersion, CancellationToken cancellationToken)

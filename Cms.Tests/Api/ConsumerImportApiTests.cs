@@ -19,7 +19,7 @@ namespace Cms.Tests.Api;
 /// </summary>
 [TestFixture(DatabaseKind.Sqlite)]
 [TestFixture(DatabaseKind.Postgres)]
-public sealed class ConsumerImportApiTests(DatabaseKind kind) : ApiTestBase(kind)
+public sealed partial class ConsumerImportApiTests(DatabaseKind kind) : ApiTestBase(kind)
 {
     protected override IReadOnlyDictionary<string, string>? Settings => new Dictionary<string, string>
     {
@@ -328,52 +328,5 @@ public sealed class ConsumerImportApiTests(DatabaseKind kind) : ApiTestBase(kind
 
         Assert.That((await FindAsync(tenant.Admin, "MANY-999"))!.Email, Is.EqualTo("many999@example.test"));
         Assert.That((await FindAsync(tenant.Admin, "MANY-7"))!.Email, Is.EqualTo("many7@example.test"), "line 7 was loaded, not line 1001");
-    }
-
-    [Test]
-    public async Task The_command_line_import_loads_a_file_as_a_named_tenant_admin_and_reports_refused_lines()
-    {
-        var tenant = await CreateTenantAsync();
-        var (admin, _) = await tenant.AddStaffAsync(Role.TenantAdmin);
-        var (agent, _) = await tenant.AddStaffAsync(Role.Agent);
-        var file = Path.Combine(Path.GetTempPath(), $"cms-import-{Guid.NewGuid():N}.jsonl");
-        await File.WriteAllTextAsync(file, Line("CLI-1") + "\n" + Line("CLI-2") + "\n{\"externalRef\":\"CLI-3\"}\n");
-        try
-        {
-            string[] Args(string subject) =>
-            [
-                ImportConsumersCommandLine.Name, "--tenant", tenant.Id.ToString(), "--as", subject, "--file", file, "--batch", "2",
-                "--Cms:Database:Provider", Kind.ToString(), "--Cms:Database:ConnectionString", Db.AppConnectionString,
-                "--Cms:Auth:Issuer", CmsApiFactory.Auth.Issuer, "--Cms:Auth:SigningKey", CmsApiFactory.Auth.SigningKey!,
-                "--Cms:Audit:HmacKey", CmsApiFactory.AuditKey, "--Cms:Crypto:MasterKeys:1", CmsApiFactory.MasterKey,
-                "--Cms:Crypto:ActiveMasterKeyVersion", "1", "--Cms:Crypto:TenantKeyVault:Directory", Db.KeyVaultDirectory,
-            ];
-
-            var output = new StringWriter();
-            var error = new StringWriter();
-            var exit = await ImportConsumersCommandLine.RunAsync(Args(admin.Subject), output, error);
-            Assert.That(exit, Is.EqualTo(1), $"1 = some lines refused; stderr: {error}");
-            var report = System.Text.Json.JsonSerializer.Deserialize<ConsumerImportReport>(output.ToString(), Json)!;
-            using (Assert.EnterMultipleScope())
-            {
-                Assert.That(report.Imported, Is.EqualTo(2));
-                Assert.That(report.Errors.Select(e => (e.Line, e.Field)), Is.EqualTo(new[] { (3L, (string?)"fullName") }));
-                Assert.That(error.ToString(), Does.Contain("[import] done: 3 lines"));
-            }
-
-            // Read back through the running service: the same keys, the same sealing.
-            Assert.That((await FindAsync(tenant.Admin, "CLI-2"))!.FullName, Is.EqualTo("Ann Example"));
-            var audit = await ImportAuditAsync(tenant);
-            Assert.That(audit.Select(a => a.ActorId).Distinct(), Is.EqualTo(new[] { admin.Id.ToString() }), "audited as the named admin");
-
-            // An agent may not: refused as a whole, exit 3, nothing more loaded.
-            var refused = await ImportConsumersCommandLine.RunAsync(Args(agent.Subject), new StringWriter(), error);
-            Assert.That(refused, Is.EqualTo(3));
-            Assert.That(await ImportAuditAsync(tenant), Has.Count.EqualTo(audit.Count));
-        }
-        finally
-        {
-            File.Delete(file);
-        }
     }
 }

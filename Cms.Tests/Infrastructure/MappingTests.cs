@@ -30,12 +30,12 @@ public sealed class MappingTests
             NextDueAt = Now.AddMinutes(-1), Version = 7, QueueId = Guid.NewGuid(),
         };
 
-        var late = Mapping.ToSummary(row, Now);
+        var late = row.ToDto(Now);
         Assert.That(late, Is.EqualTo(new ComplaintSummaryDto(row.Id, row.Reference, row.ConsumerId, Channel.Phone, row.Product, row.Category,
             Priority.Urgent, ComplaintStatus.AwaitingConsumer, row.AssigneeId, row.ReceivedAt, row.NextDueAt, Overdue: true, 7)
         { QueueId = row.QueueId }));
-        Assert.That(Mapping.ToSummary(row, Now.AddMinutes(-2)).Overdue, Is.False, "not yet due at an earlier clock");
-        Assert.That(Mapping.ToSummary(new ComplaintSummaryRow { Channel = "web", Priority = "low", Status = "closed" }, Now).Overdue, Is.False,
+        Assert.That(row.ToDto(Now.AddMinutes(-2)).Overdue, Is.False, "not yet due at an earlier clock");
+        Assert.That(new ComplaintSummaryRow { Channel = "web", Priority = "low", Status = "closed" }.ToDto(Now).Overdue, Is.False,
             "no next deadline: never overdue");
     }
 

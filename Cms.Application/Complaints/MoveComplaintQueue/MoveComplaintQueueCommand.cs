@@ -35,15 +35,24 @@ internal sealed class MoveComplaintQueueHandler(
     TimeProvider clock)
     : ComplaintTransitionHandler<MoveComplaintQueueCommand>(complaints, queries, caller, audit, clock)
 {
+    // The target queue, when the service does not hold it yet, travels with the complaint's load (docs/adr/0011 part 7).
+    private Func<CancellationToken, Task<Queue?>>? _target;
+
     protected override string Action => "complaint.queue_moved";
+
+    protected override Task<Complaint?> LoadAsync(MoveComplaintQueueCommand command, CancellationToken cancellationToken)
+    {
+        _target = command.Queue is { } code ? queues.FindByCodeWithNextLoad(code.Trim()) : null;
+        return base.LoadAsync(command, cancellationToken);
+    }
 
     protected override async ValueTask<Result> ApplyAsync(Complaint complaint, MoveComplaintQueueCommand command, DateTimeOffset now,
         CancellationToken cancellationToken)
     {
         Guid? target = null;
-        if (command.Queue is { } code)
+        if (_target is { } lookup)
         {
-            var queue = await QueueLookup.ActiveAsync(queues, "queue", code, cancellationToken);
+            var queue = QueueLookup.Active(await lookup(cancellationToken), "queue");
             if (!queue.IsSuccess)
             {
                 return queue.Error;
