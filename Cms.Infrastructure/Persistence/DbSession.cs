@@ -126,19 +126,16 @@ public abstract class DbSession(TenantScope tenant, DatabaseOptions options) : I
     public Task<IReadOnlyList<T>> QueryAsync<T>(string sql, object? param, CancellationToken cancellationToken) =>
         QueryAsync<T>(sql, param, endsRead: false, cancellationToken);
 
-    /// <summary>A read as above; with <paramref name="endsRead"/> the read-only transaction of a query (no
-    /// command in scope) ends in the same round trip (<see cref="EndOfRead"/>), not in one of its own when the request
-    /// ends. A later statement begins a new transaction, with the settings and the tenant again.</summary>
+    /// <summary>A read as above; with <paramref name="endsRead"/> a query's read-only transaction ends in the same round trip
+    /// (<see cref="EndOfRead"/>), and a later statement begins a new one, with the settings and the tenant again.</summary>
     internal Task<IReadOnlyList<T>> QueryAsync<T>(string sql, object? param, bool endsRead, CancellationToken cancellationToken) =>
         _along.Any ? QueryMultipleAsync<IReadOnlyList<T>>(sql, param, async results => (await results.ReadAsync<T>()).AsList(), cancellationToken, endsRead)
             : RunAsync<IReadOnlyList<T>>(sql, param, async command => (await _connection!.QueryAsync<T>(command)).AsList(), cancellationToken,
                 endsRead);
 
-    /// <summary>A read whose rows <paramref name="row"/> builds from the reader with typed getters (<see cref="RowValues.ReadAllAsync{T}"/>);
-    /// otherwise as <see cref="QueryAsync{T}(string, object?, bool, CancellationToken)"/>.</summary>
+    /// <summary>As the read above, its rows built by <paramref name="row"/> with typed getters (<see cref="RowValues"/>).</summary>
     internal Task<List<T>> ReadRowsAsync<T>(string sql, object? param, Func<DbDataReader, T> row, bool endsRead, CancellationToken cancellationToken) =>
-        RunAsync(sql, param, async command => await RowValues.ReadAllAsync(await _connection!.ExecuteReaderAsync(command), row), cancellationToken,
-            endsRead);
+        RunAsync(sql, param, async command => await RowValues.ReadAllAsync(await _connection!.ExecuteReaderAsync(command), row), cancellationToken, endsRead);
 
     public Task<T?> QuerySingleOrDefaultAsync<T>(string sql, object? param, CancellationToken cancellationToken) =>
         RunAsync(sql, param, command => _connection!.QuerySingleOrDefaultAsync<T>(command), cancellationToken);
@@ -323,10 +320,8 @@ public abstract class DbSession(TenantScope tenant, DatabaseOptions options) : I
     /// <summary>A partitioned table has no partition for the row (PostgreSQL); never on SQLite.</summary>
     protected virtual bool IsMissingPartition(DbException exception) => false;
 
-    /// <summary>
-    /// A client span for one command, for providers that have no instrumentation of their own (SQLite). PostgreSQL
-    /// returns null: Npgsql's "Npgsql" activity source already traces every command.
-    /// </summary>
+    /// <summary>A client span for one command where the provider has no instrumentation of its own (SQLite); PostgreSQL
+    /// returns null (Npgsql's activity source traces every command).</summary>
     protected virtual System.Diagnostics.Activity? TraceCommand(string sql) => null;
 
     /// <param name="sendsHeldOnly">The command is the held writes alone, each sent under the scope it was held under.</param>
