@@ -58,9 +58,8 @@ internal sealed class ReferenceCache
     /// called after that load, gives the value.</summary>
     public Func<CancellationToken, Task<T?>> GetAlong<T>(ReferenceStamp stamp, string key, DbSession db, string sql, object parameters)
     {
-        if (stamp.Current is { } current && _entries.TryGetValue((current.Tenant, key), out var entry) && entry.Stamp == current.Stamp)
+        if (TryGetCached<T?>(stamp, key, out var cached))
         {
-            var cached = (T?)entry.Value;
             return _ => Task.FromResult(cached);
         }
 
@@ -77,9 +76,9 @@ internal sealed class ReferenceCache
             return await load();
         }
 
-        if (_entries.TryGetValue((current.Tenant, key), out var entry) && entry.Stamp == current.Stamp)
+        if (TryGetCached<T>(stamp, key, out var cached))
         {
-            return (T)entry.Value!;
+            return cached;
         }
 
         var value = await load();
@@ -90,5 +89,18 @@ internal sealed class ReferenceCache
 
         _entries[(current.Tenant, key)] = (current.Stamp, value);
         return value;
+    }
+
+    /// <summary>The value of <paramref name="key"/> cached for the request's tenant under the request's stamp, if any.</summary>
+    private bool TryGetCached<T>(ReferenceStamp stamp, string key, out T value)
+    {
+        if (stamp.Current is { } current && _entries.TryGetValue((current.Tenant, key), out var entry) && entry.Stamp == current.Stamp)
+        {
+            value = (T)entry.Value!;
+            return true;
+        }
+
+        value = default!;
+        return false;
     }
 }
