@@ -64,21 +64,11 @@ internal sealed partial class DeferredWrites
             var values = NamedValues(writeParameters)
                 ?? throw new InvalidOperationException("A deferred write's parameters must be one object of named values.");
             var statement = Statement.Of(writeSql);
-            foreach (var (name, value) in values.Where(v => statement.Names.Contains(v.Name)))
-            {
-                joined.Add(Statement.Prefix(i) + name, value);
-            }
-
+            AddNamed(joined, statement, values, Statement.Prefix(i));
             text.Append(prepare(statement.Renamed(i), writeScope)).Append(";\n");
         }
 
-        // Only the values a statement names, as Dapper sends an object's (a row object may carry more properties).
-        var own = Statement.Of(sql).Names;
-        foreach (var (name, value) in (NamedValues(parameters) ?? []).Where(v => own.Contains(v.Name)))
-        {
-            joined.Add(name, value);
-        }
-
+        AddNamed(joined, Statement.Of(sql), NamedValues(parameters) ?? [], "");
         _writes.Clear();
         return (sql.Length == 0 ? text.ToString(0, text.Length - 2) : text.Append(prepare(sql, scope)).ToString(), joined);
     }
@@ -95,13 +85,19 @@ internal sealed partial class DeferredWrites
         }
 
         var statement = Statement.Of(sql);
+        AddNamed(joined, statement, values, prefix);
+        renamed = prefix.Length == 0 ? sql : statement.RenamedWith(prefix);
+        return true;
+    }
+
+    /// <summary>Only the values <paramref name="statement"/> names, as Dapper sends an object's (a row object may carry
+    /// more properties), each renamed with <paramref name="prefix"/>.</summary>
+    private static void AddNamed(DynamicParameters joined, Statement statement, IEnumerable<(string Name, object? Value)> values, string prefix)
+    {
         foreach (var (name, value) in values.Where(v => statement.Names.Contains(v.Name)))
         {
             joined.Add(prefix + name, value);
         }
-
-        renamed = prefix.Length == 0 ? sql : statement.RenamedWith(prefix);
-        return true;
     }
 
     /// <summary>The named values of a parameter object: its public properties (as Dapper binds them), a dictionary's
