@@ -97,6 +97,10 @@ public interface IConsumerRepository
     /// so the version read is the version <see cref="UpdateAsync"/> finds (docs/adr/0011).</summary>
     Task<Consumer?> GetForUpdateAsync(Guid id, CancellationToken cancellationToken);
 
+    /// <summary>As <see cref="GetForUpdateAsync"/>, for an erasure: the text still unsealed that the erasure rewrites is read
+    /// (and locked) in the same round trip, not after the update (docs/adr/0011 part 8).</summary>
+    Task<Consumer?> GetForErasureAsync(Guid id, CancellationToken cancellationToken) => GetForUpdateAsync(id, cancellationToken);
+
     /// <summary>Whether the tenant has this consumer (erased ones included); nothing is decrypted.</summary>
     Task<bool> ExistsAsync(Guid id, CancellationToken cancellationToken);
 

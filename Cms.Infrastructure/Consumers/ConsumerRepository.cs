@@ -41,9 +41,19 @@ internal sealed class ConsumerRepository(DbSession db, TenantScope scope, Consum
     /// <summary>The row with its wrapped key in one statement; <paramref name="lockRow"/> locks it (<see cref="LockedRows"/>)
     /// so the guarded update travels with COMMIT.</summary>
     private async Task<Consumer?> LoadAsync(Guid id, bool lockRow, CancellationToken cancellationToken) =>
-        await OpenAsync(await db.QuerySingleOrDefaultAsync<ConsumerRow>(
-            $"{ConsumerRow.SelectFrom} WHERE c.tenant_id = @TenantId AND c.id = @Id{(lockRow ? locked.Clause("c") : "")}",
-            new { TenantId = scope.Required, Id = id }, cancellationToken), lockRow, cancellationToken);
+        await OpenAsync(await db.QuerySingleOrDefaultAsync<ConsumerRow>(LoadSql(lockRow), new { TenantId = scope.Required, Id = id }, cancellationToken),
+            lockRow, cancellationToken);
+
+    private string LoadSql(bool lockRow) => $"{ConsumerRow.SelectFrom} WHERE c.tenant_id = @TenantId AND c.id = @Id{(lockRow ? locked.Clause("c") : "")}";
+
+    /// <summary>The row locked, and the consumer's text still unsealed (locked too) read along with it, in one round trip: the
+    /// erasure converts that text next (<see cref="FreeTextConverter.ConvertConsumerAsync"/>) with no read of its own.</summary>
+    public async Task<Consumer?> GetForErasureAsync(Guid id, CancellationToken cancellationToken)
+    {
+        freeText.ReadConsumerAlong(id);
+        var rows = await db.QueryAsync<ConsumerRow>(LoadSql(lockRow: true), new { TenantId = scope.Required, Id = id }, cancellationToken);
+        return await OpenAsync(rows.SingleOrDefault(), lockRow: true, cancellationToken);
+    }
 
     public Func<CancellationToken, Task<Consumer?>> GetOfComplaintWithComplaint(Guid complaintId)
     {

@@ -156,11 +156,13 @@ public abstract class DbSession(TenantScope tenant, DatabaseOptions options) : I
         }, cancellationToken, endsRead);
     }
 
-    /// <summary>A single-row read queued to travel with this transaction's next <see cref="QueryMultipleAsync{T}"/>
-    /// (<see cref="ReadsAlong"/>); the function gives its row, reading it on its own if it has not travelled.</summary>
-    internal Func<CancellationToken, Task<T?>> ReadAlong<T>(string sql, object parameters) =>
-        HoldsWrites ? _along.Add(sql, parameters, cancellationToken => QuerySingleOrDefaultAsync<T>(sql, parameters, cancellationToken))
-            : cancellationToken => QuerySingleOrDefaultAsync<T>(sql, parameters, cancellationToken);
+    /// <summary>A read of one row, or of several (<see cref="ReadRowsAlong{T}"/>), queued to travel with this transaction's
+    /// next pipelined read (<see cref="ReadsAlong"/>); the function gives what it read, reading it alone if it has not travelled.</summary>
+    internal Func<CancellationToken, Task<T?>> ReadAlong<T>(string sql, object parameters) => _along.Add(HoldsWrites, sql, parameters,
+        results => results.ReadSingleOrDefaultAsync<T?>(), cancellationToken => QuerySingleOrDefaultAsync<T>(sql, parameters, cancellationToken));
+
+    internal Func<CancellationToken, Task<IReadOnlyList<T>>> ReadRowsAlong<T>(string sql, object parameters) => _along.Add<IReadOnlyList<T>>(HoldsWrites,
+        sql, parameters, async results => (await results.ReadAsync<T>()).AsList(), cancellationToken => QueryAsync<T>(sql, parameters, cancellationToken));
 
     /// <summary>The statement that ends a query's read-only transaction with its last read, in the same round trip
     /// (PostgreSQL: ROLLBACK); null where the transaction is left to end with the request.</summary>

@@ -3,11 +3,13 @@ using Dapper;
 namespace Cms.Infrastructure.Persistence;
 
 /// <summary>
-/// Single-row reads a command queues to travel with its transaction's next pipelined read or read of several rows
-/// (<see cref="DbSession.QueryMultipleAsync{T}"/>, e.g. a complaint's or a staff member's load), after that read's own statements and in the
-/// same round trip: a letter, its complaint's consumer or a letter template read with the complaint they belong to, the
-/// queues not yet cached with the member an admin gives them to (docs/adr/0011 part 7). A read asked for before it travelled runs on its own, so nothing waits on a pipeline that never
-/// comes. PostgreSQL only (<see cref="DbSession.ReadAlong{T}"/> runs it at once elsewhere).
+/// Reads a command queues to travel with its transaction's next pipelined read or read of several rows
+/// (<see cref="DbSession.QueryMultipleAsync{T}"/>, e.g. a complaint's or a staff member's load), after that read's own
+/// statements and in the same round trip: a letter, its complaint's consumer or a letter template read with the complaint
+/// they belong to, the queues not yet cached with the member an admin gives them to (docs/adr/0011 part 7); reads of
+/// several rows too, an erasure's unsealed text with the consumer, an FCA snapshot's earlier snapshots, entity and
+/// taxonomies with the return's aggregates (part 8). A read asked for before it travelled runs on its own, so nothing
+/// waits on a pipeline that never comes. PostgreSQL only (<see cref="DbSession.ReadAlong{T}"/> runs it at once elsewhere).
 /// </summary>
 internal sealed class ReadsAlong
 {
@@ -16,17 +18,24 @@ internal sealed class ReadsAlong
     /// <summary>Whether a read waits to travel.</summary>
     public bool Any => _pending.Count > 0;
 
-    /// <summary>Queues a read; the function gives its row once it travelled, else withdraws it and runs
-    /// <paramref name="alone"/>.</summary>
-    public Func<CancellationToken, Task<T?>> Add<T>(string sql, object parameters, Func<CancellationToken, Task<T?>> alone)
+    /// <summary>Queues a read whose result set <paramref name="read"/> takes (one row, or several); the function gives what it
+    /// read once it travelled, else withdraws it and runs <paramref name="alone"/>. Where reads do not <paramref name="travel"/>
+    /// (SQLite, a read-only session), it is <paramref name="alone"/>.</summary>
+    public Func<CancellationToken, Task<T>> Add<T>(bool travel, string sql, object parameters, Func<SqlMapper.GridReader, Task<T>> read,
+        Func<CancellationToken, Task<T>> alone)
     {
-        var pending = new Pending<T>(sql, parameters);
+        if (!travel)
+        {
+            return alone;
+        }
+
+        var pending = new Pending<T>(sql, parameters, read);
         _pending.Add(pending);
         return async cancellationToken =>
         {
             if (pending.Travelled)
             {
-                return pending.Value;
+                return pending.Value!;
             }
 
             _pending.Remove(pending);
@@ -91,7 +100,7 @@ internal sealed class ReadsAlong
         public abstract Task ReadAsync(SqlMapper.GridReader results);
     }
 
-    internal sealed class Pending<T>(string sql, object parameters) : Pending(sql, parameters)
+    internal sealed class Pending<T>(string sql, object parameters, Func<SqlMapper.GridReader, Task<T>> read) : Pending(sql, parameters)
     {
         public bool Travelled { get; private set; }
 
@@ -99,7 +108,7 @@ internal sealed class ReadsAlong
 
         public override async Task ReadAsync(SqlMapper.GridReader results)
         {
-            Value = await results.ReadSingleOrDefaultAsync<T>();
+            Value = await read(results);
             Travelled = true;
         }
     }

@@ -41,17 +41,35 @@ internal sealed class FreeTextConverter(DbSession db, TenantScope scope, Consume
 
     /// <summary>Every unconverted row about one consumer (erasure: a consumer has few complaints). Waits for rows another
     /// transaction holds (none may stay plaintext) and reads again until none is left (a locked read with a LIMIT may
-    /// answer fewer rows than there are, when some it waited for were sealed meanwhile).</summary>
+    /// answer fewer rows than there are, when some it waited for were sealed meanwhile). The first reads are the ones
+    /// <see cref="ReadConsumerAlong"/> queued, if it did.</summary>
     public async Task ConvertConsumerAsync(Guid consumerId, CancellationToken cancellationToken)
     {
-        while ((await ComplaintsAsync(consumerId, null, ErasureBatch, cancellationToken)).Taken > 0)
+        var (complaints, notes) = _along is { } along && along.ConsumerId == consumerId ? (along.Complaints, along.Notes) : (null, null);
+        _along = null;
+        while ((await ComplaintsAsync(consumerId, null, ErasureBatch, cancellationToken, complaints)).Taken > 0)
         {
+            complaints = null;
         }
 
-        while ((await NotesAsync(consumerId, null, ErasureBatch, cancellationToken)).Taken > 0)
+        while ((await NotesAsync(consumerId, null, ErasureBatch, cancellationToken, notes)).Taken > 0)
         {
+            notes = null;
         }
     }
+
+    /// <summary>Queues <see cref="ConvertConsumerAsync"/>'s first reads (each locked) to travel with the transaction's next
+    /// load (an erasure's: the consumer's, <see cref="DbSession.ReadRowsAlong{T}"/>), so an erasure with nothing left to
+    /// convert reads nothing more, and one with some reads it in the same round trip as the consumer.</summary>
+    public void ReadConsumerAlong(Guid consumerId)
+    {
+        var (complaintsSql, complaintsKey) = ComplaintsRead(consumerId, null, ErasureBatch);
+        var (notesSql, notesKey) = NotesRead(consumerId, null, ErasureBatch);
+        _along = (consumerId, db.ReadRowsAlong<ComplaintRow>(complaintsSql, complaintsKey), db.ReadRowsAlong<UnsealedNote>(notesSql, notesKey));
+    }
+
+    private (Guid ConsumerId, Func<CancellationToken, Task<IReadOnlyList<ComplaintRow>>> Complaints,
+        Func<CancellationToken, Task<IReadOnlyList<UnsealedNote>>> Notes)? _along;
 
     /// <summary>The rows' lock: the conversion passes over what another transaction holds, an erasure waits for it. The
     /// lock an UPDATE of non-key columns takes (NO KEY), so the service's inserts that refer to a complaint in the batch
@@ -59,20 +77,26 @@ internal sealed class FreeTextConverter(DbSession db, TenantScope scope, Consume
     private string Lock(Guid? consumerId, string? of = null) =>
         !Postgres ? "" : $"FOR NO KEY UPDATE{(of is null ? "" : " OF " + of)}{(consumerId is null ? " SKIP LOCKED" : "")}";
 
-    private async Task<FreeTextBatch> ComplaintsAsync(Guid? consumerId, Guid? after, int batch, CancellationToken cancellationToken)
+    /// <summary>A batch of unconverted complaints, locked (<see cref="Lock"/>): the statement and its parameters.</summary>
+    private (string Sql, object Parameters) ComplaintsRead(Guid? consumerId, Guid? after, int batch) => (
+        $"""
+        SELECT tenant_id, id, consumer_id, status, received_at, description, redress_non_monetary, referral_body,
+               referral_reference, vulnerability_involved, vulnerability_health, vulnerability_life_event,
+               vulnerability_resilience, vulnerability_capability, vulnerability_consent_at
+        FROM complaints
+        WHERE tenant_id = @TenantId AND text_sealed = @Unsealed
+          {(consumerId is null ? "" : "AND consumer_id = @ConsumerId")} {(after is null ? "" : "AND id > @After")}
+        ORDER BY id LIMIT @Take {Lock(consumerId)}
+        """,
+        new { TenantId = scope.Required, Unsealed = false, ConsumerId = consumerId ?? Guid.Empty, After = after ?? Guid.Empty, Take = batch });
+
+    /// <summary>Converts a batch read by <see cref="ComplaintsRead"/>, or by <paramref name="read"/> when a read of it was
+    /// queued to travel along.</summary>
+    private async Task<FreeTextBatch> ComplaintsAsync(Guid? consumerId, Guid? after, int batch, CancellationToken cancellationToken,
+        Func<CancellationToken, Task<IReadOnlyList<ComplaintRow>>>? read = null)
     {
-        var rows = await db.QueryAsync<ComplaintRow>(
-            $"""
-            SELECT tenant_id, id, consumer_id, status, received_at, description, redress_non_monetary, referral_body,
-                   referral_reference, vulnerability_involved, vulnerability_health, vulnerability_life_event,
-                   vulnerability_resilience, vulnerability_capability, vulnerability_consent_at
-            FROM complaints
-            WHERE tenant_id = @TenantId AND text_sealed = @Unsealed
-              {(consumerId is null ? "" : "AND consumer_id = @ConsumerId")} {(after is null ? "" : "AND id > @After")}
-            ORDER BY id LIMIT @Take {Lock(consumerId)}
-            """,
-            new { TenantId = scope.Required, Unsealed = false, ConsumerId = consumerId ?? Guid.Empty, After = after ?? Guid.Empty, Take = batch },
-            cancellationToken);
+        var (sql, parameters) = ComplaintsRead(consumerId, after, batch);
+        var rows = read is null ? await db.QueryAsync<ComplaintRow>(sql, parameters, cancellationToken) : await read(cancellationToken);
         if (rows.Count == 0)
         {
             return new FreeTextBatch(0, 0, after);
@@ -173,18 +197,22 @@ internal sealed class FreeTextConverter(DbSession db, TenantScope scope, Consume
         return written;
     }
 
-    private async Task<FreeTextBatch> NotesAsync(Guid? consumerId, Guid? after, int batch, CancellationToken cancellationToken)
+    /// <summary>A batch of unconverted notes, locked (<see cref="Lock"/>): the statement and its parameters.</summary>
+    private (string Sql, object Parameters) NotesRead(Guid? consumerId, Guid? after, int batch) => (
+        $"""
+        SELECT n.id, n.complaint_id, n.body, c.consumer_id FROM complaint_notes n
+        JOIN complaints c ON c.tenant_id = n.tenant_id AND c.id = n.complaint_id
+        WHERE n.tenant_id = @TenantId AND n.text_sealed = @Unsealed
+          {(consumerId is null ? "" : "AND c.consumer_id = @ConsumerId")} {(after is null ? "" : "AND n.id > @After")}
+        ORDER BY n.id LIMIT @Take {Lock(consumerId, "n")}
+        """,
+        new { TenantId = scope.Required, Unsealed = false, ConsumerId = consumerId ?? Guid.Empty, After = after ?? Guid.Empty, Take = batch });
+
+    private async Task<FreeTextBatch> NotesAsync(Guid? consumerId, Guid? after, int batch, CancellationToken cancellationToken,
+        Func<CancellationToken, Task<IReadOnlyList<UnsealedNote>>>? read = null)
     {
-        var rows = await db.QueryAsync<UnsealedNote>(
-            $"""
-            SELECT n.id, n.complaint_id, n.body, c.consumer_id FROM complaint_notes n
-            JOIN complaints c ON c.tenant_id = n.tenant_id AND c.id = n.complaint_id
-            WHERE n.tenant_id = @TenantId AND n.text_sealed = @Unsealed
-              {(consumerId is null ? "" : "AND c.consumer_id = @ConsumerId")} {(after is null ? "" : "AND n.id > @After")}
-            ORDER BY n.id LIMIT @Take {Lock(consumerId, "n")}
-            """,
-            new { TenantId = scope.Required, Unsealed = false, ConsumerId = consumerId ?? Guid.Empty, After = after ?? Guid.Empty, Take = batch },
-            cancellationToken);
+        var (sql, parameters) = NotesRead(consumerId, after, batch);
+        var rows = read is null ? await db.QueryAsync<UnsealedNote>(sql, parameters, cancellationToken) : await read(cancellationToken);
         if (rows.Count == 0)
         {
             return new FreeTextBatch(0, 0, after);

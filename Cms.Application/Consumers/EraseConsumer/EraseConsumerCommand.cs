@@ -25,7 +25,7 @@ internal sealed class EraseConsumerHandler(IConsumerRepository consumers, IConsu
 {
     public async ValueTask<Result<ConsumerDto>> Handle(EraseConsumerCommand command, CancellationToken cancellationToken)
     {
-        var consumer = await consumers.GetForUpdateAsync(command.ConsumerId, cancellationToken);
+        var consumer = await consumers.GetForErasureAsync(command.ConsumerId, cancellationToken);
         if (consumer is null)
         {
             return Error.NotFound("consumer");
