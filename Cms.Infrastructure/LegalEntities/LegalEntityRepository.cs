@@ -23,15 +23,20 @@ internal sealed class LegalEntityRepository(DbSession db, TenantScope scope, Ref
         await stamp.ChangedAsync(cancellationToken);
     }
 
+    private static readonly string ById = $"SELECT {LegalEntityRow.Map.Columns} FROM legal_entities WHERE tenant_id = @TenantId AND id = @Id";
+
     public async Task<LegalEntity?> GetAsync(Guid id, CancellationToken cancellationToken) =>
         (await cache.GetAsync(stamp, $"legal-entity:{id:D}", () => db.QuerySingleOrDefaultAsync<LegalEntityRow>(
-            $"SELECT {LegalEntityRow.Map.Columns} FROM legal_entities WHERE tenant_id = @TenantId AND id = @Id",
-            new { TenantId = scope.Required, Id = id }, cancellationToken)))?.ToDomain();
+            ById, new { TenantId = scope.Required, Id = id }, cancellationToken)))?.ToDomain();
+
+    public Func<CancellationToken, Task<LegalEntity?>> GetAlong(Guid id)
+    {
+        var row = cache.GetAlong<LegalEntityRow>(stamp, $"legal-entity:{id:D}", db, ById, new { TenantId = scope.Required, Id = id });
+        return async cancellationToken => (await row(cancellationToken))?.ToDomain();
+    }
 
     public async Task<LegalEntity?> GetForUpdateAsync(Guid id, CancellationToken cancellationToken) =>
-        (await locked.ReadAsync<LegalEntityRow>(Table, id,
-            $"SELECT {LegalEntityRow.Map.Columns} FROM legal_entities WHERE tenant_id = @TenantId AND id = @Id",
-            new { TenantId = scope.Required, Id = id }, r => r.Version, cancellationToken))?.ToDomain();
+        (await locked.ReadAsync<LegalEntityRow>(Table, id, ById, new { TenantId = scope.Required, Id = id }, r => r.Version, cancellationToken))?.ToDomain();
 
     public async Task<bool> UpdateAsync(LegalEntity entity, long expectedVersion, CancellationToken cancellationToken)
     {

@@ -56,14 +56,19 @@ internal sealed class ReferenceCache
     /// <summary>As <see cref="GetAsync{T}"/>, with the load a single-row read queued to travel with the request's next
     /// load (<see cref="DbSession.ReadAlong{T}"/>) when the value is not cached under the request's stamp; the function,
     /// called after that load, gives the value.</summary>
-    public Func<CancellationToken, Task<T?>> GetAlong<T>(ReferenceStamp stamp, string key, DbSession db, string sql, object parameters)
+    public Func<CancellationToken, Task<T?>> GetAlong<T>(ReferenceStamp stamp, string key, DbSession db, string sql, object parameters) =>
+        GetAlong<T?>(stamp, key, () => db.ReadAlong<T>(sql, parameters));
+
+    /// <summary>As above, with the read <paramref name="queue"/> queues (<see cref="DbSession.ReadAlong{T}"/>,
+    /// <see cref="DbSession.ReadRowsAlong{T}"/>) when the value is not cached.</summary>
+    public Func<CancellationToken, Task<T>> GetAlong<T>(ReferenceStamp stamp, string key, Func<Func<CancellationToken, Task<T>>> queue)
     {
-        if (TryGetCached<T?>(stamp, key, out var cached))
+        if (TryGetCached<T>(stamp, key, out var cached))
         {
             return _ => Task.FromResult(cached);
         }
 
-        var read = db.ReadAlong<T>(sql, parameters);
+        var read = queue();
         return cancellationToken => GetAsync(stamp, key, () => read(cancellationToken));
     }
 

@@ -52,16 +52,20 @@ internal sealed class FcaReturnSnapshotStore(DbSession db, TenantScope scope) : 
 
     private const string Columns = "id, legal_entity_id, period_start, sequence, figures, differences, taken_by, taken_at";
 
-    public async Task<IReadOnlyList<FcaReturnSnapshotDto>> ListAsync(Guid legalEntityId, DateOnly periodStart, CancellationToken cancellationToken)
+    public async Task<IReadOnlyList<FcaReturnSnapshotDto>> ListAsync(Guid legalEntityId, DateOnly periodStart, CancellationToken cancellationToken) =>
+        await ListAlong(legalEntityId, periodStart)(cancellationToken);
+
+    /// <summary>The read travels with the return's aggregates (docs/adr/0011 part 8); alone when asked for first.</summary>
+    public Func<CancellationToken, Task<IReadOnlyList<FcaReturnSnapshotDto>>> ListAlong(Guid legalEntityId, DateOnly periodStart)
     {
-        var rows = await db.QueryAsync<SnapshotRow>(
+        var read = db.ReadRowsAlong<SnapshotRow>(
             $"""
             SELECT {Columns} FROM fca_return_snapshots
             WHERE tenant_id = @TenantId AND legal_entity_id = @LegalEntityId AND period_start = @PeriodStart ORDER BY sequence
-            """, new { TenantId = scope.Required, LegalEntityId = legalEntityId, PeriodStart = Day(periodStart) }, cancellationToken);
-        return [.. rows.Select(r => new FcaReturnSnapshotDto(r.Id, r.LegalEntityId, periodStart, r.Sequence,
-            JsonSerializer.Deserialize<FcaReturnDto>(r.Figures, Json)!, JsonSerializer.Deserialize<List<FcaDifference>>(r.Differences, Json)!,
-            r.TakenBy, r.TakenAt))];
+            """, new { TenantId = scope.Required, LegalEntityId = legalEntityId, PeriodStart = Day(periodStart) });
+        return async cancellationToken => [.. (await read(cancellationToken)).Select(r => new FcaReturnSnapshotDto(r.Id, r.LegalEntityId,
+            periodStart, r.Sequence, JsonSerializer.Deserialize<FcaReturnDto>(r.Figures, Json)!,
+            JsonSerializer.Deserialize<List<FcaDifference>>(r.Differences, Json)!, r.TakenBy, r.TakenAt))];
     }
 
     // Travels with COMMIT (docs/adr/0011 part 7); a concurrent snapshot of the same sequence loses on the key there (409),

@@ -11,10 +11,10 @@ public sealed partial class WriteRoundTripTests
     /// ceiling, so a change that adds one fails here. Lower one when you make its use case faster. Every write takes three
     /// or fewer (docs/adr/0011 parts 2-8), the reference data it reads travelling with its load when a change just before
     /// renewed the tenant's stamp (a queue move to a queue created just before, a member's queues after adding them, a
-    /// draft from a template just published). Reads of several rows travel along too (part 8): an erasure's unsealed text
-    /// with the consumer. Above three, and why (docs/adr/0011 part 7): offboarding 7 (multi-step by design, ADR 0018; rare
-    /// and irreversible); the FCA snapshot 7 (its fresh legal entity renews the stamp, so the entity and both FCA
-    /// taxonomies are read once: 4 with a warm cache); the import 7 (reworked separately).
+    /// draft from a template just published, a snapshot of a legal entity created just before). Reads of several rows
+    /// travel along too (part 8): an erasure's unsealed text with the consumer, a snapshot's earlier snapshots with the
+    /// return's aggregates. Above three, and why (docs/adr/0011 part 7): offboarding 7 (multi-step by design, ADR 0018;
+    /// rare and irreversible); the import 7 (reworked separately).
     /// </summary>
     private static readonly IReadOnlyDictionary<UseCase, int> MeasuredRoundTrips = new Dictionary<UseCase, int>
     {
@@ -66,7 +66,7 @@ public sealed partial class WriteRoundTripTests
         [UseCase.SetLegalHold] = 3,
         [UseCase.SetRetentionSchedule] = 3,
         [UseCase.SuspendTenant] = 3,
-        [UseCase.TakeFcaReturnSnapshot] = 7, // a fresh legal entity: entity and taxonomies read once; 4 warm
+        [UseCase.TakeFcaReturnSnapshot] = 3,
         [UseCase.UpdateClockSettings] = 3,
         [UseCase.UpdateConsumer] = 3,
         [UseCase.UpdateLegalEntity] = 3,

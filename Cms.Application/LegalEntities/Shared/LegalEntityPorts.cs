@@ -18,6 +18,10 @@ public interface ILegalEntityRepository
 
     Task<LegalEntity?> GetAsync(Guid id, CancellationToken cancellationToken);
 
+    /// <summary>As <see cref="GetAsync"/>, its read (unless the entity is known already) queued to travel with the
+    /// transaction's next load; the function, called after that load, gives the entity.</summary>
+    Func<CancellationToken, Task<LegalEntity?>> GetAlong(Guid id) => cancellationToken => GetAsync(id, cancellationToken);
+
     /// <summary>The entity for a command that updates it: read from the database (not the service's cache) and, on
     /// PostgreSQL, locked until the transaction ends, so the version read is the version <see cref="UpdateAsync"/> finds.</summary>
     Task<LegalEntity?> GetForUpdateAsync(Guid id, CancellationToken cancellationToken);

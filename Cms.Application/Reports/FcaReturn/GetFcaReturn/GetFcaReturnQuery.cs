@@ -22,11 +22,11 @@ internal sealed class GetFcaReturnHandler(FcaReturnCalculator calculator) : IQue
     {
         FcaReturnInput.TryParsePeriod(query.PeriodStart, out var period);
         // Another tenant's entity id is answered exactly like a missing one.
-        if (await calculator.EntityAsync(query.LegalEntityId, cancellationToken) is not { } entity)
+        if (await calculator.ReadAsync(query.LegalEntityId, period, cancellationToken) is not { } figures)
         {
             return Error.NotFound("legal_entity");
         }
 
-        return await calculator.ComputeAsync(entity, period, null, cancellationToken);
+        return figures.Build(null);
     }
 }

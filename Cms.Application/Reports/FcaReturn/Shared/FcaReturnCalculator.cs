@@ -50,19 +50,41 @@ public sealed class FcaReturnCalculator(ITenantRepository tenants, ITaxonomyQuer
         return (calendar.EndOfDay(period.Start.AddDays(-1)).AddTicks(1), calendar.EndOfDay(period.LastDay).AddTicks(1), calendar.TimeZoneId);
     }
 
-    public async Task<FcaReturnDto> ComputeAsync(LegalEntity entity, FcaReturnPeriod period, IReadOnlyDictionary<string, long>? context,
-        CancellationToken cancellationToken)
+    /// <summary>
+    /// What an entity's return for the period is built from, in one round trip: the entity and the current FCA taxonomies
+    /// (each unless the service holds it under the tenant's stamp) travel with the aggregates, as does a read the caller
+    /// queued before (a snapshot's earlier snapshots); docs/adr/0011 part 8. Null when the tenant has no such entity (its
+    /// aggregates, of no complaint, were read for nothing).
+    /// </summary>
+    public async Task<FcaReturnFigures?> ReadAsync(Guid legalEntityId, FcaReturnPeriod period, CancellationToken cancellationToken)
     {
         var (start, end, zone) = await BoundsAsync(period, cancellationToken);
-        var groups = await queries.GroupsAsync(entity.Id, entity.IsDefault, start, end, cancellationToken);
-        return FcaReturnBuilder.Build(entity, period, zone, await TaxonomyAsync(TaxonomyKind.FcaProduct, cancellationToken),
-            await TaxonomyAsync(TaxonomyKind.FcaCause, cancellationToken), groups, context);
+        var entity = entities.GetAlong(legalEntityId);
+        var products = taxonomies.GetAlong(TaxonomyKind.FcaProduct, null);
+        var causes = taxonomies.GetAlong(TaxonomyKind.FcaCause, null);
+        // The entity's own figures, and the unassigned complaints' too for the tenant's default entity (its id is the tenant's).
+        var groups = await queries.GroupsAsync(legalEntityId, legalEntityId == scope.Required, start, end, cancellationToken);
+        return await entity(cancellationToken) is { } found
+            ? new FcaReturnFigures(found, period, zone, Version(TaxonomyKind.FcaProduct, await products(cancellationToken)),
+                Version(TaxonomyKind.FcaCause, await causes(cancellationToken)), groups)
+            : null;
     }
 
     /// <summary>The tenant's current version of an FCA or DOT taxonomy, else the built-in version 0.</summary>
     public async Task<FcaTaxonomyVersion> TaxonomyAsync(TaxonomyKind kind, CancellationToken cancellationToken) =>
-        await taxonomies.GetAsync(kind, null, cancellationToken) is { } published
+        Version(kind, await taxonomies.GetAsync(kind, null, cancellationToken));
+
+    private static FcaTaxonomyVersion Version(TaxonomyKind kind, TaxonomyDto? published) =>
+        published is not null
             ? new FcaTaxonomyVersion(published.Version, [.. published.Entries.Select(e => new TaxonomyEntry(e.Code, e.Label))])
             : new FcaTaxonomyVersion(FcaReturnReference.BuiltInVersion,
                 FcaReturnReference.BuiltIn(kind) ?? throw new ArgumentOutOfRangeException(nameof(kind), kind, "Not a reference taxonomy."));
+}
+
+/// <summary>What a return is built from (<see cref="FcaReturnCalculator.ReadAsync"/>); the contextual figures come last.</summary>
+public sealed record FcaReturnFigures(LegalEntity Entity, FcaReturnPeriod Period, string TimeZone, FcaTaxonomyVersion Products,
+    FcaTaxonomyVersion Causes, IReadOnlyList<FcaGroupRow> Groups)
+{
+    public FcaReturnDto Build(IReadOnlyDictionary<string, long>? context) =>
+        FcaReturnBuilder.Build(Entity, Period, TimeZone, Products, Causes, Groups, context);
 }

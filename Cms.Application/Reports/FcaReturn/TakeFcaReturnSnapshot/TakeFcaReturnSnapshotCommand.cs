@@ -24,6 +24,11 @@ public interface IFcaReturnSnapshotStore
     /// <summary>The snapshots of an entity's period, oldest first.</summary>
     Task<IReadOnlyList<FcaReturnSnapshotDto>> ListAsync(Guid legalEntityId, DateOnly periodStart, CancellationToken cancellationToken);
 
+    /// <summary>As <see cref="ListAsync"/>, the read queued to travel with the transaction's next load; the function, called
+    /// after that load, gives the snapshots.</summary>
+    Func<CancellationToken, Task<IReadOnlyList<FcaReturnSnapshotDto>>> ListAlong(Guid legalEntityId, DateOnly periodStart) =>
+        cancellationToken => ListAsync(legalEntityId, periodStart, cancellationToken);
+
     /// <summary>Stores a snapshot; a concurrent one of the same sequence loses on the key (409).</summary>
     Task AddAsync(FcaReturnSnapshotDto snapshot, CancellationToken cancellationToken);
 }
@@ -66,23 +71,28 @@ internal sealed class TakeFcaReturnSnapshotHandler(FcaReturnCalculator calculato
     public async ValueTask<Result<FcaReturnSnapshotDto>> Handle(TakeFcaReturnSnapshotCommand command, CancellationToken cancellationToken)
     {
         FcaReturnInput.TryParsePeriod(command.PeriodStart, out var period);
-        if (await calculator.EntityAsync(command.LegalEntityId, cancellationToken) is not { } entity)
-        {
-            return Error.NotFound("legal_entity");
-        }
-
         var now = clock.GetUtcNow();
         var (_, end, _) = await calculator.BoundsAsync(period, cancellationToken);
         if (now < end)
         {
-            return Error.Conflict("fca_return.period_open", $"The period runs to {period.LastDay:yyyy-MM-dd}: it can be frozen once it has ended.");
+            // The entity is checked first, as ever: an unknown one is 404 whatever the period.
+            return await calculator.EntityAsync(command.LegalEntityId, cancellationToken) is null
+                ? Error.NotFound("legal_entity")
+                : Error.Conflict("fca_return.period_open", $"The period runs to {period.LastDay:yyyy-MM-dd}: it can be frozen once it has ended.");
         }
 
-        var earlier = await snapshots.ListAsync(entity.Id, period.Start, cancellationToken);
+        // The earlier snapshots travel with the return's aggregates, the entity and the taxonomies (docs/adr/0011 part 8).
+        var earlierRead = snapshots.ListAlong(command.LegalEntityId, period.Start);
+        if (await calculator.ReadAsync(command.LegalEntityId, period, cancellationToken) is not { } figures)
+        {
+            return Error.NotFound("legal_entity");
+        }
+
+        var entity = figures.Entity;
+        var earlier = await earlierRead(cancellationToken);
         var previous = earlier.Count > 0 ? earlier[^1] : null;
         // An amendment without new context keeps the figures the firm supplied before.
-        var context = command.Context ?? ContextOf(previous);
-        var current = await calculator.ComputeAsync(entity, period, context, cancellationToken);
+        var current = figures.Build(command.Context ?? ContextOf(previous));
         if (current.DataQuality.BlocksSubmission)
         {
             return Error.Conflict("fca_return.unmapped_complaints",
