@@ -50,13 +50,20 @@ public sealed class OffboardingSignal
 /// <summary><c>tenant_offboardings</c>: a platform table (no row-level security, no tenant_id column): it outlives the tenant.</summary>
 internal sealed class TenantOffboardingStore(DbSession db, OffboardingSignal signal) : ITenantOffboardings
 {
-    public async Task<TenantOffboardingDto?> GetAsync(Guid tenantId, CancellationToken cancellationToken) =>
-        (await db.QuerySingleOrDefaultAsync<TenantOffboardingRow>(
-            $"SELECT {TenantOffboardingRow.Columns} FROM tenant_offboardings WHERE id = @Id", new { Id = tenantId }, cancellationToken))?.ToDto();
+    public Task<TenantOffboardingDto?> GetAsync(Guid tenantId, CancellationToken cancellationToken) => GetAlong(tenantId)(cancellationToken);
 
+    public Func<CancellationToken, Task<TenantOffboardingDto?>> GetAlong(Guid tenantId)
+    {
+        var read = db.ReadAlong<TenantOffboardingRow>($"SELECT {TenantOffboardingRow.Columns} FROM tenant_offboardings WHERE id = @Id",
+            new { Id = tenantId });
+        return async cancellationToken => (await read(cancellationToken))?.ToDto();
+    }
+
+    /// <summary>Nobody reads its count: it travels with the next round trip (the platform chain's lock), where a concurrent
+    /// offboarding of the same tenant fails on the key as it failed here (docs/adr/0011 part 8).</summary>
     public async Task AddAsync(NewTenantOffboarding offboarding, CancellationToken cancellationToken)
     {
-        await db.ExecuteAsync(
+        await db.DeferAsync(
             """
             INSERT INTO tenant_offboardings (id, requested_at, requested_by, export_entry_seq, without_export_reason, rows_deleted, batches, updated_at)
             VALUES (@TenantId, @RequestedAt, @RequestedBy, @ExportEntrySequence, @WithoutExportReason, 0, 0, @RequestedAt)

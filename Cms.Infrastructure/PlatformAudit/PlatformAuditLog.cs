@@ -62,13 +62,19 @@ internal sealed class PlatformAuditLog(DbSession db, PlatformAuditChain chain, T
         return entry;
     }
 
-    public async Task<PlatformAuditEntry?> LatestAsync(Guid tenantId, string action, CancellationToken cancellationToken) =>
-        (await db.QuerySingleOrDefaultAsync<PlatformAuditRow>(
+    public Task<PlatformAuditEntry?> LatestAsync(Guid tenantId, string action, CancellationToken cancellationToken) =>
+        LatestAlong(tenantId, action)(cancellationToken);
+
+    public Func<CancellationToken, Task<PlatformAuditEntry?>> LatestAlong(Guid tenantId, string action)
+    {
+        var read = db.ReadAlong<PlatformAuditRow>(
             $"""
             SELECT {PlatformAuditRow.Columns} FROM platform_audit_entries
             WHERE entity_id = @TenantId AND action = @Action ORDER BY seq DESC LIMIT 1
             """,
-            new { TenantId = tenantId, Action = action }, cancellationToken))?.ToEntry();
+            new { TenantId = tenantId, Action = action });
+        return async cancellationToken => (await read(cancellationToken))?.ToEntry();
+    }
 
     public async Task<IReadOnlyList<PlatformAuditEntry>> ReadAsync(long afterSequence, int limit, CancellationToken cancellationToken) =>
         [.. (await db.QueryAsync<PlatformAuditRow>(

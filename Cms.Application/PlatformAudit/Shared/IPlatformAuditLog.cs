@@ -12,6 +12,11 @@ public interface IPlatformAuditLog
     /// <summary>The latest entry of <paramref name="action"/> about <paramref name="tenantId"/>, if any.</summary>
     Task<PlatformAuditEntry?> LatestAsync(Guid tenantId, string action, CancellationToken cancellationToken);
 
+    /// <summary>As <see cref="LatestAsync"/>, the read queued to travel with the transaction's next load; the function,
+    /// called after that load, gives the entry.</summary>
+    Func<CancellationToken, Task<PlatformAuditEntry?>> LatestAlong(Guid tenantId, string action) =>
+        cancellationToken => LatestAsync(tenantId, action, cancellationToken);
+
     /// <summary>Up to <paramref name="limit"/> entries after position <paramref name="afterSequence"/>, in chain order.</summary>
     Task<IReadOnlyList<PlatformAuditEntry>> ReadAsync(long afterSequence, int limit, CancellationToken cancellationToken);
 }

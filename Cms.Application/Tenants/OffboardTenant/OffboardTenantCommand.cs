@@ -40,12 +40,17 @@ internal sealed class OffboardTenantHandler(ITenantRepository tenants, ITenantOf
 {
     public async ValueTask<Result<TenantOffboardingDto>> Handle(OffboardTenantCommand command, CancellationToken cancellationToken)
     {
-        if (await offboardings.GetAsync(command.TenantId, cancellationToken) is { } running)
+        // One round trip: the registry row locked (a concurrent offboarding or reactivation waits for this one's end), then the
+        // offboarding and the last export read after it, so a second request finds the first one's offboarding (docs/adr/0011 part 8).
+        var runningRead = offboardings.GetAlong(command.TenantId);
+        var exportRead = log.LatestAlong(command.TenantId, PlatformAudit.PlatformAuditTrail.Exported);
+        var registration = await tenants.GetRegistrationAsync(command.TenantId, forStatusChange: true, cancellationToken);
+        if (await runningRead(cancellationToken) is { } running)
         {
             return running;
         }
 
-        if (await tenants.GetAsync(command.TenantId, cancellationToken) is not { } tenant)
+        if (registration.Tenant is not { } tenant)
         {
             return Error.NotFound("tenant");
         }
@@ -56,7 +61,7 @@ internal sealed class OffboardTenantHandler(ITenantRepository tenants, ITenantOf
         }
 
         // The export must show the data as it is deleted: one completed after the current suspension began.
-        var export = await log.LatestAsync(tenant.Id, PlatformAudit.PlatformAuditTrail.Exported, cancellationToken);
+        var export = await exportRead(cancellationToken);
         var exportCounts = export is not null && tenant.StatusChangedAt is { } suspendedAt && export.OccurredAt >= suspendedAt;
         if (!exportCounts && !command.WithoutExport)
         {
@@ -64,12 +69,12 @@ internal sealed class OffboardTenantHandler(ITenantRepository tenants, ITenantOf
                 "Export the suspended tenant first (POST /v1/tenants/{id}/export), or delete it without an export: withoutExport=true&reason=...");
         }
 
-        var offboarding = new NewTenantOffboarding(tenant.Id, clock.GetUtcNow(), caller.ActorId, exportCounts ? export!.Sequence : null,
+        var offboarding = new NewTenantOffboarding(tenant.Id, Audit.AuditChain.Normalise(clock.GetUtcNow()), caller.ActorId, exportCounts ? export!.Sequence : null,
             command.WithoutExport && !exportCounts ? command.Reason!.Trim() : null);
         await offboardings.AddAsync(offboarding, cancellationToken);
         await audit.RecordAsync(PlatformAudit.PlatformAuditTrail.OffboardingStarted, tenant.Id,
             new { exportEntrySequence = offboarding.ExportEntrySequence, withoutExport = offboarding.WithoutExportReason is not null },
             cancellationToken);
-        return await offboardings.GetAsync(tenant.Id, cancellationToken) is { } stored ? stored : Error.NotFound("tenant");
+        return offboarding.AsWritten();
     }
 }

@@ -17,12 +17,21 @@ public sealed record TenantOffboardingDto(Guid TenantId, OffboardingState State,
 
 /// <summary>A new offboarding, as the request creates it.</summary>
 public sealed record NewTenantOffboarding(Guid TenantId, DateTimeOffset RequestedAt, string RequestedBy, long? ExportEntrySequence,
-    string? WithoutExportReason);
+    string? WithoutExportReason)
+{
+    /// <summary>The status resource as written (nothing deleted yet): the answer, with no read back (docs/adr/0011).</summary>
+    public TenantOffboardingDto AsWritten() =>
+        new(TenantId, OffboardingState.Deleting, RequestedAt, RequestedBy, ExportEntrySequence, WithoutExportReason, null, null, 0, 0, null);
+}
 
 /// <summary>The persisted state of tenant deletions (a platform table: it outlives the tenant).</summary>
 public interface ITenantOffboardings
 {
     Task<TenantOffboardingDto?> GetAsync(Guid tenantId, CancellationToken cancellationToken);
+
+    /// <summary>As <see cref="GetAsync"/>, the read queued to travel with the transaction's next load; the function, called
+    /// after that load, gives the offboarding.</summary>
+    Func<CancellationToken, Task<TenantOffboardingDto?>> GetAlong(Guid tenantId) => cancellationToken => GetAsync(tenantId, cancellationToken);
 
     /// <summary>Stores a new offboarding; once the transaction commits, this instance's worker starts on it.</summary>
     Task AddAsync(NewTenantOffboarding offboarding, CancellationToken cancellationToken);
