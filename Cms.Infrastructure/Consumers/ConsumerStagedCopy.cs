@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Collections.Concurrent;
+using Cms.Application.Abstractions;
 using Cms.Infrastructure.Persistence;
 using Npgsql;
 
@@ -9,7 +10,8 @@ namespace Cms.Infrastructure.Consumers;
 /// The bulk import's path on PostgreSQL without Citus (ADR 0020): the sealed rows go by binary COPY into a temporary
 /// staging table (no row-level security, no index, no WAL, private to the session and dropped at commit or rollback, so
 /// nothing is left behind a pooled or PgBouncer connection), then one statement moves them into consumers and
-/// consumer_keys as cms_app, under the tenant policy, and returns the positions skipped as duplicates. PostgreSQL refuses
+/// consumer_keys as cms_app, under the tenant policy: all of them without ON CONFLICT under a savepoint, or, when the
+/// unique index refuses a duplicate, in file order with ON CONFLICT, returning the positions skipped as duplicates. PostgreSQL refuses
 /// COPY FROM into a table under row-level security, hence the staging table. Against the multi-row INSERTs it spares the
 /// server parsing and planning 18,000 parameters a statement and the client binding them.
 /// </summary>
@@ -21,12 +23,35 @@ internal static class ConsumerStagedCopy
     // the batch and its wrapped data key.
     private static readonly string Columns = string.Join(", ", ConsumerRow.Map.Written);
 
+    // DISCARD PLANS first: the keys' foreign-key check (SELECT 1 FROM ONLY consumers x WHERE tenant_id = $1 AND id = $2 FOR
+    // KEY SHARE OF x) is a plan the backend keeps across transactions; made generic while consumers held a page or two (a
+    // fresh database's first registrations on this pooled connection), it is a scan of consumers, and the batch's 10,000
+    // checks against a table its own rows have grown turn the insert quadratic (a batch ran into the 30 s statement
+    // timeout). Discarded here, the check is planned again inside the insert, with the batch's rows in the table: an index
+    // scan of pk_consumers. The backend's other cached plans are made again once; nothing else is lost.
     private static readonly string CreateStaging =
-        $"CREATE TEMPORARY TABLE {Staging} (pos integer NOT NULL, LIKE consumers, wrapped_key text NOT NULL) ON COMMIT DROP";
+        $"DISCARD PLANS; CREATE TEMPORARY TABLE {Staging} (pos integer NOT NULL, LIKE consumers, wrapped_key text NOT NULL) ON COMMIT DROP";
+
+    private const string Savepoint = "consumer_import_unchecked";
+
+    // The usual batch (no reference already stored, none twice in the batch): every staged row inserted, without ON CONFLICT,
+    // whose per-row speculative insertion (a probe of the unique index before the insert, a lock and a confirmation record
+    // a row) cost PostgreSQL about 5 of its 33 us a row on the bench's rows (docs/performance.md, 2026-12-07 evening), and
+    // without the RETURNING join or the sort. A duplicate makes the unique index refuse it, at the first duplicate row; the
+    // savepoint is rolled back and the batch moved by Move, which skips and reports them.
+    private static readonly string MoveAllOrFail =
+        $"""
+        SAVEPOINT {Savepoint};
+        WITH added AS (
+            INSERT INTO consumers ({Columns}) SELECT {Columns} FROM {Staging}
+        )
+        INSERT INTO consumer_keys (tenant_id, consumer_id, wrapped_key, created_at)
+        SELECT @TenantId, id, wrapped_key, @CreatedAt FROM {Staging}
+        """;
 
     private static readonly string Copy = $"COPY {Staging} (pos, {Columns}, wrapped_key) FROM STDIN (FORMAT BINARY)";
 
-    // In file order (ORDER BY pos): the first line of an external reference is the one inserted, the later ones conflict
+    // A batch with a duplicate, in file order (ORDER BY pos): the first line of an external reference is the one inserted, the later ones conflict
     // with it. The keys only of the consumers added; the tenant of the keys is the scope's, and the policy checks both.
     // The skipped positions are looked for only when fewer rows were added than staged (a one-time filter: the usual
     // batch, with no duplicate, is spared a third scan of the staging table and its anti-join).
@@ -96,6 +121,16 @@ internal static class ConsumerStagedCopy
         if (beforeInsert is not null)
         {
             await beforeInsert(cancellationToken);
+        }
+
+        try
+        {
+            await db.ExecuteAsync(MoveAllOrFail, new { TenantId = tenantId, CreatedAt = createdAt }, cancellationToken);
+            return [];
+        }
+        catch (DuplicateKeyException)
+        {
+            await db.ExecuteAsync($"ROLLBACK TO SAVEPOINT {Savepoint}", null, cancellationToken);
         }
 
         return await db.QueryAsync<int>(Move, new { TenantId = tenantId, CreatedAt = createdAt, Staged = (long)rows.Length }, cancellationToken);

@@ -172,9 +172,12 @@ SQL
 # ceiling_load NAME VAR N SHARES ROWS DIR: the timed load of the ceiling's SHARES pairs of files into the empty copies by
 # N sessions at once (session s loads shares s, s + N, ...: all of them when N = 1), each share in one transaction (its
 # consumers, then their keys); checks that every row arrived, prints import_db_ceiling_NAME_* and sets VAR_RATE and
-# VAR_CPU_US.
+# VAR_CPU_US. Each COPY is bounded (statement_timeout: 60 s and a second per 2,000 rows, twenty times what a quiet
+# machine needs): a load that stops making progress (on 2026-12-07 one ran 11.5 CPU minutes a session on rows one
+# session loads in 5 s) ends the run with a message instead of holding the bench lock.
 ceiling_load() {
   local name=$1 var=$2 n=$3 parts=$4 rows=$5 dir=$6 s p pids=() ticks_before ticks_after start_ns end_ns seconds pg_cpu loaded
+  local bound=$(( 60 + rows / 2000 ))
   ticks_before=$(pg_cpu_ticks)
   start_ns=$(date +%s%N)
   for (( s = 1; s <= n; s++ )); do
@@ -187,10 +190,19 @@ ceiling_load() {
         echo "COPY ceiling_consumer_keys FROM '$dir/keys-$p.bin' (FORMAT binary);"
         echo "COMMIT;"
       done
-    } | SQL -F ' ' >"$WORK/ceiling-$name-$s.out" &
+    } | PGOPTIONS="-c statement_timeout=${bound}s" SQL -F ' ' >"$WORK/ceiling-$name-$s.out" 2>"$WORK/ceiling-$name-$s.err" &
     pids+=("$!")
   done
-  for p in "${pids[@]}"; do wait "$p" || { echo "bench: a ceiling session ($name) failed" >&2; exit 1; }; done   # (not the service)
+  for (( s = 1; s <= n; s++ )); do   # (the sessions' pids, not the service)
+    wait "${pids[s - 1]}" && continue
+    if grep -q 'statement timeout' "$WORK/ceiling-$name-$s.err"; then
+      echo "bench: the ceiling's COPY ($name, session $s) ran past its bound of $bound s (statement_timeout): no ceiling" \
+           "figure; look at the plan of the keys' foreign-key check (a scan of ceiling_consumers turns the load quadratic)" >&2
+    else
+      echo "bench: a ceiling session ($name) failed: $(tail -3 "$WORK/ceiling-$name-$s.err")" >&2
+    fi
+    exit 1
+  done
   end_ns=$(date +%s%N)
   for (( s = 1; s <= n; s++ )); do wait_reaped "$(awk '$1 == "backend" {print $2}' "$WORK/ceiling-$name-$s.out")"; done
   ticks_after=$(pg_cpu_ticks)
