@@ -20,6 +20,11 @@ public sealed record ConsumerImportOptions
     /// works on the previous batch). Batches are written one after another, in file order.</summary>
     public int BatchesAhead { get; init; } = 2;
 
+    /// <summary>Whether the first batches are read and parsed while the caller's authorization is checked (the command
+    /// line, run by an operator: its start-up then uses both cores); the endpoint reads nothing of an unauthorized
+    /// caller's body.</summary>
+    public bool ReadWhileAuthorizing { get; init; }
+
     /// <summary>Row errors kept in the report (all are counted; the sink, if any, gets every one).</summary>
     public int MaxReportedErrors { get; init; } = 1_000;
 }
@@ -67,14 +72,6 @@ public sealed class ConsumerImporter(IServiceScopeFactory scopes, DatabaseOption
         var importId = Ids.New();
         var clock = Stopwatch.StartNew();
 
-        // The use case with no line first: the caller is authorized (tenant_admin) before a line of the body is read, so
-        // an empty file, a header-only CSV or a malformed body is refused to any other role exactly like a full file.
-        var admitted = await RunBatchAsync(new ImportConsumersCommand(importId, []), cancellationToken);
-        if (!admitted.IsSuccess)
-        {
-            return admitted.Error;
-        }
-
         var parsed = Channel.CreateBounded<ConsumerImportLine[]>(new BoundedChannelOptions(Math.Max(1, options.BatchesAhead))
         {
             SingleWriter = true,
@@ -83,58 +80,35 @@ public sealed class ConsumerImporter(IServiceScopeFactory scopes, DatabaseOption
         });
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
 
-        // Reads and parses, batch by batch, ahead of the writer.
-        var reader = Task.Run(async () =>
+        // The use case with no line first: the caller is authorized (tenant_admin) before a line of the body is taken, so
+        // an empty file, a header-only CSV or a malformed body is refused to any other role exactly like a full file. The
+        // command line reads and parses its first batches meanwhile (ReadWhileAuthorizing); their outcome, a format
+        // error included, is looked at only once the caller is admitted.
+        var reader = options.ReadWhileAuthorizing ? StartReader() : null;
+        var admitted = await RunBatchAsync(new ImportConsumersCommand(importId, []), cancellationToken);
+        if (!admitted.IsSuccess)
         {
-            try
+            if (reader is not null)
             {
-                CsvConsumerColumns? columns = null;
-                var batch = new List<RawRecord>(options.BatchSize);
-                await foreach (var record in ImportRecords.ReadAsync(input, format == ConsumerImportFormat.Csv, stop.Token))
-                {
-                    if (format == ConsumerImportFormat.Csv && columns is null)
-                    {
-                        columns = CsvConsumerColumns.FromHeader(record);
-                        continue;
-                    }
-
-                    batch.Add(record);
-                    if (batch.Count == options.BatchSize)
-                    {
-                        await parsed.Writer.WriteAsync(Parse(batch, columns, json), stop.Token);
-                        batch = new List<RawRecord>(options.BatchSize);
-                    }
-                }
-
-                if (format == ConsumerImportFormat.Csv && columns is null)
-                {
-                    throw new ConsumerImportFormatException("The CSV file has no header row.");
-                }
-
-                if (batch.Count > 0)
-                {
-                    await parsed.Writer.WriteAsync(Parse(batch, columns, json), stop.Token);
-                }
-
-                parsed.Writer.Complete();
+                await stop.CancelAsync();
+                await reader.ContinueWith(static _ => { }, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
             }
-            catch (Exception ex)
-            {
-                parsed.Writer.Complete(ex);
-                throw;
-            }
-        }, stop.Token);
+
+            return admitted.Error;
+        }
+
+        reader ??= StartReader();
 
         var totals = new Totals();
         var errors = new List<ConsumerImportError>();
         var truncated = false;
         Error? failure = null;
-        // Batches in flight, oldest first: on PostgreSQL at most two once a batch has written (so the tenant's key exists),
-        // the second checking, sealing and staging its rows while the first inserts and commits; it inserts only after the
-        // first committed (ImportConsumersCommand.PreviousBatchCommitted), so rows reach the tables in file order.
+        // Batches in flight, oldest first: on PostgreSQL at most two from the first batch on, the second checking, sealing
+        // and staging its rows while the first inserts and commits; it inserts only after the first committed
+        // (ImportConsumersCommand.PreviousBatchCommitted), so rows reach the tables in file order, and it creates the
+        // tenant's key, when there is none yet, only after that too (ConsumerBulkWriter).
         var inFlight = new Queue<Batch>();
-        var overlap = false;
-        var overlapOnThisDatabase = database.Provider == DatabaseProvider.Postgres; // (SQLite has one writer at a time)
+        var overlap = database.Provider == DatabaseProvider.Postgres; // (SQLite has one writer at a time)
         try
         {
             await foreach (var lines in parsed.Reader.ReadAllAsync(stop.Token))
@@ -179,6 +153,48 @@ public sealed class ConsumerImporter(IServiceScopeFactory scopes, DatabaseOption
             }
         }
 
+        // Reads and parses, batch by batch, ahead of the writer.
+        Task StartReader() => Task.Run(async () =>
+        {
+            try
+            {
+                CsvConsumerColumns? columns = null;
+                var batch = new List<RawRecord>(options.BatchSize);
+                await foreach (var record in ImportRecords.ReadAsync(input, format == ConsumerImportFormat.Csv, stop.Token))
+                {
+                    if (format == ConsumerImportFormat.Csv && columns is null)
+                    {
+                        columns = CsvConsumerColumns.FromHeader(record);
+                        continue;
+                    }
+
+                    batch.Add(record);
+                    if (batch.Count == options.BatchSize)
+                    {
+                        await parsed.Writer.WriteAsync(Parse(batch, columns, json), stop.Token);
+                        batch = new List<RawRecord>(options.BatchSize);
+                    }
+                }
+
+                if (format == ConsumerImportFormat.Csv && columns is null)
+                {
+                    throw new ConsumerImportFormatException("The CSV file has no header row.");
+                }
+
+                if (batch.Count > 0)
+                {
+                    await parsed.Writer.WriteAsync(Parse(batch, columns, json), stop.Token);
+                }
+
+                parsed.Writer.Complete();
+            }
+            catch (Exception ex)
+            {
+                parsed.Writer.Complete(ex);
+                throw;
+            }
+        }, stop.Token);
+
         // A batch's outcome into the totals and the report, in file order; its error when it failed.
         async Task<Error?> TakeAsync(Batch taken)
         {
@@ -193,7 +209,6 @@ public sealed class ConsumerImporter(IServiceScopeFactory scopes, DatabaseOption
             totals.Imported += batch.Imported;
             totals.Duplicates += batch.Duplicates;
             totals.Rejected += batch.Rejected;
-            overlap = overlapOnThisDatabase && (overlap || batch.Imported + batch.Duplicates > 0);
             foreach (var error in batch.Errors)
             {
                 errorSink?.Invoke(error);

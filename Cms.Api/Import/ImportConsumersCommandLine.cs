@@ -72,7 +72,7 @@ public static class ImportConsumersCommandLine
         try
         {
             var result = await importer.RunAsync(input, format.Value, json,
-                new ConsumerImportOptions { BatchSize = batch, BatchesAhead = ahead }, progress,
+                new ConsumerImportOptions { BatchSize = batch, BatchesAhead = ahead, ReadWhileAuthorizing = true }, progress,
                 errors is null ? null : e => errors.WriteLine(JsonSerializer.Serialize(e, json)), CancellationToken.None);
             if (!result.IsSuccess)
             {

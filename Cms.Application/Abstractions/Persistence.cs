@@ -119,7 +119,8 @@ public interface IConsumerBulkWriter
     /// <summary>Writes <paramref name="consumers"/> in the current transaction; returns the positions (indexes into the
     /// list) of those skipped as duplicates of an external reference, in ascending order. <paramref name="beforeInsert"/>,
     /// if any, is awaited after the rows are sealed and staged and before the first row reaches the consumers table (an
-    /// import's batch waits there for the previous batch's commit).</summary>
+    /// import's batch waits there for the previous batch's commit), and before the tenant's key is created when the tenant
+    /// has none yet (the previous batch may be creating it). It may be awaited more than once.</summary>
     Task<IReadOnlyList<int>> AddManyAsync(IReadOnlyList<Consumer> consumers, Func<CancellationToken, Task>? beforeInsert,
         CancellationToken cancellationToken);
 }

@@ -42,7 +42,16 @@ internal sealed class ConsumerBulkWriter(DbSession db, TenantScope scope, Consum
             TenantGuard.Check(scope, consumer.TenantId);
         }
 
-        var tenantKey = (await keys.CurrentTenantKeyAsync(create: true, cancellationToken))!;
+        // A tenant's first consumers create its key: a batch that runs beside the one before it (beforeInsert) creates it
+        // only once that one committed, which may have created it (its insert would otherwise wait on that uncommitted
+        // key for the whole of the previous batch, under the statement timeout).
+        var tenantKey = await keys.CurrentTenantKeyAsync(create: beforeInsert is null, cancellationToken);
+        if (tenantKey is null)
+        {
+            await beforeInsert!(cancellationToken);
+            tenantKey = (await keys.CurrentTenantKeyAsync(create: true, cancellationToken))!;
+        }
+
         var sealedRows = new SealedRows(consumers, tenantKey, tenantId);
         var createdAt = clock.GetUtcNow();
         if (options.Provider == DatabaseProvider.Postgres)

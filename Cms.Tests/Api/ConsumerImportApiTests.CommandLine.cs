@@ -58,13 +58,47 @@ public sealed partial class ConsumerImportApiTests
     }
 
     [Test]
+    public async Task The_command_line_reads_while_authorizing_yet_refuses_an_agent_as_such_whatever_the_file_holds()
+    {
+        // The command parses its first batches while the caller's role is checked: a file it cannot read is still refused
+        // to an agent as an unauthorized import (the role decides first), and to the admin as a bad file.
+        var tenant = await CreateTenantAsync();
+        var (admin, _) = await tenant.AddStaffAsync(Role.TenantAdmin);
+        var (agent, _) = await tenant.AddStaffAsync(Role.Agent);
+        var file = Path.Combine(Path.GetTempPath(), $"cms-import-{Guid.NewGuid():N}.csv");
+        await File.WriteAllTextAsync(file, "externalRef,email\nBAD-1,a@b.test\n");
+        try
+        {
+            var agentError = new StringWriter();
+            var refused = await ImportConsumersCommandLine.RunAsync(CommandLine(tenant, agent.Subject, file, Db.AppConnectionString), new StringWriter(), agentError);
+            var adminError = new StringWriter();
+            var badFile = await ImportConsumersCommandLine.RunAsync(CommandLine(tenant, admin.Subject, file, Db.AppConnectionString), new StringWriter(), adminError);
+            using (Assert.EnterMultipleScope())
+            {
+                Assert.That(refused, Is.EqualTo(3), $"stderr: {agentError}");
+                Assert.That(agentError.ToString(), Does.Contain("forbidden").And.Not.Contain("fullName"));
+                Assert.That(badFile, Is.EqualTo(3), $"stderr: {adminError}");
+                Assert.That(adminError.ToString(), Does.Contain("fullName"));
+            }
+
+            Assert.That(await FindAsync(tenant.Admin, "BAD-1"), Is.Null);
+        }
+        finally
+        {
+            File.Delete(file);
+        }
+    }
+
+    [Test]
     public async Task A_database_fault_stops_the_command_line_import_with_exit_code_4_and_what_was_committed_instead_of_a_crash()
     {
         var tenant = await CreateTenantAsync();
         var (admin, _) = await tenant.AddStaffAsync(Role.TenantAdmin);
         var file = Path.Combine(Path.GetTempPath(), $"cms-import-{Guid.NewGuid():N}.jsonl");
-        await File.WriteAllTextAsync(file, Line("RO-1") + "\n" + Line("RO-2") + "\n");
+        await File.WriteAllTextAsync(file, string.Concat(Enumerable.Range(1, 5).Select(i => Line($"RO-{i}") + "\n")));
         // A database that refuses every write (a standby, a read-only file): the batch's insert fails, and no retry helps.
+        // Three batches of 2 in a tenant without a key yet: on PostgreSQL the second runs beside the first from the start,
+        // waits for it before creating the tenant's key, and writes nothing once it failed.
         var readOnly = Kind == DatabaseKind.Postgres
             ? new NpgsqlConnectionStringBuilder(Db.AppConnectionString) { Options = "-c default_transaction_read_only=on" }.ConnectionString
             : new SqliteConnectionStringBuilder(Db.AppConnectionString) { Mode = SqliteOpenMode.ReadOnly }.ConnectionString;
