@@ -90,6 +90,7 @@ public static class DependencyInjection
         services.AddSingleton<Idempotency.IdempotencyPurger>();
         services.AddSingleton<Instances.InstanceRegistry>();
         services.AddSingleton<ReferenceCache>();
+        services.AddSingleton<Staff.CallerCache>();
         services.AddScoped<ReferenceStamp>();
         services.AddScoped<LockedRows>();
         services.AddScoped<ITenantRepository, TenantRepository>();

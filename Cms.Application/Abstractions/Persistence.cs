@@ -41,6 +41,16 @@ public sealed record TenantRegistration(Tenant? Tenant, bool OffboardingBegun);
 /// <summary>The request's caller as the authorization behaviour reads it: the member and their tenant's status.</summary>
 public sealed record StaffCaller(StaffMember Member, TenantStatus TenantStatus);
 
+/// <summary>
+/// The caller as this service last read them, for a query decided on it while the caller's row is read again in front of
+/// the query's own first statement, in the same transaction and round trip (docs/adr/0026). <see cref="ConfirmAsync"/>
+/// gives that row: the answer stands only if it is unchanged; else the request is decided again on what was read.
+/// </summary>
+public sealed record CachedCaller(StaffCaller Caller, Func<CancellationToken, Task<CallerCheck>> ConfirmAsync);
+
+/// <summary>The caller as read in the request's transaction (null: no such member), and whether it is the cached one.</summary>
+public sealed record CallerCheck(StaffCaller? Current, bool Unchanged);
+
 public interface IStaffRepository
 {
     Task AddAsync(StaffMember staff, CancellationToken cancellationToken);
@@ -55,6 +65,11 @@ public interface IStaffRepository
 
     /// <summary>The member with <paramref name="subject"/> and their tenant's status, read in one statement on every request.</summary>
     Task<StaffCaller?> FindCallerAsync(string subject, CancellationToken cancellationToken);
+
+    /// <summary>For a query: the caller as last read by this service, their row queued to be read again ahead of the
+    /// query's first statement (<see cref="CachedCaller"/>); null when none is cached or the row cannot travel so (SQLite,
+    /// a read replica): then <see cref="FindCallerAsync"/>.</summary>
+    CachedCaller? FindCachedCaller(string subject);
 
     Task<bool> UpdateAsync(StaffMember staff, long expectedVersion, CancellationToken cancellationToken);
 

@@ -125,7 +125,8 @@ public sealed partial class TracingBehaviour<TMessage, TResponse>(
 /// member of the token's tenant whose roles (read from the database on every request, so a revoked role or a
 /// deactivation takes effect at once) appear in the permission matrix, and whose tenant is not suspended (read in the
 /// same statement, so a suspension takes effect on the next request on every instance). Sets the tenant scope from the
-/// token only.
+/// token only. A query may be decided on the caller as last read while that row is read again in its transaction; its
+/// answer stands only if the row is unchanged (docs/adr/0026).
 /// </summary>
 public sealed class AuthorizationBehaviour<TMessage, TResponse>(
     ICurrentPrincipal principal, TenantScope tenant, CallerContext caller, IStaffRepository staff)
@@ -159,28 +160,61 @@ public sealed class AuthorizationBehaviour<TMessage, TResponse>(
         }
 
         tenant.Enter(tenantId);
-        var found = await staff.FindCallerAsync(principal.Subject, cancellationToken);
+        StaffCaller? found;
+        // A query is decided on the caller as cached while their row is read again in front of its first statement; the
+        // answer stands only if that row is unchanged (docs/adr/0026). Commands read the caller first, as before.
+        if (message is not IBaseCommand && staff.FindCachedCaller(principal.Subject) is { } cached)
+        {
+            if (Refusal(cached.Caller, useCase) is null)
+            {
+                caller.SetStaff(cached.Caller.Member);
+                var response = await next(message, cancellationToken);
+                var check = await cached.ConfirmAsync(cancellationToken);
+                if (check.Unchanged)
+                {
+                    return response;
+                }
+
+                // Changed since cached (a role, a deactivation, a queue, the tenant's status or reference data): the answer
+                // is dropped, and the request decided and run again on the row as read now.
+                found = check.Current;
+            }
+            else
+            {
+                found = (await cached.ConfirmAsync(cancellationToken)).Current;
+            }
+        }
+        else
+        {
+            found = await staff.FindCallerAsync(principal.Subject, cancellationToken);
+        }
+
+        if (Refusal(found, useCase) is { } refusal)
+        {
+            return TResponse.Failure(refusal);
+        }
+
+        caller.SetStaff(found!.Member);
+        return await next(message, cancellationToken);
+    }
+
+    /// <summary>Why <paramref name="found"/> may not run <paramref name="useCase"/>; null when they may.</summary>
+    private static Error? Refusal(StaffCaller? found, UseCase useCase)
+    {
         if (found is null || !found.Member.IsActive)
         {
-            return TResponse.Failure(Error.Forbidden("The caller is not an active staff member or service account of this tenant."));
+            return Error.Forbidden("The caller is not an active staff member or service account of this tenant.");
         }
 
         if (found.TenantStatus == TenantStatus.Suspended)
         {
-            return TResponse.Failure(Error.TenantSuspended());
+            return Error.TenantSuspended();
         }
-
-        var member = found.Member;
 
         var allowed = Permissions.RolesFor(useCase);
-        if (!member.HasAnyRole(allowed))
-        {
-            return TResponse.Failure(Error.Forbidden(
-                $"This needs one of the roles: {string.Join(", ", allowed.Select(r => r.ToWire()))}."));
-        }
-
-        caller.SetStaff(member);
-        return await next(message, cancellationToken);
+        return found.Member.HasAnyRole(allowed)
+            ? null
+            : Error.Forbidden($"This needs one of the roles: {string.Join(", ", allowed.Select(r => r.ToWire()))}.");
     }
 }
 

@@ -11,7 +11,7 @@ namespace Cms.Infrastructure.Persistence;
 /// A transaction begun for reads only is rolled back when the request ends; commands commit through the
 /// transaction behaviour (<see cref="IUnitOfWork"/>).
 /// </summary>
-public abstract class DbSession(TenantScope tenant, DatabaseOptions options) : IUnitOfWork, IAsyncDisposable
+public abstract partial class DbSession(TenantScope tenant, DatabaseOptions options) : IUnitOfWork, IAsyncDisposable
 {
     private DbConnection? _connection;
     private DbTransaction? _transaction;
@@ -129,32 +129,12 @@ public abstract class DbSession(TenantScope tenant, DatabaseOptions options) : I
     /// <summary>A read as above; with <paramref name="endsRead"/> a query's read-only transaction ends in the same round trip
     /// (<see cref="EndOfRead"/>), and a later statement begins a new one, with the settings and the tenant again.</summary>
     internal Task<IReadOnlyList<T>> QueryAsync<T>(string sql, object? param, bool endsRead, CancellationToken cancellationToken) =>
-        _along.Any ? QueryMultipleAsync<IReadOnlyList<T>>(sql, param, async results => (await results.ReadAsync<T>()).AsList(), cancellationToken, endsRead)
+        _along.Any || _lead is not null ? QueryMultipleAsync<IReadOnlyList<T>>(sql, param, async results => (await results.ReadAsync<T>()).AsList(), cancellationToken, endsRead)
             : RunAsync<IReadOnlyList<T>>(sql, param, async command => (await _connection!.QueryAsync<T>(command)).AsList(), cancellationToken,
                 endsRead);
 
-    /// <summary>As the read above, its rows built by <paramref name="row"/> with typed getters (<see cref="RowValues"/>).</summary>
-    internal Task<List<T>> ReadRowsAsync<T>(string sql, object? param, Func<DbDataReader, T> row, bool endsRead, CancellationToken cancellationToken) =>
-        RunAsync(sql, param, async command => await RowValues.ReadAllAsync(await _connection!.ExecuteReaderAsync(command), row), cancellationToken, endsRead);
-
     public Task<T?> QuerySingleOrDefaultAsync<T>(string sql, object? param, CancellationToken cancellationToken) =>
         RunAsync(sql, param, command => _connection!.QuerySingleOrDefaultAsync<T>(command), cancellationToken);
-
-    /// <summary>
-    /// Several statements sent as one command, in one round trip on PostgreSQL (Npgsql pipelines them), read in order as
-    /// result sets by <paramref name="read"/> (e.g. a complaint with its deadlines, responses and consumer key). Held
-    /// writes travel in front of them.
-    /// </summary>
-    public Task<T> QueryMultipleAsync<T>(string sql, object? param, Func<SqlMapper.GridReader, Task<T>> read,
-        CancellationToken cancellationToken, bool endsRead = false)
-    {
-        var along = _along.TakeWith(ref sql, ref param);
-        return RunAsync(sql, param, async command =>
-        {
-            await using var results = await _connection!.QueryMultipleAsync(command);
-            return await ReadsAlong.ReadAsync(read, along, results);
-        }, cancellationToken, endsRead);
-    }
 
     /// <summary>A read of one row, or of several (<see cref="ReadRowsAlong{T}"/>), queued to travel with this transaction's
     /// next pipelined read (<see cref="ReadsAlong"/>); the function gives what it read, reading it alone if it has not travelled.</summary>
@@ -329,6 +309,7 @@ public abstract class DbSession(TenantScope tenant, DatabaseOptions options) : I
     /// <param name="sendsHeldOnly">The command is the held writes alone, each sent under the scope it was held under.</param>
     private async Task<CommandDefinition> CommandAsync(string sql, object? param, CancellationToken cancellationToken, bool sendsHeldOnly = false)
     {
+        await SendLeadAloneAsync(cancellationToken);
         _connection ??= await OpenConnectionAsync(cancellationToken);
         if (_transaction is null)
         {
@@ -376,6 +357,7 @@ public abstract class DbSession(TenantScope tenant, DatabaseOptions options) : I
         _afterCommit = null;
         _deferred.Clear();
         _along.Clear();
+        _lead = null;
         if (_transaction is { } transaction)
         {
             _transaction = null;

@@ -32,6 +32,9 @@ public sealed class PostgresSession(PostgresDataSource dataSource, TenantScope t
     /// <summary>Writes nobody reads the outcome of go with the next round trip (a read-only session writes nothing).</summary>
     protected override bool HoldsWrites => !IsReadOnly;
 
+    /// <summary>The primary's session carries the caller's row in front of a query's first read (docs/adr/0026).</summary>
+    protected override bool CarriesLead => !IsReadOnly;
+
     /// <summary>A query's transaction only read (its settings end with it): ROLLBACK goes with the last read.</summary>
     protected override string? EndOfRead => "ROLLBACK";
 

@@ -14,10 +14,16 @@ internal static class RowValues
     /// (a ROLLBACK that ends the read: a failure there surfaces here); the reader is disposed. For the pages read on every
     /// request: no per-row mapper and no value boxed on its way to the row (the queue page's 51 rows, docs/performance.md).
     /// </summary>
-    public static async Task<List<T>> ReadAllAsync<T>(DbDataReader reader, Func<DbDataReader, T> row)
+    public static async Task<List<T>> ReadAllAsync<T>(DbDataReader reader, Func<DbDataReader, T> row, LeadRead? lead = null)
     {
         await using (reader)
         {
+            if (lead is not null)
+            {
+                // the lead read's rows come first (DbSession.ReadFirst)
+                await lead.ReadAsync(reader);
+            }
+
             var rows = new List<T>();
             while (await reader.ReadAsync(CancellationToken.None))
             {

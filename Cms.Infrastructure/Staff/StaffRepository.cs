@@ -13,7 +13,7 @@ namespace Cms.Infrastructure.Staff;
 /// takes effect on every instance from the next request, as for the caller (docs/adr/0011).
 /// </summary>
 internal sealed class StaffRepository(DbSession db, TenantScope scope, TimeProvider clock, ReferenceStamp referenceStamp, ReferenceCache cache,
-    LockedRows locked)
+    LockedRows locked, CallerCache callers, QuerySession queries)
     : IStaffRepository
 {
     private const string Table = "staff_users";
@@ -61,25 +61,65 @@ internal sealed class StaffRepository(DbSession db, TenantScope scope, TimeProvi
     /// effect on every instance from the next request. The same statement reads the stamp of the tenant's reference data
     /// (<see cref="ReferenceStamp"/>), so checking the service's cache of it costs no round trip.
     /// </summary>
-    public async Task<StaffCaller?> FindCallerAsync(string subject, CancellationToken cancellationToken)
+    public async Task<StaffCaller?> FindCallerAsync(string subject, CancellationToken cancellationToken) =>
+        Found(subject, await db.ReadRowsAsync(CallerSql, CallerParameters(subject), StaffRow.ReadCaller, endsRead: false, cancellationToken));
+
+    /// <summary>
+    /// The caller as last read here, their statement queued to go first in the query's first round trip (docs/adr/0026):
+    /// only on the primary's session before anything was sent, and never when the query reads a replica (the caller is
+    /// always read on the primary). The cached rows serve the decision and the reference stamp until the check, which
+    /// compares every column of what was read with them.
+    /// </summary>
+    public CachedCaller? FindCachedCaller(string subject)
     {
-        var rows = await db.QueryAsync<StaffRow>(
-            $"""
-            SELECT {StaffRow.JoinedColumns}, (SELECT t.status FROM tenants t WHERE t.id = s.tenant_id) AS tenant_status,
-                {ReferenceStamp.ReadSql} AS reference_stamp
-            FROM staff_users s LEFT JOIN staff_queues q ON q.tenant_id = s.tenant_id AND q.staff_id = s.id AND q.active = @Active
-            WHERE s.tenant_id = @TenantId AND s.subject = @Subject
-            """,
-            new { TenantId = scope.Required, Subject = subject, Active = true }, cancellationToken);
-        if (rows.Count > 0)
+        var tenantId = scope.Required;
+        if (!db.CanLead || queries.OnReplica || callers.Get(tenantId, subject) is not { } rows)
         {
-            referenceStamp.Read(scope.Required, rows[0].ReferenceStamp);
+            return null;
         }
 
-        return rows.Count == 0
-            ? null
-            : new StaffCaller(ToMember(rows), WireNames.Parse<TenantStatus>(rows[0].TenantStatus ?? ""));
+        var read = db.ReadFirst(CallerSql, CallerParameters(subject), StaffRow.ReadCaller);
+        referenceStamp.Read(tenantId, rows[0].ReferenceStamp);
+        return new CachedCaller(ToCaller(rows), async cancellationToken =>
+        {
+            var current = await read(cancellationToken);
+            var unchanged = StaffRow.SameRows(rows, current);
+            return new CallerCheck(unchanged ? ToCaller(rows) : Found(subject, current), unchanged);
+        });
     }
+
+    /// <summary>
+    /// The caller's member row with the queues they work and their tenant's status, in the same one statement as
+    /// <see cref="FindBySubjectAsync"/> (a scalar read of the registry row, no extra round trip): a suspension takes
+    /// effect on every instance from the next request. The same statement reads the stamp of the tenant's reference data
+    /// (<see cref="ReferenceStamp"/>), so checking the service's cache of it costs no round trip. Its columns are read in
+    /// their order by <see cref="StaffRow.ReadCaller"/>.
+    /// </summary>
+    private static readonly string CallerSql =
+        $"""
+        SELECT {StaffRow.JoinedColumns}, (SELECT t.status FROM tenants t WHERE t.id = s.tenant_id) AS tenant_status,
+            {ReferenceStamp.ReadSql} AS reference_stamp
+        FROM staff_users s LEFT JOIN staff_queues q ON q.tenant_id = s.tenant_id AND q.staff_id = s.id AND q.active = @Active
+        WHERE s.tenant_id = @TenantId AND s.subject = @Subject
+        """;
+
+    private object CallerParameters(string subject) => new { TenantId = scope.Required, Subject = subject, Active = true };
+
+    /// <summary>The caller as read now: kept for the next request (<see cref="FindCachedCaller"/>), its stamp the request's.</summary>
+    private StaffCaller? Found(string subject, List<StaffRow> rows)
+    {
+        callers.Set(scope.Required, subject, rows);
+        if (rows.Count == 0)
+        {
+            return null;
+        }
+
+        referenceStamp.Read(scope.Required, rows[0].ReferenceStamp);
+        return ToCaller(rows);
+    }
+
+    private static StaffCaller ToCaller(IReadOnlyList<StaffRow> rows) =>
+        new(ToMember(rows), WireNames.Parse<TenantStatus>(rows[0].TenantStatus ?? ""));
 
     private static StaffMember ToMember(IReadOnlyList<StaffRow> rows) =>
         rows[0].ToDomain(rows.Where(r => r.QueueId is not null).Select(r => r.QueueId!.Value).ToHashSet());

@@ -1,3 +1,4 @@
+using System.Data.Common;
 using Cms.Domain.Common;
 using Cms.Domain.Staff;
 using Cms.Infrastructure.Persistence;
@@ -32,6 +33,34 @@ internal sealed class StaffRow
 
     /// <summary>The columns of staff_users (alias s) and one active membership's queue (alias q, null for none).</summary>
     public static readonly string JoinedColumns = $"{Map.ColumnsOf("s")}, q.queue_id";
+
+    /// <summary>The caller's row at the reader's position, its columns those of <see cref="JoinedColumns"/>, then the tenant's
+    /// status and the reference stamp, in that order (StaffRepository.CallerSql), read on every request: typed getters, no
+    /// per-row mapper (<see cref="RowValues"/>).</summary>
+    public static StaffRow ReadCaller(DbDataReader r) => new()
+    {
+        TenantId = RowValues.Id(r, 0),
+        Id = RowValues.Id(r, 1),
+        Subject = r.GetString(2),
+        Email = r.GetString(3),
+        DisplayName = r.GetString(4),
+        Kind = r.GetString(5),
+        CreatedAt = RowValues.Instant(r, 6),
+        Roles = r.GetString(7),
+        IsActive = r.GetBoolean(8),
+        UpdatedAt = RowValues.Instant(r, 9),
+        Version = r.GetInt64(10),
+        QueueId = RowValues.OptionalId(r, 11),
+        TenantStatus = r.IsDBNull(12) ? null : r.GetString(12),
+        ReferenceStamp = r.GetInt64(13),
+    };
+
+    /// <summary>Whether two reads of a caller found the same rows, column for column.</summary>
+    public static bool SameRows(IReadOnlyList<StaffRow> a, IReadOnlyList<StaffRow> b) =>
+        a.Count == b.Count && a.Zip(b).All(p => p.First.Values == p.Second.Values);
+
+    private (Guid, Guid, string, string, string, string, DateTimeOffset, string, bool, DateTimeOffset, long, Guid?, string?, long) Values =>
+        (TenantId, Id, Subject, Email, DisplayName, Kind, CreatedAt, Roles, IsActive, UpdatedAt, Version, QueueId, TenantStatus, ReferenceStamp);
 
     /// <summary>The parameters of <see cref="Map"/>'s INSERT and UPDATE: the member as it is, changed at <paramref name="updatedAt"/>.</summary>
     public static object Parameters(StaffMember staff, Guid tenantId, DateTimeOffset updatedAt) => new

@@ -109,6 +109,39 @@ public sealed class ReferenceDataAcrossInstancesApiTests(DatabaseKind kind) : Ap
         await AssertProblemAsync(await agentClient.GetAsync("/v1/complaints"), HttpStatusCode.Forbidden);
     }
 
+    /// <summary>
+    /// A query here is decided on the caller as this instance last read them while their row is read again in front of the
+    /// query (docs/adr/0026): a role changed elsewhere drops that answer and decides the request again on the row as read
+    /// now, in both directions (a role lost refuses at once, a role given back allows at once), and an answer run again
+    /// is the complaint as it is.
+    /// </summary>
+    [Test]
+    public async Task A_query_decided_on_the_caller_as_cached_here_is_decided_again_when_their_roles_changed_elsewhere()
+    {
+        var tenant = await CreateTenantAsync();
+        var consumer = await tenant.RegisterConsumerAsync();
+        var complaint = await tenant.FileComplaintAsync(consumer.Id);
+        var (member, client) = await tenant.AddStaffAsync(Role.Supervisor);
+        for (var i = 0; i < 2; i++)
+        {
+            await Expect(await client.GetAsync("/v1/staff"), HttpStatusCode.OK); // warm here
+            await Expect(await client.GetAsync($"/v1/complaints/{complaint.Id}"), HttpStatusCode.OK);
+        }
+
+        await using var other = new CmsApiFactory(Db);
+        var elsewhere = other.ClientWithToken(TokenOf(tenant.Admin));
+        await Read<StaffDto>(await elsewhere.SendAsync(HttpMethod.Put, $"/v1/staff/{member.Id}/roles", new { roles = new[] { Role.Agent } }));
+
+        await AssertProblemAsync(await client.GetAsync("/v1/staff"), HttpStatusCode.Forbidden);
+        var read = await client.GetStringAsync($"/v1/complaints/{complaint.Id}");
+        Assert.That(read, Is.EqualTo(await tenant.Admin.GetStringAsync($"/v1/complaints/{complaint.Id}")), "an agent reads the complaint");
+
+        await Read<StaffDto>(await elsewhere.SendAsync(HttpMethod.Put, $"/v1/staff/{member.Id}/roles", new { roles = new[] { Role.Supervisor } }));
+        await Expect(await client.GetAsync("/v1/staff"), HttpStatusCode.OK);
+        await Read<StaffDto>(await elsewhere.SendAsync(HttpMethod.Post, $"/v1/staff/{member.Id}/deactivate"));
+        await AssertProblemAsync(await client.GetAsync($"/v1/complaints/{complaint.Id}"), HttpStatusCode.Forbidden);
+    }
+
     [Test]
     public async Task An_assignee_deactivated_and_a_queue_retired_through_another_instance_are_refused_here_at_once()
     {

@@ -105,6 +105,9 @@ public sealed class FakeStaffRepository(InMemoryDatabase db, TenantScope scope) 
             ? new StaffCaller(member, db.Tenants.TryGetValue(member.TenantId, out var t) ? t.Status : TenantStatus.Active)
             : null;
 
+    /// <summary>Nothing cached: every caller is read first, as on SQLite.</summary>
+    public CachedCaller? FindCachedCaller(string subject) => null;
+
     public Task<bool> UpdateAsync(StaffMember staff, long expectedVersion, CancellationToken cancellationToken)
     {
         var tenantId = Guard.SameTenant(scope, staff.TenantId);
