@@ -87,7 +87,7 @@ public sealed partial class RepositoryTests
         {
             foreach (var c in complaints)
             {
-                await Get<IComplaintRepository>(sp).AddAsync(c, Ct);
+                await Get<IComplaintRepository>(sp).AddAsync(c, c.TenantId, Ct);
             }
 
             foreach (var s in extraStaff)

@@ -1,4 +1,3 @@
-using Cms.Application.Abstractions;
 using Cms.Application.Common;
 using Cms.Domain.Common;
 using Mediator;
@@ -20,18 +19,12 @@ public sealed class EraseConsumerValidator : IValidator<EraseConsumerCommand>
     public void Validate(EraseConsumerCommand request, ValidationErrors errors) => errors.Id("id", request.ConsumerId);
 }
 
-internal sealed class EraseConsumerHandler(IConsumerRepository consumers, IConsumerQueries queries, ConsumerErasure erasure)
+internal sealed class EraseConsumerHandler(IConsumerQueries queries, ConsumerErasure erasure)
     : ICommandHandler<EraseConsumerCommand, Result<ConsumerDto>>
 {
     public async ValueTask<Result<ConsumerDto>> Handle(EraseConsumerCommand command, CancellationToken cancellationToken)
     {
-        var consumer = await consumers.GetForErasureAsync(command.ConsumerId, cancellationToken);
-        if (consumer is null)
-        {
-            return Error.NotFound("consumer");
-        }
-
-        var erased = await erasure.EraseAsync(consumer, cancellationToken);
-        return erased.IsSuccess ? queries.AsWritten(consumer) : erased.Error!; // no read back (docs/adr/0011)
+        var erased = await erasure.EraseAsync(command.ConsumerId, cancellationToken);
+        return erased.IsSuccess ? queries.AsWritten(erased.Value) : erased.Error; // no read back (docs/adr/0011)
     }
 }

@@ -10,12 +10,11 @@ public sealed record RetentionBatch(int Scanned, int Erased, int Held, int Skipp
 /// <summary>
 /// One batch of the retention job for the tenant in scope, in one transaction (run by the runner through the tenant's unit
 /// of work, as a command runs): the candidates after the cursor are decided at <c>now</c> (<see cref="RetentionReview"/>,
-/// as the preview decides them) and each one due is erased through <see cref="ConsumerErasure"/>, the path of the erasure
-/// request, under the job's own actor. A consumer changed meanwhile (a hold set, already erased by another instance) is
+/// as the preview decides them) and each one due is erased through <see cref="ConsumerErasure.EraseAsync"/>, the erasure
+/// request's path (the same locked read, with the unsealed text read along), under the job's own actor. A consumer changed meanwhile (a hold set, already erased by another instance) is
 /// refused by the domain or by its version and counted as skipped, never as an error.
 /// </summary>
-public sealed class RetentionPass(IRetentionStore store, RetentionReview review, IConsumerRepository consumers, ConsumerErasure erasure,
-    CallerContext caller)
+public sealed class RetentionPass(IRetentionStore store, RetentionReview review, ConsumerErasure erasure, CallerContext caller)
 {
     /// <summary>The actor the audit trail records for the job's erasures: the service's own job, not a person.</summary>
     public const string JobActor = "cms:retention";
@@ -37,8 +36,7 @@ public sealed class RetentionPass(IRetentionStore store, RetentionReview review,
                     skipped++;
                     break;
                 case RetentionAction.Erase:
-                    var consumer = await consumers.GetAsync(candidate.ConsumerId, cancellationToken);
-                    if (consumer is not null && (await erasure.EraseAsync(consumer, cancellationToken)).IsSuccess)
+                    if ((await erasure.EraseAsync(candidate.ConsumerId, cancellationToken)).IsSuccess)
                     {
                         erased++;
                     }

@@ -215,6 +215,15 @@ public sealed class FakeConsumerRepository(InMemoryDatabase db, TenantScope scop
 
     public Task<Consumer?> GetForUpdateAsync(Guid id, CancellationToken cancellationToken) => GetAsync(id, cancellationToken);
 
+    /// <summary>The consumers read for an erasure (the locked read with the unsealed text along), in order.</summary>
+    public List<Guid> ReadForErasure { get; } = [];
+
+    public Task<Consumer?> GetForErasureAsync(Guid id, CancellationToken cancellationToken)
+    {
+        ReadForErasure.Add(id);
+        return GetAsync(id, cancellationToken);
+    }
+
     public Task<bool> ExistsAsync(Guid id, CancellationToken cancellationToken) =>
         Task.FromResult(db.Consumers.TryGetValue(id, out var c) && c.TenantId == scope.Required);
 
