@@ -38,15 +38,16 @@ internal static class ConsumerStagedCopy
     // whose per-row speculative insertion (a probe of the unique index before the insert, a lock and a confirmation record
     // a row) cost PostgreSQL about 5 of its 33 us a row on the bench's rows (docs/performance.md, 2026-12-07 evening), and
     // without the RETURNING join or the sort. A duplicate makes the unique index refuse it, at the first duplicate row; the
-    // savepoint is rolled back and the batch moved by Move, which skips and reports them.
+    // savepoint is rolled back and the batch moved by Move, which skips and reports them. The consumers are the main
+    // statement, run before the keys' CTE, so a duplicate stops it before any key is written.
     private static readonly string MoveAllOrFail =
         $"""
         SAVEPOINT {Savepoint};
-        WITH added AS (
-            INSERT INTO consumers ({Columns}) SELECT {Columns} FROM {Staging}
+        WITH added_keys AS (
+            INSERT INTO consumer_keys (tenant_id, consumer_id, wrapped_key, created_at)
+            SELECT @TenantId, id, wrapped_key, @CreatedAt FROM {Staging}
         )
-        INSERT INTO consumer_keys (tenant_id, consumer_id, wrapped_key, created_at)
-        SELECT @TenantId, id, wrapped_key, @CreatedAt FROM {Staging}
+        INSERT INTO consumers ({Columns}) SELECT {Columns} FROM {Staging}
         """;
 
     private static readonly string Copy = $"COPY {Staging} (pos, {Columns}, wrapped_key) FROM STDIN (FORMAT BINARY)";
