@@ -31,12 +31,19 @@ public static class DependencyInjection
     /// <summary>The service key of the read replica's <see cref="NpgsqlDataSource"/>.</summary>
     public const string ReadSideKey = "cms-read";
 
-    /// <summary>Npgsql's spans follow <see cref="DatabaseTelemetry.ShouldTrace"/>: background polling makes no root spans.</summary>
-    private static NpgsqlDataSourceBuilder WithTracingFilter(NpgsqlDataSourceBuilder builder) =>
-        builder.ConfigureTracing(t => t
+    /// <summary>The data source as the service uses it: the client timeout of its sessions, and Npgsql's spans following
+    /// <see cref="DatabaseTelemetry.ShouldTrace"/> (background polling makes no root spans).</summary>
+    private static NpgsqlDataSourceBuilder Configured(NpgsqlDataSourceBuilder builder, DatabaseOptions options)
+    {
+        // The connection's own timeout is the one every statement of a session uses: Npgsql sets the socket's send timeout
+        // (a system call) whenever a command's differs from the last one's, and its reset of a pooled connection uses the
+        // connection's, so with the default (30 s) every request paid two such calls (docs/performance.md, seventh round).
+        builder.ConnectionStringBuilder.CommandTimeout = PostgresSession.ClientTimeoutSeconds(options);
+        return builder.ConfigureTracing(t => t
             .ConfigureCommandFilter(_ => DatabaseTelemetry.ShouldTrace)
             .ConfigureBatchFilter(_ => DatabaseTelemetry.ShouldTrace)
             .ConfigureCopyOperationFilter(_ => DatabaseTelemetry.ShouldTrace));
+    }
 
     /// <summary>The database session (one connection and transaction per request scope), repositories and query services.</summary>
     public static IServiceCollection AddCmsInfrastructure(this IServiceCollection services, DatabaseOptions options)
@@ -54,7 +61,7 @@ public static class DependencyInjection
             {
                 var builder = new NpgsqlDataSourceBuilder(options.ConnectionString);
                 builder.ConnectionStringBuilder.ApplicationName ??= "cms-api";
-                return new PostgresDataSource(WithTracingFilter(builder));
+                return new PostgresDataSource(Configured(builder, options));
             });
             services.AddSingleton(sp => sp.GetRequiredService<PostgresDataSource>().Source);
             services.AddScoped<DbSession, PostgresSession>();
@@ -65,7 +72,7 @@ public static class DependencyInjection
                 {
                     var builder = new NpgsqlDataSourceBuilder(options.ReadConnectionString);
                     builder.ConnectionStringBuilder.ApplicationName ??= "cms-api-read";
-                    return new PostgresDataSource(WithTracingFilter(builder));
+                    return new PostgresDataSource(Configured(builder, options));
                 });
                 services.AddKeyedSingleton(ReadSideKey, (sp, key) => sp.GetRequiredKeyedService<PostgresDataSource>(key).Source);
                 services.AddScoped(sp => new ReplicaSession(PostgresSession.ReadOnly(

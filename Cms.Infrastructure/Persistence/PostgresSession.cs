@@ -38,7 +38,10 @@ public sealed class PostgresSession(PostgresDataSource dataSource, TenantScope t
     /// <summary>A query's transaction only read (its settings end with it): ROLLBACK goes with the last read.</summary>
     protected override string? EndOfRead => "ROLLBACK";
 
-    protected override int CommandTimeoutSeconds => Options.CommandTimeoutSeconds + ClientGraceSeconds;
+    protected override int CommandTimeoutSeconds => ClientTimeoutSeconds(Options);
+
+    /// <summary>How long the client waits for a statement: the server's statement_timeout and the grace above.</summary>
+    internal static int ClientTimeoutSeconds(DatabaseOptions options) => options.CommandTimeoutSeconds + ClientGraceSeconds;
 
     protected override async Task<DbConnection> OpenConnectionAsync(CancellationToken cancellationToken) =>
         await dataSource.Source.OpenConnectionAsync(cancellationToken);
