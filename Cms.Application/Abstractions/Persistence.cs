@@ -146,9 +146,7 @@ public interface IComplaintRepository
     /// within one instance, not gap-free (numbers are handed out in blocks that a restart may leave part-used).</summary>
     Task<long> NextSequenceAsync(int year, CancellationToken cancellationToken);
 
-    /// <summary>Adds a filed complaint of the tenant in scope, belonging to <paramref name="legalEntityId"/> (written with
-    /// the complaint's row: docs/adr/0011 part 9).</summary>
-    Task AddAsync(Complaint complaint, Guid legalEntityId, CancellationToken cancellationToken);
+    Task AddAsync(Complaint complaint, CancellationToken cancellationToken);
 
     Task<Complaint?> GetAsync(Guid id, CancellationToken cancellationToken);
 

@@ -53,19 +53,19 @@ internal sealed class ComplaintRepository(DbSession db, TenantScope scope, TimeP
             """,
             new { TenantId = scope.Required, Year = year }, cancellationToken);
 
-    public async Task AddAsync(Complaint complaint, Guid legalEntityId, CancellationToken cancellationToken)
+    public async Task AddAsync(Complaint complaint, CancellationToken cancellationToken)
     {
         TenantGuard.Check(scope, complaint.TenantId);
         var cipher = await texts.ForConsumerAsync(complaint.ConsumerId, cancellationToken);
         var text = SealedComplaintText.Seal(complaint, cipher, null);
-        await db.DeferAsync(ComplaintRow.Map.Insert, ComplaintRow.Parameters(complaint, text, legalEntityId), cancellationToken);
+        await db.DeferAsync(ComplaintRow.Map.Insert, ComplaintRow.Parameters(complaint, text), cancellationToken);
         await CountAsync(complaint, [], cancellationToken);
         if (!cipher.KeyDestroyed)
         {
             await keywords.IndexAsync(complaint.Id, complaint.Description, cancellationToken);
         }
 
-        Stored.AddOrUpdate(complaint, new AsStored(text, VulnerabilityTallies.Of(complaint)) { LegalEntityId = legalEntityId });
+        Stored.AddOrUpdate(complaint, new AsStored(text, VulnerabilityTallies.Of(complaint)));
         await UpsertDeadlinesAsync(complaint, cancellationToken);
         await AddResponsesAsync(complaint, cancellationToken);
         complaint.ClearPendingChanges();

@@ -70,8 +70,7 @@ internal sealed class ComplaintRow
     public string? VulnerabilityDetails { get; init; }
 
     /// <summary>The complaints table. What a complaint's first write fixes (its reference, consumer, channel, priority,
-    /// profile, legal entity) no UPDATE sets; the legal entity is written by the INSERT itself, not by an UPDATE after it
-    /// (an indexed column: that UPDATE wrote a second version of the row and of every index entry; docs/adr/0011 part 9).</summary>
+    /// profile) no UPDATE sets; the legal entity is the legal entities' repository's to write.</summary>
     public static readonly ColumnMap Map = new("complaints",
         keys: ["tenant_id", "id"],
         setOnce: ["reference", "consumer_id", "channel", "priority", "profile_code", "profile_version", "created_at"],
@@ -86,14 +85,12 @@ internal sealed class ComplaintRow
             "provisional_credit_at", "referral_body", "referral_reference", "referred_at", "referral_outcome",
             "referral_outcome_at", "next_due_at", "next_due_kind", "updated_at", "version", "text_sealed",
         ],
-        setOnceLast: ["legal_entity_id"]);
+        readOnly: ["legal_entity_id"]);
 
     /// <summary>Parameters for the mutable columns plus the keys (INSERT uses all, UPDATE the mutable ones); the free text
-    /// as <paramref name="text"/> sealed it, the plain vulnerability drivers left false (they live in the sealed details);
-    /// the legal entity for the INSERT (no UPDATE names it).</summary>
-    public static object Parameters(Complaint c, SealedComplaintText text, Guid? legalEntityId = null) => new
+    /// as <paramref name="text"/> sealed it, the plain vulnerability drivers left false (they live in the sealed details).</summary>
+    public static object Parameters(Complaint c, SealedComplaintText text) => new
     {
-        LegalEntityId = legalEntityId,
         c.TenantId,
         c.Id,
         c.Reference,

@@ -52,6 +52,10 @@ internal sealed class LegalEntityRepository(DbSession db, TenantScope scope, Ref
         await stamp.ChangedAsync(cancellationToken);
         return true;
     }
+
+    public Task AssignComplaintAsync(Guid complaintId, Guid legalEntityId, CancellationToken cancellationToken) =>
+        db.DeferAsync("UPDATE complaints SET legal_entity_id = @LegalEntityId WHERE tenant_id = @TenantId AND id = @Id",
+            new { TenantId = scope.Required, Id = complaintId, LegalEntityId = legalEntityId }, cancellationToken);
 }
 
 internal sealed class LegalEntityQueries(QuerySession db, TenantScope scope) : ILegalEntityQueries

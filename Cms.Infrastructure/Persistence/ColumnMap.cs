@@ -14,13 +14,11 @@ namespace Cms.Infrastructure.Persistence;
 /// <param name="setOnce">Written by the INSERT, never by an UPDATE.</param>
 /// <param name="mutable">Written by the INSERT and by every UPDATE.</param>
 /// <param name="readOnly">Read with the row, written by someone else (another aggregate's repository, a trigger).</param>
-/// <param name="setOnceLast">As <paramref name="setOnce"/> (written by the INSERT, never by an UPDATE), listed last in the
-/// SELECT list and the INSERT: a column added later keeps the statements' order as it was.</param>
 /// <param name="wholeTable">The map holds every column of the table (a test holds it to that on both databases).</param>
 internal sealed class ColumnMap(string table, string[] keys, string[] setOnce, string[] mutable, string[]? readOnly = null,
-    bool wholeTable = true, string[]? setOnceLast = null)
+    bool wholeTable = true)
 {
-    private readonly string[] _written = [.. keys, .. setOnce, .. mutable, .. setOnceLast ?? []];
+    private readonly string[] _written = [.. keys, .. setOnce, .. mutable];
     private string? _insert; // built on first use, not on every insert
     private string? _upsert;
     private readonly ConcurrentDictionary<Type, Delegate> _readers = new(); // per row type, compiled on first use
@@ -31,7 +29,7 @@ internal sealed class ColumnMap(string table, string[] keys, string[] setOnce, s
     public string Table => table;
 
     /// <summary>Every column, for a SELECT.</summary>
-    public string Columns { get; } = string.Join(", ", [.. keys, .. setOnce, .. mutable, .. readOnly ?? [], .. setOnceLast ?? []]);
+    public string Columns { get; } = string.Join(", ", [.. keys, .. setOnce, .. mutable, .. readOnly ?? []]);
 
     /// <summary>Every column qualified with a table alias (<c>c.id, …</c>), for a SELECT that joins.</summary>
     public string ColumnsOf(string alias) => string.Join(", ", Columns.Split(", ").Select(c => $"{alias}.{c}"));

@@ -33,7 +33,7 @@ public sealed partial class RepositoryTests
             ReceivedAt = received,
         }, t0).Value;
         Assert.That(complaint.Deadlines, Has.Count.GreaterThan(1));
-        await InTenantAsync(tenantId, sp => Get<IComplaintRepository>(sp).AddAsync(complaint, complaint.TenantId, Ct));
+        await InTenantAsync(tenantId, sp => Get<IComplaintRepository>(sp).AddAsync(complaint, Ct));
         await AssertStoredAsync(tenantId, complaint, "filed");
 
         // Every transition, saved and read back: each UPDATE column and the deadlines' met_at.
@@ -154,7 +154,7 @@ public sealed partial class RepositoryTests
     {
         var (tenantId, staff, consumer) = await TenantWithStaffAndConsumerAsync();
         var complaint = NewComplaint(tenantId, consumer.Id, DateTimeOffset.UtcNow);
-        await InTenantAsync(tenantId, sp => Get<IComplaintRepository>(sp).AddAsync(complaint, complaint.TenantId, Ct));
+        await InTenantAsync(tenantId, sp => Get<IComplaintRepository>(sp).AddAsync(complaint, Ct));
 
         var noteAt = Odd(DateTimeOffset.UtcNow.AddMinutes(-2));
         var note = ComplaintNote.Create(Ids.New(), complaint, NoteKind.ConsumerCommunication, "Called the consumer; \"quotes\" and ünïcödé.",

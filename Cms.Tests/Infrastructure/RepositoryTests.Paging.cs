@@ -87,7 +87,7 @@ public sealed partial class RepositoryTests
         {
             foreach (var c in complaints)
             {
-                await Get<IComplaintRepository>(sp).AddAsync(c, c.TenantId, Ct);
+                await Get<IComplaintRepository>(sp).AddAsync(c, Ct);
             }
 
             foreach (var s in extraStaff)

@@ -21,7 +21,7 @@ public sealed partial class RepositoryTests
     {
         var (tenantId, staff, consumer) = await TenantWithStaffAndConsumerAsync();
         var complaint = NewComplaint(tenantId, consumer.Id, DateTimeOffset.UtcNow);
-        await InTenantAsync(tenantId, sp => Get<IComplaintRepository>(sp).AddAsync(complaint, complaint.TenantId, Ct));
+        await InTenantAsync(tenantId, sp => Get<IComplaintRepository>(sp).AddAsync(complaint, Ct));
         var now = DateTimeOffset.UtcNow;
 
         // Staff: two copies read at version 1; the first write wins, the second is refused.
@@ -86,7 +86,7 @@ public sealed partial class RepositoryTests
             await Get<IStaffRepository>(sp).AddAsync(staff, Ct);
             await Get<IConsumerRepository>(sp).AddAsync(consumer, Ct);
             await Get<IComplaintRepository>(sp).NextSequenceAsync(2026, Ct);
-            await Get<IComplaintRepository>(sp).AddAsync(complaint, complaint.TenantId, Ct);
+            await Get<IComplaintRepository>(sp).AddAsync(complaint, Ct);
             await Get<IComplaintRepository>(sp).AddNoteAsync(note, Ct);
             await Get<IAuditRepository>(sp).AppendAsync(entry, Ct);
             Assert.That(await Get<IComplaintRepository>(sp).GetAsync(complaint.Id, Ct), Is.Not.Null, "visible inside its own unit of work");
@@ -171,7 +171,7 @@ public sealed partial class RepositoryTests
         // load runs on its own; one of a complaint that does not exist gives nothing. Both databases, the same answers.
         var (tenant, _, consumer) = await TenantWithStaffAndConsumerAsync();
         var complaint = NewComplaint(tenant, consumer.Id, DateTimeOffset.UtcNow);
-        await InTenantAsync(tenant, sp => Get<IComplaintRepository>(sp).AddAsync(complaint, complaint.TenantId, Ct));
+        await InTenantAsync(tenant, sp => Get<IComplaintRepository>(sp).AddAsync(complaint, Ct));
 
         await InTenantAsync(tenant, async sp =>
         {
@@ -198,7 +198,7 @@ public sealed partial class RepositoryTests
         var (a, aStaff, aConsumer) = await TenantWithStaffAndConsumerAsync();
         var (b, _, _) = await TenantWithStaffAndConsumerAsync();
         var aComplaint = NewComplaint(a, aConsumer.Id, DateTimeOffset.UtcNow);
-        await InTenantAsync(a, sp => Get<IComplaintRepository>(sp).AddAsync(aComplaint, aComplaint.TenantId, Ct));
+        await InTenantAsync(a, sp => Get<IComplaintRepository>(sp).AddAsync(aComplaint, Ct));
         var now = DateTimeOffset.UtcNow;
 
         await InTenantAsync(b, async sp =>
@@ -222,7 +222,7 @@ public sealed partial class RepositoryTests
             await Assert.ThrowsAsync<InvalidOperationException>(async () => await Get<IConsumerRepository>(sp).UpdateAsync(aConsumer, 1, Ct));
             await Assert.ThrowsAsync<InvalidOperationException>(async () => await Get<IComplaintRepository>(sp).UpdateAsync(aComplaint, 1, Ct));
             await Assert.ThrowsAsync<InvalidOperationException>(async () => await Get<IConsumerRepository>(sp).AddAsync(NewConsumer(a, now), Ct));
-            await Assert.ThrowsAsync<InvalidOperationException>(async () => await Get<IComplaintRepository>(sp).AddAsync(NewComplaint(a, aConsumer.Id, now), a, Ct));
+            await Assert.ThrowsAsync<InvalidOperationException>(async () => await Get<IComplaintRepository>(sp).AddAsync(NewComplaint(a, aConsumer.Id, now), Ct));
             await Assert.ThrowsAsync<InvalidOperationException>(async () => await Get<IStaffRepository>(sp).AddAsync(NewStaff(a, now), Ct));
             await Assert.ThrowsAsync<InvalidOperationException>(async () => await Get<IAuditRepository>(sp).AppendAsync(
                 new AuditEntry(Ids.New(), a, now, ActorType.Staff, "x", "x", "complaint", aComplaint.Id, [], null), Ct));

@@ -1,7 +1,5 @@
 using Cms.Application.Abstractions;
-using Cms.Application.LegalEntities;
 using Cms.Domain.Common;
-using Cms.Domain.LegalEntities;
 using Cms.Domain.Tenants;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -86,9 +84,6 @@ public abstract class HostlessTests<TDatabase>
     {
         var tenant = Tenant.Create(Ids.New(), name, sector, jurisdiction, DateTimeOffset.UtcNow).Value;
         await InTenantAsync(null, sp => Get<ITenantRepository>(sp).AddAsync(tenant, Ct));
-        // As CreateTenant does: every complaint belongs to a legal entity, the default one unless it names another.
-        await InTenantAsync(tenant.Id, sp => Get<ILegalEntityRepository>(sp).AddAsync(
-            LegalEntity.Default(tenant.Id, tenant.Name, sector == Sector.Banking && jurisdiction == Jurisdiction.UK, tenant.CreatedAt), Ct));
         return tenant.Id;
     }
 }

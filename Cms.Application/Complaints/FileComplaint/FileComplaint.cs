@@ -133,7 +133,8 @@ internal sealed class FileComplaintHandler(
         }
 
         var complaint = filed.Value;
-        await complaints.AddAsync(complaint, legalEntity.Value.Id, cancellationToken);
+        await complaints.AddAsync(complaint, cancellationToken);
+        await legalEntities.AssignComplaintAsync(complaint.Id, legalEntity.Value.Id, cancellationToken);
         await audit.RecordAsync("complaint.filed", AuditTrail.Complaint, complaint.Id, complaint.Version,
             queueId is null
                 ? ["reference", "consumerId", "channel", "product", "category", "description", "priority", "receivedAt", "deadlines", "legalEntityId"]

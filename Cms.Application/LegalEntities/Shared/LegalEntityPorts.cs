@@ -27,6 +27,9 @@ public interface ILegalEntityRepository
     Task<LegalEntity?> GetForUpdateAsync(Guid id, CancellationToken cancellationToken);
 
     Task<bool> UpdateAsync(LegalEntity entity, long expectedVersion, CancellationToken cancellationToken);
+
+    /// <summary>Records which legal entity a complaint (of the tenant in scope, written in this transaction) belongs to.</summary>
+    Task AssignComplaintAsync(Guid complaintId, Guid legalEntityId, CancellationToken cancellationToken);
 }
 
 public interface ILegalEntityQueries

@@ -14,10 +14,7 @@ public sealed class FakeComplaintRepository(InMemoryDatabase db, TenantScope sco
     public Task<long> NextSequenceAsync(int year, CancellationToken cancellationToken) =>
         Task.FromResult(db.NextSequence(scope.Required, year));
 
-    /// <summary>The legal entity each complaint was filed under.</summary>
-    public Dictionary<Guid, Guid> LegalEntities { get; } = [];
-
-    public Task AddAsync(Complaint complaint, Guid legalEntityId, CancellationToken cancellationToken)
+    public Task AddAsync(Complaint complaint, CancellationToken cancellationToken)
     {
         var tenantId = Guard.SameTenant(scope, complaint.TenantId);
         if (db.Complaints.Values.Any(c => c.TenantId == tenantId && c.Reference == complaint.Reference) || db.Complaints.ContainsKey(complaint.Id))
@@ -26,7 +23,6 @@ public sealed class FakeComplaintRepository(InMemoryDatabase db, TenantScope sco
         }
 
         db.Complaints[complaint.Id] = Stored.Of(complaint);
-        LegalEntities[complaint.Id] = legalEntityId;
         db.Writes.Add($"complaint.insert {complaint.Id}");
         complaint.ClearPendingChanges();
         return Task.CompletedTask;

@@ -13,6 +13,9 @@ public sealed class FakeLegalEntityRepository(TenantScope scope) : ILegalEntityR
 {
     private readonly Dictionary<Guid, LegalEntity> _entities = [];
 
+    /// <summary>Which entity each complaint was assigned to.</summary>
+    public Dictionary<Guid, Guid> ComplaintEntities { get; } = [];
+
     public Task AddAsync(LegalEntity entity, CancellationToken cancellationToken)
     {
         var tenantId = Guard.SameTenant(scope, entity.TenantId);
@@ -49,6 +52,13 @@ public sealed class FakeLegalEntityRepository(TenantScope scope) : ILegalEntityR
 
         _entities[entity.Id] = Copy(entity);
         return Task.FromResult(true);
+    }
+
+    public Task AssignComplaintAsync(Guid complaintId, Guid legalEntityId, CancellationToken cancellationToken)
+    {
+        _ = scope.Required;
+        ComplaintEntities[complaintId] = legalEntityId;
+        return Task.CompletedTask;
     }
 
     private static LegalEntity Copy(LegalEntity e) =>
