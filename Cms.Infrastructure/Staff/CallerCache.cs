@@ -28,7 +28,8 @@ internal sealed class CallerCache
             return;
         }
 
-        if (_rows.Count >= MaxEntries)
+        // Count takes every lock of the dictionary: asked only when a caller is new, not on every request's caller read.
+        if (!_rows.ContainsKey((tenantId, subject)) && _rows.Count >= MaxEntries)
         {
             _rows.Clear();
         }
