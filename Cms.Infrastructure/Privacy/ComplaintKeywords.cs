@@ -19,7 +19,7 @@ namespace Cms.Infrastructure.Privacy;
 /// </summary>
 internal sealed class ComplaintKeywords(DbSession db, TenantScope scope, ConsumerKeyring keys)
 {
-    // Rows per INSERT: three parameters a row keeps each statement well inside both databases' parameter limits.
+    // Rows per INSERT on SQLite: three parameters a row keeps each statement well inside its parameter limit.
     private const int RowsPerStatement = 200;
 
     /// <summary>Indexes the words of <paramref name="text"/> for the complaint.</summary>
@@ -32,6 +32,17 @@ internal sealed class ComplaintKeywords(DbSession db, TenantScope scope, Consume
         }
 
         var hashes = Hash(tenantKey, words);
+        if (db is PostgresSession)
+        {
+            // One statement text whatever the word count (the rows as arrays, unnested, as IndexManyAsync), the check
+            // against an erasure meanwhile in it.
+            await db.DeferAsync(
+                IndexedUnlessErasedMeanwhile,
+                new { TenantId = scope.Required, ComplaintId = complaintId, Ids = hashes.Select(_ => Ids.New()).ToArray(), Hashes = hashes.ToArray() },
+                cancellationToken);
+            return;
+        }
+
         foreach (var chunk in hashes.Chunk(RowsPerStatement))
         {
             var sql = new StringBuilder("INSERT INTO complaint_keywords (tenant_id, complaint_id, id, word_hash) VALUES ");
@@ -47,11 +58,6 @@ internal sealed class ComplaintKeywords(DbSession db, TenantScope scope, Consume
             }
 
             await db.DeferAsync(sql.ToString(), p, cancellationToken);
-        }
-
-        if (db is PostgresSession)
-        {
-            await db.DeferAsync(ClearedIfErasedMeanwhile, new { TenantId = scope.Required, ComplaintId = complaintId }, cancellationToken);
         }
     }
 
@@ -101,21 +107,22 @@ internal sealed class ComplaintKeywords(DbSession db, TenantScope scope, Consume
     }
 
     /// <summary>
-    /// An erasure that commits while this write is in flight clears the consumer's words before this write's are
-    /// visible to it, so this write checks for itself, holding the consumer's row (FOR SHARE) until COMMIT: an erasure
-    /// that committed first (or held the row) leaves the consumer erased here and these words are cleared at once; an
-    /// erasure that comes after waits for this COMMIT and then clears them itself. SQLite has one writer at a time, so
-    /// it cannot interleave.
+    /// The words' rows, written cleared when the consumer is erased: an erasure that commits while this write is in
+    /// flight clears the consumer's words before this write's are visible to it, so this write checks for itself,
+    /// holding the consumer's row (FOR SHARE) until COMMIT: an erasure that committed first (or held the row) leaves the
+    /// consumer erased here and these words are written cleared; an erasure that comes after waits for this COMMIT and
+    /// then clears them itself. SQLite has one writer at a time, so it cannot interleave.
     /// </summary>
-    private const string ClearedIfErasedMeanwhile =
+    private const string IndexedUnlessErasedMeanwhile =
         """
         WITH consumer AS (
             SELECT k.erased_at FROM consumers k
             WHERE k.tenant_id = @TenantId
               AND k.id = (SELECT consumer_id FROM complaints WHERE tenant_id = @TenantId AND id = @ComplaintId)
             FOR SHARE OF k)
-        UPDATE complaint_keywords SET word_hash = NULL
-        WHERE tenant_id = @TenantId AND complaint_id = @ComplaintId AND (SELECT erased_at FROM consumer) IS NOT NULL
+        INSERT INTO complaint_keywords (tenant_id, complaint_id, id, word_hash)
+        SELECT @TenantId, @ComplaintId, w.id, CASE WHEN (SELECT erased_at FROM consumer) IS NULL THEN w.word_hash END
+        FROM unnest(@Ids, @Hashes) AS w(id, word_hash)
         """;
 
     /// <summary>The hashes of a search's words in the tenant in scope; null when the tenant has no key (so no complaint).</summary>
