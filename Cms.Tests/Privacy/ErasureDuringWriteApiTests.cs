@@ -12,9 +12,10 @@ namespace Cms.Tests.Privacy;
 /// complaints is in flight leaves none of that consumer's words in the blind keyword index. The note's writes are held
 /// by the test's lock on the complaint's row (which the erasure does not need) until the erasure has had every chance
 /// to run; unless the note holds the consumer's row, the erasure finishes first and the note's words outlive it.
-/// (A filing cannot be caught this way: its complaint's foreign key already holds the consumer's row against the
-/// erasure's update of the consumer's unique blind indexes; only an erasure that commits between the filing's read and
-/// its writes slips past, and the same check covers it.)
+/// A filing is held the same way after its words (by the tenant's legal entities): its complaint's foreign key holds
+/// the consumer's row, which the erasure's first read (FOR UPDATE) waits for; were the erasure's lock one that the
+/// foreign key's does not stop (FOR NO KEY UPDATE), the erasure would clear the words it can see and the filing's
+/// would outlive it.
 /// </summary>
 [TestFixture(DatabaseKind.Postgres)]
 public sealed class ErasureDuringWriteApiTests(DatabaseKind kind) : ApiTestBase(kind)
@@ -59,6 +60,50 @@ public sealed class ErasureDuringWriteApiTests(DatabaseKind kind) : ApiTestBase(
             Assert.That(await count.ExecuteScalarAsync(), Is.Zero, "the erased consumer's words are still indexed");
             Assert.That((await Read<Page<ComplaintSummaryDto>>(await tenant.Admin.GetAsync("/v1/complaints?q=quetzalcoatl"))).Items,
                 Is.Empty, "a search still finds the erased consumer's complaint by the note's words");
+        }
+    }
+
+    [Test]
+    public async Task A_filing_in_flight_when_its_consumer_is_erased_leaves_no_words_to_find()
+    {
+        var tenant = await CreateTenantAsync();
+        var consumer = (await tenant.RegisterConsumerAsync()).Id;
+        var pg = (PostgresTestDatabase)Db;
+
+        // The filing's writes are held after its words by the test's lock on the tenant's legal entities (the filing
+        // assigns one after the complaint's insert and its words; the erasure does not need them).
+        await using var holder = await pg.OpenAdminAsync();
+        await using var hold = await holder.BeginTransactionAsync();
+        await using (var lockRows = new NpgsqlCommand("SELECT 1 FROM legal_entities WHERE tenant_id = @Tenant FOR UPDATE", holder, hold))
+        {
+            lockRows.Parameters.AddWithValue("Tenant", tenant.Id);
+            await lockRows.ExecuteNonQueryAsync();
+        }
+
+        var holderPid = holder.ProcessID;
+        var filing = tenant.Admin.PostAsJsonAsync("/v1/complaints",
+            new { consumerId = consumer, channel = "web", product = "current_account", category = "fees", description = "Quetzalcoatl charged the fees twice." }, Json);
+        await WaitAsync(pg, $"SELECT count(*) FROM pg_stat_activity WHERE {holderPid} = ANY(pg_blocking_pids(pid))", filing,
+            "the filing never reached the held legal entity");
+
+        // The erasure either finishes (the filing's words are not visible to it yet) or waits for the filing's hold on the
+        // consumer's row (its complaint's foreign key).
+        var erasure = tenant.Admin.PostAsync($"/v1/consumers/{consumer}/erasure", null);
+        await WaitAsync(pg, $"SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND pid <> {holderPid} AND NOT {holderPid} = ANY(pg_blocking_pids(pid))",
+            erasure, "the erasure neither finished nor waited", doneIsEnough: true);
+
+        await hold.RollbackAsync();
+        var filed = await Read<ComplaintDto>(await filing, HttpStatusCode.Created);
+        await Expect(await erasure, HttpStatusCode.OK);
+
+        await using var count = new NpgsqlCommand(
+            "SELECT count(*) FROM complaint_keywords WHERE complaint_id = @Id AND word_hash IS NOT NULL", holder);
+        count.Parameters.AddWithValue("Id", filed.Id);
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(await count.ExecuteScalarAsync(), Is.Zero, "the erased consumer's words are still indexed");
+            Assert.That((await Read<Page<ComplaintSummaryDto>>(await tenant.Admin.GetAsync("/v1/complaints?q=quetzalcoatl"))).Items,
+                Is.Empty, "a search still finds the erased consumer's complaint by the filing's words");
         }
     }
 
