@@ -26,41 +26,12 @@ public sealed class ErasureDuringWriteApiTests(DatabaseKind kind) : ApiTestBase(
         var tenant = await CreateTenantAsync();
         var consumer = (await tenant.RegisterConsumerAsync()).Id;
         var complaint = await tenant.FileComplaintAsync(consumer);
-        var pg = (PostgresTestDatabase)Db;
-
-        await using var holder = await pg.OpenAdminAsync();
-        await using var hold = await holder.BeginTransactionAsync();
-        await using (var lockRow = new NpgsqlCommand("SELECT 1 FROM complaints WHERE id = @Id FOR UPDATE", holder, hold))
-        {
-            lockRow.Parameters.AddWithValue("Id", complaint.Id);
-            await lockRow.ExecuteNonQueryAsync();
-        }
-
-        var holderPid = holder.ProcessID;
-        var note = tenant.Admin.PostAsJsonAsync($"/v1/complaints/{complaint.Id}/notes",
-            new { kind = "internal", body = "Quetzalcoatl called about the fees." }, Json);
-        await WaitAsync(pg, $"SELECT count(*) FROM pg_stat_activity WHERE {holderPid} = ANY(pg_blocking_pids(pid))", note,
+        var note = await EraseWhileHeldAsync(tenant, consumer, "SELECT 1 FROM complaints WHERE id = @Id FOR UPDATE", complaint.Id,
+            () => tenant.Admin.PostAsJsonAsync($"/v1/complaints/{complaint.Id}/notes",
+                new { kind = "internal", body = "Quetzalcoatl called about the fees." }, Json),
             "the note never reached the held complaint");
-
-        // The erasure either finishes (the note's words are not visible to it yet) or waits for the note's hold on the
-        // consumer's row.
-        var erasure = tenant.Admin.PostAsync($"/v1/consumers/{consumer}/erasure", null);
-        await WaitAsync(pg, $"SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND pid <> {holderPid} AND NOT {holderPid} = ANY(pg_blocking_pids(pid))",
-            erasure, "the erasure neither finished nor waited", doneIsEnough: true);
-
-        await hold.RollbackAsync();
-        await Expect(await note, HttpStatusCode.Created);
-        await Expect(await erasure, HttpStatusCode.OK);
-
-        await using var count = new NpgsqlCommand(
-            "SELECT count(*) FROM complaint_keywords WHERE complaint_id = @Id AND word_hash IS NOT NULL", holder);
-        count.Parameters.AddWithValue("Id", complaint.Id);
-        using (Assert.EnterMultipleScope())
-        {
-            Assert.That(await count.ExecuteScalarAsync(), Is.Zero, "the erased consumer's words are still indexed");
-            Assert.That((await Read<Page<ComplaintSummaryDto>>(await tenant.Admin.GetAsync("/v1/complaints?q=quetzalcoatl"))).Items,
-                Is.Empty, "a search still finds the erased consumer's complaint by the note's words");
-        }
+        await Expect(note, HttpStatusCode.Created);
+        await ExpectNoWordsAsync(tenant, complaint.Id);
     }
 
     [Test]
@@ -68,42 +39,56 @@ public sealed class ErasureDuringWriteApiTests(DatabaseKind kind) : ApiTestBase(
     {
         var tenant = await CreateTenantAsync();
         var consumer = (await tenant.RegisterConsumerAsync()).Id;
-        var pg = (PostgresTestDatabase)Db;
 
         // The filing's writes are held after its words by the test's lock on the tenant's legal entities (the filing
         // assigns one after the complaint's insert and its words; the erasure does not need them).
+        var filing = await EraseWhileHeldAsync(tenant, consumer, "SELECT 1 FROM legal_entities WHERE tenant_id = @Id FOR UPDATE", tenant.Id,
+            () => tenant.Admin.PostAsJsonAsync("/v1/complaints",
+                new { consumerId = consumer, channel = "web", product = "current_account", category = "fees", description = "Quetzalcoatl charged the fees twice." }, Json),
+            "the filing never reached the held legal entity");
+        await ExpectNoWordsAsync(tenant, (await Read<ComplaintDto>(filing, HttpStatusCode.Created)).Id);
+    }
+
+    // Holds the rows of holdSql (the test's lock) until the write waits on them, erases the consumer meanwhile, then lets
+    // both go: the erasure either finishes (the write's words are not visible to it yet) or waits for the write's hold
+    // on the consumer's row. Returns the write's response once the erasure succeeded.
+    private async Task<HttpResponseMessage> EraseWhileHeldAsync(TestTenant tenant, Guid consumer, string holdSql, Guid holdId,
+        Func<Task<HttpResponseMessage>> write, string neverHeld)
+    {
+        var pg = (PostgresTestDatabase)Db;
         await using var holder = await pg.OpenAdminAsync();
         await using var hold = await holder.BeginTransactionAsync();
-        await using (var lockRows = new NpgsqlCommand("SELECT 1 FROM legal_entities WHERE tenant_id = @Tenant FOR UPDATE", holder, hold))
+        await using (var lockRows = new NpgsqlCommand(holdSql, holder, hold))
         {
-            lockRows.Parameters.AddWithValue("Tenant", tenant.Id);
+            lockRows.Parameters.AddWithValue("Id", holdId);
             await lockRows.ExecuteNonQueryAsync();
         }
 
         var holderPid = holder.ProcessID;
-        var filing = tenant.Admin.PostAsJsonAsync("/v1/complaints",
-            new { consumerId = consumer, channel = "web", product = "current_account", category = "fees", description = "Quetzalcoatl charged the fees twice." }, Json);
-        await WaitAsync(pg, $"SELECT count(*) FROM pg_stat_activity WHERE {holderPid} = ANY(pg_blocking_pids(pid))", filing,
-            "the filing never reached the held legal entity");
+        var written = write();
+        await WaitAsync(pg, $"SELECT count(*) FROM pg_stat_activity WHERE {holderPid} = ANY(pg_blocking_pids(pid))", written, neverHeld);
 
-        // The erasure either finishes (the filing's words are not visible to it yet) or waits for the filing's hold on the
-        // consumer's row (its complaint's foreign key).
         var erasure = tenant.Admin.PostAsync($"/v1/consumers/{consumer}/erasure", null);
         await WaitAsync(pg, $"SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND pid <> {holderPid} AND NOT {holderPid} = ANY(pg_blocking_pids(pid))",
             erasure, "the erasure neither finished nor waited", doneIsEnough: true);
 
         await hold.RollbackAsync();
-        var filed = await Read<ComplaintDto>(await filing, HttpStatusCode.Created);
+        var response = await written;
         await Expect(await erasure, HttpStatusCode.OK);
+        return response;
+    }
 
+    private async Task ExpectNoWordsAsync(TestTenant tenant, Guid complaintId)
+    {
+        await using var connection = await ((PostgresTestDatabase)Db).OpenAdminAsync();
         await using var count = new NpgsqlCommand(
-            "SELECT count(*) FROM complaint_keywords WHERE complaint_id = @Id AND word_hash IS NOT NULL", holder);
-        count.Parameters.AddWithValue("Id", filed.Id);
+            "SELECT count(*) FROM complaint_keywords WHERE complaint_id = @Id AND word_hash IS NOT NULL", connection);
+        count.Parameters.AddWithValue("Id", complaintId);
         using (Assert.EnterMultipleScope())
         {
             Assert.That(await count.ExecuteScalarAsync(), Is.Zero, "the erased consumer's words are still indexed");
             Assert.That((await Read<Page<ComplaintSummaryDto>>(await tenant.Admin.GetAsync("/v1/complaints?q=quetzalcoatl"))).Items,
-                Is.Empty, "a search still finds the erased consumer's complaint by the filing's words");
+                Is.Empty, "a search still finds the erased consumer's complaint by the words written in flight");
         }
     }
 
