@@ -22,8 +22,18 @@ internal sealed class ComplaintKeywords(DbSession db, TenantScope scope, Consume
     // Rows per INSERT on SQLite: three parameters a row keeps each statement well inside its parameter limit.
     private const int RowsPerStatement = 200;
 
-    /// <summary>Indexes the words of <paramref name="text"/> for the complaint.</summary>
-    public async Task IndexAsync(Guid complaintId, string? text, CancellationToken cancellationToken)
+    /// <summary>Indexes the words of <paramref name="text"/> (a note's) for the complaint.</summary>
+    public Task IndexAsync(Guid complaintId, string? text, CancellationToken cancellationToken) =>
+        IndexWordsAsync(complaintId, null, text, cancellationToken);
+
+    /// <summary>Indexes the words of a complaint filed in this transaction, whose row is already inserted: on PostgreSQL
+    /// the insert's foreign-key check holds its consumer's row (FOR KEY SHARE) until COMMIT, which an erasure's lock
+    /// (FOR UPDATE, <c>ConsumerRepository.GetForErasureAsync</c>) waits for, so the check against an erasure meanwhile
+    /// reads the consumer without a second lock of its own.</summary>
+    public Task IndexFiledAsync(Guid complaintId, Guid consumerId, string? text, CancellationToken cancellationToken) =>
+        IndexWordsAsync(complaintId, consumerId, text, cancellationToken);
+
+    private async Task IndexWordsAsync(Guid complaintId, Guid? filedFor, string? text, CancellationToken cancellationToken)
     {
         var words = SearchWords.Of(text);
         if (words.Count == 0 || await keys.CurrentTenantKeyAsync(create: false, cancellationToken) is not { } tenantKey)
@@ -36,10 +46,10 @@ internal sealed class ComplaintKeywords(DbSession db, TenantScope scope, Consume
         {
             // One statement text whatever the word count (the rows as arrays, unnested, as IndexManyAsync), the check
             // against an erasure meanwhile in it.
-            await db.DeferAsync(
-                IndexedUnlessErasedMeanwhile,
-                new { TenantId = scope.Required, ComplaintId = complaintId, Ids = hashes.Select(_ => Ids.New()).ToArray(), Hashes = hashes.ToArray() },
-                cancellationToken);
+            var ids = hashes.Select(_ => Ids.New()).ToArray();
+            await (filedFor is { } consumerId
+                ? db.DeferAsync(FiledUnlessErased, new { TenantId = scope.Required, ComplaintId = complaintId, ConsumerId = consumerId, Ids = ids, Hashes = hashes.ToArray() }, cancellationToken)
+                : db.DeferAsync(IndexedUnlessErasedMeanwhile, new { TenantId = scope.Required, ComplaintId = complaintId, Ids = ids, Hashes = hashes.ToArray() }, cancellationToken));
             return;
         }
 
@@ -107,7 +117,7 @@ internal sealed class ComplaintKeywords(DbSession db, TenantScope scope, Consume
     }
 
     /// <summary>
-    /// The words' rows, written cleared when the consumer is erased: an erasure that commits while this write is in
+    /// A note's words' rows, written cleared when the consumer is erased: an erasure that commits while this write is in
     /// flight clears the consumer's words before this write's are visible to it, so this write checks for itself,
     /// holding the consumer's row (FOR SHARE) until COMMIT: an erasure that committed first (or held the row) leaves the
     /// consumer erased here and these words are written cleared; an erasure that comes after waits for this COMMIT and
@@ -122,6 +132,16 @@ internal sealed class ComplaintKeywords(DbSession db, TenantScope scope, Consume
             FOR SHARE OF k)
         INSERT INTO complaint_keywords (tenant_id, complaint_id, id, word_hash)
         SELECT @TenantId, @ComplaintId, w.id, CASE WHEN (SELECT erased_at FROM consumer) IS NULL THEN w.word_hash END
+        FROM unnest(@Ids, @Hashes) AS w(id, word_hash)
+        """;
+
+    /// <summary>A filing's words (<see cref="IndexFiledAsync"/>): the consumer's row read unlocked, as the complaint's
+    /// foreign key holds it already.</summary>
+    private const string FiledUnlessErased =
+        """
+        INSERT INTO complaint_keywords (tenant_id, complaint_id, id, word_hash)
+        SELECT @TenantId, @ComplaintId, w.id,
+               CASE WHEN (SELECT k.erased_at FROM consumers k WHERE k.tenant_id = @TenantId AND k.id = @ConsumerId) IS NULL THEN w.word_hash END
         FROM unnest(@Ids, @Hashes) AS w(id, word_hash)
         """;
 
