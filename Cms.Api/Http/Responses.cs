@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Text.Json.Serialization.Metadata;
 using Cms.Application.Common;
 using Cms.Domain.Common;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -13,6 +14,10 @@ public static class Responses
 {
     public static Results<Ok<T>, ProblemHttpResult> Ok<T>(Result<T> result) =>
         result.IsSuccess ? TypedResults.Ok(result.Value) : Problems.From(result.Error);
+
+    /// <summary>As <see cref="Ok{T}(Result{T})"/>, the body written by source-generated code (<see cref="AnswerJson"/>).</summary>
+    public static Results<GeneratedOk<T>, ProblemHttpResult> Ok<T>(Result<T> result, JsonTypeInfo<T> typeInfo) =>
+        result.IsSuccess ? new GeneratedOk<T>(result.Value, typeInfo) : Problems.From(result.Error);
 
     public static Results<Created<T>, ProblemHttpResult> Created<T>(Result<T> result, Func<T, string> location) =>
         result.IsSuccess ? TypedResults.Created(location(result.Value), result.Value) : Problems.From(result.Error);

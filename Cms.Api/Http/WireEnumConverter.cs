@@ -16,24 +16,26 @@ public sealed class WireEnumConverterFactory : JsonConverterFactory
 
     public override JsonConverter CreateConverter(Type typeToConvert, JsonSerializerOptions options) =>
         (JsonConverter)Activator.CreateInstance(typeof(WireEnumConverter<>).MakeGenericType(typeToConvert))!;
+}
 
-    private sealed class WireEnumConverter<TEnum> : JsonConverter<TEnum> where TEnum : struct, Enum
+/// <summary>One wire enum's converter (<see cref="WireEnumConverterFactory"/> makes them; a source-generated context names
+/// them one by one, <see cref="AnswerJson"/>).</summary>
+public sealed class WireEnumConverter<TEnum> : JsonConverter<TEnum> where TEnum : struct, Enum
+{
+    /// <summary>Each value's name encoded once (UTF-8, escaped), not on every write: a queue page writes hundreds.</summary>
+    private static readonly FrozenDictionary<TEnum, JsonEncodedText> Encoded =
+        Enum.GetValues<TEnum>().ToFrozenDictionary(v => v, v => JsonEncodedText.Encode(v.ToWire()));
+
+    public override TEnum Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options)
     {
-        /// <summary>Each value's name encoded once (UTF-8, escaped), not on every write: a queue page writes hundreds.</summary>
-        private static readonly FrozenDictionary<TEnum, JsonEncodedText> Encoded =
-            Enum.GetValues<TEnum>().ToFrozenDictionary(v => v, v => JsonEncodedText.Encode(v.ToWire()));
-
-        public override TEnum Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options)
+        if (reader.TokenType == JsonTokenType.String && WireNames.TryParse<TEnum>(reader.GetString(), out var value))
         {
-            if (reader.TokenType == JsonTokenType.String && WireNames.TryParse<TEnum>(reader.GetString(), out var value))
-            {
-                return value;
-            }
-
-            throw new JsonException($"Expected one of: {string.Join(", ", WireNames.All<TEnum>())}.");
+            return value;
         }
 
-        public override void Write(Utf8JsonWriter writer, TEnum value, JsonSerializerOptions options) =>
-            writer.WriteStringValue(Encoded.TryGetValue(value, out var name) ? name : JsonEncodedText.Encode(value.ToWire()));
+        throw new JsonException($"Expected one of: {string.Join(", ", WireNames.All<TEnum>())}.");
     }
+
+    public override void Write(Utf8JsonWriter writer, TEnum value, JsonSerializerOptions options) =>
+        writer.WriteStringValue(Encoded.TryGetValue(value, out var name) ? name : JsonEncodedText.Encode(value.ToWire()));
 }
