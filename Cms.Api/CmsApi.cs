@@ -89,12 +89,7 @@ public static class CmsApi
         var bodyLimits = LoadBodyLimits(configuration);
         services.AddSingleton(bodyLimits);
         builder.WebHost.ConfigureKestrel(k => k.Limits.MaxRequestBodySize = bodyLimits.MaxBodyBytes);
-        services.ConfigureHttpJsonOptions(o =>
-        {
-            o.SerializerOptions.PropertyNamingPolicy = JsonNamingPolicy.CamelCase;
-            o.SerializerOptions.Converters.Add(new WireEnumConverterFactory());
-            o.SerializerOptions.MaxDepth = 32;
-        });
+        services.ConfigureHttpJsonOptions(o => ConfigureJson(o.SerializerOptions));
         services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
         services.AddProblemDetails(o => o.CustomizeProblemDetails = Problems.Customize);
         services.AddExceptionHandler<UnexpectedErrorHandler>();
@@ -127,6 +122,14 @@ public static class CmsApi
         services.AddSingleton<OverdueComplaintsGauge>();
         services.AddHostedService(sp => sp.GetRequiredService<OverdueComplaintsGauge>());
         builder.AddCmsTelemetry(database, telemetry);
+    }
+
+    /// <summary>The API's JSON settings over ASP.NET Core's web defaults (also what <see cref="ComplaintListJson"/> is tested against).</summary>
+    public static void ConfigureJson(JsonSerializerOptions options)
+    {
+        options.PropertyNamingPolicy = JsonNamingPolicy.CamelCase;
+        options.Converters.Add(new WireEnumConverterFactory());
+        options.MaxDepth = 32;
     }
 
     /// <summary>Readiness turns unhealthy first on SIGTERM, then requests in flight drain (<see cref="ShutdownReadiness"/>).</summary>

@@ -152,7 +152,7 @@ public static class ComplaintEndpoints
         CancellationToken ct) =>
         Responses.Ok(await sender.Send(new GetComplaintQuery(id), ct));
 
-    private static async Task<Results<GeneratedOk<Page<ComplaintSummaryDto>>, ProblemHttpResult>> List(string? status, Guid? assigneeId,
+    private static async Task<Results<WrittenOk<Page<ComplaintSummaryDto>>, ProblemHttpResult>> List(string? status, Guid? assigneeId,
         string? category, Guid? consumerId, DateTimeOffset? dueBefore, bool? overdue, DateTimeOffset? receivedFrom,
         DateTimeOffset? receivedTo, string? queue, bool? unassigned, string? reference, string? q, string? product, string? channel,
         bool? vulnerable, int? limit, string? cursor, ISender sender, CancellationToken ct)
@@ -189,7 +189,7 @@ public static class ComplaintEndpoints
             Product = product,
             Channel = parsedChannel,
             Vulnerable = vulnerable,
-        }, ct), AnswerJson.Default.PageComplaintSummaryDto);
+        }, ct), ComplaintListJson.Write);
     }
 
     private static async Task<Results<Ok<Page<DueComplaintDto>>, ProblemHttpResult>> Due(bool? overdue, int? withinDays, bool? atRisk,

@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Text.Json.Serialization.Metadata;
 using Cms.Application.Common;
 using Cms.Domain.Common;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -15,9 +14,9 @@ public static class Responses
     public static Results<Ok<T>, ProblemHttpResult> Ok<T>(Result<T> result) =>
         result.IsSuccess ? TypedResults.Ok(result.Value) : Problems.From(result.Error);
 
-    /// <summary>As <see cref="Ok{T}(Result{T})"/>, the body written by source-generated code (<see cref="AnswerJson"/>).</summary>
-    public static Results<GeneratedOk<T>, ProblemHttpResult> Ok<T>(Result<T> result, JsonTypeInfo<T> typeInfo) =>
-        result.IsSuccess ? new GeneratedOk<T>(result.Value, typeInfo) : Problems.From(result.Error);
+    /// <summary>As <see cref="Ok{T}(Result{T})"/>, the body written by <paramref name="write"/> (<see cref="WrittenOk{TValue}"/>).</summary>
+    public static Results<WrittenOk<T>, ProblemHttpResult> Ok<T>(Result<T> result, Action<System.Text.Json.Utf8JsonWriter, T> write) =>
+        result.IsSuccess ? new WrittenOk<T>(result.Value, write) : Problems.From(result.Error);
 
     public static Results<Created<T>, ProblemHttpResult> Created<T>(Result<T> result, Func<T, string> location) =>
         result.IsSuccess ? TypedResults.Created(location(result.Value), result.Value) : Problems.From(result.Error);

@@ -18,8 +18,8 @@ public sealed class WireEnumConverterFactory : JsonConverterFactory
         (JsonConverter)Activator.CreateInstance(typeof(WireEnumConverter<>).MakeGenericType(typeToConvert))!;
 }
 
-/// <summary>One wire enum's converter (<see cref="WireEnumConverterFactory"/> makes them; a source-generated context names
-/// them one by one, <see cref="AnswerJson"/>).</summary>
+/// <summary>One wire enum's converter (<see cref="WireEnumConverterFactory"/> makes them); <see cref="WriteValue"/> for
+/// answers written by hand (<see cref="ComplaintListJson"/>).</summary>
 public sealed class WireEnumConverter<TEnum> : JsonConverter<TEnum> where TEnum : struct, Enum
 {
     /// <summary>Each value's name encoded once (UTF-8, escaped), not on every write: a queue page writes hundreds.</summary>
@@ -36,6 +36,8 @@ public sealed class WireEnumConverter<TEnum> : JsonConverter<TEnum> where TEnum 
         throw new JsonException($"Expected one of: {string.Join(", ", WireNames.All<TEnum>())}.");
     }
 
-    public override void Write(Utf8JsonWriter writer, TEnum value, JsonSerializerOptions options) =>
+    public override void Write(Utf8JsonWriter writer, TEnum value, JsonSerializerOptions options) => WriteValue(writer, value);
+
+    public static void WriteValue(Utf8JsonWriter writer, TEnum value) =>
         writer.WriteStringValue(Encoded.TryGetValue(value, out var name) ? name : JsonEncodedText.Encode(value.ToWire()));
 }

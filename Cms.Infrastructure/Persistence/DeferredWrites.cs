@@ -138,6 +138,7 @@ internal sealed partial class DeferredWrites
         private const int MaxCached = 2_000;
         private static readonly ConcurrentDictionary<string, Statement> Cache = new(StringComparer.Ordinal);
         private readonly ConcurrentDictionary<int, string> _renamed = new();
+        private readonly ConcurrentDictionary<string, string> _renamedWith = new(StringComparer.Ordinal);
 
         public HashSet<string> Names { get; } =
             ParameterName().Matches(sql).Select(m => m.Groups[1].Value).ToHashSet(StringComparer.OrdinalIgnoreCase);
@@ -149,9 +150,12 @@ internal sealed partial class DeferredWrites
 
         public static string Prefix(int write) => $"w{write + 1}_";
 
-        public string Renamed(int write) => _renamed.GetOrAdd(write, i => RenamedWith(Prefix(i)));
+        public string Renamed(int write) => _renamed.GetOrAdd(write, i => Rename(Prefix(i)));
 
-        public string RenamedWith(string prefix) => ParameterName().Replace(sql,
+        /// <summary>Renamed once per prefix: the lead read (the caller's row, <c>c_</c>) is renamed on every query.</summary>
+        public string RenamedWith(string prefix) => _renamedWith.GetOrAdd(prefix, Rename);
+
+        private string Rename(string prefix) => ParameterName().Replace(sql,
             m => Names.Contains(m.Groups[1].Value) ? "@" + prefix + m.Groups[1].Value : m.Value);
     }
 
