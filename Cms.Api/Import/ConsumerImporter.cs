@@ -127,9 +127,14 @@ public sealed class ConsumerImporter(IServiceScopeFactory scopes, DatabaseOption
                 // never the import: the lines are in memory, so a retry sends the same batch again. A rolled-back
                 // attempt left nothing behind; a connection lost during COMMIT is not retried (no replayable record of
                 // the batch), it stops the import, and a re-run skips what that COMMIT may have loaded as duplicates.
-                var previous = inFlight.Count > 0 ? inFlight.Peek().Committed : null;
-                var run = RunBatchAsync(new ImportConsumersCommand(importId, lines, previous), stop.Token);
-                inFlight.Enqueue(new Batch(lines.Length, run, run.ContinueWith(static t => t.IsCompletedSuccessfully && t.Result.IsSuccess,
+                // A batch whose references are none of the previous batch's inserts beside it (both cores busy with the
+                // two batches' inserts) and commits after it; one that repeats one of them waits for that commit first,
+                // so the earlier line is the one loaded.
+                var previous = inFlight.Count > 0 ? inFlight.Peek() : null;
+                var references = References(lines);
+                var beside = previous is not null && !previous.References.Overlaps(references);
+                var run = RunBatchAsync(new ImportConsumersCommand(importId, lines, previous?.Committed, beside), stop.Token);
+                inFlight.Enqueue(new Batch(lines.Length, references, run, run.ContinueWith(static t => t.IsCompletedSuccessfully && t.Result.IsSuccess,
                     CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default)));
             }
 
@@ -257,8 +262,24 @@ public sealed class ConsumerImporter(IServiceScopeFactory scopes, DatabaseOption
         return lines;
     }
 
-    /// <summary>A batch in flight: its line count, its run, and whether it committed (false when it failed).</summary>
-    private sealed record Batch(int Lines, Task<Result<ConsumerImportBatchResult>> Run, Task<bool> Committed);
+    /// <summary>The external references of a batch's lines as their blind index sees them (trimmed).</summary>
+    private static HashSet<string> References(ConsumerImportLine[] lines)
+    {
+        var references = new HashSet<string>(lines.Length, StringComparer.Ordinal);
+        foreach (var line in lines)
+        {
+            if (line.Consumer?.ExternalRef is { } reference)
+            {
+                references.Add(reference.Trim());
+            }
+        }
+
+        return references;
+    }
+
+    /// <summary>A batch in flight: its line count, its references, its run, and whether it committed (false when it
+    /// failed).</summary>
+    private sealed record Batch(int Lines, HashSet<string> References, Task<Result<ConsumerImportBatchResult>> Run, Task<bool> Committed);
 
     private sealed class Totals
     {

@@ -135,8 +135,11 @@ public interface IConsumerBulkWriter
     /// list) of those skipped as duplicates of an external reference, in ascending order. <paramref name="beforeInsert"/>,
     /// if any, is awaited after the rows are sealed and staged and before the first row reaches the consumers table (an
     /// import's batch waits there for the previous batch's commit), and before the tenant's key is created when the tenant
-    /// has none yet (the previous batch may be creating it). It may be awaited more than once.</summary>
-    Task<IReadOnlyList<int>> AddManyAsync(IReadOnlyList<Consumer> consumers, Func<CancellationToken, Task>? beforeInsert,
+    /// has none yet (the previous batch may be creating it). It may be awaited more than once. With
+    /// <paramref name="insertBeside"/> the caller has made sure that no row can meet one of the previous batch's on the
+    /// external reference: the rows are then inserted without waiting, <paramref name="beforeInsert"/> is awaited only
+    /// before a tenant key is created, and the caller awaits it before anything else it writes and before the commit.</summary>
+    Task<IReadOnlyList<int>> AddManyAsync(IReadOnlyList<Consumer> consumers, Func<CancellationToken, Task>? beforeInsert, bool insertBeside,
         CancellationToken cancellationToken);
 }
 

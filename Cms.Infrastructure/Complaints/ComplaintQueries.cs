@@ -18,8 +18,8 @@ internal sealed class ComplaintQueries(QuerySession db, TenantScope scope, Consu
     {
         // The row, its deadlines and responses and the consumer's wrapped key in one round trip (PostgreSQL pipelines them),
         // the last read of a GET: its transaction ends in the same round trip.
-        if (await StoredComplaint.LoadForCommandAsync(db.Current, scope.Required, [id], lockRow: false, cancellationToken, endsRead: true)
-            is not [{ Stored: { Row: var row } stored, WrappedKey: var wrappedKey }])
+        if (await StoredComplaint.LoadForReadAsync(db.Current, scope.Required, id, cancellationToken)
+            is not ({ Row: var row } stored, var wrappedKey))
         {
             return null;
         }

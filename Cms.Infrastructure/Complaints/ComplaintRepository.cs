@@ -62,7 +62,7 @@ internal sealed class ComplaintRepository(DbSession db, TenantScope scope, TimeP
         await CountAsync(complaint, [], cancellationToken);
         if (!cipher.KeyDestroyed)
         {
-            await keywords.IndexAsync(complaint.Id, complaint.Description, cancellationToken);
+            await keywords.IndexFiledAsync(complaint.Id, complaint.ConsumerId, complaint.Description, cancellationToken);
         }
 
         Stored.AddOrUpdate(complaint, new AsStored(text, VulnerabilityTallies.Of(complaint)));

@@ -11,7 +11,7 @@ using Dapper;
 
 namespace Cms.Infrastructure.Complaints;
 
-internal sealed class ComplaintRow
+internal sealed partial class ComplaintRow
 {
     public Guid TenantId { get; init; }
     public Guid Id { get; init; }
@@ -247,7 +247,7 @@ internal sealed class ComplaintRow
             ReferralOutcome is null ? null : WireNames.Parse<ReferralOutcome>(ReferralOutcome), ReferralOutcomeAt);
 }
 
-internal sealed class DeadlineRow
+internal sealed partial class DeadlineRow
 {
     public Guid ComplaintId { get; init; }
     public string Kind { get; init; } = "";
@@ -291,7 +291,7 @@ internal sealed class DeadlineRow
     }
 }
 
-internal sealed class ResponseRow
+internal sealed partial class ResponseRow
 {
     public Guid Id { get; init; }
     public Guid ComplaintId { get; init; }

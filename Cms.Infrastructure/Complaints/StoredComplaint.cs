@@ -87,6 +87,38 @@ internal sealed record StoredComplaint(ComplaintRow Row, IReadOnlyList<DeadlineR
             cancellationToken, endsRead);
     }
 
+    /// <summary>
+    /// One complaint for a query (GET by id), with its consumer's wrapped key: the statements of
+    /// <see cref="LoadForCommandAsync"/> for one complaint, unlocked, in one round trip that ends the read, their rows read
+    /// from the reader by hand (<see cref="ComplaintRow.Read"/>). Null: no such complaint in the tenant.
+    /// </summary>
+    public static Task<(StoredComplaint Stored, string? WrappedKey)?> LoadForReadAsync(DbSession db, Guid tenantId, Guid id,
+        CancellationToken cancellationToken) =>
+        db.ReadResultsAsync<(StoredComplaint, string?)?>($"{RowSql};\n{DeadlinesSql};\n{ResponsesSql};\n{ConsumerKeySql}",
+            new { TenantId = tenantId, Id = id },
+            async reader =>
+            {
+                var row = await reader.ReadAsync(cancellationToken) ? ComplaintRow.Read(reader) : null;
+                var deadlines = await NextRowsAsync(reader, DeadlineRow.Read, cancellationToken);
+                var responses = await NextRowsAsync(reader, ResponseRow.Read, cancellationToken);
+                var keys = await NextRowsAsync(reader, r => r.IsDBNull(0) ? null : r.GetString(0), cancellationToken);
+                return row is null ? null : (new StoredComplaint(row, deadlines, responses), keys is [var key, ..] ? key : null);
+            },
+            endsRead: true, cancellationToken);
+
+    private static async Task<List<T>> NextRowsAsync<T>(System.Data.Common.DbDataReader reader, Func<System.Data.Common.DbDataReader, T> read,
+        CancellationToken cancellationToken)
+    {
+        var rows = new List<T>();
+        await reader.NextResultAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            rows.Add(read(reader));
+        }
+
+        return rows;
+    }
+
     /// <summary>A complaint loaded for a command: as stored, its consumer's wrapped key (null: erased), and the complaints
     /// merged into it (null: not read).</summary>
     public sealed record ForCommand(StoredComplaint Stored, string? WrappedKey, IReadOnlyList<MergedComplaint>? Merged);

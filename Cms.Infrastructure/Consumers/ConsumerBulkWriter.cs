@@ -34,7 +34,7 @@ internal sealed class ConsumerBulkWriter(DbSession db, TenantScope scope, Consum
     internal const int RowsPerStatement = 1000;
 
     public async Task<IReadOnlyList<int>> AddManyAsync(IReadOnlyList<Consumer> consumers, Func<CancellationToken, Task>? beforeInsert,
-        CancellationToken cancellationToken)
+        bool insertBeside, CancellationToken cancellationToken)
     {
         var tenantId = scope.Required;
         foreach (var consumer in consumers)
@@ -50,6 +50,13 @@ internal sealed class ConsumerBulkWriter(DbSession db, TenantScope scope, Consum
         {
             await beforeInsert!(cancellationToken);
             tenantKey = (await keys.CurrentTenantKeyAsync(create: true, cancellationToken))!;
+        }
+
+        // Beside the previous batch (references disjoint from its own, checked by the caller) the rows go in at once; the
+        // caller waits for that batch's commit before its audit entry and its own commit.
+        if (insertBeside)
+        {
+            beforeInsert = null;
         }
 
         var sealedRows = new SealedRows(consumers, tenantKey, tenantId);

@@ -47,11 +47,15 @@ internal sealed class ConsumerRepository(DbSession db, TenantScope scope, Consum
     private string LoadSql(bool lockRow) => $"{ConsumerRow.SelectFrom} WHERE c.tenant_id = @TenantId AND c.id = @Id{(lockRow ? locked.Clause("c") : "")}";
 
     /// <summary>The row locked, and the consumer's text still unsealed (locked too) read along with it, in one round trip: the
-    /// erasure converts that text next (<see cref="FreeTextConverter.ConvertConsumerAsync"/>) with no read of its own.</summary>
+    /// erasure converts that text next (<see cref="FreeTextConverter.ConvertConsumerAsync"/>) with no read of its own.
+    /// PostgreSQL: locked FOR UPDATE (the erasure's update of the unique blind indexes needs that lock anyway), so it
+    /// waits for every filing in flight whose complaint's foreign key holds the row and sees its words, and a filing
+    /// that comes after waits for it and sees the consumer erased (<see cref="ComplaintKeywords.IndexFiledAsync"/>).</summary>
     public async Task<Consumer?> GetForErasureAsync(Guid id, CancellationToken cancellationToken)
     {
         freeText.ReadConsumerAlong(id);
-        var rows = await db.QueryAsync<ConsumerRow>(LoadSql(lockRow: true), new { TenantId = scope.Required, Id = id }, cancellationToken);
+        var sql = db is PostgresSession ? $"{ConsumerRow.SelectFrom} WHERE c.tenant_id = @TenantId AND c.id = @Id FOR UPDATE OF c" : LoadSql(lockRow: true);
+        var rows = await db.QueryAsync<ConsumerRow>(sql, new { TenantId = scope.Required, Id = id }, cancellationToken);
         return await OpenAsync(rows.SingleOrDefault(), lockRow: true, cancellationToken);
     }
 

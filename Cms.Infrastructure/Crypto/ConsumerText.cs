@@ -123,7 +123,7 @@ internal sealed class ConsumerTextKeys(DbSession db, TenantScope scope, Consumer
         }
 
         // PostgreSQL takes the ids as one uuid[] and holds the consumers' rows (FOR SHARE) until COMMIT, as every write
-        // of words does (ComplaintKeywords): an erasure that committed first reads as erased here (its erased_at, on
+        // of words holds them (ComplaintKeywords; a filing through its complaint's foreign key): an erasure that committed first reads as erased here (its erased_at, on
         // the row locked and read afresh), so nothing is sealed under the destroyed key nor indexed; one that comes
         // later waits for this COMMIT and then clears what was indexed. SQLite (one writer) takes the ids as a list
         // Dapper expands, in their stored text form (the list's elements bypass the id type handler).

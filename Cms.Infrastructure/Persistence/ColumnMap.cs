@@ -31,6 +31,11 @@ internal sealed class ColumnMap(string table, string[] keys, string[] setOnce, s
     /// <summary>Every column, for a SELECT.</summary>
     public string Columns { get; } = string.Join(", ", [.. keys, .. setOnce, .. mutable, .. readOnly ?? []]);
 
+    /// <summary>A column's place in <see cref="Columns"/>: where a row read by hand finds it (looked up once, not per row).</summary>
+    public int Ordinal(string column) => Array.IndexOf(Columns.Split(", "), column) is var at and >= 0
+        ? at
+        : throw new InvalidOperationException($"{table}.{column} is not in the table's column map");
+
     /// <summary>Every column qualified with a table alias (<c>c.id, …</c>), for a SELECT that joins.</summary>
     public string ColumnsOf(string alias) => string.Join(", ", Columns.Split(", ").Select(c => $"{alias}.{c}"));
 

@@ -18,6 +18,29 @@ public abstract partial class DbSession
             cancellationToken, endsRead);
     }
 
+    /// <summary>As the read above, its result sets (several statements, one round trip) taken from the reader by
+    /// <paramref name="read"/> with typed getters; what it leaves unread is read to the end (a ROLLBACK that ends the read).
+    /// No read sent along travels with it (one that waits is read on its own when asked).</summary>
+    internal Task<T> ReadResultsAsync<T>(string sql, object? param, Func<DbDataReader, Task<T>> read, bool endsRead, CancellationToken cancellationToken)
+    {
+        var lead = TakeLead(ref sql, ref param);
+        return RunAsync(sql, param, async command =>
+        {
+            await using var reader = await _connection!.ExecuteReaderAsync(command);
+            if (lead is not null)
+            {
+                await lead.ReadAsync(reader);
+            }
+
+            var value = await read(reader);
+            while (await reader.NextResultAsync(CancellationToken.None))
+            {
+            }
+
+            return value;
+        }, cancellationToken, endsRead);
+    }
+
     /// <summary>
     /// Several statements sent as one command, in one round trip on PostgreSQL (Npgsql pipelines them), read in order as
     /// result sets by <paramref name="read"/> (e.g. a complaint with its deadlines, responses and consumer key). Held

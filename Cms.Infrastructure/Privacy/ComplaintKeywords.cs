@@ -19,11 +19,21 @@ namespace Cms.Infrastructure.Privacy;
 /// </summary>
 internal sealed class ComplaintKeywords(DbSession db, TenantScope scope, ConsumerKeyring keys)
 {
-    // Rows per INSERT: three parameters a row keeps each statement well inside both databases' parameter limits.
+    // Rows per INSERT on SQLite: three parameters a row keeps each statement well inside its parameter limit.
     private const int RowsPerStatement = 200;
 
-    /// <summary>Indexes the words of <paramref name="text"/> for the complaint.</summary>
-    public async Task IndexAsync(Guid complaintId, string? text, CancellationToken cancellationToken)
+    /// <summary>Indexes the words of <paramref name="text"/> (a note's) for the complaint.</summary>
+    public Task IndexAsync(Guid complaintId, string? text, CancellationToken cancellationToken) =>
+        IndexWordsAsync(complaintId, null, text, cancellationToken);
+
+    /// <summary>Indexes the words of a complaint filed in this transaction, whose row is already inserted: on PostgreSQL
+    /// the insert's foreign-key check holds its consumer's row (FOR KEY SHARE) until COMMIT, which an erasure's lock
+    /// (FOR UPDATE, <c>ConsumerRepository.GetForErasureAsync</c>) waits for, so the check against an erasure meanwhile
+    /// reads the consumer without a second lock of its own.</summary>
+    public Task IndexFiledAsync(Guid complaintId, Guid consumerId, string? text, CancellationToken cancellationToken) =>
+        IndexWordsAsync(complaintId, consumerId, text, cancellationToken);
+
+    private async Task IndexWordsAsync(Guid complaintId, Guid? filedFor, string? text, CancellationToken cancellationToken)
     {
         var words = SearchWords.Of(text);
         if (words.Count == 0 || await keys.CurrentTenantKeyAsync(create: false, cancellationToken) is not { } tenantKey)
@@ -32,6 +42,17 @@ internal sealed class ComplaintKeywords(DbSession db, TenantScope scope, Consume
         }
 
         var hashes = Hash(tenantKey, words);
+        if (db is PostgresSession)
+        {
+            // One statement text whatever the word count (the rows as arrays, unnested, as IndexManyAsync), the check
+            // against an erasure meanwhile in it.
+            var ids = hashes.Select(_ => Ids.New()).ToArray();
+            await (filedFor is { } consumerId
+                ? db.DeferAsync(FiledUnlessErased, new { TenantId = scope.Required, ComplaintId = complaintId, ConsumerId = consumerId, Ids = ids, Hashes = hashes.ToArray() }, cancellationToken)
+                : db.DeferAsync(IndexedUnlessErasedMeanwhile, new { TenantId = scope.Required, ComplaintId = complaintId, Ids = ids, Hashes = hashes.ToArray() }, cancellationToken));
+            return;
+        }
+
         foreach (var chunk in hashes.Chunk(RowsPerStatement))
         {
             var sql = new StringBuilder("INSERT INTO complaint_keywords (tenant_id, complaint_id, id, word_hash) VALUES ");
@@ -47,11 +68,6 @@ internal sealed class ComplaintKeywords(DbSession db, TenantScope scope, Consume
             }
 
             await db.DeferAsync(sql.ToString(), p, cancellationToken);
-        }
-
-        if (db is PostgresSession)
-        {
-            await db.DeferAsync(ClearedIfErasedMeanwhile, new { TenantId = scope.Required, ComplaintId = complaintId }, cancellationToken);
         }
     }
 
@@ -101,21 +117,32 @@ internal sealed class ComplaintKeywords(DbSession db, TenantScope scope, Consume
     }
 
     /// <summary>
-    /// An erasure that commits while this write is in flight clears the consumer's words before this write's are
-    /// visible to it, so this write checks for itself, holding the consumer's row (FOR SHARE) until COMMIT: an erasure
-    /// that committed first (or held the row) leaves the consumer erased here and these words are cleared at once; an
-    /// erasure that comes after waits for this COMMIT and then clears them itself. SQLite has one writer at a time, so
-    /// it cannot interleave.
+    /// A note's words' rows, written cleared when the consumer is erased: an erasure that commits while this write is in
+    /// flight clears the consumer's words before this write's are visible to it, so this write checks for itself,
+    /// holding the consumer's row (FOR SHARE) until COMMIT: an erasure that committed first (or held the row) leaves the
+    /// consumer erased here and these words are written cleared; an erasure that comes after waits for this COMMIT and
+    /// then clears them itself. SQLite has one writer at a time, so it cannot interleave.
     /// </summary>
-    private const string ClearedIfErasedMeanwhile =
+    private const string IndexedUnlessErasedMeanwhile =
         """
         WITH consumer AS (
             SELECT k.erased_at FROM consumers k
             WHERE k.tenant_id = @TenantId
               AND k.id = (SELECT consumer_id FROM complaints WHERE tenant_id = @TenantId AND id = @ComplaintId)
             FOR SHARE OF k)
-        UPDATE complaint_keywords SET word_hash = NULL
-        WHERE tenant_id = @TenantId AND complaint_id = @ComplaintId AND (SELECT erased_at FROM consumer) IS NOT NULL
+        INSERT INTO complaint_keywords (tenant_id, complaint_id, id, word_hash)
+        SELECT @TenantId, @ComplaintId, w.id, CASE WHEN (SELECT erased_at FROM consumer) IS NULL THEN w.word_hash END
+        FROM unnest(@Ids, @Hashes) AS w(id, word_hash)
+        """;
+
+    /// <summary>A filing's words (<see cref="IndexFiledAsync"/>): the consumer's row read unlocked, as the complaint's
+    /// foreign key holds it already.</summary>
+    private const string FiledUnlessErased =
+        """
+        INSERT INTO complaint_keywords (tenant_id, complaint_id, id, word_hash)
+        SELECT @TenantId, @ComplaintId, w.id,
+               CASE WHEN (SELECT k.erased_at FROM consumers k WHERE k.tenant_id = @TenantId AND k.id = @ConsumerId) IS NULL THEN w.word_hash END
+        FROM unnest(@Ids, @Hashes) AS w(id, word_hash)
         """;
 
     /// <summary>The hashes of a search's words in the tenant in scope; null when the tenant has no key (so no complaint).</summary>

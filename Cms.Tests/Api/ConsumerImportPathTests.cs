@@ -12,7 +12,7 @@ namespace Cms.Tests.Api;
 /// then one INSERT … SELECT under the tenant policy on plain PostgreSQL, and the multi-row INSERTs Citus accepts when the
 /// database is a Citus coordinator (<c>Cms:Database:Citus</c> forces it here). Both load the same consumers, skip the
 /// same duplicates (the first line of a reference wins, within a batch, across batches, also across two batches in flight
-/// at once, and against stored consumers) and report the same lines; the statements the service sent show which path ran.
+/// at once, and against stored consumers, a batch inserting beside the one before it included) and report the same lines; the statements the service sent show which path ran.
 /// </summary>
 [TestFixture(false)]
 [TestFixture(true)]
@@ -40,8 +40,12 @@ public sealed class ConsumerImportPathTests(bool citus) : ApiTestBase(DatabaseKi
             Line("PATH-2", "Repeated in a later batch"),
             Line("PATH-STORED", "Already stored"),
             Line("PATH-4", "Fourth"),
-            Line("PATH-3", "Repeated in the next batch, which runs beside it"), // third batch
-            Line("PATH-5", "Fifth")) + "\n";
+            Line("PATH-3", "Repeated in the next batch, which runs beside it"), // third batch: waits for the second's commit
+            Line("PATH-5", "Fifth"),
+            Line("PATH-6", "Sixth"),
+            Line("PATH-7", "Seventh"),
+            Line("PATH-8", "Eighth"), // fourth batch: none of the third's references, so it inserts beside it
+            Line("PATH-4", "Repeated two batches later")) + "\n";
 
         using var statements = new NpgsqlStatements();
         var report = await Read<ConsumerImportReport>(await tenant.Admin.PostAsync("/v1/consumers/imports",
@@ -50,7 +54,7 @@ public sealed class ConsumerImportPathTests(bool citus) : ApiTestBase(DatabaseKi
 
         using (Assert.EnterMultipleScope())
         {
-            Assert.That((report.Lines, report.Imported, report.Duplicates, report.Rejected), Is.EqualTo((10L, 5L, 4L, 1L)));
+            Assert.That((report.Lines, report.Imported, report.Duplicates, report.Rejected), Is.EqualTo((14L, 8L, 5L, 1L)));
             Assert.That(report.Errors.Select(e => (e.Line, e.Code)), Is.EqualTo(new[]
             {
                 (3L, ImportConsumersHandler.DuplicateCode),
@@ -58,13 +62,15 @@ public sealed class ConsumerImportPathTests(bool citus) : ApiTestBase(DatabaseKi
                 (6L, ImportConsumersHandler.DuplicateCode),
                 (7L, ImportConsumersHandler.DuplicateCode),
                 (9L, ImportConsumersHandler.DuplicateCode),
+                (14L, ImportConsumersHandler.DuplicateCode),
             }));
             var staged = sent.Any(s => s.Contains("CREATE TEMPORARY TABLE consumer_import_staging", StringComparison.Ordinal));
             var rows = sent.Any(s => s.StartsWith("INSERT INTO consumers (", StringComparison.Ordinal) && s.Contains("VALUES ($1", StringComparison.Ordinal));
             Assert.That((staged, rows), Is.EqualTo(citus ? (false, true) : (true, false)), "the path taken");
         }
 
-        foreach (var (reference, name) in new[] { ("PATH-1", "First One"), ("PATH-2", "Second"), ("PATH-3", "Third"), ("PATH-4", "Fourth"), ("PATH-5", "Fifth") })
+        foreach (var (reference, name) in new[] { ("PATH-1", "First One"), ("PATH-2", "Second"), ("PATH-3", "Third"), ("PATH-4", "Fourth"), ("PATH-5", "Fifth"),
+                     ("PATH-6", "Sixth"), ("PATH-7", "Seventh"), ("PATH-8", "Eighth") })
         {
             var page = await Read<Page<ConsumerDto>>(await tenant.Admin.GetAsync($"/v1/consumers?externalRef={reference}"));
             Assert.That(page.Items.Select(c => c.FullName), Is.EqualTo(new[] { name }), reference);

@@ -13,19 +13,25 @@ prepare_ids() {
   render_mirrors "$WORK/pgbench" "$CONSUMER_ARRAY" 64 "$COMPLAINTS" "$DEEP_AT" "$DEEP_ID"
 }
 
-# pgbench_run SCRIPT USER CLIENTS -> "tps latency_ms"
+# pgbench_run SCRIPT USER CLIENTS -> "tps latency_ms p99_ms": the p99 (of every transaction's latency, from pgbench's
+# per-transaction log) only with PGBENCH_P99=1, else "-" (the log costs pgbench a line a transaction).
 pgbench_run() {
-  local script=$1 user=$2 clients=$3 password
+  local script=$1 user=$2 clients=$3 password log=()
   if [[ $user == cms_app ]]; then password=$APP_PW; else password=$PG_PASSWORD; fi
+  rm -f "$WORK/pgbench-log-$script".*
+  [[ ${PGBENCH_P99:-0} == 1 ]] && log=(-l --log-prefix "$WORK/pgbench-log-$script")
   PGPASSWORD=$password pgbench -n -M extended -h 127.0.0.1 -p "$PG_PORT" -U "$user" -d cms -c "$clients" -j "$(( clients < 2 ? 1 : 2 ))" \
-    -T "$SECONDS_EACH" -f "$WORK/pgbench/$script" 2>"$WORK/pgbench-$script.err" >"$WORK/pgbench-$script.out" \
+    -T "$SECONDS_EACH" "${log[@]}" -f "$WORK/pgbench/$script" 2>"$WORK/pgbench-$script.err" >"$WORK/pgbench-$script.out" \
     || { cat "$WORK/pgbench-$script.err" "$WORK/pgbench-$script.out" >&2; return 1; }
-  python3 - "$WORK/pgbench-$script.out" <<'PY'
-import re, sys
+  python3 - "$WORK/pgbench-$script.out" "$WORK/pgbench-log-$script" <<'PY'
+import glob, re, sys
 text = open(sys.argv[1]).read()
 tps = float(re.search(r"tps = ([0-9.]+)", text).group(1))
 lat = float(re.search(r"latency average = ([0-9.]+) ms", text).group(1))
-print(tps, lat)
+# A log line: client_id transaction_no latency_us script_no epoch_s epoch_us.
+times = sorted(int(line.split()[2]) for f in glob.glob(sys.argv[2] + ".*") for line in open(f))
+p99 = f"{times[min(len(times) - 1, int(len(times) * 0.99))] / 1000:.2f}" if times else "-"
+print(tps, lat, p99)
 PY
 }
 # pgbench_interleaved SCRIPT_A SCRIPT_B -> "latency_a_ms latency_b_ms": both scripts in ONE one-client run as cms_app
@@ -84,8 +90,10 @@ measure_writes() {
   out pgbench_filing_writes_tps "$PG_FILE_WRITES_TPS"
   read -r API_FILE_RPS_32 API_FILE_P99_32 < <(CONCURRENCY=32 api_run file "$WORK/consumer-ids.txt")
   out api_file_rps_32 "$API_FILE_RPS_32"; out p99_ms_file_32 "$API_FILE_P99_32"
-  read -r PG_FILE_WRITES_TPS_32 _ < <(pgbench_run filing-writes.sql cms_app 32)
-  out pgbench_filing_writes_tps_32 "$PG_FILE_WRITES_TPS_32"
+  read -r PG_FILE_WRITES_TPS_32 _ PG_FILE_WRITES_P99_32 < <(PGBENCH_P99=1 pgbench_run filing-writes.sql cms_app 32)
+  out pgbench_filing_writes_tps_32 "$PG_FILE_WRITES_TPS_32"; out pgbench_filing_writes_p99_ms_32 "$PG_FILE_WRITES_P99_32"
+  # (issue 17's p99 <= 40 ms at 32 clients, restated against what the machine can do in the same run: bench/run's
+  # p99_file_32_vs_limit divides the service's p99 by this one)
   # tenant_write_scaling: the 32 clients above file in one tenant; here 32 clients each file in a tenant of its own (created
   # now, one consumer each). A tenant's writers that wait on one another (a per-tenant hot row) show as a ratio below 1.
   : >"$WORK/callers-32.txt"

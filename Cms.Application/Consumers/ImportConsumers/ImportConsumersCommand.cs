@@ -28,8 +28,14 @@ public sealed record ConsumerImportBatchResult(int Imported, int Duplicates, int
 /// inserts only once that task has answered true (the previous batch committed), so the rows reach the tables in file
 /// order exactly as one batch after the other; on false (it failed) the batch writes nothing and fails with
 /// <see cref="ImportConsumersHandler.StoppedCode"/>.</para>
+/// <para><see cref="InsertBesidePrevious"/>: no external reference of this batch is one of the previous batch's (the
+/// importer compared them), so the batch inserts its rows while that one still runs, and waits for its commit only before
+/// its audit entry and its own commit: batches still commit, and are audited, in file order, a batch after a failed one
+/// is rolled back, and the first line of a reference is still the one loaded (a reference repeated across these two
+/// batches makes the later one wait before inserting, as without it).</para>
 /// </summary>
-public sealed record ImportConsumersCommand(Guid ImportId, IReadOnlyList<ConsumerImportLine> Lines, Task<bool>? PreviousBatchCommitted = null)
+public sealed record ImportConsumersCommand(Guid ImportId, IReadOnlyList<ConsumerImportLine> Lines, Task<bool>? PreviousBatchCommitted = null,
+    bool InsertBesidePrevious = false)
     : ICommand<Result<ConsumerImportBatchResult>>, IUseCaseMessage
 {
     /// <summary>The most lines one batch may carry (bounds the transaction and the memory of one batch).</summary>
@@ -96,7 +102,14 @@ internal sealed class ImportConsumersHandler(
         {
             try
             {
-                duplicates = await writer.AddManyAsync(consumers, WaitForPreviousBatch(command.PreviousBatchCommitted), cancellationToken);
+                var waitForPrevious = WaitForPreviousBatch(command.PreviousBatchCommitted);
+                var beside = command.InsertBesidePrevious && waitForPrevious is not null;
+                duplicates = await writer.AddManyAsync(consumers, waitForPrevious, beside, cancellationToken);
+                if (beside)
+                {
+                    // Inserted beside the previous batch: its commit first, then this batch's audit entry and commit.
+                    await waitForPrevious!(cancellationToken);
+                }
             }
             catch (PreviousBatchFailedException)
             {

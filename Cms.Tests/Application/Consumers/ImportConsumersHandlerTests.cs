@@ -18,9 +18,9 @@ public sealed class ImportConsumersHandlerTests
         public List<Consumer> Written { get; } = [];
 
         public async Task<IReadOnlyList<int>> AddManyAsync(IReadOnlyList<Consumer> consumers, Func<CancellationToken, Task>? beforeInsert,
-            CancellationToken cancellationToken)
+            bool insertBeside, CancellationToken cancellationToken)
         {
-            if (beforeInsert is not null)
+            if (beforeInsert is not null && !insertBeside)
             {
                 await beforeInsert(cancellationToken);
             }
@@ -64,7 +64,7 @@ public sealed class ImportConsumersHandlerTests
     }
 
     [Test]
-    public async Task A_batch_beside_the_previous_one_writes_only_after_that_one_committed_and_nothing_after_it_failed()
+    public async Task A_batch_beside_the_previous_one_writes_or_ends_only_after_that_one_committed_and_fails_after_it_failed()
     {
         var world = new World();
         var cast = world.SeedCast();
@@ -72,14 +72,17 @@ public sealed class ImportConsumersHandlerTests
         var lines = Enumerable.Range(1, 20).Select(n => new ConsumerImportLine(n, new RegisterConsumerCommand($"REF-{n}", $"Name {n}",
             null, null, null, null, null))).ToList();
 
-        foreach (var committed in new[] { true, false })
+        foreach (var (committed, beside) in new[] { (true, false), (false, false), (true, true), (false, true) })
         {
             var writer = new RecordingBulkWriter();
             var handler = new ImportConsumersHandler(writer, new RegisterConsumerValidator(world.Clock), world.Scope, world.Audit, world.Clock);
             var previous = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
-            var handling = handler.Handle(new ImportConsumersCommand(Ids.New(), lines, previous.Task), CancellationToken.None).AsTask();
+            var handling = handler.Handle(new ImportConsumersCommand(Ids.New(), lines, previous.Task, beside), CancellationToken.None).AsTask();
             await Task.Delay(50);
-            Assert.That((handling.IsCompleted, writer.Written.Count), Is.EqualTo((false, 0)), "nothing written while the previous batch runs");
+            // Beside the previous batch (no reference in common) the rows are inserted at once; the batch still ends (its
+            // audit entry, its commit) only after the previous one committed.
+            Assert.That((handling.IsCompleted, writer.Written.Count), Is.EqualTo((false, beside ? 20 : 0)),
+                "nothing written while the previous batch runs, unless beside it; not done before it either way");
 
             previous.SetResult(committed);
             var result = await handling;
@@ -89,7 +92,8 @@ public sealed class ImportConsumersHandlerTests
             }
             else
             {
-                Assert.That((result.IsSuccess, result.Error?.Code, writer.Written.Count), Is.EqualTo((false, ImportConsumersHandler.StoppedCode, 0)));
+                // (Beside it, the rows written are rolled back with the batch's transaction, which a failed result ends.)
+                Assert.That((result.IsSuccess, result.Error?.Code, writer.Written.Count), Is.EqualTo((false, ImportConsumersHandler.StoppedCode, beside ? 20 : 0)));
             }
         }
     }
