@@ -19,7 +19,9 @@ pgbench_run() {
   local script=$1 user=$2 clients=$3 password log=()
   if [[ $user == cms_app ]]; then password=$APP_PW; else password=$PG_PASSWORD; fi
   rm -f "$WORK/pgbench-log-$script".*
-  [[ ${PGBENCH_P99:-0} == 1 ]] && log=(-l --log-prefix "$WORK/pgbench-log-$script")
+  # PGBENCH_LOG=PREFIX: every transaction's latency logged too (pgbench -l, PREFIX.<pid>), read by the caller
+  if [[ -n ${PGBENCH_LOG:-} ]]; then log=(-l --log-prefix="$PGBENCH_LOG")
+  elif [[ ${PGBENCH_P99:-0} == 1 ]]; then log=(-l --log-prefix "$WORK/pgbench-log-$script"); fi
   PGPASSWORD=$password pgbench -n -M extended -h 127.0.0.1 -p "$PG_PORT" -U "$user" -d cms -c "$clients" -j "$(( clients < 2 ? 1 : 2 ))" \
     -T "$SECONDS_EACH" "${log[@]}" -f "$WORK/pgbench/$script" 2>"$WORK/pgbench-$script.err" >"$WORK/pgbench-$script.out" \
     || { cat "$WORK/pgbench-$script.err" "$WORK/pgbench-$script.out" >&2; return 1; }
@@ -51,19 +53,44 @@ if len(lat) != 2:
 print(*lat)
 PY
 }
-# pgbench_alternating SCRIPT USER SCRIPT USER -> "latency_a_ms latency_b_ms": two scripts that need different users (the
-# RLS comparison: cms_app against the superuser) cannot share one run, so they alternate a, b, b, a in runs of
-# SECONDS_EACH / 2 (the same total time as one run each; a steady drift of the machine's speed cancels out), each
-# latency the mean of its two runs.
+# pgbench_alternating SCRIPT USER SCRIPT USER -> "latency_a_ms latency_b_ms mean_a_ms mean_b_ms ratio_lo ratio_hi": two
+# scripts that need different users (the RLS comparison: cms_app against the superuser) cannot share one run, so they
+# alternate a, b, b, a, a, b, b, a in runs of SECONDS_EACH / 4 (the same total time as one run each), every transaction's
+# latency logged. A side's latency is the MEDIAN over its four runs of each run's FASTEST transaction: at one client on two
+# shared cores most transactions of a busy minute wait for a core (pgbench's or its backend's), so a run's mean and even its
+# median move by several times between runs of the same script (1.0-2.6 ms for a 0.3 ms query at load 17-20), while its
+# fastest transaction, one that waited for nothing, stays within a few per cent. The means are kept beside them, and the
+# spread is the ratio within each of the two a, b, b, a halves (lo, hi).
 pgbench_alternating() {
-  local a=$1 ua=$2 b=$3 ub=$4 half pair la=0 lb=0 l
-  half=$(( SECONDS_EACH > 1 ? SECONDS_EACH / 2 : 1 ))
-  for pair in "$a $ua" "$b $ub" "$b $ub" "$a $ua"; do
+  local a=$1 ua=$2 b=$3 ub=$4 quarter pair k=0 dir="$WORK/latencies-$1"
+  quarter=$(( SECONDS_EACH > 3 ? SECONDS_EACH / 4 : 1 ))
+  rm -rf "$dir" && mkdir -p "$dir"
+  for pair in "$a $ua" "$b $ub" "$b $ub" "$a $ua" "$a $ua" "$b $ub" "$b $ub" "$a $ua"; do
+    k=$(( k + 1 ))
     # shellcheck disable=SC2086
-    read -r _ l < <(SECONDS_EACH=$half pgbench_run $pair 1)
-    if [[ $pair == "$a $ua" ]]; then la=$(python3 -c "print($la + $l / 2)"); else lb=$(python3 -c "print($lb + $l / 2)"); fi
+    PGBENCH_LOG="$dir/$k-${pair%% *}" SECONDS_EACH=$quarter pgbench_run $pair 1 >/dev/null
   done
-  python3 -c "print(round($la, 3), round($lb, 3))"
+  python3 - "$dir" "$a" <<'PY'
+import glob, os, statistics, sys
+folder, a = sys.argv[1], sys.argv[2]
+runs = {}  # run number -> (side, latencies in ms)
+for path in glob.glob(os.path.join(folder, "*-*")):
+    number, rest = os.path.basename(path).split("-", 1)
+    which = "a" if rest.startswith(a) else "b"
+    lat = [int(line.split()[2]) / 1000 for line in open(path) if line.strip()]
+    runs.setdefault(int(number), (which, []))[1].extend(lat)
+if sorted(runs) != list(range(1, 9)) or any(not v for _, v in runs.values()):
+    sys.exit("bench: pgbench logged no transactions for a run")
+def side(name, numbers):
+    return [runs[n][1] for n in numbers if runs[n][0] == name]
+def floor(name, numbers):
+    return statistics.median(min(lat) for lat in side(name, numbers))
+def mean(name):
+    return statistics.mean(x for lat in side(name, range(1, 9)) for x in lat)
+halves = [floor("a", h) / floor("b", h) for h in (range(1, 5), range(5, 9))]
+print(round(floor("a", range(1, 9)), 3), round(floor("b", range(1, 9)), 3), round(mean("a"), 3), round(mean("b"), 3),
+      f"{min(halves):.3f}", f"{max(halves):.3f}")
+PY
 }
 # api_run SCENARIO IDS -> "rps p99_ms" of the service at BASE (its output kept as load-${LOAD_PREFIX}SCENARIO.out)
 api_run() { # api_run SCENARIO IDS [--callers FILE]
@@ -109,6 +136,18 @@ measure_writes() {
   out api_file_spread_rps_32 "$API_FILE_SPREAD_RPS_32"; out p99_ms_file_spread_32 "$API_FILE_SPREAD_P99_32"
 }
 
+# measure_rls: rls_overhead's two sides for each hot read (pgbench_alternating) -> RLS_{QUEUE,BYID}_{APP,OWNER}.
+measure_rls() {
+  local app owner mean_app mean_owner lo hi read
+  for read in queue byid; do
+    read -r app owner mean_app mean_owner lo hi < <(pgbench_alternating "rls-$read-app.sql" cms_app "rls-$read-owner.sql" postgres)
+    out "rls_${read}_ms" "$app/$owner"   # each side's median over its runs of the run's fastest transaction
+    out "rls_overhead_$read" "$(ratio "$app" "$owner")"
+    out "rls_overhead_${read}_spread" "$lo-$hi"   # the ratio in each a, b, b, a half
+    out "rls_overhead_${read}_of_means" "$(ratio "$mean_app" "$mean_owner")"   # the statistic before 2026-12-07 s8
+    printf -v "RLS_${read^^}_APP" %s "$app"; printf -v "RLS_${read^^}_OWNER" %s "$owner"
+  done
+}
 # measure_reads: the queue, complaint-by-id and keyword search over HTTP against pgbench; RLS and the deep page in
 # pgbench alone -> API_QUEUE_*, API_BYID_*, API_SEARCH_*, PG_*_TPS, RLS_*, PAGE_*, PEAK_RSS_KB (the service's, after all).
 measure_reads() {
@@ -127,12 +166,7 @@ measure_reads() {
   read -r PG_SEARCH_TPS _ < <(pgbench_run search.sql cms_app "$CONCURRENCY")
   out pgbench_search_tps "$PG_SEARCH_TPS"
   out search_ratio "$(ratio "$API_SEARCH_RPS" "$PG_SEARCH_TPS")"
-  read -r RLS_QUEUE_APP RLS_QUEUE_OWNER < <(pgbench_alternating rls-queue-app.sql cms_app rls-queue-owner.sql postgres)
-  out rls_queue_ms "$RLS_QUEUE_APP/$RLS_QUEUE_OWNER"
-  read -r RLS_BYID_APP RLS_BYID_OWNER < <(pgbench_alternating rls-byid-app.sql cms_app rls-byid-owner.sql postgres)
-  out rls_byid_ms "$RLS_BYID_APP/$RLS_BYID_OWNER"
-  out rls_overhead_queue "$(ratio "$RLS_QUEUE_APP" "$RLS_QUEUE_OWNER")"
-  out rls_overhead_byid "$(ratio "$RLS_BYID_APP" "$RLS_BYID_OWNER")"
+  measure_rls
   read -r PAGE_FIRST PAGE_DEEP < <(pgbench_interleaved page-first.sql page-deep.sql)
   out page_first_ms "$PAGE_FIRST"; out page_deep_ms "$PAGE_DEEP"
   PEAK_RSS_KB=$(awk '/VmHWM/ {print $2}' "/proc/$API_PID/status")
