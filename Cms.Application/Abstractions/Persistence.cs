@@ -141,6 +141,10 @@ public interface IConsumerBulkWriter
     /// before a tenant key is created, and the caller awaits it before anything else it writes and before the commit.</summary>
     Task<IReadOnlyList<int>> AddManyAsync(IReadOnlyList<Consumer> consumers, Func<CancellationToken, Task>? beforeInsert, bool insertBeside,
         CancellationToken cancellationToken);
+
+    /// <summary>Creates the tenant's key in the current transaction when it has none yet: the import's first, empty batch
+    /// (its admission), so that the batches after it need not wait for one another to create it.</summary>
+    Task PrepareAsync(CancellationToken cancellationToken);
 }
 
 public interface IComplaintRepository

@@ -77,6 +77,8 @@ internal sealed class ConsumerBulkWriter(DbSession db, TenantScope scope, Consum
         return await InsertEachAsync(tenantId, sealedRows.Rows, sealedRows.WrappedKeys, createdAt, cancellationToken);
     }
 
+    public async Task PrepareAsync(CancellationToken cancellationToken) => await keys.CurrentTenantKeyAsync(create: true, cancellationToken);
+
     /// <summary>The import batch's rows as they are sealed, a range at a time, on every core.</summary>
     internal sealed class SealedRows(IReadOnlyList<Consumer> consumers, TenantKeyMaterial tenantKey, Guid tenantId)
     {

@@ -71,6 +71,14 @@ internal sealed class ImportConsumersHandler(
     public async ValueTask<Result<ConsumerImportBatchResult>> Handle(ImportConsumersCommand command, CancellationToken cancellationToken)
     {
         var tenantId = scope.Required;
+        if (command.Lines.Count == 0)
+        {
+            // The import's admission (its first batch, empty, authorized like the others): the tenant's key is created now
+            // when it has none, so that no batch after it waits for the one before it to commit to have a key.
+            await writer.PrepareAsync(cancellationToken);
+            return new ConsumerImportBatchResult(0, 0, 0, []);
+        }
+
         var now = clock.GetUtcNow();
         var checkedLines = new CheckedLine[command.Lines.Count];
         // Every line is checked and built on every core (pure CPU, nothing shared but the read-only rules); the results

@@ -17,6 +17,14 @@ public sealed class ImportConsumersHandlerTests
     {
         public List<Consumer> Written { get; } = [];
 
+        public int Prepared { get; private set; }
+
+        public Task PrepareAsync(CancellationToken cancellationToken)
+        {
+            Prepared++;
+            return Task.CompletedTask;
+        }
+
         public async Task<IReadOnlyList<int>> AddManyAsync(IReadOnlyList<Consumer> consumers, Func<CancellationToken, Task>? beforeInsert,
             bool insertBeside, CancellationToken cancellationToken)
         {
@@ -61,6 +69,23 @@ public sealed class ImportConsumersHandlerTests
             Assert.That(result.Rejected, Is.EqualTo(lines.Count(l => l.Consumer is null || l.Consumer.FullName is null)));
             Assert.That(result.Imported + result.Duplicates, Is.EqualTo(good.Count));
         }
+    }
+
+    [Test]
+    public async Task The_empty_admission_batch_prepares_the_tenant_key_and_a_batch_of_lines_does_not()
+    {
+        var world = new World();
+        var cast = world.SeedCast();
+        world.ActAs(cast.Admin);
+        var writer = new RecordingBulkWriter();
+        var handler = new ImportConsumersHandler(writer, new RegisterConsumerValidator(world.Clock), world.Scope, world.Audit, world.Clock);
+
+        var admitted = Expect.Success(await handler.Handle(new ImportConsumersCommand(Ids.New(), []), CancellationToken.None));
+        Assert.That((admitted.Imported, admitted.Rejected, writer.Prepared, writer.Written.Count), Is.EqualTo((0, 0, 1, 0)));
+
+        var line = new ConsumerImportLine(1, new RegisterConsumerCommand("REF-1", "Name 1", null, null, null, null, null));
+        Expect.Success(await handler.Handle(new ImportConsumersCommand(Ids.New(), [line]), CancellationToken.None));
+        Assert.That((writer.Prepared, writer.Written.Count), Is.EqualTo((1, 1)));
     }
 
     [Test]
