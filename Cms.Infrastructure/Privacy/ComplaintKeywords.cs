@@ -123,6 +123,8 @@ internal sealed class ComplaintKeywords(DbSession db, TenantScope scope, Consume
     /// consumer erased here and these words are written cleared; an erasure that comes after waits for this COMMIT and
     /// then clears them itself. SQLite has one writer at a time, so it cannot interleave.
     /// </summary>
+    // The arrays are cast: unnest is overloaded, and a statement prepared without the driver's types (HotQueryPlanTests'
+    // plan check) must still resolve.
     private const string IndexedUnlessErasedMeanwhile =
         """
         WITH consumer AS (
@@ -132,7 +134,7 @@ internal sealed class ComplaintKeywords(DbSession db, TenantScope scope, Consume
             FOR SHARE OF k)
         INSERT INTO complaint_keywords (tenant_id, complaint_id, id, word_hash)
         SELECT @TenantId, @ComplaintId, w.id, CASE WHEN (SELECT erased_at FROM consumer) IS NULL THEN w.word_hash END
-        FROM unnest(@Ids, @Hashes) AS w(id, word_hash)
+        FROM unnest(@Ids::uuid[], @Hashes::text[]) AS w(id, word_hash)
         """;
 
     /// <summary>A filing's words (<see cref="IndexFiledAsync"/>): the consumer's row read unlocked, as the complaint's
@@ -142,7 +144,7 @@ internal sealed class ComplaintKeywords(DbSession db, TenantScope scope, Consume
         INSERT INTO complaint_keywords (tenant_id, complaint_id, id, word_hash)
         SELECT @TenantId, @ComplaintId, w.id,
                CASE WHEN (SELECT k.erased_at FROM consumers k WHERE k.tenant_id = @TenantId AND k.id = @ConsumerId) IS NULL THEN w.word_hash END
-        FROM unnest(@Ids, @Hashes) AS w(id, word_hash)
+        FROM unnest(@Ids::uuid[], @Hashes::text[]) AS w(id, word_hash)
         """;
 
     /// <summary>The hashes of a search's words in the tenant in scope; null when the tenant has no key (so no complaint).</summary>

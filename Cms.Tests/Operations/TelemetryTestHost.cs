@@ -85,6 +85,27 @@ public sealed class TelemetryTestHost : IAsyncDisposable
         return _metrics.Snapshot();
     }
 
+    /// <summary>
+    /// Collects until <paramref name="complete"/> holds: the server records a request's duration after its response has
+    /// been written, so the client may have the answer first. Bounded; returns the last collection either way, for the
+    /// test's assertions to say what is missing.
+    /// </summary>
+    public async Task<List<MetricSnapshot>> CollectMetricsAsync(Func<List<MetricSnapshot>, bool> complete)
+    {
+        for (var i = 0; i < 200; i++)
+        {
+            var metrics = CollectMetrics();
+            if (complete(metrics))
+            {
+                return metrics;
+            }
+
+            await Task.Delay(50);
+        }
+
+        return CollectMetrics();
+    }
+
     public static Dictionary<string, object?> Tags(MetricPoint point)
     {
         var tags = new Dictionary<string, object?>();
