@@ -47,9 +47,10 @@ internal sealed class ComplaintKeywords(DbSession db, TenantScope scope, Consume
             // One statement text whatever the word count (the rows as arrays, unnested, as IndexManyAsync), the check
             // against an erasure meanwhile in it.
             var ids = hashes.Select(_ => Ids.New()).ToArray();
+            var hashArray = hashes.ToArray();
             await (filedFor is { } consumerId
-                ? db.DeferAsync(FiledUnlessErased, new { TenantId = scope.Required, ComplaintId = complaintId, ConsumerId = consumerId, Ids = ids, Hashes = hashes.ToArray() }, cancellationToken)
-                : db.DeferAsync(IndexedUnlessErasedMeanwhile, new { TenantId = scope.Required, ComplaintId = complaintId, Ids = ids, Hashes = hashes.ToArray() }, cancellationToken));
+                ? db.DeferAsync(FiledUnlessErased, new { TenantId = scope.Required, ComplaintId = complaintId, ConsumerId = consumerId, Ids = ids, Hashes = hashArray }, cancellationToken)
+                : db.DeferAsync(IndexedUnlessErasedMeanwhile, new { TenantId = scope.Required, ComplaintId = complaintId, Ids = ids, Hashes = hashArray }, cancellationToken));
             return;
         }
 
@@ -121,10 +122,10 @@ internal sealed class ComplaintKeywords(DbSession db, TenantScope scope, Consume
     /// flight clears the consumer's words before this write's are visible to it, so this write checks for itself,
     /// holding the consumer's row (FOR SHARE) until COMMIT: an erasure that committed first (or held the row) leaves the
     /// consumer erased here and these words are written cleared; an erasure that comes after waits for this COMMIT and
-    /// then clears them itself. SQLite has one writer at a time, so it cannot interleave.
+    /// then clears them itself. SQLite has one writer at a time, so it cannot interleave. The arrays are cast (here and in
+    /// <see cref="FiledUnlessErased"/>): unnest is overloaded, and a statement prepared without the driver's types
+    /// (HotQueryPlanTests' plan check) must still resolve.
     /// </summary>
-    // The arrays are cast: unnest is overloaded, and a statement prepared without the driver's types (HotQueryPlanTests'
-    // plan check) must still resolve.
     private const string IndexedUnlessErasedMeanwhile =
         """
         WITH consumer AS (
